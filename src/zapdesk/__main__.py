@@ -1,0 +1,3 @@
+from zapdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Application settings, read from the environment (and a `.env` file) once per process."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Self
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "change-me-access"  # noqa: S105 - a placeholder production refuses
+DEFAULT_JWT_REFRESH_SECRET = "change-me-refresh"  # noqa: S105
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettings(ValueError):
+    """Production was asked to start with a secret it must not use."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        validation_alias=AliasChoices("ZAPDESK_ENV", "NODE_ENV", "environment"),
+    )
+    data_dir: Path = Field(default=Path("data"), validation_alias=AliasChoices("DATA_DIR", "data_dir"))
+    auth_sessions_dir: Path = Field(
+        default=Path("auth_sessions"), validation_alias=AliasChoices("AUTH_SESSIONS_DIR", "auth_sessions_dir")
+    )
+    database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "database_url"))
+    direct_url: str = Field(default="", validation_alias=AliasChoices("DIRECT_URL", "direct_url"))
+    # Poolers in transaction mode (pgbouncer, Supabase's) break asyncpg's prepared statements.
+    database_pooled: bool | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_POOLED", "database_pooled")
+    )
+    redis_url: str = Field(default="", validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+
+    jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, validation_alias=AliasChoices("JWT_SECRET", "jwt_secret"))
+    jwt_refresh_secret: str = Field(
+        default=DEFAULT_JWT_REFRESH_SECRET,
+        validation_alias=AliasChoices("JWT_REFRESH_SECRET", "jwt_refresh_secret"),
+    )
+    access_token_minutes: int = Field(
+        default=15, ge=1, validation_alias=AliasChoices("ACCESS_TOKEN_MINUTES", "access_token_minutes")
+    )
+    refresh_token_days: int = Field(
+        default=30, ge=1, validation_alias=AliasChoices("REFRESH_TOKEN_DAYS", "refresh_token_days")
+    )
+    login_attempts_per_minute: int = Field(
+        default=10,
+        ge=1,
+        validation_alias=AliasChoices("LOGIN_ATTEMPTS_PER_MINUTE", "login_attempts_per_minute"),
+    )
+
+    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("HOST", "host"))
+    port: int = Field(default=3001, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
+    public_url: str = Field(default="", validation_alias=AliasChoices("PUBLIC_URL", "public_url"))
+
+    admin_email: str = Field(default="admin@zapdesk.local", validation_alias=AliasChoices("ADMIN_EMAIL", "admin_email"))
+    admin_password: str = Field(default="", validation_alias=AliasChoices("ADMIN_PASSWORD", "admin_password"))
+
+    simulator_enabled: bool | None = Field(
+        default=None, validation_alias=AliasChoices("SIMULATOR_ENABLED", "simulator_enabled")
+    )
+    simulator_url: str = Field(default="", validation_alias=AliasChoices("SIMULATOR_URL", "simulator_url"))
+
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
+    )
+    max_upload_bytes: int = Field(
+        default=16 * 1_048_576, ge=1024, validation_alias=AliasChoices("MAX_UPLOAD_BYTES", "max_upload_bytes")
+    )
+    metrics_token: str = Field(default="", validation_alias=AliasChoices("METRICS_TOKEN", "metrics_token"))
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Self:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'zapdesk.db'}"
+        if self.simulator_enabled is None:
+            self.simulator_enabled = self.environment is not Environment.PRODUCTION
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url)
+
+    @property
+    def migration_database_url(self) -> str:
+        return to_async_url(self.direct_url or self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+    @property
+    def uses_pooler(self) -> bool:
+        if self.database_pooled is not None:
+            return self.database_pooled
+        url = self.database_url
+        return "pgbouncer=true" in url or "pooler.supabase.com" in url or ":6543/" in url
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    def check_production_secrets(self) -> None:
+        """Refuse to run in production with secrets anyone could read in our source."""
+        if not self.is_production:
+            return
+        for variable, value, default in (
+            ("JWT_SECRET", self.jwt_secret, DEFAULT_JWT_SECRET),
+            ("JWT_REFRESH_SECRET", self.jwt_refresh_secret, DEFAULT_JWT_REFRESH_SECRET),
+        ):
+            if not value or value == default or len(value) < 32:
+                raise InsecureSettings(
+                    f"{variable} must be set to a random value of at least 32 characters in production "
+                    f"(for example: openssl rand -hex 32)."
+                )
+        if self.jwt_secret == self.jwt_refresh_secret:
+            raise InsecureSettings("JWT_SECRET and JWT_REFRESH_SECRET must differ.")
+
+
+def to_async_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://, sqlite:///) and pick our async drivers."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,85 @@
+"""A connection is one WhatsApp number linked to zapdesk, its state and who holds its session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from zapdesk.queues.models import Queue
+
+
+class Provider(StrEnum):
+    WHATSAPP = "whatsapp"
+    SIMULATOR = "simulator"
+
+
+class ConnectionStatus(StrEnum):
+    STOPPED = "STOPPED"
+    STARTING = "STARTING"
+    QR = "QR"
+    CONNECTED = "CONNECTED"
+    RECONNECTING = "RECONNECTING"
+    QR_EXPIRED = "QR_EXPIRED"
+    LOGGED_OUT = "LOGGED_OUT"
+    REPLACED = "REPLACED"
+    BANNED = "BANNED"
+    OUTDATED = "OUTDATED"
+    FAILED = "FAILED"
+
+
+class DesiredState(StrEnum):
+    """What a person asked for; workers converge the live session towards it."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+connection_queues = Table(
+    "connection_queues",
+    Base.metadata,
+    Column("connection_id", BigIntId, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True),
+    Column("queue_id", BigIntId, ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Connection(IdMixin, TimestampMixin, Base):
+    __tablename__ = "connections"
+
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    provider: Mapped[Provider] = mapped_column(String(16), default=Provider.WHATSAPP)
+    status: Mapped[ConnectionStatus] = mapped_column(String(16), default=ConnectionStatus.STOPPED)
+    status_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    desired_state: Mapped[DesiredState] = mapped_column(String(16), default=DesiredState.STOPPED)
+    # Asks the holding worker for a pairing code for this number instead of a QR window.
+    pairing_phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Bumped by connect/restart/logout so a worker notices a new command even if a nudge is lost.
+    command_seq: Mapped[int] = mapped_column(default=0)
+    # What the engine needs to resume without a scan (a device JID, a simulator session token).
+    session_ref: Mapped[str | None] = mapped_column(String(255), default=None)
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    greeting_message: Mapped[str | None] = mapped_column(Text, default=None)
+    farewell_message: Mapped[str | None] = mapped_column(Text, default=None)
+
+    queues: Mapped[list[Queue]] = relationship(secondary=connection_queues, lazy="raise", order_by="Queue.name")
+
+
+class ConnectionLease(Base):
+    """Exactly one process holds a session at a time; its heartbeat keeps the lease."""
+
+    __tablename__ = "connection_leases"
+
+    connection_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("connections.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column()
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)

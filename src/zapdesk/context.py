@@ -1,0 +1,34 @@
+"""What one server process shares between requests: settings, the database, and where events go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from zapdesk.config import Settings
+from zapdesk.db.engine import create_engine, create_sessionmaker
+from zapdesk.db.uow import DomainEvent, EventSink
+
+
+async def _drop_events(_events: list[DomainEvent]) -> None:
+    """Until a realtime server is attached, committed events have nobody to reach."""
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    sink: EventSink = field(default=_drop_events)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppContext:
+        engine = create_engine(settings.async_database_url, pooled=settings.uses_pooler)
+        return cls(settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine))
+
+    async def publish(self, events: list[DomainEvent]) -> None:
+        await self.sink(events)
+
+    async def close(self) -> None:
+        await self.engine.dispose()

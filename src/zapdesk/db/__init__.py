@@ -1,0 +1,1 @@
+"""Database plumbing shared by every domain: declarative base, engine, unit of work."""

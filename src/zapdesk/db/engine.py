@@ -1,0 +1,54 @@
+"""Creating the async engine and session factory from settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def create_engine(url: str, *, pooled: bool = False, pool_size: int = 10) -> AsyncEngine:
+    """An engine tuned per database: WAL SQLite for one machine, asyncpg (pooler-safe if asked) for PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        event.listen(engine.sync_engine, "begin", _begin_immediate_sqlite)
+        return engine
+    connect_args: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": pool_size}
+    if pooled:
+        # Transaction-mode poolers hand each transaction a different server connection.
+        connect_args = {"statement_cache_size": 0, "prepared_statement_cache_size": 0}
+        kwargs = {"poolclass": NullPool}
+    query = dict(parsed.query)
+    query.pop("pgbouncer", None)
+    return create_async_engine(parsed.set(query=query), connect_args=connect_args, **kwargs)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling would defer BEGIN; we issue BEGIN IMMEDIATE ourselves.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_immediate_sqlite(connection: Any) -> None:
+    # Taking the write lock up front avoids SQLITE_BUSY deadlocks when two writers upgrade from read.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

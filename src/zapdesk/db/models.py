@@ -1,0 +1,26 @@
+"""Imports every model so the metadata (and Alembic) sees the whole schema."""
+
+from zapdesk.auth.models import RefreshToken
+from zapdesk.connections.models import Connection, ConnectionLease
+from zapdesk.contacts.models import Contact
+from zapdesk.db.base import Base
+from zapdesk.messages.models import Message
+from zapdesk.queues.models import Queue
+from zapdesk.quick_answers.models import QuickAnswer
+from zapdesk.settings.models import Setting
+from zapdesk.tickets.models import Ticket
+from zapdesk.users.models import User
+
+__all__ = [
+    "Base",
+    "Connection",
+    "ConnectionLease",
+    "Contact",
+    "Message",
+    "Queue",
+    "QuickAnswer",
+    "RefreshToken",
+    "Setting",
+    "Ticket",
+    "User",
+]

@@ -1,0 +1,86 @@
+"""Messages of a ticket, inbound and outbound, with their delivery state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin
+
+
+class MessageType(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    AUDIO = "audio"
+    VOICE = "voice"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+    LOCATION = "location"
+    CONTACT = "contact"
+    UNSUPPORTED = "unsupported"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+PENDING_ONLY = text("status = 'pending'")
+
+
+class Message(IdMixin, TimestampMixin, Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # Invariant 1: an inbound message is stored once per connection.
+        UniqueConstraint("connection_id", "external_id", name="uq_messages_connection_external_id"),
+        # A repeated POST with the same client id is the same message.
+        UniqueConstraint("ticket_id", "client_id", name="uq_messages_ticket_client_id"),
+        Index("ix_messages_ticket_id_id", "ticket_id", "id"),
+        Index(
+            "ix_messages_outbox",
+            "connection_id",
+            "id",
+            sqlite_where=PENDING_ONLY,
+            postgresql_where=PENDING_ONLY,
+        ),
+        Index("ix_messages_updated_at", "updated_at"),
+    )
+
+    ticket_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("tickets.id", ondelete="CASCADE"))
+    contact_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("connections.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    from_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text, default="")
+    type: Mapped[MessageType] = mapped_column(String(16), default=MessageType.TEXT)
+    media_path: Mapped[str | None] = mapped_column(String(255), default=None)
+    media_mime: Mapped[str | None] = mapped_column(String(127), default=None)
+    media_name: Mapped[str | None] = mapped_column(String(255), default=None)
+    media_size: Mapped[int | None] = mapped_column(default=None)
+    # Type-specific extras: location coordinates, a contact card's vCard, the raw kind of unsupported content.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Emoji reactions on this message, keyed by who reacted.
+    reactions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    quoted_message_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("messages.id", ondelete="SET NULL"), default=None
+    )
+    quoted_external_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    external_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    sender_name: Mapped[str | None] = mapped_column(String(160), default=None)
+    status: Mapped[MessageStatus] = mapped_column(String(16), default=MessageStatus.SENT)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    send_attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    is_edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When WhatsApp says it was sent (inbound) or when we sent it (outbound).
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,58 @@
+"""A ticket is one conversation with a contact on a connection, from pending to closed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from zapdesk.contacts.models import Contact
+
+
+class TicketStatus(StrEnum):
+    PENDING = "pending"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+ACTIVE_TICKET = text("status IN ('open', 'pending')")
+
+
+class Ticket(IdMixin, TimestampMixin, Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # Invariant 2: at most one open-or-pending ticket per (contact, connection), enforced by the database.
+        Index(
+            "uq_tickets_active_contact_connection",
+            "contact_id",
+            "connection_id",
+            unique=True,
+            sqlite_where=ACTIVE_TICKET,
+            postgresql_where=ACTIVE_TICKET,
+        ),
+        Index("ix_tickets_status_activity", "status", "last_activity_at", "id"),
+        Index("ix_tickets_queue_status_activity", "queue_id", "status", "last_activity_at", "id"),
+        Index("ix_tickets_assignee_status_activity", "assignee_id", "status", "last_activity_at", "id"),
+        Index("ix_tickets_connection_status", "connection_id", "status"),
+        Index("ix_tickets_updated_at", "updated_at"),
+    )
+
+    contact_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("contacts.id", ondelete="CASCADE"))
+    connection_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("connections.id", ondelete="CASCADE"))
+    queue_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("queues.id", ondelete="SET NULL"), default=None)
+    assignee_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    status: Mapped[TicketStatus] = mapped_column(String(16), default=TicketStatus.PENDING)
+    unread_count: Mapped[int] = mapped_column(default=0)
+    last_message_preview: Mapped[str | None] = mapped_column(Text, default=None)
+    last_message_at: Mapped[datetime | None] = mapped_column(default=None)
+    # "Newest activity first" ordering key: last message time, or creation/reopen time.
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    contact: Mapped[Contact] = relationship(lazy="raise")

@@ -1,0 +1,191 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL, on a schema built by the migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
+from zapdesk.app import create_api
+from zapdesk.auth.passwords import hash_password
+from zapdesk.auth.tokens import issue_access_token
+from zapdesk.config import Environment, Settings
+from zapdesk.context import AppContext
+from zapdesk.db.base import Base
+from zapdesk.db.migrate import upgrade_to_head
+from zapdesk.db.uow import DomainEvent
+from zapdesk.queues.models import Queue
+from zapdesk.users.models import Role, User
+
+DATABASES = ("sqlite", "postgresql")
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def run_in_thread(function: Callable[[], Any]) -> None:
+    """Alembic's env runs its own event loop; keep it off the test loop's thread."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            function()
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+async def _admin_execute(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards; yields its URL."""
+    ensure_postgres()
+    name = f"zapdesk_test_{secrets.token_hex(4)}"
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of a migrated, empty database: one SQLite file, or one PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'zapdesk.db'}"
+    else:
+        url = str(request.getfixturevalue("postgres_database")).replace("postgresql://", "postgresql+asyncpg://")
+    run_in_thread(lambda: upgrade_to_head(url))
+    return url
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "environment": Environment.TEST,
+        "database_url": database_url,
+        "data_dir": data_dir,
+        "auth_sessions_dir": data_dir / "auth_sessions",
+        "jwt_secret": "test-access-secret-" + "x" * 20,
+        "jwt_refresh_secret": "test-refresh-secret-" + "y" * 20,
+        "admin_password": TEST_PASSWORD,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return make_settings(database_url, tmp_path / "data")
+
+
+class EventLog:
+    """Collects what the app publishes after commit, so tests can assert on it."""
+
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+
+    async def __call__(self, events: list[DomainEvent]) -> None:
+        self.events.extend(events)
+
+    def named(self, name: str) -> list[DomainEvent]:
+        return [event for event in self.events if event.name == name]
+
+
+@pytest.fixture
+def published() -> EventLog:
+    return EventLog()
+
+
+@pytest.fixture
+async def context(settings: Settings, published: EventLog) -> AsyncIterator[AppContext]:
+    context = AppContext.from_settings(settings)
+    context.sink = published
+    try:
+        yield context
+    finally:
+        await _empty_all_tables(context)
+        await context.close()
+
+
+async def _empty_all_tables(context: AppContext) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    async with context.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+async def session(context: AppContext) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking data directly; the test commits what it arranges."""
+    async with context.sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture
+async def client(context: AppContext) -> AsyncIterator[httpx.AsyncClient]:
+    api = create_api(context)
+    transport = httpx.ASGITransport(app=api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://zapdesk.test") as client:
+        yield client
+
+
+MakeUser = Callable[..., Awaitable[User]]
+
+
+@pytest.fixture
+def make_user(context: AppContext) -> MakeUser:
+    """Create a user (committed) with the given role and queues."""
+    counter = iter(range(1, 1_000_000))
+
+    async def make(
+        *,
+        role: Role = Role.AGENT,
+        queues: list[Queue] | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        password: str = TEST_PASSWORD,
+    ) -> User:
+        number = next(counter)
+        async with context.sessionmaker() as session:
+            user = User(
+                name=name or f"{role.value.title()} {number}",
+                email=email or f"{role.value}{number}@example.com",
+                password_hash=hash_password(password),
+                role=role,
+                queues=[await session.merge(queue) for queue in queues or []],
+            )
+            session.add(user)
+            await session.commit()
+            return user
+
+    return make
+
+
+@pytest.fixture
+def auth_headers(settings: Settings) -> Callable[[User], dict[str, str]]:
+    def headers(user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_access_token(settings, user.id, user.role)}"}
+
+    return headers
