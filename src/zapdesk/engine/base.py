@@ -1,0 +1,51 @@
+"""The one interface every WhatsApp engine implements, and the errors it may raise."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from zapdesk.engine.events import Chat, EngineEvent, OutgoingMessage, SendResult, SessionTarget
+
+EventHandler = Callable[[EngineEvent], Awaitable[None]]
+
+
+class EngineError(Exception):
+    """A command the engine could not carry out; `retryable` says whether trying later may work."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class NotConnected(EngineError):
+    def __init__(self, message: str = "The WhatsApp connection is not connected.") -> None:
+        super().__init__(message, retryable=True)
+
+
+class Engine(Protocol):
+    """One WhatsApp session. Events go to the handler given at construction, one at a time, in order.
+
+    `start` never raises for network trouble: failures become `StateChanged` events.
+    """
+
+    async def start(self, target: SessionTarget) -> None:
+        """Resume `target.session_ref`, or open one QR window (and a pairing code if a phone is given)."""
+
+    async def stop(self) -> None:
+        """Close the live session, keeping its stored keys so a later `start` resumes it."""
+
+    async def logout(self) -> None:
+        """Unlink this device from the phone and forget its keys; the next start needs a new scan."""
+
+    async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult: ...
+
+    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult: ...
+
+    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None: ...
+
+    async def set_typing(self, chat: Chat, typing: bool) -> None: ...
+
+
+EngineFactory = Callable[[str, EventHandler], Engine]
+"""Builds the engine of one connection: (connection key, event handler) -> Engine."""

@@ -1,0 +1,220 @@
+"""The normalized events every engine emits and the messages it sends: our types, never a library's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class EngineState(StrEnum):
+    """Live session states; the same names as a connection's stored status."""
+
+    STARTING = "STARTING"
+    QR = "QR"
+    CONNECTED = "CONNECTED"
+    RECONNECTING = "RECONNECTING"
+    QR_EXPIRED = "QR_EXPIRED"
+    LOGGED_OUT = "LOGGED_OUT"
+    REPLACED = "REPLACED"
+    BANNED = "BANNED"
+    OUTDATED = "OUTDATED"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+
+# States that wait for a person: never reconnected automatically.
+TERMINAL_STATES = frozenset(
+    {
+        EngineState.QR_EXPIRED,
+        EngineState.LOGGED_OUT,
+        EngineState.REPLACED,
+        EngineState.BANNED,
+        EngineState.OUTDATED,
+        EngineState.FAILED,
+        EngineState.STOPPED,
+    }
+)
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+    VOICE = "voice"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    STICKER = "sticker"
+
+
+class ReceiptKind(StrEnum):
+    DELIVERED = "delivered"
+    READ = "read"
+    PLAYED = "played"
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """Where a message lives: a person (international digits) or a group (its `...@g.us` id)."""
+
+    address: str
+    is_group: bool = False
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: the phone number when known, the LID when WhatsApp hides it, and the name they chose."""
+
+    phone: str | None
+    lid: str | None = None
+    push_name: str | None = None
+
+
+# ---- content -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextContent:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaContent:
+    kind: MediaKind
+    mime: str
+    data: bytes | None  # None when the download failed; `error` says why
+    file_name: str | None = None
+    caption: str = ""
+    size: int | None = None
+    error: str | None = None
+    seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LocationContent:
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContactCardContent:
+    display_name: str
+    vcard: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionContent:
+    target_id: str
+    emoji: str  # empty string: the reaction was removed
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedContent:
+    kind: str  # the protocol's own name for it, shown to agents as "unsupported: <kind>"
+
+
+Content = TextContent | MediaContent | LocationContent | ContactCardContent | ReactionContent | UnsupportedContent
+
+
+# ---- events ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QrCode:
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PairingCode:
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    state: EngineState
+    reason: str | None = None
+    # Once paired: our own number and what to resume with next time (a device JID, a session token).
+    phone: str | None = None
+    session_ref: str | None = None
+    until: datetime | None = None  # BANNED
+
+
+@dataclass(frozen=True, slots=True)
+class MessageReceived:
+    external_id: str
+    chat: Chat
+    sender: Sender
+    from_me: bool  # typed on the business phone itself
+    timestamp: datetime
+    content: Content
+    quoted_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    chat: Chat
+    external_ids: tuple[str, ...]
+    kind: ReceiptKind
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited:
+    chat: Chat
+    external_id: str
+    text: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRevoked:
+    chat: Chat
+    external_id: str
+    timestamp: datetime
+
+
+EngineEvent = QrCode | PairingCode | StateChanged | MessageReceived | Receipt | MessageEdited | MessageRevoked
+
+
+# ---- outgoing ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuotedMessage:
+    external_id: str
+    sender_phone: str | None  # None: it was our own message
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMedia:
+    kind: MediaKind
+    data: bytes
+    mime: str
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    text: str = ""  # the caption when media is set
+    media: OutgoingMedia | None = None
+    quoted: QuotedMessage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    external_id: str
+    timestamp: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTarget:
+    """How to start: resume a stored session, or open a new QR window (optionally asking for a pairing code)."""
+
+    session_ref: str | None = None
+    pairing_phone: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
