@@ -34,6 +34,13 @@ class ConnectionStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class ConnectionCommand(StrEnum):
+    """A one-off request to the worker holding the session, kept as a row so a lost nudge only delays it."""
+
+    RESTART = "restart"
+    LOGOUT = "logout"
+
+
 class DesiredState(StrEnum):
     """What a person asked for; workers converge the live session towards it."""
 
@@ -60,8 +67,15 @@ class Connection(IdMixin, TimestampMixin, Base):
     desired_state: Mapped[DesiredState] = mapped_column(String(16), default=DesiredState.STOPPED)
     # Asks the holding worker for a pairing code for this number instead of a QR window.
     pairing_phone: Mapped[str | None] = mapped_column(String(32), default=None)
-    # Bumped by connect/restart/logout so a worker notices a new command even if a nudge is lost.
+    pending_command: Mapped[ConnectionCommand | None] = mapped_column(String(16), default=None)
+    # Bumped by every connect/restart/logout so a worker can tell a new request from one it already handled.
     command_seq: Mapped[int] = mapped_column(default=0)
+    # The live QR / pairing code, written by the worker that holds the session, read by any API process.
+    qr_code: Mapped[str | None] = mapped_column(Text, default=None)
+    qr_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    pairing_code: Mapped[str | None] = mapped_column(String(16), default=None)
+    pairing_code_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    banned_until: Mapped[datetime | None] = mapped_column(default=None)
     # What the engine needs to resume without a scan (a device JID, a simulator session token).
     session_ref: Mapped[str | None] = mapped_column(String(255), default=None)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -38,6 +38,10 @@ class Engine(Protocol):
     async def logout(self) -> None:
         """Unlink this device from the phone and forget its keys; the next start needs a new scan."""
 
+    def new_message_id(self) -> str:
+        """A fresh id in the protocol's own format, for `OutgoingMessage.message_id`."""
+        ...
+
     async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult: ...
 
     async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult: ...

@@ -200,6 +200,8 @@ class OutgoingMedia:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
+    # Chosen before sending and stored first, so a resend after a crash reuses it and is recognised as the same.
+    message_id: str
     text: str = ""  # the caption when media is set
     media: OutgoingMedia | None = None
     quoted: QuotedMessage | None = None
