@@ -1,0 +1,159 @@
+// Every REST call the UI makes, typed. Components and hooks call these, never `fetch` directly.
+import { request } from "./client";
+import type {
+  Connection,
+  Contact,
+  DirectoryUser,
+  LoginResponse,
+  Message,
+  Meta,
+  Page,
+  PairingCode,
+  Provider,
+  QrCode,
+  Queue,
+  QuickAnswer,
+  SettingsMap,
+  Ticket,
+  TicketStatus,
+  User,
+} from "./types";
+
+export const auth = {
+  login: (email: string, password: string) =>
+    request<LoginResponse>("/api/auth/login", { method: "POST", json: { email, password }, auth: false }),
+  logout: (refresh_token: string) =>
+    request<void>("/api/auth/logout", { method: "POST", json: { refresh_token }, auth: false }),
+  me: () => request<User>("/api/auth/me"),
+};
+
+export const meta = { get: () => request<Meta>("/api/meta", { auth: false }) };
+
+export type Assignee = "me" | "any" | "none";
+
+export interface TicketFilters {
+  status?: TicketStatus;
+  queue_id?: number;
+  connection_id?: number;
+  assignee?: Assignee;
+  search?: string;
+}
+
+export interface TicketChange {
+  status?: TicketStatus;
+  assignee_id?: number | null;
+  queue_id?: number | null;
+}
+
+export const tickets = {
+  list: (filters: TicketFilters, cursor: string | null, limit = 30) =>
+    request<Page<Ticket>>("/api/tickets", { query: { ...filters, cursor, limit } }),
+  get: (id: number) => request<Ticket>(`/api/tickets/${id}`),
+  update: (id: number, change: TicketChange) => request<Ticket>(`/api/tickets/${id}`, { method: "PATCH", json: change }),
+  create: (contact_id: number, connection_id: number) =>
+    request<Ticket>("/api/tickets", { method: "POST", json: { contact_id, connection_id } }),
+};
+
+export interface NewMessage {
+  body: string;
+  client_id: string;
+  quoted_message_id?: number | null;
+  file?: File;
+}
+
+export const messages = {
+  list: (ticketId: number, before: string | null, limit = 40) =>
+    request<Page<Message>>(`/api/tickets/${ticketId}/messages`, { query: { before, limit } }),
+  send: (ticketId: number, message: NewMessage) => {
+    const path = `/api/tickets/${ticketId}/messages`;
+    if (!message.file) {
+      const { body, client_id, quoted_message_id } = message;
+      return request<Message>(path, { method: "POST", json: { body, client_id, quoted_message_id } });
+    }
+    const form = new FormData();
+    form.set("file", message.file);
+    form.set("body", message.body);
+    form.set("client_id", message.client_id);
+    if (message.quoted_message_id) form.set("quoted_message_id", String(message.quoted_message_id));
+    return request<Message>(path, { method: "POST", form });
+  },
+  retry: (id: number) => request<Message>(`/api/messages/${id}/retry`, { method: "POST" }),
+};
+
+export interface ContactInput {
+  name: string;
+  phone: string;
+  custom_fields: Record<string, string>;
+}
+
+export const contacts = {
+  list: (search: string, cursor: string | null, limit = 50) =>
+    request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit } }),
+  create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
+  update: (id: number, input: ContactInput) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/contacts/${id}`, { method: "DELETE" }),
+};
+
+export interface UserInput {
+  name: string;
+  email: string;
+  role: "admin" | "agent";
+  queue_ids: number[];
+  password?: string;
+}
+
+export const users = {
+  list: () => request<Page<User>>("/api/users", { query: { limit: 200 } }),
+  directory: () => request<Page<DirectoryUser>>("/api/users/directory", { query: { limit: 500 } }),
+  create: (input: UserInput) => request<User>("/api/users", { method: "POST", json: input }),
+  update: (id: number, input: UserInput) => request<User>(`/api/users/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/users/${id}`, { method: "DELETE" }),
+};
+
+export type QueueInput = Omit<Queue, "id">;
+
+export const queues = {
+  list: () => request<Page<Queue>>("/api/queues", { query: { limit: 200 } }),
+  create: (input: QueueInput) => request<Queue>("/api/queues", { method: "POST", json: input }),
+  update: (id: number, input: QueueInput) => request<Queue>(`/api/queues/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/queues/${id}`, { method: "DELETE" }),
+};
+
+export type QuickAnswerInput = Omit<QuickAnswer, "id">;
+
+export const quickAnswers = {
+  list: (search = "") => request<Page<QuickAnswer>>("/api/quick-answers", { query: { search, limit: 200 } }),
+  create: (input: QuickAnswerInput) => request<QuickAnswer>("/api/quick-answers", { method: "POST", json: input }),
+  update: (id: number, input: QuickAnswerInput) =>
+    request<QuickAnswer>(`/api/quick-answers/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/quick-answers/${id}`, { method: "DELETE" }),
+};
+
+export const settings = {
+  get: () => request<SettingsMap>("/api/settings"),
+  update: (values: SettingsMap) => request<SettingsMap>("/api/settings", { method: "PATCH", json: values }),
+};
+
+export interface ConnectionInput {
+  name: string;
+  provider: Provider;
+  is_default: boolean;
+  greeting_message: string | null;
+  farewell_message: string | null;
+  queue_ids: number[];
+}
+
+export const connections = {
+  list: () => request<Page<Connection>>("/api/connections", { query: { limit: 200 } }),
+  create: (input: ConnectionInput) => request<Connection>("/api/connections", { method: "POST", json: input }),
+  update: (id: number, input: Partial<ConnectionInput>) =>
+    request<Connection>(`/api/connections/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/connections/${id}`, { method: "DELETE" }),
+  connect: (id: number, phone?: string) =>
+    request<Connection>(`/api/connections/${id}/connect`, { method: "POST", json: phone ? { phone } : {} }),
+  qr: (id: number) => request<QrCode>(`/api/connections/${id}/qr`),
+  logout: (id: number) => request<Connection>(`/api/connections/${id}/logout`, { method: "POST" }),
+  restart: (id: number) => request<Connection>(`/api/connections/${id}/restart`, { method: "POST" }),
+};
+
+export type { PairingCode };
