@@ -42,6 +42,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("DATABASE_POOLED", "database_pooled")
     )
     redis_url: str = Field(default="", validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+    # Pub/sub channels are global to a Redis server: deployments (or test runs) sharing one need distinct prefixes.
+    redis_prefix: str = Field(default="zapdesk", validation_alias=AliasChoices("REDIS_PREFIX", "redis_prefix"))
 
     jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, validation_alias=AliasChoices("JWT_SECRET", "jwt_secret"))
     jwt_refresh_secret: str = Field(
@@ -72,6 +74,28 @@ class Settings(BaseSettings):
     )
     simulator_url: str = Field(default="", validation_alias=AliasChoices("SIMULATOR_URL", "simulator_url"))
 
+    # Engine worker processes: `zapdesk run` supervises this many; `zapdesk api` runs none (workers run apart).
+    run_workers: bool = Field(default=True, validation_alias=AliasChoices("RUN_WORKERS", "run_workers"))
+    worker_processes: int = Field(
+        default=1, ge=1, le=32, validation_alias=AliasChoices("WORKER_PROCESSES", "worker_processes")
+    )
+    max_sessions_per_worker: int = Field(
+        default=500, ge=1, validation_alias=AliasChoices("MAX_SESSIONS_PER_WORKER", "max_sessions_per_worker")
+    )
+    # A session's lease lives this long without a heartbeat; heartbeats come three times per lease.
+    lease_seconds: float = Field(default=15.0, gt=0, validation_alias=AliasChoices("LEASE_SECONDS", "lease_seconds"))
+    # A session reconnecting longer than this is torn down and started again.
+    reconnect_watchdog_seconds: float = Field(
+        default=120.0, gt=0, validation_alias=AliasChoices("RECONNECT_WATCHDOG_SECONDS", "reconnect_watchdog_seconds")
+    )
+    # Failed connects are retried with capped exponential backoff and jitter, this many times, then FAILED.
+    connect_retry_limit: int = Field(
+        default=8, ge=0, validation_alias=AliasChoices("CONNECT_RETRY_LIMIT", "connect_retry_limit")
+    )
+    connect_retry_max_seconds: float = Field(
+        default=60.0, gt=0, validation_alias=AliasChoices("CONNECT_RETRY_MAX_SECONDS", "connect_retry_max_seconds")
+    )
+
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
     )
@@ -79,6 +103,8 @@ class Settings(BaseSettings):
         default=16 * 1_048_576, ge=1024, validation_alias=AliasChoices("MAX_UPLOAD_BYTES", "max_upload_bytes")
     )
     metrics_token: str = Field(default="", validation_alias=AliasChoices("METRICS_TOKEN", "metrics_token"))
+    # Browser origins allowed to open Socket.IO connections, comma-separated ("*" for any); empty: same origin only.
+    cors_origins: str = Field(default="", validation_alias=AliasChoices("CORS_ORIGINS", "cors_origins"))
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:
@@ -110,6 +136,14 @@ class Settings(BaseSettings):
             return self.database_pooled
         url = self.database_url
         return "pgbouncer=true" in url or "pooler.supabase.com" in url or ":6543/" in url
+
+    @property
+    def socketio_cors_origins(self) -> list[str] | str | None:
+        """python-socketio's `cors_allowed_origins`: None checks the Origin against the Host (same origin)."""
+        origins = [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
+        if not origins:
+            return None
+        return "*" if "*" in origins else origins
 
     @property
     def media_dir(self) -> Path:

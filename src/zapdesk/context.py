@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,6 +22,10 @@ class AppContext:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     sink: EventSink = field(default=_drop_events)
+    # Start-up steps of background services attached to this context, run by the server's lifespan.
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Shutdown steps of what was attached to this context (the realtime server, background services), run once.
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
@@ -30,5 +35,11 @@ class AppContext:
     async def publish(self, events: list[DomainEvent]) -> None:
         await self.sink(events)
 
+    async def start(self) -> None:
+        for step in self.on_start:
+            await step()
+
     async def close(self) -> None:
+        while self.on_close:
+            await self.on_close.pop()()
         await self.engine.dispose()

@@ -1,0 +1,294 @@
+"""Connection rules: CRUD, the commands a person gives (connect, restart, logout), and the states workers report.
+
+Commands are rows first (desired state, pending command, a bumped sequence) plus a nudge event, so a worker that
+was down picks them up when it comes back; a lost nudge only delays.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+import segno
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from zapdesk.config import Settings
+from zapdesk.connections.models import (
+    Connection,
+    ConnectionCommand,
+    ConnectionStatus,
+    DesiredState,
+    Provider,
+)
+from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, QrOut
+from zapdesk.db.base import utcnow
+from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.queues.models import Queue
+from zapdesk.realtime.rooms import ADMINS, EVERYONE
+
+NUDGE_EVENT = "internal.connection_nudge"
+PHONE_DIGITS = range(8, 16)
+
+
+def to_out(connection: Connection) -> ConnectionOut:
+    return ConnectionOut.model_validate(
+        {
+            **{column: getattr(connection, column) for column in ConnectionOut.model_fields if column != "queue_ids"},
+            "queue_ids": [queue.id for queue in connection.queues],
+        }
+    )
+
+
+async def list_connections(session: AsyncSession) -> list[Connection]:
+    query = select(Connection).options(selectinload(Connection.queues)).order_by(Connection.name)
+    return list((await session.execute(query)).scalars())
+
+
+async def get_connection(session: AsyncSession, connection_id: int, *, for_update: bool = False) -> Connection:
+    query = select(Connection).where(Connection.id == connection_id).options(selectinload(Connection.queues))
+    if for_update:
+        query = query.with_for_update()
+    connection = (await session.execute(query)).scalar_one_or_none()
+    if connection is None:
+        raise NotFound(f"Connection {connection_id} does not exist.", code="connection_not_found")
+    return connection
+
+
+def ensure_provider_allowed(settings: Settings, provider: Provider) -> None:
+    if provider == Provider.SIMULATOR and not settings.simulator_enabled:
+        raise Invalid(
+            "The simulator is disabled on this server (set SIMULATOR_ENABLED=true to use it).",
+            code="simulator_disabled",
+        )
+
+
+async def create_connection(session: AsyncSession, settings: Settings, data: ConnectionCreate) -> Connection:
+    ensure_provider_allowed(settings, data.provider)
+    connection = Connection(
+        name=data.name,
+        provider=data.provider,
+        is_default=data.is_default,
+        greeting_message=data.greeting_message,
+        farewell_message=data.farewell_message,
+        queues=await _load_queues(session, data.queue_ids),
+    )
+    if data.is_default or not await _any_connection(session):
+        connection.is_default = True
+        await _clear_default(session)
+    session.add(connection)
+    await _flush_unique_name(session, data.name)
+    _record_updated(session, connection)
+    return connection
+
+
+async def update_connection(session: AsyncSession, connection_id: int, data: ConnectionUpdate) -> Connection:
+    connection = await get_connection(session, connection_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "queue_ids" in changes:
+        connection.queues = await _load_queues(session, changes.pop("queue_ids") or [])
+    if changes.get("is_default"):
+        await _clear_default(session)
+    for field, value in changes.items():
+        if field == "name" and value is None:
+            continue
+        setattr(connection, field, value)
+    await _flush_unique_name(session, connection.name)
+    _record_updated(session, connection)
+    return connection
+
+
+async def delete_connection(session: AsyncSession, connection_id: int) -> None:
+    """Remove it; the worker holding its session notices, stops it and forgets its stored keys."""
+    connection = await get_connection(session, connection_id)
+    await session.delete(connection)
+    await session.flush()
+    record_event(session, DomainEvent("connection.deleted", {"id": connection_id}, EVERYONE))
+    _record_nudge(session, connection_id)
+
+
+async def connect(
+    session: AsyncSession, settings: Settings, connection_id: int, *, pairing_phone: str | None
+) -> Connection:
+    """Ask for the session to run: resume it if it has stored keys, else open one QR window (or a pairing code)."""
+    connection = await get_connection(session, connection_id, for_update=True)
+    ensure_provider_allowed(settings, connection.provider)
+    if connection.status == ConnectionStatus.CONNECTED:
+        raise Conflict("This connection is already connected.", code="already_connected")
+    connection.desired_state = DesiredState.RUNNING
+    connection.pairing_phone = _pairing_digits(pairing_phone)
+    connection.pending_command = None
+    connection.command_seq += 1
+    _clear_codes(connection)
+    _set_status(connection, ConnectionStatus.STARTING, None)
+    _record_updated(session, connection)
+    _record_nudge(session, connection.id)
+    return connection
+
+
+async def restart(session: AsyncSession, settings: Settings, connection_id: int) -> Connection:
+    connection = await get_connection(session, connection_id, for_update=True)
+    ensure_provider_allowed(settings, connection.provider)
+    connection.desired_state = DesiredState.RUNNING
+    connection.pending_command = ConnectionCommand.RESTART
+    connection.command_seq += 1
+    _set_status(connection, ConnectionStatus.STARTING, "restarting")
+    _record_updated(session, connection)
+    _record_nudge(session, connection.id)
+    return connection
+
+
+async def logout(session: AsyncSession, connection_id: int) -> Connection:
+    """Unlink the device from the phone: the worker logs the session out; the next connect needs a new scan."""
+    connection = await get_connection(session, connection_id, for_update=True)
+    connection.desired_state = DesiredState.STOPPED
+    connection.pending_command = ConnectionCommand.LOGOUT
+    connection.command_seq += 1
+    _clear_codes(connection)
+    _record_updated(session, connection)
+    _record_nudge(session, connection.id)
+    return connection
+
+
+async def current_qr(session: AsyncSession, connection_id: int) -> QrOut:
+    connection = await get_connection(session, connection_id)
+    expired = connection.qr_expires_at is not None and connection.qr_expires_at <= utcnow()
+    if connection.status != ConnectionStatus.QR or not connection.qr_code or expired:
+        raise NotFound("There is no QR code to scan right now: click Connect first.", code="no_qr_code")
+    return QrOut(code=connection.qr_code, image=qr_image(connection.qr_code), expires_at=connection.qr_expires_at)
+
+
+def qr_image(code: str) -> str:
+    svg = segno.make(code, error="l").svg_inline(scale=6, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# ---- what workers report -------------------------------------------------------------------------------------
+
+
+async def record_state(
+    session: AsyncSession,
+    connection_id: int,
+    status: ConnectionStatus,
+    *,
+    reason: str | None = None,
+    phone: str | None = None,
+    session_ref: str | None = None,
+    banned_until: datetime | None = None,
+    forget_session: bool = False,
+    stop: bool = False,
+) -> Connection | None:
+    """Store a state a worker saw (None if the connection was deleted meanwhile) and publish it."""
+    connection = await session.get(Connection, connection_id, options=[selectinload(Connection.queues)])
+    if connection is None:
+        return None
+    _set_status(connection, status, reason)
+    if phone:
+        connection.phone = phone
+    if session_ref:
+        connection.session_ref = session_ref
+    if forget_session:
+        connection.session_ref = None
+    if stop:
+        connection.desired_state = DesiredState.STOPPED
+    connection.banned_until = banned_until
+    if status != ConnectionStatus.QR:
+        _clear_codes(connection)
+    if status == ConnectionStatus.CONNECTED:
+        connection.pairing_phone = None
+    _record_updated(session, connection)
+    return connection
+
+
+async def record_qr(session: AsyncSession, connection_id: int, code: str, expires_at: datetime) -> None:
+    connection = await session.get(Connection, connection_id, options=[selectinload(Connection.queues)])
+    if connection is None:
+        return
+    connection.qr_code, connection.qr_expires_at = code, expires_at
+    if connection.status != ConnectionStatus.QR:
+        _set_status(connection, ConnectionStatus.QR, None)
+        _record_updated(session, connection)
+    payload = {"id": connection_id, "code": code, "image": qr_image(code), "expires_at": expires_at}
+    record_event(session, DomainEvent("connection.qr", payload, (ADMINS,)))
+
+
+async def record_pairing_code(session: AsyncSession, connection_id: int, code: str, expires_at: datetime) -> None:
+    result = await session.execute(
+        update(Connection)
+        .where(Connection.id == connection_id)
+        .values(pairing_code=code, pairing_code_expires_at=expires_at)
+    )
+    if getattr(result, "rowcount", 0):
+        payload = {"id": connection_id, "code": code, "expires_at": expires_at}
+        record_event(session, DomainEvent("connection.pairing_code", payload, (ADMINS,)))
+
+
+async def finish_command(session: AsyncSession, connection_id: int, seq: int) -> None:
+    """Clear a handled command unless a newer one arrived meanwhile."""
+    await session.execute(
+        update(Connection)
+        .where(Connection.id == connection_id, Connection.command_seq == seq)
+        .values(pending_command=None)
+    )
+
+
+# ---- helpers -------------------------------------------------------------------------------------------------
+
+
+def _set_status(connection: Connection, status: ConnectionStatus, reason: str | None) -> None:
+    if connection.status != status or connection.status_reason != reason:
+        connection.status_changed_at = utcnow()
+    connection.status, connection.status_reason = status, reason
+
+
+def _clear_codes(connection: Connection) -> None:
+    connection.qr_code = connection.qr_expires_at = None
+    connection.pairing_code = connection.pairing_code_expires_at = None
+
+
+def _pairing_digits(phone: str | None) -> str | None:
+    if phone is None or not phone.strip():
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) not in PHONE_DIGITS:
+        raise Invalid("Give the phone number in international format, e.g. +55 11 99999-1111.", code="invalid_phone")
+    return digits
+
+
+def _record_updated(session: AsyncSession, connection: Connection) -> None:
+    payload = to_out(connection).model_dump(mode="json")
+    record_event(session, DomainEvent("connection.updated", payload, EVERYONE))
+
+
+def _record_nudge(session: AsyncSession, connection_id: int) -> None:
+    """Wake the worker that holds (or should hold) this session; never sent to browsers."""
+    record_event(session, DomainEvent(NUDGE_EVENT, {"connection_id": connection_id}, ()))
+
+
+async def _load_queues(session: AsyncSession, queue_ids: list[int]) -> list[Queue]:
+    if not queue_ids:
+        return []
+    queues = list((await session.execute(select(Queue).where(Queue.id.in_(set(queue_ids))))).scalars())
+    missing = set(queue_ids) - {queue.id for queue in queues}
+    if missing:
+        raise Invalid(f"Unknown queue ids: {sorted(missing)}.", code="unknown_queue")
+    return queues
+
+
+async def _any_connection(session: AsyncSession) -> bool:
+    return (await session.execute(select(Connection.id).limit(1))).first() is not None
+
+
+async def _clear_default(session: AsyncSession) -> None:
+    await session.execute(update(Connection).where(Connection.is_default.is_(True)).values(is_default=False))
+
+
+async def _flush_unique_name(session: AsyncSession, name: str) -> None:
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f'A connection named "{name}" already exists.', code="connection_name_taken") from exc

@@ -1,0 +1,34 @@
+"""Which engine serves a connection's provider. Loaded lazily: neonize brings a Go library we only want when used."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from zapdesk.config import Settings
+from zapdesk.engine.base import Engine, EventHandler
+
+EngineConstructor = Callable[[Settings, str, EventHandler], Engine]
+
+# provider -> "module:function" building that provider's engine for one connection.
+_CONSTRUCTORS = {
+    "simulator": "zapdesk.engine.simulator:create_simulator_engine",
+    "whatsapp": "zapdesk.engine.neonize:create_neonize_engine",
+}
+
+
+class UnknownProvider(ValueError):
+    pass
+
+
+def engine_constructor(provider: str) -> EngineConstructor:
+    try:
+        module_name, _, function = _CONSTRUCTORS[provider].partition(":")
+    except KeyError:
+        raise UnknownProvider(f"no engine for provider {provider!r}") from None
+    constructor: EngineConstructor = getattr(importlib.import_module(module_name), function)
+    return constructor
+
+
+def build_engine(provider: str, settings: Settings, connection_key: str, handler: EventHandler) -> Engine:
+    return engine_constructor(provider)(settings, connection_key, handler)

@@ -1,0 +1,302 @@
+"""One connection's live session inside a worker: starts and stops its engine, turns engine events into stored
+states and ingested messages, retries failed connects with backoff, and restarts sessions stuck reconnecting."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from zapdesk.config import Settings
+from zapdesk.connections import service as connections
+from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState
+from zapdesk.db.uow import EventSink, unit_of_work
+from zapdesk.engine.base import Engine, EventHandler
+from zapdesk.engine.events import (
+    EngineEvent,
+    EngineState,
+    MessageEdited,
+    MessageReceived,
+    MessageRevoked,
+    PairingCode,
+    QrCode,
+    Receipt,
+    SessionTarget,
+    StateChanged,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
+Ingest = Callable[[AsyncSession, int, InboundEvent], Awaitable[None]]
+EngineBuilder = Callable[[str, str, EventHandler], Engine]
+
+# States after which the session waits for a person: stop the engine and give the lease back.
+_STOPPING_STATES = {
+    EngineState.QR_EXPIRED,
+    EngineState.LOGGED_OUT,
+    EngineState.REPLACED,
+    EngineState.BANNED,
+    EngineState.OUTDATED,
+}
+
+
+class Outbox(Protocol):
+    """The dispatcher sending one connection's pending messages; it only needs waking up and closing."""
+
+    def nudge(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+OutboxStarter = Callable[[int, Engine, Callable[[], bool]], Outbox]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionRow:
+    """What a worker reads of a connection on each tick."""
+
+    id: int
+    provider: str
+    desired_state: DesiredState
+    pending_command: ConnectionCommand | None
+    command_seq: int
+    session_ref: str | None
+    pairing_phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerDeps:
+    settings: Settings
+    sessionmaker: async_sessionmaker[AsyncSession]
+    sink: EventSink
+    build_engine: EngineBuilder
+    ingest: Ingest
+    start_outbox: OutboxStarter
+
+
+class ConnectionRunner:
+    def __init__(self, row: ConnectionRow, deps: RunnerDeps) -> None:
+        self.connection_id = row.id
+        self.provider = row.provider
+        self.deps = deps
+        self.engine: Engine | None = None
+        self.outbox: Outbox | None = None
+        self.state = EngineState.STOPPED
+        self.state_since = time.monotonic()
+        self.finished = False  # the session waits for a person: the worker gives the lease back
+        self._handled_seq: int | None = None
+        self._failures = 0
+        self._retry: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._lock = asyncio.Lock()
+
+    # ---- driven by the worker's ticks -------------------------------------------------------------------------
+
+    async def reconcile(self, row: ConnectionRow) -> None:
+        """Converge the live session towards what the row asks for."""
+        async with self._lock:
+            if row.command_seq != self._handled_seq:
+                await self._carry_out(row)
+                self._handled_seq = row.command_seq
+                await self._transaction(lambda s: connections.finish_command(s, self.connection_id, row.command_seq))
+            elif row.desired_state == DesiredState.STOPPED:
+                await self._stop_engine()
+                self.finished = True
+            elif self.engine is None and self._retry is None and not self.finished:
+                await self._start(SessionTarget(session_ref=row.session_ref))
+            elif self._stuck_reconnecting():
+                log.warning("connection %s reconnecting too long: starting it again", self.connection_id)
+                await self._stop_engine()
+                await self._start(SessionTarget(session_ref=row.session_ref))
+
+    def nudge_outbox(self) -> None:
+        if self.outbox is not None:
+            self.outbox.nudge()
+
+    async def close(self, *, forget: bool = False) -> None:
+        """Stop the session (keeping its keys unless `forget`: the connection was deleted)."""
+        async with self._lock:
+            self._cancel_retry()
+            if forget:
+                await self._logout_engine()
+            await self._stop_engine()
+        for task in list(self._background):
+            task.cancel()
+
+    # ---- commands -----------------------------------------------------------------------------------------------
+
+    async def _carry_out(self, row: ConnectionRow) -> None:
+        self._cancel_retry()
+        self._failures = 0
+        if row.pending_command == ConnectionCommand.LOGOUT:
+            await self._logout_engine()
+            await self._stop_engine()
+            await self._store_state(
+                ConnectionStatus.STOPPED, reason="logged_out_by_user", forget_session=True, stop=True
+            )
+            self.finished = True
+            return
+        if row.desired_state != DesiredState.RUNNING:
+            await self._stop_engine()
+            self.finished = True
+            return
+        if row.pending_command is None and self.state == EngineState.CONNECTED:
+            return
+        self.finished = False
+        await self._stop_engine()
+        await self._start(SessionTarget(session_ref=row.session_ref, pairing_phone=row.pairing_phone))
+
+    async def _start(self, target: SessionTarget) -> None:
+        key = str(self.connection_id)
+        self.engine = self.deps.build_engine(self.provider, key, self.handle)
+        self.outbox = self.deps.start_outbox(self.connection_id, self.engine, self._is_connected)
+        self._set_state(EngineState.STARTING)
+        await self.engine.start(target)
+
+    async def _stop_engine(self) -> None:
+        engine, outbox = self.engine, self.outbox
+        self.engine = self.outbox = None
+        if outbox is not None:
+            await outbox.close()
+        if engine is not None:
+            try:
+                await engine.stop()
+            except Exception:
+                log.exception("connection %s: engine did not stop cleanly", self.connection_id)
+        self._set_state(EngineState.STOPPED)
+
+    async def _logout_engine(self) -> None:
+        engine = self.engine or self.deps.build_engine(self.provider, str(self.connection_id), self.handle)
+        try:
+            await engine.logout()
+        except Exception:
+            log.exception("connection %s: logout failed; its keys may remain", self.connection_id)
+        if self.engine is None:
+            await engine.stop()
+
+    # ---- engine events --------------------------------------------------------------------------------------------
+
+    async def handle(self, event: EngineEvent) -> None:
+        """The engine's handler: returns only once the event is stored, so the engine may then acknowledge it."""
+        if isinstance(event, MessageReceived | Receipt | MessageEdited | MessageRevoked):
+            await self._transaction(lambda s: self.deps.ingest(s, self.connection_id, event))
+        elif isinstance(event, QrCode):
+            self._set_state(EngineState.QR)
+            await self._transaction(
+                lambda s: connections.record_qr(s, self.connection_id, event.code, event.expires_at)
+            )
+        elif isinstance(event, PairingCode):
+            await self._transaction(
+                lambda s: connections.record_pairing_code(s, self.connection_id, event.code, event.expires_at)
+            )
+        else:
+            await self._on_state(event)
+
+    async def _on_state(self, event: StateChanged) -> None:
+        self._set_state(event.state)
+        if event.state == EngineState.FAILED:
+            await self._retry_or_fail(event.reason)
+            return
+        stopping = event.state in _STOPPING_STATES
+        await self._store_state(
+            ConnectionStatus(event.state.value),
+            reason=event.reason,
+            phone=event.phone,
+            session_ref=event.session_ref,
+            banned_until=event.until,
+            forget_session=event.state == EngineState.LOGGED_OUT,
+            stop=stopping,
+        )
+        if event.state == EngineState.CONNECTED:
+            self._failures = 0
+            self.nudge_outbox()
+        if stopping:
+            # Not from inside the engine's own handler: stopping waits for this very handler to return.
+            self._spawn(self._finish())
+
+    async def _retry_or_fail(self, reason: str | None) -> None:
+        settings = self.deps.settings
+        if self._failures >= settings.connect_retry_limit:
+            await self._store_state(ConnectionStatus.FAILED, reason=reason, stop=True)
+            self._spawn(self._finish())
+            return
+        delay = min(settings.connect_retry_max_seconds, 2.0**self._failures) * random.uniform(0.5, 1.0)
+        self._failures += 1
+        await self._store_state(ConnectionStatus.RECONNECTING, reason=f"{reason or 'connect failed'}; retrying")
+        self._retry = asyncio.create_task(self._restart_after(delay))
+
+    async def _restart_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        async with self._lock:
+            self._retry = None
+            session_ref = await self._transaction(self._current_session_ref)
+            await self._stop_engine()
+            await self._start(SessionTarget(session_ref=session_ref))
+
+    async def _current_session_ref(self, session: AsyncSession) -> str | None:
+        return (await connections.get_connection(session, self.connection_id)).session_ref
+
+    async def _finish(self) -> None:
+        async with self._lock:
+            await self._stop_engine()
+            self.finished = True
+
+    # ---- helpers -------------------------------------------------------------------------------------------------
+
+    def _is_connected(self) -> bool:
+        return self.state == EngineState.CONNECTED
+
+    def _set_state(self, state: EngineState) -> None:
+        if state != self.state:
+            self.state, self.state_since = state, time.monotonic()
+
+    def _stuck_reconnecting(self) -> bool:
+        watchdog = self.deps.settings.reconnect_watchdog_seconds
+        return self.state == EngineState.RECONNECTING and time.monotonic() - self.state_since > watchdog
+
+    def _cancel_retry(self) -> None:
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _store_state(
+        self,
+        status: ConnectionStatus,
+        *,
+        reason: str | None = None,
+        phone: str | None = None,
+        session_ref: str | None = None,
+        banned_until: datetime | None = None,
+        forget_session: bool = False,
+        stop: bool = False,
+    ) -> None:
+        async with unit_of_work(self.deps.sessionmaker, self.deps.sink) as session:
+            await connections.record_state(
+                session,
+                self.connection_id,
+                status,
+                reason=reason,
+                phone=phone,
+                session_ref=session_ref,
+                banned_until=banned_until,
+                forget_session=forget_session,
+                stop=stop,
+            )
+
+    async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        async with unit_of_work(self.deps.sessionmaker, self.deps.sink) as session:
+            return await work(session)

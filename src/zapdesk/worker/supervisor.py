@@ -1,0 +1,152 @@
+"""Embedded mode: the server runs engine workers as child processes and restarts any that dies.
+
+A Go panic or a `kill -9` ends one worker, never the API. The dead worker's leases are freed at once, and its
+replacement resumes the sessions from their stored keys, without a new scan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import sys
+
+from zapdesk.connections.service import NUDGE_EVENT
+from zapdesk.context import AppContext
+from zapdesk.db.uow import DomainEvent, EventSink, unit_of_work
+from zapdesk.worker import leases
+from zapdesk.worker.channel import EVENTS, Channel, events_from_message, nudge_message
+
+log = logging.getLogger(__name__)
+
+SETTINGS_ENV = "ZAPDESK_WORKER_SETTINGS"
+STOP_GRACE_SECONDS = 10.0
+MAX_RESTART_DELAY = 30.0
+
+
+class WorkerSupervisor:
+    def __init__(self, context: AppContext, publish: EventSink) -> None:
+        self.context = context
+        self.publish = publish
+        self.slots = [_WorkerSlot(self, index) for index in range(context.settings.worker_processes)]
+
+    async def start(self) -> None:
+        for slot in self.slots:
+            slot.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(slot.stop() for slot in self.slots))
+
+    def nudge(self, *, outbox: bool) -> None:
+        for slot in self.slots:
+            slot.nudge(outbox=outbox)
+
+    async def sink(self, events: list[DomainEvent]) -> None:
+        """The server's sink: internal events wake workers, the rest go to the sockets."""
+        public = [event for event in events if event.name != NUDGE_EVENT]
+        if len(public) != len(events):
+            self.nudge(outbox=False)
+        if any(_is_pending_send(event) for event in public):
+            self.nudge(outbox=True)
+        if public:
+            await self.publish(public)
+
+    @property
+    def pids(self) -> list[int]:
+        return [slot.process.pid for slot in self.slots if slot.process is not None]
+
+
+def _is_pending_send(event: DomainEvent) -> bool:
+    return event.name in ("message.created", "message.updated") and event.payload.get("status") == "pending"
+
+
+class _WorkerSlot:
+    """One worker process, started again whenever it exits while the server runs."""
+
+    def __init__(self, supervisor: WorkerSupervisor, index: int) -> None:
+        self.supervisor = supervisor
+        self.index = index
+        self.generation = 0
+        self.process: asyncio.subprocess.Process | None = None
+        self.channel: Channel | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._keep_running(), name=f"worker-slot-{self.index}")
+
+    def nudge(self, *, outbox: bool) -> None:
+        channel = self.channel
+        if channel is not None:
+            task = asyncio.create_task(channel.send(nudge_message(outbox=outbox)))
+            task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        process = self.process
+        if process is not None and process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), STOP_GRACE_SECONDS)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _keep_running(self) -> None:
+        delay = 0.5
+        while not self._stopping:
+            started = asyncio.get_running_loop().time()
+            owner = f"{socket.gethostname()}:{os.getpid()}:worker{self.index}.{self.generation}"
+            self.generation += 1
+            code = await self._run_once(owner)
+            if self._stopping:
+                return
+            await self._free_leases(owner)
+            # A worker that keeps dying right away is restarted ever more slowly.
+            delay = 0.5 if asyncio.get_running_loop().time() - started > 60 else min(delay * 2, MAX_RESTART_DELAY)
+            log.warning("engine worker %s exited with %s; restarting in %.1fs", owner, code, delay)
+            await asyncio.sleep(delay)
+
+    async def _run_once(self, owner: str) -> int | None:
+        server_end, worker_end = socket.socketpair()
+        try:
+            env = {**os.environ, SETTINGS_ENV: self.supervisor.context.settings.model_dump_json()}
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "zapdesk",
+                "worker",
+                "--owner",
+                owner,
+                "--channel-fd",
+                str(worker_end.fileno()),
+                pass_fds=(worker_end.fileno(),),
+                env=env,
+            )
+        finally:
+            worker_end.close()
+        self.channel = await Channel.open(server_end)
+        try:
+            await self._relay_events(self.channel)
+            return await self.process.wait()
+        finally:
+            await self.channel.close()
+            self.channel = None
+
+    async def _relay_events(self, channel: Channel) -> None:
+        while (message := await channel.receive()) is not None:
+            if message.get("type") == EVENTS:
+                await self.supervisor.publish(events_from_message(message))
+
+    async def _free_leases(self, owner: str) -> None:
+        try:
+            async with unit_of_work(self.supervisor.context.sessionmaker) as session:
+                await leases.release_all(session, owner)
+        except Exception:
+            log.exception("could not free the leases of %s; they expire by themselves", owner)
