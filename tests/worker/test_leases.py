@@ -1,0 +1,64 @@
+"""Leases: a session is held by exactly one process, and a dead holder's sessions can be taken over."""
+
+from __future__ import annotations
+
+import asyncio
+
+from zapdesk.connections.models import Connection, DesiredState
+from zapdesk.context import AppContext
+from zapdesk.db.uow import unit_of_work
+from zapdesk.worker import leases
+
+
+async def _wanted_connection(context: AppContext) -> int:
+    async with context.sessionmaker() as session:
+        connection = Connection(name="Vendas", desired_state=DesiredState.RUNNING)
+        session.add(connection)
+        await session.commit()
+        return connection.id
+
+
+async def _claim(context: AppContext, owner: str, connection_id: int, ttl: float = 30) -> bool:
+    async with unit_of_work(context.sessionmaker) as session:
+        return await leases.claim(session, owner, connection_id, ttl)
+
+
+async def test_two_workers_racing_for_a_session_leave_exactly_one_holder(context: AppContext) -> None:
+    connection_id = await _wanted_connection(context)
+    results = await asyncio.gather(*(_claim(context, f"worker-{n}", connection_id) for n in range(4)))
+    assert sorted(results) == [False, False, False, True]
+
+
+async def test_an_expired_lease_can_be_taken_over(context: AppContext) -> None:
+    connection_id = await _wanted_connection(context)
+    assert await _claim(context, "dead", connection_id, ttl=0.01)
+    await asyncio.sleep(0.05)
+    assert await _claim(context, "alive", connection_id)
+
+
+async def test_a_held_lease_is_renewed_by_its_owner_only(context: AppContext) -> None:
+    connection_id = await _wanted_connection(context)
+    assert await _claim(context, "a", connection_id)
+    async with unit_of_work(context.sessionmaker) as session:
+        assert await leases.renew(session, "a", 30) == {connection_id}
+        assert await leases.renew(session, "b", 30) == set()
+
+
+async def test_releasing_a_dead_workers_leases_frees_its_sessions_at_once(context: AppContext) -> None:
+    connection_id = await _wanted_connection(context)
+    assert await _claim(context, "dead", connection_id)
+    assert not await _claim(context, "next", connection_id)
+    async with unit_of_work(context.sessionmaker) as session:
+        await leases.release_all(session, "dead")
+    async with unit_of_work(context.sessionmaker) as session:
+        assert await leases.wanted_connection_ids(session, "next", 10) == [connection_id]
+    assert await _claim(context, "next", connection_id)
+
+
+async def test_only_running_sessions_or_ones_with_a_command_need_a_holder(context: AppContext) -> None:
+    running = await _wanted_connection(context)
+    async with context.sessionmaker() as session:
+        session.add(Connection(name="Parada", desired_state=DesiredState.STOPPED))
+        await session.commit()
+    async with unit_of_work(context.sessionmaker) as session:
+        assert await leases.wanted_connection_ids(session, "w", 10) == [running]
