@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -35,7 +36,68 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"migrate": _migrate, "run": _run}
+def _worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from zapdesk.worker.main import run_embedded_worker, settings_for_worker
+
+    settings = settings_for_worker()
+    if args.channel_fd is None:
+        print("zapdesk worker: give --channel-fd (workers are started by `zapdesk run`).", file=sys.stderr)
+        return 2
+    asyncio.run(run_embedded_worker(settings, args.owner, args.channel_fd))
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+
+    from pydantic import ValidationError
+
+    from zapdesk.context import AppContext
+    from zapdesk.db.uow import unit_of_work
+    from zapdesk.errors import DomainError, describe_validation_errors
+    from zapdesk.users.schemas import UserCreate
+    from zapdesk.users.service import create_user
+
+    password = args.password
+    if password is None:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat the password: ") != password:
+            print("zapdesk create-user: the passwords differ; nothing was created.", file=sys.stderr)
+            return 1
+    try:
+        data = UserCreate(name=args.name, email=args.email, role=args.role, password=password)
+    except ValidationError as exc:
+        print(f"zapdesk create-user: {describe_validation_errors(list(exc.errors()))}", file=sys.stderr)
+        return 1
+    settings = get_settings()
+    upgrade_to_head(settings.migration_database_url)
+
+    async def create() -> int:
+        context = AppContext.from_settings(settings)
+        try:
+            async with unit_of_work(context.sessionmaker) as session:
+                return (await create_user(session, data)).id
+        finally:
+            await context.close()
+
+    try:
+        user_id = asyncio.run(create())
+    except DomainError as exc:
+        print(f"zapdesk create-user: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"Created {data.role.value} {data.email} (id {user_id}).")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "worker": _worker,
+    "migrate": _migrate,
+    "run": _run,
+    "create-user": _create_user,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default=None, help="address to listen on (default: HOST or 0.0.0.0)")
     run.add_argument("--port", type=int, default=None, help="port to listen on (default: PORT or 3001)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    worker = commands.add_parser("worker", help="hold WhatsApp sessions (started by `zapdesk run`)")
+    worker.add_argument("--owner", default=f"worker-{os.getpid()}", help="this worker's lease owner name")
+    worker.add_argument("--channel-fd", type=int, default=None, help="socket inherited from the supervising server")
+    create_user = commands.add_parser("create-user", help="add an administrator or agent who can sign in")
+    create_user.add_argument("--email", required=True, help="their sign-in email")
+    create_user.add_argument("--name", required=True, help="the name colleagues and customers see")
+    create_user.add_argument("--role", choices=["admin", "agent"], default="agent", help="default: agent")
+    create_user.add_argument("--password", default=None, help="at least 8 characters (asked for when omitted)")
     return parser
 
 

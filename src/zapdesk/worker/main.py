@@ -1,0 +1,58 @@
+"""A worker process: `zapdesk worker`. Embedded (a child of `zapdesk run`, talking over an inherited socket) or
+standalone for scale-out (nudged and publishing through Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+
+from zapdesk.config import Settings
+from zapdesk.context import AppContext
+from zapdesk.worker.channel import NUDGE, Channel, ChannelSink
+from zapdesk.worker.pipeline import runner_deps
+from zapdesk.worker.supervisor import SETTINGS_ENV
+from zapdesk.worker.worker import Worker
+
+log = logging.getLogger(__name__)
+
+
+def settings_for_worker() -> Settings:
+    """A child gets its parent's exact settings; a standalone worker reads the environment like any process."""
+    inherited = os.environ.pop(SETTINGS_ENV, None)
+    if inherited is not None:
+        return Settings.model_validate(json.loads(inherited))
+    return Settings()
+
+
+async def run_embedded_worker(settings: Settings, owner: str, channel_fd: int) -> None:
+    context = AppContext.from_settings(settings)
+    channel = await Channel.open(socket.socket(fileno=channel_fd))
+    worker = Worker(owner, runner_deps(settings, context.sessionmaker, ChannelSink(channel)))
+    stop = _stop_on_signals()
+
+    async def listen() -> None:
+        while (message := await channel.receive()) is not None:
+            if message.get("type") == NUDGE:
+                worker.nudge(outbox=bool(message.get("outbox")))
+        # The server is gone: a worker never outlives it holding sessions.
+        stop.set()
+
+    listener = asyncio.create_task(listen())
+    try:
+        await worker.run(stop)
+    finally:
+        listener.cancel()
+        await channel.close()
+        await context.close()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    return stop

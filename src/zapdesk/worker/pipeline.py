@@ -1,0 +1,47 @@
+"""What a worker's sessions are wired to: the engine registry, the inbound pipeline and the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from zapdesk.config import Settings
+from zapdesk.db.uow import EventSink
+from zapdesk.engine.base import Engine, EventHandler
+from zapdesk.engine.registry import build_engine
+from zapdesk.ingest.service import ingest_event
+from zapdesk.media.store import MediaStore
+from zapdesk.outbox.dispatcher import OutboxDispatcher
+from zapdesk.worker.runner import InboundEvent, RunnerDeps
+
+
+def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink) -> RunnerDeps:
+    media_store = MediaStore(settings.media_dir)
+
+    def engine_for(provider: str, connection_key: str, handler: EventHandler) -> Engine:
+        return build_engine(provider, settings, connection_key, handler)
+
+    async def ingest(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
+        await ingest_event(session, connection_id=connection_id, event=event, media_store=media_store)
+
+    def start_outbox(connection_id: int, engine: Engine, is_connected: Callable[[], bool]) -> OutboxDispatcher:
+        dispatcher = OutboxDispatcher(
+            connection_id=connection_id,
+            engine=engine,
+            sessionmaker=sessionmaker,
+            sink=sink,
+            media_store=media_store,
+            is_connected=is_connected,
+        )
+        dispatcher.start()
+        return dispatcher
+
+    return RunnerDeps(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        sink=sink,
+        build_engine=engine_for,
+        ingest=ingest,
+        start_outbox=start_outbox,
+    )
