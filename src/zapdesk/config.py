@@ -105,6 +105,8 @@ class Settings(BaseSettings):
     metrics_token: str = Field(default="", validation_alias=AliasChoices("METRICS_TOKEN", "metrics_token"))
     # Browser origins allowed to open Socket.IO connections, comma-separated ("*" for any); empty: same origin only.
     cors_origins: str = Field(default="", validation_alias=AliasChoices("CORS_ORIGINS", "cors_origins"))
+    # The built web UI; unset: `web/dist` of the source checkout (see zapdesk.web).
+    web_dist_dir: Path | None = Field(default=None, validation_alias=AliasChoices("WEB_DIST_DIR", "web_dist_dir"))
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:

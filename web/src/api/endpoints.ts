@@ -1,5 +1,20 @@
 // Every REST call the UI makes, typed. Components and hooks call these, never `fetch` directly.
-import { request } from "./client";
+import { request, type Query } from "./client";
+
+const PAGE_LIMIT = 100;
+
+/** Every page of a small list (users, queues, quick answers): settings-sized, never the ticket stream. */
+export async function fetchAll<T>(path: string, query: Query = {}): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page += 1) {
+    const result: Page<T> = await request<Page<T>>(path, { query: { ...query, cursor, limit: PAGE_LIMIT } });
+    items.push(...result.items);
+    cursor = result.next_cursor;
+    if (!cursor) break;
+  }
+  return items;
+}
 import type {
   Connection,
   Contact,
@@ -39,8 +54,10 @@ export interface TicketFilters {
   search?: string;
 }
 
+export type TicketAction = "accept" | "transfer" | "close" | "reopen";
+
 export interface TicketChange {
-  status?: TicketStatus;
+  action?: TicketAction;
   assignee_id?: number | null;
   queue_id?: number | null;
 }
@@ -87,7 +104,7 @@ export interface ContactInput {
 }
 
 export const contacts = {
-  list: (search: string, cursor: string | null, limit = 50) =>
+  list: (search: string, cursor: string | null, limit = PAGE_LIMIT) =>
     request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit } }),
   create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
   update: (id: number, input: ContactInput) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
@@ -103,8 +120,8 @@ export interface UserInput {
 }
 
 export const users = {
-  list: () => request<Page<User>>("/api/users", { query: { limit: 200 } }),
-  directory: () => request<Page<DirectoryUser>>("/api/users/directory", { query: { limit: 500 } }),
+  list: () => fetchAll<User>("/api/users"),
+  directory: () => request<DirectoryUser[]>("/api/users/directory"),
   create: (input: UserInput) => request<User>("/api/users", { method: "POST", json: input }),
   update: (id: number, input: UserInput) => request<User>(`/api/users/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/users/${id}`, { method: "DELETE" }),
@@ -113,7 +130,7 @@ export const users = {
 export type QueueInput = Omit<Queue, "id">;
 
 export const queues = {
-  list: () => request<Page<Queue>>("/api/queues", { query: { limit: 200 } }),
+  list: () => fetchAll<Queue>("/api/queues"),
   create: (input: QueueInput) => request<Queue>("/api/queues", { method: "POST", json: input }),
   update: (id: number, input: QueueInput) => request<Queue>(`/api/queues/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/queues/${id}`, { method: "DELETE" }),
@@ -122,7 +139,7 @@ export const queues = {
 export type QuickAnswerInput = Omit<QuickAnswer, "id">;
 
 export const quickAnswers = {
-  list: (search = "") => request<Page<QuickAnswer>>("/api/quick-answers", { query: { search, limit: 200 } }),
+  list: (search = "") => fetchAll<QuickAnswer>("/api/quick-answers", { search }),
   create: (input: QuickAnswerInput) => request<QuickAnswer>("/api/quick-answers", { method: "POST", json: input }),
   update: (id: number, input: QuickAnswerInput) =>
     request<QuickAnswer>(`/api/quick-answers/${id}`, { method: "PATCH", json: input }),
@@ -144,7 +161,7 @@ export interface ConnectionInput {
 }
 
 export const connections = {
-  list: () => request<Page<Connection>>("/api/connections", { query: { limit: 200 } }),
+  list: () => fetchAll<Connection>("/api/connections"),
   create: (input: ConnectionInput) => request<Connection>("/api/connections", { method: "POST", json: input }),
   update: (id: number, input: Partial<ConnectionInput>) =>
     request<Connection>(`/api/connections/${id}`, { method: "PATCH", json: input }),

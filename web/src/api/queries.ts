@@ -1,0 +1,49 @@
+// Shared server-state hooks and their cache keys: one key per resource, used by the socket module too.
+import { useQuery } from "@tanstack/react-query";
+import { ApiError } from "./client";
+import { connections, meta, queues, users } from "./endpoints";
+import type { TicketFilters } from "./endpoints";
+
+export const keys = {
+  meta: ["meta"] as const,
+  queues: ["queues"] as const,
+  connections: ["connections"] as const,
+  directory: ["directory"] as const,
+  ticketLists: ["tickets"] as const,
+  ticketList: (filters: TicketFilters) => ["tickets", filters] as const,
+  ticket: (id: number) => ["ticket", id] as const,
+  messages: (ticketId: number) => ["messages", ticketId] as const,
+  qr: (connectionId: number) => ["connection-qr", connectionId] as const,
+  pairing: (connectionId: number) => ["connection-pairing", connectionId] as const,
+  contacts: ["contacts"] as const,
+  quickAnswers: ["quick-answers"] as const,
+  users: ["users"] as const,
+  settings: ["settings"] as const,
+};
+
+export function useMeta() {
+  return useQuery({
+    queryKey: keys.meta,
+    queryFn: () =>
+      meta.get().catch((error: unknown) => {
+        // An older server without /api/meta: no simulator link, nothing else changes.
+        if (error instanceof ApiError && error.status === 404) {
+          return { version: "", environment: "", simulator_url: null };
+        }
+        throw error;
+      }),
+    staleTime: Infinity,
+  });
+}
+
+export function useQueues() {
+  return useQuery({ queryKey: keys.queues, queryFn: queues.list, staleTime: 60_000 });
+}
+
+export function useConnections() {
+  return useQuery({ queryKey: keys.connections, queryFn: connections.list, staleTime: 30_000 });
+}
+
+export function useDirectory() {
+  return useQuery({ queryKey: keys.directory, queryFn: users.directory, staleTime: 60_000 });
+}

@@ -1,0 +1,186 @@
+// Typing a reply: Enter sends, Shift+Enter breaks the line, "/" opens quick answers, files by button or paste.
+import { useQuery } from "@tanstack/react-query";
+import { useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+import { quickAnswers } from "../api/endpoints";
+import { keys } from "../api/queries";
+import type { Message } from "../api/types";
+import { useI18n } from "../i18n/I18nProvider";
+import { EmojiPicker } from "./EmojiPicker";
+import type { Draft } from "./outgoing";
+import { matchQuickAnswers, shortcutQuery } from "./quickAnswerMatch";
+
+interface ComposerProps {
+  blockedReason: string | null;
+  replyTo: Message | null;
+  onCancelReply: () => void;
+  file: File | null;
+  onFile: (file: File | null) => void;
+  onSend: (draft: Draft) => void;
+}
+
+export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend }: ComposerProps) {
+  const { t } = useI18n();
+  const [text, setText] = useState("");
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const [highlight, setHighlight] = useState(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const answers = useQuery({ queryKey: keys.quickAnswers, queryFn: () => quickAnswers.list(), staleTime: 60_000 });
+  const query = shortcutQuery(text);
+  const matches = query === null ? [] : matchQuickAnswers(answers.data ?? [], query);
+  const menuOpen = query !== null;
+
+  const submit = () => {
+    const body = text.trim();
+    if (!body && !file) return;
+    onSend({ body, file, quoted: replyTo });
+    setText("");
+    onFile(null);
+    onCancelReply();
+    input.current?.focus();
+  };
+
+  const choose = (answerText: string) => {
+    setText(answerText);
+    setHighlight(0);
+    input.current?.focus();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (menuOpen && matches.length > 0) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        setHighlight((current) => (current + step + matches.length) % matches.length);
+        return;
+      }
+      if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault();
+        choose(matches[Math.min(highlight, matches.length - 1)]?.text ?? text);
+        return;
+      }
+    }
+    if (event.key === "Escape" && menuOpen) {
+      setText("");
+      return;
+    }
+    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = event.clipboardData.files[0];
+    if (pasted) {
+      event.preventDefault();
+      onFile(pasted);
+    }
+  };
+
+  const insertEmoji = (emoji: string) => {
+    const element = input.current;
+    const start = element?.selectionStart ?? text.length;
+    const end = element?.selectionEnd ?? text.length;
+    setText(text.slice(0, start) + emoji + text.slice(end));
+    setEmojiOpen(false);
+    requestAnimationFrame(() => {
+      element?.focus();
+      element?.setSelectionRange(start + emoji.length, start + emoji.length);
+    });
+  };
+
+  if (blockedReason) {
+    return (
+      <div className="composer composer-blocked" data-testid="composer-blocked">
+        {blockedReason}
+      </div>
+    );
+  }
+
+  return (
+    <div className="composer" data-testid="composer">
+      {replyTo && (
+        <div className="composer-reply" data-testid="composer-reply">
+          <div>
+            <small>{t("chat.replyingTo")}</small>
+            <div className="composer-reply-text">{replyTo.body || replyTo.media_name || replyTo.type}</div>
+          </div>
+          <button type="button" className="icon-button" onClick={onCancelReply} aria-label={t("chat.cancelReply")}>
+            ✕
+          </button>
+        </div>
+      )}
+      {file && (
+        <div className="composer-file" data-testid="composer-file">
+          <span aria-hidden="true">📎</span> {file.name}
+          <button type="button" className="icon-button" onClick={() => onFile(null)} aria-label={t("chat.removeAttachment")}>
+            ✕
+          </button>
+        </div>
+      )}
+      {menuOpen && (
+        <ul className="quick-menu" role="listbox" aria-label={t("chat.quickAnswers")} data-testid="quick-answer-menu">
+          {matches.length === 0 && <li className="quick-empty">{t("chat.noQuickAnswers")}</li>}
+          {matches.map((answer, index) => (
+            <li key={answer.id} role="option" aria-selected={index === highlight}>
+              <button
+                type="button"
+                className={index === highlight ? "quick-option active" : "quick-option"}
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={() => choose(answer.text)}
+                data-testid="quick-answer-option"
+              >
+                <strong>/{answer.shortcut}</strong>
+                <span>{answer.text}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {emojiOpen && <EmojiPicker onPick={insertEmoji} />}
+      <div className="composer-row">
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => setEmojiOpen((open) => !open)}
+          aria-label={t("chat.emoji")}
+          aria-expanded={emojiOpen}
+          data-testid="emoji-button"
+        >
+          😊
+        </button>
+        <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
+          📎
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          onChange={(event) => {
+            onFile(event.target.files?.[0] ?? null);
+            event.target.value = "";
+          }}
+          data-testid="file-input"
+        />
+        <textarea
+          ref={input}
+          rows={1}
+          value={text}
+          placeholder={t("chat.placeholder")}
+          aria-label={t("chat.placeholder")}
+          onChange={(event) => {
+            setText(event.target.value);
+            setHighlight(0);
+          }}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+          data-testid="message-input"
+        />
+        <button type="button" className="button primary" onClick={submit} disabled={!text.trim() && !file} data-testid="send-button">
+          {t("chat.send")}
+        </button>
+      </div>
+    </div>
+  );
+}

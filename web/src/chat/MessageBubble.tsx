@@ -1,0 +1,73 @@
+import type { Message } from "../api/types";
+import { useI18n } from "../i18n/I18nProvider";
+import { MessageContent } from "./MessageContent";
+import { StatusTicks } from "./StatusTicks";
+
+interface BubbleProps {
+  message: Message;
+  quoted: Message | undefined;
+  showSender: boolean;
+  onReply: (message: Message) => void;
+  onResend: (message: Message) => void;
+  onOpenImage: (src: string) => void;
+}
+
+function quotePreview(message: Message): string {
+  return message.body || message.media_name || message.type;
+}
+
+export function MessageBubble({ message, quoted, showSender, onReply, onResend, onOpenImage }: BubbleProps) {
+  const { t, formatTime } = useI18n();
+  const reactions = Object.entries(message.reactions);
+  const side = message.from_me ? "out" : "in";
+  return (
+    <div className={`bubble-row ${side}`}>
+      <article
+        className={`bubble ${side}${message.status === "failed" ? " failed" : ""}`}
+        data-testid="message"
+        data-message-id={message.id}
+        data-status={message.status}
+        data-type={message.type}
+        data-from-me={message.from_me}
+      >
+        {showSender && message.sender_name && <div className="bubble-sender">{message.sender_name}</div>}
+        {quoted && (
+          <a className="bubble-quote" href={`#message-${quoted.id}`} data-testid="message-quote">
+            <strong>{quoted.from_me ? t("chat.you") : (quoted.sender_name ?? "")}</strong>
+            <span>{quotePreview(quoted)}</span>
+          </a>
+        )}
+        <div className="bubble-content" id={`message-${message.id}`}>
+          <MessageContent message={message} onOpenImage={onOpenImage} />
+        </div>
+        <footer className="bubble-meta">
+          {message.is_edited && !message.is_deleted && <span className="edited" data-testid="message-edited">{t("chat.edited")}</span>}
+          <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
+          {message.from_me && <StatusTicks status={message.status} />}
+        </footer>
+        {message.status === "failed" && (
+          <div className="bubble-failed" role="alert">
+            <span>{message.error ?? t("chat.failed")}</span>
+            <button type="button" className="link-button" onClick={() => onResend(message)} data-testid="resend">
+              {t("chat.resend")}
+            </button>
+          </div>
+        )}
+        {reactions.length > 0 && (
+          <div className="reactions" data-testid="message-reactions">
+            {reactions.map(([who, emoji]) => (
+              <span key={who} title={who}>
+                {emoji}
+              </span>
+            ))}
+          </div>
+        )}
+      </article>
+      {!message.is_deleted && message.id > 0 && (
+        <button type="button" className="icon-button bubble-reply" onClick={() => onReply(message)} aria-label={t("chat.reply")} title={t("chat.reply")} data-testid="reply-button">
+          ↩
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+// Sending: the bubble appears at once (pending), then becomes the stored message (matched by client_id).
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useRef } from "react";
+import { messages } from "../api/endpoints";
+import type { Message } from "../api/types";
+import { useI18n } from "../i18n/I18nProvider";
+import { applyMessage } from "../realtime/RealtimeProvider";
+import { errorMessage } from "../ui/errors";
+import { newClientId, optimisticMessage, type Draft } from "./outgoing";
+
+export function useSend(ticketId: number) {
+  const client = useQueryClient();
+  const { t } = useI18n();
+  // What each optimistic message was made from, so "Reenviar" can post the same thing (same client_id).
+  const drafts = useRef(new Map<string, Draft>());
+
+  const post = useCallback(
+    (optimistic: Message, draft: Draft) => {
+      applyMessage(client, { ...optimistic, status: "pending", error: null });
+      messages
+        .send(ticketId, {
+          body: draft.body,
+          client_id: optimistic.client_id ?? newClientId(),
+          quoted_message_id: draft.quoted?.id ?? null,
+          ...(draft.file ? { file: draft.file } : {}),
+        })
+        .then(
+          (stored) => {
+            drafts.current.delete(optimistic.client_id ?? "");
+            applyMessage(client, stored);
+          },
+          (error: unknown) => applyMessage(client, { ...optimistic, status: "failed", error: errorMessage(error, t) }),
+        );
+    },
+    [client, t, ticketId],
+  );
+
+  const send = useCallback(
+    (draft: Draft) => {
+      const clientId = newClientId();
+      drafts.current.set(clientId, draft);
+      post(optimisticMessage(ticketId, draft, clientId), draft);
+    },
+    [post, ticketId],
+  );
+
+  const resend = useCallback(
+    (message: Message) => {
+      const draft = message.client_id ? drafts.current.get(message.client_id) : undefined;
+      if (message.id < 0 && draft) {
+        post(message, draft);
+        return;
+      }
+      applyMessage(client, { ...message, status: "pending", error: null });
+      messages.retry(message.id).then(
+        (stored) => applyMessage(client, stored),
+        (error: unknown) => applyMessage(client, { ...message, status: "failed", error: errorMessage(error, t) }),
+      );
+    },
+    [client, post, t],
+  );
+
+  return { send, resend };
+}

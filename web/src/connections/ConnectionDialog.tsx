@@ -1,0 +1,91 @@
+// "Nova Conexão" and "Editar": name, default flag, queues, greeting and farewell messages.
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { connections, type ConnectionInput } from "../api/endpoints";
+import { keys, useMeta, useQueues } from "../api/queries";
+import type { Connection, Provider } from "../api/types";
+import { useI18n } from "../i18n/I18nProvider";
+import { Field } from "../ui/Field";
+import { Modal } from "../ui/Modal";
+import { QueuePicker } from "../ui/QueuePicker";
+import { useApiForm } from "../ui/useApiForm";
+
+export function ConnectionDialog({ connection, onClose }: { connection: Connection | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const queues = useQueues().data ?? [];
+  const simulator = Boolean(useMeta().data?.simulator_url);
+  const [form, setForm] = useState<ConnectionInput>({
+    name: connection?.name ?? "",
+    provider: connection?.provider ?? (simulator ? "simulator" : "whatsapp"),
+    is_default: connection?.is_default ?? false,
+    greeting_message: connection?.greeting_message ?? "",
+    farewell_message: connection?.farewell_message ?? "",
+    queue_ids: connection?.queue_ids ?? [],
+  });
+  const { busy, errors, formError, submit } = useApiForm();
+  const set = <K extends keyof ConnectionInput>(key: K, value: ConnectionInput[K]) => setForm((old) => ({ ...old, [key]: value }));
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = { ...form, greeting_message: form.greeting_message || null, farewell_message: form.farewell_message || null };
+    await submit(async () => {
+      if (connection) {
+        const { provider: _provider, ...changes } = body;
+        await connections.update(connection.id, changes);
+      } else {
+        await connections.create(body);
+      }
+      await client.invalidateQueries({ queryKey: keys.connections });
+      onClose();
+    });
+  };
+
+  return (
+    <Modal title={connection ? t("connections.edit") : t("connections.new")} onClose={onClose} testId="connection-dialog">
+      <form className="form" onSubmit={onSubmit} noValidate>
+        <Field label={t("connections.name")} error={errors.name}>
+          {(props) => (
+            <input {...props} required autoFocus value={form.name} placeholder={t("connections.namePlaceholder")} onChange={(e) => set("name", e.target.value)} data-testid="connection-name" />
+          )}
+        </Field>
+        {!connection && (
+          <Field label={t("connections.provider")} error={errors.provider}>
+            {(props) => (
+              <select {...props} value={form.provider} onChange={(e) => set("provider", e.target.value as Provider)} data-testid="connection-provider">
+                <option value="whatsapp">{t("connections.provider.whatsapp")}</option>
+                {simulator && <option value="simulator">{t("connections.provider.simulator")}</option>}
+              </select>
+            )}
+          </Field>
+        )}
+        <label className="checkbox">
+          <input type="checkbox" checked={form.is_default} onChange={(e) => set("is_default", e.target.checked)} data-testid="connection-default" />
+          {t("connections.isDefault")}
+        </label>
+        {queues.length > 0 && (
+          <fieldset className="field">
+            <legend>{t("connections.queues")}</legend>
+            <QueuePicker queues={queues} value={form.queue_ids} onChange={(ids) => set("queue_ids", ids)} />
+            {errors.queue_ids && <small className="field-error">{errors.queue_ids}</small>}
+          </fieldset>
+        )}
+        <Field label={t("connections.greeting")} error={errors.greeting_message} hint={t("connections.placeholderHint")}>
+          {(props) => <textarea {...props} rows={2} value={form.greeting_message ?? ""} onChange={(e) => set("greeting_message", e.target.value)} />}
+        </Field>
+        <Field label={t("connections.farewell")} error={errors.farewell_message} hint={t("connections.placeholderHint")}>
+          {(props) => <textarea {...props} rows={2} value={form.farewell_message ?? ""} onChange={(e) => set("farewell_message", e.target.value)} />}
+        </Field>
+        {formError && <p className="form-error" role="alert" data-testid="form-error">{formError}</p>}
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>
+            {t("common.cancel")}
+          </button>
+          <button type="submit" className="button primary" disabled={busy} data-testid="connection-submit">
+            {connection ? t("common.save") : t("common.create")}
+          </button>
+        </div>
+      </form>
+    </Modal>
+  );
+}

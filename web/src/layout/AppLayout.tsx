@@ -1,0 +1,81 @@
+// The signed-in frame: navigation, the real-time banner, and the page.
+import { NavLink, Outlet } from "react-router";
+import { useAuth, useMe } from "../auth/AuthProvider";
+import { useI18n } from "../i18n/I18nProvider";
+import type { MessageKey } from "../i18n/translate";
+import { useRealtimeStatus } from "../realtime/RealtimeProvider";
+import { Avatar } from "../ui/Avatar";
+import { LanguageSwitch } from "./LanguageSwitch";
+
+interface NavItem {
+  to: string;
+  label: MessageKey;
+  icon: string;
+  adminOnly?: boolean;
+}
+
+const NAV: NavItem[] = [
+  { to: "/tickets", label: "nav.tickets", icon: "💬" },
+  { to: "/connections", label: "nav.connections", icon: "📱" },
+  { to: "/contacts", label: "nav.contacts", icon: "👥" },
+  { to: "/quick-answers", label: "nav.quickAnswers", icon: "⚡" },
+  { to: "/queues", label: "nav.queues", icon: "🗂️", adminOnly: true },
+  { to: "/users", label: "nav.users", icon: "🧑‍💼", adminOnly: true },
+  { to: "/settings", label: "nav.settings", icon: "⚙️", adminOnly: true },
+];
+
+function RealtimeBanner() {
+  const { t } = useI18n();
+  const status = useRealtimeStatus();
+  if (status !== "lost") return null;
+  return (
+    <div className="banner banner-warning" role="alert" data-testid="realtime-banner">
+      {t("realtime.lost")}
+    </div>
+  );
+}
+
+export function AppLayout() {
+  const { t } = useI18n();
+  const me = useMe();
+  const { logout } = useAuth();
+  const items = NAV.filter((item) => !item.adminOnly || me.role === "admin");
+  return (
+    <div className="app-shell">
+      <nav className="sidebar" aria-label={t("nav.menu")}>
+        <div className="sidebar-brand">
+          <img src="/favicon.svg" alt="" width={28} height={28} />
+          <span>{t("app.name")}</span>
+        </div>
+        <ul>
+          {items.map((item) => (
+            <li key={item.to}>
+              <NavLink to={item.to} data-testid={`nav-${item.to.slice(1)}`}>
+                <span className="nav-icon" aria-hidden="true">
+                  {item.icon}
+                </span>
+                <span className="nav-label">{t(item.label)}</span>
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-footer">
+          <div className="sidebar-user" title={me.email}>
+            <Avatar name={me.name} size={28} />
+            <span className="nav-label" data-testid="current-user">
+              {me.name}
+            </span>
+          </div>
+          <LanguageSwitch />
+          <button type="button" className="button ghost" onClick={() => void logout()} data-testid="logout">
+            <span aria-hidden="true">⎋</span> <span className="nav-label">{t("nav.logout")}</span>
+          </button>
+        </div>
+      </nav>
+      <div className="main">
+        <RealtimeBanner />
+        <Outlet />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+// Turns socket events into cache updates, and refetches what is on screen after a reconnect.
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { ApiError } from "../api/client";
+import { tickets, type TicketFilters } from "../api/endpoints";
+import { keys } from "../api/queries";
+import type { Connection, Contact, Message, Page, Ticket } from "../api/types";
+import { notifyMessage, notifyTicket } from "../attention/notify";
+import { useMe } from "../auth/AuthProvider";
+import { useI18n } from "../i18n/I18nProvider";
+import { applyTicket, removeTicket, upsertMessage, type Pages } from "./cache";
+import { openSocket } from "./socket";
+
+export type RealtimeStatus = "connecting" | "online" | "lost";
+
+const StatusContext = createContext<RealtimeStatus>("connecting");
+
+export function useRealtimeStatus(): RealtimeStatus {
+  return useContext(StatusContext);
+}
+
+export function applyTicketEverywhere(client: QueryClient, ticket: Ticket, meId: number): void {
+  for (const query of client.getQueryCache().findAll({ queryKey: keys.ticketLists })) {
+    const filters = (query.queryKey[1] ?? {}) as TicketFilters;
+    client.setQueryData<Pages<Ticket>>(query.queryKey, (data) => data && applyTicket(data, ticket, filters, meId));
+  }
+  client.setQueryData(keys.ticket(ticket.id), ticket);
+}
+
+function dropTicketEverywhere(client: QueryClient, id: number): void {
+  client.setQueriesData<Pages<Ticket>>({ queryKey: keys.ticketLists }, (data) => data && removeTicket(data, id));
+  client.removeQueries({ queryKey: keys.ticket(id) });
+}
+
+export function applyMessage(client: QueryClient, message: Message): void {
+  client.setQueryData<Pages<Message>>(keys.messages(message.ticket_id), (data) => data && upsertMessage(data, message));
+}
+
+function applyContact(client: QueryClient, contact: Contact): void {
+  client.setQueriesData<Pages<Ticket>>({ queryKey: keys.ticketLists }, (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            items: page.items.map((t) => (t.contact.id === contact.id ? { ...t, contact: { ...t.contact, ...pick(contact) } } : t)),
+          })),
+        }
+      : data,
+  );
+  void client.invalidateQueries({ queryKey: keys.contacts });
+}
+
+function pick(contact: Contact): Ticket["contact"] {
+  const { id, name, phone, profile_picture_url, is_group } = contact;
+  return { id, name, phone, profile_picture_url, is_group };
+}
+
+function applyConnection(client: QueryClient, connection: Connection): void {
+  client.setQueryData<Connection[]>(keys.connections, (list) => {
+    if (!list) return list;
+    const known = list.some((item) => item.id === connection.id);
+    return known ? list.map((item) => (item.id === connection.id ? connection : item)) : [...list, connection];
+  });
+}
+
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const client = useQueryClient();
+  const me = useMe();
+  const { t } = useI18n();
+  const [status, setStatus] = useState<RealtimeStatus>("connecting");
+
+  useEffect(() => {
+    const socket = openSocket();
+    let wasOnline = false;
+    socket.on("connect", () => {
+      setStatus("online");
+      // Whatever happened while we were away: refetch the lists and the chat on screen.
+      if (wasOnline) void client.invalidateQueries();
+      wasOnline = true;
+    });
+    socket.on("disconnect", () => setStatus("lost"));
+    socket.on("connect_error", () => setStatus("lost"));
+
+    socket.on("ticket.created", (ticket) => {
+      applyTicketEverywhere(client, ticket, me.id);
+      if (ticket.status === "pending") notifyTicket(ticket, t);
+    });
+    socket.on("ticket.updated", (ticket) => applyTicketEverywhere(client, ticket, me.id));
+    socket.on("ticket.removed", ({ id }) => {
+      tickets.get(id).then(
+        (ticket) => applyTicketEverywhere(client, ticket, me.id),
+        (error: unknown) => {
+          if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+            dropTicketEverywhere(client, id);
+          }
+        },
+      );
+    });
+    socket.on("message.created", (message) => {
+      applyMessage(client, message);
+      const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
+      if (!message.from_me && ticket?.assignee_id === me.id) notifyMessage(ticket, t);
+    });
+    socket.on("message.updated", (message) => applyMessage(client, message));
+    socket.on("contact.updated", (contact) => applyContact(client, contact));
+    socket.on("connection.updated", (connection) => applyConnection(client, connection));
+    socket.on("connection.qr", ({ id, ...qr }) => client.setQueryData(keys.qr(id), qr));
+    socket.on("connection.pairing_code", ({ id, ...code }) => client.setQueryData(keys.pairing(id), code));
+
+    return () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [client, me.id, t]);
+
+  return <StatusContext.Provider value={status}>{children}</StatusContext.Provider>;
+}
+
+export type { Page };

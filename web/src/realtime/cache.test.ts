@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import type { Message, Ticket } from "../api/types";
+import { applyTicket, chronological, placeTicket, ticketMatches, upsertMessage, type Pages } from "./cache";
+
+function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Ticket {
+  return {
+    id,
+    status: "pending",
+    contact: { id, name: `C${id}`, phone: `55${id}`, profile_picture_url: null, is_group: false },
+    connection_id: 1,
+    queue_id: null,
+    assignee_id: null,
+    unread_count: 0,
+    last_message: null,
+    last_message_at: null,
+    last_activity_at: at,
+    updated_at: at,
+    closed_at: null,
+    ...extra,
+  };
+}
+
+function message(id: number, extra: Partial<Message> = {}): Message {
+  return {
+    id,
+    ticket_id: 1,
+    body: `m${id}`,
+    type: "text",
+    from_me: true,
+    status: "sent",
+    error: null,
+    external_id: null,
+    client_id: null,
+    quoted_message_id: null,
+    media_url: null,
+    media_name: null,
+    media_mime: null,
+    extra: {},
+    reactions: {},
+    is_edited: false,
+    is_deleted: false,
+    sender_name: null,
+    created_at: "2026-01-01T10:00:00Z",
+    updated_at: "2026-01-01T10:00:00Z",
+    ...extra,
+  };
+}
+
+const list = (...pages: [Ticket[], string | null][]): Pages<Ticket> => ({
+  pages: pages.map(([items, next_cursor]) => ({ items, next_cursor })),
+  pageParams: pages.map((_, i) => (i === 0 ? null : `c${i}`)),
+});
+
+const ids = (data: Pages<Ticket>) => data.pages.flatMap((p) => p.items.map((t) => t.id));
+
+describe("ticket lists", () => {
+  it("puts a new ticket first and never twice", () => {
+    const data = list([[ticket(1, "2026-01-01T10:00:00Z")], null]);
+    const once = placeTicket(data, ticket(2, "2026-01-01T11:00:00Z"));
+    const twice = placeTicket(once, ticket(2, "2026-01-01T11:00:00Z"));
+    expect(ids(twice)).toEqual([2, 1]);
+  });
+
+  it("moves a ticket that left the tab's filter out of it", () => {
+    const data = list([[ticket(1, "2026-01-01T10:00:00Z")], null]);
+    const accepted = ticket(1, "2026-01-01T10:00:00Z", { status: "open", assignee_id: 7 });
+    expect(ids(applyTicket(data, accepted, { status: "pending" }, 7))).toEqual([]);
+    const mine = list([[], null]);
+    expect(ids(applyTicket(mine, accepted, { status: "open", assignee: "me" }, 7))).toEqual([1]);
+    expect(ids(applyTicket(mine, accepted, { status: "open", assignee: "me" }, 8))).toEqual([]);
+  });
+
+  it("does not append past pages that are not loaded yet", () => {
+    const data = list([[ticket(1, "2026-01-01T10:00:00Z")], "more"]);
+    expect(ids(placeTicket(data, ticket(2, "2025-01-01T10:00:00Z")))).toEqual([1]);
+  });
+
+  it("leaves text searches to the server unless the ticket is already shown", () => {
+    const t = ticket(3, "2026-01-01T10:00:00Z");
+    expect(ticketMatches(t, { search: "ana" }, 1)).toBe("unknown");
+    expect(ids(applyTicket(list([[], null]), t, { search: "ana" }, 1))).toEqual([]);
+  });
+});
+
+describe("chat messages", () => {
+  const chat = (...pages: Message[][]): Pages<Message> => ({
+    pages: pages.map((items) => ({ items, next_cursor: null })),
+    pageParams: pages.map(() => null),
+  });
+
+  it("reconciles the optimistic copy with the stored message by client_id", () => {
+    const optimistic = message(-1, { client_id: "abc", status: "pending" });
+    const stored = message(10, { client_id: "abc", status: "sent" });
+    const data = upsertMessage(chat([message(1), optimistic]), stored);
+    expect(chronological(data).map((m) => [m.id, m.status])).toEqual([
+      [1, "sent"],
+      [10, "sent"],
+    ]);
+  });
+
+  it("keeps one copy when the event and the POST answer both arrive", () => {
+    const stored = message(10, { client_id: "abc", updated_at: "2026-01-01T10:00:01Z", status: "delivered" });
+    const stale = message(10, { client_id: "abc", updated_at: "2026-01-01T10:00:00Z", status: "sent" });
+    const data = upsertMessage(upsertMessage(chat([]), stored), stale);
+    expect(chronological(data).map((m) => m.status)).toEqual(["delivered"]);
+  });
+
+  it("orders older pages before newer ones", () => {
+    expect(chronological(chat([message(3), message(4)], [message(1), message(2)])).map((m) => m.id)).toEqual([
+      1, 2, 3, 4,
+    ]);
+  });
+});

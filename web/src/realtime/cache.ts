@@ -1,0 +1,97 @@
+// Pure cache edits the socket events apply: tickets in their filtered lists, messages in a chat.
+import type { InfiniteData } from "@tanstack/react-query";
+import type { TicketFilters } from "../api/endpoints";
+import type { Message, Page, Ticket } from "../api/types";
+
+export type Pages<T> = InfiniteData<Page<T>, unknown>;
+
+/** Whether `ticket` belongs in a list with `filters`; "unknown" when only the server can tell (text search). */
+export function ticketMatches(ticket: Ticket, filters: TicketFilters, meId: number): boolean | "unknown" {
+  if (filters.status && ticket.status !== filters.status) return false;
+  if (filters.queue_id !== undefined && ticket.queue_id !== filters.queue_id) return false;
+  if (filters.connection_id !== undefined && ticket.connection_id !== filters.connection_id) return false;
+  if (filters.assignee === "me" && ticket.assignee_id !== meId) return false;
+  if (filters.assignee === "none" && ticket.assignee_id !== null) return false;
+  if (filters.search) return "unknown";
+  return true;
+}
+
+/** Newest activity first, ties by id: the server's order. */
+export function compareTickets(a: Ticket, b: Ticket): number {
+  const byTime = b.last_activity_at.localeCompare(a.last_activity_at);
+  return byTime !== 0 ? byTime : b.id - a.id;
+}
+
+export function removeTicket(data: Pages<Ticket>, id: number): Pages<Ticket> {
+  if (!data.pages.some((page) => page.items.some((item) => item.id === id))) return data;
+  return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((t) => t.id !== id) })) };
+}
+
+/** Put `ticket` at its place in the list, once; past the loaded pages it waits until scrolled to. */
+export function placeTicket(data: Pages<Ticket>, ticket: Ticket): Pages<Ticket> {
+  const without = removeTicket(data, ticket.id);
+  const pages = without.pages.map((page) => ({ ...page, items: [...page.items] }));
+  for (let index = 0; index < pages.length; index += 1) {
+    const page = pages[index]!;
+    const at = page.items.findIndex((item) => compareTickets(ticket, item) < 0);
+    const isLast = index === pages.length - 1;
+    if (at >= 0) {
+      page.items.splice(at, 0, ticket);
+      return { ...without, pages };
+    }
+    if (isLast && page.next_cursor === null) {
+      page.items.push(ticket);
+      return { ...without, pages };
+    }
+  }
+  return { ...without, pages };
+}
+
+/** Apply a ticket's new state to one cached list. */
+export function applyTicket(data: Pages<Ticket>, ticket: Ticket, filters: TicketFilters, meId: number): Pages<Ticket> {
+  const matches = ticketMatches(ticket, filters, meId);
+  const present = data.pages.some((page) => page.items.some((item) => item.id === ticket.id));
+  if (matches === false) return removeTicket(data, ticket.id);
+  if (matches === "unknown") return present ? placeTicket(data, ticket) : data;
+  return placeTicket(data, ticket);
+}
+
+export function allTickets(data: Pages<Ticket> | undefined): Ticket[] {
+  return data ? data.pages.flatMap((page) => page.items) : [];
+}
+
+/** Messages oldest first: pages[0] is the newest page, each page is chronological. */
+export function chronological(data: Pages<Message> | undefined): Message[] {
+  return data ? [...data.pages].reverse().flatMap((page) => page.items) : [];
+}
+
+function sameMessage(a: Message, b: Message): boolean {
+  return a.id === b.id || (a.client_id !== null && a.client_id === b.client_id);
+}
+
+/** Insert or replace a message; an optimistic copy is replaced by the server's through `client_id`. */
+export function upsertMessage(data: Pages<Message>, message: Message): Pages<Message> {
+  let replaced = false;
+  const pages = data.pages.map((page) => {
+    if (!page.items.some((item) => sameMessage(item, message))) return page;
+    const items = page.items
+      .map((item) => {
+        if (!sameMessage(item, message)) return item;
+        if (replaced) return null; // the optimistic copy and the stored one were both present: keep one
+        replaced = true;
+        return newer(item, message);
+      })
+      .filter((item): item is Message => item !== null);
+    return { ...page, items };
+  });
+  if (replaced) return { ...data, pages };
+  const [first, ...rest] = pages;
+  if (!first) return { ...data, pages: [{ items: [message], next_cursor: null }], pageParams: [null] };
+  return { ...data, pages: [{ ...first, items: [...first.items, message] }, ...rest] };
+}
+
+/** A late, older copy (an event overtaken by the POST's answer) must not roll a status back. */
+function newer(current: Message, incoming: Message): Message {
+  if (current.id > 0 && incoming.id === current.id && incoming.updated_at < current.updated_at) return current;
+  return incoming;
+}
