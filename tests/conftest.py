@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.live_server import LiveServer, live_server_for
 from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
 from zapdesk.app import create_api
 from zapdesk.auth.passwords import hash_password
@@ -189,3 +190,10 @@ def auth_headers(settings: Settings) -> Callable[[User], dict[str, str]]:
         return {"Authorization": f"Bearer {issue_access_token(settings, user.id, user.role)}"}
 
     return headers
+
+
+@pytest.fixture
+async def live_server(context: AppContext, published: EventLog) -> AsyncIterator[LiveServer]:
+    """The whole app served by uvicorn on a loopback port for this test's `context` (see tests/live_server.py)."""
+    async with live_server_for(context, published) as server:
+        yield server

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -13,12 +14,14 @@ from zapdesk.api.router import build_api_router
 from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
+from zapdesk.realtime.server import RealtimeServer
 
 
 def create_api(context: AppContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
+            await context.start()
             yield
         finally:
             await context.close()
@@ -38,10 +41,31 @@ def create_api(context: AppContext) -> FastAPI:
     return api
 
 
+@dataclass(frozen=True, slots=True)
+class AssembledServer:
+    """One server process's app: `asgi` is what uvicorn serves; the parts are for wiring and tests."""
+
+    asgi: ASGIApp
+    api: FastAPI
+    realtime: RealtimeServer
+
+
+def assemble_server(context: AppContext) -> AssembledServer:
+    """REST under /api and Socket.IO at /socket.io in one ASGI app; committed events go to the sockets."""
+    api = create_api(context)
+    realtime = RealtimeServer(context)
+    context.sink = realtime.publish
+    context.on_start.append(realtime.start)
+    context.on_close.append(realtime.close)
+    api.state.realtime = realtime
+    settings = context.settings
+    http = BodySizeLimit(api, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    # The Socket.IO wrapper hands lifespan and every non-/socket.io request to `http`, so FastAPI's lifespan runs.
+    return AssembledServer(asgi=realtime.asgi_app(http), api=api, realtime=realtime)
+
+
 def create_app(settings: Settings | None = None) -> ASGIApp:
     """The whole server as one ASGI app (what `zapdesk run` serves)."""
     settings = settings or get_settings()
     settings.check_production_secrets()
-    context = AppContext.from_settings(settings)
-    api = create_api(context)
-    return BodySizeLimit(api, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    return assemble_server(AppContext.from_settings(settings)).asgi

@@ -1,0 +1,107 @@
+"""With REDIS_URL, any process publishes to any server's sockets, and room re-checks reach every server."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from tests.live_server import LiveServer, live_server_for
+from tests.realtime.test_publishing import message_ids, post
+from tests.realtime.test_rooms import rooms_of, set_queues
+from tests.services import REDIS_URL, ensure_redis
+from tests.tickets.factories import Desk, make_ticket
+from zapdesk.config import Settings
+from zapdesk.context import AppContext
+from zapdesk.db.uow import DomainEvent
+from zapdesk.realtime.publisher import RedisEventPublisher, socketio_channel
+from zapdesk.tickets.models import TicketStatus
+
+
+@pytest.fixture
+def redis_settings(settings: Settings) -> Settings:
+    ensure_redis()
+    # Channels are global to the Redis server: a prefix of our own keeps other test runs' events out.
+    return settings.model_copy(update={"redis_url": REDIS_URL, "redis_prefix": f"test-{secrets.token_hex(6)}"})
+
+
+@pytest.fixture
+async def servers(context: AppContext, redis_settings: Settings) -> AsyncIterator[tuple[LiveServer, LiveServer]]:
+    """Two server processes' apps on one database and one Redis, as `zapdesk api` twice would be."""
+    contexts = [
+        AppContext(settings=redis_settings, engine=context.engine, sessionmaker=context.sessionmaker) for _ in range(2)
+    ]
+    async with live_server_for(contexts[0]) as first, live_server_for(contexts[1]) as second:
+        await wait_for_subscribers(redis_settings, f"{socketio_channel(redis_settings)}:rooms", 2)
+        yield first, second
+
+
+async def wait_for_subscribers(settings: Settings, channel: str, count: int) -> None:
+    """Until `count` listeners are subscribed to `channel` (servers subscribe in the background)."""
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        async with asyncio.timeout(5):
+            while dict(await redis.pubsub_numsub(channel)).get(channel.encode(), 0) < count:
+                await asyncio.sleep(0.02)
+    finally:
+        await redis.aclose()
+
+
+async def test_message_posted_through_one_server_reaches_a_socket_on_the_other(
+    servers: tuple[LiveServer, LiveServer], desk: Desk, redis_settings: Settings
+) -> None:
+    first, second = servers
+    ticket = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue, status=TicketStatus.OPEN)
+    hidden_ticket = await make_ticket(
+        desk.context, connection=desk.connection, queue=desk.other_queue, status=TicketStatus.OPEN
+    )
+    async with (
+        first.socket(first.token(desk.agent_in_queue)) as socket,
+        second.socket(second.token(desk.admin)) as local_admin,
+    ):
+        await wait_for_subscribers(redis_settings, socketio_channel(redis_settings), 2)
+        hidden = await post(second, desk.admin, hidden_ticket, "not for this agent")
+        posted = await post(second, desk.admin, ticket, "via the other server")
+        received = await socket.wait_for("message.created", lambda m: m["id"] == posted["id"])
+        await local_admin.wait_for("message.created", lambda m: m["id"] == posted["id"])
+    assert received == posted
+    assert message_ids(socket) == [posted["id"]]
+    assert hidden["id"] not in message_ids(socket)
+    # The publishing server delivers to its own sockets once, not again when its Redis message comes back.
+    assert message_ids(local_admin) == [hidden["id"], posted["id"]]
+
+
+async def test_write_only_publisher_reaches_only_the_rooms_it_names(
+    servers: tuple[LiveServer, LiveServer], desk: Desk, redis_settings: Settings
+) -> None:
+    first, _second = servers
+    publisher = RedisEventPublisher(redis_settings)
+    try:
+        async with first.socket(first.token(desk.agent_in_queue)) as socket:
+            await wait_for_subscribers(redis_settings, socketio_channel(redis_settings), 1)
+            await publisher(
+                [
+                    DomainEvent("connection.updated", {"id": 1, "status": "QR"}, (f"queue:{desk.other_queue.id}",)),
+                    DomainEvent("connection.updated", {"id": 2, "status": "CONNECTED"}, ("admins", "agents")),
+                ]
+            )
+            await socket.wait_for("connection.updated", lambda c: c["id"] == 2)
+    finally:
+        await publisher.close()
+    assert socket.named("connection.updated") == [{"id": 2, "status": "CONNECTED"}]
+
+
+async def test_user_update_committed_on_one_server_moves_their_socket_on_the_other(
+    servers: tuple[LiveServer, LiveServer], desk: Desk
+) -> None:
+    first, second = servers
+    agent = desk.agent_in_queue
+    async with first.socket(first.token(agent)) as socket:
+        await set_queues(second, agent, [desk.other_queue], announce=True)
+        expected = {"agents", f"user:{agent.id}", f"queue:{desk.other_queue.id}"}
+        async with asyncio.timeout(5):
+            while rooms_of(first, socket.client.get_sid()) != expected:
+                await asyncio.sleep(0.02)
