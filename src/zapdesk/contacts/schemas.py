@@ -1,0 +1,69 @@
+"""The JSON shapes of contacts, in and out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from zapdesk.api.inputs import PatchModel
+from zapdesk.contacts.models import Contact
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+RawPhone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+FieldKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+FieldValue = Annotated[str, StringConstraints(max_length=1000)]
+CustomFields = Annotated[dict[FieldKey, FieldValue], Field(max_length=50)]
+
+
+class ContactRead(BaseModel):
+    id: int
+    name: str
+    phone: str
+    push_name: str | None
+    profile_picture_url: str | None
+    custom_fields: dict[str, str]
+    is_group: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, contact: Contact) -> ContactRead:
+        return cls(
+            id=contact.id,
+            name=contact.name,
+            phone=contact.phone,
+            push_name=contact.push_name,
+            profile_picture_url=contact.profile_picture_url,
+            custom_fields={str(key): str(value) for key, value in contact.custom_fields.items()},
+            is_group=contact.is_group,
+            created_at=contact.created_at,
+            updated_at=contact.updated_at,
+        )
+
+
+class ContactCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Normalized by the service to international digits (`+55 (11) 98888-7777` → `5511988887777`).
+    phone: RawPhone
+    # Defaults to the phone number when left out.
+    name: Name | None = None
+    push_name: Annotated[str, StringConstraints(max_length=160)] | None = None
+    profile_picture_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    custom_fields: CustomFields = Field(default_factory=dict)
+    is_group: bool = False
+
+
+class ContactUpdate(PatchModel):
+    """Only the fields present in the request change; `null` clears push_name and profile_picture_url."""
+
+    nullable = frozenset({"push_name", "profile_picture_url"})
+
+    name: Name | None = None
+    phone: RawPhone | None = None
+    push_name: Annotated[str, StringConstraints(max_length=160)] | None = None
+    profile_picture_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    custom_fields: CustomFields | None = None
+    is_group: bool | None = None

@@ -1,0 +1,210 @@
+"""Rules for contacts: one normalized phone per person, LID and phone forms merged, events on change."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zapdesk.api.pagination import decode_cursor, encode_cursor
+from zapdesk.contacts import repository
+from zapdesk.contacts.models import Contact
+from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.tickets.access import EVERYONE_ROOMS, ticket_rooms
+from zapdesk.tickets.models import Ticket
+from zapdesk.tickets.service import record_ticket_removed
+
+CONTACT_UPDATED = "contact.updated"
+CONTACT_REMOVED = "contact.removed"
+
+_PHONE_PUNCTUATION = re.compile(r"[+\s\-()]")
+_PHONE_DIGITS = re.compile(r"[0-9]{8,15}")
+# A WhatsApp group id: digits, or the older "creator-timestamp" form.
+_GROUP_ID = re.compile(r"[0-9]{5,30}(-[0-9]{5,30})?")
+# Concurrent creators can keep colliding only so often before something else is wrong.
+_CREATE_ATTEMPTS = 3
+
+
+def normalize_phone(raw: str) -> str:
+    """International digits only (`+55 (11) 98888-7777` → `5511988887777`); 8 to 15 digits or 422."""
+    digits = _PHONE_PUNCTUATION.sub("", raw)
+    if not _PHONE_DIGITS.fullmatch(digits):
+        raise Invalid(
+            "The phone number must have 8 to 15 digits, with the country code (e.g. +55 11 98888-7777).",
+            code="invalid_phone",
+        )
+    return digits
+
+
+def normalize_contact_key(raw: str, *, is_group: bool) -> str:
+    """The unique `phone` column: a person's normalized number, or a group's id."""
+    if not is_group:
+        return normalize_phone(raw)
+    group_id = raw.strip()
+    if not _GROUP_ID.fullmatch(group_id):
+        raise Invalid("The group id must be the digits WhatsApp gives the group.", code="invalid_group_id")
+    return group_id
+
+
+async def record_contact_updated(session: AsyncSession, contact: Contact) -> None:
+    """Announce a contact's current state to everyone (every user may see contacts); also sent on create."""
+    await session.flush()
+    payload = ContactRead.from_model(contact).model_dump(mode="json")
+    record_event(session, DomainEvent(CONTACT_UPDATED, payload, EVERYONE_ROOMS))
+
+
+async def find_or_create_contact(
+    session: AsyncSession,
+    *,
+    phone: str,
+    lid: str | None = None,
+    push_name: str | None = None,
+    is_group: bool = False,
+    name: str | None = None,
+) -> Contact:
+    """The one contact for this person, whether WhatsApp named them by phone, by LID, or both.
+
+    A contact found by LID gets this phone; one found by phone gets this LID. If each form already has its
+    own contact, the LID moves to the phone's contact so later messages land there. Safe when two callers
+    race: the insert runs in a SAVEPOINT and a unique violation means the other one won, so we re-read.
+    """
+    key = normalize_contact_key(phone, is_group=is_group)
+    for _attempt in range(_CREATE_ATTEMPTS):
+        try:
+            async with session.begin_nested():
+                contact, changed = await _merge_identity(session, phone=key, lid=lid, push_name=push_name)
+                if contact is None:
+                    contact = Contact(
+                        name=name or push_name or key,
+                        phone=key,
+                        lid=lid,
+                        push_name=push_name,
+                        is_group=is_group,
+                        custom_fields={},
+                    )
+                    session.add(contact)
+                    changed = True
+                await session.flush()
+        except IntegrityError:
+            continue
+        if changed:
+            await record_contact_updated(session, contact)
+        return contact
+    raise Conflict("This contact is being changed by someone else; try again.", code="contact_busy")
+
+
+async def _merge_identity(
+    session: AsyncSession, *, phone: str, lid: str | None, push_name: str | None
+) -> tuple[Contact | None, bool]:
+    found = await repository.contacts_by_identity(session, phone=phone, lid=lid)
+    if not found:
+        return None, False
+    by_phone = next((contact for contact in found if contact.phone == phone), None)
+    by_lid = next((contact for contact in found if lid is not None and contact.lid == lid), None)
+    changed = False
+    if by_phone is not None and by_lid is not None and by_phone is not by_lid:
+        # The LID is unique: free it before giving it to the phone's contact.
+        by_lid.lid = None
+        await session.flush()
+        by_lid = None
+    contact = by_phone or by_lid
+    assert contact is not None
+    # A name equal to a number or to the old push name was only a stand-in for the person's own name.
+    had_stand_in_name = contact.name in {contact.phone, contact.push_name}
+    if contact.phone != phone:
+        contact.phone = phone
+        changed = True
+    if lid is not None and contact.lid != lid:
+        contact.lid = lid
+        changed = True
+    if push_name and contact.push_name != push_name:
+        contact.push_name = push_name
+        changed = True
+    if had_stand_in_name and contact.name != (contact.push_name or phone):
+        contact.name = contact.push_name or phone
+        changed = True
+    return contact, changed
+
+
+async def list_contacts(
+    session: AsyncSession, *, search: str | None, limit: int, cursor: str | None
+) -> tuple[list[Contact], str | None]:
+    after: tuple[str, int] | None = None
+    if cursor is not None:
+        name, contact_id = decode_cursor(cursor, 2)
+        if not isinstance(name, str) or not isinstance(contact_id, int):
+            raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
+        after = (name, contact_id)
+    query = repository.contacts_page_query(search=search.strip() if search else None, after=after, limit=limit)
+    contacts = list((await session.execute(query)).scalars())
+    if len(contacts) <= limit:
+        return contacts, None
+    contacts = contacts[:limit]
+    return contacts, encode_cursor(contacts[-1].name, contacts[-1].id)
+
+
+async def get_contact(session: AsyncSession, contact_id: int) -> Contact:
+    contact = await repository.get_contact(session, contact_id)
+    if contact is None:
+        raise NotFound("There is no contact with this id.", code="contact_not_found")
+    return contact
+
+
+async def create_contact(session: AsyncSession, data: ContactCreate) -> Contact:
+    phone = normalize_contact_key(data.phone, is_group=data.is_group)
+    contact = Contact(
+        name=data.name or phone,
+        phone=phone,
+        push_name=data.push_name,
+        profile_picture_url=data.profile_picture_url,
+        custom_fields=dict(data.custom_fields),
+        is_group=data.is_group,
+    )
+    await _save_unique_phone(session, contact)
+    await record_contact_updated(session, contact)
+    return contact
+
+
+async def update_contact(session: AsyncSession, contact_id: int, data: ContactUpdate) -> Contact:
+    contact = await get_contact(session, contact_id)
+    changes = data.changes()
+    if "phone" in changes or "is_group" in changes:
+        contact.is_group = data.is_group if data.is_group is not None else contact.is_group
+        contact.phone = normalize_contact_key(data.phone or contact.phone, is_group=contact.is_group)
+    for name in ("name", "push_name", "profile_picture_url", "custom_fields"):
+        if name in changes:
+            setattr(contact, name, changes[name])
+    await _save_unique_phone(session, contact)
+    await record_contact_updated(session, contact)
+    return contact
+
+
+async def delete_contact(session: AsyncSession, contact_id: int) -> None:
+    """Delete a contact with its tickets and messages; clients drop them from their lists."""
+    contact = await get_contact(session, contact_id)
+    tickets = (await session.execute(select(Ticket).where(Ticket.contact_id == contact.id))).scalars()
+    for ticket in tickets:
+        record_ticket_removed(session, ticket.id, ticket_rooms(ticket))
+    await session.delete(contact)
+    await session.flush()
+    record_event(session, DomainEvent(CONTACT_REMOVED, {"id": contact_id}, EVERYONE_ROOMS))
+
+
+async def _save_unique_phone(session: AsyncSession, contact: Contact) -> None:
+    """Flush `contact`; a phone another contact already has is a 409, whoever wrote it first."""
+    if await repository.phone_taken(session, contact.phone, other_than=contact.id):
+        raise _duplicate_phone()
+    try:
+        async with session.begin_nested():
+            session.add(contact)
+            await session.flush()
+    except IntegrityError as exc:
+        raise _duplicate_phone() from exc
+
+
+def _duplicate_phone() -> Conflict:
+    return Conflict("Another contact already has this phone number.", code="duplicate_phone")

@@ -1,0 +1,79 @@
+"""The JSON shapes of messages, in and out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from zapdesk.api.inputs import IdRef
+from zapdesk.messages.models import Message, MessageStatus, MessageType
+
+# WhatsApp refuses text messages longer than this.
+MAX_BODY_LENGTH = 65_536
+
+
+def media_url(message: Message) -> str | None:
+    return f"/api/messages/{message.id}/media" if message.media_path else None
+
+
+class MessageRead(BaseModel):
+    id: int
+    ticket_id: int
+    body: str
+    type: MessageType
+    from_me: bool
+    status: MessageStatus
+    error: str | None
+    external_id: str | None
+    client_id: str | None
+    quoted_message_id: int | None
+    media_url: str | None
+    media_name: str | None
+    media_mime: str | None
+    extra: dict[str, Any] = Field(description="Type-specific details: coordinates, a vCard, an unsupported kind.")
+    reactions: dict[str, str] = Field(description="Emoji reactions, keyed by who reacted.")
+    is_edited: bool
+    is_deleted: bool
+    sender_name: str | None
+    author_id: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, message: Message) -> MessageRead:
+        return cls(
+            id=message.id,
+            ticket_id=message.ticket_id,
+            body=message.body,
+            type=message.type,
+            from_me=message.from_me,
+            status=message.status,
+            error=message.error,
+            external_id=message.external_id,
+            client_id=message.client_id,
+            quoted_message_id=message.quoted_message_id,
+            media_url=media_url(message),
+            media_name=message.media_name,
+            media_mime=message.media_mime,
+            extra=dict(message.extra),
+            reactions=dict(message.reactions),
+            is_edited=message.is_edited,
+            is_deleted=message.is_deleted,
+            sender_name=message.sender_name,
+            author_id=message.author_id,
+            created_at=message.created_at,
+            sent_at=message.sent_at,
+            updated_at=message.updated_at,
+        )
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_LENGTH)]
+    quoted_message_id: IdRef | None = None
+    # Chosen by the client per message: sending the same one twice stores the message once.
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None

@@ -1,0 +1,150 @@
+"""Rules for messages: they follow their ticket's visibility, move its preview and unread count, and
+announce themselves. Outbound messages are stored `pending`; sending them is the outbox's job.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.errors import Conflict, Invalid
+from zapdesk.messages import repository
+from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.schemas import MessageCreate, MessageRead
+from zapdesk.tickets.access import ticket_rooms
+from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
+from zapdesk.users.models import User
+
+MESSAGE_CREATED = "message.created"
+MESSAGE_UPDATED = "message.updated"
+
+PREVIEW_LENGTH = 200
+
+_TYPE_PREVIEWS: dict[MessageType, str] = {
+    MessageType.IMAGE: "📷 Image",
+    MessageType.AUDIO: "🎵 Audio",
+    MessageType.VOICE: "🎤 Voice message",
+    MessageType.VIDEO: "🎥 Video",
+    MessageType.DOCUMENT: "📄 Document",
+    MessageType.STICKER: "Sticker",
+    MessageType.LOCATION: "📍 Location",
+    MessageType.CONTACT: "👤 Contact",
+    MessageType.UNSUPPORTED: "Unsupported message",
+}
+
+
+# --- events -------------------------------------------------------------------------------------------
+
+
+async def record_message_created(session: AsyncSession, message: Message, ticket: Ticket) -> None:
+    await session.flush()
+    payload = MessageRead.from_model(message).model_dump(mode="json")
+    record_event(session, DomainEvent(MESSAGE_CREATED, payload, ticket_rooms(ticket)))
+
+
+async def record_message_updated(session: AsyncSession, message: Message, ticket: Ticket | None = None) -> None:
+    """Announce a changed message (status, edit, reaction, deletion) to whoever may see its ticket."""
+    await session.flush()
+    if ticket is None:
+        ticket = await session.get(Ticket, message.ticket_id)
+        if ticket is None:
+            return  # the ticket (and so the message) was deleted in this transaction
+    payload = MessageRead.from_model(message).model_dump(mode="json")
+    record_event(session, DomainEvent(MESSAGE_UPDATED, payload, ticket_rooms(ticket)))
+
+
+# --- a new message in a ticket ------------------------------------------------------------------------
+
+
+def message_preview(message: Message) -> str:
+    """One line for the ticket list: the text (or caption), else what kind of message it is."""
+    if message.is_deleted:
+        return "🚫 Message deleted"
+    text = " ".join(message.body.split())
+    if text:
+        return text if len(text) <= PREVIEW_LENGTH else text[: PREVIEW_LENGTH - 1] + "…"
+    if message.type == MessageType.DOCUMENT and message.media_name:
+        return f"📄 {message.media_name}"
+    return _TYPE_PREVIEWS.get(message.type, "Message")
+
+
+async def message_added(session: AsyncSession, ticket: Ticket, message: Message) -> None:
+    """A message was stored in `ticket` (typed here, or received): move the ticket's preview, activity and
+    unread count, and record `message.created` and `ticket.updated`. Call once per new message, after
+    adding it to the session."""
+    await session.flush()
+    moment = message.sent_at or message.created_at
+    # A late-arriving older message (history sync, retries) must not replace a newer preview.
+    if ticket.last_message_at is None or moment >= ticket.last_message_at:
+        ticket.last_message_preview = message_preview(message)
+        ticket.last_message_at = moment
+    ticket.last_activity_at = max(ticket.last_activity_at, moment)
+    if not message.from_me:
+        ticket.unread_count += 1
+    await record_message_created(session, message, ticket)
+    await record_ticket_updated(session, ticket)
+
+
+async def post_message(session: AsyncSession, user: User, ticket_id: int, data: MessageCreate) -> tuple[Message, bool]:
+    """Store an agent's message as `pending` for the outbox; `False` when `client_id` names an earlier one."""
+    # Locked so that two posts on one ticket update its preview one after the other.
+    ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    if data.client_id is not None:
+        earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
+        if earlier is not None:
+            return earlier, False
+    if ticket.status == TicketStatus.CLOSED:
+        raise Conflict("This ticket is closed. Reopen it to send a message.", code="ticket_closed")
+    if data.quoted_message_id is not None and not await repository.message_in_ticket(
+        session, data.quoted_message_id, ticket.id
+    ):
+        raise Invalid("The quoted message is not part of this ticket.", code="unknown_quoted_message")
+    message = Message(
+        ticket_id=ticket.id,
+        contact_id=ticket.contact_id,
+        connection_id=ticket.connection_id,
+        author_id=user.id,
+        from_me=True,
+        body=data.body,
+        type=MessageType.TEXT,
+        status=MessageStatus.PENDING,
+        quoted_message_id=data.quoted_message_id,
+        client_id=data.client_id,
+        sender_name=user.name,
+        extra={},
+        reactions={},
+    )
+    try:
+        async with session.begin_nested():
+            session.add(message)
+            await session.flush()
+    except IntegrityError:
+        # The same client id committed by a concurrent request: that one is the message.
+        if data.client_id is None:
+            raise
+        earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
+        if earlier is None:
+            raise
+        return earlier, False
+    await message_added(session, ticket, message)
+    return message, True
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+async def read_messages(
+    session: AsyncSession, user: User, ticket_id: int, *, before: int | None, limit: int
+) -> tuple[list[Message], str | None]:
+    """A page of the ticket's history in chronological order (newest page first), marking the ticket read."""
+    ticket = await get_visible_ticket(session, user, ticket_id)
+    newest_first = await repository.messages_page(session, ticket.id, before=before, limit=limit)
+    page = newest_first[:limit]
+    next_cursor = str(page[-1].id) if len(newest_first) > limit else None
+    page.reverse()
+    if ticket.unread_count:
+        ticket.unread_count = 0
+        await record_ticket_updated(session, ticket)
+    return page, next_cursor

@@ -1,0 +1,110 @@
+"""Queries on tickets: loading one with its contact, the active one of a conversation, the filtered list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager, joinedload
+
+from zapdesk.connections.models import connection_queues
+from zapdesk.contacts.repository import LIKE_ESCAPE, contact_search_clause, contains_pattern
+from zapdesk.messages.models import Message
+from zapdesk.queues.models import Queue
+from zapdesk.tickets.access import visible_tickets_clause
+from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.tickets.schemas import AssigneeFilter
+from zapdesk.users.models import User
+
+ACTIVE_STATUSES = (TicketStatus.OPEN, TicketStatus.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilters:
+    status: TicketStatus | None = None
+    queue_id: int | None = None
+    connection_id: int | None = None
+    assignee: AssigneeFilter = AssigneeFilter.ANY
+    search: str | None = None
+
+
+def _with_contact() -> Select[Ticket]:
+    return select(Ticket).options(joinedload(Ticket.contact, innerjoin=True))
+
+
+async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = False) -> Ticket | None:
+    """One ticket with its contact; `lock` holds the row (PostgreSQL) so concurrent changes queue up."""
+    query = _with_contact().where(Ticket.id == ticket_id).execution_options(populate_existing=True)
+    if lock:
+        query = query.with_for_update(of=Ticket)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def active_ticket(
+    session: AsyncSession, *, contact_id: int, connection_id: int, other_than: int | None = None
+) -> Ticket | None:
+    """The open-or-pending ticket of this contact on this connection (the index allows at most one)."""
+    query = _with_contact().where(
+        Ticket.contact_id == contact_id,
+        Ticket.connection_id == connection_id,
+        Ticket.status.in_(ACTIVE_STATUSES),
+    )
+    if other_than is not None:
+        query = query.where(Ticket.id != other_than)
+    return (await session.execute(query.execution_options(populate_existing=True))).scalars().first()
+
+
+async def default_queue_id(session: AsyncSession, connection_id: int) -> int | None:
+    """The first of the connection's queues, in the order `Connection.queues` lists them (by name)."""
+    query = (
+        select(Queue.id)
+        .join(connection_queues, connection_queues.c.queue_id == Queue.id)
+        .where(connection_queues.c.connection_id == connection_id)
+        .order_by(Queue.name)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def tickets_page_query(
+    user: User, filters: TicketFilters, *, after: tuple[datetime, int] | None, limit: int
+) -> Select[Ticket]:
+    """What `user` may see, newest activity first, one page past the keyset `after` (plus one row)."""
+    query = (
+        select(Ticket).join(Ticket.contact).options(contains_eager(Ticket.contact)).where(visible_tickets_clause(user))
+    )
+    if filters.status is not None:
+        query = query.where(Ticket.status == filters.status)
+    if filters.queue_id is not None:
+        query = query.where(Ticket.queue_id == filters.queue_id)
+    if filters.connection_id is not None:
+        query = query.where(Ticket.connection_id == filters.connection_id)
+    if filters.assignee == AssigneeFilter.ME:
+        query = query.where(Ticket.assignee_id == user.id)
+    elif filters.assignee == AssigneeFilter.NONE:
+        query = query.where(Ticket.assignee_id.is_(None))
+    if filters.search:
+        body_matches = exists().where(
+            Message.ticket_id == Ticket.id,
+            Message.body.ilike(contains_pattern(filters.search), escape=LIKE_ESCAPE),
+        )
+        query = query.where(or_(contact_search_clause(filters.search), body_matches))
+    if after is not None:
+        activity, ticket_id = after
+        query = query.where(
+            or_(
+                Ticket.last_activity_at < activity,
+                and_(Ticket.last_activity_at == activity, Ticket.id < ticket_id),
+            )
+        )
+    return query.order_by(Ticket.last_activity_at.desc(), Ticket.id.desc()).limit(limit + 1)
+
+
+async def user_exists(session: AsyncSession, user_id: int) -> bool:
+    return (await session.execute(select(User.id).where(User.id == user_id))).first() is not None
+
+
+async def queue_exists(session: AsyncSession, queue_id: int) -> bool:
+    return (await session.execute(select(Queue.id).where(Queue.id == queue_id))).first() is not None

@@ -1,0 +1,72 @@
+"""/api/tickets: the conversations a user may see, and the actions on them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from zapdesk.api.deps import CurrentUser, SessionDep
+from zapdesk.api.inputs import MAX_ID, ResourceId
+from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.tickets import service
+from zapdesk.tickets.models import TicketStatus
+from zapdesk.tickets.repository import TicketFilters
+from zapdesk.tickets.schemas import AssigneeFilter, TicketCreate, TicketRead, TicketUpdate
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+
+@router.get("", response_model=Page[TicketRead])
+async def list_tickets(
+    session: SessionDep,
+    user: CurrentUser,
+    status: TicketStatus | None = None,
+    queue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    connection_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    assignee: AssigneeFilter = AssigneeFilter.ANY,
+    search: Annotated[
+        str | None, Query(max_length=200, description="Contact name, phone number, or text of a message.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Page[TicketRead]:
+    """Newest activity first; only the tickets the caller may see."""
+    filters = TicketFilters(
+        status=status,
+        queue_id=queue_id,
+        connection_id=connection_id,
+        assignee=assignee,
+        search=search.strip() if search and search.strip() else None,
+    )
+    tickets, next_cursor = await service.list_tickets(session, user, filters, limit=limit, cursor=cursor)
+    return Page(items=[TicketRead.from_model(ticket) for ticket in tickets], next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    response_model=TicketRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": TicketRead, "description": "The contact's active ticket on that connection."}},
+)
+async def start_conversation(
+    session: SessionDep, user: CurrentUser, data: TicketCreate, response: Response
+) -> TicketRead:
+    """Start a conversation with a contact on a connection: a new ticket, open and yours (201), or the
+    active one that already exists (200)."""
+    ticket, created = await service.start_conversation(session, user, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return TicketRead.from_model(ticket)
+
+
+@router.get("/{ticket_id}", response_model=TicketRead)
+async def get_ticket(session: SessionDep, user: CurrentUser, ticket_id: ResourceId) -> TicketRead:
+    return TicketRead.from_model(await service.get_visible_ticket(session, user, ticket_id))
+
+
+@router.patch("/{ticket_id}", response_model=TicketRead)
+async def update_ticket(
+    session: SessionDep, user: CurrentUser, ticket_id: ResourceId, data: TicketUpdate
+) -> TicketRead:
+    return TicketRead.from_model(await service.update_ticket(session, user, ticket_id, data))

@@ -1,0 +1,98 @@
+"""The JSON shapes of tickets, in and out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zapdesk.api.inputs import IdRef
+from zapdesk.tickets.models import Ticket, TicketStatus
+
+
+class TicketContact(BaseModel):
+    id: int
+    name: str
+    phone: str
+    profile_picture_url: str | None
+    is_group: bool
+
+
+class TicketRead(BaseModel):
+    id: int
+    status: TicketStatus
+    contact: TicketContact
+    connection_id: int
+    queue_id: int | None
+    assignee_id: int | None
+    unread_count: int
+    last_message: str | None = Field(description="A one-line preview of the latest message.")
+    last_message_at: datetime | None
+    last_activity_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+
+    @classmethod
+    def from_model(cls, ticket: Ticket) -> TicketRead:
+        """Needs `ticket.contact` loaded."""
+        contact = ticket.contact
+        return cls(
+            id=ticket.id,
+            status=ticket.status,
+            contact=TicketContact(
+                id=contact.id,
+                name=contact.name,
+                phone=contact.phone,
+                profile_picture_url=contact.profile_picture_url,
+                is_group=contact.is_group,
+            ),
+            connection_id=ticket.connection_id,
+            queue_id=ticket.queue_id,
+            assignee_id=ticket.assignee_id,
+            unread_count=ticket.unread_count,
+            last_message=ticket.last_message_preview,
+            last_message_at=ticket.last_message_at,
+            last_activity_at=ticket.last_activity_at,
+            created_at=ticket.created_at,
+            updated_at=ticket.updated_at,
+            closed_at=ticket.closed_at,
+        )
+
+
+class AssigneeFilter(StrEnum):
+    ME = "me"
+    ANY = "any"
+    NONE = "none"
+
+
+class TicketAction(StrEnum):
+    ACCEPT = "accept"
+    TRANSFER = "transfer"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+class TicketCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contact_id: IdRef
+    connection_id: IdRef
+
+
+class TicketUpdate(BaseModel):
+    """An action, or just `assignee_id`/`queue_id` (a transfer). `null` unassigns or removes the queue.
+
+    - `accept`: a pending ticket becomes open and yours.
+    - `transfer`: to a user and/or a queue; a ticket left with nobody assigned goes back to pending.
+    - `close`: closed now.
+    - `reopen`: a closed ticket becomes open and yours (409 if the contact already has another active
+      ticket on that connection).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: TicketAction | None = None
+    assignee_id: IdRef | None = None
+    queue_id: IdRef | None = None

@@ -1,0 +1,257 @@
+"""Rules for tickets: one active ticket per conversation, who may act on it, and the events it sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zapdesk.api.pagination import decode_cursor, encode_cursor
+from zapdesk.connections.models import Connection
+from zapdesk.contacts.models import Contact
+from zapdesk.contacts.repository import get_contact
+from zapdesk.db.base import utcnow
+from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.tickets import repository
+from zapdesk.tickets.access import can_see, ticket_rooms
+from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.tickets.repository import TicketFilters
+from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketUpdate
+from zapdesk.users.models import User
+
+TICKET_CREATED = "ticket.created"
+TICKET_UPDATED = "ticket.updated"
+TICKET_REMOVED = "ticket.removed"
+
+
+# --- events -------------------------------------------------------------------------------------------
+
+
+async def ticket_payload(session: AsyncSession, ticket: Ticket) -> dict[str, object]:
+    """The ticket exactly as the REST API returns it (flushed first, so timestamps are current)."""
+    await session.flush()
+    if "contact" in inspect(ticket).unloaded:
+        await session.refresh(ticket, attribute_names=["contact"])
+    return TicketRead.from_model(ticket).model_dump(mode="json")
+
+
+async def record_ticket_created(session: AsyncSession, ticket: Ticket) -> None:
+    payload = await ticket_payload(session, ticket)
+    record_event(session, DomainEvent(TICKET_CREATED, payload, ticket_rooms(ticket)))
+
+
+async def record_ticket_updated(session: AsyncSession, ticket: Ticket, *, previous_rooms: Iterable[str] = ()) -> None:
+    """Send the new state to the rooms that may see it now, and `ticket.removed` to those that lost it.
+
+    `previous_rooms` is `ticket_rooms(ticket)` taken before the change. The removal goes first: a socket in
+    both a lost room and a new one (an agent who is also the new assignee) then ends up holding the ticket.
+    """
+    rooms = ticket_rooms(ticket)
+    lost = tuple(room for room in previous_rooms if room not in rooms)
+    if lost:
+        record_ticket_removed(session, ticket.id, lost)
+    payload = await ticket_payload(session, ticket)
+    record_event(session, DomainEvent(TICKET_UPDATED, payload, rooms))
+
+
+def record_ticket_removed(session: AsyncSession, ticket_id: int, rooms: Iterable[str]) -> None:
+    """Tell `rooms` to drop a ticket: only its id, since they may no longer see its content."""
+    record_event(session, DomainEvent(TICKET_REMOVED, {"id": ticket_id}, tuple(rooms)))
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+async def get_visible_ticket(session: AsyncSession, user: User, ticket_id: int, *, lock: bool = False) -> Ticket:
+    """The ticket, if it exists and `user` may see it; otherwise 404 (its existence is not disclosed)."""
+    ticket = await repository.get_ticket(session, ticket_id, lock=lock)
+    if ticket is None or not can_see(user, ticket):
+        raise NotFound("There is no ticket with this id that you can see.", code="ticket_not_found")
+    return ticket
+
+
+async def list_tickets(
+    session: AsyncSession, user: User, filters: TicketFilters, *, limit: int, cursor: str | None
+) -> tuple[list[Ticket], str | None]:
+    after = _decode_ticket_cursor(cursor) if cursor is not None else None
+    query = repository.tickets_page_query(user, filters, after=after, limit=limit)
+    tickets = list((await session.execute(query)).scalars().unique())
+    if len(tickets) <= limit:
+        return tickets, None
+    tickets = tickets[:limit]
+    last = tickets[-1]
+    return tickets, encode_cursor(last.last_activity_at.isoformat(), last.id)
+
+
+def _decode_ticket_cursor(cursor: str) -> tuple[datetime, int]:
+    activity, ticket_id = decode_cursor(cursor, 2)
+    if not isinstance(activity, str) or not isinstance(ticket_id, int):
+        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
+    try:
+        moment = datetime.fromisoformat(activity)
+    except ValueError as exc:
+        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor") from exc
+    if moment.tzinfo is None:
+        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
+    return moment, ticket_id
+
+
+# --- the active ticket of a conversation --------------------------------------------------------------
+
+
+async def find_or_create_active_ticket(
+    session: AsyncSession, *, contact: Contact, connection: Connection, assignee: User | None = None
+) -> tuple[Ticket, bool]:
+    """The open-or-pending ticket of `contact` on `connection`, or a new one; `True` when created.
+
+    A new ticket is pending in the connection's default queue (its first queue, or none), or, with an
+    `assignee`, open and theirs. The partial unique index decides races: the insert runs in a SAVEPOINT
+    and a violation means another transaction created the ticket first, so we read theirs. Records
+    `ticket.created` for a new ticket.
+    """
+    existing = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id)
+    if existing is not None:
+        return existing, False
+    now = utcnow()
+    ticket = Ticket(
+        contact=contact,
+        connection_id=connection.id,
+        queue_id=await repository.default_queue_id(session, connection.id),
+        assignee_id=assignee.id if assignee is not None else None,
+        status=TicketStatus.OPEN if assignee is not None else TicketStatus.PENDING,
+        unread_count=0,
+        last_activity_at=now,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(ticket)
+            await session.flush()
+    except IntegrityError:
+        winner = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id)
+        if winner is None:
+            raise  # not the active-ticket index: a real integrity problem (e.g. a deleted contact)
+        return winner, False
+    await record_ticket_created(session, ticket)
+    return ticket, True
+
+
+async def start_conversation(session: AsyncSession, user: User, data: TicketCreate) -> tuple[Ticket, bool]:
+    """An agent writes first: reuse the active ticket, or open a new one assigned to them."""
+    contact = await get_contact(session, data.contact_id)
+    if contact is None:
+        raise Invalid("There is no contact with this id.", code="unknown_contact")
+    connection = await session.get(Connection, data.connection_id)
+    if connection is None:
+        raise Invalid("There is no connection with this id.", code="unknown_connection")
+    ticket, created = await find_or_create_active_ticket(session, contact=contact, connection=connection, assignee=user)
+    if not can_see(user, ticket):
+        raise Conflict(
+            "This contact already has an active ticket on this connection, in a queue you are not in.",
+            code="ticket_active_elsewhere",
+        )
+    return ticket, created
+
+
+# --- changing a ticket --------------------------------------------------------------------------------
+
+
+async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data: TicketUpdate) -> Ticket:
+    """Apply one action (or a transfer given by fields) to a ticket `user` may see, and announce it."""
+    action = _requested_action(data)
+    # Locked: two agents accepting the same ticket at once must not both win.
+    ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    previous_rooms = ticket_rooms(ticket)
+    if action == TicketAction.ACCEPT:
+        changed = _accept(ticket, user)
+    elif action == TicketAction.CLOSE:
+        changed = _close(ticket)
+    elif action == TicketAction.REOPEN:
+        changed = await _reopen(session, ticket, user)
+    else:
+        changed = await _transfer(session, ticket, data)
+    if changed:
+        await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
+    return ticket
+
+
+def _requested_action(data: TicketUpdate) -> TicketAction:
+    has_fields = bool(data.model_fields_set & {"assignee_id", "queue_id"})
+    if data.action is None:
+        if not has_fields:
+            raise Invalid("Say what to do: an action, or assignee_id and/or queue_id.", code="nothing_to_do")
+        return TicketAction.TRANSFER
+    if has_fields and data.action != TicketAction.TRANSFER:
+        raise Invalid(f"assignee_id and queue_id go with a transfer, not '{data.action}'.", code="invalid")
+    if data.action == TicketAction.TRANSFER and not has_fields:
+        raise Invalid("A transfer needs assignee_id and/or queue_id.", code="transfer_target_required")
+    return data.action
+
+
+def _accept(ticket: Ticket, user: User) -> bool:
+    if ticket.status == TicketStatus.OPEN and ticket.assignee_id == user.id:
+        return False
+    if ticket.status != TicketStatus.PENDING:
+        raise Conflict(f"Only a pending ticket can be accepted; this one is {ticket.status}.", code="not_pending")
+    ticket.status = TicketStatus.OPEN
+    ticket.assignee_id = user.id
+    return True
+
+
+def _close(ticket: Ticket) -> bool:
+    if ticket.status == TicketStatus.CLOSED:
+        return False
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = utcnow()
+    return True
+
+
+async def _reopen(session: AsyncSession, ticket: Ticket, user: User) -> bool:
+    if ticket.status != TicketStatus.CLOSED:
+        raise Conflict(f"Only a closed ticket can be reopened; this one is {ticket.status}.", code="not_closed")
+    conflict = Conflict(
+        "This contact already has another active ticket on this connection; continue that one instead.",
+        code="active_ticket_exists",
+    )
+    other = await repository.active_ticket(
+        session, contact_id=ticket.contact_id, connection_id=ticket.connection_id, other_than=ticket.id
+    )
+    if other is not None:
+        raise conflict
+    ticket.status = TicketStatus.OPEN
+    ticket.assignee_id = user.id
+    ticket.closed_at = None
+    ticket.last_activity_at = utcnow()
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        # Another transaction made an active ticket between our check and our write.
+        raise conflict from exc
+    return True
+
+
+async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketUpdate) -> bool:
+    if ticket.status == TicketStatus.CLOSED:
+        raise Conflict("A closed ticket cannot be transferred; reopen it first.", code="ticket_closed")
+    fields = data.model_fields_set
+    if (
+        "assignee_id" in fields
+        and data.assignee_id is not None
+        and not await repository.user_exists(session, data.assignee_id)
+    ):
+        raise Invalid("There is no user with this id to transfer to.", code="unknown_user")
+    if "queue_id" in fields and data.queue_id is not None and not await repository.queue_exists(session, data.queue_id):
+        raise Invalid("There is no queue with this id to transfer to.", code="unknown_queue")
+    before = (ticket.assignee_id, ticket.queue_id, ticket.status)
+    if "assignee_id" in fields:
+        ticket.assignee_id = data.assignee_id
+    if "queue_id" in fields:
+        ticket.queue_id = data.queue_id
+    if ticket.assignee_id is None:
+        # Nobody holds it any more: it waits in its queue for someone to accept it.
+        ticket.status = TicketStatus.PENDING
+    return (ticket.assignee_id, ticket.queue_id, ticket.status) != before
