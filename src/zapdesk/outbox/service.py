@@ -1,0 +1,237 @@
+"""Outbound delivery rules: which pending message goes next, what exactly is sent, and what a send's outcome
+does to the stored message (`pending → sent`, or retried later with backoff, or `failed` with a reason).
+
+Every function runs in the caller's transaction; the dispatcher (`outbox.dispatcher`) strings them together.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from zapdesk.contacts.models import Contact
+from zapdesk.db.base import utcnow
+from zapdesk.engine.events import Chat, MediaKind, OutgoingMedia, OutgoingMessage, QuotedMessage, SendResult
+from zapdesk.errors import Conflict, NotFound
+from zapdesk.media.store import MediaMissing, MediaStore
+from zapdesk.messages.models import Message, MessageStatus
+from zapdesk.messages.service import record_message_updated
+from zapdesk.tickets.service import get_visible_ticket
+from zapdesk.users.models import User
+
+log = logging.getLogger(__name__)
+
+# Inline, not a bound parameter: PostgreSQL only uses the partial outbox index when it sees the literal.
+_PENDING: ColumnElement[str] = literal_column("'pending'")
+_MEDIA_KINDS = {kind.value: kind for kind in MediaKind}
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently a failing send is tried again."""
+
+    max_attempts: int = 5
+    base_seconds: float = 2.0
+    cap_seconds: float = 300.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds before try number `attempt + 1`: capped exponential, with jitter so retries don't align."""
+        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** max(0, attempt - 1))
+        return ceiling * random.uniform(0.5, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One claimed message, ready for `Engine.send(chat, outgoing)`."""
+
+    message_id: int
+    chat: Chat
+    outgoing: OutgoingMessage
+
+
+class _Undeliverable(Exception):
+    """The message can never be sent as stored (its file is gone): it fails now rather than after retries."""
+
+
+# --- choosing what goes next -----------------------------------------------------------------------------------
+
+
+def _sendable(connection_id: int, now: datetime) -> ColumnElement[bool]:
+    """Pending on this connection, due, and first in its chat: a later message never overtakes an earlier one
+    to the same person, even while the earlier one waits for a retry."""
+    earlier = aliased(Message)
+    ahead_in_chat = exists().where(
+        earlier.connection_id == connection_id,
+        earlier.status == _PENDING,
+        earlier.contact_id == Message.contact_id,
+        earlier.id < Message.id,
+    )
+    return (
+        (Message.connection_id == connection_id)
+        & (Message.status == _PENDING)
+        & or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
+        & ~ahead_in_chat
+    )
+
+
+async def claim_next_delivery(
+    session: AsyncSession,
+    *,
+    connection_id: int,
+    new_message_id: Callable[[], str],
+    media_store: MediaStore,
+    now: datetime | None = None,
+) -> Delivery | None:
+    """The oldest sendable message of the connection, with its WhatsApp id fixed now; None if nothing is due.
+
+    The id is stored in this transaction, before any send: a resend after a crash reuses it, so WhatsApp
+    (and our receipts) see one message, not two. A message that can never be sent is failed on the way.
+    """
+    now = now or utcnow()
+    while True:
+        query = select(Message).where(_sendable(connection_id, now)).order_by(Message.id).limit(1)
+        message = (await session.execute(query)).scalar_one_or_none()
+        if message is None:
+            return None
+        if message.external_id is None:
+            message.external_id = new_message_id()
+            await session.flush()
+        try:
+            return await _delivery(session, message, media_store)
+        except _Undeliverable as exc:
+            await _fail(session, message, str(exc))
+
+
+async def next_attempt_at(session: AsyncSession, *, connection_id: int) -> datetime | None:
+    """When the earliest message now waiting for a retry becomes due (the dispatcher sleeps until then)."""
+    query = select(func.min(Message.next_attempt_at)).where(
+        Message.connection_id == connection_id, Message.status == _PENDING
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _delivery(session: AsyncSession, message: Message, media_store: MediaStore) -> Delivery:
+    contact = await session.get(Contact, message.contact_id)
+    if contact is None:
+        raise _Undeliverable("The contact of this message no longer exists.")
+    chat = Chat(address=contact.phone, is_group=contact.is_group, name=contact.name)
+    assert message.external_id is not None
+    outgoing = OutgoingMessage(
+        message_id=message.external_id,
+        text=message.body,
+        media=await _media(message, media_store),
+        quoted=await _quoted(session, message, contact),
+    )
+    return Delivery(message_id=message.id, chat=chat, outgoing=outgoing)
+
+
+async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | None:
+    if message.media_path is None:
+        return None
+    try:
+        data = await media_store.read(message.media_path)
+    except (MediaMissing, OSError) as exc:
+        raise _Undeliverable("The attached file is no longer in storage; attach it again.") from exc
+    return OutgoingMedia(
+        kind=_MEDIA_KINDS.get(message.type.value, MediaKind.DOCUMENT),
+        data=data,
+        mime=message.media_mime or "application/octet-stream",
+        file_name=message.media_name,
+    )
+
+
+async def _quoted(session: AsyncSession, message: Message, contact: Contact) -> QuotedMessage | None:
+    if message.quoted_message_id is None:
+        return None
+    quoted = await session.get(Message, message.quoted_message_id)
+    if quoted is None or quoted.external_id is None:
+        return None  # never reached WhatsApp, or deleted since: send without the quote rather than not at all
+    sender_phone: str | None = None
+    if not quoted.from_me:
+        # In a group the quoted author is one member, kept on the message when it arrived.
+        sender_phone = quoted.extra.get("sender_phone") if contact.is_group else contact.phone
+    return QuotedMessage(external_id=quoted.external_id, sender_phone=sender_phone, text=quoted.body)
+
+
+# --- outcomes of a send ------------------------------------------------------------------------------------
+
+
+async def mark_sent(session: AsyncSession, *, message_id: int, result: SendResult) -> Message | None:
+    """WhatsApp took the message. A receipt that already moved it further is left alone."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    if message is None:
+        return None  # its ticket was deleted while it was on the way
+    if message.external_id != result.external_id:
+        # The engine could not use the id we chose; receipts will name the one it used.
+        message.external_id = result.external_id
+    if message.sent_at is None or message.status in (MessageStatus.PENDING, MessageStatus.FAILED):
+        message.sent_at = result.timestamp
+    if message.status in (MessageStatus.PENDING, MessageStatus.FAILED):
+        message.status = MessageStatus.SENT
+        message.error = None
+        message.next_attempt_at = None
+    await record_message_updated(session, message)
+    return message
+
+
+async def record_failure(
+    session: AsyncSession,
+    *,
+    message_id: int,
+    error: str,
+    retryable: bool,
+    policy: RetryPolicy,
+    now: datetime | None = None,
+) -> Message | None:
+    """A send did not work: try again later (capped exponential backoff), or give up with a readable reason."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    if message is None or message.status != MessageStatus.PENDING:
+        return message
+    message.send_attempts += 1
+    if retryable and message.send_attempts < policy.max_attempts:
+        message.error = error
+        message.next_attempt_at = (now or utcnow()) + timedelta(seconds=policy.delay(message.send_attempts))
+        await record_message_updated(session, message)
+        return message
+    reason = error if not retryable else f"{error} (gave up after {message.send_attempts} attempts)"
+    await _fail(session, message, reason)
+    return message
+
+
+async def _fail(session: AsyncSession, message: Message, reason: str) -> None:
+    log.info("message %s failed: %s", message.id, reason)
+    message.status = MessageStatus.FAILED
+    message.error = reason
+    message.next_attempt_at = None
+    await record_message_updated(session, message)
+
+
+# --- a person asks to try again ----------------------------------------------------------------------------
+
+
+async def retry_message(session: AsyncSession, user: User, message_id: int) -> Message:
+    """Queue a failed message again (same WhatsApp id, so a send that did get through is not doubled)."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    if message is not None:
+        try:
+            await get_visible_ticket(session, user, message.ticket_id, lock=True)
+        except NotFound:
+            message = None
+    if message is None:
+        raise NotFound("There is no message with this id that you can see.", code="message_not_found")
+    await session.refresh(message)
+    if not message.from_me or message.status != MessageStatus.FAILED:
+        raise Conflict(f"Only a failed message can be sent again; this one is {message.status}.", code="not_failed")
+    message.status = MessageStatus.PENDING
+    message.error = None
+    message.send_attempts = 0
+    message.next_attempt_at = None
+    await record_message_updated(session, message)
+    return message
