@@ -15,6 +15,7 @@ from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
 from zapdesk.realtime.server import RealtimeServer
+from zapdesk.simulator.app import mount_simulator
 
 
 def create_api(context: AppContext) -> FastAPI:
@@ -38,6 +39,9 @@ def create_api(context: AppContext) -> FastAPI:
     api.state.context = context
     install_error_handlers(api)
     api.include_router(build_api_router())
+    simulator = mount_simulator(api, context.settings)  # /simulator outside production
+    if simulator is not None:
+        context.on_close.append(simulator.close)
     return api
 
 

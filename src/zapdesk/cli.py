@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from zapdesk.config import InsecureSettings, get_settings
 from zapdesk.db.migrate import upgrade_to_head
@@ -33,6 +34,20 @@ def _run(args: argparse.Namespace) -> int:
         log_level="info",
         proxy_headers=True,
     )
+    return 0
+
+
+def _simulator(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from zapdesk.simulator.app import create_simulator_app
+    from zapdesk.simulator.config import SimulatorConfig
+
+    config = SimulatorConfig()
+    if args.state is not None:
+        config = config.model_copy(update={"state_file": args.state})
+    print(f"WhatsApp simulator on port {args.port}, state in {config.state_file}; phones page at /")
+    uvicorn.run(create_simulator_app(config), host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -96,6 +111,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "worker": _worker,
     "migrate": _migrate,
     "run": _run,
+    "simulator": _simulator,
     "create-user": _create_user,
 }
 
@@ -107,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default=None, help="address to listen on (default: HOST or 0.0.0.0)")
     run.add_argument("--port", type=int, default=None, help="port to listen on (default: PORT or 3001)")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    simulator = commands.add_parser("simulator", help="run the fake WhatsApp network on its own")
+    simulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    simulator.add_argument("--port", type=int, default=3002, help="port to listen on (default: 3002)")
+    simulator.add_argument("--state", type=Path, default=None, help="its SQLite file (default: data/simulator.db)")
     worker = commands.add_parser("worker", help="hold WhatsApp sessions (started by `zapdesk run`)")
     worker.add_argument("--owner", default=f"worker-{os.getpid()}", help="this worker's lease owner name")
     worker.add_argument("--channel-fd", type=int, default=None, help="socket inherited from the supervising server")

@@ -1,0 +1,55 @@
+"""The simulator as an ASGI app: standalone (`zapdesk simulator`) or mounted at `/simulator` in the main server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+import zapdesk.simulator
+from zapdesk.config import Settings
+from zapdesk.errors import install_error_handlers
+from zapdesk.simulator import routes
+from zapdesk.simulator.config import SimulatorConfig
+from zapdesk.simulator.network import SimulatorNetwork
+
+MOUNT_PATH = "/simulator"
+
+
+def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
+    network = SimulatorNetwork(config or SimulatorConfig())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        network.ensure_started()
+        try:
+            yield
+        finally:
+            await network.close()
+
+    app = FastAPI(
+        title="zapdesk WhatsApp simulator",
+        version="0.1.0",
+        description=zapdesk.simulator.__doc__ or "",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.network = network
+    install_error_handlers(app)
+    app.include_router(routes.page)
+    app.include_router(routes.control)
+    app.include_router(routes.device)
+    return app
+
+
+def mount_simulator(api: FastAPI, settings: Settings) -> SimulatorNetwork | None:
+    """Mount the simulator at `/simulator` when enabled (never by default in production); the caller closes it."""
+    if not settings.simulator_enabled:
+        return None
+    simulator = create_simulator_app(SimulatorConfig.for_server(settings))
+    api.mount(MOUNT_PATH, simulator)
+    network: SimulatorNetwork = simulator.state.network
+    return network

@@ -1,0 +1,38 @@
+"""The simulator network's own settings: where it keeps its state and how fast its QR codes and receipts go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from zapdesk.config import Settings
+
+
+class SimulatorConfig(BaseSettings):
+    """Read from `SIMULATOR_*` environment variables; defaults follow real WhatsApp's timings."""
+
+    model_config = SettingsConfigDict(env_prefix="SIMULATOR_", env_file=".env", extra="ignore")
+
+    state_file: Path = Path("data/simulator.db")
+    # One QR window: `qr_codes` codes, the first valid `qr_first_seconds`, each next one `qr_next_seconds`.
+    qr_first_seconds: float = Field(default=60.0, gt=0)
+    qr_next_seconds: float = Field(default=20.0, gt=0)
+    qr_codes: int = Field(default=6, ge=1, le=100)
+    # Customer phones are always online: a message reaches them this long after it was sent.
+    receipt_delay_seconds: float = Field(default=0.5, ge=0)
+    # How long a link may stay silent after opening before it must have said hello.
+    hello_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @classmethod
+    def for_server(cls, settings: Settings) -> SimulatorConfig:
+        """The simulator mounted inside the main server keeps its state next to the app's data."""
+        config = cls()
+        if "state_file" not in config.model_fields_set:
+            config = config.model_copy(update={"state_file": settings.data_dir / "simulator.db"})
+        return config
+
+    @property
+    def qr_window_seconds(self) -> float:
+        return self.qr_first_seconds + self.qr_next_seconds * (self.qr_codes - 1)
