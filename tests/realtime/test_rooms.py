@@ -70,3 +70,13 @@ async def test_committed_user_removal_disconnects_their_sockets(live_server: Liv
             record_event(session, DomainEvent("user.removed", {"id": agent.id}, (ADMINS,)))
         await socket.wait_disconnected()
         assert not socket.client.connected
+
+
+async def test_committed_queue_removal_empties_its_room(live_server: LiveServer, desk: Desk) -> None:
+    agent = desk.agent_in_queue
+    context = live_server.context
+    async with live_server.socket(live_server.token(agent)) as socket:
+        async with unit_of_work(context.sessionmaker, context.publish) as session:
+            await session.execute(delete(Queue).where(Queue.id == desk.queue.id))
+            record_event(session, DomainEvent("queue.removed", {"id": desk.queue.id}, (ADMINS,)))
+        assert rooms_of(live_server, socket.client.get_sid()) == {"agents", f"user:{agent.id}"}

@@ -22,7 +22,7 @@ from zapdesk.context import AppContext
 from zapdesk.db.uow import DomainEvent
 from zapdesk.errors import Unauthorized
 from zapdesk.realtime.publisher import close_redis_manager, emit_events, socketio_channel
-from zapdesk.realtime.rooms import user_room, user_rooms
+from zapdesk.realtime.rooms import queue_room, user_room, user_rooms
 from zapdesk.users.models import User
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ NAMESPACE = "/"
 SOCKETIO_PATH = "socket.io"
 # Committed events after which a user's sockets may belong to other rooms (or must be dropped).
 USER_CHANGE_EVENTS = frozenset({"user.updated", "user.removed"})
+# A deleted queue's room is emptied: its id may be given to a new queue (SQLite reuses the highest id).
+QUEUE_REMOVED = "queue.removed"
 
 
 class RealtimeServer:
@@ -61,10 +63,15 @@ class RealtimeServer:
         return app
 
     async def publish(self, events: list[DomainEvent]) -> None:
-        """Emit committed events to their rooms, after moving sockets whose user's access changed."""
+        """Emit committed events to their rooms, after moving sockets whose access changed."""
         for event in events:
-            if event.name in USER_CHANGE_EVENTS and isinstance(event.payload.get("id"), int):
-                await self.resync_user(event.payload["id"])
+            subject = event.payload.get("id")
+            if not isinstance(subject, int):
+                continue
+            if event.name in USER_CHANGE_EVENTS:
+                await self.resync_user(subject)
+            elif event.name == QUEUE_REMOVED:
+                await self.sio.close_room(queue_room(subject), namespace=NAMESPACE)  # on every server
         await emit_events(self.sio, events)
 
     async def resync_user(self, user_id: int) -> None:
