@@ -16,6 +16,7 @@ from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
 from zapdesk.realtime.server import RealtimeServer
 from zapdesk.simulator.app import mount_simulator
+from zapdesk.web import WebUI
 
 
 def create_api(context: AppContext) -> FastAPI:
@@ -63,7 +64,10 @@ def assemble_server(context: AppContext) -> AssembledServer:
     context.on_close.append(realtime.close)
     api.state.realtime = realtime
     settings = context.settings
-    http = BodySizeLimit(api, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    # The web UI answers GETs outside /api, /socket.io and /simulator; everything else reaches the API.
+    http = BodySizeLimit(
+        WebUI(api, settings.web_dist_dir), limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
+    )
     # The Socket.IO wrapper hands lifespan and every non-/socket.io request to `http`, so FastAPI's lifespan runs.
     return AssembledServer(asgi=realtime.asgi_app(http), api=api, realtime=realtime)
 

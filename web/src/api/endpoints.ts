@@ -28,7 +28,8 @@ import type {
   QrCode,
   Queue,
   QuickAnswer,
-  SettingsMap,
+  JsonValue,
+  Setting,
   Ticket,
   TicketStatus,
   User,
@@ -147,8 +148,9 @@ export const quickAnswers = {
 };
 
 export const settings = {
-  get: () => request<SettingsMap>("/api/settings"),
-  update: (values: SettingsMap) => request<SettingsMap>("/api/settings", { method: "PATCH", json: values }),
+  list: () => request<Setting[]>("/api/settings"),
+  put: (key: string, value: JsonValue) =>
+    request<Setting>(`/api/settings/${encodeURIComponent(key)}`, { method: "PUT", json: { value } }),
 };
 
 export interface ConnectionInput {

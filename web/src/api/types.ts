@@ -161,7 +161,15 @@ export interface QuickAnswer {
   text: string;
 }
 
-export type SettingsMap = Record<string, unknown>;
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Setting {
+  key: string;
+  value: JsonValue;
+  default: JsonValue;
+  description: string;
+  value_schema: { type?: string; minimum?: number; maximum?: number };
+}
 
 // Socket.IO payloads: the REST shapes, plus the id-only removal and the QR/pairing codes.
 export interface ServerEvents {

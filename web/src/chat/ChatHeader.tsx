@@ -9,6 +9,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { applyTicketEverywhere } from "../realtime/RealtimeProvider";
 import { tabOf, type TabId } from "../tickets/tabs";
 import { Avatar } from "../ui/Avatar";
+import { Icon } from "../ui/Icon";
 import { errorMessage } from "../ui/errors";
 import { TransferDialog } from "./TransferDialog";
 
@@ -42,7 +43,7 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
   return (
     <header className="chat-header" data-testid="chat-header" data-ticket-status={ticket.status}>
       <Link to="/tickets" className="icon-button back-button" aria-label={t("common.back")} data-testid="back-button">
-        ←
+        <Icon name="back" />
       </Link>
       <Avatar name={ticket.contact.name} url={ticket.contact.profile_picture_url} />
       <div className="chat-title">

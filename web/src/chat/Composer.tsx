@@ -5,6 +5,7 @@ import { quickAnswers } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
+import { Icon } from "../ui/Icon";
 import { EmojiPicker } from "./EmojiPicker";
 import type { Draft } from "./outgoing";
 import { matchQuickAnswers, shortcutQuery } from "./quickAnswerMatch";
@@ -113,7 +114,7 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
       )}
       {file && (
         <div className="composer-file" data-testid="composer-file">
-          <span aria-hidden="true">📎</span> {file.name}
+          <Icon name="clip" size={16} /> {file.name}
           <button type="button" className="icon-button" onClick={() => onFile(null)} aria-label={t("chat.removeAttachment")}>
             ✕
           </button>
@@ -148,10 +149,10 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
           aria-expanded={emojiOpen}
           data-testid="emoji-button"
         >
-          😊
+          <Icon name="smile" />
         </button>
         <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
-          📎
+          <Icon name="clip" />
         </button>
         <input
           ref={fileInput}

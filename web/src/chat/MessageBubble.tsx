@@ -1,5 +1,6 @@
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
+import { Icon } from "../ui/Icon";
 import { MessageContent } from "./MessageContent";
 import { StatusTicks } from "./StatusTicks";
 
@@ -65,7 +66,7 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
       </article>
       {!message.is_deleted && message.id > 0 && (
         <button type="button" className="icon-button bubble-reply" onClick={() => onReply(message)} aria-label={t("chat.reply")} title={t("chat.reply")} data-testid="reply-button">
-          ↩
+          <Icon name="reply" size={18} />
         </button>
       )}
     </div>

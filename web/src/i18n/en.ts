@@ -200,6 +200,9 @@ export const en: Record<MessageKey, string> = {
   "settings.title": "Settings",
   "settings.saved": "Settings saved.",
   "settings.empty": "No settings available.",
-  "settings.key.ignore_groups": "Ignore group messages",
+  "settings.key.ignore_group_messages": "Ignore group messages (they open no tickets)",
+  "settings.key.outbound_min_interval_ms": "Least time between two messages sent on one connection (ms)",
+  "settings.key.send_greeting_on_new_ticket": "Send the connection's or queue's greeting on new tickets",
+  "settings.default": "Default: {value}",
   "attention.title": "({count}) zapdesk",
 };

@@ -198,7 +198,10 @@ export const ptBR = {
   "settings.title": "Configurações",
   "settings.saved": "Configurações salvas.",
   "settings.empty": "Nenhuma configuração disponível.",
-  "settings.key.ignore_groups": "Ignorar mensagens de grupos",
+  "settings.key.ignore_group_messages": "Ignorar mensagens de grupos (não abrem atendimentos)",
+  "settings.key.outbound_min_interval_ms": "Intervalo mínimo entre mensagens enviadas por conexão (ms)",
+  "settings.key.send_greeting_on_new_ticket": "Enviar a saudação da conexão ou fila em novos atendimentos",
+  "settings.default": "Padrão: {value}",
   "attention.title": "({count}) zapdesk",
 } as const;
 

@@ -5,23 +5,24 @@ import { useI18n } from "../i18n/I18nProvider";
 import type { MessageKey } from "../i18n/translate";
 import { useRealtimeStatus } from "../realtime/RealtimeProvider";
 import { Avatar } from "../ui/Avatar";
+import { Icon, type IconName } from "../ui/Icon";
 import { LanguageSwitch } from "./LanguageSwitch";
 
 interface NavItem {
   to: string;
   label: MessageKey;
-  icon: string;
+  icon: IconName;
   adminOnly?: boolean;
 }
 
 const NAV: NavItem[] = [
-  { to: "/tickets", label: "nav.tickets", icon: "💬" },
-  { to: "/connections", label: "nav.connections", icon: "📱" },
-  { to: "/contacts", label: "nav.contacts", icon: "👥" },
-  { to: "/quick-answers", label: "nav.quickAnswers", icon: "⚡" },
-  { to: "/queues", label: "nav.queues", icon: "🗂️", adminOnly: true },
-  { to: "/users", label: "nav.users", icon: "🧑‍💼", adminOnly: true },
-  { to: "/settings", label: "nav.settings", icon: "⚙️", adminOnly: true },
+  { to: "/tickets", label: "nav.tickets", icon: "chat" },
+  { to: "/connections", label: "nav.connections", icon: "phone" },
+  { to: "/contacts", label: "nav.contacts", icon: "people" },
+  { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },
+  { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
+  { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
+  { to: "/settings", label: "nav.settings", icon: "gear", adminOnly: true },
 ];
 
 function RealtimeBanner() {
@@ -51,9 +52,7 @@ export function AppLayout() {
           {items.map((item) => (
             <li key={item.to}>
               <NavLink to={item.to} data-testid={`nav-${item.to.slice(1)}`}>
-                <span className="nav-icon" aria-hidden="true">
-                  {item.icon}
-                </span>
+                <Icon name={item.icon} />
                 <span className="nav-label">{t(item.label)}</span>
               </NavLink>
             </li>
@@ -68,7 +67,7 @@ export function AppLayout() {
           </div>
           <LanguageSwitch />
           <button type="button" className="button ghost" onClick={() => void logout()} data-testid="logout">
-            <span aria-hidden="true">⎋</span> <span className="nav-label">{t("nav.logout")}</span>
+            <Icon name="logout" /> <span className="nav-label">{t("nav.logout")}</span>
           </button>
         </div>
       </nav>

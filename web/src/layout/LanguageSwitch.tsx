@@ -1,3 +1,4 @@
+import { Icon } from "../ui/Icon";
 import { useI18n } from "../i18n/I18nProvider";
 import { LANGUAGES, type Language } from "../i18n/translate";
 
@@ -6,7 +7,7 @@ export function LanguageSwitch() {
   return (
     <label className="language-switch">
       <span className="visually-hidden">{t("language.label")}</span>
-      <span aria-hidden="true">🌐</span>
+      <Icon name="globe" size={18} />
       <select
         value={language}
         onChange={(event) => setLanguage(event.target.value as Language)}

@@ -1,90 +1,114 @@
-// Workspace settings: booleans as switches, everything else as text; saved together.
+// Workspace settings, one row per key the server knows: switches for booleans, number or text fields otherwise.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { settings } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { SettingsMap } from "../api/types";
+import type { JsonValue, Setting } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
-import type { MessageKey } from "../i18n/translate";
-import { dictionaries } from "../i18n/translate";
+import { dictionaries, type MessageKey } from "../i18n/translate";
 import { errorMessage } from "../ui/errors";
+import { Field } from "../ui/Field";
 import { Spinner } from "../ui/Spinner";
 import { useApiForm } from "../ui/useApiForm";
 
-function labelKey(key: string): MessageKey | null {
-  const candidate = `settings.key.${key}`;
-  return candidate in dictionaries["pt-BR"] ? (candidate as MessageKey) : null;
+function labelOf(setting: Setting, t: (key: MessageKey) => string): string {
+  const key = `settings.key.${setting.key}`;
+  return key in dictionaries["pt-BR"] ? t(key as MessageKey) : setting.description;
+}
+
+function SettingRow({ setting }: { setting: Setting }) {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const [value, setValue] = useState<JsonValue>(setting.value);
+  const { busy, errors, formError, submit } = useApiForm();
+  const [saved, setSaved] = useState(false);
+  const type = setting.value_schema.type;
+  const changed = JSON.stringify(value) !== JSON.stringify(setting.value);
+
+  const save = (next: JsonValue) =>
+    void submit(async () => {
+      setSaved(false);
+      const stored = await settings.put(setting.key, next);
+      client.setQueryData<Setting[]>(keys.settings, (list) => list?.map((item) => (item.key === stored.key ? stored : item)));
+      setSaved(true);
+    });
+
+  const label = labelOf(setting, t);
+  const error = errors.value ?? formError ?? undefined;
+  return (
+    <li className="setting-row" data-testid={`setting-${setting.key}`}>
+      {type === "boolean" ? (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={value === true}
+            disabled={busy}
+            onChange={(event) => {
+              setValue(event.target.checked);
+              save(event.target.checked);
+            }}
+          />
+          <span>
+            {label}
+            <small className="field-hint"> — {setting.description}</small>
+          </span>
+        </label>
+      ) : (
+        <form
+          className="setting-inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save(value);
+          }}
+        >
+          <Field label={label} error={error} hint={t("settings.default", { value: JSON.stringify(setting.default) })}>
+            {(props) => (
+              <input
+                {...props}
+                type={type === "integer" || type === "number" ? "number" : "text"}
+                min={setting.value_schema.minimum}
+                max={setting.value_schema.maximum}
+                value={typeof value === "string" || typeof value === "number" ? value : JSON.stringify(value)}
+                onChange={(event) => setValue(type === "integer" || type === "number" ? Number(event.target.value) : event.target.value)}
+              />
+            )}
+          </Field>
+          <button type="submit" className="button primary" disabled={busy || !changed}>
+            {t("common.save")}
+          </button>
+        </form>
+      )}
+      {type === "boolean" && error && <small className="field-error">{error}</small>}
+      {saved && !changed && (
+        <small className="field-hint" role="status">
+          {t("settings.saved")}
+        </small>
+      )}
+    </li>
+  );
 }
 
 export default function SettingsPage() {
   const { t } = useI18n();
-  const client = useQueryClient();
-  const query = useQuery({ queryKey: keys.settings, queryFn: settings.get });
-  const [values, setValues] = useState<SettingsMap>({});
-  const [saved, setSaved] = useState(false);
-  const { busy, errors, formError, submit } = useApiForm();
-  useEffect(() => {
-    if (query.data) setValues(query.data);
-  }, [query.data]);
-
-  const save = () =>
-    void submit(async () => {
-      setSaved(false);
-      const updated = await settings.update(values);
-      client.setQueryData(keys.settings, updated);
-      setSaved(true);
-    });
-
-  if (query.isPending) return <Spinner label={t("common.loading")} />;
-  if (query.isError) return <p className="form-error">{errorMessage(query.error, t)}</p>;
-  const entries = Object.entries(values);
+  const query = useQuery({ queryKey: keys.settings, queryFn: settings.list });
   return (
     <div className="page" data-testid="settings-page">
       <header className="page-header">
         <h1>{t("settings.title")}</h1>
       </header>
-      {entries.length === 0 && <p className="page-empty">{t("settings.empty")}</p>}
-      <form
-        className="form settings-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save();
-        }}
-      >
-        {entries.map(([key, value]) => {
-          const label = labelKey(key);
-          const text = label ? t(label) : key;
-          return (
-            <div key={key} className="field">
-              {typeof value === "boolean" ? (
-                <label className="checkbox">
-                  <input type="checkbox" checked={value} onChange={(e) => setValues({ ...values, [key]: e.target.checked })} data-testid={`setting-${key}`} />
-                  {text}
-                </label>
-              ) : (
-                <label>
-                  {text}
-                  <input
-                    value={typeof value === "string" || typeof value === "number" ? String(value) : JSON.stringify(value)}
-                    onChange={(e) => setValues({ ...values, [key]: typeof value === "number" ? Number(e.target.value) : e.target.value })}
-                    data-testid={`setting-${key}`}
-                  />
-                </label>
-              )}
-              {errors[key] && <small className="field-error">{errors[key]}</small>}
-            </div>
-          );
-        })}
-        {formError && <p className="form-error" role="alert">{formError}</p>}
-        {saved && <p className="notice" role="status">{t("settings.saved")}</p>}
-        {entries.length > 0 && (
-          <div className="form-actions">
-            <button type="submit" className="button primary" disabled={busy} data-testid="settings-save">
-              {t("common.save")}
-            </button>
-          </div>
-        )}
-      </form>
+      {query.isPending ? (
+        <Spinner label={t("common.loading")} />
+      ) : query.isError ? (
+        <p className="form-error">{errorMessage(query.error, t)}</p>
+      ) : query.data.length === 0 ? (
+        <p className="page-empty">{t("settings.empty")}</p>
+      ) : (
+        <ul className="settings-list">
+          {query.data.map((setting) => (
+            <SettingRow key={setting.key} setting={setting} />
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
