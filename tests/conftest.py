@@ -12,13 +12,14 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.live_server import LiveServer, live_server_for
 from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
 from zapdesk.app import create_api
-from zapdesk.auth.passwords import hash_password
+from zapdesk.auth.passwords import hash_password, use_hasher
 from zapdesk.auth.tokens import issue_access_token
 from zapdesk.config import Environment, Settings
 from zapdesk.context import AppContext
@@ -30,6 +31,12 @@ from zapdesk.users.models import Role, User
 
 DATABASES = ("sqlite", "postgresql")
 TEST_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> None:
+    """Still argon2id, at a fraction of the production cost (tens of ms per hash, far more on a busy machine)."""
+    use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def run_in_thread(function: Callable[[], Any]) -> None:

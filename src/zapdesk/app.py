@@ -11,11 +11,13 @@ from starlette.types import ASGIApp
 
 from zapdesk.api.limits import BodySizeLimit
 from zapdesk.api.router import build_api_router
+from zapdesk.auth.ratelimit import create_rate_limiter
 from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
 from zapdesk.realtime.server import RealtimeServer
 from zapdesk.simulator.app import mount_simulator
+from zapdesk.users.bootstrap import bootstrap_first_admin
 from zapdesk.web import WebUI
 
 
@@ -23,6 +25,7 @@ def create_api(context: AppContext) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
+            await bootstrap_first_admin(context)
             await context.start()
             yield
         finally:
@@ -38,6 +41,8 @@ def create_api(context: AppContext) -> FastAPI:
         lifespan=lifespan,
     )
     api.state.context = context
+    api.state.login_limiter = login_limiter = create_rate_limiter(context.settings)
+    context.on_close.append(login_limiter.close)
     install_error_handlers(api)
     api.include_router(build_api_router())
     simulator = mount_simulator(api, context.settings)  # /simulator outside production

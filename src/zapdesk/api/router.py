@@ -5,15 +5,33 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from zapdesk.api import health
+from zapdesk.auth import routes as auth
 from zapdesk.contacts import routes as contacts
 from zapdesk.errors import ERROR_RESPONSES
 from zapdesk.messages import routes as messages
+from zapdesk.meta import routes as meta
+from zapdesk.queues import routes as queues
+from zapdesk.quick_answers import routes as quick_answers
 from zapdesk.realtime import routes as realtime
+from zapdesk.settings import routes as workspace_settings
 from zapdesk.tickets import routes as tickets
+from zapdesk.users import routes as users
 
 
 def build_api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
-    for domain_router in (health.router, contacts.router, tickets.router, messages.router, realtime.router):
+    for domain_router in (
+        health.router,
+        contacts.router,
+        tickets.router,
+        messages.router,
+        auth.router,
+        users.router,
+        queues.router,
+        quick_answers.router,
+        workspace_settings.router,
+        meta.router,
+        realtime.router,
+    ):
         router.include_router(domain_router)
     return router

@@ -1,0 +1,128 @@
+"""Workspace settings: the known keys, their types and defaults, and reading them typed.
+
+Other parts of the app read a setting with `await get_setting(session, IGNORE_GROUP_MESSAGES)`, which
+returns the stored value, or the default when none is stored (or a stored one no longer validates).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import Field, JsonValue, Strict, TypeAdapter, ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zapdesk.db.base import utcnow
+from zapdesk.errors import Invalid, NotFound, describe_validation_errors
+from zapdesk.settings.models import Setting
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class SettingKey(Generic[T]):
+    """A known setting; the type parameter is the type `get_setting` returns for it."""
+
+    name: str
+    default: T
+    adapter: TypeAdapter[T]
+    description: str
+
+    def validate(self, value: object) -> T:
+        """The value if it fits this setting, else 422 saying why."""
+        try:
+            return self.adapter.validate_python(value)
+        except ValidationError as exc:
+            raise Invalid(f"{self.name}: {describe_validation_errors(list(exc.errors()))}.") from exc
+
+    def to_json(self, value: T) -> JsonValue:
+        stored: JsonValue = self.adapter.dump_python(value, mode="json")
+        return stored
+
+    def parse_json(self, value: object) -> JsonValue:
+        """`value` validated for this setting, as it is stored; 422 when it does not fit."""
+        return self.to_json(self.validate(value))
+
+    def default_json(self) -> JsonValue:
+        return self.to_json(self.default)
+
+    def current_json(self, row: Setting | None) -> JsonValue:
+        return self.to_json(self.current(row))
+
+    def current(self, row: Setting | None) -> T:
+        """The stored value, or the default when none is stored or the stored one no longer validates."""
+        if row is None:
+            return self.default
+        try:
+            return self.adapter.validate_python(row.value)
+        except ValidationError:
+            # Stored by an older version whose rules differed: run on the default, and say so.
+            log.warning("setting %s holds %r, which is no longer valid; using the default", self.name, row.value)
+            return self.default
+
+
+# Strict: `"false"` or `0` for a switch is a client mistake to report, not to guess at.
+_switch: TypeAdapter[bool] = TypeAdapter(Annotated[bool, Strict()])
+
+IGNORE_GROUP_MESSAGES: SettingKey[bool] = SettingKey(
+    "ignore_group_messages",
+    default=False,
+    adapter=_switch,
+    description="Messages from WhatsApp groups open no tickets (they are not stored).",
+)
+SEND_GREETING_ON_NEW_TICKET: SettingKey[bool] = SettingKey(
+    "send_greeting_on_new_ticket",
+    default=True,
+    adapter=_switch,
+    description="A new ticket from a customer is answered with the greeting of its connection or queue.",
+)
+OUTBOUND_MIN_INTERVAL_MS: SettingKey[int] = SettingKey(
+    "outbound_min_interval_ms",
+    default=1000,
+    adapter=TypeAdapter(Annotated[int, Strict(), Field(ge=0, le=600_000)]),
+    description="The least time between two messages sent on one connection, in milliseconds.",
+)
+
+KNOWN_SETTINGS: dict[str, SettingKey[bool] | SettingKey[int]] = {
+    key.name: key for key in (IGNORE_GROUP_MESSAGES, SEND_GREETING_ON_NEW_TICKET, OUTBOUND_MIN_INTERVAL_MS)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingValue:
+    key: SettingKey[bool] | SettingKey[int]
+    value: JsonValue
+
+
+async def get_setting(session: AsyncSession, key: SettingKey[T]) -> T:
+    """The setting's value, typed; its default when it was never set."""
+    return key.current(await session.get(Setting, key.name))
+
+
+async def list_settings(session: AsyncSession) -> list[SettingValue]:
+    """Every known setting with its current value, in a stable order."""
+    rows = (await session.execute(select(Setting).where(Setting.key.in_(KNOWN_SETTINGS)))).scalars().all()
+    by_key = {row.key: row for row in rows}
+    return [SettingValue(key, key.current_json(by_key.get(name))) for name, key in sorted(KNOWN_SETTINGS.items())]
+
+
+async def set_setting(session: AsyncSession, name: str, value: object) -> SettingValue:
+    """Validate `value` for the setting `name` and store it; 404 for a key we do not know."""
+    key = KNOWN_SETTINGS.get(name)
+    if key is None:
+        raise NotFound(f"There is no setting named {name}.", code="setting_not_found")
+    stored = key.parse_json(value)
+    # An upsert, so two admins saving the same new key at once both succeed (the last one wins).
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Setting).values(key=name, value=stored)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Setting.key], set_={"value": statement.excluded.value, "updated_at": utcnow()}
+        )
+    )
+    return SettingValue(key, stored)
