@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import MakeUser
+from tests.conftest import EventLog, MakeUser
 from zapdesk.queues.models import Queue
 from zapdesk.users.models import Role, User
 
@@ -134,3 +134,18 @@ async def test_unknown_queue_is_404_json(client: httpx.AsyncClient, as_admin: di
 
         assert response.status_code == 404, method
         assert response.json()["code"] == "queue_not_found"
+
+
+async def test_queue_changes_are_announced_to_everyone_signed_in(
+    client: httpx.AsyncClient, as_admin: dict[str, str], published: EventLog
+) -> None:
+    queue = (await _create(client, as_admin, name="Vendas")).json()
+    await client.patch(f"/api/queues/{queue['id']}", json={"color": "#00ff00"}, headers=as_admin)
+    await client.delete(f"/api/queues/{queue['id']}", headers=as_admin)
+
+    assert [(event.name, event.payload) for event in published.events] == [
+        ("queue.created", queue),
+        ("queue.updated", queue | {"color": "#00ff00"}),
+        ("queue.removed", {"id": queue["id"]}),
+    ]
+    assert all(set(event.rooms) == {"admins", "agents"} for event in published.events)

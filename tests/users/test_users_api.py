@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.auth.helpers import sign_in
-from tests.conftest import MakeUser
+from tests.conftest import EventLog, MakeUser
+from zapdesk.api.pagination import encode_cursor
 from zapdesk.queues.models import Queue
 from zapdesk.users.models import Role, User
 
@@ -131,8 +132,13 @@ async def test_list_searches_name_and_email_ignoring_case(
     assert literal_percent["items"] == []
 
 
-async def test_a_cursor_the_server_did_not_issue_is_422(client: httpx.AsyncClient, as_admin: dict[str, str]) -> None:
-    response = await client.get("/api/users", params={"cursor": "not-a-cursor"}, headers=as_admin)
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", encode_cursor("a string"), encode_cursor(2**70), encode_cursor(1, 2)]
+)
+async def test_a_cursor_the_server_did_not_issue_is_422(
+    client: httpx.AsyncClient, as_admin: dict[str, str], cursor: str
+) -> None:
+    response = await client.get("/api/users", params={"cursor": cursor}, headers=as_admin)
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_cursor"
@@ -252,3 +258,22 @@ async def test_directory_shows_colleagues_without_their_emails(
         {"id": bia.id, "name": "bia", "role": "agent", "queue_ids": [sales.id]},
         {"id": caio.id, "name": "Caio", "role": "admin", "queue_ids": []},
     ]
+
+
+async def test_user_changes_are_announced_to_admins_and_the_user_after_commit(
+    client: httpx.AsyncClient, as_admin: dict[str, str], published: EventLog
+) -> None:
+    created = (await client.post("/api/users", json=_new_user(), headers=as_admin)).json()
+    await client.patch(f"/api/users/{created['id']}", json={"role": "admin"}, headers=as_admin)
+    await client.delete(f"/api/users/{created['id']}", headers=as_admin)
+    refused = await client.post("/api/users", json=_new_user(email="admin@example.com"), headers=as_admin)
+
+    assert refused.status_code == 409
+    assert [(event.name, event.payload["id"]) for event in published.events] == [
+        ("user.created", created["id"]),
+        ("user.updated", created["id"]),
+        ("user.removed", created["id"]),
+    ]
+    [updated] = published.named("user.updated")
+    assert updated.payload["role"] == "admin"
+    assert set(updated.rooms) == {"admins", f"user:{created['id']}"}
