@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from zapdesk.api.inputs import MAX_ID
 from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.errors import Conflict, Invalid
 
@@ -30,7 +31,8 @@ async def keyset_page(
     if cursor is not None:
         (after,) = decode_cursor(cursor, 1)
         python_type = key.type.python_type
-        if after is None or not isinstance(after, python_type) or isinstance(after, bool):
+        out_of_range = isinstance(after, int) and not -MAX_ID <= after <= MAX_ID
+        if after is None or not isinstance(after, python_type) or isinstance(after, bool) or out_of_range:
             raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
         query = query.where(key > after)
     rows = list((await session.execute(query.order_by(key).limit(limit + 1))).scalars().all())
