@@ -1,6 +1,7 @@
 // Who is signed in. Tokens live in `session`; this keeps the user object and reacts when the session ends.
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { ApiError } from "../api/client";
 import { auth } from "../api/endpoints";
 import type { User } from "../api/types";
 import { session } from "./session";
@@ -28,7 +29,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (state.status !== "loading") return;
     auth.me().then(
       (user) => setState({ status: "signed-in", user }),
-      () => setState({ status: "signed-out", expired: false }),
+      (error: unknown) => setState({ status: "signed-out", expired: error instanceof ApiError && error.status === 401 }),
     );
   }, [state.status]);
 

@@ -1,0 +1,248 @@
+"""Browser tests: the real `zapdesk run` on a free port (temp SQLite, simulator engine) driven by Debian's Chromium.
+
+Screenshots go to `test-results/web/` (ignored by git) so a person can look at what the tests saw.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+WEB_DIST = REPO / "web" / "dist"
+CHROMIUM = os.environ.get("ZAPDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = REPO / "test-results" / "web"
+ADMIN_EMAIL = "admin@zapdesk.test"
+ADMIN_PASSWORD = "admin-password-123"
+# QR codes rotate fast here so a test can watch the image change; a window still lasts 4 + 3 * 5 = 19 s.
+SIMULATOR_TIMINGS = {"SIMULATOR_QR_FIRST_SECONDS": "4", "SIMULATOR_QR_NEXT_SECONDS": "3", "SIMULATOR_QR_CODES": "6"}
+
+expect.set_options(timeout=15_000)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"zapdesk exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"zapdesk did not become healthy in {seconds} s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """`zapdesk run` as a newcomer starts it, on its own data folder; stopped (with its workers) at the end."""
+    if not (WEB_DIST / "index.html").is_file():
+        pytest.fail("The web UI is not built: run `make web` (or `cd web && npm ci && npm run build`).")
+    # Not pytest's tmp_path: other pytest runs on this machine may prune those folders while the server runs.
+    data = Path(tempfile.mkdtemp(prefix="zapdesk-web-"))
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ZAPDESK_ENV": "test",
+        # PORT, not only --port: the simulator engine reaches the in-process simulator through it.
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATA_DIR": str(data),
+        "AUTH_SESSIONS_DIR": str(data / "auth_sessions"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{data / 'zapdesk.db'}",
+        "DIRECT_URL": "",
+        "REDIS_URL": "",
+        "JWT_SECRET": "browser-tests-access-secret-0123456789abcdef",
+        "JWT_REFRESH_SECRET": "browser-tests-refresh-secret-0123456789abcdef",
+        "ADMIN_EMAIL": ADMIN_EMAIL,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "SIMULATOR_ENABLED": "true",
+        "SIMULATOR_URL": "",
+        "LOGIN_ATTEMPTS_PER_MINUTE": "1000",
+        "WEB_DIST_DIR": str(WEB_DIST),
+        **SIMULATOR_TIMINGS,
+    }
+    log = data / "server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "zapdesk", "run"],
+            cwd=data,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the engine workers stop with it
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process, log)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        # Kept next to the screenshots: what the server said is the first thing to read when a test fails.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log, SCREENSHOTS / "server.log")
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@dataclass
+class Api:
+    """The REST API and the simulator's control API, for arranging what the browser then shows."""
+
+    url: str
+    token: str = ""
+    client: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = httpx.Client(base_url=self.url, timeout=15)
+
+    def login(self, email: str, password: str) -> Api:
+        response = self.client.post("/api/auth/login", json={"email": email, "password": password})
+        response.raise_for_status()
+        self.token = response.json()["access_token"]
+        return self
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = self.client.request(method, path, headers=headers, **kwargs)
+        assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json() if response.content else None
+
+    def customer_says(self, customer: str, business: str, text: str, name: str | None = None, **extra: Any) -> str:
+        body: dict[str, Any] = {"from": customer, "to": business, "text": text, **extra}
+        if name:
+            body["name"] = name
+        return str(self.call("POST", "/simulator/api/messages", json=body)["id"])
+
+    def wait_for(self, what: str, check: Callable[[], Any], seconds: float = 20) -> Any:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            value = check()
+            if value:
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def qr_code(self, connection_id: int) -> str:
+        def current() -> str | None:
+            response = self.client.get(
+                f"/api/connections/{connection_id}/qr", headers={"Authorization": f"Bearer {self.token}"}
+            )
+            return str(response.json()["code"]) if response.status_code == 200 else None
+
+        return str(self.wait_for("a QR code", current))
+
+    def linked_connection(self, name: str, phone: str, queue_ids: list[int] | None = None) -> dict[str, Any]:
+        """A simulator connection, connected and scanned, the way the UI would do it."""
+        connection = self.call(
+            "POST", "/api/connections", json={"name": name, "provider": "simulator", "queue_ids": queue_ids or []}
+        )
+        self.call("POST", f"/api/connections/{connection['id']}/connect")
+        self.call("POST", "/simulator/api/scan", json={"code": self.qr_code(connection["id"]), "phone": phone})
+        self.wait_for(
+            "the connection to be CONNECTED",
+            lambda: self.call("GET", f"/api/connections/{connection['id']}")["status"] == "CONNECTED",
+        )
+        return dict(connection)
+
+
+@pytest.fixture(scope="session")
+def admin_api(server_url: str) -> Api:
+    return Api(server_url).login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` (apt-get install chromium) installs it.")
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Tab:
+    """A signed-in (or not) browser page, with what went wrong in it: script errors and dialogs."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_tab(browser: Browser, server_url: str) -> Iterator[Callable[..., Tab]]:
+    contexts = []
+
+    def open_tab(locale: str = "pt-BR", width: int = 1280, height: int = 800) -> Tab:
+        context = browser.new_context(base_url=server_url, locale=locale, viewport={"width": width, "height": height})
+        contexts.append(context)
+        tab = Tab(context.new_page())
+        tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+
+        def on_dialog(dialog: Dialog) -> None:
+            tab.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        tab.page.on("dialog", on_dialog)
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def sign_in(tab: Tab, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, path: str = "/") -> Page:
+    page = tab.page
+    page.goto(path)
+    page.get_by_test_id("login-email").fill(email)
+    page.get_by_test_id("login-password").fill(password)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()
+    return page
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
