@@ -112,6 +112,27 @@ async def test_redis_url_selects_the_shared_limiter(tmp_path: Path) -> None:
     await shared.close()
 
 
+async def test_deployments_sharing_a_redis_count_apart(tmp_path: Path) -> None:
+    ensure_redis()
+    unused_database = f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"
+    prefixes = [f"zapdesk-test-{secrets.token_hex(4)}" for _ in range(2)]
+    first, second = (
+        create_rate_limiter(make_settings(unused_database, tmp_path, redis_url=REDIS_URL, redis_prefix=prefix))
+        for prefix in prefixes
+    )
+    try:
+        assert await first.hit(["login:ip:192.0.2.1"], limit=1, window_seconds=60) is None
+        assert await first.hit(["login:ip:192.0.2.1"], limit=1, window_seconds=60) is not None
+
+        assert await second.hit(["login:ip:192.0.2.1"], limit=1, window_seconds=60) is None
+    finally:
+        redis = Redis.from_url(REDIS_URL)
+        await redis.delete(*(f"{prefix}:ratelimit:login:ip:192.0.2.1" for prefix in prefixes))
+        await redis.aclose()
+        await first.close()
+        await second.close()
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "data", login_attempts_per_minute=LIMIT)

@@ -110,7 +110,7 @@ class RedisRateLimiter:
 def create_rate_limiter(settings: Settings) -> RateLimiter:
     """Redis when REDIS_URL is set (several processes share one budget), otherwise this process's memory."""
     if settings.redis_url:
-        return RedisRateLimiter(Redis.from_url(settings.redis_url))
+        return RedisRateLimiter(Redis.from_url(settings.redis_url), prefix=f"{settings.redis_prefix}:ratelimit:")
     return MemoryRateLimiter()
 
 
