@@ -1,0 +1,545 @@
+"""Pure conversions between neonize's protobufs and our normalized events and outgoing messages.
+
+No I/O here: LID lookups and media downloads happen in the adapter, which passes in what it learned. Timestamps:
+`MessageEv.Info.Timestamp` is in milliseconds; receipts, send responses and bans are in seconds.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf.message import Message as ProtoMessage
+from neonize.proto.Neonize_pb2 import JID, ConnectFailureReason, Device, MessageSource, SendResponse, UploadResponse
+from neonize.proto.Neonize_pb2 import ConnectFailure as ConnectFailureEv
+from neonize.proto.Neonize_pb2 import KeepAliveTimeout as KeepAliveTimeoutEv
+from neonize.proto.Neonize_pb2 import LoggedOut as LoggedOutEv
+from neonize.proto.Neonize_pb2 import Message as MessageEv
+from neonize.proto.Neonize_pb2 import Receipt as ReceiptEv
+from neonize.proto.Neonize_pb2 import TemporaryBan as TemporaryBanEv
+from neonize.proto.waCommon.WACommon_pb2 import MessageKey
+from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
+    AudioMessage,
+    ContextInfo,
+    DocumentMessage,
+    ExtendedTextMessage,
+    ImageMessage,
+    Message,
+    ProtocolMessage,
+    ReactionMessage,
+    StickerMessage,
+    VideoMessage,
+)
+from neonize.utils.enum import MediaType
+
+from zapdesk.engine.events import (
+    Chat,
+    ContactCardContent,
+    Content,
+    EngineState,
+    LocationContent,
+    MediaContent,
+    MediaKind,
+    MessageEdited,
+    MessageReceived,
+    MessageRevoked,
+    OutgoingMedia,
+    QuotedMessage,
+    ReactionContent,
+    Receipt,
+    ReceiptKind,
+    Sender,
+    SendResult,
+    StateChanged,
+    TextContent,
+    UnsupportedContent,
+)
+
+PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us", "hosted"})
+LID_SERVERS = frozenset({"lid", "hosted.lid"})
+GROUP_SERVER = "g.us"
+PERSON_SERVER = "s.whatsapp.net"
+
+# Containers whatsmeow normally unwraps already; unwrapping again costs nothing and keeps us correct if it didn't.
+_WRAPPERS = (
+    "deviceSentMessage",
+    "ephemeralMessage",
+    "viewOnceMessage",
+    "viewOnceMessageV2",
+    "viewOnceMessageV2Extension",
+    "documentWithCaptionMessage",
+    "editedMessage",
+    "botInvokeMessage",
+    "lottieStickerMessage",
+)
+# Protocol plumbing that rides along with (or instead of) content: never shown to anyone.
+_PLUMBING = frozenset(
+    {
+        "senderKeyDistributionMessage",
+        "fastRatchetKeySenderKeyDistributionMessage",
+        "messageContextInfo",
+        "protocolMessage",
+        "keepInChatMessage",
+        "pinInChatMessage",
+    }
+)
+_RECEIPT_KINDS = {
+    ReceiptEv.DELIVERED: ReceiptKind.DELIVERED,
+    ReceiptEv.READ: ReceiptKind.READ,
+    ReceiptEv.PLAYED: ReceiptKind.PLAYED,
+}
+# whatsmeow reconnects by itself after these connect failures (HTTP-like 5xx from the server).
+_AUTO_RECONNECT_FAILURES = frozenset({"service_unavailable", "internal_server_error"})
+
+Incoming = MessageReceived | MessageEdited | MessageRevoked
+
+
+# ---- time ----------------------------------------------------------------------------------------------------
+
+
+def from_milliseconds(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, UTC) if value > 0 else datetime.now(UTC)
+
+
+def from_seconds(value: int) -> datetime:
+    return datetime.fromtimestamp(value, UTC) if value > 0 else datetime.now(UTC)
+
+
+# ---- JIDs ----------------------------------------------------------------------------------------------------
+
+
+def make_jid(user: str, server: str, *, device: int = 0, raw_agent: int = 0) -> JID:
+    """A JID with every field set: neonize's Go side dereferences each one, and an unset field is a panic."""
+    return JID(
+        User=user,
+        RawAgent=raw_agent,
+        Device=device,
+        Integrator=0,
+        Server=server,
+        IsEmpty=not user and not server,
+    )
+
+
+EMPTY_JID = make_jid("", "")
+
+
+def jid_to_str(jid: JID) -> str:
+    """whatsmeow's own `JID.String()`: `user.agent:device@server`."""
+    if jid.RawAgent > 0:
+        return f"{jid.User}.{jid.RawAgent}:{jid.Device}@{jid.Server}"
+    if jid.Device > 0:
+        return f"{jid.User}:{jid.Device}@{jid.Server}"
+    if jid.User:
+        return f"{jid.User}@{jid.Server}"
+    return str(jid.Server)
+
+
+def parse_jid(value: str) -> JID:
+    """The inverse of `jid_to_str` (a device JID such as `5511999990000:12@s.whatsapp.net`)."""
+    user, at, server = value.partition("@")
+    if not at or not user or not server:
+        raise ValueError(f"not a JID: {value!r}")
+    user, _, device = user.partition(":")
+    user, _, agent = user.partition(".")
+    return make_jid(user, server, device=int(device or 0), raw_agent=int(agent or 0))
+
+
+def chat_jid(chat: Chat) -> JID:
+    """Where to send: a group id, a LID we could not resolve (`<lid>@lid`), or a phone number."""
+    if "@" in chat.address:
+        user, _, server = chat.address.partition("@")
+        return make_jid(user, server)
+    return make_jid(digits(chat.address), GROUP_SERVER if chat.is_group else PERSON_SERVER)
+
+
+def person_jid_str(phone: str) -> str:
+    return phone if "@" in phone else f"{digits(phone)}@{PERSON_SERVER}"
+
+
+def parse_device_list(raw: str) -> list[str]:
+    """neonize's `GetAllDevices` answer: `jid,pushname,business,initialized` records joined by `|\\x01|`.
+
+    Only the JID is read: neonize's own parser breaks on push names containing commas.
+    """
+    if raw.startswith("error:"):
+        raise RuntimeError(raw.removeprefix("error:").strip())
+    return [record.split(",", 1)[0] for record in raw.split("|\u0001|") if record]
+
+
+def digits(value: str) -> str:
+    return "".join(character for character in value if character.isdigit())
+
+
+def _is_phone(jid: JID) -> bool:
+    return bool(jid.User) and jid.Server in PHONE_SERVERS
+
+
+def _is_lid(jid: JID) -> bool:
+    return bool(jid.User) and jid.Server in LID_SERVERS
+
+
+def _has(message: ProtoMessage, field: str) -> bool:
+    return bool(message.HasField(field))
+
+
+# ---- who and where -------------------------------------------------------------------------------------------
+
+
+def is_conversation(chat: JID) -> bool:
+    """People and groups only: status@broadcast, broadcast lists, newsletters and the rest are not tickets."""
+    return chat.Server in PHONE_SERVERS or chat.Server in LID_SERVERS or chat.Server == GROUP_SERVER
+
+
+def learned_lids(source: MessageSource) -> dict[str, str]:
+    """LID → phone pairs an event reveals (a sender with its alternate address), to remember for later events."""
+    pairs: dict[str, str] = {}
+    for jid, alt in ((source.Sender, source.SenderAlt), (source.Chat, source.RecipientAlt)):
+        if _is_lid(jid) and _is_phone(alt):
+            pairs[jid.User] = alt.User
+        elif _is_phone(jid) and _is_lid(alt):
+            pairs[alt.User] = jid.User
+    return pairs
+
+
+def unresolved_lids(source: MessageSource, known: Mapping[str, str]) -> list[JID]:
+    """LIDs in an event whose phone number neither the event nor `known` gives: ask the LID store for these."""
+    found = {**known, **learned_lids(source)}
+    return [jid for jid in (source.Chat, source.Sender) if _is_lid(jid) and jid.User not in found]
+
+
+def _identity(jid: JID, alt: JID, lid_phones: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(phone, lid) of one party, from its address, its alternate address and what we learned before."""
+    if _is_phone(jid):
+        return jid.User, alt.User if _is_lid(alt) else None
+    if _is_lid(jid):
+        phone = alt.User if _is_phone(alt) else lid_phones.get(jid.User)
+        return phone, jid.User
+    return None, None
+
+
+def _chat(source: MessageSource, lid_phones: Mapping[str, str], push_name: str | None) -> Chat:
+    chat = source.Chat
+    if chat.Server == GROUP_SERVER:
+        return Chat(address=f"{chat.User}@{GROUP_SERVER}", is_group=True)
+    if source.IsFromMe:
+        alt = source.RecipientAlt
+    elif source.Sender.User == chat.User and source.Sender.Server == chat.Server:
+        alt = source.SenderAlt
+    else:
+        alt = EMPTY_JID
+    phone, lid = _identity(chat, alt, lid_phones)
+    address = phone or f"{lid}@lid"
+    return Chat(address=address, name=None if source.IsFromMe else push_name)
+
+
+def _sender(source: MessageSource, lid_phones: Mapping[str, str], push_name: str | None) -> Sender:
+    phone, lid = _identity(source.Sender, source.SenderAlt, lid_phones)
+    return Sender(phone=phone, lid=lid, push_name=push_name)
+
+
+# ---- incoming messages ---------------------------------------------------------------------------------------
+
+
+def unwrap(message: Message) -> Message:
+    """The content inside ephemeral / view-once / device-sent / edited containers."""
+    for _ in range(len(_WRAPPERS)):
+        for wrapper in _WRAPPERS:
+            if _has(message, wrapper) and _has(getattr(message, wrapper), "message"):
+                message = getattr(message, wrapper).message
+                break
+        else:
+            return message
+    return message
+
+
+def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming | None:
+    """One `MessageEv` as our event; None for what is not a conversation (status, newsletters, plumbing).
+
+    Media comes back with `data=None`: the adapter downloads it.
+    """
+    info = event.Info
+    source = info.MessageSource
+    if not is_conversation(source.Chat):
+        return None
+    push_name = info.Pushname or None
+    phones = {**lid_phones, **learned_lids(source)}
+    chat = _chat(source, phones, push_name)
+    timestamp = from_milliseconds(info.Timestamp)
+    message = unwrap(event.Message)
+    if _has(message, "protocolMessage"):
+        return _protocol_event(message.protocolMessage, chat, timestamp)
+    found = _content(message)
+    if found is None:
+        return None
+    content, quoted_id = found
+    return MessageReceived(
+        external_id=info.ID,
+        chat=chat,
+        sender=_sender(source, phones, push_name),
+        from_me=bool(source.IsFromMe),
+        timestamp=timestamp,
+        content=content,
+        quoted_id=quoted_id,
+    )
+
+
+def _protocol_event(protocol: ProtocolMessage, chat: Chat, timestamp: datetime) -> Incoming | None:
+    target = protocol.key.ID
+    if not target:
+        return None
+    if protocol.type == ProtocolMessage.REVOKE:
+        return MessageRevoked(chat=chat, external_id=target, timestamp=timestamp)
+    if protocol.type == ProtocolMessage.MESSAGE_EDIT:
+        return MessageEdited(
+            chat=chat, external_id=target, text=_text_of(unwrap(protocol.editedMessage)), timestamp=timestamp
+        )
+    return None  # history-sync notices, key shares, ephemeral settings: plumbing
+
+
+def _text_of(message: Message) -> str:
+    if _has(message, "conversation"):
+        return str(message.conversation)
+    if _has(message, "extendedTextMessage"):
+        return str(message.extendedTextMessage.text)
+    for field in ("imageMessage", "videoMessage", "documentMessage"):
+        if _has(message, field):
+            return str(getattr(message, field).caption)
+    return ""
+
+
+def _quoted_id(part: ProtoMessage) -> str | None:
+    if _has(part, "contextInfo") and part.contextInfo.stanzaID:
+        return str(part.contextInfo.stanzaID)
+    return None
+
+
+def _content(message: Message) -> tuple[Content, str | None] | None:
+    if _has(message, "conversation"):
+        return TextContent(text=message.conversation), None
+    if _has(message, "extendedTextMessage"):
+        part = message.extendedTextMessage
+        return TextContent(text=part.text), _quoted_id(part)
+    if _has(message, "imageMessage"):
+        image = message.imageMessage
+        return _media(MediaKind.IMAGE, image, "image/jpeg", caption=image.caption), _quoted_id(image)
+    if _has(message, "stickerMessage"):
+        sticker = message.stickerMessage
+        return _media(MediaKind.STICKER, sticker, "image/webp"), _quoted_id(sticker)
+    if _has(message, "audioMessage"):
+        audio = message.audioMessage
+        kind = MediaKind.VOICE if audio.PTT else MediaKind.AUDIO
+        return _media(kind, audio, "audio/ogg", seconds=audio.seconds), _quoted_id(audio)
+    for field in ("videoMessage", "ptvMessage"):
+        if _has(message, field):
+            video = getattr(message, field)
+            content = _media(MediaKind.VIDEO, video, "video/mp4", caption=video.caption, seconds=video.seconds)
+            return content, _quoted_id(video)
+    if _has(message, "documentMessage"):
+        document = message.documentMessage
+        content = _media(
+            MediaKind.DOCUMENT,
+            document,
+            "application/octet-stream",
+            caption=document.caption,
+            file_name=document.fileName or document.title or None,
+        )
+        return content, _quoted_id(document)
+    if _has(message, "locationMessage"):
+        place = message.locationMessage
+        location = LocationContent(
+            latitude=place.degreesLatitude,
+            longitude=place.degreesLongitude,
+            name=place.name or None,
+            address=place.address or None,
+        )
+        return location, _quoted_id(place)
+    if _has(message, "liveLocationMessage"):
+        live = message.liveLocationMessage
+        location = LocationContent(
+            latitude=live.degreesLatitude, longitude=live.degreesLongitude, address=live.caption or None
+        )
+        return location, _quoted_id(live)
+    if _has(message, "contactMessage"):
+        card = message.contactMessage
+        return ContactCardContent(display_name=card.displayName, vcard=card.vcard), _quoted_id(card)
+    if _has(message, "contactsArrayMessage"):
+        cards = message.contactsArrayMessage
+        name = cards.displayName or ", ".join(card.displayName for card in cards.contacts)
+        vcard = "\n".join(card.vcard for card in cards.contacts)
+        return ContactCardContent(display_name=name, vcard=vcard), _quoted_id(cards)
+    if _has(message, "reactionMessage"):
+        reaction = message.reactionMessage
+        return ReactionContent(target_id=reaction.key.ID, emoji=reaction.text), None
+    for descriptor, _value in message.ListFields():
+        if descriptor.name not in _PLUMBING:
+            return UnsupportedContent(kind=descriptor.name), None
+    return None
+
+
+def _media(
+    kind: MediaKind,
+    part: ProtoMessage,
+    default_mime: str,
+    *,
+    caption: str = "",
+    file_name: str | None = None,
+    seconds: int = 0,
+) -> MediaContent:
+    return MediaContent(
+        kind=kind,
+        mime=part.mimetype or default_mime,
+        data=None,
+        file_name=file_name,
+        caption=caption,
+        size=part.fileLength or None,
+        seconds=seconds or None,
+    )
+
+
+# ---- receipts ------------------------------------------------------------------------------------------------
+
+
+def receipt_event(event: ReceiptEv, lid_phones: Mapping[str, str]) -> Receipt | None:
+    """Delivered / read / played receipts of messages we sent; our own devices' receipts are not news.
+
+    Every listed id counts: Android lists them newest-first, iOS oldest-first.
+    """
+    kind = _RECEIPT_KINDS.get(event.Type)
+    source = event.MessageSource
+    if kind is None or not is_conversation(source.Chat):
+        return None
+    ids = tuple(dict.fromkeys(message_id for message_id in event.MessageIDs if message_id))
+    if not ids:
+        return None
+    chat = _chat(source, {**lid_phones, **learned_lids(source)}, None)
+    return Receipt(chat=chat, external_ids=ids, kind=kind, timestamp=from_seconds(event.Timestamp))
+
+
+# ---- lifecycle -----------------------------------------------------------------------------------------------
+
+
+def connected_state(me: Device) -> StateChanged:
+    """CONNECTED, with what to resume with next time: our own device JID."""
+    return StateChanged(state=EngineState.CONNECTED, phone=me.JID.User or None, session_ref=jid_to_str(me.JID))
+
+
+def reconnecting_state(reason: str) -> StateChanged:
+    return StateChanged(state=EngineState.RECONNECTING, reason=reason)
+
+
+def keepalive_timeout_state(event: KeepAliveTimeoutEv) -> StateChanged:
+    return reconnecting_state(f"keep-alive timeout ({event.ErrorCount} missed)")
+
+
+def _failure_reason(event: LoggedOutEv | ConnectFailureEv, default: str) -> str:
+    if not event.HasField("Reason"):
+        return default
+    return str(ConnectFailureReason.Name(event.Reason)).lower()
+
+
+def logged_out_state(event: LoggedOutEv) -> StateChanged:
+    when = " while connecting" if event.OnConnect else ""
+    reason = _failure_reason(event, "logged_out")
+    return StateChanged(state=EngineState.LOGGED_OUT, reason=f"unlinked from the phone{when} ({reason})")
+
+
+def temporary_ban_state(event: TemporaryBanEv, now: datetime) -> StateChanged:
+    code = TemporaryBanEv.TempBanReason.Name(event.Code).lower() if event.HasField("Code") else "unknown"
+    return StateChanged(
+        state=EngineState.BANNED, reason=f"temporarily banned ({code})", until=now + timedelta(seconds=event.Expire)
+    )
+
+
+def connect_failure_state(event: ConnectFailureEv) -> StateChanged:
+    code = _failure_reason(event, "unknown")
+    detail = f"{code}: {event.Message}" if event.Message else code
+    if code in _AUTO_RECONNECT_FAILURES:
+        return reconnecting_state(f"WhatsApp refused the connection for now ({detail})")
+    return StateChanged(state=EngineState.FAILED, reason=f"WhatsApp refused the connection ({detail})")
+
+
+# ---- outgoing ------------------------------------------------------------------------------------------------
+
+
+def new_message_id() -> str:
+    """The shape whatsmeow gives ids (`3EB0` + 18 upper-case hex digits)."""
+    return "3EB0" + secrets.token_hex(9).upper()
+
+
+def send_result(response: SendResponse) -> SendResult:
+    return SendResult(external_id=response.ID, timestamp=from_seconds(response.Timestamp))
+
+
+def quote_context(quoted: QuotedMessage, own_phone: str | None) -> ContextInfo:
+    """A reply's reference: the quoted id, who wrote it (us when `sender_phone` is None) and its text."""
+    author = quoted.sender_phone or own_phone
+    context = ContextInfo(stanzaID=quoted.external_id, quotedMessage=Message(conversation=quoted.text))
+    if author:
+        context.participant = person_jid_str(author)
+    return context
+
+
+def text_message(text: str, quoted: QuotedMessage | None, own_phone: str | None) -> Message:
+    """Plain text as `conversation` (neonize's str helper would turn `@digits` into mentions)."""
+    if quoted is None:
+        return Message(conversation=text)
+    return Message(extendedTextMessage=ExtendedTextMessage(text=text, contextInfo=quote_context(quoted, own_phone)))
+
+
+def upload_media_type(kind: MediaKind) -> MediaType:
+    """Which media keys whatsmeow encrypts an upload with."""
+    return {
+        MediaKind.IMAGE: MediaType.MediaImage,
+        MediaKind.STICKER: MediaType.MediaImage,
+        MediaKind.VIDEO: MediaType.MediaVideo,
+        MediaKind.AUDIO: MediaType.MediaAudio,
+        MediaKind.VOICE: MediaType.MediaAudio,
+        MediaKind.DOCUMENT: MediaType.MediaDocument,
+    }[kind]
+
+
+def media_message(
+    media: OutgoingMedia,
+    caption: str,
+    upload: UploadResponse,
+    quoted: QuotedMessage | None,
+    own_phone: str | None,
+    *,
+    thumbnail: bytes | None = None,
+    width: int | None = None,
+    height: int | None = None,
+) -> Message:
+    """An uploaded file as its WhatsApp message. No ffmpeg: durations and video thumbnails are left out."""
+    common = {
+        "URL": upload.url,
+        "directPath": upload.DirectPath,
+        "mediaKey": upload.MediaKey,
+        "fileEncSHA256": upload.FileEncSHA256,
+        "fileSHA256": upload.FileSHA256,
+        "fileLength": upload.FileLength,
+        "mimetype": media.mime,
+    }
+    context = quote_context(quoted, own_phone) if quoted is not None else None
+    caption_or_none = caption or None
+    if media.kind is MediaKind.IMAGE:
+        image = ImageMessage(caption=caption_or_none, contextInfo=context, JPEGThumbnail=thumbnail, **common)
+        if width and height:
+            image.width, image.height = width, height
+        return Message(imageMessage=image)
+    if media.kind is MediaKind.STICKER:
+        return Message(stickerMessage=StickerMessage(contextInfo=context, **common))
+    if media.kind is MediaKind.VIDEO:
+        return Message(videoMessage=VideoMessage(caption=caption_or_none, contextInfo=context, **common))
+    if media.kind in (MediaKind.AUDIO, MediaKind.VOICE):
+        return Message(audioMessage=AudioMessage(PTT=media.kind is MediaKind.VOICE, contextInfo=context, **common))
+    document = DocumentMessage(
+        caption=caption_or_none, fileName=media.file_name, title=media.file_name, contextInfo=context, **common
+    )
+    return Message(documentMessage=document)
+
+
+def reaction_message(chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, now: datetime) -> Message:
+    """A reaction (empty `emoji` removes it), keyed like whatsmeow's `BuildReaction`."""
+    key = MessageKey(remoteJID=jid_to_str(chat_jid(chat)), fromMe=target_from_me, ID=target_id)
+    return Message(reactionMessage=ReactionMessage(key=key, text=emoji, senderTimestampMS=int(now.timestamp() * 1000)))
