@@ -267,6 +267,24 @@ async def test_a_ticket_someone_else_accepted_cannot_be_accepted_again(client: h
     assert response.json()["code"] == "not_pending"
 
 
+async def test_two_agents_accepting_at_once_leave_the_ticket_with_one_of_them(
+    client: httpx.AsyncClient, desk: Desk, session: AsyncSession
+) -> None:
+    ticket = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue)
+    contenders = ("agent_in_queue", "admin")
+    responses = await asyncio.gather(
+        *(
+            client.patch(f"/api/tickets/{ticket.id}", json={"action": "accept"}, headers=desk.headers(persona))
+            for persona in contenders
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    winner = next(r for r in responses if r.status_code == 200).json()["assignee_id"]
+    stored = await session.get(Ticket, ticket.id)
+    assert stored is not None
+    assert stored.assignee_id == winner
+
+
 async def test_transfer_tells_rooms_that_lost_the_ticket_only_its_id(
     client: httpx.AsyncClient, desk: Desk, published: EventLog
 ) -> None:
