@@ -237,7 +237,7 @@ def sign_in(tab: Tab, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, 
     page.get_by_test_id("login-email").fill(email)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
+    expect(page.get_by_test_id("logout")).to_be_visible()
     return page
 
 

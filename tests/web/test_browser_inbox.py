@@ -1,0 +1,142 @@
+"""The agent's day in a real browser: a customer writes, the ticket appears live, is accepted, answered and resolved."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.conftest import Api, Tab, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+BUSINESS = "5511999990101"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def tiny_png(width: int = 48, height: int = 32) -> bytes:
+    """A solid red PNG, made here so the test needs no fixture file."""
+    rows = b"".join(b"\x00" + b"\xdc\x1e\x1e" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture(scope="module")
+def business(admin_api: Api) -> str:
+    admin_api.linked_connection("Inbox", BUSINESS)
+    admin_api.call("POST", "/api/quick-answers", json={"shortcut": "horario", "text": "Atendemos das 8h às 18h."})
+    return BUSINESS
+
+
+def ticket_row(page: Page, name: str):  # type: ignore[no-untyped-def]
+    return page.get_by_test_id("ticket-row").filter(has_text=name)
+
+
+def test_a_customer_ticket_goes_from_waiting_to_resolved_with_live_updates(
+    open_tab: Callable[..., Tab], admin_api: Api, business: str
+) -> None:
+    customer = "5521988880101"
+    tab = open_tab()
+    page = sign_in(tab, path="/tickets?tab=pending")
+    expect(page.get_by_test_id("ticket-list")).to_be_visible()
+
+    # A customer message makes the ticket appear in Aguardando, live.
+    admin_api.customer_says(customer, business, f"Olá! {XSS} veja https://example.com/pedido", name="Ana Cliente")
+    row = ticket_row(page, "Ana Cliente")
+    expect(row).to_be_visible()
+    expect(row).to_have_count(1)
+    expect(page.get_by_test_id("pending-count")).to_have_text("1")
+
+    # Its text shows as text: no element made from it, nothing ran, the link is clickable.
+    row.click()
+    inbound = page.get_by_test_id("message").filter(has_text="Olá!")
+    expect(inbound.get_by_test_id("message-text")).to_contain_text(XSS)
+    assert inbound.locator("img").count() == 0
+    expect(inbound.get_by_role("link", name="https://example.com/pedido")).to_have_attribute(
+        "href", "https://example.com/pedido"
+    )
+
+    # Aceitar moves it to Atendendo.
+    page.get_by_test_id("accept-button").click()
+    expect(page.get_by_test_id("tab-open")).to_have_attribute("aria-selected", "true")
+    expect(ticket_row(page, "Ana Cliente")).to_have_attribute("data-status", "open")
+    expect(page.get_by_test_id("pending-count")).to_have_count(0)
+
+    # A quick answer comes in with "/", then Enter sends it.
+    composer = page.get_by_test_id("message-input")
+    composer.fill("/hor")
+    page.get_by_test_id("quick-answer-option").filter(has_text="/horario").click()
+    expect(composer).to_have_value("Atendemos das 8h às 18h.")
+    composer.press("Enter")
+    expect(composer).to_have_value("")
+
+    # The bubble is there at once, then reaches the customer, then is read when the customer reads it.
+    reply = page.get_by_test_id("message").filter(has_text="Atendemos das 8h às 18h.")
+    expect(reply).to_have_count(1)
+    expect(reply).to_have_attribute("data-status", "delivered")
+    received = admin_api.wait_for(
+        "the reply on the customer's phone",
+        lambda: [
+            m for m in admin_api.call("GET", f"/simulator/api/phones/{customer}/messages")["items"] if not m["mine"]
+        ],
+    )
+    admin_api.call("POST", f"/simulator/api/phones/{customer}/read", json={"ids": [m["id"] for m in received]})
+    expect(reply).to_have_attribute("data-status", "read")
+    expect(reply.get_by_test_id("message-ticks")).to_have_attribute("data-status", "read")
+
+    # Shift+Enter breaks the line instead of sending.
+    composer.type("linha 1")
+    composer.press("Shift+Enter")
+    composer.type("linha 2")
+    expect(composer).to_have_value("linha 1\nlinha 2")
+    composer.press("Enter")
+    expect(page.get_by_test_id("message").filter(has_text="linha 2")).to_have_count(1)
+
+    # An image from the customer is shown inline.
+    admin_api.customer_says(
+        customer,
+        business,
+        "segue a foto",
+        kind="image",
+        media={"mime": "image/png", "file_name": "foto.png", "data_base64": base64.b64encode(tiny_png()).decode()},
+    )
+    image = page.get_by_test_id("message").filter(has_text="segue a foto").get_by_test_id("message-image")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth === 48")
+    screenshot(page, "inbox-chat")
+
+    # Resolver moves it to Resolvidos.
+    page.get_by_test_id("resolve-button").click()
+    expect(page.get_by_test_id("tab-closed")).to_have_attribute("aria-selected", "true")
+    expect(ticket_row(page, "Ana Cliente")).to_have_attribute("data-status", "closed")
+    expect(page.get_by_test_id("reopen-button")).to_be_visible()
+    page.get_by_test_id("tab-open").click()
+    expect(ticket_row(page, "Ana Cliente")).to_have_count(0)
+
+    assert tab.dialogs == [], "a message body ran script"
+    assert tab.errors == []
+
+
+def test_on_a_phone_the_chat_takes_the_whole_width_with_a_way_back(
+    open_tab: Callable[..., Tab], admin_api: Api, business: str
+) -> None:
+    admin_api.customer_says("5521988880102", business, "Oi pelo celular", name="Bruno Celular")
+    tab = open_tab(width=390, height=844)
+    page = sign_in(tab, path="/tickets?tab=pending")
+    row = ticket_row(page, "Bruno Celular")
+    row.click()
+    chat = page.get_by_test_id("chat-pane")
+    expect(chat).to_be_visible()
+    expect(page.get_by_test_id("ticket-list")).to_be_hidden()
+    assert chat.bounding_box()["width"] >= 380  # type: ignore[index]
+    screenshot(page, "inbox-phone-chat")
+    page.get_by_test_id("back-button").click()
+    expect(page.get_by_test_id("ticket-list")).to_be_visible()
