@@ -367,3 +367,17 @@ async def test_logout_without_a_live_session_forgets_the_local_keys(make_engine:
     await engine.logout()
 
     assert list(path.parent.iterdir()) == []
+
+
+async def test_a_stopped_clients_late_events_do_not_reach_the_next_session(
+    connected: Connected, backend: FakeBackend, recorder: Recorder
+) -> None:
+    engine, old = connected
+    await engine.start(SessionTarget(session_ref=DEVICE_REF))  # a restart: the old client is stopped first
+    new = backend.client
+    await new.deliver(ConnectedEv(status=True))
+    await old.deliver(DisconnectedEv(status=True))  # Go still had this queued for the old session
+    await engine.wait_idle()
+
+    assert new is not old and old.stops == 1
+    assert [s.state for s in recorder.states] == [EngineState.CONNECTED, EngineState.CONNECTED]

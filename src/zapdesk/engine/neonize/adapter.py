@@ -176,6 +176,7 @@ class NeonizeEngine:
 
         self._client: NeonizeClient | None = None
         self._connect_task: asyncio.Task[None] | None = None
+        self._releasing: asyncio.Future[None] | None = None
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -372,10 +373,31 @@ class NeonizeEngine:
         return self._backend.new_client(self._store.location, jid=jid)
 
     def _subscribe(self, client: NeonizeClient) -> None:
-        """Handlers go in before `connect()`: Go only forwards the event types subscribed at that moment."""
+        """Handlers go in before `connect()`: Go only forwards the event types subscribed at that moment.
+
+        They feed this session's queue only: a stopped client's late callbacks cannot reach a later session.
+        """
+        queue, settled = self._queue, self._settled
+
+        async def on_event(_client: NeonizeClient, event: ProtoMessage) -> None:
+            # Runs as a task neonize never awaits: anything raised here would vanish. Queue first, nothing else.
+            try:
+                if isinstance(event, ConnectedEv):
+                    settled.set()
+                queue.put_nowait(event)
+            except Exception:
+                log.exception("connection %s: could not queue a %s", self.connection_key, type(event).__name__)
+
+        async def on_qr(_client: NeonizeClient, code: bytes) -> None:
+            try:
+                settled.set()
+                queue.put_nowait(_QrReceived(code.decode()))
+            except Exception:
+                log.exception("connection %s: could not queue a QR code", self.connection_key)
+
         for event_type in SUBSCRIBED_EVENTS:
-            client.event(event_type)(self._on_go_event)
-        client.event.qr(self._on_go_qr)
+            client.event(event_type)(on_event)
+        client.event.qr(on_qr)
 
     async def _connect(self, client: NeonizeClient, *, resuming: bool) -> None:
         generation = self._generation
@@ -433,22 +455,6 @@ class NeonizeEngine:
             timer.cancel()
 
     # ---- from Go ---------------------------------------------------------------------------------------------------
-
-    async def _on_go_event(self, _client: NeonizeClient, event: ProtoMessage) -> None:
-        # Runs as a task neonize never awaits: anything raised here would vanish. Queue first, nothing else.
-        try:
-            if isinstance(event, ConnectedEv):
-                self._settled.set()
-            self._queue.put_nowait(event)
-        except Exception:
-            log.exception("connection %s: could not queue a %s", self.connection_key, type(event).__name__)
-
-    async def _on_go_qr(self, _client: NeonizeClient, code: bytes) -> None:
-        try:
-            self._settled.set()
-            self._queue.put_nowait(_QrReceived(code.decode()))
-        except Exception:
-            log.exception("connection %s: could not queue a QR code", self.connection_key)
 
     def _on_connect_task_done(self, task: asyncio.Task[None], generation: int) -> None:
         if generation != self._generation:
@@ -630,12 +636,18 @@ class NeonizeEngine:
     # ---- stopping --------------------------------------------------------------------------------------------------
 
     async def _release_client(self) -> None:
-        """End the Go session once: no call may reach Go for this client afterwards (nil-pointer panic)."""
+        """End the Go session once: no call may reach Go for this client afterwards (nil-pointer panic).
+
+        A second caller (stop() while a terminal state is tearing down) waits for the same stop.
+        """
         client, self._client = self._client, None
         self._cancel_timer()
-        if client is None:
-            return
-        task = self._connect_task
+        if client is not None:
+            self._releasing = asyncio.ensure_future(self._stop_go(client, self._connect_task))
+        if self._releasing is not None:
+            await asyncio.shield(self._releasing)
+
+    async def _stop_go(self, client: NeonizeClient, task: asyncio.Task[None] | None) -> None:
         try:
             async with asyncio.timeout(self._stop_timeout):
                 async with go_guard().exclusive():

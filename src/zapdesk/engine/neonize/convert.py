@@ -110,7 +110,8 @@ def from_seconds(value: int) -> datetime:
 
 
 def make_jid(user: str, server: str, *, device: int = 0, raw_agent: int = 0) -> JID:
-    """A JID with every field set: neonize's Go side dereferences each one, and an unset field is a panic."""
+    """A JID with every field set: neonize's proto marks them `required` (a partial JID will not serialize) and
+    its Go side dereferences each one."""
     return JID(
         User=user,
         RawAgent=raw_agent,
