@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from zapdesk.db.engine import create_engine
+from zapdesk.db.migrate import include_object
 from zapdesk.db.models import Base
 
 config = context.config
@@ -20,6 +21,7 @@ def _configure_and_run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
