@@ -556,6 +556,25 @@ async def test_everything_survives_a_restart_of_the_simulator(simulator: LiveSim
     await again.wait_until(lambda: again.states()[-2:] == [EngineState.RECONNECTING, EngineState.CONNECTED])
 
 
+async def test_the_handler_may_stop_the_engine_from_inside_an_event(simulator: LiveSimulator, engines: Engines) -> None:
+    class StopsWhenConnected(Recorder):
+        async def __call__(self, event: EngineEvent) -> None:
+            await super().__call__(event)
+            if isinstance(event, StateChanged) and event.state is EngineState.CONNECTED:
+                await engine.stop()
+
+    engine, recorder = engines.new(StopsWhenConnected())
+    await engine.start(SessionTarget())
+    await simulator.scan((await recorder.wait_for(QrCode)).code, BUSINESS)
+    await recorder.wait_for_state(EngineState.CONNECTED)
+
+    async with asyncio.timeout(WAIT):
+        while (await simulator.call("GET", "/api/sessions"))["phones"][0]["status"] != "offline":
+            await asyncio.sleep(0.05)
+    assert engine.state is EngineState.STOPPED
+    assert recorder.states()[-1] is EngineState.CONNECTED  # nothing after the stop
+
+
 async def test_an_invalid_pairing_phone_fails_instead_of_retrying(engines: Engines) -> None:
     engine, recorder = engines.new()
     await engine.start(SessionTarget(pairing_phone="not a phone"))
