@@ -24,7 +24,7 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
   const [error, setError] = useState<string | null>(null);
 
   const apply = (updated: Ticket) => {
-    applyTicketEverywhere(client, updated, me.id);
+    applyTicketEverywhere(client, updated, me);
     onTab(tabOf(updated.status, updated.assignee_id, me.id));
   };
 

@@ -8,7 +8,7 @@ import type { Connection, Contact, Message, Page, Ticket } from "../api/types";
 import { notifyMessage, notifyTicket } from "../attention/notify";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
-import { applyTicket, removeTicket, upsertMessage, type Pages } from "./cache";
+import { applyTicket, canSee, removeTicket, upsertMessage, type Pages, type Viewer } from "./cache";
 import { openSocket } from "./socket";
 
 export type RealtimeStatus = "connecting" | "online" | "lost";
@@ -19,17 +19,23 @@ export function useRealtimeStatus(): RealtimeStatus {
   return useContext(StatusContext);
 }
 
-export function applyTicketEverywhere(client: QueryClient, ticket: Ticket, meId: number): void {
+export function applyTicketEverywhere(client: QueryClient, ticket: Ticket, viewer: Viewer): void {
+  if (!canSee(ticket, viewer)) {
+    // Transferred out of my reach: it leaves every list, and an open chat of it asks the server (and gets 403).
+    dropTicketEverywhere(client, ticket.id);
+    return;
+  }
   for (const query of client.getQueryCache().findAll({ queryKey: keys.ticketLists })) {
     const filters = (query.queryKey[1] ?? {}) as TicketFilters;
-    client.setQueryData<Pages<Ticket>>(query.queryKey, (data) => data && applyTicket(data, ticket, filters, meId));
+    client.setQueryData<Pages<Ticket>>(query.queryKey, (data) => data && applyTicket(data, ticket, filters, viewer));
   }
   client.setQueryData(keys.ticket(ticket.id), ticket);
 }
 
 function dropTicketEverywhere(client: QueryClient, id: number): void {
   client.setQueriesData<Pages<Ticket>>({ queryKey: keys.ticketLists }, (data) => data && removeTicket(data, id));
-  client.removeQueries({ queryKey: keys.ticket(id) });
+  client.removeQueries({ queryKey: keys.messages(id) });
+  void client.invalidateQueries({ queryKey: keys.ticket(id) });
 }
 
 export function applyMessage(client: QueryClient, message: Message): void {
@@ -83,13 +89,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     socket.on("connect_error", () => setStatus("lost"));
 
     socket.on("ticket.created", (ticket) => {
-      applyTicketEverywhere(client, ticket, me.id);
+      applyTicketEverywhere(client, ticket, me);
       if (ticket.status === "pending") notifyTicket(ticket, t);
     });
-    socket.on("ticket.updated", (ticket) => applyTicketEverywhere(client, ticket, me.id));
+    socket.on("ticket.updated", (ticket) => applyTicketEverywhere(client, ticket, me));
     socket.on("ticket.removed", ({ id }) => {
       tickets.get(id).then(
-        (ticket) => applyTicketEverywhere(client, ticket, me.id),
+        (ticket) => applyTicketEverywhere(client, ticket, me),
         (error: unknown) => {
           if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
             dropTicketEverywhere(client, id);
@@ -112,7 +118,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, [client, me.id, t]);
+  }, [client, me, t]);
 
   return <StatusContext.Provider value={status}>{children}</StatusContext.Provider>;
 }

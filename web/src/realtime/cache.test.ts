@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Message, Ticket } from "../api/types";
-import { applyTicket, chronological, placeTicket, ticketMatches, upsertMessage, type Pages } from "./cache";
+import { applyTicket, canSee, chronological, placeTicket, ticketMatches, upsertMessage, type Pages, type Viewer } from "./cache";
+
+const agent = (id: number, queue_ids: number[] = []): Viewer => ({ id, role: "agent", queue_ids });
 
 function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Ticket {
   return {
@@ -64,10 +66,23 @@ describe("ticket lists", () => {
   it("moves a ticket that left the tab's filter out of it", () => {
     const data = list([[ticket(1, "2026-01-01T10:00:00Z")], null]);
     const accepted = ticket(1, "2026-01-01T10:00:00Z", { status: "open", assignee_id: 7 });
-    expect(ids(applyTicket(data, accepted, { status: "pending" }, 7))).toEqual([]);
+    expect(ids(applyTicket(data, accepted, { status: "pending" }, agent(7)))).toEqual([]);
     const mine = list([[], null]);
-    expect(ids(applyTicket(mine, accepted, { status: "open", assignee: "me" }, 7))).toEqual([1]);
-    expect(ids(applyTicket(mine, accepted, { status: "open", assignee: "me" }, 8))).toEqual([]);
+    expect(ids(applyTicket(mine, accepted, { status: "open", assignee: "me" }, agent(7)))).toEqual([1]);
+    expect(ids(applyTicket(mine, accepted, { status: "open", assignee: "me" }, agent(8)))).toEqual([]);
+  });
+
+  it("drops a ticket transferred to a queue the agent is not in", () => {
+    const data = list([[ticket(1, "2026-01-01T10:00:00Z", { queue_id: 1 })], null]);
+    const moved = ticket(1, "2026-01-01T10:00:00Z", { queue_id: 2 });
+    expect(ids(applyTicket(data, moved, { status: "pending" }, agent(7, [1])))).toEqual([]);
+    expect(ids(applyTicket(data, moved, { status: "pending" }, { id: 9, role: "admin", queue_ids: [] }))).toEqual([1]);
+  });
+
+  it("lets agents see their own tickets and unqueued pending ones only", () => {
+    expect(canSee(ticket(1, "x", { queue_id: null }), agent(7))).toBe(true);
+    expect(canSee(ticket(1, "x", { queue_id: null, status: "open", assignee_id: 8 }), agent(7))).toBe(false);
+    expect(canSee(ticket(1, "x", { queue_id: 3, status: "open", assignee_id: 7 }), agent(7))).toBe(true);
   });
 
   it("does not append past pages that are not loaded yet", () => {
@@ -77,8 +92,8 @@ describe("ticket lists", () => {
 
   it("leaves text searches to the server unless the ticket is already shown", () => {
     const t = ticket(3, "2026-01-01T10:00:00Z");
-    expect(ticketMatches(t, { search: "ana" }, 1)).toBe("unknown");
-    expect(ids(applyTicket(list([[], null]), t, { search: "ana" }, 1))).toEqual([]);
+    expect(ticketMatches(t, { search: "ana" }, agent(1))).toBe("unknown");
+    expect(ids(applyTicket(list([[], null]), t, { search: "ana" }, agent(1)))).toEqual([]);
   });
 });
 

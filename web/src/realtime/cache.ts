@@ -5,8 +5,23 @@ import type { Message, Page, Ticket } from "../api/types";
 
 export type Pages<T> = InfiniteData<Page<T>, unknown>;
 
+export interface Viewer {
+  id: number;
+  role: "admin" | "agent";
+  queue_ids: number[];
+}
+
+/** The server's visibility rule: admins see all; agents their queues, their own tickets, and unqueued pending ones. */
+export function canSee(ticket: Ticket, viewer: Viewer): boolean {
+  if (viewer.role === "admin" || ticket.assignee_id === viewer.id) return true;
+  if (ticket.queue_id === null) return ticket.status === "pending";
+  return viewer.queue_ids.includes(ticket.queue_id);
+}
+
 /** Whether `ticket` belongs in a list with `filters`; "unknown" when only the server can tell (text search). */
-export function ticketMatches(ticket: Ticket, filters: TicketFilters, meId: number): boolean | "unknown" {
+export function ticketMatches(ticket: Ticket, filters: TicketFilters, viewer: Viewer): boolean | "unknown" {
+  const meId = viewer.id;
+  if (!canSee(ticket, viewer)) return false;
   if (filters.status && ticket.status !== filters.status) return false;
   if (filters.queue_id !== undefined && ticket.queue_id !== filters.queue_id) return false;
   if (filters.connection_id !== undefined && ticket.connection_id !== filters.connection_id) return false;
@@ -48,8 +63,8 @@ export function placeTicket(data: Pages<Ticket>, ticket: Ticket): Pages<Ticket> 
 }
 
 /** Apply a ticket's new state to one cached list. */
-export function applyTicket(data: Pages<Ticket>, ticket: Ticket, filters: TicketFilters, meId: number): Pages<Ticket> {
-  const matches = ticketMatches(ticket, filters, meId);
+export function applyTicket(data: Pages<Ticket>, ticket: Ticket, filters: TicketFilters, viewer: Viewer): Pages<Ticket> {
+  const matches = ticketMatches(ticket, filters, viewer);
   const present = data.pages.some((page) => page.items.some((item) => item.id === ticket.id));
   if (matches === false) return removeTicket(data, ticket.id);
   if (matches === "unknown") return present ? placeTicket(data, ticket) : data;
