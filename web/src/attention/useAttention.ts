@@ -1,11 +1,9 @@
 // The page title carries how many messages and tickets wait for me: "(3) zapdesk".
-import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
-import { keys } from "../api/queries";
+import { useEffect } from "react";
 import type { Ticket } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
-import { allTickets, type Pages } from "../realtime/cache";
 import { MINE_FILTERS, PENDING_FILTERS } from "../tickets/tabs";
+import { useTicketList } from "../tickets/useTicketList";
 import { askNotificationPermission } from "./notify";
 
 export function waitingCount(mine: Ticket[], pending: Ticket[]): number {
@@ -13,19 +11,11 @@ export function waitingCount(mine: Ticket[], pending: Ticket[]): number {
 }
 
 export function useAttention(): void {
-  const client = useQueryClient();
   const { t } = useI18n();
-  const [count, setCount] = useState(0);
-
-  useEffect(() => {
-    const recount = () => {
-      const mine = allTickets(client.getQueryData<Pages<Ticket>>(keys.ticketList(MINE_FILTERS)));
-      const pending = allTickets(client.getQueryData<Pages<Ticket>>(keys.ticketList(PENDING_FILTERS)));
-      setCount(waitingCount(mine, pending));
-    };
-    recount();
-    return client.getQueryCache().subscribe(recount);
-  }, [client]);
+  // Both lists stay loaded (and live) on every page, so the title counts even away from the inbox.
+  const mine = useTicketList(MINE_FILTERS).items;
+  const pending = useTicketList(PENDING_FILTERS).items;
+  const count = waitingCount(mine, pending);
 
   useEffect(() => {
     document.title = count > 0 ? t("attention.title", { count }) : t("app.name");

@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
 import { allTickets } from "../realtime/cache";
@@ -12,5 +13,6 @@ export function useTicketList(filters: TicketFilters) {
     // Socket events keep lists current; a refetch would only reorder what the user is looking at.
     staleTime: Infinity,
   });
-  return { ...query, items: allTickets(query.data) };
+  const items = useMemo(() => allTickets(query.data), [query.data]);
+  return { ...query, items };
 }
