@@ -22,15 +22,15 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
   const reactions = Object.entries(message.reactions);
   const side = message.from_me ? "out" : "in";
   return (
-    <div className={`bubble-row ${side}`}>
-      <article
-        className={`bubble ${side}${message.status === "failed" ? " failed" : ""}`}
-        data-testid="message"
-        data-message-id={message.id}
-        data-status={message.status}
-        data-type={message.type}
-        data-from-me={message.from_me}
-      >
+    <div
+      className={`bubble-row ${side}`}
+      data-testid="message"
+      data-message-id={message.id}
+      data-status={message.status}
+      data-type={message.type}
+      data-from-me={message.from_me}
+    >
+      <article className={`bubble ${side}${message.status === "failed" ? " failed" : ""}`}>
         {showSender && message.sender_name && <div className="bubble-sender">{message.sender_name}</div>}
         {quoted && (
           <a className="bubble-quote" href={`#message-${quoted.id}`} data-testid="message-quote">

@@ -91,10 +91,23 @@ function ContactCard({ message }: { message: Message }) {
   );
 }
 
+const MEDIA_TYPES = new Set(["image", "sticker", "audio", "voice", "video", "document"]);
+
 export function MessageContent({ message, onOpenImage }: { message: Message; onOpenImage: (src: string) => void }) {
   const { t } = useI18n();
-  if (message.is_deleted) return <em className="deleted" data-testid="message-deleted">🚫 {t("chat.deleted")}</em>;
-  const caption = message.body && message.type !== "contact" && message.type !== "location" ? <RichText text={message.body} /> : null;
+  if (message.is_deleted) return <em className="deleted" data-testid="message-deleted">{t("chat.deleted")}</em>;
+  const withCaption = !["contact", "location", "unsupported"].includes(message.type);
+  const caption = message.body && withCaption ? <RichText text={message.body} /> : null;
+  if (MEDIA_TYPES.has(message.type) && !message.media_url) {
+    // The file never arrived (WhatsApp refused the download): say so instead of an empty player.
+    const reason = typeof message.extra.media_error === "string" ? message.extra.media_error : t("chat.document");
+    return (
+      <>
+        <em className="unsupported" data-testid="media-missing">{reason}</em>
+        {caption}
+      </>
+    );
+  }
   switch (message.type) {
     case "image":
     case "sticker":
@@ -126,12 +139,7 @@ export function MessageContent({ message, onOpenImage }: { message: Message; onO
       return <ContactCard message={message} />;
     case "unsupported": {
       const kind = typeof message.extra.kind === "string" ? message.extra.kind : "?";
-      return (
-        <>
-          <em className="unsupported">{t("chat.unsupported", { kind })}</em>
-          {caption}
-        </>
-      );
+      return <em className="unsupported" data-testid="message-unsupported">{t("chat.unsupported", { kind })}</em>;
     }
     default:
       return caption ?? <span />;

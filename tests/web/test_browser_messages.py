@@ -1,0 +1,91 @@
+"""Every kind of message in the chat: quotes both ways, reactions, edits, deletions, locations, contact cards, emoji."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import Api, Tab, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+BUSINESS = "5511999990401"
+CUSTOMER = "5521955550401"
+
+
+def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_cards(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    admin_api.linked_connection("Mensagens", BUSINESS)
+    first = admin_api.customer_says(CUSTOMER, BUSINESS, "primeira mensagem", name="Rita Rica")
+    tab = open_tab()
+    page = sign_in(tab, path="/tickets?tab=pending")
+    page.get_by_test_id("ticket-row").filter(has_text="Rita Rica").click()
+    page.get_by_test_id("accept-button").click()
+    bubbles = page.get_by_test_id("message")
+    composer = page.get_by_test_id("message-input")
+
+    # The agent answers a chosen message: the bubble quotes it, and WhatsApp gets a quoted reply.
+    bubbles.filter(has_text="primeira mensagem").get_by_test_id("reply-button").click()
+    expect(page.get_by_test_id("composer-reply")).to_contain_text("primeira mensagem")
+    composer.fill("resposta do agente")
+    composer.press("Enter")
+    mine = bubbles.filter(has_text="resposta do agente")
+    expect(mine.get_by_test_id("message-quote")).to_contain_text("primeira mensagem")
+    expect(page.get_by_test_id("composer-reply")).to_have_count(0)
+    on_phone = admin_api.wait_for(
+        "the quoted reply on the customer's phone",
+        lambda: [
+            m
+            for m in admin_api.call("GET", f"/simulator/api/phones/{CUSTOMER}/messages")["items"]
+            if m.get("text") == "resposta do agente"
+        ],
+    )
+    assert on_phone[0]["quoted_id"] == first
+
+    # The customer reacts to it and quotes it.
+    admin_api.customer_says(
+        CUSTOMER, BUSINESS, "", kind="reaction", reaction={"target_id": on_phone[0]["id"], "emoji": "👍"}
+    )
+    expect(mine.get_by_test_id("message-reactions")).to_have_text("👍")
+    admin_api.customer_says(CUSTOMER, BUSINESS, "sobre isso", quoted_id=on_phone[0]["id"])
+    expect(bubbles.filter(has_text="sobre isso").get_by_test_id("message-quote")).to_contain_text("resposta do agente")
+
+    # Edits and deletions are marked.
+    admin_api.customer_says(CUSTOMER, BUSINESS, "primeira mensagem (corrigida)", kind="edit", target_id=first)
+    edited = bubbles.filter(has_text="primeira mensagem (corrigida)")
+    expect(edited.get_by_test_id("message-edited")).to_have_text("editada")
+    regret = admin_api.customer_says(CUSTOMER, BUSINESS, "mensagem errada")
+    expect(bubbles.filter(has_text="mensagem errada")).to_have_count(1)
+    admin_api.customer_says(CUSTOMER, BUSINESS, "", kind="revoke", target_id=regret)
+    expect(bubbles.filter(has_text="mensagem errada")).to_have_count(0)
+    expect(page.get_by_test_id("message-deleted")).to_have_text("Mensagem apagada")
+
+    # A location is a map link; a contact card shows the person.
+    admin_api.customer_says(
+        CUSTOMER,
+        BUSINESS,
+        "",
+        kind="location",
+        location={"latitude": -23.5505, "longitude": -46.6333, "name": "Loja Centro"},
+    )
+    location = page.get_by_test_id("message-location")
+    expect(location).to_contain_text("Loja Centro")
+    expect(location).to_have_attribute(
+        "href", "https://www.openstreetmap.org/?mlat=-23.5505&mlon=-46.6333#map=16/-23.5505/-46.6333"
+    )
+    admin_api.customer_says(
+        CUSTOMER, BUSINESS, "", kind="contact", contact={"display_name": "João Contato", "phone": "5521900000001"}
+    )
+    expect(page.get_by_test_id("message-contact")).to_contain_text("João Contato")
+    expect(page.get_by_test_id("message-contact")).to_contain_text("+5521900000001")
+
+    # The emoji picker puts its emoji where the cursor is.
+    composer.fill("oi ")
+    page.get_by_test_id("emoji-button").click()
+    page.get_by_test_id("emoji-picker").get_by_role("option").first.click()
+    expect(composer).to_have_value("oi 😀")
+    screenshot(page, "chat-message-kinds")
+    assert tab.errors == []
