@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import asyncpg
+
 POSTGRES_HOST, POSTGRES_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 POSTGRES_ADMIN_URL = os.environ.get("ZAPDESK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -47,3 +49,12 @@ def ensure_redis() -> None:
         check=False,
     )
     _wait_for(REDIS_HOST, REDIS_PORT, "Redis")
+
+
+async def postgres_admin_execute(statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the admin database."""
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
