@@ -8,8 +8,10 @@ from zapdesk.api import health
 from zapdesk.auth import routes as auth
 from zapdesk.contacts import routes as contacts
 from zapdesk.errors import ERROR_RESPONSES
+from zapdesk.media import routes as media
 from zapdesk.messages import routes as messages
 from zapdesk.meta import routes as meta
+from zapdesk.outbox import routes as outbox
 from zapdesk.queues import routes as queues
 from zapdesk.quick_answers import routes as quick_answers
 from zapdesk.realtime import routes as realtime
@@ -24,7 +26,11 @@ def build_api_router() -> APIRouter:
         health.router,
         contacts.router,
         tickets.router,
+        # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
+        media.upload_router,
         messages.router,
+        media.router,
+        outbox.router,
         auth.router,
         users.router,
         queues.router,

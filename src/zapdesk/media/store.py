@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from zapdesk.media.types import FileType, sniff
+from zapdesk.messages.models import Message, MessageType
 
 _NAME_LIMIT = 120
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
@@ -98,3 +99,19 @@ def display_name(original: str | None, *, extension: str | None) -> str | None:
         keep = suffix if dot and len(suffix) <= 10 else ""
         name = (stem if keep else name)[: _NAME_LIMIT - len(keep) - 1].rstrip() + (f".{keep}" if keep else "")
     return name
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file an agent sends with a message: stored already, typed by its content."""
+
+    stored: StoredMedia
+    message_type: MessageType
+    name: str | None
+
+    def apply_to(self, message: Message) -> None:
+        message.type = self.message_type
+        message.media_path = self.stored.path
+        message.media_mime = self.stored.mime
+        message.media_size = self.stored.size
+        message.media_name = self.name

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.db.uow import DomainEvent, record_event
 from zapdesk.errors import Conflict, Invalid
+from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageCreate, MessageRead
@@ -87,8 +88,13 @@ async def message_added(session: AsyncSession, ticket: Ticket, message: Message)
     await record_ticket_updated(session, ticket)
 
 
-async def post_message(session: AsyncSession, user: User, ticket_id: int, data: MessageCreate) -> tuple[Message, bool]:
-    """Store an agent's message as `pending` for the outbox; `False` when `client_id` names an earlier one."""
+async def post_message(
+    session: AsyncSession, user: User, ticket_id: int, data: MessageCreate, *, attachment: Attachment | None = None
+) -> tuple[Message, bool]:
+    """Store an agent's message as `pending` for the outbox; `False` when `client_id` names an earlier one.
+
+    With an `attachment` (a file already stored by `media.service`), `data.body` is its caption and may be empty.
+    """
     # Locked so that two posts on one ticket update its preview one after the other.
     ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
     if data.client_id is not None:
@@ -116,6 +122,8 @@ async def post_message(session: AsyncSession, user: User, ticket_id: int, data: 
         extra={},
         reactions={},
     )
+    if attachment is not None:
+        attachment.apply_to(message)
     try:
         async with session.begin_nested():
             session.add(message)

@@ -1,0 +1,114 @@
+"""Rules for message files: what an agent may upload (by content and size), and who may download a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import UploadFile
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zapdesk.errors import DomainError, NotFound, PayloadTooLarge
+from zapdesk.media.store import Attachment, MediaMissing, MediaStore, display_name
+from zapdesk.media.types import servable_mime, sniff
+from zapdesk.messages.models import Message, MessageType
+from zapdesk.messages.schemas import MessageCreate
+from zapdesk.messages.service import post_message
+from zapdesk.tickets.service import get_visible_ticket
+from zapdesk.users.models import User
+
+# Shown by browsers in place; everything else is offered as a download.
+_INLINE_TYPES = {MessageType.IMAGE, MessageType.STICKER, MessageType.AUDIO, MessageType.VOICE, MessageType.VIDEO}
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaDraft:
+    """What came with the upload besides the file (already checked by the route)."""
+
+    body: str
+    quoted_message_id: int | None
+    client_id: str | None
+
+
+async def post_media_message(
+    session: AsyncSession,
+    user: User,
+    ticket_id: int,
+    *,
+    upload: UploadFile,
+    draft: MediaDraft,
+    media_store: MediaStore,
+    max_bytes: int,
+) -> tuple[Message, bool]:
+    """Store the file and a `pending` message carrying it; the message's type comes from the file's content.
+
+    413 over `max_bytes`; 415 for content outside the allow-list (images, audio, video, PDF and office
+    documents, archives, plain text), whatever the file is called.
+    """
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"The file is larger than the {max_bytes // 1_048_576} MiB allowed.", code="file_too_large"
+        )
+    if not data:
+        raise UnsupportedMediaType("The file is empty.", code="empty_file")
+    file_type = sniff(data)
+    if file_type is None or not file_type.allowed:
+        what = f" ({file_type.mime})" if file_type is not None else ""
+        raise UnsupportedMediaType(
+            f"This kind of file{what} cannot be sent. Send images, audio, video, PDF or office documents, "
+            "archives or plain text.",
+        )
+    stored = await media_store.save(data)
+    attachment = Attachment(
+        stored=stored,
+        message_type=file_type.message_type,
+        name=display_name(upload.filename, extension=file_type.extension) or f"file.{file_type.extension}",
+    )
+    # A caption may be empty, which `MessageCreate` (made for text) refuses; the route checked the fields.
+    data_fields = MessageCreate.model_construct(
+        body=draft.body, quoted_message_id=draft.quoted_message_id, client_id=draft.client_id
+    )
+    try:
+        message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
+    except BaseException:
+        await media_store.delete(stored.path)
+        raise
+    if not created:
+        # The same client_id was sent before: that message already has its own copy of the file.
+        await media_store.delete(stored.path)
+    return message, created
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    path: Path
+    mime: str
+    name: str
+    inline: bool
+
+
+async def media_file(session: AsyncSession, user: User, message_id: int, media_store: MediaStore) -> MediaFile:
+    """The file of a message in a ticket `user` may see; 404 otherwise (its existence is not disclosed)."""
+    not_found = NotFound("There is no file for a message with this id that you can see.", code="media_not_found")
+    message = await session.get(Message, message_id)
+    if message is None or message.media_path is None:
+        raise not_found
+    try:
+        await get_visible_ticket(session, user, message.ticket_id)
+        path = media_store.path_of(message.media_path)
+    except (NotFound, MediaMissing) as exc:
+        raise not_found from exc
+    mime = servable_mime(message.media_mime)
+    return MediaFile(
+        path=path,
+        mime=mime,
+        name=message.media_name or f"{message.type}{path.suffix}",
+        # Only real pictures, sound and video open in place; text or anything else is a download.
+        inline=message.type in _INLINE_TYPES and mime.startswith(("image/", "audio/", "video/")),
+    )

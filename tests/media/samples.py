@@ -1,0 +1,36 @@
+"""Small files whose first bytes are what real ones start with."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00" + b"\x00" * 32
+WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 32
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00" + b"\x00" * 16
+OGG_OPUS = b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x13OpusHead\x01\x01" + b"\x00" * 16
+MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + b"\x00" * 32
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 32
+M4A = b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
+ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
+TEXT = "Nome;Valor\nMaria;10,00\nJoão;20,00\n".encode()
+
+
+def zip_of(*names: str, extra: dict[str, bytes] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+        for name in names:
+            archive.writestr(name, b"<xml/>")
+    return buffer.getvalue()
+
+
+DOCX = zip_of("[Content_Types].xml", "word/document.xml")
+XLSX = zip_of("[Content_Types].xml", "xl/workbook.xml")
+ODT = zip_of("content.xml", extra={"mimetype": b"application/vnd.oasis.opendocument.text"})
+ZIP = zip_of("fotos/1.txt")
+APK = zip_of("AndroidManifest.xml", "classes.dex")
