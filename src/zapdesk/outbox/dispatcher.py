@@ -20,6 +20,9 @@ from zapdesk.db.base import utcnow
 from zapdesk.db.uow import EventSink, unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected
 from zapdesk.media.store import MediaStore
+from zapdesk.messages.models import MessageStatus
+from zapdesk.metrics import recorder
+from zapdesk.metrics.tally import Counter
 from zapdesk.outbox.service import (
     Delivery,
     RetryPolicy,
@@ -75,6 +78,7 @@ class OutboxDispatcher:
         self.poll_seconds = poll_seconds
         self.send_timeout = send_timeout
         self._wake = asyncio.Event()
+        self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._last_send: float | None = None  # monotonic time of the last attempt that reached the engine
 
@@ -87,6 +91,7 @@ class OutboxDispatcher:
 
     async def close(self) -> None:
         """Stop sending; a message caught mid-send stays pending and is resent (with the same id) later."""
+        self._closing = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -94,7 +99,9 @@ class OutboxDispatcher:
                 await task
 
     async def run(self) -> None:
-        while True:
+        # `asyncio.timeout`, never `wait_for`, below: on Python 3.11 `wait_for` can swallow a cancellation that
+        # races its timeout, and `close()` would then wait forever. `_closing` guards against any other such leak.
+        while not self._closing:
             self._wake.clear()
             try:
                 wait = await self.step()
@@ -104,7 +111,8 @@ class OutboxDispatcher:
                 wait = self.poll_seconds
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                    async with asyncio.timeout(wait):
+                        await self._wake.wait()
 
     async def step(self) -> float:
         """Send at most one message; returns how long to wait (unless nudged) before the next step."""
@@ -142,7 +150,8 @@ class OutboxDispatcher:
         """Hand one message to the engine and store the outcome; returns how long to wait before the next."""
         self._last_send = time.monotonic()
         try:
-            result = await asyncio.wait_for(self.engine.send(delivery.chat, delivery.outgoing), self.send_timeout)
+            async with asyncio.timeout(self.send_timeout):
+                result = await self.engine.send(delivery.chat, delivery.outgoing)
         except NotConnected:
             # Not a failed attempt: the message waits, untouched, until the session is back.
             log.info(
@@ -160,10 +169,15 @@ class OutboxDispatcher:
         else:
             async with unit_of_work(self.sessionmaker, self.sink) as session:
                 await mark_sent(session, message_id=delivery.message_id, result=result)
+            recorder.count(Counter.MESSAGES_SENT)
         return 0.0
 
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
-            await record_failure(
+            message = await record_failure(
                 session, message_id=delivery.message_id, error=error, retryable=retryable, policy=self.policy
             )
+            gave_up = message is not None and message.status == MessageStatus.FAILED
+        recorder.count(Counter.SEND_FAILURES)
+        if gave_up:
+            recorder.count(Counter.MESSAGES_FAILED)

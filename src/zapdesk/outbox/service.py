@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # Inline, not a bound parameter: PostgreSQL only uses the partial outbox index when it sees the literal.
 _PENDING: ColumnElement[str] = literal_column("'pending'")
+# Keyed by plain strings: a message's `type` comes back from the database as one.
 _MEDIA_KINDS = {kind.value: kind for kind in MediaKind}
 
 
@@ -140,7 +141,7 @@ async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | N
     except (MediaMissing, OSError) as exc:
         raise _Undeliverable("The attached file is no longer in storage; attach it again.") from exc
     return OutgoingMedia(
-        kind=_MEDIA_KINDS.get(message.type.value, MediaKind.DOCUMENT),
+        kind=_MEDIA_KINDS.get(str(message.type), MediaKind.DOCUMENT),
         data=data,
         mime=message.media_mime or "application/octet-stream",
         file_name=message.media_name,

@@ -16,6 +16,7 @@ from zapdesk.contacts.repository import get_contact
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import DomainEvent, record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.outbox.greetings import queue_farewell
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
 from zapdesk.tickets.models import Ticket, TicketStatus
@@ -175,6 +176,8 @@ async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data:
         changed = await _transfer(session, ticket, data)
     if changed:
         await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
+        if action == TicketAction.CLOSE:
+            await queue_farewell(session, ticket)
     return ticket
 
 

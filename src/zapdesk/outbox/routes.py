@@ -1,0 +1,18 @@
+"""`POST /api/messages/{id}/retry`: an agent sends a failed message again."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from zapdesk.api.deps import CurrentUser, SessionDep
+from zapdesk.api.inputs import ResourceId
+from zapdesk.messages.schemas import MessageRead
+from zapdesk.outbox import service
+
+router = APIRouter(prefix="/messages", tags=["messages"])
+
+
+@router.post("/{message_id}/retry", response_model=MessageRead)
+async def retry_message(session: SessionDep, user: CurrentUser, message_id: ResourceId) -> MessageRead:
+    """Queue a `failed` message again as `pending` (409 for any other state; 404 if you cannot see its ticket)."""
+    return MessageRead.from_model(await service.retry_message(session, user, message_id))

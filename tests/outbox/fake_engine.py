@@ -1,0 +1,73 @@
+"""A fake `Engine` for dispatcher tests: records each send (and when), and fails the sends a test scripts."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from zapdesk.db.base import utcnow
+from zapdesk.engine.base import EngineError, NotConnected
+from zapdesk.engine.events import Chat, OutgoingMessage, SendResult, SessionTarget
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    chat: Chat
+    message: OutgoingMessage
+    at: float  # time.monotonic()
+
+
+@dataclass
+class FakeEngine:
+    connected: bool = True
+    sent: list[SentMessage] = field(default_factory=list)
+    # Raised by the next sends, one per send, before anything else happens.
+    failures: list[EngineError] = field(default_factory=list)
+    attempts: int = 0
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def start(self, target: SessionTarget) -> None:
+        self.connected = True
+
+    async def stop(self) -> None:
+        self.connected = False
+
+    async def logout(self) -> None:
+        self.connected = False
+
+    def new_message_id(self) -> str:
+        return f"FAKE{next(_ids):08d}"
+
+    async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult:
+        self.attempts += 1
+        async with self._changed:
+            self._changed.notify_all()
+        if not self.connected:
+            raise NotConnected()
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(SentMessage(chat, message, time.monotonic()))
+        async with self._changed:
+            self._changed.notify_all()
+        return SendResult(external_id=message.message_id, timestamp=utcnow())
+
+    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+        return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
+
+    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+        return None
+
+    async def set_typing(self, chat: Chat, typing: bool) -> None:
+        return None
+
+    async def wait_for_sent(self, count: int, timeout: float = 10.0) -> None:
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(self.sent) >= count)
+
+    async def wait_for_attempts(self, count: int, timeout: float = 10.0) -> None:
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: self.attempts >= count)

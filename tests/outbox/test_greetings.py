@@ -1,0 +1,136 @@
+"""A connection's greeting answers a customer's new ticket; its farewell follows a ticket's closing."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select, update
+
+from tests.conftest import EventLog
+from tests.ingest.inbound import deliver, in_group, received
+from tests.tickets.factories import Desk, make_contact, make_ticket
+from zapdesk.connections.models import Connection
+from zapdesk.context import AppContext
+from zapdesk.db.uow import unit_of_work
+from zapdesk.media.store import MediaStore
+from zapdesk.messages.models import Message, MessageStatus
+from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET, set_setting
+from zapdesk.tickets.models import TicketStatus
+
+CUSTOMER = "5511988887777"
+
+
+async def _set_texts(context: AppContext, connection_id: int, *, greeting: str | None, farewell: str | None) -> None:
+    async with unit_of_work(context.sessionmaker) as session:
+        await session.execute(
+            update(Connection)
+            .where(Connection.id == connection_id)
+            .values(greeting_message=greeting, farewell_message=farewell)
+        )
+
+
+async def _messages(context: AppContext) -> list[Message]:
+    async with context.sessionmaker() as session:
+        return list((await session.execute(select(Message).order_by(Message.id))).scalars())
+
+
+async def test_new_ticket_from_a_customer_gets_the_greeting_with_their_name(
+    context: AppContext, desk: Desk, media_store: MediaStore, published: EventLog
+) -> None:
+    await _set_texts(context, desk.connection.id, greeting="Olá, {{name}}! Já vamos te atender.", farewell=None)
+
+    await deliver(context, desk.connection.id, received(CUSTOMER, "Oi", push_name="Maria Silva"), media_store)
+
+    inbound, greeting = await _messages(context)
+    assert greeting.ticket_id == inbound.ticket_id
+    assert (greeting.body, greeting.from_me, greeting.author_id, greeting.status) == (
+        "Olá, Maria Silva! Já vamos te atender.",
+        True,
+        None,
+        MessageStatus.PENDING,
+    )
+    created = [e.payload for e in published.named("message.created")]
+    assert [(p["body"], p["status"]) for p in created][-1] == ("Olá, Maria Silva! Já vamos te atender.", "pending")
+
+
+async def test_greeting_is_sent_once_per_ticket_not_per_message(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    await _set_texts(context, desk.connection.id, greeting="Olá!", farewell=None)
+
+    await deliver(context, desk.connection.id, received(CUSTOMER, "Oi"), media_store)
+    await deliver(context, desk.connection.id, received(CUSTOMER, "Alguém?"), media_store)
+
+    assert [m.body for m in await _messages(context)] == ["Oi", "Olá!", "Alguém?"]
+
+
+async def test_no_greeting_when_the_setting_is_off_or_the_connection_has_none(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    await deliver(context, desk.connection.id, received("5511911110000", "Sem saudação configurada"), media_store)
+    await _set_texts(context, desk.connection.id, greeting="Olá!", farewell=None)
+    async with unit_of_work(context.sessionmaker) as session:
+        await set_setting(session, SEND_GREETING_ON_NEW_TICKET.name, False)
+
+    await deliver(context, desk.connection.id, received(CUSTOMER, "Saudação desligada"), media_store)
+
+    assert [m.body for m in await _messages(context)] == ["Sem saudação configurada", "Saudação desligada"]
+
+
+async def test_no_greeting_for_a_ticket_opened_by_a_message_typed_on_the_business_phone_or_in_a_group(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    await _set_texts(context, desk.connection.id, greeting="Olá!", farewell=None)
+
+    await deliver(
+        context, desk.connection.id, received("5511900000001", "Oi, aqui é a loja", from_me=True), media_store
+    )
+    await deliver(
+        context,
+        desk.connection.id,
+        in_group("120363025246125486", CUSTOMER, "Oi grupo", member_name="Ana"),
+        media_store,
+    )
+
+    assert [m.body for m in await _messages(context)] == ["Oi, aqui é a loja", "Oi grupo"]
+
+
+async def test_closing_a_ticket_queues_the_farewell_with_the_contact_name(
+    context: AppContext, desk: Desk, client: httpx.AsyncClient
+) -> None:
+    await _set_texts(context, desk.connection.id, greeting=None, farewell="Obrigado, {{ name }}. Até logo!")
+    contact = await make_contact(context, name="João Souza")
+    ticket = await make_ticket(
+        context,
+        connection=desk.connection,
+        contact=contact,
+        queue=desk.queue,
+        assignee=desk.assignee,
+        status=TicketStatus.OPEN,
+    )
+
+    response = await client.patch(
+        f"/api/tickets/{ticket.id}", json={"action": "close"}, headers=desk.headers("assignee")
+    )
+
+    assert response.status_code == 200, response.text
+    (farewell,) = await _messages(context)
+    assert (farewell.ticket_id, farewell.body, farewell.status, farewell.from_me) == (
+        ticket.id,
+        "Obrigado, João Souza. Até logo!",
+        MessageStatus.PENDING,
+        True,
+    )
+    # Closing again changes nothing, and says goodbye only once.
+    await client.patch(f"/api/tickets/{ticket.id}", json={"action": "close"}, headers=desk.headers("assignee"))
+    assert len(await _messages(context)) == 1
+
+
+async def test_closing_without_a_farewell_sends_nothing(
+    context: AppContext, desk: Desk, client: httpx.AsyncClient
+) -> None:
+    ticket = await desk.guarded_ticket()
+
+    response = await client.patch(f"/api/tickets/{ticket.id}", json={"action": "close"}, headers=desk.headers("admin"))
+
+    assert response.status_code == 200
+    assert await _messages(context) == []
