@@ -9,10 +9,12 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,6 +150,11 @@ class Api:
             body["name"] = name
         return str(self.call("POST", "/simulator/api/messages", json=body)["id"])
 
+    def received_by(self, phone: str) -> list[dict[str, Any]]:
+        """What a customer phone received from businesses (its own messages left out), oldest first."""
+        items = self.call("GET", f"/simulator/api/phones/{phone}/messages")["items"]
+        return [message for message in items if not message["mine"]]
+
     def wait_for(self, what: str, check: Callable[[], Any], seconds: float = 20) -> Any:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -185,13 +192,15 @@ def admin_api(server_url: str) -> Api:
     return Api(server_url).login(ADMIN_EMAIL, ADMIN_PASSWORD)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: sync Playwright keeps an event loop running in this thread while it is open,
+# and the async tests of other modules (pytest-asyncio) cannot start theirs until it stops.
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` (apt-get install chromium) installs it.")
@@ -239,6 +248,17 @@ def sign_in(tab: Tab, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, 
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
     return page
+
+
+def tiny_png(width: int = 48, height: int = 32) -> bytes:
+    """A solid red PNG, made here so the tests need no fixture file."""
+    rows = b"".join(b"\x00" + b"\xdc\x1e\x1e" * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import base64
-import struct
-import zlib
 from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import Api, Tab, screenshot, sign_in
+from tests.web.conftest import Api, Tab, screenshot, sign_in, tiny_png
 
 pytestmark = pytest.mark.browser
 
 BUSINESS = "5511999990101"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def tiny_png(width: int = 48, height: int = 32) -> bytes:
-    """A solid red PNG, made here so the test needs no fixture file."""
-    rows = b"".join(b"\x00" + b"\xdc\x1e\x1e" * width for _ in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 @pytest.fixture(scope="module")
@@ -87,12 +74,7 @@ def test_a_customer_ticket_goes_from_waiting_to_resolved_with_live_updates(
     reply = page.get_by_test_id("message").filter(has_text="Atendemos das 8h às 18h.")
     expect(reply).to_have_count(1)
     expect(reply).to_have_attribute("data-status", "delivered")
-    received = admin_api.wait_for(
-        "the reply on the customer's phone",
-        lambda: [
-            m for m in admin_api.call("GET", f"/simulator/api/phones/{customer}/messages")["items"] if not m["mine"]
-        ],
-    )
+    received = admin_api.wait_for("the reply on the customer's phone", lambda: admin_api.received_by(customer))
     admin_api.call("POST", f"/simulator/api/phones/{customer}/read", json={"ids": [m["id"] for m in received]})
     expect(reply).to_have_attribute("data-status", "read")
     expect(reply.get_by_test_id("message-ticks")).to_have_attribute("data-status", "read")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Api, Tab, screenshot, sign_in
+from tests.web.conftest import Api, Tab, screenshot, sign_in, tiny_png
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +37,7 @@ def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_c
     expect(page.get_by_test_id("composer-reply")).to_have_count(0)
     on_phone = admin_api.wait_for(
         "the quoted reply on the customer's phone",
-        lambda: [
-            m
-            for m in admin_api.call("GET", f"/simulator/api/phones/{CUSTOMER}/messages")["items"]
-            if m.get("text") == "resposta do agente"
-        ],
+        lambda: [m for m in admin_api.received_by(CUSTOMER) if m.get("text") == "resposta do agente"],
     )
     assert on_phone[0]["quoted_id"] == first
 
@@ -88,4 +84,59 @@ def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_c
     page.get_by_test_id("emoji-picker").get_by_role("option").first.click()
     expect(composer).to_have_value("oi 😀")
     screenshot(page, "chat-message-kinds")
+    assert tab.errors == []
+
+
+DROP_FILE = """([selector, kind, name, type, text]) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], name, { type }));
+    const target = document.querySelector(selector);
+    if (kind === "paste") {
+        target.dispatchEvent(new ClipboardEvent("paste", { clipboardData: transfer, bubbles: true, cancelable: true }));
+    } else {
+        for (const event of ["dragover", "drop"]) {
+            target.dispatchEvent(new DragEvent(event, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+    }
+}"""
+
+
+def test_files_are_attached_by_button_drop_and_paste_and_reach_the_customer(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    business, customer = "5511999990402", "5521955550402"
+    admin_api.linked_connection("Anexos", business)
+    admin_api.customer_says(customer, business, "pode mandar o boleto?", name="Otto Anexo")
+    tab = open_tab()
+    page = sign_in(tab, path="/tickets?tab=pending")
+    page.get_by_test_id("ticket-row").filter(has_text="Otto Anexo").click()
+    page.get_by_test_id("accept-button").click()
+    composer = page.get_by_test_id("message-input")
+
+    page.get_by_test_id("file-input").set_input_files(
+        files=[{"name": "foto.png", "mimeType": "image/png", "buffer": tiny_png()}]
+    )
+    expect(page.get_by_test_id("composer-file")).to_contain_text("foto.png")
+    composer.fill("a foto")
+    composer.press("Enter")
+    sent_image = page.get_by_test_id("message").filter(has_text="a foto")
+    expect(sent_image).to_have_attribute("data-type", "image")
+    expect(sent_image.get_by_test_id("message-image")).to_be_visible()
+    expect(sent_image).to_have_attribute("data-status", "delivered")
+
+    page.evaluate(DROP_FILE, ["[data-testid=chat-pane]", "drop", "boleto.pdf", "application/pdf", "%PDF-1.4 boleto"])
+    expect(page.get_by_test_id("composer-file")).to_contain_text("boleto.pdf")
+    page.get_by_test_id("send-button").click()
+    document = page.get_by_test_id("message").filter(has=page.get_by_test_id("message-document"))
+    expect(document).to_contain_text("boleto.pdf")
+    expect(document).to_have_attribute("data-status", "delivered")
+
+    page.evaluate(DROP_FILE, ["[data-testid=message-input]", "paste", "nota.txt", "text/plain", "anotado"])
+    expect(page.get_by_test_id("composer-file")).to_contain_text("nota.txt")
+    page.get_by_test_id("send-button").click()
+    expect(page.get_by_test_id("message").filter(has_text="nota.txt")).to_have_attribute("data-status", "delivered")
+
+    admin_api.wait_for("three files on the customer's phone", lambda: len(admin_api.received_by(customer)) == 3)
+    kinds = [message["kind"] for message in admin_api.received_by(customer)]
+    assert sorted(kinds) == ["document", "document", "image"]
     assert tab.errors == []
