@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -69,3 +70,26 @@ def test_disconnect_asks_first_then_the_connection_offers_to_connect_again(
 
     expect(card.get_by_role("button", name="Conectar")).to_be_visible()
     expect(card.get_by_test_id("connection-status")).not_to_have_text("Conectado")
+
+
+def test_a_phone_number_links_with_the_pairing_code_shown_in_the_modal(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    connection = admin_api.call("POST", "/api/connections", json={"name": "Por Número", "provider": "simulator"})
+    tab = open_tab()
+    page = sign_in(tab, path="/connections")
+    card = page.get_by_test_id("connection-card").filter(has_text="Por Número")
+    card.get_by_role("button", name="Conectar").click()
+    card.get_by_role("button", name="Ver QR Code").click()
+    modal = page.get_by_test_id("qr-modal")
+    modal.get_by_test_id("qr-tab-phone").click()
+    modal.get_by_test_id("pairing-phone").fill("+55 11 99999-0003")
+    modal.get_by_test_id("pairing-submit").click()
+
+    code = modal.get_by_test_id("pairing-code")
+    expect(code).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$"))
+    admin_api.call("POST", "/simulator/api/pair", json={"pairing_code": code.inner_text(), "phone": "5511999990003"})
+
+    expect(modal).to_be_hidden()
+    expect(card.get_by_test_id("connection-status")).to_have_text("Conectado")
+    assert admin_api.call("GET", f"/api/connections/{connection['id']}")["phone"] == "5511999990003"

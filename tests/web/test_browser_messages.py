@@ -140,3 +140,29 @@ def test_files_are_attached_by_button_drop_and_paste_and_reach_the_customer(
     kinds = [message["kind"] for message in admin_api.received_by(customer)]
     assert sorted(kinds) == ["document", "document", "image"]
     assert tab.errors == []
+
+
+def test_a_message_the_server_refuses_is_marked_failed_with_its_reason_and_can_be_resent(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    business, customer = "5511999990403", "5521955550403"
+    admin_api.linked_connection("Falhas", business)
+    admin_api.customer_says(customer, business, "manda o programa", name="Fabi Falha")
+    tab = open_tab()
+    page = sign_in(tab, path="/tickets?tab=pending")
+    page.get_by_test_id("ticket-row").filter(has_text="Fabi Falha").click()
+    page.get_by_test_id("accept-button").click()
+
+    expect(page.get_by_test_id("message-input")).to_be_visible()
+
+    # A program is not a file we send: the server says why, next to the bubble.
+    page.evaluate(DROP_FILE, ["[data-testid=message-input]", "paste", "setup.exe", "application/x-msdownload", "MZ"])
+    page.get_by_test_id("send-button").click()
+    failed = page.get_by_test_id("message").filter(has_text="setup.exe")
+    expect(failed).to_have_attribute("data-status", "failed")
+    expect(failed.get_by_role("alert")).not_to_be_empty()
+    expect(failed.get_by_test_id("resend")).to_have_text("Reenviar")
+
+    failed.get_by_test_id("resend").click()
+    expect(failed).to_have_count(1)
+    expect(failed).to_have_attribute("data-status", "failed")
