@@ -12,12 +12,14 @@ from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.registry import build_engine
 from zapdesk.ingest.service import ingest_event
 from zapdesk.media.store import MediaStore
+from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
 from zapdesk.worker.runner import InboundEvent, RunnerDeps
 
 
 def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink) -> RunnerDeps:
     media_store = MediaStore(settings.media_dir)
+    sink = counting_sink(sink)
 
     def engine_for(provider: str, connection_key: str, handler: EventHandler) -> Engine:
         return build_engine(provider, settings, connection_key, handler)

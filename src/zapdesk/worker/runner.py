@@ -31,6 +31,8 @@ from zapdesk.engine.events import (
     SessionTarget,
     StateChanged,
 )
+from zapdesk.metrics import recorder
+from zapdesk.worker.retry import retry_through_outage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,16 +96,20 @@ class ConnectionRunner:
         self.state_since = time.monotonic()
         self.finished = False  # the session waits for a person: the worker gives the lease back
         self._handled_seq: int | None = None
+        # The last stored session we know of: what a logout must unlink even when no engine runs.
+        self._session_ref = row.session_ref
         self._failures = 0
         self._retry: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
+        self._closing = False
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
     async def reconcile(self, row: ConnectionRow) -> None:
         """Converge the live session towards what the row asks for."""
         async with self._lock:
+            self._session_ref = row.session_ref
             if row.command_seq != self._handled_seq:
                 await self._carry_out(row)
                 self._handled_seq = row.command_seq
@@ -124,6 +130,7 @@ class ConnectionRunner:
 
     async def close(self, *, forget: bool = False) -> None:
         """Stop the session (keeping its keys unless `forget`: the connection was deleted)."""
+        self._closing = True  # a handler waiting for the database gives up; the next holder is told again
         async with self._lock:
             self._cancel_retry()
             if forget:
@@ -175,20 +182,34 @@ class ConnectionRunner:
         self._set_state(EngineState.STOPPED)
 
     async def _logout_engine(self) -> None:
-        engine = self.engine or self.deps.build_engine(self.provider, str(self.connection_id), self.handle)
+        engine = self.engine
+        if engine is None:
+            if self._session_ref is None:
+                return  # never linked: nothing to unlink
+            # Unlinking needs the stored session: resume it just long enough to log it out.
+            engine = self.deps.build_engine(self.provider, str(self.connection_id), self._ignore)
+            await engine.start(SessionTarget(session_ref=self._session_ref))
         try:
             await engine.logout()
         except Exception:
             log.exception("connection %s: logout failed; its keys may remain", self.connection_id)
-        if self.engine is None:
+        if engine is not self.engine:
             await engine.stop()
+
+    async def _ignore(self, _event: EngineEvent) -> None:
+        """Events of a session resumed only to be logged out are not news."""
 
     # ---- engine events --------------------------------------------------------------------------------------------
 
     async def handle(self, event: EngineEvent) -> None:
         """The engine's handler: returns only once the event is stored, so the engine may then acknowledge it."""
         if isinstance(event, MessageReceived | Receipt | MessageEdited | MessageRevoked):
-            await self._transaction(lambda s: self.deps.ingest(s, self.connection_id, event))
+            received = time.monotonic()
+            await self._stored(lambda s: self.deps.ingest(s, self.connection_id, event), what=type(event).__name__)
+            if isinstance(event, MessageReceived):
+                # Receipt by this worker → row committed and its events handed on (not the phone's clock:
+                # an offline backlog would read as hours of latency).
+                recorder.observe_ingest(time.monotonic() - received)
         elif isinstance(event, QrCode):
             self._set_state(EngineState.QR)
             await self._transaction(
@@ -218,6 +239,7 @@ class ConnectionRunner:
         )
         if event.state == EngineState.CONNECTED:
             self._failures = 0
+            self._session_ref = event.session_ref or self._session_ref
             self.nudge_outbox()
         if stopping:
             # Not from inside the engine's own handler: stopping waits for this very handler to return.
@@ -284,8 +306,8 @@ class ConnectionRunner:
         forget_session: bool = False,
         stop: bool = False,
     ) -> None:
-        async with unit_of_work(self.deps.sessionmaker, self.deps.sink) as session:
-            await connections.record_state(
+        await self._stored(
+            lambda session: connections.record_state(
                 session,
                 self.connection_id,
                 status,
@@ -295,7 +317,15 @@ class ConnectionRunner:
                 banned_until=banned_until,
                 forget_session=forget_session,
                 stop=stop,
-            )
+            ),
+            what=f"state {status.value}",
+        )
+
+    async def _stored(self, work: Callable[[AsyncSession], Awaitable[T]], *, what: str) -> T:
+        """A transaction for something the engine reports only once: it waits out a database outage."""
+        return await retry_through_outage(
+            lambda: self._transaction(work), keep_trying=lambda: not self._closing, what=what
+        )
 
     async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with unit_of_work(self.deps.sessionmaker, self.deps.sink) as session:

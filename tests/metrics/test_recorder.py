@@ -1,0 +1,82 @@
+"""Counting in a worker and shipping the counts: nothing lost when shipping fails, duplicates never counted."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from tests.services import REDIS_URL, ensure_redis
+from zapdesk.db.uow import DomainEvent
+from zapdesk.metrics import recorder
+from zapdesk.metrics.store import RedisMetricsStore
+from zapdesk.metrics.tally import Counter, Tally
+from zapdesk.scaleout.redis import command_client
+
+
+@pytest.fixture(autouse=True)
+def _empty_recorder() -> None:
+    recorder.take()  # counts other tests in this process left behind
+
+
+async def test_counting_sink_counts_customers_messages_once_each_and_passes_every_event_on() -> None:
+    passed: list[DomainEvent] = []
+
+    async def sink(events: list[DomainEvent]) -> None:
+        passed.extend(events)
+
+    events = [
+        DomainEvent("message.created", {"id": 1, "from_me": False, "status": "sent"}, ("queue:1",)),
+        DomainEvent("message.created", {"id": 2, "from_me": True, "status": "pending"}, ("queue:1",)),  # greeting
+        DomainEvent("message.updated", {"id": 1, "from_me": False, "status": "read"}, ("queue:1",)),
+        DomainEvent("ticket.created", {"id": 9}, ("queue:1",)),
+    ]
+    await recorder.counting_sink(sink)(events)
+
+    assert passed == events
+    assert recorder.take().counters == {Counter.MESSAGES_RECEIVED: 1}
+
+
+async def test_flusher_ships_what_was_counted_and_keeps_it_when_shipping_fails() -> None:
+    shipped: list[Tally] = []
+    failing = True
+
+    async def ship(tally: Tally) -> None:
+        if failing:
+            raise ConnectionError("redis is down")
+        shipped.append(tally)
+
+    flusher = recorder.MetricsFlusher(ship)
+    recorder.count(Counter.MESSAGES_SENT)
+    recorder.observe_ingest(0.01)
+    await flusher.flush()
+    assert shipped == []
+
+    failing = False
+    recorder.count(Counter.MESSAGES_SENT)
+    await flusher.flush()
+    await flusher.flush()  # nothing new: nothing shipped
+
+    assert len(shipped) == 1
+    assert shipped[0].counters == {Counter.MESSAGES_SENT: 2}
+    assert shipped[0].ingest_count == 1
+
+
+async def test_redis_store_adds_every_workers_counts_into_one_total() -> None:
+    ensure_redis()
+    redis = command_client(REDIS_URL)
+    store = RedisMetricsStore(redis, f"test-{secrets.token_hex(6)}:metrics")
+    try:
+        for received in (2, 3):
+            tally = Tally()
+            tally.count(Counter.MESSAGES_RECEIVED, received)
+            tally.observe_ingest(0.5)
+            await store.add(tally)
+
+        total = await store.read()
+    finally:
+        await redis.delete(store.key)
+        await redis.aclose()
+
+    assert total.counters == {Counter.MESSAGES_RECEIVED: 5}
+    assert total.ingest_count == 2 and total.ingest_sum == 1.0
