@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,12 +24,15 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     settings.check_production_secrets()
+    # The app factory and the workers it spawns read these settings: the mounted simulator's URL needs the port.
+    settings.host = args.host or settings.host
+    settings.port = args.port or settings.port
     upgrade_to_head(settings.migration_database_url)
     uvicorn.run(
         "zapdesk.app:create_app",
         factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
+        host=settings.host,
+        port=settings.port,
         log_level="info",
         proxy_headers=True,
     )
@@ -51,16 +53,47 @@ def _simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from zapdesk.scaleout.migrate import upgrade_schema
+    from zapdesk.scaleout.requirements import ScaleOutUnavailable, api_settings
+
+    try:
+        settings = api_settings(get_settings())
+    except ScaleOutUnavailable as exc:
+        print(f"zapdesk api: {exc}", file=sys.stderr)
+        return 2
+    settings.check_production_secrets()
+    upgrade_schema(settings)
+    uvicorn.run(
+        "zapdesk.scaleout.api:create_api_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+    return 0
+
+
 def _worker(args: argparse.Namespace) -> int:
     import asyncio
 
+    from zapdesk.scaleout.requirements import ScaleOutUnavailable, unique_owner, worker_settings
+    from zapdesk.scaleout.worker import run_standalone_worker
     from zapdesk.worker.main import run_embedded_worker, settings_for_worker
 
-    settings = settings_for_worker()
-    if args.channel_fd is None:
-        print("zapdesk worker: give --channel-fd (workers are started by `zapdesk run`).", file=sys.stderr)
+    owner = args.owner or unique_owner()
+    if args.channel_fd is not None:
+        asyncio.run(run_embedded_worker(settings_for_worker(), owner, args.channel_fd))
+        return 0
+    try:
+        settings = worker_settings(get_settings())
+    except ScaleOutUnavailable as exc:
+        print(f"zapdesk worker: {exc}", file=sys.stderr)
         return 2
-    asyncio.run(run_embedded_worker(settings, args.owner, args.channel_fd))
+    asyncio.run(run_standalone_worker(settings, owner))
     return 0
 
 
@@ -108,6 +141,7 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "api": _api,
     "worker": _worker,
     "migrate": _migrate,
     "run": _run,
@@ -127,9 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     simulator.add_argument("--port", type=int, default=3002, help="port to listen on (default: 3002)")
     simulator.add_argument("--state", type=Path, default=None, help="its SQLite file (default: data/simulator.db)")
-    worker = commands.add_parser("worker", help="hold WhatsApp sessions (started by `zapdesk run`)")
-    worker.add_argument("--owner", default=f"worker-{os.getpid()}", help="this worker's lease owner name")
-    worker.add_argument("--channel-fd", type=int, default=None, help="socket inherited from the supervising server")
+    api = commands.add_parser(
+        "api", help="scale-out: migrate, then serve the API, real time and web UI without WhatsApp sessions"
+    )
+    api.add_argument("--host", default=None, help="address to listen on (default: HOST or 0.0.0.0)")
+    api.add_argument("--port", type=int, default=None, help="port to listen on (default: PORT or 3001)")
+    worker = commands.add_parser(
+        "worker", help="scale-out: hold a share of the WhatsApp sessions (needs PostgreSQL and REDIS_URL)"
+    )
+    worker.add_argument("--owner", default=None, help="lease owner id (default: host:pid:random, unique)")
+    worker.add_argument("--channel-fd", type=int, default=None, help="socket inherited from `zapdesk run` (internal)")
     create_user = commands.add_parser("create-user", help="add an administrator or agent who can sign in")
     create_user.add_argument("--email", required=True, help="their sign-in email")
     create_user.add_argument("--name", required=True, help="the name colleagues and customers see")

@@ -1,7 +1,7 @@
 """The local channel between the server and an embedded worker: JSON lines over a socket pair.
 
-Worker → server: committed events to publish. Server → worker: nudges. Losing one only delays (the database is
-the truth and workers also look on every heartbeat).
+Worker → server: committed events to publish, and what it counted (metrics). Server → worker: nudges.
+Losing one only delays (the database is the truth and workers also look on every heartbeat).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from zapdesk.db.uow import DomainEvent
+from zapdesk.metrics.tally import Tally
 
 EVENTS = "events"
 NUDGE = "nudge"
+METRICS = "metrics"
 MAX_LINE_BYTES = 16 * 1024 * 1024
 
 
@@ -65,6 +67,10 @@ def events_from_message(message: dict[str, Any]) -> list[DomainEvent]:
 
 def nudge_message(*, outbox: bool) -> dict[str, Any]:
     return {"type": NUDGE, "outbox": outbox}
+
+
+def metrics_message(tally: Tally) -> dict[str, Any]:
+    return {"type": METRICS, "fields": tally.to_fields()}
 
 
 class ChannelSink:

@@ -12,7 +12,8 @@ import socket
 
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
-from zapdesk.worker.channel import NUDGE, Channel, ChannelSink
+from zapdesk.metrics.recorder import MetricsFlusher
+from zapdesk.worker.channel import NUDGE, Channel, ChannelSink, metrics_message
 from zapdesk.worker.pipeline import runner_deps
 from zapdesk.worker.supervisor import SETTINGS_ENV
 from zapdesk.worker.worker import Worker
@@ -32,7 +33,8 @@ async def run_embedded_worker(settings: Settings, owner: str, channel_fd: int) -
     context = AppContext.from_settings(settings)
     channel = await Channel.open(socket.socket(fileno=channel_fd))
     worker = Worker(owner, runner_deps(settings, context.sessionmaker, ChannelSink(channel)))
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
+    flusher = MetricsFlusher(lambda tally: channel.send(metrics_message(tally)))
 
     async def listen() -> None:
         while (message := await channel.receive()) is not None:
@@ -42,15 +44,18 @@ async def run_embedded_worker(settings: Settings, owner: str, channel_fd: int) -
         stop.set()
 
     listener = asyncio.create_task(listen())
+    flusher.start()
     try:
         await worker.run(stop)
     finally:
         listener.cancel()
+        await flusher.close()
         await channel.close()
         await context.close()
 
 
-def _stop_on_signals() -> asyncio.Event:
+def stop_on_signals() -> asyncio.Event:
+    """Set on SIGTERM or SIGINT: the worker then stops its sessions (keeping their keys) and frees its leases."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -13,11 +13,12 @@ import os
 import socket
 import sys
 
-from zapdesk.connections.service import NUDGE_EVENT
 from zapdesk.context import AppContext
-from zapdesk.db.uow import DomainEvent, EventSink, unit_of_work
+from zapdesk.db.uow import EventSink, unit_of_work
+from zapdesk.metrics.tally import Tally
 from zapdesk.worker import leases
-from zapdesk.worker.channel import EVENTS, Channel, events_from_message, nudge_message
+from zapdesk.worker.channel import EVENTS, METRICS, Channel, events_from_message, nudge_message
+from zapdesk.worker.nudges import Nudge, nudging_sink
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,10 @@ class WorkerSupervisor:
         self.context = context
         self.publish = publish
         self.slots = [_WorkerSlot(self, index) for index in range(context.settings.worker_processes)]
+        # The server's sink: internal events wake workers, the rest go to the sockets.
+        self.sink: EventSink = nudging_sink(publish, self._wake)
+        # What the workers counted (they report every second), served at /metrics.
+        self.metrics = Tally()
 
     async def start(self) -> None:
         for slot in self.slots:
@@ -43,23 +48,12 @@ class WorkerSupervisor:
         for slot in self.slots:
             slot.nudge(outbox=outbox)
 
-    async def sink(self, events: list[DomainEvent]) -> None:
-        """The server's sink: internal events wake workers, the rest go to the sockets."""
-        public = [event for event in events if event.name != NUDGE_EVENT]
-        if len(public) != len(events):
-            self.nudge(outbox=False)
-        if any(_is_pending_send(event) for event in public):
-            self.nudge(outbox=True)
-        if public:
-            await self.publish(public)
+    async def _wake(self, nudge: Nudge) -> None:
+        self.nudge(outbox=nudge.outbox)
 
     @property
     def pids(self) -> list[int]:
         return [slot.process.pid for slot in self.slots if slot.process is not None]
-
-
-def _is_pending_send(event: DomainEvent) -> bool:
-    return event.name in ("message.created", "message.updated") and event.payload.get("status") == "pending"
 
 
 class _WorkerSlot:
@@ -143,6 +137,8 @@ class _WorkerSlot:
         while (message := await channel.receive()) is not None:
             if message.get("type") == EVENTS:
                 await self.supervisor.publish(events_from_message(message))
+            elif message.get("type") == METRICS:
+                self.supervisor.metrics.merge(Tally.from_fields(message.get("fields", {})))
 
     async def _free_leases(self, owner: str) -> None:
         try:
