@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 
 import pytest
@@ -42,6 +43,17 @@ def test_a_customer_ticket_goes_from_waiting_to_resolved_with_live_updates(
     expect(row).to_be_visible()
     expect(row).to_have_count(1)
     expect(page.get_by_test_id("pending-count")).to_have_text(str(waiting_before + 1))
+    expect(page).to_have_title(re.compile(r"^\(\d+\) zapdesk$"))
+
+    # Search (by name, number or message text) and the connection filter narrow the list on the server.
+    search = page.get_by_test_id("ticket-search")
+    for term, shown in (("Ana Cli", 1), ("5521988880101", 1), ("pedido", 1), ("nobody-matches-this", 0)):
+        search.fill(term)
+        expect(row).to_have_count(shown)
+    search.fill("")
+    page.get_by_test_id("filter-connection").select_option(label="Inbox")
+    expect(row).to_have_count(1)
+    page.get_by_test_id("filter-connection").select_option(value="")
 
     # Its text shows as text: no element made from it, nothing ran, the link is clickable.
     row.click()
