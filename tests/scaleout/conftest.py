@@ -12,8 +12,6 @@ import pytest
 from tests.scaleout.cluster import Cluster, running_cluster
 from tests.services import POSTGRES_ADMIN_URL, REDIS_URL, ensure_postgres, ensure_redis, postgres_admin_execute
 
-pytestmark = pytest.mark.processes
-
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
