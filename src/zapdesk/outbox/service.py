@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -102,8 +102,14 @@ async def claim_next_delivery(
         if message is None:
             return None
         if message.external_id is None:
-            message.external_id = new_message_id()
-            await session.flush()
+            # Only if still unset: should two dispatchers ever overlap (a lease changing hands), both send
+            # under the one id that won, and WhatsApp sees a single message.
+            await session.execute(
+                update(Message)
+                .where(Message.id == message.id, Message.external_id.is_(None))
+                .values(external_id=new_message_id())
+            )
+            await session.refresh(message, attribute_names=["external_id"])
         try:
             return await _delivery(session, message, media_store)
         except _Undeliverable as exc:
