@@ -23,4 +23,5 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def media_store(settings: Settings) -> MediaStore:
+    """Where this test's message files go: under its own data directory."""
     return MediaStore(settings.media_dir)

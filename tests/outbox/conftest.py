@@ -1,5 +1,5 @@
-"""Outbox fixtures: the ticket tests' `desk`, a media store, pacing off unless a test turns it on, and a way to
-run a dispatcher for the length of a test."""
+"""Outbox fixtures: the ticket tests' `desk`, the media tests' `media_store`, pacing off unless a test turns it
+on, and a way to run a dispatcher for the length of a test."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 
+from tests.media.conftest import media_store
 from tests.outbox.fake_engine import FakeEngine
 from tests.tickets.conftest import desk
-from zapdesk.config import Settings
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.media.store import MediaStore
@@ -21,11 +21,6 @@ from zapdesk.settings.service import OUTBOUND_MIN_INTERVAL_MS, set_setting
 __all__ = ["desk", "media_store", "no_pacing", "run_dispatcher"]
 
 FAST_RETRIES = RetryPolicy(max_attempts=3, base_seconds=0.05, cap_seconds=0.2)
-
-
-@pytest.fixture
-def media_store(settings: Settings) -> MediaStore:
-    return MediaStore(settings.media_dir)
 
 
 async def set_pace(context: AppContext, milliseconds: int) -> None:
