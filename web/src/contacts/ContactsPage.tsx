@@ -3,6 +3,7 @@ import { useDeferredValue, useState } from "react";
 import { contacts } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Contact } from "../api/types";
+import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { Avatar } from "../ui/Avatar";
 import { CrudPage } from "../ui/CrudPage";
@@ -12,6 +13,7 @@ import { StartConversation } from "./StartConversation";
 export default function ContactsPage() {
   const { t } = useI18n();
   const client = useQueryClient();
+  const admin = useMe().role === "admin"; // deleting a contact is for admins
   const [search, setSearch] = useState("");
   const term = useDeferredValue(search.trim());
   const [starting, setStarting] = useState<Contact | null>(null);
@@ -66,7 +68,9 @@ export default function ContactsPage() {
           </button>
         )}
         renderForm={(contact, close) => <ContactForm contact={contact} onClose={close} />}
-        remove={(contact) => contacts.remove(contact.id).then(() => client.invalidateQueries({ queryKey: keys.contacts }))}
+        {...(admin
+          ? { remove: (contact: Contact) => contacts.remove(contact.id).then(() => client.invalidateQueries({ queryKey: keys.contacts })) }
+          : {})}
         footer={
           list.hasNextPage && (
             <button type="button" className="button block" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>

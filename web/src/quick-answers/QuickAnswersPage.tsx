@@ -3,6 +3,7 @@ import { useState } from "react";
 import { quickAnswers, type QuickAnswerInput } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { QuickAnswer } from "../api/types";
+import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { CrudPage } from "../ui/CrudPage";
 import { Field } from "../ui/Field";
@@ -34,12 +35,15 @@ function QuickAnswerForm({ answer, onClose }: { answer: QuickAnswer | null; onCl
 
 export default function QuickAnswersPage() {
   const client = useQueryClient();
+  // Everyone uses quick answers; only admins write them (as the API says).
+  const admin = useMe().role === "admin";
   const list = useQuery({ queryKey: keys.quickAnswers, queryFn: () => quickAnswers.list() });
   return (
     <CrudPage<QuickAnswer>
       title="quickAnswers.title"
       newLabel="quickAnswers.new"
       testId="quick-answers-page"
+      canEdit={admin}
       items={list.data}
       error={list.error}
       nameOf={(answer) => `/${answer.shortcut}`}

@@ -1,6 +1,6 @@
 // Turns socket events into cache updates, and refetches what is on screen after a reconnect.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { ApiError } from "../api/client";
 import { tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
@@ -9,6 +9,7 @@ import { notifyMessage, notifyTicket } from "../attention/notify";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicket, canSee, removeTicket, upsertMessage, type Pages, type Viewer } from "./cache";
+import { EventReplay } from "./replay";
 import { openSocket } from "./socket";
 
 export type RealtimeStatus = "connecting" | "online" | "lost";
@@ -75,9 +76,19 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   const me = useMe();
   const { t } = useI18n();
   const [status, setStatus] = useState<RealtimeStatus>("connecting");
+  // The socket lives as long as the sign-in: switching language must not reconnect it.
+  const latest = useRef({ me, t });
+  useLayoutEffect(() => {
+    latest.current = { me, t };
+  });
+  const userId = me.id;
 
   useEffect(() => {
     const socket = openSocket();
+    const viewer = () => latest.current.me;
+    const replay = new EventReplay(client, viewer);
+    const stopReplay = client.getQueryCache().subscribe(replay.onCacheEvent);
+    const t = (...args: Parameters<typeof latest.current.t>) => latest.current.t(...args);
     let wasOnline = false;
     socket.on("connect", () => {
       setStatus("online");
@@ -89,36 +100,46 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     socket.on("connect_error", () => setStatus("lost"));
 
     socket.on("ticket.created", (ticket) => {
-      applyTicketEverywhere(client, ticket, me);
+      replay.ticket(ticket);
+      applyTicketEverywhere(client, ticket, viewer());
       if (ticket.status === "pending") notifyTicket(ticket, t);
     });
-    socket.on("ticket.updated", (ticket) => applyTicketEverywhere(client, ticket, me));
+    socket.on("ticket.updated", (ticket) => {
+      replay.ticket(ticket);
+      applyTicketEverywhere(client, ticket, viewer());
+    });
     socket.on("ticket.removed", ({ id }) => {
       tickets.get(id).then(
-        (ticket) => applyTicketEverywhere(client, ticket, me),
+        (ticket) => applyTicketEverywhere(client, ticket, viewer()),
         (error: unknown) => {
           if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+            replay.forgetTicket(id);
             dropTicketEverywhere(client, id);
           }
         },
       );
     });
     socket.on("message.created", (message) => {
+      replay.message(message);
       applyMessage(client, message);
       const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
-      if (!message.from_me && ticket?.assignee_id === me.id) notifyMessage(ticket, t);
+      if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t);
     });
-    socket.on("message.updated", (message) => applyMessage(client, message));
+    socket.on("message.updated", (message) => {
+      replay.message(message);
+      applyMessage(client, message);
+    });
     socket.on("contact.updated", (contact) => applyContact(client, contact));
     socket.on("connection.updated", (connection) => applyConnection(client, connection));
     socket.on("connection.qr", ({ id, ...qr }) => client.setQueryData(keys.qr(id), qr));
     socket.on("connection.pairing_code", ({ id, ...code }) => client.setQueryData(keys.pairing(id), code));
 
     return () => {
+      stopReplay();
       socket.removeAllListeners();
       socket.disconnect();
     };
-  }, [client, me, t]);
+  }, [client, userId]);
 
   return <StatusContext.Provider value={status}>{children}</StatusContext.Provider>;
 }

@@ -1,10 +1,12 @@
 // Calls `load` when the sentinel element scrolls into view (lists load their next page this way).
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 
 export function useInfiniteScroll<T extends Element>(load: () => void, enabled: boolean) {
   const sentinel = useRef<T>(null);
   const latest = useRef(load);
-  latest.current = load;
+  useLayoutEffect(() => {
+    latest.current = load;
+  });
   useEffect(() => {
     const element = sentinel.current;
     if (!element || !enabled) return;

@@ -1,0 +1,62 @@
+import { QueryClient, type InfiniteData } from "@tanstack/react-query";
+import { describe, expect, it } from "vitest";
+import type { Page, Ticket } from "../api/types";
+import { EventReplay } from "./replay";
+
+function ticket(id: number, at: string): Ticket {
+  return {
+    id,
+    status: "pending",
+    contact: { id, name: `C${id}`, phone: `55${id}`, profile_picture_url: null, is_group: false },
+    connection_id: 1,
+    queue_id: null,
+    assignee_id: null,
+    unread_count: 0,
+    last_message: null,
+    last_message_at: null,
+    last_activity_at: at,
+    updated_at: at,
+    closed_at: null,
+  };
+}
+
+describe("events received during a refetch", () => {
+  it("are applied again over the refetch's older answer", async () => {
+    const client = new QueryClient();
+    const replay = new EventReplay(client, () => ({ id: 1, role: "admin", queue_ids: [] }));
+    client.getQueryCache().subscribe(replay.onCacheEvent);
+    const key = ["tickets", { status: "pending" }];
+    let answer: (page: Page<Ticket>) => void = () => undefined;
+    const fetching = client.fetchInfiniteQuery({
+      queryKey: key,
+      queryFn: () => new Promise<Page<Ticket>>((resolve) => (answer = resolve)),
+      initialPageParam: null,
+      getNextPageParam: () => null,
+    });
+    await Promise.resolve();
+
+    // The server created ticket 2 after it answered the list request; its event overtakes the answer.
+    replay.ticket(ticket(2, "2026-01-01T11:00:00Z"));
+    answer({ items: [ticket(1, "2026-01-01T10:00:00Z")], next_cursor: null });
+    await fetching;
+
+    const data = client.getQueryData<InfiniteData<Page<Ticket>>>(key);
+    expect(data?.pages[0]?.items.map((item) => item.id)).toEqual([2, 1]);
+  });
+
+  it("leave answers alone when nothing arrived meanwhile", async () => {
+    const client = new QueryClient();
+    const replay = new EventReplay(client, () => ({ id: 1, role: "admin", queue_ids: [] }));
+    replay.ticket(ticket(3, "2026-01-01T09:00:00Z")); // before the fetch: the answer already reflects it
+    client.getQueryCache().subscribe(replay.onCacheEvent);
+    const key = ["tickets", { status: "closed" }];
+    await client.fetchInfiniteQuery({
+      queryKey: key,
+      queryFn: async (): Promise<Page<Ticket>> => ({ items: [], next_cursor: null }),
+      initialPageParam: null,
+      getNextPageParam: () => null,
+    });
+    const data = client.getQueryData<InfiniteData<Page<Ticket>>>(key);
+    expect(data?.pages[0]?.items).toEqual([]);
+  });
+});
