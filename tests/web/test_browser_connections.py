@@ -93,3 +93,27 @@ def test_a_phone_number_links_with_the_pairing_code_shown_in_the_modal(
     expect(modal).to_be_hidden()
     expect(card.get_by_test_id("connection-status")).to_have_text("Conectado")
     assert admin_api.call("GET", f"/api/connections/{connection['id']}")["phone"] == "5511999990003"
+
+
+def test_a_connection_is_edited_restarted_and_deleted(open_tab: Callable[..., Tab], admin_api: Api) -> None:
+    admin_api.linked_connection("Para Editar", "5511999990004")
+    tab = open_tab()
+    page = sign_in(tab, path="/connections")
+    card = page.get_by_test_id("connection-card").filter(has_text="Para Editar")
+    card.get_by_test_id("edit-connection").click()
+    dialog = page.get_by_test_id("connection-dialog")
+    expect(dialog.get_by_test_id("connection-name")).to_have_value("Para Editar")
+    dialog.get_by_test_id("connection-name").fill("Editada")
+    dialog.get_by_label("Mensagem de saudação").fill("Olá {{name}}!")
+    dialog.get_by_role("button", name="Salvar").click()
+    edited = page.get_by_test_id("connection-card").filter(has_text="Editada")
+    expect(edited).to_be_visible()
+    stored = [c for c in admin_api.call("GET", "/api/connections")["items"] if c["name"] == "Editada"]
+    assert stored[0]["greeting_message"] == "Olá {{name}}!"
+
+    edited.get_by_test_id("restart").click()
+    expect(edited.get_by_test_id("connection-status")).to_have_text("Conectado", timeout=30_000)
+
+    edited.get_by_test_id("delete-connection").click()
+    page.get_by_test_id("confirm-dialog").get_by_test_id("confirm-button").click()
+    expect(edited).to_have_count(0)

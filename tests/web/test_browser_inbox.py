@@ -113,6 +113,11 @@ def test_a_customer_ticket_goes_from_waiting_to_resolved_with_live_updates(
     # Seen as it arrived in the open chat: no unread badge left on its row.
     expect(ticket_row(page, "Ana Cliente").get_by_test_id("unread-badge")).to_have_count(0)
     screenshot(page, "inbox-chat")
+    image.click()
+    viewer = page.get_by_test_id("image-viewer")
+    expect(viewer.get_by_role("img")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(viewer).to_have_count(0)
 
     # Resolver moves it to Resolvidos.
     page.get_by_test_id("resolve-button").click()

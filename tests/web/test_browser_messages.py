@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import struct
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +14,16 @@ from tests.web.conftest import Api, Tab, screenshot, sign_in, tiny_png
 pytestmark = pytest.mark.browser
 
 BUSINESS = "5511999990401"
+
+
+def silent_wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
+    """A mono 8-bit WAV of silence."""
+    samples = b"\x80" * int(seconds * rate)
+    header = b"WAVE" + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate, 1, 8)
+    body = header + b"data" + struct.pack("<I", len(samples)) + samples
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
 CUSTOMER = "5521955550401"
 
 
@@ -77,6 +89,17 @@ def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_c
     )
     expect(page.get_by_test_id("message-contact")).to_contain_text("João Contato")
     expect(page.get_by_test_id("message-contact")).to_contain_text("+5521900000001")
+
+    # A voice note plays in the chat.
+    admin_api.customer_says(
+        CUSTOMER,
+        BUSINESS,
+        "",
+        kind="voice",
+        media={"mime": "audio/wav", "data_base64": base64.b64encode(silent_wav()).decode(), "seconds": 1},
+    )
+    expect(page.get_by_test_id("message-audio")).to_have_count(1)
+    assert page.get_by_test_id("message-audio").evaluate("audio => audio.controls && audio.src.startsWith('blob:')")
 
     # The emoji picker puts its emoji where the cursor is.
     composer.fill("oi ")
