@@ -51,6 +51,7 @@ def test_admin_and_agent_each_see_their_scope_and_follow_changes_live(
     expect(admin.get_by_test_id("ticket-row").filter(has_text="Cliente Um")).to_have_count(0)
     admin.get_by_test_id("tab-all").click()
     expect(admin.get_by_test_id("ticket-row").filter(has_text="Cliente Um")).to_have_attribute("data-status", "open")
+    expect(admin.get_by_test_id("ticket-row").filter(has_text="Cliente Um")).to_contain_text("Com Carla Agente")
     admin.get_by_test_id("tab-pending").click()
 
     # Another customer; the admin transfers that ticket to Suporte: it leaves the agent (not in Suporte), live.

@@ -1,4 +1,5 @@
-import { useConnections, useQueues } from "../api/queries";
+import { useConnections, useDirectory, useQueues } from "../api/queries";
+import { useMe } from "../auth/AuthProvider";
 import type { TicketFilters } from "../api/endpoints";
 import { useI18n } from "../i18n/I18nProvider";
 import { Spinner } from "../ui/Spinner";
@@ -11,6 +12,8 @@ export function TicketList({ filters, selectedId }: { filters: TicketFilters; se
   const list = useTicketList(filters);
   const queues = useQueues().data ?? [];
   const connections = useConnections().data ?? [];
+  const people = useDirectory().data ?? [];
+  const me = useMe();
   const sentinel = useInfiniteScroll<HTMLLIElement>(() => {
     if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
   }, Boolean(list.hasNextPage));
@@ -27,6 +30,11 @@ export function TicketList({ filters, selectedId }: { filters: TicketFilters; se
           selected={ticket.id === selectedId}
           queue={queues.find((queue) => queue.id === ticket.queue_id)}
           connection={connections.find((connection) => connection.id === ticket.connection_id)}
+          assignee={
+            ticket.assignee_id && ticket.assignee_id !== me.id
+              ? (people.find((person) => person.id === ticket.assignee_id)?.name ?? null)
+              : null
+          }
         />
       ))}
       {list.hasNextPage && (

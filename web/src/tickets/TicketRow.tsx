@@ -9,9 +9,11 @@ interface TicketRowProps {
   selected: boolean;
   queue: Queue | undefined;
   connection: Connection | undefined;
+  /** Who works on it, when that is somebody else (shown in the admins' "Todos"). */
+  assignee: string | null;
 }
 
-export function TicketRow({ ticket, selected, queue, connection }: TicketRowProps) {
+export function TicketRow({ ticket, selected, queue, connection, assignee }: TicketRowProps) {
   const { t, language } = useI18n();
   const when = ticket.last_message_at ?? ticket.last_activity_at;
   return (
@@ -47,6 +49,7 @@ export function TicketRow({ ticket, selected, queue, connection }: TicketRowProp
           </span>
           <span className="ticket-row-tags">
             {connection && <span className="tag">{connection.name}</span>}
+            {assignee && <span className="tag">{t("tickets.assignedTo", { name: assignee })}</span>}
             <span className="tag" style={queue ? { background: queue.color, color: "#fff" } : undefined}>
               {queue?.name ?? t("tickets.noQueue")}
             </span>
