@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Api, Tab, sign_in
+from tests.web.conftest import Api, Tab, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,7 @@ def test_queues_users_and_quick_answers_are_managed_with_errors_next_to_fields(o
     email_field = dialog.locator(".field").filter(has=page.get_by_test_id("user-email"))
     expect(email_field.get_by_test_id("field-error")).to_contain_text("not a valid email")
     expect(dialog.get_by_test_id("user-email")).to_have_attribute("aria-invalid", "true")
+    screenshot(page, "users-field-error")
     dialog.get_by_test_id("user-email").fill("diego@zapdesk.test")
     dialog.get_by_test_id("form-submit").click()
     expect(dialog).to_be_hidden()
