@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -179,3 +180,18 @@ async def test_too_many_attempts_from_one_address_get_429_whatever_the_email(con
     assert int(refused.headers["Retry-After"]) >= 1
     async with _client_from(api, "192.0.2.8") as elsewhere:
         assert (await _attempt(elsewhere, "another@example.com")).status_code == 401
+
+
+async def test_while_redis_is_unreachable_attempts_are_still_counted_in_this_process() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = Redis.from_url(f"redis://127.0.0.1:{closed_port}/0", socket_connect_timeout=0.5)
+    limiter = RedisRateLimiter(unreachable)
+    try:
+        allowed = [await _hit(limiter, "login:email:ana@example.com") for _ in range(LIMIT)]
+        refused = await _hit(limiter, "login:email:ana@example.com")
+    finally:
+        await limiter.close()
+    assert allowed == [None] * LIMIT
+    assert refused is not None and refused > 0

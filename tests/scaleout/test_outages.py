@@ -177,11 +177,8 @@ async def check_redis_outage(cluster: Cluster, redis: PrivateRedis) -> None:
             login = await fresh.client.post("/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
         finally:
             await fresh.close()
-        if login.status_code != 200:
-            pytest.xfail(
-                f"signing in needs Redis (HTTP {login.status_code}): the Redis login rate limiter does not fall "
-                "back when Redis is down (zapdesk.auth.ratelimit.RedisRateLimiter)"
-            )
+        # The login rate limiter counts in memory while Redis is down: signing in keeps working.
+        assert login.status_code == 200, login.text
     finally:
         await inbox.close()
         await api.close()

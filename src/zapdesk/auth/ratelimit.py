@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import secrets
 import time
@@ -10,10 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from zapdesk.config import Settings
 from zapdesk.errors import TooManyRequests
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 
@@ -86,21 +89,29 @@ return false
 
 
 class RedisRateLimiter:
-    """For several API processes: they share the counts through Redis."""
+    """For several API processes: they share the counts through Redis.
+
+    While Redis is unreachable each process counts in its own memory: sign-in keeps working and stays limited.
+    """
 
     def __init__(self, redis: Redis, *, prefix: str = "zapdesk:ratelimit:", clock: Clock = time.time) -> None:
         self._redis = redis
         self._prefix = prefix
         self._clock = clock
         self._script = redis.register_script(_HIT_SCRIPT)
+        self._fallback = MemoryRateLimiter()
 
     async def hit(self, keys: Sequence[str], *, limit: int, window_seconds: float) -> float | None:
         now_ms = self._clock() * 1000
         # A unique member per attempt: two attempts in the same millisecond must both count.
         member = f"{now_ms:.3f}:{secrets.token_hex(4)}"
-        wait_ms = await self._script(
-            keys=[self._prefix + key for key in keys], args=[now_ms, window_seconds * 1000, limit, member]
-        )
+        try:
+            wait_ms = await self._script(
+                keys=[self._prefix + key for key in keys], args=[now_ms, window_seconds * 1000, limit, member]
+            )
+        except (RedisError, OSError) as exc:
+            log.warning("login rate limit: Redis unreachable (%s); counting in this process", type(exc).__name__)
+            return await self._fallback.hit(keys, limit=limit, window_seconds=window_seconds)
         return None if wait_ms is None else float(wait_ms) / 1000
 
     async def close(self) -> None:
