@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Response, status
 
 from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
+from zapdesk.api.inputs import ResourceId
 from zapdesk.api.pagination import Page
 from zapdesk.connections import service
 from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, ConnectRequest, QrOut
@@ -26,26 +27,26 @@ async def create_connection(
 
 
 @router.get("/{connection_id}", response_model=ConnectionOut)
-async def get_connection(connection_id: int, session: SessionDep, _user: CurrentUser) -> ConnectionOut:
+async def get_connection(connection_id: ResourceId, session: SessionDep, _user: CurrentUser) -> ConnectionOut:
     return service.to_out(await service.get_connection(session, connection_id))
 
 
 @router.patch("/{connection_id}", response_model=ConnectionOut)
 async def update_connection(
-    connection_id: int, data: ConnectionUpdate, session: SessionDep, _admin: AdminUser
+    connection_id: ResourceId, data: ConnectionUpdate, session: SessionDep, _admin: AdminUser
 ) -> ConnectionOut:
     return service.to_out(await service.update_connection(session, connection_id, data))
 
 
 @router.delete("/{connection_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_connection(connection_id: int, session: SessionDep, _admin: AdminUser) -> Response:
+async def delete_connection(connection_id: ResourceId, session: SessionDep, _admin: AdminUser) -> Response:
     await service.delete_connection(session, connection_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{connection_id}/connect", response_model=ConnectionOut, status_code=status.HTTP_202_ACCEPTED)
 async def connect(
-    connection_id: int,
+    connection_id: ResourceId,
     session: SessionDep,
     settings: SettingsDep,
     _admin: AdminUser,
@@ -56,15 +57,17 @@ async def connect(
 
 
 @router.get("/{connection_id}/qr", response_model=QrOut)
-async def current_qr(connection_id: int, session: SessionDep, _admin: AdminUser) -> QrOut:
+async def current_qr(connection_id: ResourceId, session: SessionDep, _admin: AdminUser) -> QrOut:
     return await service.current_qr(session, connection_id)
 
 
 @router.post("/{connection_id}/logout", response_model=ConnectionOut, status_code=status.HTTP_202_ACCEPTED)
-async def logout(connection_id: int, session: SessionDep, _admin: AdminUser) -> ConnectionOut:
+async def logout(connection_id: ResourceId, session: SessionDep, _admin: AdminUser) -> ConnectionOut:
     return service.to_out(await service.logout(session, connection_id))
 
 
 @router.post("/{connection_id}/restart", response_model=ConnectionOut, status_code=status.HTTP_202_ACCEPTED)
-async def restart(connection_id: int, session: SessionDep, settings: SettingsDep, _admin: AdminUser) -> ConnectionOut:
+async def restart(
+    connection_id: ResourceId, session: SessionDep, settings: SettingsDep, _admin: AdminUser
+) -> ConnectionOut:
     return service.to_out(await service.restart(session, settings, connection_id))

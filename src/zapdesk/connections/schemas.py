@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from zapdesk.api.inputs import IdRef
 from zapdesk.connections.models import ConnectionStatus, Provider
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -19,7 +20,7 @@ class ConnectionCreate(BaseModel):
     is_default: bool = False
     greeting_message: OptionalText = None
     farewell_message: OptionalText = None
-    queue_ids: list[int] = Field(default_factory=list, max_length=100)
+    queue_ids: list[IdRef] = Field(default_factory=list, max_length=100)
 
 
 class ConnectionUpdate(BaseModel):
@@ -27,7 +28,7 @@ class ConnectionUpdate(BaseModel):
     is_default: bool | None = None
     greeting_message: OptionalText = None
     farewell_message: OptionalText = None
-    queue_ids: list[int] | None = Field(default=None, max_length=100)
+    queue_ids: list[IdRef] | None = Field(default=None, max_length=100)
 
 
 class ConnectionOut(BaseModel):
