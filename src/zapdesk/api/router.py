@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from zapdesk.api import health
+from zapdesk.api.text_input import reject_nul_characters
 from zapdesk.auth import routes as auth
 from zapdesk.contacts import routes as contacts
 from zapdesk.errors import ERROR_RESPONSES
@@ -21,7 +22,7 @@ from zapdesk.users import routes as users
 
 
 def build_api_router() -> APIRouter:
-    router = APIRouter(prefix="/api", responses=ERROR_RESPONSES)
+    router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul_characters)])
     for domain_router in (
         health.router,
         contacts.router,
