@@ -15,13 +15,18 @@ import pytest
 
 from tests.scaleout.cluster import Cluster, PrivatePostgres, PrivateRedis, running_cluster
 from tests.services import REDIS_URL, ensure_redis
-from tests.system.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Inbox, eventually, link_connection
-from tests.system.test_recovery import (
+from tests.system.harness import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
     BUSINESS,
+    Api,
+    Inbox,
     all_tickets,
     assert_complete_and_in_order,
     customer,
+    eventually,
     inbound_by_customer,
+    link_connection,
     write_in_turns,
 )
 

@@ -9,8 +9,16 @@ from typing import Any
 import pytest
 
 from tests.scaleout.cluster import Cluster
-from tests.system.harness import Api, eventually, link_connection, wait_for_status
-from tests.system.test_recovery import BUSINESS, all_messages, all_tickets, customer
+from tests.system.harness import (
+    BUSINESS,
+    Api,
+    all_messages,
+    all_tickets,
+    customer,
+    eventually,
+    link_connection,
+    wait_for_status,
+)
 
 pytestmark = pytest.mark.processes
 

@@ -10,13 +10,16 @@ from typing import Any
 import pytest
 
 from tests.scaleout.cluster import Cluster
-from tests.system.harness import Api, Inbox, eventually, link_connection
-from tests.system.test_recovery import (
+from tests.system.harness import (
     BUSINESS,
+    Api,
+    Inbox,
     all_tickets,
     assert_complete_and_in_order,
     customer,
+    eventually,
     inbound_by_customer,
+    link_connection,
     write_in_turns,
 )
 

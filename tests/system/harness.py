@@ -385,3 +385,64 @@ async def wait_for_status(api: Api, connection_id: int, status: str, timeout: fl
         return connection if connection["status"] == status else None
 
     return await eventually(reached, timeout=timeout, what=f"connection {connection_id} to be {status}")
+
+
+# ---- conversations at scale: many customers of one business number ------------------------------------------
+
+BUSINESS = "5511999990001"
+
+
+def customer(index: int) -> str:
+    return f"55219{index:08d}"
+
+
+async def all_tickets(api: Api) -> list[dict[str, Any]]:
+    tickets: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        page = await api.get("/api/tickets", **params)
+        tickets.extend(page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            return tickets
+
+
+async def all_messages(api: Api, ticket_id: int) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    before: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 100, **({"before": before} if before else {})}
+        page = await api.get(f"/api/tickets/{ticket_id}/messages", **params)
+        messages[:0] = page["items"]
+        before = page["next_cursor"]
+        if not before:
+            return messages
+
+
+async def inbound_by_customer(api: Api) -> dict[str, list[dict[str, Any]]]:
+    result: dict[str, list[dict[str, Any]]] = {}
+    for ticket in await all_tickets(api):
+        messages = await all_messages(api, ticket["id"])
+        result[ticket["contact"]["phone"]] = [m for m in messages if not m["from_me"]]
+    return result
+
+
+async def write_in_turns(simulator: Simulator, customers: int, per_customer: int, pause: float = 0.0) -> None:
+    """Each customer writes its messages in order; all customers write at the same time."""
+
+    async def one(index: int) -> None:
+        for n in range(per_customer):
+            await simulator.customer_writes(customer(index), BUSINESS, f"mensagem {n}", name=f"Cliente {index}")
+            if pause:
+                await asyncio.sleep(pause)
+
+    await asyncio.gather(*(one(index) for index in range(customers)))
+
+
+def assert_complete_and_in_order(stored: dict[str, list[dict[str, Any]]], customers: int, per_customer: int) -> None:
+    assert len(stored) == customers
+    for index in range(customers):
+        messages = stored[customer(index)]
+        assert [m["body"] for m in messages] == [f"mensagem {n}" for n in range(per_customer)]
+        assert len({m["external_id"] for m in messages}) == per_customer
