@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from zapdesk.api.docs import install_docs
 from zapdesk.api.limits import BodySizeLimit
 from zapdesk.api.router import build_api_router
+from zapdesk.api.security import SecurityHeaders
 from zapdesk.auth.ratelimit import create_rate_limiter
 from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
@@ -36,7 +38,7 @@ def create_api(context: AppContext) -> FastAPI:
         version="0.1.0",
         description="WhatsApp customer-service desk: connections, tickets, messages, real time.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by install_docs: offline, under our Content-Security-Policy
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -44,6 +46,7 @@ def create_api(context: AppContext) -> FastAPI:
     api.state.login_limiter = login_limiter = create_rate_limiter(context.settings)
     context.on_close.append(login_limiter.close)
     install_error_handlers(api)
+    install_docs(api, openapi_url="/api/openapi.json")
     api.include_router(build_api_router())
     simulator = mount_simulator(api, context.settings)  # /simulator outside production
     if simulator is not None:
@@ -74,7 +77,8 @@ def assemble_server(context: AppContext) -> AssembledServer:
         WebUI(api, settings.web_dist_dir), limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
     )
     # The Socket.IO wrapper hands lifespan and every non-/socket.io request to `http`, so FastAPI's lifespan runs.
-    return AssembledServer(asgi=realtime.asgi_app(http), api=api, realtime=realtime)
+    # Outermost, so every HTTP answer carries the security headers (web UI, API, Socket.IO polling, 413s).
+    return AssembledServer(asgi=SecurityHeaders(realtime.asgi_app(http)), api=api, realtime=realtime)
 
 
 def create_app(settings: Settings | None = None) -> ASGIApp:
