@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from zapdesk.api.docs import install_docs
 from zapdesk.api.limits import BodySizeLimit
+from zapdesk.api.redaction import redact_tokens_in_server_logs
 from zapdesk.api.router import build_api_router
 from zapdesk.api.security import SecurityHeaders
 from zapdesk.auth.ratelimit import create_rate_limiter
@@ -76,6 +77,7 @@ def assemble_server(context: AppContext) -> AssembledServer:
     http = BodySizeLimit(
         WebUI(api, settings.web_dist_dir), limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
     )
+    redact_tokens_in_server_logs()  # Socket.IO clients may send the token in the query string uvicorn logs
     # The Socket.IO wrapper hands lifespan and every non-/socket.io request to `http`, so FastAPI's lifespan runs.
     # Outermost, so every HTTP answer carries the security headers (web UI, API, Socket.IO polling, 413s).
     return AssembledServer(asgi=SecurityHeaders(realtime.asgi_app(http)), api=api, realtime=realtime)
