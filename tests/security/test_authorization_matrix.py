@@ -1,0 +1,403 @@
+"""Who may call what: every route of the app, for anonymous / agent (outside and inside a ticket's scope) / admin.
+
+`RULES` is the table. A route the app serves without an entry fails `test_every_route_has_a_rule`, so a
+new route cannot ship without someone deciding who may call it. Each call also carries the security headers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import update
+from starlette.routing import Mount
+
+from tests.conftest import TEST_PASSWORD, make_settings
+from tests.security.asgi_session import asgi_client
+from tests.tickets.factories import (
+    Desk,
+    make_connection,
+    make_contact,
+    make_message,
+    make_queue,
+    make_staff,
+    make_ticket,
+)
+from zapdesk.app import assemble_server, create_api
+from zapdesk.auth import service as auth_service
+from zapdesk.connections.models import Connection, ConnectionStatus
+from zapdesk.context import AppContext
+from zapdesk.db.base import utcnow
+from zapdesk.db.uow import unit_of_work
+from zapdesk.messages.models import Message, MessageStatus
+from zapdesk.quick_answers.models import QuickAnswer
+from zapdesk.tickets.models import Ticket, TicketStatus
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+METRICS_TOKEN = "metrics-token-for-the-matrix-0123456789"
+_serial = itertools.count(1)
+
+# public: anyone. signed_in: any user. admin: admins only (agents 403). ticket: users who may see the ticket in
+# `World.ticket` (an agent of another queue gets 404, as if it did not exist). metrics: METRICS_TOKEN only.
+Access = Literal["public", "signed_in", "admin", "ticket", "metrics"]
+PERSONAS = ("anonymous", "agent_outside", "agent_inside", "admin")
+
+
+@dataclass(frozen=True, order=True)
+class RouteKey:
+    method: str  # "MOUNT" for a mounted sub-application
+    path: str
+    name: str
+
+
+@dataclass
+class Call:
+    path: str
+    json: Any = None
+    params: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
+
+
+@dataclass
+class World:
+    """What the calls act on: a ticket in `desk.queue` (seen by `agent_inside`, not by `agent_outside`)."""
+
+    desk: Desk
+    ticket: Ticket
+    media_message_id: int
+    contact_id: int
+    spare: dict[str, int] = field(default_factory=dict)  # throwaway rows for the DELETE routes
+
+    async def refresh_token(self) -> str:
+        context = self.desk.context
+        async with unit_of_work(context.sessionmaker) as session:
+            signed_in = await auth_service.login(session, context.settings, self.desk.assignee.email, TEST_PASSWORD)
+        return signed_in.refresh_token
+
+    @property
+    def ticket_id(self) -> int:
+        return self.ticket.id
+
+    async def failed_message(self) -> int:
+        context = self.desk.context
+        message = await make_message(context, ticket=self.ticket, from_me=True)
+        async with unit_of_work(context.sessionmaker) as session:
+            await session.execute(
+                update(Message).where(Message.id == message.id).values(status=MessageStatus.FAILED, error="offline")
+            )
+        return message.id
+
+
+Build = Callable[[World], Awaitable[Call]]
+
+
+def fixed(path: str, **kwargs: Any) -> Build:
+    async def build(world: World) -> Call:
+        values = {"ticket": world.ticket_id, "contact": world.contact_id, **world.spare}
+        values |= {"connection": world.desk.connection.id, "queue": world.desk.queue.id, "user": world.desk.assignee.id}
+        values |= {"media": world.media_message_id}
+        return Call(path.format(**values), **kwargs)
+
+    return build
+
+
+def at(make: Callable[[World], Call]) -> Build:
+    async def build(world: World) -> Call:
+        return make(world)
+
+    return build
+
+
+def unique(make: Callable[[World, int], Call]) -> Build:
+    """A call whose body must differ each time (a new name, a new phone number)."""
+
+    async def build(world: World) -> Call:
+        return make(world, next(_serial))
+
+    return build
+
+
+async def _refresh_call(world: World) -> Call:
+    return Call("/api/auth/refresh", json={"refresh_token": await world.refresh_token()})
+
+
+async def _logout_call(world: World) -> Call:
+    return Call("/api/auth/logout", json={"refresh_token": await world.refresh_token()})
+
+
+async def _new_conversation(world: World) -> Call:
+    contact = await make_contact(world.desk.context)
+    return Call("/api/tickets", json={"contact_id": contact.id, "connection_id": world.desk.connection.id})
+
+
+async def _retry_call(world: World) -> Call:
+    return Call(f"/api/messages/{await world.failed_message()}/retry")
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: Access
+    build: Build
+    ok: frozenset[int] = frozenset({200})
+
+
+def rule(access: Access, build: Build, *ok: int) -> Rule:
+    return Rule(access, build, frozenset(ok or {200}))
+
+
+def route(method: str, path: str, name: str) -> RouteKey:
+    return RouteKey(method, path, name)
+
+
+RULES: dict[RouteKey, Rule] = {
+    # The docs, the schema, health, what the login page needs, and signing in.
+    route("GET", "/api/openapi.json", "openapi"): rule("public", fixed("/api/openapi.json")),
+    route("GET", "/api/docs", "docs_page"): rule("public", fixed("/api/docs")),
+    route("GET", "/api/docs/start.js", "docs_start_script"): rule("public", fixed("/api/docs/start.js")),
+    route("MOUNT", "/api/docs/assets", "docs-assets"): rule("public", fixed("/api/docs/assets/swagger-ui.css")),
+    route("GET", "/api/health", "health"): rule("public", fixed("/api/health")),
+    route("GET", "/api/meta", "meta"): rule("public", fixed("/api/meta")),
+    route("POST", "/api/auth/login", "login"): rule(
+        "public",
+        at(lambda w: Call("/api/auth/login", json={"email": w.desk.assignee.email, "password": TEST_PASSWORD})),
+    ),
+    route("POST", "/api/auth/refresh", "refresh"): rule("public", _refresh_call),
+    route("POST", "/api/auth/logout", "logout"): rule("public", _logout_call, 204),
+    # A development tool without accounts; it is not mounted in production (tests/security/test_production.py).
+    route("MOUNT", "/simulator", ""): rule("public", fixed("/simulator/api/sessions")),
+    route("GET", "/metrics", "metrics"): rule("metrics", fixed("/metrics")),
+    # Any signed-in user.
+    route("GET", "/api/auth/me", "me"): rule("signed_in", fixed("/api/auth/me")),
+    route("GET", "/api/sync", "sync"): rule("signed_in", fixed("/api/sync", params={"since": "2020-01-01T00:00:00Z"})),
+    route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
+    route("GET", "/api/queues", "list_queues"): rule("signed_in", fixed("/api/queues")),
+    route("GET", "/api/queues/{queue_id}", "get_queue"): rule("signed_in", fixed("/api/queues/{queue}")),
+    route("GET", "/api/quick-answers", "list_quick_answers"): rule("signed_in", fixed("/api/quick-answers")),
+    route("GET", "/api/quick-answers/{answer_id}", "get_quick_answer"): rule(
+        "signed_in", fixed("/api/quick-answers/{answer}")
+    ),
+    route("GET", "/api/connections", "list_connections"): rule("signed_in", fixed("/api/connections")),
+    route("GET", "/api/connections/{connection_id}", "get_connection"): rule(
+        "signed_in", fixed("/api/connections/{connection}")
+    ),
+    route("GET", "/api/contacts", "list_contacts"): rule("signed_in", fixed("/api/contacts")),
+    route("POST", "/api/contacts", "create_contact"): rule(
+        "signed_in", unique(lambda _w, n: Call("/api/contacts", json={"phone": f"55219{n:08d}", "name": f"C {n}"})), 201
+    ),
+    route("GET", "/api/contacts/{contact_id}", "get_contact"): rule("signed_in", fixed("/api/contacts/{contact}")),
+    route("PATCH", "/api/contacts/{contact_id}", "update_contact"): rule(
+        "signed_in", fixed("/api/contacts/{contact}", json={"name": "Maria Silva"})
+    ),
+    route("GET", "/api/tickets", "list_tickets"): rule("signed_in", fixed("/api/tickets")),
+    route("POST", "/api/tickets", "start_conversation"): rule("signed_in", _new_conversation, 200, 201),
+    # Only those who may see the ticket (agents of its queue, its assignee, admins).
+    route("GET", "/api/tickets/{ticket_id}", "get_ticket"): rule("ticket", fixed("/api/tickets/{ticket}")),
+    route("PATCH", "/api/tickets/{ticket_id}", "update_ticket"): rule(
+        "ticket", at(lambda w: Call(f"/api/tickets/{w.ticket_id}", json={"queue_id": w.desk.queue.id}))
+    ),
+    route("GET", "/api/tickets/{ticket_id}/messages", "list_messages"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/messages")
+    ),
+    route("POST", "/api/tickets/{ticket_id}/messages", "post_message"): rule(
+        "ticket", unique(lambda w, n: Call(f"/api/tickets/{w.ticket_id}/messages", json={"body": f"Olá {n}"})), 201
+    ),
+    route("POST", "/api/tickets/{ticket_id}/messages", "post_media_message"): rule(
+        "ticket",
+        fixed("/api/tickets/{ticket}/messages", files={"file": ("photo.png", PNG, "image/png")}, data={"body": "x"}),
+        201,
+    ),
+    route("GET", "/api/messages/{message_id}/media", "download_media"): rule(
+        "ticket", fixed("/api/messages/{media}/media")
+    ),
+    route("POST", "/api/messages/{message_id}/retry", "retry_message"): rule("ticket", _retry_call),
+    # Administrators only.
+    route("GET", "/api/users", "list_users"): rule("admin", fixed("/api/users")),
+    route("POST", "/api/users", "create_user"): rule(
+        "admin",
+        unique(
+            lambda _w, n: Call("/api/users", json={"name": f"U {n}", "email": f"u{n}@x.com", "password": "long-enough"})
+        ),
+        201,
+    ),
+    route("GET", "/api/users/{user_id}", "get_user"): rule("admin", fixed("/api/users/{user}")),
+    route("PATCH", "/api/users/{user_id}", "update_user"): rule(
+        "admin", fixed("/api/users/{user}", json={"name": "Ana"})
+    ),
+    route("DELETE", "/api/users/{user_id}", "delete_user"): rule("admin", fixed("/api/users/{spare_user}"), 204),
+    route("POST", "/api/queues", "create_queue"): rule(
+        "admin", unique(lambda _w, n: Call("/api/queues", json={"name": f"Fila {n}"})), 201
+    ),
+    route("PATCH", "/api/queues/{queue_id}", "update_queue"): rule(
+        "admin", fixed("/api/queues/{queue}", json={"color": "#123456"})
+    ),
+    route("DELETE", "/api/queues/{queue_id}", "delete_queue"): rule("admin", fixed("/api/queues/{spare_queue}"), 204),
+    route("POST", "/api/quick-answers", "create_quick_answer"): rule(
+        "admin", unique(lambda _w, n: Call("/api/quick-answers", json={"shortcut": f"a{n}", "text": "Olá!"})), 201
+    ),
+    route("PATCH", "/api/quick-answers/{answer_id}", "update_quick_answer"): rule(
+        "admin", fixed("/api/quick-answers/{answer}", json={"text": "Bom dia!"})
+    ),
+    route("DELETE", "/api/quick-answers/{answer_id}", "delete_quick_answer"): rule(
+        "admin", fixed("/api/quick-answers/{spare_answer}"), 204
+    ),
+    route("GET", "/api/settings", "list_settings"): rule("admin", fixed("/api/settings")),
+    route("PUT", "/api/settings/{key}", "put_setting"): rule(
+        "admin", fixed("/api/settings/ignore_group_messages", json={"value": True})
+    ),
+    route("DELETE", "/api/contacts/{contact_id}", "delete_contact"): rule(
+        "admin", fixed("/api/contacts/{spare_contact}"), 204
+    ),
+    route("POST", "/api/connections", "create_connection"): rule(
+        "admin",
+        unique(lambda _w, n: Call("/api/connections", json={"name": f"Número {n}", "provider": "simulator"})),
+        201,
+    ),
+    route("PATCH", "/api/connections/{connection_id}", "update_connection"): rule(
+        "admin", fixed("/api/connections/{connection}", json={"greeting_message": "Olá!"})
+    ),
+    route("DELETE", "/api/connections/{connection_id}", "delete_connection"): rule(
+        "admin", fixed("/api/connections/{spare_connection}"), 204
+    ),
+    route("POST", "/api/connections/{connection_id}/connect", "connect"): rule(
+        "admin", fixed("/api/connections/{spare_linking}/connect"), 202
+    ),
+    route("GET", "/api/connections/{connection_id}/qr", "current_qr"): rule(
+        "admin", fixed("/api/connections/{spare_qr}/qr")
+    ),
+    route("POST", "/api/connections/{connection_id}/logout", "logout"): rule(
+        "admin", fixed("/api/connections/{spare_linking}/logout"), 202
+    ),
+    route("POST", "/api/connections/{connection_id}/restart", "restart"): rule(
+        "admin", fixed("/api/connections/{spare_linking}/restart"), 202
+    ),
+}
+
+
+def route_keys(api: FastAPI) -> set[RouteKey]:
+    """Every (method, path, endpoint) the app routes, HEAD aside; a mounted app counts as one."""
+    keys: set[RouteKey] = set()
+    for context in iter_route_contexts(api.routes):
+        if isinstance(context.original_route, Mount):
+            keys.add(RouteKey("MOUNT", str(context.path), context.name or ""))
+            continue
+        for method in sorted(set(context.methods or ()) - {"HEAD"}):
+            keys.add(RouteKey(method, str(context.path), str(context.name)))
+    return keys
+
+
+def expected(access: Access, persona: str, ok: frozenset[int]) -> frozenset[int]:
+    if access == "public":
+        return ok
+    if access == "metrics" or persona == "anonymous":
+        return frozenset({401})  # a user's token is not the metrics token
+    if access == "admin" and persona != "admin":
+        return frozenset({403})
+    if access == "ticket" and persona == "agent_outside":
+        return frozenset({404})
+    return ok
+
+
+def test_every_route_has_a_rule(tmp_path: Path) -> None:
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}", tmp_path)
+    served = route_keys(create_api(AppContext.from_settings(settings)))
+
+    assert sorted(served - RULES.keys()) == [], "routes without a rule: add each to RULES with who may call it"
+    assert sorted(RULES.keys() - served) == [], "rules for routes the app no longer has"
+
+
+async def _world(desk: Desk) -> World:
+    context = desk.context
+    ticket = await make_ticket(context, connection=desk.connection, queue=desk.queue, status=TicketStatus.OPEN)
+    spare_qr = await make_connection(context, name="QR")
+    async with unit_of_work(context.sessionmaker) as session:
+        await session.execute(
+            update(Connection)
+            .where(Connection.id == spare_qr.id)
+            .values(status=ConnectionStatus.QR, qr_code="2@scan-me", qr_expires_at=utcnow() + timedelta(minutes=2))
+        )
+        answer, spare_answer = QuickAnswer(shortcut="ola", text="Olá!"), QuickAnswer(shortcut="tchau", text="Tchau!")
+        session.add_all([answer, spare_answer])
+    world = World(desk=desk, ticket=ticket, media_message_id=0, contact_id=ticket.contact_id)
+    world.spare = {
+        "answer": answer.id,
+        "spare_answer": spare_answer.id,
+        "spare_user": (await make_staff(context, name="Spare")).id,
+        "spare_queue": (await make_queue(context)).id,
+        "spare_contact": (await make_contact(context)).id,
+        "spare_connection": (await make_connection(context)).id,
+        "spare_linking": (await make_connection(context)).id,
+        "spare_qr": spare_qr.id,
+    }
+    return world
+
+
+async def _send(client: httpx.AsyncClient, method: str, call: Call, headers: dict[str, str]) -> httpx.Response:
+    return await client.request(
+        method, call.path, json=call.json, params=call.params, files=call.files, data=call.data, headers=headers
+    )
+
+
+async def test_each_route_answers_each_caller_as_its_rule_says(desk: Desk) -> None:
+    desk.context.settings.metrics_token = METRICS_TOKEN
+    world = await _world(desk)
+    headers = {
+        "anonymous": {},
+        "agent_outside": desk.auth_headers(desk.agent_not_in_queue),
+        "agent_inside": desk.auth_headers(desk.agent_in_queue),
+        "admin": desk.auth_headers(desk.admin),
+    }
+    mismatches: list[str] = []
+    async with asgi_client(assemble_server(desk.context).asgi) as client:
+        upload = await _send(
+            client,
+            "POST",
+            await RULES[route("POST", "/api/tickets/{ticket_id}/messages", "post_media_message")].build(world),
+            headers["admin"],
+        )
+        assert upload.status_code == 201, upload.text
+        world.media_message_id = upload.json()["id"]
+        for key, entry in sorted(RULES.items()):
+            method = "GET" if key.method == "MOUNT" else key.method
+            callers = [(persona, headers[persona]) for persona in PERSONAS]
+            if entry.access == "metrics":
+                callers.append(("metrics_token", {"Authorization": f"Bearer {METRICS_TOKEN}"}))
+            for persona, persona_headers in callers:
+                response = await _send(client, method, await entry.build(world), persona_headers)
+                allowed = entry.ok if persona == "metrics_token" else expected(entry.access, persona, entry.ok)
+                if response.status_code not in allowed:
+                    mismatches.append(
+                        f"{key.method} {key.path} ({key.name}) as {persona}: {response.status_code}, "
+                        f"expected {sorted(allowed)}: {response.text[:200]}"
+                    )
+                if response.status_code in (401, 403, 404) and key.path.startswith("/api"):
+                    body = response.json()
+                    if not (isinstance(body.get("detail"), str) and isinstance(body.get("code"), str)):
+                        mismatches.append(f"{key.method} {key.path} as {persona}: refusal without detail/code")
+                if response.headers.get("x-content-type-options") != "nosniff" or not response.headers.get(
+                    "content-security-policy"
+                ):
+                    mismatches.append(f"{key.method} {key.path} as {persona}: security headers missing")
+    assert not mismatches, "\n".join(mismatches)
+
+
+async def test_lists_and_sync_show_an_agent_only_the_tickets_in_their_scope(desk: Desk) -> None:
+    # A route's status is not the whole story: its lists must not leak the ticket either.
+    world = await _world(desk)
+    seen = {}
+    async with asgi_client(assemble_server(desk.context).asgi) as client:
+        for agent in (desk.agent_not_in_queue, desk.agent_in_queue):
+            headers = desk.auth_headers(agent)
+            listed = (await client.get("/api/tickets", headers=headers)).json()["items"]
+            synced = (await client.get("/api/sync", params={"since": "2020-01-01T00:00:00Z"}, headers=headers)).json()
+            ids = {ticket["id"] for ticket in listed} | {ticket["id"] for ticket in synced["tickets"]}
+            seen[agent.name] = world.ticket_id in ids
+
+    assert seen == {desk.agent_not_in_queue.name: False, desk.agent_in_queue.name: True}
