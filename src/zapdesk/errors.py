@@ -79,6 +79,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         403: "Not allowed",
         404: "Not found",
         409: "Conflict",
+        413: "Request body too large",  # any route: the body size limit applies before routing
         422: "Invalid input",
         429: "Too many requests",
     }.items()
