@@ -227,6 +227,15 @@ def open_tab(browser: Browser, server_url: str) -> Iterator[Callable[..., Tab]]:
         contexts.append(context)
         tab = Tab(context.new_page())
         tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        # A resource the Content-Security-Policy blocked is as broken as a script error.
+        tab.page.on(
+            "console",
+            lambda message: (
+                tab.errors.append(message.text)
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
 
         def on_dialog(dialog: Dialog) -> None:
             tab.dialogs.append(dialog.message)
