@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import EventLog, MakeUser
 from zapdesk.connections.models import Connection, ConnectionCommand, ConnectionStatus, DesiredState
-from zapdesk.connections.service import NUDGE_EVENT, record_qr
+from zapdesk.connections.service import NUDGE_EVENT, record_pairing_code, record_qr
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.users.models import Role, User
@@ -111,7 +112,8 @@ async def test_qr_endpoint_serves_the_current_code_as_an_image_and_404_when_ther
     assert response.status_code == 200
     body = response.json()
     assert body["code"] == "2@abc,def,ghi"
-    assert body["image"].startswith("data:image/svg+xml;base64,")
+    assert body["image"].startswith("data:image/svg+xml;")
+    assert "xmlns" in unquote(body["image"])
 
 
 async def test_logout_leaves_a_logout_command_for_the_worker(
@@ -148,6 +150,7 @@ async def test_connecting_an_already_connected_number_is_a_conflict(
         ("DELETE", "/api/connections/{id}", None),
         ("POST", "/api/connections/{id}/connect", None),
         ("GET", "/api/connections/{id}/qr", None),
+        ("GET", "/api/connections/{id}/pairing-code", None),
         ("POST", "/api/connections/{id}/logout", None),
         ("POST", "/api/connections/{id}/restart", None),
     ],
@@ -192,3 +195,17 @@ async def test_unknown_connection_and_wrong_types_are_4xx_json(
     bad_body = await client.post("/api/connections", json={"name": ""}, headers=headers)
     assert (missing.status_code, wrong.status_code, bad_body.status_code) == (404, 422, 422)
     assert all(r.json()["detail"] for r in (missing, wrong, bad_body))
+
+
+async def test_the_pairing_code_can_be_read_again_until_it_expires(
+    context: AppContext, client: httpx.AsyncClient, make_user: MakeUser, auth_headers: Headers
+) -> None:
+    headers = await _admin(make_user, auth_headers)
+    created = (await client.post("/api/connections", json={"name": "Vendas"}, headers=headers)).json()
+    assert (await client.get(f"/api/connections/{created['id']}/pairing-code", headers=headers)).status_code == 404
+    async with context.sessionmaker() as session:
+        await record_pairing_code(session, created["id"], "ABCD-EFGH", utcnow().replace(year=utcnow().year + 1))
+        await session.commit()
+    response = await client.get(f"/api/connections/{created['id']}/pairing-code", headers=headers)
+    assert response.status_code == 200
+    assert response.json()["code"] == "ABCD-EFGH"

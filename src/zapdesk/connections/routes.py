@@ -8,7 +8,14 @@ from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
 from zapdesk.api.inputs import ResourceId
 from zapdesk.api.pagination import Page
 from zapdesk.connections import service
-from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, ConnectRequest, QrOut
+from zapdesk.connections.schemas import (
+    ConnectionCreate,
+    ConnectionOut,
+    ConnectionUpdate,
+    ConnectRequest,
+    PairingCodeOut,
+    QrOut,
+)
 
 router = APIRouter(prefix="/connections", tags=["connections"])
 
@@ -59,6 +66,11 @@ async def connect(
 @router.get("/{connection_id}/qr", response_model=QrOut)
 async def current_qr(connection_id: ResourceId, session: SessionDep, _admin: AdminUser) -> QrOut:
     return await service.current_qr(session, connection_id)
+
+
+@router.get("/{connection_id}/pairing-code", response_model=PairingCodeOut)
+async def current_pairing_code(connection_id: int, session: SessionDep, _admin: AdminUser) -> PairingCodeOut:
+    return await service.current_pairing_code(session, connection_id)
 
 
 @router.post("/{connection_id}/logout", response_model=ConnectionOut, status_code=status.HTTP_202_ACCEPTED)

@@ -6,7 +6,6 @@ was down picks them up when it comes back; a lost nudge only delays.
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 
 import segno
@@ -23,7 +22,7 @@ from zapdesk.connections.models import (
     DesiredState,
     Provider,
 )
-from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, QrOut
+from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, PairingCodeOut, QrOut
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import DomainEvent, record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
@@ -153,6 +152,14 @@ async def logout(session: AsyncSession, connection_id: int) -> Connection:
     return connection
 
 
+async def current_pairing_code(session: AsyncSession, connection_id: int) -> PairingCodeOut:
+    connection = await get_connection(session, connection_id)
+    expires = connection.pairing_code_expires_at
+    if not connection.pairing_code or (expires is not None and expires <= utcnow()):
+        raise NotFound("There is no pairing code right now: connect with a phone number first.", code="no_pairing_code")
+    return PairingCodeOut(code=connection.pairing_code, expires_at=expires)
+
+
 async def current_qr(session: AsyncSession, connection_id: int) -> QrOut:
     connection = await get_connection(session, connection_id)
     expired = connection.qr_expires_at is not None and connection.qr_expires_at <= utcnow()
@@ -162,8 +169,8 @@ async def current_qr(session: AsyncSession, connection_id: int) -> QrOut:
 
 
 def qr_image(code: str) -> str:
-    svg = segno.make(code, error="l").svg_inline(scale=6, border=2)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    """A standalone SVG (with its namespace, so `<img>` renders it) as a data URL."""
+    return str(segno.make(code, error="l").svg_data_uri(scale=6, border=2))
 
 
 # ---- what workers report -------------------------------------------------------------------------------------

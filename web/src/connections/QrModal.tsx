@@ -11,7 +11,6 @@ import { errorMessage } from "../ui/errors";
 import { Field } from "../ui/Field";
 import { Modal } from "../ui/Modal";
 import { Spinner } from "../ui/Spinner";
-import { displayableQr } from "./qrImage";
 
 function useSecondsLeft(expiresAt: string | null | undefined): number | null {
   const [now, setNow] = useState(() => Date.now());
@@ -52,7 +51,7 @@ function QrTab({ connection }: { connection: Connection }) {
           <p className="notice">{t("qr.expired")}</p>
         ) : code ? (
           <>
-            <img src={displayableQr(code.image)} alt={t("qr.image")} className="qr-image" data-testid="qr-image" data-code={code.code} />
+            <img src={code.image} alt={t("qr.image")} className="qr-image" data-testid="qr-image" data-code={code.code} />
             {seconds !== null && (
               <small className="qr-countdown" data-testid="qr-countdown">
                 {t("qr.expiresIn", { seconds })}
