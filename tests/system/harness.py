@@ -25,8 +25,8 @@ ADMIN_EMAIL = "admin@zapdesk.test"
 ADMIN_PASSWORD = "system-test-password"
 # Fast but realistic-shaped QR windows: a few codes, then the window ends.
 FAST_SIMULATOR = {
-    "SIMULATOR_QR_FIRST_SECONDS": "20",
-    "SIMULATOR_QR_NEXT_SECONDS": "5",
+    "SIMULATOR_QR_FIRST_SECONDS": "10",
+    "SIMULATOR_QR_NEXT_SECONDS": "2",
     "SIMULATOR_QR_CODES": "3",
     "SIMULATOR_RECEIPT_DELAY_SECONDS": "0.05",
 }

@@ -40,9 +40,9 @@ async def test_a_replaced_session_is_not_reconnected(api: Api, simulator: Simula
 async def test_an_unscanned_qr_window_ends_in_qr_expired_without_looping(api: Api, simulator: Simulator) -> None:
     connection = await api.post("/api/connections", {"name": "Vendas", "provider": "simulator"}, expect=201)
     await api.post(f"/api/connections/{connection['id']}/connect", expect=202)
-    await wait_for_status(api, connection["id"], "QR", timeout=10)
-    # The harness's window: 20 s for the first code, then 2 more of 5 s.
-    await wait_for_status(api, connection["id"], "QR_EXPIRED", timeout=45)
+    await wait_for_status(api, connection["id"], "QR", timeout=20)
+    # The harness's window: 10 s for the first code, then 2 more of 2 s.
+    await wait_for_status(api, connection["id"], "QR_EXPIRED", timeout=30)
     await _stays(api, connection["id"], "QR_EXPIRED", seconds=4)
     missing = await api.client.get(f"/api/connections/{connection['id']}/qr")
     assert missing.status_code == 404
