@@ -95,6 +95,8 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "jwt_secret": "test-access-secret-" + "x" * 20,
         "jwt_refresh_secret": "test-refresh-secret-" + "y" * 20,
         "admin_password": TEST_PASSWORD,
+        # Tests that need engine worker processes ask for them; the rest stay in-process.
+        "run_workers": False,
     }
     values.update(overrides)
     return Settings(**values)

@@ -18,10 +18,12 @@ from zapdesk.auth.ratelimit import create_rate_limiter
 from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
+from zapdesk.metrics.routes import router as metrics_router
 from zapdesk.realtime.server import RealtimeServer
 from zapdesk.simulator.app import mount_simulator
 from zapdesk.users.bootstrap import bootstrap_first_admin
 from zapdesk.web import WebUI
+from zapdesk.worker.supervisor import WorkerSupervisor
 
 
 def create_api(context: AppContext) -> FastAPI:
@@ -49,6 +51,7 @@ def create_api(context: AppContext) -> FastAPI:
     install_error_handlers(api)
     install_docs(api, openapi_url="/api/openapi.json")
     api.include_router(build_api_router())
+    api.include_router(metrics_router)  # /metrics, outside /api (Prometheus's default path)
     simulator = mount_simulator(api, context.settings)  # /simulator outside production
     if simulator is not None:
         context.on_close.append(simulator.close)
@@ -71,6 +74,12 @@ def assemble_server(context: AppContext) -> AssembledServer:
     context.sink = realtime.publish
     context.on_start.append(realtime.start)
     context.on_close.append(realtime.close)
+    if context.settings.run_workers:
+        supervisor = WorkerSupervisor(context, publish=realtime.publish)
+        context.sink = supervisor.sink
+        context.on_start.append(supervisor.start)
+        context.on_close.append(supervisor.stop)
+        api.state.supervisor = supervisor
     api.state.realtime = realtime
     settings = context.settings
     # The web UI answers GETs outside /api, /socket.io and /simulator; everything else reaches the API.

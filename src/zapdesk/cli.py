@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from zapdesk.config import InsecureSettings, get_settings
 from zapdesk.db.migrate import upgrade_to_head
@@ -87,14 +89,21 @@ def _worker(args: argparse.Namespace) -> int:
     owner = args.owner or unique_owner()
     if args.channel_fd is not None:
         asyncio.run(run_embedded_worker(settings_for_worker(), owner, args.channel_fd))
-        return 0
+        _exit_despite_go_threads()
     try:
         settings = worker_settings(get_settings())
     except ScaleOutUnavailable as exc:
         print(f"zapdesk worker: {exc}", file=sys.stderr)
         return 2
     asyncio.run(run_standalone_worker(settings, owner))
-    return 0
+    _exit_despite_go_threads()
+
+
+def _exit_despite_go_threads() -> NoReturn:
+    """Sessions are stopped and leases released by now, but Go threads of unpaired WhatsApp sessions never return
+    and would block the interpreter's exit: leave at once."""
+    logging.shutdown()
+    os._exit(0)
 
 
 def _create_user(args: argparse.Namespace) -> int:

@@ -197,13 +197,13 @@ async def test_a_failed_connect_is_retried_with_backoff_then_gives_up(harness: H
 
 
 async def test_a_session_stuck_reconnecting_is_started_again_by_the_watchdog(harness: Harness) -> None:
-    harness.context.settings.reconnect_watchdog_seconds = 0.05
+    harness.context.settings.reconnect_watchdog_seconds = 1.0
     connection_id = await _running_connection(harness.context, session_ref="token-1")
     runner = await _runner(harness, connection_id)
     await harness.engine.emit(StateChanged(EngineState.RECONNECTING, reason="stream closed"))
     await runner.reconcile(await harness.row(connection_id))
     assert len(harness.engines) == 1
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(1.1)
     await runner.reconcile(await harness.row(connection_id))
     assert len(harness.engines) == 2
     assert harness.engines[0].stopped == 1
@@ -257,3 +257,23 @@ async def _settle(condition: Callable[[], bool], timeout: float = 5.0) -> None:
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(wait(), timeout)
+
+
+async def test_logging_out_a_stopped_but_linked_session_resumes_it_only_to_unlink_it(harness: Harness) -> None:
+    async with harness.context.sessionmaker() as session:
+        connection = Connection(
+            name="Parada",
+            provider=Provider.SIMULATOR,
+            desired_state=DesiredState.STOPPED,
+            pending_command=ConnectionCommand.LOGOUT,
+            command_seq=3,
+            session_ref="token-7",
+        )
+        session.add(connection)
+        await session.commit()
+    runner = await _runner(harness, connection.id)
+    (engine,) = harness.engines
+    assert engine.started[0].session_ref == "token-7"
+    assert (engine.logged_out, engine.stopped) == (1, 1)
+    assert (await harness.connection(connection.id)).session_ref is None
+    assert runner.finished

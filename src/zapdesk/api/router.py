@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from zapdesk.api import health
 from zapdesk.api.text_input import reject_nul_characters
 from zapdesk.auth import routes as auth
+from zapdesk.connections import routes as connections
 from zapdesk.contacts import routes as contacts
 from zapdesk.errors import ERROR_RESPONSES
 from zapdesk.media import routes as media
@@ -25,6 +26,7 @@ def build_api_router() -> APIRouter:
     router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul_characters)])
     for domain_router in (
         health.router,
+        connections.router,
         contacts.router,
         tickets.router,
         # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
