@@ -69,7 +69,7 @@ async def current_qr(connection_id: ResourceId, session: SessionDep, _admin: Adm
 
 
 @router.get("/{connection_id}/pairing-code", response_model=PairingCodeOut)
-async def current_pairing_code(connection_id: int, session: SessionDep, _admin: AdminUser) -> PairingCodeOut:
+async def current_pairing_code(connection_id: ResourceId, session: SessionDep, _admin: AdminUser) -> PairingCodeOut:
     return await service.current_pairing_code(session, connection_id)
 
 
