@@ -272,6 +272,9 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/connections/{connection_id}/qr", "current_qr"): rule(
         "admin", fixed("/api/connections/{spare_qr}/qr")
     ),
+    route("GET", "/api/connections/{connection_id}/pairing-code", "current_pairing_code"): rule(
+        "admin", fixed("/api/connections/{spare_qr}/pairing-code")
+    ),
     route("POST", "/api/connections/{connection_id}/logout", "logout"): rule(
         "admin", fixed("/api/connections/{spare_linking}/logout"), 202
     ),
@@ -321,7 +324,13 @@ async def _world(desk: Desk) -> World:
         await session.execute(
             update(Connection)
             .where(Connection.id == spare_qr.id)
-            .values(status=ConnectionStatus.QR, qr_code="2@scan-me", qr_expires_at=utcnow() + timedelta(minutes=2))
+            .values(
+                status=ConnectionStatus.QR,
+                qr_code="2@scan-me",
+                qr_expires_at=utcnow() + timedelta(minutes=2),
+                pairing_code="ABCD-1234",
+                pairing_code_expires_at=utcnow() + timedelta(minutes=2),
+            )
         )
         answer, spare_answer = QuickAnswer(shortcut="ola", text="Olá!"), QuickAnswer(shortcut="tchau", text="Tchau!")
         session.add_all([answer, spare_answer])
