@@ -12,8 +12,15 @@ from zapdesk.db.models import Base
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+# Trigram (pg_trgm) indexes behind substring search on PostgreSQL, made by migration 0003 when the extension is
+# available. SQLite has no such index, so the models cannot declare them; the schema comparison leaves them be.
+POSTGRESQL_SEARCH_INDEXES = frozenset({"ix_messages_body_trgm", "ix_contacts_name_trgm", "ix_contacts_phone_trgm"})
+
+
 def include_object(_object: object, name: str | None, type_: str, reflected: bool, _compare_to: object) -> bool:
     """Compare only our own tables: others live in the same database (whatsmeow's session store on PostgreSQL)."""
+    if type_ == "index" and reflected and name in POSTGRESQL_SEARCH_INDEXES:
+        return False
     return not (type_ == "table" and reflected and name not in Base.metadata.tables and name != "alembic_version")
 
 

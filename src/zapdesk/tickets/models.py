@@ -37,6 +37,10 @@ class Ticket(IdMixin, TimestampMixin, Base):
             postgresql_where=ACTIVE_TICKET,
         ),
         Index("ix_tickets_status_activity", "status", "last_activity_at", "id"),
+        # The list without a status filter (the "all" tab), newest activity first.
+        Index("ix_tickets_activity", "last_activity_at", "id"),
+        # From contacts found by a search to their tickets (and deleting a contact).
+        Index("ix_tickets_contact_id", "contact_id"),
         Index("ix_tickets_queue_status_activity", "queue_id", "status", "last_activity_at", "id"),
         Index("ix_tickets_assignee_status_activity", "assignee_id", "status", "last_activity_at", "id"),
         Index("ix_tickets_connection_status", "connection_id", "status"),

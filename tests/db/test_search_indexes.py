@@ -1,0 +1,27 @@
+"""The indexes the ticket list and search rely on at scale (see bench/api_latency.py) are made by the migrations."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from zapdesk.context import AppContext
+from zapdesk.db.migrate import POSTGRESQL_SEARCH_INDEXES
+
+
+async def _index_names(context: AppContext, *tables: str) -> set[str]:
+    async with context.engine.connect() as connection:
+        return await connection.run_sync(
+            lambda sync: {index["name"] for table in tables for index in inspect(sync).get_indexes(table)}
+        )
+
+
+async def test_ticket_list_indexes_exist_on_both_databases(context: AppContext) -> None:
+    assert {"ix_tickets_activity", "ix_tickets_contact_id"} <= await _index_names(context, "tickets")
+
+
+async def test_substring_search_has_trigram_indexes_on_postgresql_only(context: AppContext) -> None:
+    names = await _index_names(context, "messages", "contacts")
+    if context.engine.dialect.name == "postgresql":
+        assert names >= POSTGRESQL_SEARCH_INDEXES
+    else:
+        assert not names & POSTGRESQL_SEARCH_INDEXES
