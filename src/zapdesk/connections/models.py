@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
+from zapdesk.engine.events import EngineState
 
 if TYPE_CHECKING:
     from zapdesk.queues.models import Queue
@@ -20,18 +21,8 @@ class Provider(StrEnum):
     SIMULATOR = "simulator"
 
 
-class ConnectionStatus(StrEnum):
-    STOPPED = "STOPPED"
-    STARTING = "STARTING"
-    QR = "QR"
-    CONNECTED = "CONNECTED"
-    RECONNECTING = "RECONNECTING"
-    QR_EXPIRED = "QR_EXPIRED"
-    LOGGED_OUT = "LOGGED_OUT"
-    REPLACED = "REPLACED"
-    BANNED = "BANNED"
-    OUTDATED = "OUTDATED"
-    FAILED = "FAILED"
+# A connection's stored status is the state of its session, as the engines name it.
+ConnectionStatus = EngineState
 
 
 class ConnectionCommand(StrEnum):

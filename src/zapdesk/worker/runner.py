@@ -229,7 +229,7 @@ class ConnectionRunner:
             return
         stopping = event.state in _STOPPING_STATES
         await self._store_state(
-            ConnectionStatus(event.state.value),
+            event.state,
             reason=event.reason,
             phone=event.phone,
             session_ref=event.session_ref,
