@@ -7,9 +7,10 @@ Each function runs inside the caller's transaction and never commits: the worker
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -69,6 +70,7 @@ async def ingest_event(
     session: AsyncSession, *, connection_id: int, event: InboundEvent, media_store: MediaStore
 ) -> None:
     """The one entry point for the worker: store what `event` says about connection `connection_id`."""
+    event = without_nul(event)
     if isinstance(event, MessageReceived):
         await ingest_message(session, connection_id=connection_id, event=event, media_store=media_store)
     elif isinstance(event, Receipt):
@@ -77,6 +79,25 @@ async def ingest_event(
         await apply_edit(session, connection_id=connection_id, event=event)
     else:
         await apply_revoke(session, connection_id=connection_id, event=event)
+
+
+_T = TypeVar("_T")
+
+
+def without_nul(value: _T) -> _T:
+    """`value` with every NUL character dropped from its text, however deep (file bytes stay as they are).
+
+    A sender may put NUL anywhere (text, name, caption, vCard) and PostgreSQL cannot store it in text: the
+    message must still be stored, so the character goes.
+    """
+    if isinstance(value, str):
+        return cast(_T, value.replace("\x00", ""))
+    if isinstance(value, tuple):
+        return cast(_T, tuple(without_nul(item) for item in value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {item.name: without_nul(getattr(value, item.name)) for item in dataclasses.fields(value)}
+        return cast(_T, dataclasses.replace(value, **changes))
+    return value
 
 
 # --- a received message ----------------------------------------------------------------------------------------
