@@ -1,20 +1,28 @@
 """Input the databases cannot hold is refused with a 4xx before it reaches them, on every route.
 
 Found by the schemathesis run: ids past 64 bits (SQLite's OverflowError, asyncpg's range error) and NUL
-characters in text (PostgreSQL refuses them) both ended as 500s.
+characters in text (PostgreSQL refuses them) both ended as 500s. A customer can send NUL too, through
+WhatsApp: that message must still be stored, without the character.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy import select
 
+from tests.ingest.inbound import deliver, received
 from tests.security.asgi_session import asgi_client
 from tests.tickets.factories import Desk
 from zapdesk.app import assemble_server, create_api
+from zapdesk.contacts.models import Contact
+from zapdesk.engine.events import ContactCardContent
+from zapdesk.media.store import MediaStore
+from zapdesk.messages.models import Message
 
 HUGE_IDS = (2**63, -(2**70))
 
@@ -108,3 +116,23 @@ async def test_deeply_nested_json_is_a_clean_4xx(desk: Desk) -> None:
 
     assert 400 <= response.status_code < 500
     assert response.json()["code"]
+
+
+async def test_a_customer_message_with_nul_characters_is_stored_without_them(desk: Desk, tmp_path: Path) -> None:
+    store = MediaStore(tmp_path / "media")
+    text = received("5511988887777", "oi\x00 tudo bem?", push_name="Ma\x00ria")
+    card = received(
+        "5511988887777",
+        ContactCardContent(display_name="Jo\x00ão", vcard="BEGIN:VCARD\x00END:VCARD"),
+        push_name="Ma\x00ria",
+    )
+
+    for event in (text, card):
+        await deliver(desk.context, desk.connection.id, event, store)
+
+    async with desk.context.sessionmaker() as session:
+        bodies = list((await session.execute(select(Message.body).order_by(Message.id))).scalars())
+        contact = (await session.execute(select(Contact).where(Contact.phone == "5511988887777"))).scalar_one()
+    assert bodies[0] == "oi tudo bem?"
+    assert len(bodies) == 2 and all("\x00" not in body for body in bodies)
+    assert contact.push_name == "Maria"
