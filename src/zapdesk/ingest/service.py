@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
@@ -90,8 +91,10 @@ def without_nul(value: _T) -> _T:
     A sender may put NUL anywhere (text, name, caption, vCard) and PostgreSQL cannot store it in text: the
     message must still be stored, so the character goes.
     """
+    if isinstance(value, Enum):  # a StrEnum is a str too, and must stay its enum
+        return value
     if isinstance(value, str):
-        return cast(_T, value.replace("\x00", ""))
+        return cast(_T, value.replace("\x00", "")) if "\x00" in value else value
     if isinstance(value, tuple):
         return cast(_T, tuple(without_nul(item) for item in value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
