@@ -20,11 +20,12 @@ from tests.security.asgi_session import asgi_client
 from tests.tickets.factories import Desk
 from zapdesk.app import assemble_server, create_api
 from zapdesk.contacts.models import Contact
-from zapdesk.engine.events import ContactCardContent
+from zapdesk.engine.events import ContactCardContent, MediaContent, MediaKind
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import Message
+from zapdesk.messages.models import Message, MessageType
 
 HUGE_IDS = (2**63, -(2**70))
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(32)
 
 
 async def test_ids_outside_64_bits_are_refused_on_every_route_that_takes_one(desk: Desk) -> None:
@@ -88,13 +89,12 @@ async def test_nul_characters_in_text_are_refused_with_422(desk: Desk) -> None:
 
 async def test_a_nul_character_in_a_caption_is_refused_but_not_in_a_file(desk: Desk) -> None:
     ticket = await desk.guarded_ticket()
-    png_with_nul_bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(32)
     async with asgi_client(assemble_server(desk.context).asgi) as client:
 
         async def send(caption: str) -> httpx.Response:
             return await client.post(
                 f"/api/tickets/{ticket.id}/messages",
-                files={"file": ("photo.png", png_with_nul_bytes, "image/png")},
+                files={"file": ("photo.png", PNG, "image/png")},  # its NUL bytes are fine: a file is not text
                 data={"body": caption},
                 headers=desk.auth_headers(desk.admin),
             )
@@ -127,12 +127,20 @@ async def test_a_customer_message_with_nul_characters_is_stored_without_them(des
         push_name="Ma\x00ria",
     )
 
-    for event in (text, card):
+    picture = received(
+        "5511988887777",
+        MediaContent(kind=MediaKind.IMAGE, mime="image/png", data=PNG, file_name="fo\x00to.png", caption="ve\x00ja"),
+        push_name="Ma\x00ria",
+    )
+
+    for event in (text, card, picture):
         await deliver(desk.context, desk.connection.id, event, store)
 
     async with desk.context.sessionmaker() as session:
-        bodies = list((await session.execute(select(Message.body).order_by(Message.id))).scalars())
         contact = (await session.execute(select(Contact).where(Contact.phone == "5511988887777"))).scalar_one()
-    assert bodies[0] == "oi tudo bem?"
-    assert len(bodies) == 2 and all("\x00" not in body for body in bodies)
+        stored = list((await session.execute(select(Message).order_by(Message.id))).scalars())
+    assert [message.body for message in stored] == ["oi tudo bem?", stored[1].body, "veja"]
+    assert "\x00" not in stored[1].body
+    # Only text changed: the picture is still a picture (enums are strings too, and must stay enums).
+    assert (stored[2].type, stored[2].media_name, stored[2].media_mime) == (MessageType.IMAGE, "foto.png", "image/png")
     assert contact.push_name == "Maria"
