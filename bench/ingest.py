@@ -1,0 +1,294 @@
+"""(a) Inbound ingest: messages per second from the simulator through to committed rows and published events.
+
+For each database and each number of concurrent chats, three rates from the same run:
+- in process (first, for about `IN_PROCESS_SECONDS`): the worker's own ingest function (`ingest_event` in a
+  `unit_of_work`, one transaction per message, one after the other as the engine hands them over), with no HTTP,
+  WebSocket or Socket.IO: what the database work alone allows. Its CPU time per message is shown too.
+- ceiling: the rows that run stored, inserted again as as many single-row INSERT transactions into `messages`,
+  through SQLAlchemy Core on zapdesk's own engine settings: what the driver and database allow at all.
+- end to end: customers write while the business phone is offline, so the simulator holds a backlog (sized to
+  drain in about `DRAIN_SECONDS` at the in-process rate); the device then comes back and the backlog drains
+  through the engine worker (WebSocket frame → ingest → commit → event to the server → Socket.IO). Rate =
+  messages / (last `message.created` - first), as received by a Socket.IO client; every row is counted after.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from bench.report import Report
+from bench.stack import BUSINESS, Stack, TimedInbox, database, direct_engine, running_stack, scalar
+from tests.system.harness import eventually, wait_for_status
+from zapdesk.config import Settings
+from zapdesk.connections.models import Connection, ConnectionStatus, Provider
+from zapdesk.contacts.models import Contact
+from zapdesk.context import AppContext
+from zapdesk.db.migrate import upgrade_to_head
+from zapdesk.db.uow import DomainEvent, unit_of_work
+from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
+from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.tickets.models import Ticket
+from zapdesk.worker.pipeline import runner_deps
+
+# Each in-process run lasts about this long; the end-to-end backlog is sized from its rate to drain in about
+# `DRAIN_SECONDS` (between `MIN_MESSAGES` and `MAX_MESSAGES`), so a slow machine still finishes in time.
+IN_PROCESS_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
+DRAIN_SECONDS = float(os.environ.get("BENCH_DRAIN_SECONDS", "8"))
+MIN_MESSAGES, MAX_MESSAGES = 100, 3000
+CHATS = (1, 10, 100)
+DATABASES = ("sqlite", "postgresql")
+TARGET_RATE = 1000.0
+TARGET_RATIO = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    messages: int  # in the end-to-end backlog
+    end_to_end: float
+    in_process: Rate
+    ceiling: Rate
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    per_second: float
+    cpu_ms: float  # this process's CPU time per message: what Python spends, apart from waiting on the database
+
+
+def customer(run: int, chat: int) -> str:
+    return f"552{run}{chat:08d}"
+
+
+def written(run: int, chats: int, count: int) -> list[tuple[str, str]]:
+    """(customer, text) in the order they are written: round robin over the chats."""
+    return [(customer(run, n % chats), f"bench {run} message {n}") for n in range(count)]
+
+
+async def run(workdir: Path) -> Report:
+    report = Report(
+        "ingest",
+        "(a) Inbound ingest (messages/s)",
+        [
+            "database",
+            "chats",
+            "backlog",
+            "end-to-end",
+            "in-process ingest",
+            "insert ceiling",
+            "e2e / ceiling",
+            "ingest / ceiling",
+            "CPU ms: ingest",
+            "CPU ms: insert",
+        ],
+    )
+    for kind in DATABASES:
+        async with database(kind, workdir / kind) as url:
+            figures = await _measure(kind, url, workdir / kind)
+        for chats, measured in figures.items():
+            ratio = measured.end_to_end / measured.ceiling.per_second
+            ok = ratio >= TARGET_RATIO and (kind != "postgresql" or measured.end_to_end >= TARGET_RATE)
+            target = "≥ 1,000/s and ≥ 50%" if kind == "postgresql" else "≥ 50%"
+            report.add(
+                target,
+                ok,
+                **{
+                    "database": kind,
+                    "chats": chats,
+                    "backlog": measured.messages,
+                    "end-to-end": measured.end_to_end,
+                    "in-process ingest": measured.in_process.per_second,
+                    "insert ceiling": measured.ceiling.per_second,
+                    "e2e / ceiling": f"{ratio:.0%}",
+                    "ingest / ceiling": f"{measured.in_process.per_second / measured.ceiling.per_second:.0%}",
+                    "CPU ms: ingest": measured.in_process.cpu_ms,
+                    "CPU ms: insert": measured.ceiling.cpu_ms,
+                },
+            )
+    report.notes.append(
+        "end-to-end: a backlog held by the simulator drains through the engine worker to a Socket.IO client; "
+        "in-process: the worker's ingest function alone, one transaction per message; ceiling: the same rows as "
+        "single-row INSERT transactions on the same engine."
+    )
+    return report
+
+
+async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
+    settings = Settings(database_url=url, data_dir=workdir / "in-process")
+    await asyncio.to_thread(upgrade_to_head, settings.migration_database_url)
+    # First alone on the database: the worker's ingest function, then the plain inserts of the same rows.
+    alone: dict[int, tuple[Rate, Rate]] = {}
+    context = AppContext.from_settings(settings)
+    try:
+        connection_id = await _connection(context, kind)
+        for run, chats in enumerate(CHATS, start=len(CHATS) + 1):
+            count, in_process = await _ingest_in_process(context, settings, connection_id, run, chats)
+            alone[chats] = (in_process, await _insert_ceiling(context, connection_id, run, chats, count))
+    finally:
+        await context.close()
+    figures: dict[int, Figures] = {}
+    async with running_stack(url, workdir) as stack:
+        await stack.link()
+        inbox = await TimedInbox().connect(stack.server.url, stack.admin.token)
+        try:
+            for run, chats in enumerate(CHATS, start=1):
+                in_process, ceiling = alone[chats]
+                backlog = round(in_process.per_second * DRAIN_SECONDS / 10) * 10
+                backlog = max(MIN_MESSAGES, min(MAX_MESSAGES, backlog))
+                rate = await _drain_backlog(stack, inbox, url, run, chats, backlog)
+                figures[chats] = Figures(backlog, rate, in_process, ceiling)
+        finally:
+            await inbox.close()
+    return figures
+
+
+# --- end to end ---------------------------------------------------------------------------------------------
+
+
+async def _drain_backlog(stack: Stack, inbox: TimedInbox, url: str, run: int, chats: int, messages: int) -> float:
+    admin = stack.admin
+    # The phone goes offline (for longer than we need); whatever customers write now waits in the network.
+    response = await stack.simulator.client.post(f"/api/sessions/{BUSINESS}/drop", json={"offline_seconds": 3600})
+    response.raise_for_status()
+    await wait_for_status(admin, stack.connection_id, "RECONNECTING")
+    await _write(stack, written(run, chats, messages), chats)
+    # A restarted network forgets the outage; `restart` makes the worker link again now rather than after backoff.
+    await stack.restart_network()
+    await admin.post(f"/api/connections/{stack.connection_id}/restart", expect=202)
+
+    prefix = f"bench {run} "
+
+    async def drained() -> list[float] | None:
+        times = [
+            at
+            for at, name, data in inbox.arrivals
+            if name == "message.created" and str(data.get("body", "")).startswith(prefix)
+        ]
+        return times if len(times) >= messages else None
+
+    times = await eventually(drained, timeout=120, what=f"{messages} message.created events of run {run}")
+    engine = direct_engine(url)
+    try:
+        stored = await scalar(
+            engine,
+            "SELECT count(*) FROM messages WHERE connection_id = :c AND body LIKE :p",
+            c=stack.connection_id,
+            p=f"{prefix}%",
+        )
+    finally:
+        await engine.dispose()
+    if stored != messages or len(times) != messages:
+        raise AssertionError(f"run {run}: {stored} rows and {len(times)} events for {messages} messages")
+    await stack.wait_connected()
+    return (messages - 1) / (max(times) - min(times))
+
+
+async def _write(stack: Stack, messages: list[tuple[str, str]], chats: int) -> None:
+    """Every chat writes its messages in order; all chats at the same time."""
+    by_chat: dict[str, list[str]] = {}
+    for phone, body in messages:
+        by_chat.setdefault(phone, []).append(body)
+
+    async def chat(phone: str, bodies: list[str]) -> None:
+        for body in bodies:
+            await stack.simulator.customer_writes(phone, BUSINESS, body, name=f"Cliente {phone[-4:]}")
+
+    await asyncio.gather(*(chat(phone, bodies) for phone, bodies in by_chat.items()))
+    assert len(by_chat) == chats
+
+
+# --- in process -----------------------------------------------------------------------------------------------
+
+
+async def _connection(context: AppContext, kind: str) -> int:
+    async with unit_of_work(context.sessionmaker) as session:
+        connection = Connection(
+            name=f"in-process {kind}",
+            provider=Provider.SIMULATOR,
+            status=ConnectionStatus.CONNECTED,
+            phone="5511900000002",
+        )
+        session.add(connection)
+        await session.flush()
+        return connection.id
+
+
+async def _ingest_in_process(
+    context: AppContext, settings: Settings, connection_id: int, run: int, chats: int
+) -> tuple[int, Rate]:
+    """Ingest messages one transaction at a time for about `IN_PROCESS_SECONDS`: how many, and how fast."""
+    published: list[DomainEvent] = []
+
+    async def sink(events: list[DomainEvent]) -> None:
+        published.extend(events)
+
+    deps = runner_deps(settings, context.sessionmaker, sink)
+    count = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    for n, (phone, body) in enumerate(written(run, chats, MAX_MESSAGES)):
+        event = MessageReceived(
+            external_id=f"IN{run}X{n}",
+            chat=Chat(phone),
+            sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
+            from_me=False,
+            timestamp=datetime.now(UTC),
+            content=TextContent(body),
+        )
+        async with unit_of_work(context.sessionmaker, deps.sink) as session:
+            await deps.ingest(session, connection_id, event)
+        count += 1
+        if count >= chats and time.perf_counter() - started >= IN_PROCESS_SECONDS:
+            break
+    rate = Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
+    created = sum(1 for event in published if event.name == "message.created")
+    if created != count:
+        raise AssertionError(f"in-process run {run}: {created} message.created events for {count} messages")
+    return count, rate
+
+
+# --- ceiling --------------------------------------------------------------------------------------------------
+
+
+async def _insert_ceiling(context: AppContext, connection_id: int, run: int, chats: int, count: int) -> Rate:
+    """The rows the in-process run stored, inserted again (new external ids), one transaction each."""
+    async with context.engine.connect() as connection:
+        tickets = dict(
+            (
+                await connection.execute(
+                    select(Ticket.contact_id, Ticket.id).where(Ticket.connection_id == connection_id)
+                )
+            ).all()
+        )
+        contacts = dict((await connection.execute(select(Contact.phone, Contact.id))).all())
+    rows: list[dict[str, Any]] = []
+    for n, (phone, body) in enumerate(written(run, chats, count)):
+        contact_id = contacts[phone]
+        rows.append(
+            {
+                "ticket_id": tickets[contact_id],
+                "contact_id": contact_id,
+                "connection_id": connection_id,
+                "from_me": False,
+                "body": body,
+                "type": MessageType.TEXT,
+                "extra": {},
+                "reactions": {},
+                "external_id": f"CEIL{run}X{n}",
+                "sender_name": f"Cliente {phone[-4:]}",
+                "status": MessageStatus.SENT,
+                "sent_at": datetime.now(UTC),
+            }
+        )
+    statement = insert(Message)
+    started, cpu = time.perf_counter(), time.process_time()
+    for row in rows:
+        async with context.engine.begin() as connection:
+            await connection.execute(statement, row)
+    return Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)

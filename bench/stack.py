@@ -1,0 +1,132 @@
+"""The system under test, as real processes on loopback: a database of its own, the standalone simulator (the
+WhatsApp network outlives zapdesk, as the real one does) and `zapdesk run` (API + Socket.IO + engine worker).
+
+Built from the system tests' harness, so the benchmarks drive zapdesk exactly as those tests do.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.services import POSTGRES_ADMIN_URL, ensure_postgres, postgres_admin_execute
+from tests.system.harness import (
+    Api,
+    Inbox,
+    Server,
+    Simulator,
+    StandaloneSimulator,
+    link_connection,
+    wait_for_status,
+)
+from zapdesk.config import to_async_url
+from zapdesk.db.engine import create_engine
+
+BUSINESS = "5511900000001"
+# Tokens outlive the longest benchmark; logins are not what is measured.
+BENCH_ENV = {"ACCESS_TOKEN_MINUTES": "240"}
+
+
+@asynccontextmanager
+async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
+    """An empty database of `kind` ("sqlite" or "postgresql") for one benchmark, dropped afterwards."""
+    if kind == "sqlite":
+        workdir.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{workdir / 'zapdesk.db'}"
+        return
+    ensure_postgres()
+    name = f"zapdesk_bench_{secrets.token_hex(4)}"
+    await postgres_admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        await postgres_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def direct_engine(database_url: str) -> AsyncEngine:
+    """The benchmark's own way into the server's database (counting rows, queueing work): zapdesk's engine settings."""
+    return create_engine(to_async_url(database_url))
+
+
+async def scalar(engine: AsyncEngine, sql: str, **params: Any) -> Any:
+    async with engine.connect() as connection:
+        return (await connection.execute(text(sql), params)).scalar()
+
+
+class TimedInbox(Inbox):
+    """The harness's Socket.IO client, also noting when each event arrived (`time.perf_counter()`)."""
+
+    def __init__(self) -> None:
+        self.arrivals: list[tuple[float, str, dict[str, Any]]] = []
+        super().__init__()
+
+    def _collector(self, name: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
+        async def collect(data: dict[str, Any]) -> None:
+            self.arrivals.append((time.perf_counter(), name, data))
+
+        return collect
+
+
+@dataclass
+class Stack:
+    server: Server
+    network: StandaloneSimulator
+    simulator: Simulator
+    admin: Api
+    connection_id: int = 0
+    extra: list[Any] = field(default_factory=list)
+
+    async def link(self, name: str = "Vendas", phone: str = BUSINESS) -> dict[str, Any]:
+        connection = await link_connection(self.admin, self.simulator, name, phone)
+        self.connection_id = self.connection_id or connection["id"]
+        return connection
+
+    async def restart_network(self) -> None:
+        """Kill the simulator and start it again on the same port and state (what it queued survives)."""
+        self.network.kill()
+        await self.simulator.close()
+        self.simulator = await self.network.start()
+
+    async def wait_connected(self, connection_id: int | None = None, timeout: float = 30.0) -> None:
+        await wait_for_status(self.admin, connection_id or self.connection_id, "CONNECTED", timeout=timeout)
+
+    def pids(self) -> list[int]:
+        """The server process and its engine workers."""
+        assert self.server.process is not None
+        return [self.server.process.pid, *self.server.worker_pids()]
+
+
+@asynccontextmanager
+async def running_stack(
+    database_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Stack]:
+    """The simulator, then `zapdesk run` on `database_url` talking to it, and an admin signed in."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    network = StandaloneSimulator(workdir / "network.db")
+    simulator = await network.start()
+    server = Server(
+        database_url=database_url,
+        data_dir=workdir / "data",
+        extra_env={"SIMULATOR_URL": network.url, **BENCH_ENV, **(extra_env or {})},
+    )
+    stack: Stack | None = None
+    try:
+        await server.start()
+        stack = Stack(server, network, simulator, await Api(server.url).login())
+        yield stack
+    finally:
+        if stack is not None:
+            await stack.admin.close()
+            await stack.simulator.close()
+        else:
+            await simulator.close()
+        server.stop()
+        network.kill()
