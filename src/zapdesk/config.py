@@ -166,6 +166,11 @@ class Settings(BaseSettings):
                 )
         if self.jwt_secret == self.jwt_refresh_secret:
             raise InsecureSettings("JWT_SECRET and JWT_REFRESH_SECRET must differ.")
+        if self.simulator_enabled:
+            # The fake network has no accounts: anyone could link numbers or write as any customer.
+            raise InsecureSettings(
+                "SIMULATOR_ENABLED must not be true in production: the simulator is for demos and tests."
+            )
 
 
 def to_async_url(url: str) -> str:

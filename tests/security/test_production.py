@@ -118,3 +118,18 @@ def test_outside_production_the_same_placeholders_are_accepted(tmp_path: Path) -
     settings.check_production_secrets()
 
     assert settings.simulator_enabled is True
+
+
+def test_production_refuses_to_mount_the_simulator_even_when_asked(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="production",  # type: ignore[arg-type]
+        data_dir=tmp_path,
+        jwt_secret="a" * 40,
+        jwt_refresh_secret="b" * 40,
+        simulator_enabled=True,
+    )
+
+    with pytest.raises(InsecureSettings) as refused:
+        settings.check_production_secrets()
+
+    assert "SIMULATOR_ENABLED" in str(refused.value)
