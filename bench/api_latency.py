@@ -11,6 +11,7 @@ import os
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,22 @@ TABS: dict[str, dict[str, str]] = {
 }
 
 
+@dataclass
+class Case:
+    """One kind of request by one user; `request(n)` gives the path and query of its n-th call."""
+
+    role: str
+    name: str
+    api: Api
+    request: Callable[[int], tuple[str, dict[str, str]]]
+    target: bool = True
+    samples: list[float] = field(default_factory=list)
+
+
 async def run(workdir: Path) -> Report:
     report = Report(
         "api",
-        f"(c) API latency, PostgreSQL, {REQUESTS} sequential requests each (ms)",
+        f"(c) API latency, PostgreSQL, {REQUESTS} requests each, one at a time, interleaved (ms)",
         ["role", "request", "p50", "p99", "max"],
     )
     async with database("postgresql", workdir) as url:
@@ -53,65 +66,71 @@ async def run(workdir: Path) -> Report:
             admin = await Api(server.url).login()
             agent = await Api(server.url).login("agent01@zapdesk.test", AGENT_PASSWORD)
             try:
-                for role, api in (("admin", admin), ("agent", agent)):
-                    await _measure_role(report, role, api, url)
+                cases = [
+                    case for role, api in (("admin", admin), ("agent", agent)) for case in await _cases(role, api, url)
+                ]
+                await _measure(cases)
             finally:
                 await admin.close()
                 await agent.close()
         finally:
             server.stop()
+    for case in cases:
+        p99 = percentile(case.samples, 0.99)
+        report.add(
+            "p99 ≤ 50 ms" if case.target else "",
+            p99 <= TARGET_P99_MS if case.target else None,
+            role=case.role,
+            request=case.name,
+            p50=percentile(case.samples, 0.5),
+            p99=p99,
+            max=max(case.samples),
+        )
+        if case.name == SEARCH:
+            report.details[f"search_{case.role}"] = _by_word(case.samples)
+    report.notes.append(
+        "each round calls every request once, so a burst of load from elsewhere on the machine hits all rows alike; "
+        "the /api/auth/me row (sign-in check, no list) is the floor every request pays."
+    )
     return report
 
 
-async def _measure_role(report: Report, role: str, api: Api, url: str) -> None:
-    for tab, params in TABS.items():
-        await _measure(report, role, f"tickets: {tab}", api, lambda _n, p=params: ("/api/tickets", p))
-    samples = await _measure(
-        report, role, "tickets: search", api, lambda n: ("/api/tickets", {"search": SEARCHES[n % len(SEARCHES)]})
-    )
-    # Which words are slow: how often a word occurs decides how the database looks for it.
+SEARCH = "tickets: search"
+
+
+async def _cases(role: str, api: Api, url: str) -> list[Case]:
+    ticket_ids = await _visible_ticket_ids(api, url)
+    rng = random.Random(7)
+    return [
+        Case(role, "baseline: /api/auth/me", api, lambda _n: ("/api/auth/me", {}), target=False),
+        *(Case(role, f"tickets: {tab}", api, lambda _n, p=params: ("/api/tickets", p)) for tab, params in TABS.items()),
+        Case(role, SEARCH, api, lambda n: ("/api/tickets", {"search": SEARCHES[n % len(SEARCHES)]})),
+        Case(role, "messages: newest page", api, lambda _n: (f"/api/tickets/{rng.choice(ticket_ids)}/messages", {})),
+    ]
+
+
+async def _measure(cases: list[Case]) -> None:
+    """`WARM_UP` rounds, then `REQUESTS` timed rounds; in each round every case is called once, one at a time."""
+    for n in range(WARM_UP + REQUESTS):
+        for case in cases:
+            path, params = case.request(n)
+            started = time.perf_counter()
+            response = await case.api.client.get(path, params=params)
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise AssertionError(f"{case.role} GET {path} {params}: {response.status_code} {response.text[:200]}")
+            if n >= WARM_UP:
+                case.samples.append(elapsed)
+
+
+def _by_word(samples: list[float]) -> dict[str, dict[str, float]]:
+    """Which words are slow: how often a word occurs decides how the database looks for it."""
     by_word: dict[str, list[float]] = {}
     for index, sample in enumerate(samples):
         by_word.setdefault(SEARCHES[(WARM_UP + index) % len(SEARCHES)], []).append(sample)
-    report.details[f"search_{role}"] = {
+    return {
         word: {"p50": round(percentile(times, 0.5), 1), "max": round(max(times), 1)} for word, times in by_word.items()
     }
-    ticket_ids = await _visible_ticket_ids(api, url)
-    rng = random.Random(7)
-    await _measure(
-        report,
-        role,
-        "messages: newest page",
-        api,
-        lambda _n: (f"/api/tickets/{rng.choice(ticket_ids)}/messages", {}),
-    )
-
-
-async def _measure(
-    report: Report, role: str, name: str, api: Api, request: Callable[[int], tuple[str, dict[str, str]]]
-) -> list[float]:
-    """Time `REQUESTS` calls after `WARM_UP`; sample i is request `WARM_UP + i`."""
-    samples: list[float] = []
-    for n in range(WARM_UP + REQUESTS):
-        path, params = request(n)
-        started = time.perf_counter()
-        response = await api.client.get(path, params=params)
-        elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
-            raise AssertionError(f"{role} GET {path} {params}: {response.status_code} {response.text[:200]}")
-        if n >= WARM_UP:
-            samples.append(elapsed)
-    p99 = percentile(samples, 0.99)
-    report.add(
-        "p99 ≤ 50 ms",
-        p99 <= TARGET_P99_MS,
-        role=role,
-        request=name,
-        p50=percentile(samples, 0.5),
-        p99=p99,
-        max=max(samples),
-    )
-    return samples
 
 
 async def _visible_ticket_ids(api: Api, url: str) -> list[int]:
