@@ -17,7 +17,11 @@ async def test_customer_message_becomes_a_ticket_and_the_agents_reply_is_deliver
     # The spec promises the QR code within 5-10 seconds of "Conectar".
     connection = await link_connection(api, simulator, "Vendas", BUSINESS, qr_within=10)
     assert connection["phone"] == BUSINESS
-    assert any(event["status"] == "CONNECTED" for event in inbox.named("connection.updated"))
+
+    async def connected_published() -> bool:
+        return any(event["status"] == "CONNECTED" for event in inbox.named("connection.updated"))
+
+    await eventually(connected_published, what="connection.updated with CONNECTED on the socket")
 
     await simulator.customer_writes(CUSTOMER, BUSINESS, "Olá, quero um orçamento", name="Ana")
 
