@@ -1,8 +1,9 @@
-"""The indexes the ticket list and search rely on at scale (see bench/api_latency.py) are made by the migrations."""
+"""What the ticket list and search rely on at scale (see bench/api_latency.py), as the migrations make it."""
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
 
 from zapdesk.context import AppContext
 from zapdesk.db.migrate import POSTGRESQL_SEARCH_INDEXES
@@ -25,3 +26,11 @@ async def test_substring_search_has_trigram_indexes_on_postgresql_only(context: 
         assert names >= POSTGRESQL_SEARCH_INDEXES
     else:
         assert not names & POSTGRESQL_SEARCH_INDEXES
+
+
+async def test_ticket_scans_run_serially_on_postgresql(context: AppContext) -> None:
+    if context.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL storage parameter")
+    async with context.engine.connect() as connection:
+        options = (await connection.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'tickets'"))).scalar()
+    assert "parallel_workers=0" in (options or [])
