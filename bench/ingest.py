@@ -1,11 +1,13 @@
 """(a) Inbound ingest: messages per second from the simulator through to committed rows and published events.
 
 For each database and each number of concurrent chats, three rates from the same run:
-- in process (first, for about `IN_PROCESS_SECONDS`): the worker's own ingest function (`ingest_event` in a
-  `unit_of_work`, one transaction per message, one after the other as the engine hands them over), with no HTTP,
-  WebSocket or Socket.IO: what the database work alone allows. Its CPU time per message is shown too.
-- ceiling: the rows that run stored, inserted again as as many single-row INSERT transactions into `messages`,
-  through SQLAlchemy Core on zapdesk's own engine settings: what the driver and database allow at all.
+- in process (first, for about `IN_PROCESS_SECONDS`): the worker's own ingest function (`ingest_events` in a
+  `unit_of_work`, as many messages per transaction as a worker takes from a backlog), with no HTTP, WebSocket
+  or Socket.IO: what the database work alone allows. Its CPU time per message is shown too.
+- ceiling: the rows that run stored, inserted again into `messages` as plain single-row INSERTs through
+  SQLAlchemy Core on zapdesk's own engine settings, committed as often as the worker commits (every
+  `MAX_EVENTS_PER_TRANSACTION` rows): what the driver and database allow at all. For comparison, the same
+  rows in one transaction each (what a pipeline committing every message could reach at most).
 - end to end: customers write while the business phone is offline, so the simulator holds a backlog (sized to
   drain in about `DRAIN_SECONDS` at the in-process rate); the device then comes back and the backlog drains
   through the engine worker (WebSocket frame → ingest → commit → event to the server → Socket.IO). Rate =
@@ -37,12 +39,16 @@ from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket
 from zapdesk.worker.pipeline import runner_deps
+from zapdesk.worker.runner import MAX_EVENTS_PER_TRANSACTION
 
 # Each in-process run lasts about this long; the end-to-end backlog is sized from its rate to drain in about
 # `DRAIN_SECONDS` (between `MIN_MESSAGES` and `MAX_MESSAGES`), so a slow machine still finishes in time.
 IN_PROCESS_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
-DRAIN_SECONDS = float(os.environ.get("BENCH_DRAIN_SECONDS", "8"))
-MIN_MESSAGES, MAX_MESSAGES = 100, 3000
+DRAIN_SECONDS = float(os.environ.get("BENCH_DRAIN_SECONDS", "4"))
+MIN_MESSAGES, MAX_MESSAGES = 100, 5000
+IN_PROCESS_MESSAGES = 20_000  # at most, in one in-process run
+# One row per transaction is slow: a sample of the rows is enough to know its rate.
+PER_ROW_SAMPLE = 1000
 CHATS = (1, 10, 100)
 DATABASES = ("sqlite", "postgresql")
 TARGET_RATE = 1000.0
@@ -54,7 +60,8 @@ class Figures:
     messages: int  # in the end-to-end backlog
     end_to_end: float
     in_process: Rate
-    ceiling: Rate
+    ceiling: Rate  # committed as often as the worker commits
+    ceiling_per_row: Rate  # one transaction per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,7 @@ async def run(workdir: Path) -> Report:
             "ingest / ceiling",
             "CPU ms: ingest",
             "CPU ms: insert",
+            "ceiling, 1 row/tx",
         ],
     )
     for kind in DATABASES:
@@ -110,12 +118,14 @@ async def run(workdir: Path) -> Report:
                     "ingest / ceiling": f"{measured.in_process.per_second / measured.ceiling.per_second:.0%}",
                     "CPU ms: ingest": measured.in_process.cpu_ms,
                     "CPU ms: insert": measured.ceiling.cpu_ms,
+                    "ceiling, 1 row/tx": measured.ceiling_per_row.per_second,
                 },
             )
     report.notes.append(
         "end-to-end: a backlog held by the simulator drains through the engine worker to a Socket.IO client; "
-        "in-process: the worker's ingest function alone, one transaction per message; ceiling: the same rows as "
-        "single-row INSERT transactions on the same engine."
+        f"in-process: the worker's ingest function alone, up to {MAX_EVENTS_PER_TRANSACTION} messages per "
+        "transaction as from a backlog; ceiling: the same rows as single-row INSERTs on the same engine, committed "
+        f"every {MAX_EVENTS_PER_TRANSACTION} rows (ceiling, 1 row/tx: one transaction per row)."
     )
     return report
 
@@ -124,13 +134,15 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
     settings = Settings(database_url=url, data_dir=workdir / "in-process")
     await asyncio.to_thread(upgrade_to_head, settings.migration_database_url)
     # First alone on the database: the worker's ingest function, then the plain inserts of the same rows.
-    alone: dict[int, tuple[Rate, Rate]] = {}
+    alone: dict[int, tuple[Rate, Rate, Rate]] = {}
     context = AppContext.from_settings(settings)
     try:
         connection_id = await _connection(context, kind)
         for run, chats in enumerate(CHATS, start=len(CHATS) + 1):
             count, in_process = await _ingest_in_process(context, settings, connection_id, run, chats)
-            alone[chats] = (in_process, await _insert_ceiling(context, connection_id, run, chats, count))
+            ceiling = await _insert_ceiling(context, connection_id, run, chats, count, MAX_EVENTS_PER_TRANSACTION)
+            per_row = await _insert_ceiling(context, connection_id, run, chats, min(count, PER_ROW_SAMPLE), 1)
+            alone[chats] = (in_process, ceiling, per_row)
     finally:
         await context.close()
     figures: dict[int, Figures] = {}
@@ -139,11 +151,11 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
         inbox = await TimedInbox().connect(stack.server.url, stack.admin.token)
         try:
             for run, chats in enumerate(CHATS, start=1):
-                in_process, ceiling = alone[chats]
+                in_process, ceiling, per_row = alone[chats]
                 backlog = round(in_process.per_second * DRAIN_SECONDS / 10) * 10
                 backlog = max(MIN_MESSAGES, min(MAX_MESSAGES, backlog))
                 rate = await _drain_backlog(stack, inbox, url, run, chats, backlog)
-                figures[chats] = Figures(backlog, rate, in_process, ceiling)
+                figures[chats] = Figures(backlog, rate, in_process, ceiling, per_row)
         finally:
             await inbox.close()
     return figures
@@ -223,17 +235,15 @@ async def _connection(context: AppContext, kind: str) -> int:
 async def _ingest_in_process(
     context: AppContext, settings: Settings, connection_id: int, run: int, chats: int
 ) -> tuple[int, Rate]:
-    """Ingest messages one transaction at a time for about `IN_PROCESS_SECONDS`: how many, and how fast."""
+    """Ingest messages a worker's batch at a time for about `IN_PROCESS_SECONDS`: how many, and how fast."""
     published: list[DomainEvent] = []
 
     async def sink(events: list[DomainEvent]) -> None:
         published.extend(events)
 
     deps = runner_deps(settings, context.sessionmaker, sink)
-    count = 0
-    started, cpu = time.perf_counter(), time.process_time()
-    for n, (phone, body) in enumerate(written(run, chats, MAX_MESSAGES)):
-        event = MessageReceived(
+    events = [
+        MessageReceived(
             external_id=f"IN{run}X{n}",
             chat=Chat(phone),
             sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
@@ -241,11 +251,15 @@ async def _ingest_in_process(
             timestamp=datetime.now(UTC),
             content=TextContent(body),
         )
+        for n, (phone, body) in enumerate(written(run, chats, IN_PROCESS_MESSAGES))
+    ]
+    count = 0
+    started, cpu = time.perf_counter(), time.process_time()
+    while count < len(events) and time.perf_counter() - started < IN_PROCESS_SECONDS:
+        batch = events[count : count + MAX_EVENTS_PER_TRANSACTION]
         async with unit_of_work(context.sessionmaker, deps.sink) as session:
-            await deps.ingest(session, connection_id, event)
-        count += 1
-        if count >= chats and time.perf_counter() - started >= IN_PROCESS_SECONDS:
-            break
+            await deps.ingest(session, connection_id, batch)
+        count += len(batch)
     rate = Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
     created = sum(1 for event in published if event.name == "message.created")
     if created != count:
@@ -256,8 +270,10 @@ async def _ingest_in_process(
 # --- ceiling --------------------------------------------------------------------------------------------------
 
 
-async def _insert_ceiling(context: AppContext, connection_id: int, run: int, chats: int, count: int) -> Rate:
-    """The rows the in-process run stored, inserted again (new external ids), one transaction each."""
+async def _insert_ceiling(
+    context: AppContext, connection_id: int, run: int, chats: int, count: int, rows_per_transaction: int
+) -> Rate:
+    """The rows the in-process run stored, inserted again (new external ids), `rows_per_transaction` at a time."""
     async with context.engine.connect() as connection:
         tickets = dict(
             (
@@ -280,7 +296,7 @@ async def _insert_ceiling(context: AppContext, connection_id: int, run: int, cha
                 "type": MessageType.TEXT,
                 "extra": {},
                 "reactions": {},
-                "external_id": f"CEIL{run}X{n}",
+                "external_id": f"CEIL{rows_per_transaction}R{run}X{n}",
                 "sender_name": f"Cliente {phone[-4:]}",
                 "status": MessageStatus.SENT,
                 "sent_at": datetime.now(UTC),
@@ -288,7 +304,8 @@ async def _insert_ceiling(context: AppContext, connection_id: int, run: int, cha
         )
     statement = insert(Message)
     started, cpu = time.perf_counter(), time.process_time()
-    for row in rows:
+    for start in range(0, len(rows), rows_per_transaction):
         async with context.engine.begin() as connection:
-            await connection.execute(statement, row)
+            for row in rows[start : start + rows_per_transaction]:
+                await connection.execute(statement, row)
     return Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)

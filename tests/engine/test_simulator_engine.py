@@ -201,8 +201,10 @@ async def test_messages_the_engine_did_not_acknowledge_are_delivered_again_after
     stuck = asyncio.Event()
 
     class StuckPipeline(Recorder):
+        """Stores in order, as the worker does: stuck on "second", it stores nothing after it either."""
+
         async def __call__(self, event: EngineEvent) -> None:
-            if isinstance(event, MessageReceived) and event.content == TextContent("second"):
+            if stuck.is_set() or (isinstance(event, MessageReceived) and event.content == TextContent("second")):
                 stuck.set()
                 await asyncio.Event().wait()  # the process dies before the pipeline stored it
             await super().__call__(event)
@@ -224,6 +226,47 @@ async def test_messages_the_engine_did_not_acknowledge_are_delivered_again_after
     await asyncio.sleep(0.3)
 
     assert texts(again) == ["second", "third"]  # "first" was acknowledged: not sent again
+
+
+async def test_a_backlog_reaches_the_handler_before_the_earlier_events_returned_and_each_is_acknowledged(
+    simulator: LiveSimulator, engines: Engines
+) -> None:
+    release = asyncio.Event()
+    returned: list[EngineEvent] = []
+
+    class SlowPipeline(Recorder):
+        """Holds every message until the whole backlog has been handed over, as a worker storing in batches."""
+
+        async def __call__(self, event: EngineEvent) -> None:
+            if isinstance(event, MessageReceived):
+                self.events.append(event)
+                self._arrived.set()
+                await release.wait()
+                returned.append(event)
+                return
+            await super().__call__(event)
+
+    engine, slow = engines.new(SlowPipeline())
+    await engine.start(SessionTarget())
+    await simulator.scan((await slow.wait_for(QrCode)).code, BUSINESS)
+    token = (await slow.wait_for_state(EngineState.CONNECTED)).session_ref
+    for number in range(5):
+        await simulator.write(CUSTOMER, BUSINESS, f"backlog {number}")
+
+    await slow.wait_for_count(MessageReceived, 5)  # all five handed over while the first still waits
+    release.set()
+    async with asyncio.timeout(WAIT):
+        while len(returned) < 5:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # each acknowledgement follows its handler's return
+    await engine.stop()
+    assert texts(slow) == [f"backlog {number}" for number in range(5)]
+
+    revived, again = engines.new()
+    await revived.start(SessionTarget(session_ref=token))
+    await again.wait_for_state(EngineState.CONNECTED)
+    await asyncio.sleep(0.3)
+    assert texts(again) == []  # every one was acknowledged once its handler returned
 
 
 async def test_a_failing_handler_leaves_the_message_unacknowledged_for_the_next_link(

@@ -19,7 +19,7 @@ from zapdesk.engine.events import (
     Sender,
     TextContent,
 )
-from zapdesk.ingest.service import InboundEvent, ingest_event
+from zapdesk.ingest.service import InboundEvent, ingest_events
 from zapdesk.media.store import MediaStore
 
 _ids = itertools.count(1)
@@ -86,6 +86,13 @@ def revoked(external_id: str, *, chat: str = "5511988887777") -> MessageRevoked:
 
 
 async def deliver(context: AppContext, connection_id: int, event: InboundEvent, media_store: MediaStore) -> None:
-    """What the worker does with each event: ingest it in a transaction of its own."""
+    """What the worker does with an event that arrives alone: ingest it in a transaction of its own."""
+    await deliver_together(context, connection_id, [event], media_store)
+
+
+async def deliver_together(
+    context: AppContext, connection_id: int, events: list[InboundEvent], media_store: MediaStore
+) -> None:
+    """What the worker does with events that arrived while others were being stored: one transaction."""
     async with unit_of_work(context.sessionmaker, context.publish) as session:
-        await ingest_event(session, connection_id=connection_id, event=event, media_store=media_store)
+        await ingest_events(session, connection_id=connection_id, events=events, media_store=media_store)

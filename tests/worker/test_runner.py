@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -37,6 +37,11 @@ class Harness:
     context: AppContext
     engines: list[ScriptedEngine] = field(default_factory=list)
     ingested: list[InboundEvent] = field(default_factory=list)
+    transactions: list[list[InboundEvent]] = field(default_factory=list)
+    # While set and not released, the pipeline waits inside its transaction (the database is slow).
+    slow: asyncio.Event | None = None
+    # Messages with these external ids make the pipeline fail (a bug on one strange message).
+    poison: set[str] = field(default_factory=set)
     outboxes: list[NullOutbox] = field(default_factory=list)
 
     def deps(self) -> RunnerDeps:
@@ -45,8 +50,13 @@ class Harness:
             self.engines.append(engine)
             return engine
 
-        async def ingest(_session: AsyncSession, _connection_id: int, event: InboundEvent) -> None:
-            self.ingested.append(event)
+        async def ingest(_session: AsyncSession, _connection_id: int, events: Sequence[InboundEvent]) -> None:
+            self.transactions.append(list(events))
+            if self.slow is not None:
+                await self.slow.wait()
+            if any(isinstance(event, MessageReceived) and event.external_id in self.poison for event in events):
+                raise ValueError("the pipeline cannot take this message")
+            self.ingested.extend(events)
 
         def start_outbox(_connection_id: int, _engine: Engine, _connected: Callable[[], bool]) -> NullOutbox:
             outbox = NullOutbox()
@@ -239,16 +249,60 @@ async def test_restart_command_stops_and_resumes_the_session(harness: Harness) -
 async def test_messages_are_handed_to_the_pipeline_before_the_handler_returns(harness: Harness) -> None:
     connection_id = await _running_connection(harness.context, session_ref="token-1")
     await _runner(harness, connection_id)
-    message = MessageReceived(
-        external_id="ABC",
+    message = _text_message("ABC")
+    await harness.engine.emit(message)
+    assert harness.ingested == [message]
+
+
+def _text_message(external_id: str, text: str = "Oi") -> MessageReceived:
+    return MessageReceived(
+        external_id=external_id,
         chat=Chat("5511988887777"),
         sender=Sender(phone="5511988887777", push_name="Ana"),
         from_me=False,
         timestamp=utcnow(),
-        content=TextContent("Oi"),
+        content=TextContent(text),
     )
-    await harness.engine.emit(message)
-    assert harness.ingested == [message]
+
+
+async def test_messages_handed_over_while_others_are_stored_share_one_transaction_in_order(harness: Harness) -> None:
+    connection_id = await _running_connection(harness.context, session_ref="token-1")
+    await _runner(harness, connection_id)
+    harness.slow = asyncio.Event()
+    first, *backlog = [_text_message(f"M{number}") for number in range(5)]
+
+    handlers = [asyncio.create_task(harness.engine.emit(first))]
+    await _settle(lambda: len(harness.transactions) == 1)
+    handlers += [asyncio.create_task(harness.engine.emit(message)) for message in backlog]
+    await asyncio.sleep(0.05)
+    assert not any(handler.done() for handler in handlers)  # nothing is acknowledged before its commit
+    harness.slow.set()
+    await asyncio.wait_for(asyncio.gather(*handlers), 5)
+
+    assert harness.transactions == [[first], backlog]
+    assert harness.ingested == [first, *backlog]
+
+
+async def test_a_message_the_pipeline_cannot_take_fails_alone_and_the_others_of_its_batch_are_stored(
+    harness: Harness,
+) -> None:
+    connection_id = await _running_connection(harness.context, session_ref="token-1")
+    await _runner(harness, connection_id)
+    harness.slow = asyncio.Event()
+    harness.poison = {"BAD"}
+    messages = [_text_message(external_id) for external_id in ("M0", "M1", "BAD", "M3")]
+
+    handlers = [asyncio.create_task(harness.engine.emit(message)) for message in messages]
+    await _settle(lambda: len(harness.transactions) == 1)
+    harness.slow.set()
+    results = await asyncio.wait_for(asyncio.gather(*handlers, return_exceptions=True), 5)
+
+    assert [type(result) for result in results] == [type(None), type(None), ValueError, type(None)]
+    assert [event.external_id for event in harness.ingested if isinstance(event, MessageReceived)] == [
+        "M0",
+        "M1",
+        "M3",
+    ]
 
 
 async def _settle(condition: Callable[[], bool], timeout: float = 5.0) -> None:

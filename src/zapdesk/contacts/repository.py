@@ -50,6 +50,11 @@ async def contacts_by_identity(session: AsyncSession, *, phone: str, lid: str | 
     return list((await session.execute(query)).scalars())
 
 
+async def contacts_by_phones(session: AsyncSession, phones: set[str]) -> list[Contact]:
+    query = select(Contact).where(Contact.phone.in_(phones)).execution_options(populate_existing=True)
+    return list((await session.execute(query)).scalars())
+
+
 async def phone_taken(session: AsyncSession, phone: str, *, other_than: int | None = None) -> bool:
     query = select(Contact.id).where(Contact.phone == phone)
     if other_than is not None:

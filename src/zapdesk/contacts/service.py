@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -113,21 +115,58 @@ async def _merge_identity(
         by_lid = None
     contact = by_phone or by_lid
     assert contact is not None
-    # A name equal to a number or to the old push name was only a stand-in for the person's own name.
-    had_stand_in_name = contact.name in {contact.phone, contact.push_name}
+    changes = _identity_changes(contact, phone=phone, lid=lid, push_name=push_name)
+    for attribute, value in changes.items():
+        setattr(contact, attribute, value)
+    return contact, changed or bool(changes)
+
+
+def _identity_changes(contact: Contact, *, phone: str, lid: str | None, push_name: str | None) -> dict[str, str]:
+    """What `contact` must take from this sighting of the person: number, LID, push name, and the name when it
+    was only a stand-in (equal to the number or to the old push name) for the person's own."""
+    changes: dict[str, str] = {}
     if contact.phone != phone:
-        contact.phone = phone
-        changed = True
+        changes["phone"] = phone
     if lid is not None and contact.lid != lid:
-        contact.lid = lid
-        changed = True
+        changes["lid"] = lid
     if push_name and contact.push_name != push_name:
-        contact.push_name = push_name
-        changed = True
-    if had_stand_in_name and contact.name != (contact.push_name or phone):
-        contact.name = contact.push_name or phone
-        changed = True
-    return contact, changed
+        changes["push_name"] = push_name
+    name = push_name or contact.push_name or phone
+    if contact.name in {contact.phone, contact.push_name} and contact.name != name:
+        changes["name"] = name
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A person as a message names them: the arguments of `find_or_create_contact`."""
+
+    phone: str
+    lid: str | None = None
+    push_name: str | None = None
+    is_group: bool = False
+    name: str | None = None
+
+
+async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sighting]) -> list[Contact]:
+    """`find_or_create_contact` for each sighting, in order; one query finds everyone already known as they
+    are, and only new or changed people take the one-by-one path."""
+    keys = [normalize_contact_key(sighting.phone, is_group=sighting.is_group) for sighting in sightings]
+    known = {contact.phone: contact for contact in await repository.contacts_by_phones(session, set(keys))}
+    contacts = []
+    for key, sighting in zip(keys, sightings, strict=True):
+        contact = known.get(key)
+        if contact is None or _identity_changes(contact, phone=key, lid=sighting.lid, push_name=sighting.push_name):
+            contact = await find_or_create_contact(
+                session,
+                phone=key,
+                lid=sighting.lid,
+                push_name=sighting.push_name,
+                is_group=sighting.is_group,
+                name=sighting.name,
+            )
+        contacts.append(contact)
+    return contacts
 
 
 async def list_contacts(

@@ -24,7 +24,11 @@ class NotConnected(EngineError):
 
 
 class Engine(Protocol):
-    """One WhatsApp session. Events go to the handler given at construction, one at a time, in order.
+    """One WhatsApp session. Events go to the handler given at construction, in order.
+
+    An engine may hand over the next inbound event (`MessageReceived`, `Receipt`, `MessageEdited`,
+    `MessageRevoked`) before the handler returned for the earlier ones, and acknowledges each once its own call
+    returned; any other event waits until every earlier call has returned. The handler keeps the call order.
 
     `start` never raises for network trouble: failures become `StateChanged` events.
     """

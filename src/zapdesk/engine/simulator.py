@@ -2,7 +2,8 @@
 
 It links over the network's WebSocket, turns its frames into our normalized events, acknowledges each event only
 after the handler returned (the network sends unacknowledged ones again on the next link), reconnects by itself
-after a drop, and sends over HTTP with its session token.
+after a drop, and sends over HTTP with its session token. Inbound events are handed over before the earlier
+ones returned (`InFlight`), so a backlog reaches the handler together.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from zapdesk.engine.events import (
     TextContent,
     UnsupportedContent,
 )
+from zapdesk.engine.inflight import InFlight
 from zapdesk.simulator.protocol import (
     GROUP_SERVER,
     LID_SERVER,
@@ -136,6 +138,7 @@ class SimulatorEngine:
         self._http: aiohttp.ClientSession | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._stopping = False
+        self._in_flight = InFlight()
 
     @property
     def state(self) -> EngineState:
@@ -184,6 +187,8 @@ class SimulatorEngine:
                 await self._ws.close()
             return
         task.cancel()
+        # Events still being handled stay unacknowledged: the network sends them again to whoever links next.
+        self._in_flight.cancel()
         await asyncio.wait({task})
 
     def _http_session(self) -> aiohttp.ClientSession:
@@ -220,6 +225,7 @@ class SimulatorEngine:
                 reason = "The network sent a frame we cannot read."
             finally:
                 self._ws = None
+                await self._in_flight.settle()
             if self._stopping:
                 return
             if self._state is not EngineState.RECONNECTING:
@@ -241,11 +247,12 @@ class SimulatorEngine:
         return self._stopping
 
     async def _on_frame(self, ws: aiohttp.ClientWebSocketResponse, frame: ServerFrame, backoff: _Backoff) -> bool:
+        if not isinstance(frame, EventFrame):
+            await self._in_flight.settle()  # a state change comes after the events before it
         match frame:
             case EventFrame():
                 event = await self._normalize(frame.event)
-                if await self._emit(event):
-                    await ws.send_str(AckFrame(seq=frame.seq).model_dump_json())
+                await self._in_flight.start(lambda: self._emit_and_acknowledge(ws, event, frame.seq))
             case QrFrame():
                 if self._state is not EngineState.QR:
                     await self._set_state(EngineState.QR)
@@ -273,6 +280,13 @@ class SimulatorEngine:
     ) -> None:
         self._state = state
         await self._emit(StateChanged(state=state, reason=reason, phone=phone, session_ref=session_ref))
+
+    async def _emit_and_acknowledge(self, ws: aiohttp.ClientWebSocketResponse, event: EngineEvent, seq: int) -> None:
+        try:
+            if await self._emit(event) and not ws.closed:
+                await ws.send_str(AckFrame(seq=seq).model_dump_json())
+        except (aiohttp.ClientError, ConnectionError):
+            pass  # the link dropped: the network sends the event again on the next one
 
     async def _emit(self, event: EngineEvent) -> bool:
         """Hand one event to the handler; False when it failed (the event is then not acknowledged)."""

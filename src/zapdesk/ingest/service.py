@@ -1,14 +1,16 @@
 """The inbound pipeline: turns an engine's events into stored messages, contacts and tickets, idempotently.
 
-Each function runs inside the caller's transaction and never commits: the worker gives every event its own
-`unit_of_work`, and acknowledges it to WhatsApp only after that commit. A message is stored once per
-`(connection_id, external_id)`; a repeated delivery changes nothing and announces nothing.
+`ingest_events` runs inside the caller's transaction and never commits: the worker stores the events waiting
+for one connection in one `unit_of_work`, and acknowledges them to WhatsApp only after that commit. A message
+is stored once per `(connection_id, external_id)`; a repeated delivery changes nothing and announces nothing.
+New messages that follow one another are stored together: one INSERT, and one update per ticket.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -19,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
-from zapdesk.contacts.service import find_or_create_contact, normalize_contact_key
+from zapdesk.contacts.service import Sighting, find_or_create_contacts, normalize_contact_key
 from zapdesk.db.uow import AFTER_COMMIT_KEY
 from zapdesk.engine.events import (
     ContactCardContent,
@@ -38,12 +40,12 @@ from zapdesk.engine.events import (
 from zapdesk.errors import Invalid
 from zapdesk.media.store import MediaStore, display_name
 from zapdesk.messages.models import Message, MessageStatus, MessageType
-from zapdesk.messages.service import message_added, message_preview, record_message_updated
+from zapdesk.messages.service import message_preview, messages_added, record_message_updated
 from zapdesk.outbox.greetings import queue_greeting
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting
 from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.models import Ticket
-from zapdesk.tickets.service import find_or_create_active_ticket, record_ticket_updated
+from zapdesk.tickets.service import find_or_create_active_tickets, record_ticket_updated
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,11 @@ InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
 
 # Who reacted, when it was us (typed on the business phone or sent by an agent).
 OWN_REACTION_KEY = "me"
+
+# Rows per INSERT: well under the bound-parameter limits of SQLite and asyncpg.
+_ROWS_PER_INSERT = 500
+# Storing new messages again after losing a race to another delivery of one of them.
+_STORE_ATTEMPTS = 3
 
 # Delivery states only move forward; a failed send that WhatsApp later reports delivered did get there.
 _STATUS_RANK = {
@@ -67,13 +74,26 @@ _RECEIPT_STATUS = {
 }
 
 
-async def ingest_event(
-    session: AsyncSession, *, connection_id: int, event: InboundEvent, media_store: MediaStore
+async def ingest_events(
+    session: AsyncSession, *, connection_id: int, events: Sequence[InboundEvent], media_store: MediaStore
 ) -> None:
-    """The one entry point for the worker: store what `event` says about connection `connection_id`."""
-    event = without_nul(event)
+    """The one entry point for the worker: store what `events` say about connection `connection_id`, in order."""
+    new_messages: list[MessageReceived] = []
+    for event in map(without_nul, events):
+        if isinstance(event, MessageReceived) and not isinstance(event.content, ReactionContent):
+            new_messages.append(event)
+            continue
+        # A change may concern the messages before it: they are stored first.
+        await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
+        new_messages = []
+        await _apply_change(session, connection_id, event)
+    await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
+
+
+async def _apply_change(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
     if isinstance(event, MessageReceived):
-        await ingest_message(session, connection_id=connection_id, event=event, media_store=media_store)
+        assert isinstance(event.content, ReactionContent)
+        await apply_reaction(session, connection_id=connection_id, event=event, reaction=event.content)
     elif isinstance(event, Receipt):
         await apply_receipt(session, connection_id=connection_id, event=event)
     elif isinstance(event, MessageEdited):
@@ -103,124 +123,169 @@ def without_nul(value: _T) -> _T:
     return value
 
 
-# --- a received message ----------------------------------------------------------------------------------------
+# --- received messages -----------------------------------------------------------------------------------------
 
 
-async def ingest_message(
-    session: AsyncSession, *, connection_id: int, event: MessageReceived, media_store: MediaStore
-) -> Message | None:
-    """Store a received message in its contact's active ticket; None when there was nothing new to store.
+async def _store_new_messages(
+    session: AsyncSession, *, connection_id: int, events: Sequence[MessageReceived], media_store: MediaStore
+) -> list[Message]:
+    """Store received messages (not reactions) in their contacts' active tickets; returns those that were new.
 
-    Reactions are not messages: they attach to their target. Group messages are skipped when the
-    `ignore_group_messages` setting is on.
+    Group messages are skipped when the `ignore_group_messages` setting is on. Contacts, tickets and messages
+    are created in one SAVEPOINT: if another delivery of one of these ids commits first, everything is rolled
+    back (with its events) and stored again without it, so a duplicate leaves no trace.
     """
-    if isinstance(event.content, ReactionContent):
-        return await apply_reaction(session, connection_id=connection_id, event=event, reaction=event.content)
-    if event.chat.is_group and await get_setting(session, IGNORE_GROUP_MESSAGES):
-        return None
-    if await _stored_message(session, connection_id, event.external_id) is not None:
-        return None
-    identity = await _chat_identity(session, event)
-    if identity is None:
-        return None
+    if not events:
+        return []
     connection = await session.get(Connection, connection_id)
     if connection is None:
-        log.warning("message %s for unknown connection %s ignored", event.external_id, connection_id)
-        return None
-
-    stored = await _insert_with_ticket(session, connection=connection, event=event, identity=identity)
-    if stored is None:
-        return None
-    message, ticket, created = stored
-    if isinstance(event.content, MediaContent):
-        await _attach_media(message, event.content, media_store)
-    if not created:
-        # Locked (PostgreSQL) and re-read: an agent may be resetting the unread count at this very moment.
-        ticket = await tickets.get_ticket(session, ticket.id, lock=True) or ticket
-    await message_added(session, ticket, message)
-    if created and not event.from_me:
-        await queue_greeting(session, ticket)
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class _ChatIdentity:
-    """Who the conversation is with, in the form `find_or_create_contact` takes."""
-
-    key: str
-    lid: str | None = None
-    push_name: str | None = None
-    is_group: bool = False
-    name: str | None = None
+        log.warning("%d messages for unknown connection %s ignored", len(events), connection_id)
+        return []
+    if any(event.chat.is_group for event in events) and await get_setting(session, IGNORE_GROUP_MESSAGES):
+        events = [event for event in events if not event.chat.is_group]
+    for _attempt in range(_STORE_ATTEMPTS):
+        fresh = await _not_yet_stored(session, connection_id, events)
+        if not fresh:
+            return []
+        recorded = len(session.info.get(AFTER_COMMIT_KEY, []))
+        try:
+            async with session.begin_nested():
+                return await _store(session, connection, fresh, media_store)
+        except _AlreadyStored:
+            del session.info.get(AFTER_COMMIT_KEY, [])[recorded:]
+    raise RuntimeError(f"messages for connection {connection_id} kept being stored by another delivery")
 
 
-async def _chat_identity(session: AsyncSession, event: MessageReceived) -> _ChatIdentity | None:
+class _AlreadyStored(Exception):
+    """Raised inside the SAVEPOINT to undo the contacts and tickets a duplicate delivery would have created."""
+
+
+async def _not_yet_stored(
+    session: AsyncSession, connection_id: int, events: Sequence[MessageReceived]
+) -> list[MessageReceived]:
+    """`events` without those already stored, and with each id once."""
+    query = select(Message.external_id).where(
+        Message.connection_id == connection_id, Message.external_id.in_({event.external_id for event in events})
+    )
+    seen = set((await session.execute(query)).scalars())
+    fresh = []
+    for event in events:
+        if event.external_id not in seen:
+            seen.add(event.external_id)
+            fresh.append(event)
+    return fresh
+
+
+@dataclass(slots=True)
+class _Thread:
+    """A conversation of this batch: its active ticket, and the messages it received now."""
+
+    ticket: Ticket
+    greet: bool  # the ticket is new, and a customer opened it
+    messages: list[Message] = field(default_factory=list)
+
+
+async def _store(
+    session: AsyncSession, connection: Connection, events: Sequence[MessageReceived], media_store: MediaStore
+) -> list[Message]:
+    seen = [(event, await _sighting(session, event)) for event in events]
+    readable = [(event, sighting) for event, sighting in seen if sighting is not None]
+    events = [event for event, _ in readable]
+    threads = await _open_threads(session, connection, readable)
+    quoted_ids = await _quoted_ids(session, connection.id, events)
+    rows = [
+        await _row_values(event, thread.ticket, quoted_ids, media_store)
+        for event, thread in zip(events, threads, strict=True)
+    ]
+    stored = await _insert_message_rows(session, rows)
+    if len(stored) < len(rows):
+        raise _AlreadyStored
+    for thread, message in zip(threads, stored, strict=True):
+        thread.messages.append(message)
+    _link_quotes_within(stored)
+    by_ticket = {thread.ticket.id: thread for thread in threads}
+    await messages_added(session, [(thread.ticket, thread.messages) for thread in by_ticket.values()])
+    for thread in by_ticket.values():
+        if thread.greet:
+            await queue_greeting(session, thread.ticket)
+    return stored
+
+
+async def _open_threads(
+    session: AsyncSession, connection: Connection, readable: Sequence[tuple[MessageReceived, Sighting]]
+) -> list[_Thread]:
+    """The thread of each event (one per ticket), in order: contacts and active tickets found or created."""
+    contacts = await find_or_create_contacts(session, [sighting for _, sighting in readable])
+    # Locked (PostgreSQL): an agent may be resetting the unread count at this very moment.
+    tickets = await find_or_create_active_tickets(session, contacts=contacts, connection=connection, lock=True)
+    threads: dict[int, _Thread] = {}
+    for (event, _), (ticket, created) in zip(readable, tickets, strict=True):
+        if ticket.id not in threads:
+            threads[ticket.id] = _Thread(ticket, greet=created and not event.from_me)
+    return [threads[ticket.id] for ticket, _ in tickets]
+
+
+async def _sighting(session: AsyncSession, event: MessageReceived) -> Sighting | None:
+    """Who the conversation is with; None when the address cannot be read."""
     chat, sender = event.chat, event.sender
     if chat.is_group:
-        identity = _ChatIdentity(key=chat.address, is_group=True, name=chat.name)
+        identity = Sighting(chat.address, is_group=True, name=chat.name)
     elif event.from_me:
         # Typed on the business phone: the sender is us, the chat is the customer.
-        identity = _ChatIdentity(key=chat.address)
+        identity = Sighting(chat.address)
     else:
         phone = sender.phone
         if phone is None and sender.lid is not None:
             # Only the LID came: whoever already has it keeps their number (the LID must not replace it).
             phone = await session.scalar(select(Contact.phone).where(Contact.lid == sender.lid))
-        identity = _ChatIdentity(key=phone or chat.address, lid=sender.lid, push_name=sender.push_name)
+        identity = Sighting(phone or chat.address, lid=sender.lid, push_name=sender.push_name)
     try:
-        key = normalize_contact_key(identity.key, is_group=identity.is_group)
+        normalize_contact_key(identity.phone, is_group=identity.is_group)
     except Invalid:
-        log.warning("message %s from an address we cannot read (%r) ignored", event.external_id, identity.key)
+        log.warning("message %s from an address we cannot read (%r) ignored", event.external_id, identity.phone)
         return None
-    return _ChatIdentity(key, identity.lid, identity.push_name, identity.is_group, identity.name)
+    return identity
 
 
-class _AlreadyStored(Exception):
-    """Raised inside the SAVEPOINT to undo the contact and ticket a duplicate delivery would have created."""
-
-
-async def _insert_with_ticket(
-    session: AsyncSession, *, connection: Connection, event: MessageReceived, identity: _ChatIdentity
-) -> tuple[Message, Ticket, bool] | None:
-    """Contact, ticket and message row in one SAVEPOINT: if another delivery of the same id wins the unique
-    key, everything this one created is rolled back (and its events dropped), so a duplicate leaves no trace.
-    """
-    events_before = len(session.info.get(AFTER_COMMIT_KEY, []))
-    try:
-        async with session.begin_nested():
-            contact = await find_or_create_contact(
-                session,
-                phone=identity.key,
-                lid=identity.lid,
-                push_name=identity.push_name,
-                is_group=identity.is_group,
-                name=identity.name,
-            )
-            ticket, created = await find_or_create_active_ticket(session, contact=contact, connection=connection)
-            message_id = await _insert_message_row(session, _row_values(event, ticket, contact))
-            if message_id is None:
-                raise _AlreadyStored
-    except _AlreadyStored:
-        del session.info.get(AFTER_COMMIT_KEY, [])[events_before:]
-        return None
-    message = await session.get(Message, message_id)
-    assert message is not None
-    return message, ticket, created
-
-
-async def _insert_message_row(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING on the inbound key: the new id, or None when it was already stored."""
+async def _insert_message_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Message]:
+    """INSERT … ON CONFLICT DO NOTHING on the inbound key: the stored messages, in the order of `rows` (fewer
+    when some were stored by another delivery meanwhile)."""
+    if not rows:
+        return []
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(Message)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=[Message.connection_id, Message.external_id])
-        .returning(Message.id)
+        .returning(Message)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    # Rows as parameters, not as VALUES in the statement: one cached statement, sent in multi-row batches.
+    stored = {message.external_id: message for message in await session.scalars(statement, rows)}
+    return [stored[row["external_id"]] for row in rows if row["external_id"] in stored]
 
 
-def _row_values(event: MessageReceived, ticket: Ticket, contact: Contact) -> dict[str, Any]:
+async def _quoted_ids(session: AsyncSession, connection_id: int, events: Sequence[MessageReceived]) -> dict[str, int]:
+    """Our ids of the stored messages these events quote (messages quoted within the batch come later)."""
+    quoted = {event.quoted_id for event in events if event.quoted_id is not None}
+    if not quoted:
+        return {}
+    query = select(Message.external_id, Message.id).where(
+        Message.connection_id == connection_id, Message.external_id.in_(quoted)
+    )
+    return {external_id: id_ for external_id, id_ in (await session.execute(query)).all() if external_id}
+
+
+def _link_quotes_within(messages: list[Message]) -> None:
+    """A reply to a message stored in the same INSERT: its id was not known before."""
+    ids = {message.external_id: message.id for message in messages}
+    for message in messages:
+        if message.quoted_message_id is None and message.quoted_external_id in ids:
+            message.quoted_message_id = ids[message.quoted_external_id]
+
+
+async def _row_values(
+    event: MessageReceived, ticket: Ticket, quoted_ids: dict[str, int], media_store: MediaStore
+) -> dict[str, Any]:
+    contact = ticket.contact
     content = _content_fields(event.content)
     sender = event.sender
     extra = dict(content.extra)
@@ -240,24 +305,14 @@ def _row_values(event: MessageReceived, ticket: Ticket, contact: Contact) -> dic
         "extra": extra,
         "reactions": {},
         "quoted_external_id": event.quoted_id,
-        "quoted_message_id": _quoted_subquery(ticket.connection_id, event.quoted_id),
+        "quoted_message_id": quoted_ids.get(event.quoted_id) if event.quoted_id else None,
         "external_id": event.external_id,
         "sender_name": sender_name[:160] if sender_name else None,
         # Ours or theirs, it is already on WhatsApp: delivery receipts move ours on from here.
         "status": MessageStatus.SENT,
         "sent_at": event.timestamp,
+        **await _media_columns(event.content, media_store),
     }
-
-
-def _quoted_subquery(connection_id: int, quoted_id: str | None) -> Any:
-    if quoted_id is None:
-        return None
-    return (
-        select(Message.id)
-        .where(Message.connection_id == connection_id, Message.external_id == quoted_id)
-        .limit(1)
-        .scalar_subquery()
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,19 +349,27 @@ def _content_fields(content: Content) -> _ContentFields:
     return _ContentFields(MessageType.UNSUPPORTED, f"Unsupported message: {kind}", {"kind": kind})
 
 
-async def _attach_media(message: Message, content: MediaContent, media_store: MediaStore) -> None:
-    """Save the downloaded bytes under a generated name; the type comes from the bytes, not the sender."""
+async def _media_columns(content: Content, media_store: MediaStore) -> dict[str, Any]:
+    """Save downloaded bytes under a generated name; the type comes from the bytes, not the sender."""
+    columns: dict[str, Any] = {"media_path": None, "media_mime": None, "media_size": None, "media_name": None}
+    if not isinstance(content, MediaContent):
+        return columns
     if content.data is None:
-        message.media_mime = content.mime or None
-        message.media_name = display_name(content.file_name, extension=None)
-        message.media_size = content.size
-        return
+        columns.update(
+            media_mime=content.mime or None,
+            media_name=display_name(content.file_name, extension=None),
+            media_size=content.size,
+        )
+        return columns
     stored = await media_store.save(content.data, declared_mime=content.mime)
     extension = stored.file_type.extension if stored.file_type is not None else None
-    message.media_path = stored.path
-    message.media_mime = stored.mime
-    message.media_size = stored.size
-    message.media_name = display_name(content.file_name, extension=extension)
+    columns.update(
+        media_path=stored.path,
+        media_mime=stored.mime,
+        media_size=stored.size,
+        media_name=display_name(content.file_name, extension=extension),
+    )
+    return columns
 
 
 async def _stored_message(session: AsyncSession, connection_id: int, external_id: str) -> Message | None:

@@ -4,6 +4,8 @@ announce themselves. Outbound messages are stored `pending`; sending them is the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,8 +41,8 @@ _TYPE_PREVIEWS: dict[MessageType, str] = {
 # --- events -------------------------------------------------------------------------------------------
 
 
-async def record_message_created(session: AsyncSession, message: Message, ticket: Ticket) -> None:
-    await session.flush()
+def record_message_created(session: AsyncSession, message: Message, ticket: Ticket) -> None:
+    """Announce a stored message (flushed already: the payload needs its id and timestamps)."""
     payload = MessageRead.from_model(message).model_dump(mode="json")
     record_event(session, DomainEvent(MESSAGE_CREATED, payload, ticket_rooms(ticket)))
 
@@ -72,10 +74,25 @@ def message_preview(message: Message) -> str:
 
 
 async def message_added(session: AsyncSession, ticket: Ticket, message: Message) -> None:
-    """A message was stored in `ticket` (typed here, or received): move the ticket's preview, activity and
-    unread count, and record `message.created` and `ticket.updated`. Call once per new message, after
-    adding it to the session."""
+    """A message was stored in `ticket` (typed here, or received): see `messages_added`."""
+    await messages_added(session, [(ticket, [message])])
+
+
+async def messages_added(session: AsyncSession, added: Sequence[tuple[Ticket, Sequence[Message]]]) -> None:
+    """Messages were stored in these tickets, in this order: move each ticket's preview, activity and unread
+    count, record `message.created` for each message and `ticket.updated` once per ticket. Call after adding
+    the messages to the session; the tickets are written in one flush."""
     await session.flush()
+    for ticket, messages in added:
+        for message in messages:
+            _move_ticket(ticket, message)
+            record_message_created(session, message, ticket)
+    await session.flush()
+    for ticket, _ in added:
+        await record_ticket_updated(session, ticket)
+
+
+def _move_ticket(ticket: Ticket, message: Message) -> None:
     moment = message.sent_at or message.created_at
     # A late-arriving older message (history sync, retries) must not replace a newer preview.
     if ticket.last_message_at is None or moment >= ticket.last_message_at:
@@ -84,8 +101,6 @@ async def message_added(session: AsyncSession, ticket: Ticket, message: Message)
     ticket.last_activity_at = max(ticket.last_activity_at, moment)
     if not message.from_me:
         ticket.unread_count += 1
-    await record_message_created(session, message, ticket)
-    await record_ticket_updated(session, ticket)
 
 
 async def post_message(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import inspect
@@ -105,16 +105,21 @@ def _decode_ticket_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 async def find_or_create_active_ticket(
-    session: AsyncSession, *, contact: Contact, connection: Connection, assignee: User | None = None
+    session: AsyncSession,
+    *,
+    contact: Contact,
+    connection: Connection,
+    assignee: User | None = None,
+    lock: bool = False,
 ) -> tuple[Ticket, bool]:
     """The open-or-pending ticket of `contact` on `connection`, or a new one; `True` when created.
 
     A new ticket is pending in the connection's default queue (its first queue, or none), or, with an
     `assignee`, open and theirs. The partial unique index decides races: the insert runs in a SAVEPOINT
     and a violation means another transaction created the ticket first, so we read theirs. Records
-    `ticket.created` for a new ticket.
+    `ticket.created` for a new ticket. `lock` holds an existing ticket's row (PostgreSQL) until commit.
     """
-    existing = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id)
+    existing = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=lock)
     if existing is not None:
         return existing, False
     now = utcnow()
@@ -132,12 +137,30 @@ async def find_or_create_active_ticket(
             session.add(ticket)
             await session.flush()
     except IntegrityError:
-        winner = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id)
+        winner = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=lock)
         if winner is None:
             raise  # not the active-ticket index: a real integrity problem (e.g. a deleted contact)
         return winner, False
     await record_ticket_created(session, ticket)
     return ticket, True
+
+
+async def find_or_create_active_tickets(
+    session: AsyncSession, *, contacts: Sequence[Contact], connection: Connection, lock: bool = False
+) -> list[tuple[Ticket, bool]]:
+    """`find_or_create_active_ticket` for each contact, in order; one query finds the tickets that exist."""
+    existing = await repository.active_tickets(
+        session, contact_ids={contact.id for contact in contacts}, connection_id=connection.id, lock=lock
+    )
+    by_contact = {ticket.contact_id: (ticket, False) for ticket in existing}
+    found = []
+    for contact in contacts:
+        if contact.id not in by_contact:
+            by_contact[contact.id] = await find_or_create_active_ticket(
+                session, contact=contact, connection=connection, lock=lock
+            )
+        found.append(by_contact[contact.id])
+    return found
 
 
 async def start_conversation(session: AsyncSession, user: User, data: TicketCreate) -> tuple[Ticket, bool]:

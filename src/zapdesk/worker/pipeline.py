@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -10,7 +10,7 @@ from zapdesk.config import Settings
 from zapdesk.db.uow import EventSink
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.registry import build_engine
-from zapdesk.ingest.service import ingest_event
+from zapdesk.ingest.service import ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
@@ -24,8 +24,8 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
     def engine_for(provider: str, connection_key: str, handler: EventHandler) -> Engine:
         return build_engine(provider, settings, connection_key, handler)
 
-    async def ingest(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
-        await ingest_event(session, connection_id=connection_id, event=event, media_store=media_store)
+    async def ingest(session: AsyncSession, connection_id: int, events: Sequence[InboundEvent]) -> None:
+        await ingest_events(session, connection_id=connection_id, events=events, media_store=media_store)
 
     def start_outbox(connection_id: int, engine: Engine, is_connected: Callable[[], bool]) -> OutboxDispatcher:
         dispatcher = OutboxDispatcher(

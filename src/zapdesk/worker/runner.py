@@ -1,5 +1,8 @@
 """One connection's live session inside a worker: starts and stops its engine, turns engine events into stored
-states and ingested messages, retries failed connects with backoff, and restarts sessions stuck reconnecting."""
+states and ingested messages, retries failed connects with backoff, and restarts sessions stuck reconnecting.
+
+Inbound events the engine hands over while earlier ones are being stored wait together, and are stored together:
+one transaction for many messages (group commit), each handler call still returning only after its commit."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -38,8 +41,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
-Ingest = Callable[[AsyncSession, int, InboundEvent], Awaitable[None]]
+Ingest = Callable[[AsyncSession, int, Sequence[InboundEvent]], Awaitable[None]]
 EngineBuilder = Callable[[str, str, EventHandler], Engine]
+
+# At most this many inbound events share a transaction: enough to spread a commit's cost over many messages,
+# few enough to keep each transaction short.
+MAX_EVENTS_PER_TRANSACTION = 200
 
 # States after which the session waits for a person: stop the engine and give the lease back.
 _STOPPING_STATES = {
@@ -76,6 +83,15 @@ class ConnectionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class _Waiting:
+    """An inbound event handed over by the engine, and the handler call waiting for its commit."""
+
+    event: InboundEvent
+    stored: asyncio.Future[None]
+    received: float  # time.monotonic()
+
+
+@dataclass(frozen=True, slots=True)
 class RunnerDeps:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
@@ -103,6 +119,8 @@ class ConnectionRunner:
         self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
         self._closing = False
+        self._waiting: list[_Waiting] = []
+        self._storing: asyncio.Task[None] | None = None
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
@@ -204,12 +222,7 @@ class ConnectionRunner:
     async def handle(self, event: EngineEvent) -> None:
         """The engine's handler: returns only once the event is stored, so the engine may then acknowledge it."""
         if isinstance(event, MessageReceived | Receipt | MessageEdited | MessageRevoked):
-            received = time.monotonic()
-            await self._stored(lambda s: self.deps.ingest(s, self.connection_id, event), what=type(event).__name__)
-            if isinstance(event, MessageReceived):
-                # Receipt by this worker → row committed and its events handed on (not the phone's clock:
-                # an offline backlog would read as hours of latency).
-                recorder.observe_ingest(time.monotonic() - received)
+            await self._ingest(event)
         elif isinstance(event, QrCode):
             self._set_state(EngineState.QR)
             await self._transaction(
@@ -221,6 +234,51 @@ class ConnectionRunner:
             )
         else:
             await self._on_state(event)
+
+    async def _ingest(self, event: InboundEvent) -> None:
+        """Queue `event` behind those already waiting (order is kept) and return once it is committed."""
+        waiting = _Waiting(event, asyncio.get_running_loop().create_future(), time.monotonic())
+        self._waiting.append(waiting)
+        if self._storing is None or self._storing.done():
+            self._storing = asyncio.ensure_future(self._store_waiting())
+            self._background.add(self._storing)
+            self._storing.add_done_callback(self._background.discard)
+        await waiting.stored
+
+    async def _store_waiting(self) -> None:
+        batch: list[_Waiting] = []
+        try:
+            while self._waiting:
+                batch = self._waiting[:MAX_EVENTS_PER_TRANSACTION]
+                del self._waiting[: len(batch)]
+                await self._store_batch(batch)
+        finally:
+            # Cancelled with the session: nobody may wait for a commit that will not come.
+            for waiting in batch + self._waiting:
+                waiting.stored.cancel()
+            self._waiting.clear()
+
+    async def _store_batch(self, batch: list[_Waiting]) -> None:
+        events = [waiting.event for waiting in batch]
+        try:
+            await self._stored(lambda s: self.deps.ingest(s, self.connection_id, events), what=f"{len(events)} events")
+        except Exception as exc:
+            if len(batch) > 1:
+                # One event the pipeline cannot take must not hold back the others: each in its own transaction.
+                for waiting in batch:
+                    await self._store_batch([waiting])
+                return
+            if not batch[0].stored.done():
+                batch[0].stored.set_exception(exc)
+            return
+        committed = time.monotonic()
+        for waiting in batch:
+            if isinstance(waiting.event, MessageReceived):
+                # Receipt by this worker → row committed and its events handed on (not the phone's clock:
+                # an offline backlog would read as hours of latency).
+                recorder.observe_ingest(committed - waiting.received)
+            if not waiting.stored.done():
+                waiting.stored.set_result(None)
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)

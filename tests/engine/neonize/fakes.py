@@ -14,7 +14,7 @@ from neonize.proto.Neonize_pb2 import JID, Device, SendResponse, UploadResponse
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, MediaType, ReceiptType
 
-from zapdesk.engine.events import EngineEvent, StateChanged
+from zapdesk.engine.events import EngineEvent, MessageReceived, StateChanged
 
 _ids = itertools.count(1)
 
@@ -28,11 +28,17 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[EngineEvent] = []
         self.fail_on: Callable[[EngineEvent], bool] = lambda event: False
+        # Until set, messages wait in the handler, as in a worker still storing the earlier ones.
+        self.messages_stored: asyncio.Event | None = None
+        self.returned: list[EngineEvent] = []
 
     async def __call__(self, event: EngineEvent) -> None:
         self.events.append(event)
         if self.fail_on(event):
             raise RuntimeError(f"the handler broke on {type(event).__name__}")
+        if self.messages_stored is not None and isinstance(event, MessageReceived):
+            await self.messages_stored.wait()
+        self.returned.append(event)
 
     def of(self, kind: type[Any]) -> list[Any]:
         return [event for event in self.events if isinstance(event, kind)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
+from neonize.proto.Neonize_pb2 import Disconnected as DisconnectedEv
 from neonize.proto.Neonize_pb2 import Receipt as ReceiptEv
 from neonize.proto.waCommon.WACommon_pb2 import MessageKey
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
@@ -38,6 +40,7 @@ from tests.engine.neonize.protos import (
 from zapdesk.engine.events import (
     Chat,
     ContactCardContent,
+    EngineState,
     LocationContent,
     MediaContent,
     MediaKind,
@@ -48,6 +51,7 @@ from zapdesk.engine.events import (
     Receipt,
     ReceiptKind,
     Sender,
+    StateChanged,
     TextContent,
     UnsupportedContent,
 )
@@ -364,3 +368,26 @@ async def test_our_own_devices_receipts_are_not_news(connected: Connected, recor
     own = [receipt_event(kind, ["M1"]) for kind in (ReceiptEv.READ_SELF, ReceiptEv.SENDER, ReceiptEv.RETRY)]
 
     assert await received(connected, recorder, *own) == []
+
+
+async def test_a_backlog_reaches_the_handler_before_the_earlier_messages_returned_and_a_drop_waits_for_them(
+    connected: Connected, recorder: Recorder
+) -> None:
+    engine, client = connected
+    recorder.messages_stored = asyncio.Event()
+    backlog = [message_event(Message(conversation=f"fila {n}"), message_id=f"Q{n}") for n in range(3)]
+    await client.deliver(*backlog, DisconnectedEv(status=True))
+
+    async with asyncio.timeout(5):
+        while len(recorder.of(MessageReceived)) < 3:
+            await asyncio.sleep(0.01)
+    assert recorder.of(StateChanged)[-1].state is EngineState.CONNECTED  # the drop waits behind the messages
+    recorder.messages_stored.set()
+    await engine.wait_idle()
+
+    assert [event.external_id for event in recorder.returned if isinstance(event, MessageReceived)] == [
+        "Q0",
+        "Q1",
+        "Q2",
+    ]
+    assert recorder.of(StateChanged)[-1].state is EngineState.RECONNECTING

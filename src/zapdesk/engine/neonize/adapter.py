@@ -2,6 +2,8 @@
 
 neonize calls our handlers from Go threads via the event loop and swallows their exceptions; each handler here only
 puts the raw event on one queue, and one consumer turns it into our events, in arrival order, logging failures.
+Messages and receipts go to the handler without waiting for the earlier ones to return (`InFlight`), so a
+backlog reaches the worker together; anything else waits for them.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from zapdesk.engine.events import (
     SessionTarget,
     StateChanged,
 )
+from zapdesk.engine.inflight import InFlight
 from zapdesk.engine.neonize import convert
 from zapdesk.engine.neonize.runtime import (
     DEFAULT_EXECUTOR_THREADS,
@@ -179,6 +182,7 @@ class NeonizeEngine:
         self._releasing: asyncio.Future[None] | None = None
         self._queue: asyncio.Queue[_Item] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
+        self._in_flight = InFlight()
         self._timer: asyncio.TimerHandle | None = None
         self._timer_event: _Deadline | None = None
         self._settled = asyncio.Event()
@@ -234,6 +238,7 @@ class NeonizeEngine:
         except TimeoutError:
             log.warning("connection %s: events still queued at stop were dropped", self.connection_key)
             consumer.cancel()
+            self._in_flight.cancel()
 
     async def logout(self) -> None:
         """Unlink from the phone and let whatsmeow delete the keys. Without a live session only the local keys go."""
@@ -260,8 +265,9 @@ class NeonizeEngine:
         return bool(await self._go(lambda c: c.is_logged_in)) if self._client is not None else False
 
     async def wait_idle(self) -> None:
-        """Until every event received so far has been handed to the handler."""
+        """Until every event received so far has been handed to the handler, and the handler returned."""
         await self._queue.join()
+        await self._in_flight.settle()
 
     # ---- commands ------------------------------------------------------------------------------------------------
 
@@ -478,6 +484,8 @@ class NeonizeEngine:
         while True:
             item = await queue.get()
             try:
+                if not isinstance(item, MessageEv | ReceiptEv):
+                    await self._in_flight.settle()  # a state change comes after the events before it
                 if isinstance(item, _Stop):
                     return
                 await self._process(item)
@@ -494,7 +502,7 @@ class NeonizeEngine:
             await self._learn_phones(item.MessageSource)
             receipt = convert.receipt_event(item, self._lid_phones)
             if receipt is not None:
-                await self._handler(receipt)
+                await self._hand_over(receipt)
         elif isinstance(item, _QrReceived):
             await self._on_qr(item.code)
         elif isinstance(item, ConnectedEv | KeepAliveRestoredEv):
@@ -606,7 +614,17 @@ class NeonizeEngine:
         if isinstance(normalized, MessageReceived) and isinstance(normalized.content, MediaContent):
             content = await self._download(convert.unwrap(event.Message), normalized.content)
             normalized = replace(normalized, content=content)
-        await self._handler(normalized)
+        await self._hand_over(normalized)
+
+    async def _hand_over(self, event: EngineEvent) -> None:
+        async def handle() -> None:
+            try:
+                await self._handler(event)
+            except Exception:
+                # The handler (ingest) failed: say so loudly; the events after it go on.
+                log.exception("connection %s: handling %s failed", self.connection_key, type(event).__name__)
+
+        await self._in_flight.start(handle)
 
     async def _learn_phones(self, source: ProtoMessage) -> None:
         """Phone numbers behind LIDs: from the event itself, else from whatsmeow's LID store (cached)."""
