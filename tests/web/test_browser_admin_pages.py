@@ -15,13 +15,14 @@ pytestmark = pytest.mark.browser
 def test_queues_users_and_quick_answers_are_managed_with_errors_next_to_fields(open_tab: Callable[..., Tab]) -> None:
     tab = open_tab()
     page = sign_in(tab, path="/queues")
-    page.get_by_test_id("new-item").click()
+    # Each "new" button is looked for inside its own page: the previous page's stays until the route renders.
+    page.get_by_test_id("queues-page").get_by_test_id("new-item").click()
     page.get_by_test_id("queue-name").fill("Financeiro")
     page.get_by_test_id("form-submit").click()
     expect(page.get_by_test_id("item-row").filter(has_text="Financeiro")).to_be_visible()
 
     page.get_by_test_id("nav-users").click()
-    page.get_by_test_id("new-item").click()
+    page.get_by_test_id("users-page").get_by_test_id("new-item").click()
     dialog = page.get_by_test_id("form-dialog")
     dialog.get_by_test_id("user-name").fill("Diego Agente")
     dialog.get_by_test_id("user-email").fill("not-an-email")
@@ -38,7 +39,7 @@ def test_queues_users_and_quick_answers_are_managed_with_errors_next_to_fields(o
     expect(page.get_by_test_id("item-row").filter(has_text="diego@zapdesk.test")).to_contain_text("Financeiro")
 
     page.get_by_test_id("nav-quick-answers").click()
-    page.get_by_test_id("new-item").click()
+    page.get_by_test_id("quick-answers-page").get_by_test_id("new-item").click()
     page.get_by_test_id("quick-answer-shortcut").fill("/pix")
     page.get_by_test_id("quick-answer-text").fill("Nossa chave PIX é 123.")
     page.get_by_test_id("form-submit").click()

@@ -1,4 +1,4 @@
-// Turns socket events into cache updates, and refetches what is on screen after a reconnect.
+// Turns socket events into cache updates, and refetches what is on screen on every (re)connect.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { ApiError } from "../api/client";
@@ -89,12 +89,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const replay = new EventReplay(client, viewer);
     const stopReplay = client.getQueryCache().subscribe(replay.onCacheEvent);
     const t = (...args: Parameters<typeof latest.current.t>) => latest.current.t(...args);
-    let wasOnline = false;
     socket.on("connect", () => {
       setStatus("online");
-      // Whatever happened while we were away: refetch the lists and the chat on screen.
-      if (wasOnline) void client.invalidateQueries();
-      wasOnline = true;
+      // Whatever happened while we were away, or before this first connection (the lists may have loaded
+      // before it, and events sent in between reached nobody): refetch the lists and the chat on screen.
+      void client.invalidateQueries();
     });
     socket.on("disconnect", () => setStatus("lost"));
     socket.on("connect_error", () => setStatus("lost"));
