@@ -252,7 +252,7 @@ class SimulatorEngine:
         match frame:
             case EventFrame():
                 event = await self._normalize(frame.event)
-                await self._in_flight.start(lambda: self._emit_and_acknowledge(ws, event, frame.seq))
+                await self._in_flight.start(event, lambda: self._emit_and_acknowledge(ws, event, frame.seq))
             case QrFrame():
                 if self._state is not EngineState.QR:
                     await self._set_state(EngineState.QR)

@@ -46,7 +46,7 @@ EngineBuilder = Callable[[str, str, EventHandler], Engine]
 
 # At most this many inbound events share a transaction: enough to spread a commit's cost over many messages,
 # few enough to keep each transaction short.
-MAX_EVENTS_PER_TRANSACTION = 200
+MAX_EVENTS_PER_TRANSACTION = 500
 
 # States after which the session waits for a person: stop the engine and give the lease back.
 _STOPPING_STATES = {

@@ -624,7 +624,7 @@ class NeonizeEngine:
                 # The handler (ingest) failed: say so loudly; the events after it go on.
                 log.exception("connection %s: handling %s failed", self.connection_key, type(event).__name__)
 
-        await self._in_flight.start(handle)
+        await self._in_flight.start(event, handle)
 
     async def _learn_phones(self, source: ProtoMessage) -> None:
         """Phone numbers behind LIDs: from the event itself, else from whatsmeow's LID store (cached)."""
