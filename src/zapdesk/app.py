@@ -49,7 +49,7 @@ def create_api(context: AppContext) -> FastAPI:
     api.state.login_limiter = login_limiter = create_rate_limiter(context.settings)
     context.on_close.append(login_limiter.close)
     install_error_handlers(api)
-    install_docs(api, openapi_url="/api/openapi.json")
+    install_docs(api)
     api.include_router(build_api_router())
     api.include_router(metrics_router)  # /metrics, outside /api (Prometheus's default path)
     simulator = mount_simulator(api, context.settings)  # /simulator outside production

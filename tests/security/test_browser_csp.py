@@ -105,6 +105,16 @@ async def test_the_built_ui_signs_in_and_goes_live_under_the_policy(
     assert visit.errors == []
 
 
+async def test_the_simulator_api_docs_render_offline(visit: Visit) -> None:
+    """A development tool under a looser policy (its phone page has inline script), but still of this server only."""
+    await visit.page.goto("/simulator/docs")
+
+    await expect(visit.page.locator(".swagger-ui .info .title")).to_contain_text("simulator", timeout=15_000)
+    await expect(visit.page.locator(".opblock").first).to_be_visible()
+    assert visit.foreign == []
+    assert visit.errors == []
+
+
 async def test_the_api_docs_render_offline_under_the_policy(visit: Visit) -> None:
     page = visit.page
 

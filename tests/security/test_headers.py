@@ -1,10 +1,11 @@
-"""Security headers on every kind of answer the server gives, and an API docs page that needs no other origin."""
+"""Security headers on every kind of answer the server gives, and API docs pages that need no other origin."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -94,19 +95,24 @@ def test_a_host_header_cannot_write_into_the_policy(host: str) -> None:
     assert set(policy) == set(EXPECTED_DIRECTIVES) | {"font-src", "form-action"}
 
 
-async def test_the_docs_page_loads_only_files_of_this_server(server: httpx.AsyncClient) -> None:
-    page = await server.get("/api/docs")
-    references = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+@pytest.mark.parametrize(
+    ("docs", "schema"), [("/api/docs", "/api/openapi.json"), ("/simulator/docs", "/simulator/openapi.json")]
+)
+async def test_a_docs_page_loads_only_files_of_this_server(server: httpx.AsyncClient, docs: str, schema: str) -> None:
+    page = await server.get(docs)
+    references = [urljoin(docs, reference) for reference in re.findall(r'(?:src|href)="([^"]+)"', page.text)]
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, re.S)
 
     assert page.status_code == 200
-    assert references and all(reference.startswith("/api/docs/") for reference in references)
+    assert references and all(reference.startswith(f"{docs}/") for reference in references)
     assert scripts and all('src="' in attributes and not body.strip() for attributes, body in scripts)
     for reference in references:
         asset = await server.get(reference)
         assert asset.status_code == 200, reference
-    start = await server.get("/api/docs/start.js")
+    start = await server.get(f"{docs}/start.js")
     assert start.headers["content-type"].startswith("text/javascript")
-    assert '"/api/openapi.json"' in start.text
-    bundle = await server.get("/api/docs/assets/swagger-ui-bundle.js")
+    (relative_schema,) = re.findall(r'url: "([^"]+)"', start.text)
+    assert urljoin(docs, relative_schema) == schema
+    assert (await server.get(schema)).json()["openapi"].startswith("3.")
+    bundle = await server.get(f"{docs}/assets/swagger-ui-bundle.js")
     assert bundle.headers["content-type"].startswith(("text/javascript", "application/javascript"))

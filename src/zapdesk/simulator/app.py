@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import zapdesk.simulator
+from zapdesk.api.docs import install_docs
 from zapdesk.config import Settings
 from zapdesk.errors import install_error_handlers
 from zapdesk.simulator import routes
@@ -32,7 +33,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
         title="zapdesk WhatsApp simulator",
         version="0.1.0",
         description=zapdesk.simulator.__doc__ or "",
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs: offline, under the main server's Content-Security-Policy
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
@@ -42,6 +43,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
     app.include_router(routes.page)
     app.include_router(routes.control)
     app.include_router(routes.device)
+    install_docs(app, path="/docs")
     return app
 
 
