@@ -128,29 +128,30 @@ def without_nul(value: _T) -> _T:
 
 async def _store_new_messages(
     session: AsyncSession, *, connection_id: int, events: Sequence[MessageReceived], media_store: MediaStore
-) -> list[Message]:
-    """Store received messages (not reactions) in their contacts' active tickets; returns those that were new.
+) -> None:
+    """Store received messages (not reactions) in their contacts' active tickets, skipping those already stored.
 
     Group messages are skipped when the `ignore_group_messages` setting is on. Contacts, tickets and messages
     are created in one SAVEPOINT: if another delivery of one of these ids commits first, everything is rolled
     back (with its events) and stored again without it, so a duplicate leaves no trace.
     """
     if not events:
-        return []
+        return
     connection = await session.get(Connection, connection_id)
     if connection is None:
         log.warning("%d messages for unknown connection %s ignored", len(events), connection_id)
-        return []
+        return
     if any(event.chat.is_group for event in events) and await get_setting(session, IGNORE_GROUP_MESSAGES):
         events = [event for event in events if not event.chat.is_group]
     for _attempt in range(_STORE_ATTEMPTS):
         fresh = await _not_yet_stored(session, connection_id, events)
         if not fresh:
-            return []
+            return
         recorded = len(session.info.get(AFTER_COMMIT_KEY, []))
         try:
             async with session.begin_nested():
-                return await _store(session, connection, fresh, media_store)
+                await _store(session, connection, fresh, media_store)
+            return
         except _AlreadyStored:
             del session.info.get(AFTER_COMMIT_KEY, [])[recorded:]
     raise RuntimeError(f"messages for connection {connection_id} kept being stored by another delivery")
@@ -187,7 +188,7 @@ class _Thread:
 
 async def _store(
     session: AsyncSession, connection: Connection, events: Sequence[MessageReceived], media_store: MediaStore
-) -> list[Message]:
+) -> None:
     seen = [(event, await _sighting(session, event)) for event in events]
     readable = [(event, sighting) for event, sighting in seen if sighting is not None]
     events = [event for event, _ in readable]
@@ -208,7 +209,6 @@ async def _store(
     for thread in by_ticket.values():
         if thread.greet:
             await queue_greeting(session, thread.ticket)
-    return stored
 
 
 async def _open_threads(

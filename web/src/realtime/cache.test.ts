@@ -1,26 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Message, Ticket } from "../api/types";
 import { applyTicket, canSee, chronological, placeTicket, ticketMatches, upsertMessage, type Pages, type Viewer } from "./cache";
+import { ticket } from "./fixtures";
 
 const agent = (id: number, queue_ids: number[] = []): Viewer => ({ id, role: "agent", queue_ids });
-
-function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Ticket {
-  return {
-    id,
-    status: "pending",
-    contact: { id, name: `C${id}`, phone: `55${id}`, profile_picture_url: null, is_group: false },
-    connection_id: 1,
-    queue_id: null,
-    assignee_id: null,
-    unread_count: 0,
-    last_message: null,
-    last_message_at: null,
-    last_activity_at: at,
-    updated_at: at,
-    closed_at: null,
-    ...extra,
-  };
-}
 
 function message(id: number, extra: Partial<Message> = {}): Message {
   return {

@@ -2,23 +2,7 @@ import { QueryClient, type InfiniteData } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import type { Page, Ticket } from "../api/types";
 import { EventReplay } from "./replay";
-
-function ticket(id: number, at: string): Ticket {
-  return {
-    id,
-    status: "pending",
-    contact: { id, name: `C${id}`, phone: `55${id}`, profile_picture_url: null, is_group: false },
-    connection_id: 1,
-    queue_id: null,
-    assignee_id: null,
-    unread_count: 0,
-    last_message: null,
-    last_message_at: null,
-    last_activity_at: at,
-    updated_at: at,
-    closed_at: null,
-  };
-}
+import { ticket } from "./fixtures";
 
 describe("events received during a refetch", () => {
   it("are applied again over the refetch's older answer", async () => {

@@ -1,0 +1,20 @@
+// Tickets as the API sends them, for the real-time tests.
+import type { Ticket } from "../api/types";
+
+export function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Ticket {
+  return {
+    id,
+    status: "pending",
+    contact: { id, name: `C${id}`, phone: `55${id}`, profile_picture_url: null, is_group: false },
+    connection_id: 1,
+    queue_id: null,
+    assignee_id: null,
+    unread_count: 0,
+    last_message: null,
+    last_message_at: null,
+    last_activity_at: at,
+    updated_at: at,
+    closed_at: null,
+    ...extra,
+  };
+}
