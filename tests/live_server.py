@@ -31,6 +31,7 @@ import socketio
 import uvicorn
 from starlette.types import ASGIApp
 
+from tests.loopback import CLIENT_LIMITS
 from zapdesk.app import AssembledServer, assemble_server
 from zapdesk.auth.tokens import issue_access_token
 from zapdesk.context import AppContext
@@ -140,7 +141,9 @@ class LiveServer:
         headers: dict[str, str] = dict(kwargs.pop("headers", {}))
         if user is not None:
             headers["Authorization"] = f"Bearer {self.token(user)}"
-        return httpx.AsyncClient(base_url=self.url, headers=headers, timeout=DEFAULT_WAIT, **kwargs)
+        return httpx.AsyncClient(
+            base_url=self.url, headers=headers, timeout=DEFAULT_WAIT, limits=CLIENT_LIMITS, **kwargs
+        )
 
     @contextlib.asynccontextmanager
     async def socket(

@@ -17,6 +17,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.loopback import CLIENT_LIMITS
 from zapdesk.engine.events import EngineEvent, EngineState, QrCode, SessionTarget, StateChanged
 from zapdesk.engine.simulator import SimulatorEngine, SimulatorEngineOptions
 from zapdesk.simulator.app import create_simulator_app
@@ -69,7 +70,7 @@ class LiveSimulator:
             while not self._server.started:
                 assert not self._task.done(), "the simulator failed to start"
                 await asyncio.sleep(0.01)
-        self.client = httpx.AsyncClient(base_url=self.url, timeout=WAIT)
+        self.client = httpx.AsyncClient(base_url=self.url, timeout=WAIT, limits=CLIENT_LIMITS)
 
     async def stop(self) -> None:
         await self.client.aclose()

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import httpx
 import socketio
 
+from tests.loopback import CLIENT_LIMITS
+
 T = TypeVar("T")
 
 ADMIN_EMAIL = "admin@zapdesk.test"
@@ -258,7 +260,7 @@ class Api:
     client: httpx.AsyncClient = field(init=False)
 
     def __post_init__(self) -> None:
-        self.client = httpx.AsyncClient(base_url=self.base_url, timeout=15)
+        self.client = httpx.AsyncClient(base_url=self.base_url, timeout=15, limits=CLIENT_LIMITS)
 
     async def login(self, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> Api:
         response = await self.client.post("/api/auth/login", json={"email": email, "password": password})
@@ -292,7 +294,7 @@ class Simulator:
     client: httpx.AsyncClient = field(init=False)
 
     def __post_init__(self) -> None:
-        self.client = httpx.AsyncClient(base_url=self.base_url, timeout=15)
+        self.client = httpx.AsyncClient(base_url=self.base_url, timeout=15, limits=CLIENT_LIMITS)
 
     async def scan(self, code: str, phone: str) -> None:
         response = await self.client.post("/api/scan", json={"code": code, "phone": phone})

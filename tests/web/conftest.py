@@ -24,6 +24,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
+from tests.loopback import CLIENT_LIMITS
+
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIST = REPO / "web" / "dist"
 CHROMIUM = os.environ.get("ZAPDESK_CHROMIUM", "/usr/bin/chromium")
@@ -130,7 +132,7 @@ class Api:
     client: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
-        self.client = httpx.Client(base_url=self.url, timeout=15)
+        self.client = httpx.Client(base_url=self.url, timeout=15, limits=CLIENT_LIMITS)
 
     def login(self, email: str, password: str) -> Api:
         response = self.client.post("/api/auth/login", json={"email": email, "password": password})
