@@ -5,15 +5,27 @@ from __future__ import annotations
 import asyncio
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import EventLog
 from tests.ingest.inbound import deliver, in_group, moment, next_external_id, received
+from tests.media.conftest import stored_files
+from tests.media.samples import PNG
 from tests.tickets.factories import Desk, make_connection
 from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
-from zapdesk.engine.events import Chat, ContactCardContent, LocationContent, UnsupportedContent
+from zapdesk.engine.events import (
+    Chat,
+    ContactCardContent,
+    LocationContent,
+    MediaContent,
+    MediaKind,
+    MessageReceived,
+    UnsupportedContent,
+)
+from zapdesk.ingest.service import ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, set_setting
@@ -127,6 +139,36 @@ async def test_same_external_id_delivered_concurrently_is_stored_once_with_one_c
     # The losing delivery announced nothing: its contact and ticket events went with its rolled-back SAVEPOINT.
     assert len(published.named("message.created")) == 1
     assert len(published.named("ticket.created")) == 1
+
+
+def _photo(external_id: str) -> MessageReceived:
+    return received(CUSTOMER, MediaContent(kind=MediaKind.IMAGE, mime="image/png", data=PNG), external_id=external_id)
+
+
+async def test_same_file_delivered_concurrently_is_kept_once_on_disk(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    event = _photo(next_external_id())
+
+    await asyncio.gather(*(deliver(context, desk.connection.id, event, media_store) for _ in range(2)))
+
+    (message,) = await _all(context, Message)
+    (kept,) = stored_files(media_store)
+    assert kept == media_store.path_of(message.media_path or "")
+
+
+async def test_a_received_file_is_deleted_when_the_transaction_storing_it_fails(
+    context: AppContext, desk: Desk, media_store: MediaStore, published: EventLog
+) -> None:
+    with pytest.raises(RuntimeError, match="database gone"):
+        async with unit_of_work(context.sessionmaker, context.publish) as session:
+            events = [_photo(next_external_id())]
+            await ingest_events(session, connection_id=desk.connection.id, events=events, media_store=media_store)
+            raise RuntimeError("database gone")  # what a later event of the batch, or the connection, may do
+
+    assert await _all(context, Message) == []
+    assert stored_files(media_store) == []
+    assert published.events == []
 
 
 async def test_same_external_id_on_two_connections_is_two_messages(

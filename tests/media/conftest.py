@@ -21,6 +21,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "data", max_upload_bytes=UPLOAD_LIMIT)
 
 
+def stored_files(media_store: MediaStore) -> list[Path]:
+    """Every file in the store, including half-written ones."""
+    return sorted(path for path in media_store.root.rglob("*") if path.is_file())
+
+
 @pytest.fixture
 def media_store(settings: Settings) -> MediaStore:
     """Where this test's message files go: under its own data directory."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 from sqlalchemy import select
@@ -11,16 +9,12 @@ from sqlalchemy import select
 from tests.conftest import EventLog
 from tests.ingest.inbound import deliver, received
 from tests.media import samples
-from tests.media.conftest import UPLOAD_LIMIT
+from tests.media.conftest import UPLOAD_LIMIT, stored_files
 from tests.tickets.factories import PERSONAS, Desk, guarded_status
 from zapdesk.context import AppContext
 from zapdesk.engine.events import MediaContent, MediaKind
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message, MessageStatus, MessageType
-
-
-def _stored_files(media_store: MediaStore) -> list[Path]:
-    return sorted(path for path in media_store.root.rglob("*") if path.is_file())
 
 
 async def _messages(context: AppContext) -> list[Message]:
@@ -70,7 +64,7 @@ async def test_uploaded_file_becomes_a_pending_message_typed_by_its_content(
     assert payload["media_url"] == f"/api/messages/{payload['id']}/media"
     (message,) = await _messages(context)
     assert message.status == MessageStatus.PENDING and message.media_size == len(samples.PDF)
-    (stored,) = _stored_files(media_store)
+    (stored,) = stored_files(media_store)
     assert stored.read_bytes() == samples.PDF
     assert stored.suffix == ".pdf" and "foto" not in stored.name
     (created,) = published.named("message.created")
@@ -103,7 +97,7 @@ async def test_executables_and_unknown_content_are_refused_whatever_their_name(
     assert response.status_code == 415
     assert response.json()["code"] == "unsupported_media_type"
     assert await _messages(context) == []
-    assert _stored_files(media_store) == []
+    assert stored_files(media_store) == []
 
 
 async def test_file_over_the_upload_limit_is_refused_with_413(
@@ -116,7 +110,7 @@ async def test_file_over_the_upload_limit_is_refused_with_413(
 
     assert response.status_code == 413
     assert await _messages(context) == []
-    assert _stored_files(media_store) == []
+    assert stored_files(media_store) == []
 
 
 async def test_same_client_id_twice_stores_one_message_and_one_file(
@@ -131,7 +125,7 @@ async def test_same_client_id_twice_stores_one_message_and_one_file(
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["id"] == second.json()["id"]
     assert len(await _messages(context)) == 1
-    assert len(_stored_files(media_store)) == 1
+    assert len(stored_files(media_store)) == 1
 
 
 async def test_upload_to_a_ticket_you_cannot_see_is_404_and_keeps_nothing(
@@ -143,7 +137,7 @@ async def test_upload_to_a_ticket_you_cannot_see_is_404_and_keeps_nothing(
 
     assert response.status_code == 404
     assert await _messages(context) == []
-    assert _stored_files(media_store) == []
+    assert stored_files(media_store) == []
 
 
 async def test_upload_with_a_quote_must_quote_a_message_of_the_same_ticket(
@@ -209,7 +203,7 @@ async def test_received_media_is_stored_under_a_generated_name_and_served_inline
         "image/png",
         "evil",
     )
-    (stored,) = _stored_files(media_store)
+    (stored,) = stored_files(media_store)
     assert stored.suffix == ".png" and stored.is_relative_to(media_store.root)
     response = await client.get(f"/api/messages/{message.id}/media", headers=desk.headers("admin"))
     assert response.status_code == 200

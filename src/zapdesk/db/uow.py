@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -10,6 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 AFTER_COMMIT_KEY = "zapdesk.after_commit"
+ON_ROLLBACK_KEY = "zapdesk.on_rollback"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +26,7 @@ class DomainEvent:
 
 
 EventSink = Callable[[list[DomainEvent]], Awaitable[None]]
+Undo = Callable[[], Awaitable[None]]
 
 
 def record_event(session: AsyncSession, event: DomainEvent) -> None:
@@ -34,19 +39,57 @@ def take_events(session: AsyncSession) -> list[DomainEvent]:
     return events
 
 
+def on_rollback(session: AsyncSession, undo: Undo) -> None:
+    """Queue the undoing of something done outside the database (a file written) in case the work is rolled back."""
+    session.info.setdefault(ON_ROLLBACK_KEY, []).append(undo)
+
+
+async def _undo_since(session: AsyncSession, mark: int) -> None:
+    undos: list[Undo] = session.info.get(ON_ROLLBACK_KEY, [])
+    pending, undos[mark:] = undos[mark:], []
+    for undo in reversed(pending):
+        try:
+            await undo()
+        except Exception:  # one failed clean-up must not hide the error that caused the rollback
+            log.exception("could not undo %r after a rollback", undo)
+
+
 @asynccontextmanager
 async def unit_of_work(
     sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink | None = None
 ) -> AsyncIterator[AsyncSession]:
-    """Open a session; commit on success and hand its events to `sink`; roll back and drop them on error."""
+    """Open a session; commit on success and hand its events to `sink`; roll back, drop them and undo on error."""
     async with sessionmaker() as session:
         try:
             yield session
-            await session.commit()
         except BaseException:
             take_events(session)
             await session.rollback()
+            await _undo_since(session, 0)
             raise
+        try:
+            await session.commit()
+        except BaseException:
+            take_events(session)
+            # A commit that failed may still have been written: keep the files its rows may point to.
+            session.info.pop(ON_ROLLBACK_KEY, None)
+            await session.rollback()
+            raise
+        session.info.pop(ON_ROLLBACK_KEY, None)
         events = take_events(session)
     if events and sink is not None:
         await sink(events)
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """A SAVEPOINT: when it rolls back, the events recorded inside it are dropped and its `on_rollback`s run."""
+    events = len(session.info.get(AFTER_COMMIT_KEY, []))
+    undos = len(session.info.get(ON_ROLLBACK_KEY, []))
+    try:
+        async with session.begin_nested():
+            yield
+    except BaseException:
+        del session.info.get(AFTER_COMMIT_KEY, [])[events:]
+        await _undo_since(session, undos)
+        raise

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.service import Sighting, find_or_create_contacts, normalize_contact_key
-from zapdesk.db.uow import AFTER_COMMIT_KEY
+from zapdesk.db.uow import on_rollback, savepoint
 from zapdesk.engine.events import (
     ContactCardContent,
     Content,
@@ -133,7 +134,7 @@ async def _store_new_messages(
 
     Group messages are skipped when the `ignore_group_messages` setting is on. Contacts, tickets and messages
     are created in one SAVEPOINT: if another delivery of one of these ids commits first, everything is rolled
-    back (with its events) and stored again without it, so a duplicate leaves no trace.
+    back (with its events and files) and stored again without it, so a duplicate leaves no trace.
     """
     if not events:
         return
@@ -147,13 +148,12 @@ async def _store_new_messages(
         fresh = await _not_yet_stored(session, connection_id, events)
         if not fresh:
             return
-        recorded = len(session.info.get(AFTER_COMMIT_KEY, []))
         try:
-            async with session.begin_nested():
+            async with savepoint(session):
                 await _store(session, connection, fresh, media_store)
-            return
         except _AlreadyStored:
-            del session.info.get(AFTER_COMMIT_KEY, [])[recorded:]
+            continue  # another delivery stored some of them first: again, without those
+        return
     raise RuntimeError(f"messages for connection {connection_id} kept being stored by another delivery")
 
 
@@ -195,7 +195,7 @@ async def _store(
     threads = await _open_threads(session, connection, readable)
     quoted_ids = await _quoted_ids(session, connection.id, events)
     rows = [
-        await _row_values(event, thread.ticket, quoted_ids, media_store)
+        await _row_values(session, event, thread.ticket, quoted_ids, media_store)
         for event, thread in zip(events, threads, strict=True)
     ]
     stored = await _insert_message_rows(session, rows)
@@ -283,7 +283,7 @@ def _link_quotes_within(messages: list[Message]) -> None:
 
 
 async def _row_values(
-    event: MessageReceived, ticket: Ticket, quoted_ids: dict[str, int], media_store: MediaStore
+    session: AsyncSession, event: MessageReceived, ticket: Ticket, quoted_ids: dict[str, int], media_store: MediaStore
 ) -> dict[str, Any]:
     contact = ticket.contact
     content = _content_fields(event.content)
@@ -311,7 +311,7 @@ async def _row_values(
         # Ours or theirs, it is already on WhatsApp: delivery receipts move ours on from here.
         "status": MessageStatus.SENT,
         "sent_at": event.timestamp,
-        **await _media_columns(event.content, media_store),
+        **await _media_columns(session, event.content, media_store),
     }
 
 
@@ -349,8 +349,9 @@ def _content_fields(content: Content) -> _ContentFields:
     return _ContentFields(MessageType.UNSUPPORTED, f"Unsupported message: {kind}", {"kind": kind})
 
 
-async def _media_columns(content: Content, media_store: MediaStore) -> dict[str, Any]:
-    """Save downloaded bytes under a generated name; the type comes from the bytes, not the sender."""
+async def _media_columns(session: AsyncSession, content: Content, media_store: MediaStore) -> dict[str, Any]:
+    """Save downloaded bytes under a generated name (deleted if the row is rolled back); the type comes from the
+    bytes, not the sender."""
     columns: dict[str, Any] = {"media_path": None, "media_mime": None, "media_size": None, "media_name": None}
     if not isinstance(content, MediaContent):
         return columns
@@ -362,6 +363,7 @@ async def _media_columns(content: Content, media_store: MediaStore) -> dict[str,
         )
         return columns
     stored = await media_store.save(content.data, declared_mime=content.mime)
+    on_rollback(session, partial(media_store.delete, stored.path))
     extension = stored.file_type.extension if stored.file_type is not None else None
     columns.update(
         media_path=stored.path,

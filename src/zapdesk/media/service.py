@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from fastapi import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.db.uow import on_rollback
 from zapdesk.errors import DomainError, NotFound, PayloadTooLarge
 from zapdesk.media.store import Attachment, MediaMissing, MediaStore, display_name
 from zapdesk.media.types import servable_mime, sniff
@@ -65,6 +67,7 @@ async def post_media_message(
             "archives or plain text.",
         )
     stored = await media_store.save(data)
+    on_rollback(session, partial(media_store.delete, stored.path))
     attachment = Attachment(
         stored=stored,
         message_type=file_type.message_type,
@@ -74,11 +77,7 @@ async def post_media_message(
     data_fields = MessageCreate.model_construct(
         body=draft.body, quoted_message_id=draft.quoted_message_id, client_id=draft.client_id
     )
-    try:
-        message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
-    except BaseException:
-        await media_store.delete(stored.path)
-        raise
+    message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
     if not created:
         # The same client_id was sent before: that message already has its own copy of the file.
         await media_store.delete(stored.path)
