@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -22,6 +23,7 @@ def create_engine(url: str, *, pooled: bool = False, pool_size: int = 10) -> Asy
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         event.listen(engine.sync_engine, "begin", _begin_immediate_sqlite)
+        event.listen(engine.sync_engine, "handle_error", _keep_cancelled_sqlite_connection)
         return engine
     connect_args: dict[str, Any] = {}
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": pool_size}
@@ -48,6 +50,15 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate_sqlite(connection: Any) -> None:
     # Taking the write lock up front avoids SQLITE_BUSY deadlocks when two writers upgrade from read.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _keep_cancelled_sqlite_connection(context: ExceptionContext) -> None:
+    # A cancelled task's statement still runs to its end on aiosqlite's thread, and the connection stays usable.
+    # Treated as a lost connection, it would be closed with that statement's cursor left open: sqlite3 then keeps
+    # it (and its transaction's write lock on the whole database) until the garbage collector frees the cursor.
+    # Kept, the cursor is closed now and the session's rollback releases the lock.
+    if isinstance(context.original_exception, asyncio.CancelledError):
+        context.is_disconnect = False
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
