@@ -85,7 +85,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
-_HTTP_CODES = {
+# The `code` of errors raised by the framework (unknown route, wrong method, body too large) rather than by us.
+HTTP_ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
@@ -113,6 +114,17 @@ def describe_validation_errors(errors: list[Any]) -> str:
     return "; ".join(parts) or "The request is invalid."
 
 
+def _safe_error(error: dict[str, Any]) -> dict[str, Any]:
+    """One validation error without the input; with the limits it names (`min_length`, `le`, …) as `ctx`, so that
+    clients can word it in their own language by its `type`."""
+    context = {
+        key: value
+        for key, value in (error.get("ctx") or {}).items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
+    return {"loc": list(error.get("loc", ())), "msg": str(error.get("msg")), "type": error.get("type"), "ctx": context}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
@@ -123,13 +135,13 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = list(exc.errors())
         if any(error.get("type") == "json_invalid" for error in errors):
             return JSONResponse(error_body("The request body is not valid JSON.", "invalid_json"), status_code=400)
-        safe = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg")), "type": e.get("type")} for e in errors]
+        safe = [_safe_error(error) for error in errors]
         return JSONResponse(error_body(describe_validation_errors(errors), "invalid", errors=safe), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        code = _HTTP_CODES.get(exc.status_code, "error")
+        code = HTTP_ERROR_CODES.get(exc.status_code, "error")
         return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

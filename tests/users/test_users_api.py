@@ -87,6 +87,21 @@ async def test_invalid_user_bodies_are_422_naming_the_field(
     assert field in response.json()["detail"]
 
 
+async def test_each_field_error_has_a_type_and_its_limits_for_clients_that_word_it_themselves(
+    client: httpx.AsyncClient, as_admin: dict[str, str]
+) -> None:
+    body = _new_user(password="short", email="not-an-email")
+
+    response = await client.post("/api/users", json=body, headers=as_admin)
+
+    errors = {tuple(error["loc"]): error for error in response.json()["errors"]}
+    assert {key: (error["type"], error["ctx"]) for key, error in errors.items()} == {
+        ("body", "password"): ("string_too_short", {"min_length": 8}),
+        ("body", "email"): ("email_invalid", {}),
+    }
+    assert "not-an-email" not in response.text  # what was typed is not echoed back
+
+
 async def test_unknown_queue_ids_are_422(client: httpx.AsyncClient, as_admin: dict[str, str]) -> None:
     response = await client.post("/api/users", json=_new_user(queue_ids=[404, 405]), headers=as_admin)
 

@@ -30,7 +30,7 @@ def test_queues_users_and_quick_answers_are_managed_with_errors_next_to_fields(o
     dialog.get_by_text("Financeiro").click()
     dialog.get_by_test_id("form-submit").click()
     email_field = dialog.locator(".field").filter(has=page.get_by_test_id("user-email"))
-    expect(email_field.get_by_test_id("field-error")).to_contain_text("not a valid email")
+    expect(email_field.get_by_test_id("field-error")).to_have_text("Informe um e-mail válido, como nome@empresa.com.")
     expect(dialog.get_by_test_id("user-email")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "users-field-error")
     dialog.get_by_test_id("user-email").fill("diego@zapdesk.test")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Tab, sign_in
+from tests.web.conftest import Api, Tab, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -37,3 +37,21 @@ def test_an_english_browser_gets_english_from_the_start(open_tab: Callable[..., 
     page.goto("/")
     expect(page.get_by_test_id("login-submit")).to_have_text("Sign in")
     expect(page.get_by_text("Sign in to zapdesk")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [("pt-BR", "Já existe uma fila com este nome."), ("en-US", "A queue named Cobrança already exists.")],
+)
+def test_an_error_from_the_api_is_worded_in_portuguese_and_given_as_the_api_said_it_in_english(
+    open_tab: Callable[..., Tab], admin_api: Api, locale: str, said: str
+) -> None:
+    if not any(queue["name"] == "Cobrança" for queue in admin_api.call("GET", "/api/queues")["items"]):
+        admin_api.call("POST", "/api/queues", json={"name": "Cobrança"})
+    page = sign_in(open_tab(locale=locale), path="/queues")
+    page.get_by_test_id("queues-page").get_by_test_id("new-item").click()
+    dialog = page.get_by_test_id("form-dialog")
+    dialog.get_by_test_id("queue-name").fill("Cobrança")
+    dialog.get_by_test_id("form-submit").click()
+
+    expect(dialog.get_by_test_id("form-error")).to_have_text(said)

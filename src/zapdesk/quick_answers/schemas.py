@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from zapdesk.api.inputs import PatchModel
 
@@ -20,11 +21,15 @@ def strip_slash(value: str) -> str:
 def _shortcut(value: str) -> str:
     value = strip_slash(value)
     if not value:
-        raise ValueError("the shortcut is empty")
+        raise PydanticCustomError("shortcut_empty", "the shortcut is empty")
     if any(character.isspace() for character in value):
-        raise ValueError("a shortcut cannot contain spaces")
+        raise PydanticCustomError("shortcut_has_spaces", "a shortcut cannot contain spaces")
     if len(value) > MAX_SHORTCUT_LENGTH:
-        raise ValueError(f"a shortcut has at most {MAX_SHORTCUT_LENGTH} characters")
+        raise PydanticCustomError(
+            "shortcut_too_long",
+            "a shortcut has at most {max_length} characters",
+            {"max_length": MAX_SHORTCUT_LENGTH},
+        )
     return value
 
 

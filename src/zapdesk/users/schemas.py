@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from zapdesk.api.inputs import IdRef, PatchModel
 from zapdesk.users.models import Role, User
@@ -27,7 +28,7 @@ _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)*$")
 
 def _valid_email(value: str) -> str:
     if not _EMAIL_SHAPE.match(value):
-        raise ValueError("not a valid email address")
+        raise PydanticCustomError("email_invalid", "not a valid email address")
     return normalize_email(value)
 
 

@@ -1,5 +1,6 @@
 // One fetch wrapper for the whole app: bearer token, one silent refresh on 401, errors as `ApiError`.
 import { session, type Session } from "../auth/session";
+import type { FieldIssue } from "../i18n/apiErrors";
 import type { ApiErrorBody } from "./types";
 
 export class ApiError extends Error {
@@ -7,18 +8,20 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly code: string,
-    readonly fieldErrors: Record<string, string> = {},
+    readonly fields: Record<string, FieldIssue> = {},
   ) {
     super(detail);
   }
 }
 
-/** Field name → message, from FastAPI's validation list (`loc` ends with the field). */
-export function fieldErrorsOf(body: Partial<ApiErrorBody>): Record<string, string> {
-  const fields: Record<string, string> = {};
+/** Field name → what is wrong with it, from FastAPI's validation list (`loc` ends with the field). */
+export function fieldIssuesOf(body: Partial<ApiErrorBody>): Record<string, FieldIssue> {
+  const fields: Record<string, FieldIssue> = {};
   for (const error of body.errors ?? []) {
     const field = [...error.loc].reverse().find((part) => typeof part === "string" && part !== "body");
-    if (typeof field === "string" && !(field in fields)) fields[field] = error.msg;
+    if (typeof field === "string" && !(field in fields)) {
+      fields[field] = { message: error.msg, type: error.type, ctx: error.ctx ?? {} };
+    }
   }
   return fields;
 }
@@ -52,7 +55,7 @@ async function toApiError(response: Response): Promise<ApiError> {
     // not JSON (a proxy's page): fall back to the status text
   }
   const detail = typeof body.detail === "string" ? body.detail : response.statusText || `HTTP ${response.status}`;
-  return new ApiError(response.status, detail, body.code ?? "error", fieldErrorsOf(body));
+  return new ApiError(response.status, detail, body.code ?? "error", fieldIssuesOf(body));
 }
 
 export function createRequester(store: Session, fetchImpl: typeof fetch = (i, init) => fetch(i, init)) {

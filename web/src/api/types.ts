@@ -11,7 +11,7 @@ export interface Page<T> {
 export interface ApiErrorBody {
   detail: string;
   code: string;
-  errors?: { loc: (string | number)[]; msg: string; type: string }[];
+  errors?: { loc: (string | number)[]; msg: string; type: string; ctx?: Record<string, string | number> }[];
 }
 
 export interface User {

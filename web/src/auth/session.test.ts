@@ -61,12 +61,12 @@ describe("session", () => {
       return json(422, {
         detail: "email: not valid",
         code: "invalid",
-        errors: [{ loc: ["body", "email"], msg: "not a valid email address", type: "value_error" }],
+        errors: [{ loc: ["body", "email"], msg: "not a valid email address", type: "email_invalid", ctx: {} }],
       });
     });
     await expect(request("/api/users", { method: "POST", json: {} })).rejects.toMatchObject({
       status: 422,
-      fieldErrors: { email: "not a valid email address" },
+      fields: { email: { message: "not a valid email address", type: "email_invalid", ctx: {} } },
     });
     expect(seen).toEqual(["Bearer stale", "Bearer fresh"]);
   });

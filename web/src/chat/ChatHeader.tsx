@@ -14,7 +14,8 @@ import { errorMessage } from "../ui/errors";
 import { TransferDialog } from "./TransferDialog";
 
 export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: TabId) => void }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const me = useMe();
   const client = useQueryClient();
   const queue = useQueues().data?.find((item) => item.id === ticket.queue_id);
@@ -34,7 +35,7 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
     try {
       apply(await tickets.update(ticket.id, { action }));
     } catch (caught) {
-      setError(errorMessage(caught, t));
+      setError(errorMessage(caught, i18n));
     } finally {
       setBusy(false);
     }

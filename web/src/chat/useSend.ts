@@ -10,7 +10,7 @@ import { newClientId, optimisticMessage, type Draft } from "./outgoing";
 
 export function useSend(ticketId: number) {
   const client = useQueryClient();
-  const { t } = useI18n();
+  const i18n = useI18n();
   // What each optimistic message was made from, so "Reenviar" can post the same thing (same client_id).
   const drafts = useRef(new Map<string, Draft>());
 
@@ -29,10 +29,10 @@ export function useSend(ticketId: number) {
             drafts.current.delete(optimistic.client_id ?? "");
             applyMessage(client, stored);
           },
-          (error: unknown) => applyMessage(client, { ...optimistic, status: "failed", error: errorMessage(error, t) }),
+          (error: unknown) => applyMessage(client, { ...optimistic, status: "failed", error: errorMessage(error, i18n) }),
         );
     },
-    [client, t, ticketId],
+    [client, i18n, ticketId],
   );
 
   const send = useCallback(
@@ -54,10 +54,10 @@ export function useSend(ticketId: number) {
       applyMessage(client, { ...message, status: "pending", error: null });
       messages.retry(message.id).then(
         (stored) => applyMessage(client, stored),
-        (error: unknown) => applyMessage(client, { ...message, status: "failed", error: errorMessage(error, t) }),
+        (error: unknown) => applyMessage(client, { ...message, status: "failed", error: errorMessage(error, i18n) }),
       );
     },
-    [client, post, t],
+    [client, post, i18n],
   );
 
   return { send, resend };

@@ -21,7 +21,8 @@ type Dialog =
   | { kind: "delete"; connection: Connection };
 
 function ConnectionCard({ connection, admin, onDialog }: { connection: Connection; admin: boolean; onDialog: (d: Dialog) => void }) {
-  const { t, formatTime } = useI18n();
+  const i18n = useI18n();
+  const { t, formatTime } = i18n;
   const client = useQueryClient();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -33,7 +34,7 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
       const updated = await work();
       client.setQueryData<Connection[]>(keys.connections, (list) => list?.map((item) => (item.id === updated.id ? updated : item)));
     } catch (caught) {
-      setError(errorMessage(caught, t));
+      setError(errorMessage(caught, i18n));
     } finally {
       setBusy(false);
     }
@@ -94,7 +95,8 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
 }
 
 export function ConnectionsPage() {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const me = useMe();
   const admin = me.role === "admin";
   const client = useQueryClient();
@@ -126,7 +128,7 @@ export function ConnectionsPage() {
       {list.isPending ? (
         <Spinner label={t("common.loading")} />
       ) : list.isError ? (
-        <p className="form-error">{errorMessage(list.error, t)}</p>
+        <p className="form-error">{errorMessage(list.error, i18n)}</p>
       ) : list.data.length === 0 ? (
         <p className="page-empty">{t("connections.empty")}</p>
       ) : (

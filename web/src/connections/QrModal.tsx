@@ -67,7 +67,8 @@ function QrTab({ connection }: { connection: Connection }) {
 }
 
 function PhoneTab({ connection }: { connection: Connection }) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const client = useQueryClient();
   const [phone, setPhone] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -83,7 +84,7 @@ function PhoneTab({ connection }: { connection: Connection }) {
       await connections.connect(connection.id, phone.replace(/\D/g, ""));
       setAsked(true);
     } catch (caught) {
-      setError(errorMessage(caught, t));
+      setError(errorMessage(caught, i18n));
     }
   };
 

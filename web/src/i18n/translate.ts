@@ -10,7 +10,11 @@ export const dictionaries: Record<Language, Record<MessageKey, string>> = { "pt-
 export type Vars = Record<string, string | number>;
 
 export function translate(language: Language, key: MessageKey, vars?: Vars): string {
-  const template = dictionaries[language][key];
+  return fill(dictionaries[language][key], vars);
+}
+
+/** `template` with each `{name}` found in `vars` replaced; unknown names stay as they are. */
+export function fill(template: string, vars?: Vars): string {
   if (!vars) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }

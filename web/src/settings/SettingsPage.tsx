@@ -89,7 +89,8 @@ function SettingRow({ setting }: { setting: Setting }) {
 }
 
 export default function SettingsPage() {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const query = useQuery({ queryKey: keys.settings, queryFn: settings.list });
   return (
     <div className="page" data-testid="settings-page">
@@ -99,7 +100,7 @@ export default function SettingsPage() {
       {query.isPending ? (
         <Spinner label={t("common.loading")} />
       ) : query.isError ? (
-        <p className="form-error">{errorMessage(query.error, t)}</p>
+        <p className="form-error">{errorMessage(query.error, i18n)}</p>
       ) : query.data.length === 0 ? (
         <p className="page-empty">{t("settings.empty")}</p>
       ) : (

@@ -13,7 +13,8 @@ interface ConfirmDialogProps {
 }
 
 export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose, danger }: ConfirmDialogProps) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const confirm = async () => {
@@ -22,7 +23,7 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onClose
       await onConfirm();
       onClose();
     } catch (caught) {
-      setError(errorMessage(caught, t));
+      setError(errorMessage(caught, i18n));
       setBusy(false);
     }
   };

@@ -28,7 +28,8 @@ interface CrudPageProps<T extends { id: number }> {
 }
 
 export function CrudPage<T extends { id: number }>(props: CrudPageProps<T>) {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
   const { items, columns, canEdit = true } = props;
   const [editing, setEditing] = useState<{ item: T | null } | null>(null);
   const [deleting, setDeleting] = useState<T | null>(null);
@@ -44,7 +45,7 @@ export function CrudPage<T extends { id: number }>(props: CrudPageProps<T>) {
       </header>
       {props.toolbar}
       {props.error ? (
-        <p className="form-error">{errorMessage(props.error, t)}</p>
+        <p className="form-error">{errorMessage(props.error, i18n)}</p>
       ) : !items ? (
         <Spinner label={t("common.loading")} />
       ) : items.length === 0 ? (

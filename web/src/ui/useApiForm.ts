@@ -4,7 +4,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { errorMessage, fieldErrors } from "./errors";
 
 export function useApiForm() {
-  const { t } = useI18n();
+  const i18n = useI18n();
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -17,9 +17,9 @@ export function useApiForm() {
       await work();
       return true;
     } catch (error) {
-      const fields = fieldErrors(error);
+      const fields = fieldErrors(error, i18n);
       setErrors(fields);
-      if (Object.keys(fields).length === 0) setFormError(errorMessage(error, t));
+      if (Object.keys(fields).length === 0) setFormError(errorMessage(error, i18n));
       return false;
     } finally {
       setBusy(false);
