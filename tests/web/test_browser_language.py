@@ -39,19 +39,23 @@ def test_an_english_browser_gets_english_from_the_start(open_tab: Callable[..., 
     expect(page.get_by_text("Sign in to zapdesk")).to_be_visible()
 
 
+@pytest.fixture(scope="module")
+def taken_queue_name(admin_api: Api) -> str:
+    admin_api.call("POST", "/api/queues", json={"name": "Cobrança"})
+    return "Cobrança"
+
+
 @pytest.mark.parametrize(
     ("locale", "said"),
     [("pt-BR", "Já existe uma fila com este nome."), ("en-US", "A queue named Cobrança already exists.")],
 )
 def test_an_error_from_the_api_is_worded_in_portuguese_and_given_as_the_api_said_it_in_english(
-    open_tab: Callable[..., Tab], admin_api: Api, locale: str, said: str
+    open_tab: Callable[..., Tab], taken_queue_name: str, locale: str, said: str
 ) -> None:
-    if not any(queue["name"] == "Cobrança" for queue in admin_api.call("GET", "/api/queues")["items"]):
-        admin_api.call("POST", "/api/queues", json={"name": "Cobrança"})
     page = sign_in(open_tab(locale=locale), path="/queues")
     page.get_by_test_id("queues-page").get_by_test_id("new-item").click()
     dialog = page.get_by_test_id("form-dialog")
-    dialog.get_by_test_id("queue-name").fill("Cobrança")
+    dialog.get_by_test_id("queue-name").fill(taken_queue_name)
     dialog.get_by_test_id("form-submit").click()
 
     expect(dialog.get_by_test_id("form-error")).to_have_text(said)

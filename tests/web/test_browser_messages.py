@@ -178,13 +178,15 @@ def test_a_message_the_server_refuses_is_marked_failed_with_its_reason_and_can_b
 
     expect(page.get_by_test_id("message-input")).to_be_visible()
 
-    # A program is not a file we send: the server says why, next to the bubble.
+    # A program is not a file we send: the server says why (in Portuguese here), next to the bubble.
     page.evaluate(DROP_FILE, ["[data-testid=message-input]", "paste", "setup.exe", "application/x-msdownload", "MZ"])
     page.get_by_test_id("send-button").click()
     failed = page.get_by_test_id("message").filter(has_text="setup.exe")
     expect(failed).to_have_attribute("data-status", "failed")
-    expect(failed.get_by_role("alert")).not_to_be_empty()
+    expect(failed.get_by_role("alert")).to_contain_text("Falha no envio")
+    expect(failed.get_by_test_id("failed-reason")).to_contain_text("Este tipo de arquivo não pode ser enviado.")
     expect(failed.get_by_test_id("resend")).to_have_text("Reenviar")
+    screenshot(page, "message-failed")
 
     failed.get_by_test_id("resend").click()
     expect(failed).to_have_count(1)

@@ -48,7 +48,13 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
         </footer>
         {message.status === "failed" && (
           <div className="bubble-failed" role="alert">
-            <span>{message.error ?? t("chat.failed")}</span>
+            <span>{t("chat.failed")}</span>
+            {/* Why, when known: the API's error in the person's language, or the sending worker's own words. */}
+            {message.error && (
+              <small className="bubble-failed-reason" data-testid="failed-reason">
+                {message.error}
+              </small>
+            )}
             <button type="button" className="link-button" onClick={() => onResend(message)} data-testid="resend">
               {t("chat.resend")}
             </button>
