@@ -72,6 +72,26 @@ def test_disconnect_asks_first_then_the_connection_offers_to_connect_again(
     expect(card.get_by_test_id("connection-status")).not_to_have_text("Conectado")
 
 
+def test_a_connection_unlinked_on_the_phone_says_what_happened_and_what_to_do(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    admin_api.linked_connection("Suporte Celular", "5511999990003")
+    page = sign_in(open_tab(), path="/connections")
+    card = page.get_by_test_id("connection-card").filter(has_text="Suporte Celular")
+    expect(card.get_by_test_id("connection-status")).to_have_text("Conectado")
+    expect(card.get_by_test_id("connection-hint")).to_have_count(0)
+
+    admin_api.call("POST", "/simulator/api/sessions/5511999990003/logout")
+
+    expect(card.get_by_test_id("connection-status")).to_have_text("Desconectado pelo celular")
+    expect(card.get_by_test_id("connection-hint")).to_have_text(
+        "O aparelho foi desconectado no celular. Clique em Conectar e leia um novo QR Code."
+    )
+    expect(card.get_by_test_id("connection-reason")).not_to_be_empty()
+    expect(card.get_by_role("button", name="Conectar")).to_be_visible()
+    screenshot(page, "connection-logged-out")
+
+
 def test_a_phone_number_links_with_the_pairing_code_shown_in_the_modal(
     open_tab: Callable[..., Tab], admin_api: Api
 ) -> None:

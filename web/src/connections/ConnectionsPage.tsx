@@ -11,7 +11,7 @@ import { errorMessage } from "../ui/errors";
 import { Spinner } from "../ui/Spinner";
 import { ConnectionDialog } from "./ConnectionDialog";
 import { QrModal } from "./QrModal";
-import { isRunning } from "./statuses";
+import { isRunning, STATUS_HINTS } from "./statuses";
 import { StatusBadge } from "./StatusBadge";
 
 type Dialog =
@@ -41,6 +41,7 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
   };
 
   const status = connection.status;
+  const hint = STATUS_HINTS[status];
   return (
     <li className="connection-card" data-testid="connection-card" data-connection-id={connection.id} data-connection-name={connection.name}>
       <div className="connection-main">
@@ -56,7 +57,17 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
           <StatusBadge status={status} reason={connection.status_reason} />
           <small>{t("connections.changedAt", { time: formatTime(connection.status_changed_at) })}</small>
         </div>
-        {connection.status_reason && status !== "CONNECTED" && <small className="connection-reason">{connection.status_reason}</small>}
+        {admin && hint && (
+          <p className="connection-hint" data-testid="connection-hint">
+            {t(hint)}
+          </p>
+        )}
+        {/* The engine's own words, for whoever needs the detail (they are not translated). */}
+        {connection.status_reason && status !== "CONNECTED" && (
+          <small className="connection-reason" data-testid="connection-reason">
+            {connection.status_reason}
+          </small>
+        )}
         {error && <p className="form-error" role="alert">{error}</p>}
       </div>
       {admin && (
