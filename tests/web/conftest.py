@@ -251,13 +251,19 @@ def open_tab(browser: Browser, server_url: str) -> Iterator[Callable[..., Tab]]:
         context.close()
 
 
-def sign_in(tab: Tab, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, path: str = "/") -> Page:
+def sign_in(
+    tab: Tab, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, path: str = "/", *, live: bool = True
+) -> Page:
+    """Signed in at `path`; with `live`, also connected for real-time events (what the test does next reaches
+    this tab as an event, not through a refetch that happens to come later)."""
     page = tab.page
     page.goto(path)
     page.get_by_test_id("login-email").fill(email)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("logout")).to_be_visible()
+    if live:
+        expect(page.get_by_test_id("app-shell")).to_have_attribute("data-realtime", "online")
     return page
 
 

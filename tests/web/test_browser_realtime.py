@@ -50,7 +50,7 @@ def test_a_ticket_created_after_the_list_loaded_but_before_the_socket_first_conn
         held.append(socket)  # not connected to the server until the test says so
 
     tab.page.route_web_socket(re.compile(r"/socket\.io/"), hold)
-    page = sign_in(tab, path="/tickets?tab=pending")
+    page = sign_in(tab, path="/tickets?tab=pending", live=False)
     expect(page.get_by_test_id("ticket-list")).to_be_visible()
     while not held:
         page.wait_for_timeout(50)

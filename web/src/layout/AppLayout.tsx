@@ -41,8 +41,9 @@ export function AppLayout() {
   const me = useMe();
   const { logout } = useAuth();
   const items = NAV.filter((item) => !item.adminOnly || me.role === "admin");
+  const realtime = useRealtimeStatus();
   return (
-    <div className="app-shell">
+    <div className="app-shell" data-testid="app-shell" data-realtime={realtime}>
       <nav className="sidebar" aria-label={t("nav.menu")}>
         <div className="sidebar-brand">
           <img src="/favicon.svg" alt="" width={28} height={28} />
