@@ -5,22 +5,20 @@ connection, and the API docs render, with no policy violation and no request to 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from tests.chromium import launch_options
 from tests.conftest import TEST_PASSWORD, MakeUser
 from tests.live_server import LiveServer
 from zapdesk.realtime.rooms import user_room
 from zapdesk.users.models import Role
 from zapdesk.web import DEFAULT_DIST_DIR
 
-CHROMIUM = os.environ.get("ZAPDESK_CHROMIUM", "/usr/bin/chromium")
 # Recorded by the page itself; DevTools-injected scripts are exempt from the page's policy.
 RECORD_VIOLATIONS = """
 window.__violations = [];
@@ -49,13 +47,9 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` (apt-get install chromium) installs it.")
+async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = await playwright.chromium.launch(**launch_options(tmp_path_factory.mktemp("chromium-home")))
         yield browser
         await browser.close()
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
+from tests.chromium import launch_options
 from tests.simulator.harness import Engines, LiveSimulator, engines, simulator, simulator_config
 from zapdesk.engine.events import (
     Chat,
@@ -26,20 +26,15 @@ __all__ = ["engines", "simulator", "simulator_config"]  # fixtures the tests bel
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("ZAPDESK_CHROMIUM", "/usr/bin/chromium")
 BUSINESS = "5511900000001"
 CUSTOMER = "5511999990001"
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\">"
 
 
 @pytest.fixture
-async def page(simulator: LiveSimulator) -> AsyncIterator[Page]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` installs it.")
+async def page(simulator: LiveSimulator, tmp_path: Path) -> AsyncIterator[Page]:
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = await playwright.chromium.launch(**launch_options(tmp_path / "chromium-home"))
         page = await browser.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -24,19 +24,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_playwright
 
+from tests.chromium import launch_options
 from tests.loopback import CLIENT_LIMITS
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIST = REPO / "web" / "dist"
-CHROMIUM = os.environ.get("ZAPDESK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = REPO / "test-results" / "web"
 ADMIN_EMAIL = "admin@zapdesk.test"
 ADMIN_PASSWORD = "admin-password-123"
@@ -203,10 +195,8 @@ def playwright_instance() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="module")
-def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make chromium` (apt-get install chromium) installs it.")
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+def browser(playwright_instance: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(**launch_options(tmp_path_factory.mktemp("chromium-home")))
     yield browser
     browser.close()
 
