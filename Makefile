@@ -8,16 +8,16 @@ WEB_STAMP := web/node_modules/.installed
 WEB_BUILD := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test bench lint typecheck install web chromium services clean
+.PHONY: run test bench lint typecheck install web test-packages bench-packages clean
 
 run: install web
 	$(BIN)/zapdesk run
 
-test: install web chromium services lint typecheck
+test: install web test-packages lint typecheck
 	@if [ -f web/package.json ]; then cd web && npm run --silent lint && npm run --silent typecheck && npm test --silent; fi
 	$(BIN)/pytest
 
-bench: install web services
+bench: install web bench-packages
 	$(BIN)/python -m bench
 
 install: $(PY_STAMP)
@@ -37,14 +37,14 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 $(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npm run build
 
-# Browser tests drive Debian's Chromium; Playwright's own browser download does not work offline.
-chromium:
-	@command -v chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium; }
+# Debian packages, installed when missing (as root; otherwise the command to run is printed). The suite and the
+# benchmarks start throwaway PostgreSQL and Redis servers of their own from these programs (tests/services.py);
+# the browser tests drive Debian's Chromium, since Playwright's own browser download does not work offline.
+test-packages:
+	@scripts/debian-packages postgresql redis-server chromium
 
-# PostgreSQL and Redis on 127.0.0.1, started when down (the suite also checks).
-services:
-	@(exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -n 1) main start
-	@(exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save ""
+bench-packages:
+	@scripts/debian-packages postgresql
 
 lint: install
 	$(BIN)/ruff check src tests bench
