@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from argon2 import PasswordHasher
@@ -17,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.live_server import LiveServer, live_server_for
-from tests.services import POSTGRES_ADMIN_URL, ensure_postgres
+from tests.services import in_own_thread, throwaway_database
 from zapdesk.app import create_api
 from zapdesk.auth.passwords import hash_password, use_hasher
 from zapdesk.auth.tokens import issue_access_token
@@ -39,40 +35,11 @@ def _cheap_password_hashing() -> None:
     use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
-def run_in_thread(function: Callable[[], Any]) -> None:
-    """Alembic's env runs its own event loop; keep it off the test loop's thread."""
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            function()
-        except BaseException as exc:  # re-raised in the caller's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-
-
-async def _admin_execute(statement: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped afterwards; yields its URL."""
-    ensure_postgres()
-    name = f"zapdesk_test_{secrets.token_hex(4)}"
-    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database("zapdesk_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -82,7 +49,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'zapdesk.db'}"
     else:
         url = str(request.getfixturevalue("postgres_database")).replace("postgresql://", "postgresql+asyncpg://")
-    run_in_thread(lambda: upgrade_to_head(url))
+    in_own_thread(lambda: upgrade_to_head(url))
     return url
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import make_settings
-from tests.services import REDIS_URL, ensure_redis
+from tests.services import redis_url
 from tests.system.harness import free_port
 from tests.tickets.factories import make_connection
 from zapdesk.app import create_api
@@ -87,8 +87,7 @@ async def test_health_is_degraded_but_answers_200_while_redis_is_unreachable(
 
 
 async def test_health_reports_redis_ok_when_it_answers(client: httpx.AsyncClient, context: AppContext) -> None:
-    ensure_redis()
-    context.settings = context.settings.model_copy(update={"redis_url": REDIS_URL})
+    context.settings = context.settings.model_copy(update={"redis_url": redis_url()})
 
     body = (await client.get("/api/health")).json()
 

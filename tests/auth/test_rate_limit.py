@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from redis.asyncio import Redis
 
 from tests.conftest import TEST_PASSWORD, MakeUser, make_settings
-from tests.services import REDIS_URL, ensure_redis
+from tests.services import redis_url
 from zapdesk.app import create_api
 from zapdesk.auth.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter, create_rate_limiter
 from zapdesk.config import Settings
@@ -41,9 +41,8 @@ async def limiter(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIter
     if request.param == "memory":
         yield MemoryRateLimiter(clock=clock)
         return
-    ensure_redis()
     prefix = f"zapdesk-test-{secrets.token_hex(4)}:"
-    redis = Redis.from_url(REDIS_URL)
+    redis = Redis.from_url(redis_url())
     try:
         yield RedisRateLimiter(redis, prefix=prefix, clock=clock)
     finally:
@@ -103,7 +102,7 @@ async def test_one_full_key_refuses_the_attempt_without_counting_it_on_the_other
 
 async def test_redis_url_selects_the_shared_limiter(tmp_path: Path) -> None:
     unused_database = f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"
-    with_redis = make_settings(unused_database, tmp_path, redis_url=REDIS_URL)
+    with_redis = make_settings(unused_database, tmp_path, redis_url=redis_url())
     without = make_settings(unused_database, tmp_path, redis_url="")
 
     shared, local = create_rate_limiter(with_redis), create_rate_limiter(without)
@@ -114,11 +113,10 @@ async def test_redis_url_selects_the_shared_limiter(tmp_path: Path) -> None:
 
 
 async def test_deployments_sharing_a_redis_count_apart(tmp_path: Path) -> None:
-    ensure_redis()
     unused_database = f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}"
     prefixes = [f"zapdesk-test-{secrets.token_hex(4)}" for _ in range(2)]
     first, second = (
-        create_rate_limiter(make_settings(unused_database, tmp_path, redis_url=REDIS_URL, redis_prefix=prefix))
+        create_rate_limiter(make_settings(unused_database, tmp_path, redis_url=redis_url(), redis_prefix=prefix))
         for prefix in prefixes
     )
     try:
@@ -127,7 +125,7 @@ async def test_deployments_sharing_a_redis_count_apart(tmp_path: Path) -> None:
 
         assert await second.hit(["login:ip:192.0.2.1"], limit=1, window_seconds=60) is None
     finally:
-        redis = Redis.from_url(REDIS_URL)
+        redis = Redis.from_url(redis_url())
         await redis.delete(*(f"{prefix}:ratelimit:login:ip:192.0.2.1" for prefix in prefixes))
         await redis.aclose()
         await first.close()

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
 
 from bench.seed import AGENT_PASSWORD, Scale, seed
-from tests.services import POSTGRES_ADMIN_URL, ensure_postgres, postgres_admin_execute
+from tests.services import throwaway_database
 from zapdesk.auth.passwords import verify_password
 
 
 @pytest.fixture
-async def empty_postgres() -> AsyncIterator[str]:
-    ensure_postgres()
-    name = f"zapdesk_seed_{secrets.token_hex(4)}"
-    await postgres_admin_execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        await postgres_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def empty_postgres() -> Iterator[str]:
+    with throwaway_database("zapdesk_seed") as url:
+        yield url
 
 
 async def test_seeded_database_has_the_asked_sizes_and_consistent_tickets(empty_postgres: str) -> None:

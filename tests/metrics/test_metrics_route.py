@@ -8,7 +8,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.outbox.helpers import queue_message
-from tests.services import REDIS_URL, ensure_redis
+from tests.services import redis_url
 from tests.system.harness import free_port
 from tests.tickets.factories import make_connection, make_ticket
 from zapdesk.connections.models import Connection, ConnectionStatus
@@ -65,11 +65,10 @@ async def test_metrics_show_connection_states_and_the_pending_queue_depth_read_f
 async def test_metrics_add_up_the_counts_standalone_workers_left_in_redis(
     client: httpx.AsyncClient, context: AppContext
 ) -> None:
-    ensure_redis()
     context.settings = context.settings.model_copy(
-        update={"redis_url": REDIS_URL, "redis_prefix": f"test-{secrets.token_hex(6)}"}
+        update={"redis_url": redis_url(), "redis_prefix": f"test-{secrets.token_hex(6)}"}
     )
-    redis = command_client(REDIS_URL)
+    redis = command_client(redis_url())
     store = RedisMetricsStore(redis, metrics_key(context.settings))
     try:
         for worker_counts in ((Counter.MESSAGES_RECEIVED, 4), (Counter.MESSAGES_SENT, 2)):

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from tests.services import REDIS_URL, ensure_redis
+from tests.services import redis_url
 from zapdesk.db.uow import DomainEvent
 from zapdesk.metrics import recorder
 from zapdesk.metrics.store import RedisMetricsStore
@@ -63,8 +63,7 @@ async def test_flusher_ships_what_was_counted_and_keeps_it_when_shipping_fails()
 
 
 async def test_redis_store_adds_every_workers_counts_into_one_total() -> None:
-    ensure_redis()
-    redis = command_client(REDIS_URL)
+    redis = command_client(redis_url())
     store = RedisMetricsStore(redis, f"test-{secrets.token_hex(6)}:metrics")
     try:
         for received in (2, 3):

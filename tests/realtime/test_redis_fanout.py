@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from tests.live_server import LiveServer, live_server_for
 from tests.realtime.test_publishing import message_ids, post
 from tests.realtime.test_rooms import rooms_of, set_queues
-from tests.services import REDIS_URL, ensure_redis
+from tests.services import redis_url
 from tests.tickets.factories import Desk, make_ticket
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
@@ -23,9 +23,8 @@ from zapdesk.tickets.models import TicketStatus
 
 @pytest.fixture
 def redis_settings(settings: Settings) -> Settings:
-    ensure_redis()
     # Channels are global to the Redis server: a prefix of our own keeps other test runs' events out.
-    return settings.model_copy(update={"redis_url": REDIS_URL, "redis_prefix": f"test-{secrets.token_hex(6)}"})
+    return settings.model_copy(update={"redis_url": redis_url(), "redis_prefix": f"test-{secrets.token_hex(6)}"})
 
 
 @pytest.fixture

@@ -1,32 +1,25 @@
 """A scale-out deployment on loopback for one test: API processes, standalone workers, the standalone simulator,
-PostgreSQL and Redis (shared servers with a fresh database and key prefix, or servers of the test's own when it
-needs to stop them)."""
+PostgreSQL and Redis (the run's servers with a fresh database and key prefix, or servers of the test's own when it
+needs to stop them: `tests.services`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
-import shutil
-import subprocess
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from redis.asyncio import Redis
 
 from tests.system.harness import (
     Api,
-    Process,
     Server,
     Simulator,
     StandaloneSimulator,
     StandaloneWorker,
-    eventually,
     free_port,
 )
 
@@ -112,101 +105,3 @@ async def delete_keys(redis_url: str, prefix: str) -> None:
                 await redis.delete(*keys)
         finally:
             await redis.aclose()
-
-
-# ---- servers of a test's own, to stop and start without disturbing anyone else ---------------------------------
-
-
-def _as_postgres_user(args: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root.
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-@dataclass
-class PrivatePostgres:
-    """A PostgreSQL server on a free port for one test: restarting it disturbs no other test or engineer."""
-
-    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="zapdesk-pg-")))
-    port: int = field(default_factory=free_port)
-
-    @property
-    def bin_dir(self) -> Path:
-        versions = sorted(Path("/usr/lib/postgresql").iterdir(), key=lambda p: int(p.name))
-        return versions[-1] / "bin"
-
-    @property
-    def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-    def _pg_ctl(self, *args: str) -> None:
-        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), *args]
-        subprocess.run(_as_postgres_user(command), check=True, capture_output=True, timeout=60)
-
-    async def start(self) -> None:
-        if os.geteuid() == 0:
-            shutil.chown(self.root, "postgres", "postgres")
-        initdb = [str(self.bin_dir / "initdb"), "-D", str(self.root / "data"), "-U", "postgres", "-A", "trust"]
-        subprocess.run(
-            _as_postgres_user([*initdb, "--no-sync", "-E", "UTF8", "--locale=C"]),
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-        await asyncio.to_thread(self.start_server)
-
-    def start_server(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
-        self._pg_ctl("-l", str(self.root / "server.log"), "-o", options, "-w", "start")
-
-    def stop_server(self) -> None:
-        """A fast shutdown, as `pg_ctlcluster ... restart` does: clients are disconnected."""
-        self._pg_ctl("-m", "fast", "-w", "stop")
-
-    async def create_database(self, name: str) -> str:
-        connection = await asyncpg.connect(self.admin_url)
-        try:
-            await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-        return self.url(name)
-
-    def destroy(self) -> None:
-        with contextlib.suppress(Exception):
-            self._pg_ctl("-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-@dataclass
-class PrivateRedis:
-    """A Redis server on a free port for one test (the shared one on 6379 is never stopped)."""
-
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: Process | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    async def start(self) -> None:
-        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = Process(args, dict(os.environ), self.log_path)
-        self.process.start()
-
-        async def answers() -> bool:
-            redis = Redis.from_url(self.url, socket_connect_timeout=0.5)
-            try:
-                return bool(await redis.ping())
-            except Exception:
-                return False
-            finally:
-                await redis.aclose()
-
-        await eventually(answers, timeout=20, what="the private Redis")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.stop()

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.scaleout.cluster import Cluster, running_cluster
-from tests.services import POSTGRES_ADMIN_URL, REDIS_URL, ensure_postgres, ensure_redis, postgres_admin_execute
+from tests.services import redis_url, throwaway_database
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    ensure_postgres()
-    name = f"zapdesk_scaleout_{secrets.token_hex(4)}"
-    asyncio.run(postgres_admin_execute(f'CREATE DATABASE "{name}"'))
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    asyncio.run(postgres_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database("zapdesk_scaleout") as url:
+        yield url
 
 
 @pytest.fixture
 async def cluster(postgres_url: str, tmp_path: Path) -> AsyncIterator[Cluster]:
-    ensure_redis()
-    async with running_cluster(postgres_url, REDIS_URL, tmp_path) as cluster:
+    async with running_cluster(postgres_url, redis_url(), tmp_path) as cluster:
         yield cluster

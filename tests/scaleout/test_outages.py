@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.scaleout.cluster import Cluster, PrivatePostgres, PrivateRedis, running_cluster
-from tests.services import REDIS_URL, ensure_redis
+from tests.scaleout.cluster import Cluster, running_cluster
+from tests.services import PrivatePostgres, PrivateRedis, create_postgres_database, redis_url
 from tests.system.harness import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -36,7 +35,7 @@ pytestmark = pytest.mark.processes
 @pytest.fixture
 async def private_postgres() -> AsyncIterator[PrivatePostgres]:
     server = PrivatePostgres()
-    await server.start()
+    await asyncio.to_thread(server.start)
     try:
         yield server
     finally:
@@ -54,9 +53,8 @@ async def health_of(api: Api) -> tuple[int, dict[str, Any]] | None:
 async def test_postgres_restarted_mid_stream_is_reported_while_down_and_nothing_is_lost(
     private_postgres: PrivatePostgres, tmp_path: Path
 ) -> None:
-    ensure_redis()
-    database_url = await private_postgres.create_database(f"zapdesk_{secrets.token_hex(4)}")
-    async with running_cluster(database_url, REDIS_URL, tmp_path) as cluster:
+    database_url = await asyncio.to_thread(create_postgres_database, "zapdesk", private_postgres.admin_url)
+    async with running_cluster(database_url, redis_url(), tmp_path) as cluster:
         (server,) = await cluster.start_apis(1)
         await cluster.start_workers(1)
         api = await Api(server.url).login()
@@ -107,13 +105,13 @@ async def test_postgres_restarted_mid_stream_is_reported_while_down_and_nothing_
 async def test_redis_down_keeps_rest_serving_reports_degraded_and_replies_still_go_out(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    redis = PrivateRedis(tmp_path / "redis.log")
-    await redis.start()
+    redis = PrivateRedis()
+    await asyncio.to_thread(redis.start)
     try:
         async with running_cluster(postgres_url, redis.url, tmp_path) as cluster:
             await check_redis_outage(cluster, redis)
     finally:
-        redis.stop()
+        redis.destroy()
 
 
 async def check_redis_outage(cluster: Cluster, redis: PrivateRedis) -> None:
@@ -152,7 +150,7 @@ async def check_redis_outage(cluster: Cluster, redis: PrivateRedis) -> None:
 
         await eventually(delivered, timeout=30, what="the reply delivered without its nudge")
         print(f"\nreply without a nudge (Redis down) delivered after {time.monotonic() - sent_at:.1f} s")
-        await redis.start()
+        await asyncio.to_thread(redis.start)
 
         async def healthy() -> bool:
             answer = await health_of(api)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DATABASES
-from tests.services import POSTGRES_ADMIN_URL, ensure_postgres, postgres_admin_execute
+from tests.services import throwaway_database
 from tests.system.harness import Api, Inbox, Server, Simulator
 
 pytestmark = pytest.mark.processes
@@ -22,11 +20,8 @@ def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'zapdesk.db'}"
         return
-    ensure_postgres()
-    name = f"zapdesk_system_{secrets.token_hex(4)}"
-    asyncio.run(postgres_admin_execute(f'CREATE DATABASE "{name}"'))
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    asyncio.run(postgres_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with throwaway_database("zapdesk_system") as url:
+        yield url
 
 
 @pytest.fixture
