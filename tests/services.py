@@ -218,6 +218,18 @@ def _answers(port: int) -> bool:
         return False
 
 
+Server = TypeVar("Server", PrivatePostgres, PrivateRedis)
+
+
+def _started(server: Server) -> Server:
+    try:
+        server.start()
+    except BaseException:
+        server.destroy()  # nothing half-started stays behind
+        raise
+    return server
+
+
 class _SharedServers:
     """The run's own servers, started on first use and stopped when the process exits."""
 
@@ -228,24 +240,12 @@ class _SharedServers:
 
     def postgres_admin_url(self, *, fast: bool) -> str:
         if self.postgres is None:
-            server = PrivatePostgres(fast=fast)
-            try:
-                server.start()
-            except BaseException:
-                server.destroy()
-                raise
-            self.postgres = server
+            self.postgres = _started(PrivatePostgres(fast=fast))
         return self.postgres.admin_url
 
     def redis_url(self) -> str:
         if self.redis is None:
-            server = PrivateRedis()
-            try:
-                server.start()
-            except BaseException:
-                server.destroy()
-                raise
-            self.redis = server
+            self.redis = _started(PrivateRedis())
         return self.redis.url
 
     def destroy(self) -> None:
