@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,9 +34,11 @@ from zapdesk.config import Settings
 from zapdesk.connections.models import Connection, ConnectionStatus, Provider
 from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
+from zapdesk.db.events import Published
 from zapdesk.db.migrate import upgrade_to_head
-from zapdesk.db.uow import DomainEvent, unit_of_work
+from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
+from zapdesk.events import MessageCreated
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket
 from zapdesk.worker.pipeline import runner_deps
@@ -236,9 +239,9 @@ async def _ingest_in_process(
     context: AppContext, settings: Settings, connection_id: int, run: int, chats: int
 ) -> tuple[int, Rate]:
     """Ingest messages a worker's batch at a time for about `IN_PROCESS_SECONDS`: how many, and how fast."""
-    published: list[DomainEvent] = []
+    published: list[Published] = []
 
-    async def sink(events: list[DomainEvent]) -> None:
+    async def sink(events: Sequence[Published]) -> None:
         published.extend(events)
 
     deps = runner_deps(settings, context.sessionmaker, sink)
@@ -261,7 +264,7 @@ async def _ingest_in_process(
             await deps.ingest(session, connection_id, batch)
         count += len(batch)
     rate = Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
-    created = sum(1 for event in published if event.name == "message.created")
+    created = sum(1 for item in published if isinstance(item.event, MessageCreated))
     if created != count:
         raise AssertionError(f"in-process run {run}: {created} message.created events for {count} messages")
     return count, rate

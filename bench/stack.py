@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,11 +68,8 @@ class TimedInbox(Inbox):
         self.arrivals: list[tuple[float, str, dict[str, Any]]] = []
         super().__init__()
 
-    def _collector(self, name: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
-        async def collect(data: dict[str, Any]) -> None:
-            self.arrivals.append((time.perf_counter(), name, data))
-
-        return collect
+    def collect(self, name: str, payload: dict[str, Any]) -> None:
+        self.arrivals.append((time.perf_counter(), name, payload))
 
 
 @dataclass

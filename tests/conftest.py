@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,8 @@ from zapdesk.auth.tokens import issue_access_token
 from zapdesk.config import Environment, Settings
 from zapdesk.context import AppContext
 from zapdesk.db.base import Base
+from zapdesk.db.events import Event, Published
 from zapdesk.db.migrate import upgrade_to_head
-from zapdesk.db.uow import DomainEvent
 from zapdesk.queues.models import Queue
 from zapdesk.users.models import Role, User
 
@@ -74,17 +75,32 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return make_settings(database_url, tmp_path / "data")
 
 
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A published event as a test reads it: its payload as the JSON a browser receives."""
+
+    name: str
+    payload: dict[str, Any]
+    rooms: tuple[str, ...]
+    seq: int | None
+    event: Event[Any]
+
+
 class EventLog:
-    """Collects what the app publishes after commit, so tests can assert on it."""
+    """Collects what the app publishes after commit, so tests can assert on it: `events` for browsers (in the
+    event log, with positions), `internal` for the server itself (worker nudges)."""
 
     def __init__(self) -> None:
-        self.events: list[DomainEvent] = []
+        self.events: list[Heard] = []
+        self.internal: list[Heard] = []
 
-    async def __call__(self, events: list[DomainEvent]) -> None:
-        self.events.extend(events)
+    async def __call__(self, events: Sequence[Published]) -> None:
+        for item in events:
+            heard = Heard(item.name, item.event.data, item.event.rooms, item.seq, item.event)
+            (self.events if item.event.for_browsers else self.internal).append(heard)
 
-    def named(self, name: str) -> list[DomainEvent]:
-        return [event for event in self.events if event.name == name]
+    def named(self, name: str) -> list[Heard]:
+        return [heard for heard in [*self.events, *self.internal] if heard.name == name]
 
 
 @pytest.fixture

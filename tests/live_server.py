@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Callable, Generator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,8 @@ from tests.loopback import CLIENT_LIMITS
 from zapdesk.app import AssembledServer, assemble_server
 from zapdesk.auth.tokens import issue_access_token
 from zapdesk.context import AppContext
-from zapdesk.db.uow import DomainEvent, EventSink
+from zapdesk.db.events import EventSink, Published
+from zapdesk.realtime.publisher import SOCKET_EVENT
 from zapdesk.users.models import User
 
 # Every wait in these helpers is bounded: a missing event fails the test instead of hanging it.
@@ -80,11 +81,14 @@ async def serve(app: ASGIApp, *, host: str = "127.0.0.1", startup_timeout: float
 
 
 class SocketEvents:
-    """A python-socketio `AsyncClient` that records every event it receives, in order."""
+    """A python-socketio `AsyncClient` that records every event it receives, in order: each domain event (which
+    arrives as the Socket.IO event "event", `{"seq", "name", "payload"}`) as its name and payload, its position
+    in `positions`."""
 
     def __init__(self) -> None:
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: list[tuple[str, Any]] = []
+        self.positions: list[int | None] = []
         self.refusal: Any = None
         self._arrived = asyncio.Condition()
         self._disconnected = asyncio.Event()
@@ -93,8 +97,12 @@ class SocketEvents:
         self.client.on("disconnect", self._on_disconnect)
 
     async def _record(self, name: str, data: Any = None) -> None:
+        seq = None
+        if name == SOCKET_EVENT and isinstance(data, dict):
+            name, data, seq = data["name"], data["payload"], data["seq"]
         async with self._arrived:
             self.received.append((name, data))
+            self.positions.append(seq)
             self._arrived.notify_all()
 
     async def _refused(self, data: Any = None) -> None:
@@ -168,7 +176,7 @@ async def live_server_for(context: AppContext, *also: EventSink) -> AsyncIterato
     assembled = assemble_server(context)
     realtime_sink = context.sink
 
-    async def publish(events: list[DomainEvent]) -> None:
+    async def publish(events: Sequence[Published]) -> None:
         for sink in also:
             await sink(events)
         await realtime_sink(events)

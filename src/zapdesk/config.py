@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=16 * 1_048_576, ge=1024, validation_alias=AliasChoices("MAX_UPLOAD_BYTES", "max_upload_bytes")
     )
+    # A client that missed more events than this (positions, whoever could see them) reloads instead of catching up.
+    event_replay_limit: int = Field(
+        default=2_000, ge=1, validation_alias=AliasChoices("EVENT_REPLAY_LIMIT", "event_replay_limit")
+    )
     metrics_token: str = Field(default="", validation_alias=AliasChoices("METRICS_TOKEN", "metrics_token"))
     # Browser origins allowed to open Socket.IO connections, comma-separated ("*" for any); empty: same origin only.
     cors_origins: str = Field(default="", validation_alias=AliasChoices("CORS_ORIGINS", "cors_origins"))

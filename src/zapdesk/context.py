@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from zapdesk.config import Settings
 from zapdesk.db.engine import create_engine, create_sessionmaker
-from zapdesk.db.uow import DomainEvent, EventSink
+from zapdesk.db.events import EventSink, Published
 
 
-async def _drop_events(_events: list[DomainEvent]) -> None:
+async def _drop_events(_events: Sequence[Published]) -> None:
     """Until a realtime server is attached, committed events have nobody to reach."""
 
 
@@ -32,7 +32,7 @@ class AppContext:
         engine = create_engine(settings.async_database_url, pooled=settings.uses_pooler)
         return cls(settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine))
 
-    async def publish(self, events: list[DomainEvent]) -> None:
+    async def publish(self, events: Sequence[Published]) -> None:
         await self.sink(events)
 
     async def start(self) -> None:

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import EventLog, MakeUser
 from zapdesk.connections.models import Connection, ConnectionCommand, ConnectionStatus, DesiredState
-from zapdesk.connections.service import NUDGE_EVENT, record_pairing_code, record_qr
+from zapdesk.connections.service import record_pairing_code, record_qr
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
+from zapdesk.events import ConnectionCommanded
 from zapdesk.users.models import Role, User
 
 Headers = Callable[[User], dict[str, str]]
@@ -79,8 +80,10 @@ async def test_connect_asks_a_worker_to_run_the_session_and_wakes_it(
     row = (await session.execute(select(Connection))).scalar_one()
     assert row.desired_state == DesiredState.RUNNING
     assert row.command_seq == 1
-    assert published.named(NUDGE_EVENT) and published.named("connection.updated")
-    assert all(event.rooms == () for event in published.named(NUDGE_EVENT))
+    assert published.named("connection.updated")
+    # The worker is woken by an event no browser receives.
+    assert [type(heard.event) for heard in published.internal] == [ConnectionCommanded]
+    assert published.internal[0].rooms == ()
 
 
 async def test_connect_with_a_phone_asks_for_a_pairing_code_and_validates_the_number(

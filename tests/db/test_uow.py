@@ -7,7 +7,8 @@ from sqlalchemy import event
 
 from tests.conftest import EventLog
 from zapdesk.context import AppContext
-from zapdesk.db.uow import DomainEvent, Undo, on_rollback, record_event, savepoint, unit_of_work
+from zapdesk.db.uow import Undo, on_rollback, record_event, savepoint, unit_of_work
+from zapdesk.events import ContactRemoved, Removed
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting, set_setting
 
 
@@ -28,6 +29,10 @@ class Boom(Exception):
     pass
 
 
+def contact_removed(contact_id: int) -> ContactRemoved:
+    return ContactRemoved(Removed(id=contact_id))
+
+
 async def _ignoring_groups(context: AppContext) -> bool:
     async with context.sessionmaker() as session:
         return await get_setting(session, IGNORE_GROUP_MESSAGES)
@@ -38,11 +43,11 @@ async def test_committed_work_publishes_its_events_and_undoes_nothing(context: A
 
     async with unit_of_work(context.sessionmaker, context.publish) as session:
         await set_setting(session, IGNORE_GROUP_MESSAGES.name, True)
-        record_event(session, DomainEvent("setting.updated", {}))
+        record_event(session, contact_removed(1))
         on_rollback(session, undone.action("file"))
 
     assert await _ignoring_groups(context) is True
-    assert [e.name for e in published.events] == ["setting.updated"]
+    assert [(e.name, e.payload) for e in published.events] == [("contact.removed", {"id": 1})]
     assert undone.names == []
 
 
@@ -54,7 +59,7 @@ async def test_failed_work_is_rolled_back_silently_and_undone_newest_first(
     with pytest.raises(Boom):
         async with unit_of_work(context.sessionmaker, context.publish) as session:
             await set_setting(session, IGNORE_GROUP_MESSAGES.name, True)
-            record_event(session, DomainEvent("setting.updated", {}))
+            record_event(session, contact_removed(1))
             on_rollback(session, undone.action("first file"))
             on_rollback(session, undone.action("second file"))
             raise Boom
@@ -89,7 +94,7 @@ async def test_a_commit_that_fails_keeps_what_its_rows_may_point_to(context: App
     with pytest.raises(Boom):
         async with unit_of_work(context.sessionmaker, context.publish) as session:
             event.listen(session.sync_session, "before_commit", refuse)
-            record_event(session, DomainEvent("setting.updated", {}))
+            record_event(session, contact_removed(1))
             on_rollback(session, undone.action("file"))
 
     assert published.events == []
@@ -102,18 +107,18 @@ async def test_a_savepoint_rolled_back_drops_only_its_own_events_and_undoes_only
     undone = Undone()
 
     async with unit_of_work(context.sessionmaker, context.publish) as session:
-        record_event(session, DomainEvent("before", {}))
+        record_event(session, contact_removed(1))
         on_rollback(session, undone.action("before"))
         with pytest.raises(Boom):
             async with savepoint(session):
                 await set_setting(session, IGNORE_GROUP_MESSAGES.name, True)
-                record_event(session, DomainEvent("inside", {}))
+                record_event(session, contact_removed(2))
                 on_rollback(session, undone.action("inside"))
                 raise Boom
-        record_event(session, DomainEvent("after", {}))
+        record_event(session, contact_removed(3))
 
     assert await _ignoring_groups(context) is False
-    assert [e.name for e in published.events] == ["before", "after"]
+    assert [e.payload["id"] for e in published.events] == [1, 3]
     assert undone.names == ["inside"]
 
 

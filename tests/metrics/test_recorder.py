@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 import pytest
 
+from tests.event_samples import message_read, ticket_read
 from tests.services import redis_url
-from zapdesk.db.uow import DomainEvent
+from zapdesk.db.events import Published
+from zapdesk.events import MessageCreated, MessageUpdated, TicketCreated
+from zapdesk.messages.models import MessageStatus
 from zapdesk.metrics import recorder
 from zapdesk.metrics.store import RedisMetricsStore
 from zapdesk.metrics.tally import Counter, Tally
@@ -20,16 +24,17 @@ def _empty_recorder() -> None:
 
 
 async def test_counting_sink_counts_customers_messages_once_each_and_passes_every_event_on() -> None:
-    passed: list[DomainEvent] = []
+    passed: list[Published] = []
 
-    async def sink(events: list[DomainEvent]) -> None:
+    async def sink(events: Sequence[Published]) -> None:
         passed.extend(events)
 
+    ticket = ticket_read()
     events = [
-        DomainEvent("message.created", {"id": 1, "from_me": False, "status": "sent"}, ("queue:1",)),
-        DomainEvent("message.created", {"id": 2, "from_me": True, "status": "pending"}, ("queue:1",)),  # greeting
-        DomainEvent("message.updated", {"id": 1, "from_me": False, "status": "read"}, ("queue:1",)),
-        DomainEvent("ticket.created", {"id": 9}, ("queue:1",)),
+        Published(1, MessageCreated(message_read(1, from_me=False), ticket)),
+        Published(2, MessageCreated(message_read(2, from_me=True, status=MessageStatus.PENDING), ticket)),  # greeting
+        Published(3, MessageUpdated(message_read(1, from_me=False, status=MessageStatus.READ), ticket)),
+        Published(4, TicketCreated(ticket)),
     ]
     await recorder.counting_sink(sink)(events)
 

@@ -34,10 +34,7 @@ def message_ids(socket: SocketEvents) -> list[int]:
 async def test_agent_receives_new_message_of_their_queue_and_nothing_of_another_queue(
     live_server: LiveServer, desk: Desk
 ) -> None:
-    ours = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue, status=TicketStatus.OPEN)
-    theirs = await make_ticket(
-        desk.context, connection=desk.connection, queue=desk.other_queue, status=TicketStatus.OPEN
-    )
+    ours, theirs = await desk.open_ticket_in(desk.queue), await desk.open_ticket_in(desk.other_queue)
     async with live_server.socket(live_server.token(desk.agent_in_queue)) as socket:
         hidden = await post(live_server, desk.admin, theirs, "para Vendas")
         visible = await post(live_server, desk.admin, ours, "para Suporte")

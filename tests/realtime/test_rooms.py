@@ -8,11 +8,12 @@ from sqlalchemy.orm import selectinload
 from tests.live_server import LiveServer
 from tests.realtime.test_publishing import message_ids, post
 from tests.tickets.factories import Desk, make_ticket
-from zapdesk.db.uow import DomainEvent, record_event, unit_of_work
+from zapdesk.db.uow import record_event, unit_of_work
+from zapdesk.events import QueueRemoved, Removed, UserRemoved, UserUpdated
 from zapdesk.queues.models import Queue
-from zapdesk.realtime.rooms import ADMINS
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.users.models import User
+from zapdesk.users.schemas import UserRead
 
 
 def rooms_of(live_server: LiveServer, sid: str | None) -> set[str]:
@@ -28,7 +29,7 @@ async def set_queues(live_server: LiveServer, user: User, queues: list[Queue], *
         ).scalar_one()
         stored.queues = [await session.merge(queue) for queue in queues]
         if announce:
-            record_event(session, DomainEvent("user.updated", {"id": user.id}, (ADMINS,)))
+            record_event(session, UserUpdated(UserRead.of(stored)))
 
 
 async def test_committed_user_update_moves_the_socket_out_of_a_queue_it_left(
@@ -67,7 +68,7 @@ async def test_committed_user_removal_disconnects_their_sockets(live_server: Liv
     async with live_server.socket(live_server.token(agent)) as socket:
         async with unit_of_work(context.sessionmaker, context.publish) as session:
             await session.execute(delete(User).where(User.id == agent.id))
-            record_event(session, DomainEvent("user.removed", {"id": agent.id}, (ADMINS,)))
+            record_event(session, UserRemoved(agent.id))
         await socket.wait_disconnected()
         assert not socket.client.connected
 
@@ -78,5 +79,5 @@ async def test_committed_queue_removal_empties_its_room(live_server: LiveServer,
     async with live_server.socket(live_server.token(agent)) as socket:
         async with unit_of_work(context.sessionmaker, context.publish) as session:
             await session.execute(delete(Queue).where(Queue.id == desk.queue.id))
-            record_event(session, DomainEvent("queue.removed", {"id": desk.queue.id}, (ADMINS,)))
+            record_event(session, QueueRemoved(Removed(id=desk.queue.id)))
         assert rooms_of(live_server, socket.client.get_sid()) == {"agents", f"user:{agent.id}"}

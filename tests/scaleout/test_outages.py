@@ -157,8 +157,9 @@ async def check_redis_outage(cluster: Cluster, redis: PrivateRedis) -> None:
             return bool(answer and answer[1]["status"] == "ok")
 
         await eventually(healthy, timeout=20, what="/api/health ok once Redis is back")
-        # Events published before an API process has subscribed again are gone (browsers catch up through
-        # GET /api/sync); so the customer keeps writing until the socket shows one of them.
+        # Events published before an API process has subscribed again reach its sockets only when a later batch
+        # arrives (it then reads the missed ones back from the event log); so the customer keeps writing until
+        # the socket shows one of them.
         back_at = time.monotonic()
         written = 0
 

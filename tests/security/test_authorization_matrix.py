@@ -176,7 +176,7 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/metrics", "metrics"): rule("metrics", fixed("/metrics")),
     # Any signed-in user.
     route("GET", "/api/auth/me", "me"): rule("signed_in", fixed("/api/auth/me")),
-    route("GET", "/api/sync", "sync"): rule("signed_in", fixed("/api/sync", params={"since": "2020-01-01T00:00:00Z"})),
+    route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
     route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
     route("GET", "/api/queues", "list_queues"): rule("signed_in", fixed("/api/queues")),
     route("GET", "/api/queues/{queue_id}", "get_queue"): rule("signed_in", fixed("/api/queues/{queue}")),
@@ -397,16 +397,24 @@ async def test_each_route_answers_each_caller_as_its_rule_says(desk: Desk) -> No
     assert not mismatches, "\n".join(mismatches)
 
 
-async def test_lists_and_sync_show_an_agent_only_the_tickets_in_their_scope(desk: Desk) -> None:
-    # A route's status is not the whole story: its lists must not leak the ticket either.
+async def test_lists_and_catch_up_show_an_agent_only_the_tickets_in_their_scope(desk: Desk) -> None:
+    # A route's status is not the whole story: its lists (and the events it replays) must not leak the ticket either.
     world = await _world(desk)
     seen = {}
     async with asgi_client(assemble_server(desk.context).asgi) as client:
+        posted = await client.post(
+            f"/api/tickets/{world.ticket_id}/messages", json={"body": "olá"}, headers=desk.auth_headers(desk.admin)
+        )
+        assert posted.status_code == 201, posted.text
         for agent in (desk.agent_not_in_queue, desk.agent_in_queue):
             headers = desk.auth_headers(agent)
             listed = (await client.get("/api/tickets", headers=headers)).json()["items"]
-            synced = (await client.get("/api/sync", params={"since": "2020-01-01T00:00:00Z"}, headers=headers)).json()
-            ids = {ticket["id"] for ticket in listed} | {ticket["id"] for ticket in synced["tickets"]}
+            caught_up = (await client.get("/api/events", params={"after": 0}, headers=headers)).json()
+            assert caught_up["resync"] is False
+            ids = {ticket["id"] for ticket in listed}
+            for event in caught_up["events"]:
+                if event["name"].startswith(("ticket.", "message.")):
+                    ids.add(event["payload"].get("ticket_id", event["payload"]["id"]))
             seen[agent.name] = world.ticket_id in ids
 
     assert seen == {desk.agent_not_in_queue.name: False, desk.agent_in_queue.name: True}

@@ -13,12 +13,25 @@ from contextlib import AsyncExitStack
 from tests.live_server import LiveServer, SocketEvents
 from tests.realtime.test_publishing import post
 from tests.tickets.factories import Desk, make_ticket
-from zapdesk.db.uow import DomainEvent
+from zapdesk.db.events import Event
+from zapdesk.db.uow import record_event, unit_of_work
+from zapdesk.events import Removed
 from zapdesk.realtime.rooms import ADMINS, AGENTS, queue_room, user_room, user_rooms
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.users.models import User
 
-PROBE, BARRIER = "probe.room", "probe.barrier"
+
+class RoomProbe(Event[Removed]):
+    """Published to one room: who hears it is who sits in that room."""
+
+    name = "test.room_probe"
+
+
+class Barrier(Event[Removed]):
+    name = "test.barrier"
+
+
+PROBE, BARRIER = RoomProbe.name, Barrier.name
 # What a client might try to join rooms with; the server has no such handlers and must ignore them.
 JOIN_ATTEMPTS = ("join", "enter_room", "join_room", "subscribe")
 
@@ -40,15 +53,17 @@ async def test_each_socket_hears_exactly_the_rooms_of_its_user(live_server: Live
                     await socket.client.emit(attempt, {"room": room})
                     await socket.client.emit(attempt, room)
 
-        await live_server.context.publish([DomainEvent(PROBE, {"room": room}, (room,)) for room in every_room])
-        await live_server.context.publish(
-            [DomainEvent(BARRIER, {"id": user.id}, (user_room(user.id),)) for user in users]
-        )
+        context = live_server.context
+        async with unit_of_work(context.sessionmaker, context.publish) as session:
+            for index, room in enumerate(every_room):
+                record_event(session, RoomProbe(Removed(id=index), (room,)))
+            for user in users:
+                record_event(session, Barrier(Removed(id=user.id), (user_room(user.id),)))
 
         for user, socket in zip(users, sockets, strict=True):
             await socket.wait_for(BARRIER)
             assert rooms_of(live_server, socket) == set(user_rooms(user)), user.name
-            heard = {payload["room"] for payload in socket.named(PROBE)}
+            heard = {every_room[payload["id"]] for payload in socket.named(PROBE)}
             assert heard == set(user_rooms(user)), user.name
             assert len(socket.named(PROBE)) == len(heard)  # once each
 

@@ -20,6 +20,7 @@ import httpx
 import socketio
 
 from tests.loopback import CLIENT_LIMITS
+from zapdesk.realtime.publisher import SOCKET_EVENT
 
 T = TypeVar("T")
 
@@ -329,30 +330,18 @@ class Simulator:
 
 
 class Inbox:
-    """A Socket.IO client collecting every event, like the web app's socket module."""
-
-    EVENTS = (
-        "ticket.created",
-        "ticket.updated",
-        "ticket.removed",
-        "message.created",
-        "message.updated",
-        "contact.updated",
-        "connection.updated",
-        "connection.qr",
-    )
+    """A Socket.IO client collecting every event (name and payload), like the web app's socket module."""
 
     def __init__(self) -> None:
         self.sio = socketio.AsyncClient(reconnection=True)
         self.received: list[tuple[str, dict[str, Any]]] = []
-        for name in self.EVENTS:
-            self.sio.on(name, self._collector(name))
+        self.sio.on(SOCKET_EVENT, self._on_event)
 
-    def _collector(self, name: str) -> Callable[[dict[str, Any]], Awaitable[None]]:
-        async def collect(data: dict[str, Any]) -> None:
-            self.received.append((name, data))
+    async def _on_event(self, envelope: dict[str, Any]) -> None:
+        self.collect(envelope["name"], envelope["payload"])
 
-        return collect
+    def collect(self, name: str, payload: dict[str, Any]) -> None:
+        self.received.append((name, payload))
 
     async def connect(self, base_url: str, token: str) -> Inbox:
         await self.sio.connect(base_url, auth={"token": token}, transports=["websocket"], wait_timeout=10)

@@ -131,6 +131,10 @@ class Desk:
         user: User = getattr(self, persona)
         return self.auth_headers(user)
 
+    async def open_ticket_in(self, queue: Queue) -> Ticket:
+        """An open ticket in `queue`, assigned to nobody."""
+        return await make_ticket(self.context, connection=self.connection, queue=queue, status=TicketStatus.OPEN)
+
     async def guarded_ticket(self, *, status: TicketStatus = TicketStatus.OPEN, unread_count: int = 0) -> Ticket:
         """A ticket in `queue`, assigned to `assignee`."""
         return await make_ticket(

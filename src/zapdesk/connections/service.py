@@ -24,12 +24,21 @@ from zapdesk.connections.models import (
 )
 from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, PairingCodeOut, QrOut
 from zapdesk.db.base import utcnow
-from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.events import (
+    ConnectionCommanded,
+    ConnectionDeleted,
+    ConnectionPairingCodeShown,
+    ConnectionQrShown,
+    ConnectionRef,
+    ConnectionUpdated,
+    PairingCodeShown,
+    QrShown,
+    Removed,
+)
 from zapdesk.queues.models import Queue
-from zapdesk.realtime.rooms import ADMINS, EVERYONE
 
-NUDGE_EVENT = "internal.connection_nudge"
 PHONE_DIGITS = range(8, 16)
 
 
@@ -105,7 +114,7 @@ async def delete_connection(session: AsyncSession, connection_id: int) -> None:
     connection = await get_connection(session, connection_id)
     await session.delete(connection)
     await session.flush()
-    record_event(session, DomainEvent("connection.deleted", {"id": connection_id}, EVERYONE))
+    record_event(session, ConnectionDeleted(Removed(id=connection_id)))
     _record_nudge(session, connection_id)
 
 
@@ -218,8 +227,8 @@ async def record_qr(session: AsyncSession, connection_id: int, code: str, expire
     if connection.status != ConnectionStatus.QR:
         _set_status(connection, ConnectionStatus.QR, None)
         _record_updated(session, connection)
-    payload = {"id": connection_id, "code": code, "image": qr_image(code), "expires_at": expires_at}
-    record_event(session, DomainEvent("connection.qr", payload, (ADMINS,)))
+    shown = QrShown(id=connection_id, code=code, image=qr_image(code), expires_at=expires_at)
+    record_event(session, ConnectionQrShown(shown))
 
 
 async def record_pairing_code(session: AsyncSession, connection_id: int, code: str, expires_at: datetime) -> None:
@@ -229,8 +238,8 @@ async def record_pairing_code(session: AsyncSession, connection_id: int, code: s
         .values(pairing_code=code, pairing_code_expires_at=expires_at)
     )
     if getattr(result, "rowcount", 0):
-        payload = {"id": connection_id, "code": code, "expires_at": expires_at}
-        record_event(session, DomainEvent("connection.pairing_code", payload, (ADMINS,)))
+        shown = PairingCodeShown(id=connection_id, code=code, expires_at=expires_at)
+        record_event(session, ConnectionPairingCodeShown(shown))
 
 
 async def finish_command(session: AsyncSession, connection_id: int, seq: int) -> None:
@@ -266,13 +275,12 @@ def _pairing_digits(phone: str | None) -> str | None:
 
 
 def _record_updated(session: AsyncSession, connection: Connection) -> None:
-    payload = to_out(connection).model_dump(mode="json")
-    record_event(session, DomainEvent("connection.updated", payload, EVERYONE))
+    record_event(session, ConnectionUpdated(to_out(connection)))
 
 
 def _record_nudge(session: AsyncSession, connection_id: int) -> None:
     """Wake the worker that holds (or should hold) this session; never sent to browsers."""
-    record_event(session, DomainEvent(NUDGE_EVENT, {"connection_id": connection_id}, ()))
+    record_event(session, ConnectionCommanded(ConnectionRef(connection_id=connection_id)))
 
 
 async def _load_queues(session: AsyncSession, queue_ids: list[int]) -> list[Queue]:

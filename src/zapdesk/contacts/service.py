@@ -14,14 +14,12 @@ from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.contacts import repository
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
-from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
-from zapdesk.tickets.access import EVERYONE_ROOMS, ticket_rooms
+from zapdesk.events import ContactRemoved, ContactUpdated, Removed
+from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.service import record_ticket_removed
-
-CONTACT_UPDATED = "contact.updated"
-CONTACT_REMOVED = "contact.removed"
 
 _PHONE_PUNCTUATION = re.compile(r"[+\s\-()]")
 _PHONE_DIGITS = re.compile(r"[0-9]{8,15}")
@@ -55,8 +53,7 @@ def normalize_contact_key(raw: str, *, is_group: bool) -> str:
 async def record_contact_updated(session: AsyncSession, contact: Contact) -> None:
     """Announce a contact's current state to everyone (every user may see contacts); also sent on create."""
     await session.flush()
-    payload = ContactRead.from_model(contact).model_dump(mode="json")
-    record_event(session, DomainEvent(CONTACT_UPDATED, payload, EVERYONE_ROOMS))
+    record_event(session, ContactUpdated(ContactRead.from_model(contact)))
 
 
 async def find_or_create_contact(
@@ -230,7 +227,7 @@ async def delete_contact(session: AsyncSession, contact_id: int) -> None:
         record_ticket_removed(session, ticket.id, ticket_rooms(ticket))
     await session.delete(contact)
     await session.flush()
-    record_event(session, DomainEvent(CONTACT_REMOVED, {"id": contact_id}, EVERYONE_ROOMS))
+    record_event(session, ContactRemoved(Removed(id=contact_id)))
 
 
 async def _save_unique_phone(session: AsyncSession, contact: Contact) -> None:

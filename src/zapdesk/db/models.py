@@ -4,6 +4,7 @@ from zapdesk.auth.models import RefreshToken
 from zapdesk.connections.models import Connection, ConnectionLease
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import Base
+from zapdesk.db.journal import EventBatch
 from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
@@ -16,6 +17,7 @@ __all__ = [
     "Connection",
     "ConnectionLease",
     "Contact",
+    "EventBatch",
     "Message",
     "Queue",
     "QuickAnswer",

@@ -1,41 +1,36 @@
-"""The transaction boundary: commit once, then (and only then) let events leave."""
+"""The transaction boundary: commit once, then (and only then) let events leave.
+
+Events for browsers are logged at their positions in the same transaction, just before the commit
+(`zapdesk.db.journal`): what a client missed can always be read back, and a rollback logs nothing.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from zapdesk.db import journal
+from zapdesk.db.events import Event, EventSink
 
 AFTER_COMMIT_KEY = "zapdesk.after_commit"
 ON_ROLLBACK_KEY = "zapdesk.on_rollback"
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class DomainEvent:
-    """Something that happened to a resource, published to the rooms allowed to see it."""
-
-    name: str
-    payload: dict[str, Any]
-    rooms: tuple[str, ...] = field(default=())
-
-
-EventSink = Callable[[list[DomainEvent]], Awaitable[None]]
 Undo = Callable[[], Awaitable[None]]
 
 
-def record_event(session: AsyncSession, event: DomainEvent) -> None:
+def record_event(session: AsyncSession, event: Event[Any]) -> None:
     """Queue an event on the session; it leaves only if the transaction commits."""
     session.info.setdefault(AFTER_COMMIT_KEY, []).append(event)
 
 
-def take_events(session: AsyncSession) -> list[DomainEvent]:
-    events: list[DomainEvent] = session.info.pop(AFTER_COMMIT_KEY, [])
+def take_events(session: AsyncSession) -> list[Event[Any]]:
+    events: list[Event[Any]] = session.info.pop(AFTER_COMMIT_KEY, [])
     return events
 
 
@@ -58,10 +53,11 @@ async def _undo_since(session: AsyncSession, mark: int) -> None:
 async def unit_of_work(
     sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink | None = None
 ) -> AsyncIterator[AsyncSession]:
-    """Open a session; commit on success and hand its events to `sink`; roll back, drop them and undo on error."""
+    """Open a session; log its events, commit and hand them to `sink`; roll back, drop them and undo on error."""
     async with sessionmaker() as session:
         try:
             yield session
+            published = await journal.append(session, take_events(session))
         except BaseException:
             take_events(session)
             await session.rollback()
@@ -70,15 +66,15 @@ async def unit_of_work(
         try:
             await session.commit()
         except BaseException:
-            take_events(session)
             # A commit that failed may still have been written: keep the files its rows may point to.
             session.info.pop(ON_ROLLBACK_KEY, None)
             await session.rollback()
             raise
         session.info.pop(ON_ROLLBACK_KEY, None)
-        events = take_events(session)
-    if events and sink is not None:
-        await sink(events)
+    if journal.passes_prune_mark(published):
+        await journal.prune(sessionmaker)
+    if published and sink is not None:
+        await sink(published)
 
 
 @asynccontextmanager

@@ -9,19 +9,16 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid
+from zapdesk.events import ConnectionRef, MessageCreated, MessageUpdated, SendQueued
 from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageCreate, MessageRead
-from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
-
-MESSAGE_CREATED = "message.created"
-MESSAGE_UPDATED = "message.updated"
 
 PREVIEW_LENGTH = 200
 
@@ -43,8 +40,8 @@ _TYPE_PREVIEWS: dict[MessageType, str] = {
 
 def record_message_created(session: AsyncSession, message: Message, ticket: Ticket) -> None:
     """Announce a stored message (flushed already: the payload needs its id and timestamps)."""
-    payload = MessageRead.from_model(message).model_dump(mode="json")
-    record_event(session, DomainEvent(MESSAGE_CREATED, payload, ticket_rooms(ticket)))
+    record_event(session, MessageCreated(MessageRead.from_model(message), ticket))
+    _wake_outbox_if_pending(session, message)
 
 
 async def record_message_updated(session: AsyncSession, message: Message, ticket: Ticket | None = None) -> None:
@@ -54,8 +51,13 @@ async def record_message_updated(session: AsyncSession, message: Message, ticket
         ticket = await session.get(Ticket, message.ticket_id)
         if ticket is None:
             return  # the ticket (and so the message) was deleted in this transaction
-    payload = MessageRead.from_model(message).model_dump(mode="json")
-    record_event(session, DomainEvent(MESSAGE_UPDATED, payload, ticket_rooms(ticket)))
+    record_event(session, MessageUpdated(MessageRead.from_model(message), ticket))
+    _wake_outbox_if_pending(session, message)
+
+
+def _wake_outbox_if_pending(session: AsyncSession, message: Message) -> None:
+    if message.status == MessageStatus.PENDING:
+        record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
 
 
 # --- a new message in a ticket ------------------------------------------------------------------------

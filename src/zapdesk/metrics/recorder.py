@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
-from zapdesk.db.uow import DomainEvent, EventSink
+from zapdesk.db.events import EventSink, Published
+from zapdesk.events import MessageCreated
 from zapdesk.metrics.tally import Counter, Tally
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ def counting_sink(sink: EventSink) -> EventSink:
     it, and never for a redelivered duplicate (ingest drops those before any event).
     """
 
-    async def counted(events: list[DomainEvent]) -> None:
-        for event in events:
-            if event.name == "message.created" and event.payload.get("from_me") is False:
+    async def counted(events: Sequence[Published]) -> None:
+        for item in events:
+            if isinstance(item.event, MessageCreated) and not item.event.payload.from_me:
                 count(Counter.MESSAGES_RECEIVED)
         await sink(events)
 

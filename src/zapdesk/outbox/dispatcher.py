@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zapdesk.db.base import utcnow
-from zapdesk.db.uow import EventSink, unit_of_work
+from zapdesk.db.events import EventSink
+from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import MessageStatus

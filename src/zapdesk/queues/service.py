@@ -6,16 +6,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.db.queries import flush_or_conflict, keyset_page
-from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, NotFound
+from zapdesk.events import QueueCreated, QueueRemoved, QueueUpdated, Removed
 from zapdesk.queues.models import Queue
 from zapdesk.queues.schemas import QueueCreate, QueueRead, QueueUpdate
-from zapdesk.realtime.rooms import EVERYONE
-
-QUEUE_CREATED = "queue.created"
-QUEUE_UPDATED = "queue.updated"
-# The realtime server also empties the queue's room on this one.
-QUEUE_REMOVED = "queue.removed"
 
 
 async def list_queues(session: AsyncSession, *, limit: int, cursor: str | None) -> tuple[list[Queue], str | None]:
@@ -34,7 +29,7 @@ async def create_queue(session: AsyncSession, data: QueueCreate) -> Queue:
     queue = Queue(name=data.name, color=data.color, greeting_message=data.greeting_message)
     session.add(queue)
     await flush_or_conflict(session, _name_taken(data.name))
-    _announce(session, QUEUE_CREATED, queue)
+    record_event(session, QueueCreated(QueueRead.model_validate(queue)))
     return queue
 
 
@@ -49,18 +44,13 @@ async def update_queue(session: AsyncSession, queue_id: int, data: QueueUpdate) 
     if "greeting_message" in changes:
         queue.greeting_message = data.greeting_message
     await flush_or_conflict(session, _name_taken(queue.name))
-    _announce(session, QUEUE_UPDATED, queue)
+    record_event(session, QueueUpdated(QueueRead.model_validate(queue)))
     return queue
 
 
 async def delete_queue(session: AsyncSession, queue_id: int) -> None:
     await session.delete(await get_queue(session, queue_id))
-    record_event(session, DomainEvent(QUEUE_REMOVED, {"id": queue_id}, EVERYONE))
-
-
-def _announce(session: AsyncSession, name: str, queue: Queue) -> None:
-    # Every signed-in user lists queues (filters, transfer dialog), so every one hears of changes.
-    record_event(session, DomainEvent(name, QueueRead.model_validate(queue).model_dump(mode="json"), EVERYONE))
+    record_event(session, QueueRemoved(Removed(id=queue_id)))
 
 
 async def _ensure_name_free(session: AsyncSession, name: str, *, except_id: int | None = None) -> None:

@@ -1,76 +1,68 @@
-"""Sending committed domain events to their rooms: from the Socket.IO server, or from any process through Redis."""
+"""How committed events travel to browsers: the one Socket.IO event they arrive as, and the Redis channel that
+carries them between the processes of a scale-out deployment."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import json
 import logging
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any
 
-import socketio
-from pydantic_core import to_jsonable_python
+from redis.asyncio import Redis
 
 from zapdesk.config import Settings
-from zapdesk.db.uow import DomainEvent
+from zapdesk.db.events import Published
 
 log = logging.getLogger(__name__)
 
-
-def socketio_channel(settings: Settings) -> str:
-    """The Redis channel python-socketio's managers share; every process of a deployment derives the same one."""
-    return f"{settings.redis_prefix}:socketio"
+# Every event reaches a browser as this one Socket.IO event, `{"seq", "name", "payload"}` (`BrowserEvent`).
+SOCKET_EVENT = "event"
 
 
-class RoomEmitter(Protocol):
-    """What `socketio.AsyncServer` and a write-only `socketio.AsyncRedisManager` have in common."""
+def envelope(item: Published) -> dict[str, Any]:
+    """What a browser receives for a logged event, live or when catching up."""
+    return {"seq": item.seq, "name": item.event.name, "payload": item.event.data}
 
-    async def emit(self, event: str, data: Any = None, *, to: list[str]) -> Any: ...
+
+def events_channel(settings: Settings) -> str:
+    """The Redis channel on which every process of a deployment publishes its committed events."""
+    return f"{settings.redis_prefix}:events"
 
 
-async def emit_events(emitter: RoomEmitter, events: list[DomainEvent]) -> None:
-    """Emit each event once to the union of its rooms; a socket in several of them still gets it once.
+def batch_message(events: Sequence[Published]) -> str | None:
+    """One Redis message for a committed batch (None when none of it is for browsers)."""
+    logged = [item.to_wire() for item in events if item.seq is not None]
+    return json.dumps(logged, separators=(",", ":")) if logged else None
 
-    This runs after the commit: a failure here must not turn a saved change into an error for the caller,
-    so it is logged and the client catches up through GET /api/sync when it notices.
-    """
-    for event in events:
-        if not event.rooms:
-            # Events without rooms are for the server itself (worker nudges): never broadcast to every socket.
-            log.debug("event %s has no rooms: not sent to sockets", event.name)
-            continue
-        try:
-            await emitter.emit(event.name, to_jsonable_python(event.payload), to=sorted(set(event.rooms)))
-        except Exception:
-            log.exception("could not publish event %s", event.name)
+
+def batch_from_message(data: bytes | str) -> list[Published]:
+    return [Published.from_wire(item) for item in json.loads(data)]
 
 
 class RedisEventPublisher:
-    """An `EventSink` for processes that hold no sockets (workers, scripts): it reaches every server's clients.
-
-    The servers must run with the same `REDIS_URL` and `REDIS_PREFIX` (their managers listen on that channel).
-    """
+    """An `EventSink` for processes that hold no sockets (standalone workers): every API process receives the
+    batch on `events_channel`. A batch lost here still reaches browsers: the API processes read it back from the
+    event log when the next one arrives (`zapdesk.realtime.relay`)."""
 
     def __init__(self, settings: Settings) -> None:
         if not settings.redis_url:
             raise ValueError("REDIS_URL is needed to publish events from a process without sockets.")
-        self.manager = socketio.AsyncRedisManager(
-            settings.redis_url, channel=socketio_channel(settings), write_only=True
-        )
+        self.redis = Redis.from_url(settings.redis_url)
+        self.channel = events_channel(settings)
 
-    async def __call__(self, events: list[DomainEvent]) -> None:
-        await emit_events(self.manager, events)
+    async def __call__(self, events: Sequence[Published]) -> None:
+        await publish_batch(self.redis, self.channel, events)
 
     async def close(self) -> None:
-        await close_redis_manager(self.manager)
+        await self.redis.aclose()
 
 
-async def close_redis_manager(manager: Any) -> None:
-    """python-socketio has no public close for its Redis manager: stop its listener and drop its connection."""
-    listener: asyncio.Task[None] | None = getattr(manager, "thread", None)
-    if listener is not None:
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
-    redis = getattr(manager, "redis", None)
-    if redis is not None:
-        await redis.aclose()
+async def publish_batch(redis: Redis, channel: str, events: Sequence[Published]) -> None:
+    """Runs after the commit: a failure must not turn a saved change into an error, so it is logged."""
+    message = batch_message(events)
+    if message is None:
+        return
+    try:
+        await redis.publish(channel, message)
+    except Exception:
+        log.exception("could not publish %d events to the other processes", len(events))

@@ -1,41 +1,40 @@
-"""GET /api/sync: what a reconnecting client missed while its socket was down."""
+"""GET /api/events: what a reconnecting client missed while its socket was down, by position."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from zapdesk.api.deps import CurrentUser, SessionDep
-from zapdesk.messages.schemas import MessageRead
+from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
 from zapdesk.realtime import service
-from zapdesk.realtime.schemas import SyncRead
-from zapdesk.tickets.schemas import TicketRead
+from zapdesk.realtime.publisher import envelope
+from zapdesk.realtime.schemas import CatchUpRead
 
 router = APIRouter(tags=["realtime"])
 
 
-@router.get("/sync", response_model=SyncRead)
-async def sync(
+@router.get("/events", response_model=CatchUpRead)
+async def events_after(
     session: SessionDep,
     user: CurrentUser,
-    since: Annotated[
-        datetime, Query(description="ISO 8601 time, usually the previous answer's `server_time` (UTC if no zone).")
-    ],
-    limit: Annotated[
-        int, Query(ge=1, le=service.MAX_SYNC_LIMIT, description="At most this many tickets and this many messages.")
-    ] = service.DEFAULT_SYNC_LIMIT,
-) -> SyncRead:
-    """Tickets and messages you may see that changed since `since` (a little before it, to be safe).
+    settings: SettingsDep,
+    after: Annotated[
+        int | None,
+        Query(ge=0, le=2**53 - 1, description="The `seq` of the last event you applied; leave out to get a position."),
+    ] = None,
+) -> CatchUpRead:
+    """The events you may see after position `after`, oldest first, each once — the same ones, with the same
+    `seq`, as the Socket.IO event `event` delivers live.
 
-    Call it after the socket reconnects, with the `server_time` of your last sync (or of when you loaded
-    your lists). `truncated: true` means too much changed: reload the lists instead.
+    Call it when the socket (re)connects, with the `seq` of the last event applied (or the previous answer's
+    `position`). `resync: true` means reload what you show instead, then continue after `position`.
     """
-    changes = await service.changes_since(session, user, since, limit=limit)
-    return SyncRead(
-        tickets=[TicketRead.from_model(ticket) for ticket in changes.tickets],
-        messages=[MessageRead.from_model(message) for message in changes.messages],
-        server_time=changes.server_time,
-        truncated=changes.truncated,
+    caught_up = await service.events_after(session, user, after, limit=settings.event_replay_limit)
+    return CatchUpRead.model_validate(
+        {
+            "resync": caught_up.resync,
+            "position": caught_up.position,
+            "events": [envelope(item) for item in caught_up.events],
+        }
     )

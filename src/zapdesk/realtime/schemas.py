@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
-from zapdesk.messages.schemas import MessageRead
-from zapdesk.tickets.schemas import TicketRead
+from zapdesk.events import BrowserEvent
 
 
-class SyncRead(BaseModel):
-    tickets: list[TicketRead] = Field(description="Tickets you may see that changed, oldest change first.")
-    messages: list[MessageRead] = Field(description="Messages of those tickets that changed, oldest change first.")
-    server_time: datetime = Field(description="Pass it as `since` next time.")
-    truncated: bool = Field(
-        description="More changed than one answer holds: reload the lists instead of applying this one."
+class CatchUpRead(BaseModel):
+    resync: bool = Field(
+        description="Too far behind to catch up by events (or no position given): reload what you show, then "
+        "continue after `position`. When false, apply `events` in order."
+    )
+    position: int = Field(description="The newest position when this answer was made: ask after it next time.")
+    events: list[BrowserEvent] = Field(  # type: ignore[valid-type]
+        description="The events you may see after the position you gave, oldest first, each once."
     )

@@ -1,13 +1,15 @@
-"""The Socket.IO server: access-token handshake, each socket's rooms, and publishing committed events."""
+"""The Socket.IO server: access-token handshake, each socket's rooms, and handing committed events to them.
+
+Every server process hands every committed event to its own sockets, in position order (`Relay`); with Redis,
+the processes of a deployment share their batches on one channel, so each sees all of them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,9 +21,11 @@ from starlette.types import ASGIApp
 from zapdesk.api.deps import load_user
 from zapdesk.auth.tokens import decode_access_token
 from zapdesk.context import AppContext
-from zapdesk.db.uow import DomainEvent
+from zapdesk.db.events import Published
 from zapdesk.errors import Unauthorized
-from zapdesk.realtime.publisher import close_redis_manager, emit_events, socketio_channel
+from zapdesk.events import QueueRemoved, UserRemoved, UserUpdated
+from zapdesk.realtime.publisher import SOCKET_EVENT, batch_from_message, envelope, events_channel, publish_batch
+from zapdesk.realtime.relay import Relay
 from zapdesk.realtime.rooms import queue_room, user_room, user_rooms
 from zapdesk.users.models import User
 
@@ -29,10 +33,6 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
 SOCKETIO_PATH = "socket.io"
-# Committed events after which a user's sockets may belong to other rooms (or must be dropped).
-USER_CHANGE_EVENTS = frozenset({"user.updated", "user.removed"})
-# A deleted queue's room is emptied: its id may be given to a new queue (SQLite reuses the highest id).
-QUEUE_REMOVED = "queue.removed"
 
 
 class RealtimeServer:
@@ -41,68 +41,77 @@ class RealtimeServer:
     def __init__(self, context: AppContext) -> None:
         settings = context.settings
         self.context = context
-        self.host_id = secrets.token_hex(8)
-        channel = socketio_channel(settings)
-        manager = socketio.AsyncRedisManager(settings.redis_url, channel=channel) if settings.redis_url else None
-        # Tells every server process to re-check the rooms of a user's sockets (they may be connected anywhere).
-        self.rooms_channel = f"{channel}:rooms"
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            client_manager=manager,
             cors_allowed_origins=settings.socketio_cors_origins,
             logger=False,
             engineio_logger=False,
         )
         self.sio.on("connect", self._connect)
+        self.relay = Relay(context.sessionmaker, self._hand_over)
         self._redis: Redis | None = Redis.from_url(settings.redis_url) if settings.redis_url else None
-        self._resync_listener: asyncio.Task[None] | None = None
+        self._channel = events_channel(settings)
+        self._listener: asyncio.Task[None] | None = None
 
     def asgi_app(self, http_app: ASGIApp) -> ASGIApp:
         """Socket.IO at /socket.io, everything else (lifespan included) to `http_app`."""
         app: ASGIApp = socketio.ASGIApp(self.sio, other_asgi_app=http_app, socketio_path=SOCKETIO_PATH)
         return app
 
-    async def publish(self, events: list[DomainEvent]) -> None:
-        """Emit committed events to their rooms, after moving sockets whose access changed."""
-        for event in events:
-            subject = event.payload.get("id")
-            if not isinstance(subject, int):
-                continue
-            if event.name in USER_CHANGE_EVENTS:
-                await self.resync_user(subject)
-            elif event.name == QUEUE_REMOVED:
-                await self.sio.close_room(queue_room(subject), namespace=NAMESPACE)  # on every server
-        await emit_events(self.sio, events)
+    async def publish(self, events: Sequence[Published]) -> None:
+        """This process's committed events: to its own sockets now, and to the other processes through Redis."""
+        await self.relay.take(events)
+        if self._redis is not None:
+            await publish_batch(self._redis, self._channel, events)
 
     async def resync_user(self, user_id: int) -> None:
-        """Make every socket of this user, in any process, sit in exactly the rooms its user allows now.
-
-        Call it after a change to the user's role or queues, or after deleting the user (its sockets are
-        disconnected). Publishing a committed `user.updated`/`user.removed` event with `{"id": ...}` does it.
-        """
-        await self._resync_local_sockets(user_id)
-        if self._redis is not None:
-            message = json.dumps({"host": self.host_id, "user_id": user_id})
-            try:
-                await self._redis.publish(self.rooms_channel, message)
-            except Exception:
-                log.exception("could not ask other processes to re-check the rooms of user %s", user_id)
+        """Make every socket of this user in this process sit in exactly the rooms its user allows now (or drop
+        them if the user is gone). Each process does it for its own sockets when `user.updated` or
+        `user.removed` passes through its relay."""
+        # Participants are only this process's sockets.
+        sids = [sid for sid, _eio_sid in self.sio.manager.get_participants(NAMESPACE, user_room(user_id))]
+        if not sids:
+            return
+        try:
+            user = await self._load_user(user_id)
+        except Exception:  # runs after a commit: log it rather than fail the request that made the change
+            log.exception("could not re-check the rooms of user %s", user_id)
+            return
+        for sid in sids:
+            if user is None:
+                await self.sio.disconnect(sid, namespace=NAMESPACE)
+            else:
+                await self._join_exactly(sid, set(user_rooms(user)))
 
     async def start(self) -> None:
-        """With Redis: listen for other processes' room re-check requests until `close`."""
-        if self._redis is not None and self._resync_listener is None:
-            self._resync_listener = asyncio.create_task(self._listen_for_resyncs(self._redis))
+        await self.relay.start()
+        if self._redis is not None and self._listener is None:
+            self._listener = asyncio.create_task(self._listen(self._redis))
 
     async def close(self) -> None:
-        if self._resync_listener is not None:
-            self._resync_listener.cancel()
+        if self._listener is not None:
+            self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._resync_listener
+                await self._listener
         await self.sio.shutdown()
-        if self.sio.manager is not None:
-            await close_redis_manager(self.sio.manager)
         if self._redis is not None:
             await self._redis.aclose()
+
+    async def _hand_over(self, events: list[Published]) -> None:
+        """Emit each event once to the union of its rooms (a socket in several of them still gets it once), after
+        moving the sockets whose access it changes. This runs after the commit: a failure is logged, and a
+        client that notices a gap catches up through GET /api/events."""
+        for item in events:
+            event = item.event
+            try:
+                if isinstance(event, UserUpdated | UserRemoved):
+                    await self.resync_user(event.payload.id)
+                elif isinstance(event, QueueRemoved):
+                    # Its id may be given to a new queue (SQLite reuses the highest id): nobody stays in the room.
+                    await self.sio.close_room(queue_room(event.payload.id), namespace=NAMESPACE)
+                await self.sio.emit(SOCKET_EVENT, envelope(item), to=sorted(event.rooms), namespace=NAMESPACE)
+            except Exception:
+                log.exception("could not hand event %s (%s) to the sockets", item.seq, event.name)
 
     # --- handshake ---------------------------------------------------------------------------------------
 
@@ -136,49 +145,33 @@ class RealtimeServer:
         for room in sorted(wanted - current):
             await self.sio.enter_room(sid, room, namespace=NAMESPACE)
 
-    async def _resync_local_sockets(self, user_id: int) -> None:
-        # Participants are only this process's sockets: other processes do the same on their own.
-        sids = [sid for sid, _eio_sid in self.sio.manager.get_participants(NAMESPACE, user_room(user_id))]
-        if not sids:
-            return
-        try:
-            user = await self._load_user(user_id)
-        except Exception:  # runs after a commit: log it rather than fail the request that made the change
-            log.exception("could not re-check the rooms of user %s", user_id)
-            return
-        for sid in sids:
-            if user is None:
-                await self.sio.disconnect(sid, namespace=NAMESPACE)
-            else:
-                await self._join_exactly(sid, set(user_rooms(user)))
-
-    async def _listen_for_resyncs(self, redis: Redis) -> None:
+    async def _listen(self, redis: Redis) -> None:
+        """The other processes' batches, until closed; after an outage the relay reads what was missed from the
+        event log when the next batch arrives."""
         delay = 1.0
         while True:
             try:
                 async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self.rooms_channel)
+                    await pubsub.subscribe(self._channel)
                     delay = 1.0
                     async for message in pubsub.listen():
-                        await self._on_resync_message(message)
+                        await self._on_batch(message)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # Redis went away: sockets keep working; keep trying to listen again
-                log.warning("room re-check channel lost; retrying in %.0f s", delay, exc_info=True)
+            except Exception:  # Redis went away: local sockets keep getting local events; keep trying
+                log.warning("event channel lost; retrying in %.0f s", delay, exc_info=True)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
 
-    async def _on_resync_message(self, message: Mapping[str, Any]) -> None:
+    async def _on_batch(self, message: Mapping[str, Any]) -> None:
         if message.get("type") != "message":
             return
         try:
-            request = json.loads(message["data"])
-            host, user_id = request["host"], request["user_id"]
+            events = batch_from_message(message["data"])
         except (ValueError, KeyError, TypeError):
-            log.warning("ignoring a malformed room re-check request")
+            log.warning("ignoring a malformed event batch")
             return
-        if host != self.host_id and isinstance(user_id, int):
-            await self._resync_local_sockets(user_id)
+        await self.relay.take(events)
 
 
 def handshake_token(auth: object, environ: Mapping[str, Any]) -> str | None:

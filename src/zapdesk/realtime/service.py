@@ -1,45 +1,46 @@
-"""Catching up after a reconnect: what a user may see that changed since a moment (events missed meanwhile)."""
+"""Catching up after a reconnect: the events a user may see that came after the last position their client
+applied, in order — or "resync" when that client is too far behind to catch up by events (it reloads instead).
+
+The rule is by position only: a tab that slept for an hour while little happened catches up; one that missed
+more than `limit` positions, or positions no longer kept (`zapdesk.db.journal.RETAINED_POSITIONS`), reloads.
+Visibility is the live rule: an event is replayed to a user only if it names one of the rooms their sockets sit
+in now (`user_rooms`, `zapdesk.tickets.access`). Only the contract's browser events are replayed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.db.base import utcnow
-from zapdesk.messages.models import Message
-from zapdesk.realtime import repository
-from zapdesk.tickets.models import Ticket
+from zapdesk.db import journal
+from zapdesk.db.events import Published
+from zapdesk.events import BROWSER_EVENTS
+from zapdesk.realtime.rooms import user_rooms
 from zapdesk.users.models import User
-
-# `updated_at` is stamped when a change is flushed, and becomes visible when its transaction commits a
-# little later: going back this far past `since` catches a change stamped before the last catch-up ran
-# but committed after it. Repeats are harmless: clients replace items by id.
-COMMIT_DELAY_MARGIN = timedelta(seconds=30)
-DEFAULT_SYNC_LIMIT = 500
-MAX_SYNC_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Changes:
-    tickets: list[Ticket]
-    messages: list[Message]
-    server_time: datetime
-    truncated: bool
+class CatchUp:
+    resync: bool
+    position: int
+    events: list[Published]
 
 
-async def changes_since(session: AsyncSession, user: User, since: datetime, *, limit: int) -> Changes:
-    """Up to `limit` tickets and `limit` messages changed since `since`; `truncated` when there were more."""
-    server_time = utcnow()
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    start = since - COMMIT_DELAY_MARGIN
-    tickets = await repository.tickets_changed_since(session, user, start, limit=limit + 1)
-    messages = await repository.messages_changed_since(session, user, start, limit=limit + 1)
-    return Changes(
-        tickets=tickets[:limit],
-        messages=messages[:limit],
-        server_time=server_time,
-        truncated=len(tickets) > limit or len(messages) > limit,
-    )
+async def events_after(session: AsyncSession, user: User, after: int | None, *, limit: int) -> CatchUp:
+    """What `user` may see of the events after position `after`; `resync` when that cannot be told (no position
+    given, one this log never reached, too far behind, or already deleted)."""
+    latest = await journal.latest_position(session)
+    if after is None or after > latest or latest - after > limit:
+        return CatchUp(resync=True, position=latest, events=[])
+    if after == latest:
+        return CatchUp(resync=False, position=latest, events=[])
+    oldest = await journal.oldest_position(session)
+    if oldest is None or after < oldest - 1:
+        return CatchUp(resync=True, position=latest, events=[])
+    rooms = set(user_rooms(user))
+    logged = await journal.read(session, after=after, upto=latest)
+    visible = [
+        item for item in logged if isinstance(item.event, BROWSER_EVENTS) and rooms.intersection(item.event.rooms)
+    ]
+    return CatchUp(resync=False, position=latest, events=visible)

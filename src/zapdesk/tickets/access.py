@@ -6,6 +6,8 @@ them, and pending tickets that have no queue yet (anyone may pick those up).
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from zapdesk.tickets.models import Ticket, TicketStatus
@@ -16,6 +18,17 @@ ADMINS_ROOM = "admins"
 AGENTS_ROOM = "agents"
 # What every authenticated user may see (contacts).
 EVERYONE_ROOMS: tuple[str, ...] = (ADMINS_ROOM, AGENTS_ROOM)
+
+
+class TicketScope(Protocol):
+    """What decides who may see a ticket: a `Ticket` row, or its `TicketRead` as events carry it."""
+
+    @property
+    def status(self) -> TicketStatus: ...
+    @property
+    def queue_id(self) -> int | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
 
 
 def queue_room(queue_id: int) -> str:
@@ -53,7 +66,7 @@ def can_see(user: User, ticket: Ticket) -> bool:
     return ticket.status == TicketStatus.PENDING and ticket.queue_id is None
 
 
-def ticket_rooms(ticket: Ticket) -> tuple[str, ...]:
+def ticket_rooms(ticket: TicketScope) -> tuple[str, ...]:
     """The Socket.IO rooms whose members may see `ticket`; a socket joins the rooms `user_rooms` names."""
     rooms = [ADMINS_ROOM]
     if ticket.status == TicketStatus.PENDING and ticket.queue_id is None:

@@ -14,8 +14,9 @@ from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.repository import get_contact
 from zapdesk.db.base import utcnow
-from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
 from zapdesk.outbox.greetings import queue_farewell
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
@@ -24,25 +25,19 @@ from zapdesk.tickets.repository import TicketFilters
 from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketUpdate
 from zapdesk.users.models import User
 
-TICKET_CREATED = "ticket.created"
-TICKET_UPDATED = "ticket.updated"
-TICKET_REMOVED = "ticket.removed"
-
-
 # --- events -------------------------------------------------------------------------------------------
 
 
-async def ticket_payload(session: AsyncSession, ticket: Ticket) -> dict[str, object]:
+async def ticket_payload(session: AsyncSession, ticket: Ticket) -> TicketRead:
     """The ticket exactly as the REST API returns it (flushed first, so timestamps are current)."""
     await session.flush()
     if "contact" in inspect(ticket).unloaded:
         await session.refresh(ticket, attribute_names=["contact"])
-    return TicketRead.from_model(ticket).model_dump(mode="json")
+    return TicketRead.from_model(ticket)
 
 
 async def record_ticket_created(session: AsyncSession, ticket: Ticket) -> None:
-    payload = await ticket_payload(session, ticket)
-    record_event(session, DomainEvent(TICKET_CREATED, payload, ticket_rooms(ticket)))
+    record_event(session, TicketCreated(await ticket_payload(session, ticket)))
 
 
 async def record_ticket_updated(session: AsyncSession, ticket: Ticket, *, previous_rooms: Iterable[str] = ()) -> None:
@@ -55,13 +50,12 @@ async def record_ticket_updated(session: AsyncSession, ticket: Ticket, *, previo
     lost = tuple(room for room in previous_rooms if room not in rooms)
     if lost:
         record_ticket_removed(session, ticket.id, lost)
-    payload = await ticket_payload(session, ticket)
-    record_event(session, DomainEvent(TICKET_UPDATED, payload, rooms))
+    record_event(session, TicketUpdated(await ticket_payload(session, ticket)))
 
 
 def record_ticket_removed(session: AsyncSession, ticket_id: int, rooms: Iterable[str]) -> None:
     """Tell `rooms` to drop a ticket: only its id, since they may no longer see its content."""
-    record_event(session, DomainEvent(TICKET_REMOVED, {"id": ticket_id}, tuple(rooms)))
+    record_event(session, TicketRemoved(ticket_id, tuple(rooms)))
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -11,18 +11,13 @@ from sqlalchemy.orm import selectinload
 from zapdesk.auth.passwords import hash_password_off_loop
 from zapdesk.auth.service import revoke_user_sessions
 from zapdesk.db.queries import flush_or_conflict, keyset_page
-from zapdesk.db.uow import DomainEvent, record_event
+from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid
+from zapdesk.events import UserCreated, UserRemoved, UserUpdated
 from zapdesk.queues.models import Queue
-from zapdesk.realtime.rooms import ADMINS, user_room
 from zapdesk.users import repository
 from zapdesk.users.models import Role, User
 from zapdesk.users.schemas import UserCreate, UserRead, UserUpdate
-
-USER_CREATED = "user.created"
-# The realtime server also re-checks the rooms of the user's sockets on these two (role or queues changed).
-USER_UPDATED = "user.updated"
-USER_REMOVED = "user.removed"
 
 
 async def list_users(
@@ -55,7 +50,7 @@ async def create_user(session: AsyncSession, data: UserCreate) -> User:
     )
     session.add(user)
     await flush_or_conflict(session, _email_taken(data.email))
-    record_event(session, DomainEvent(USER_CREATED, _payload(user), (ADMINS,)))
+    record_event(session, UserCreated(UserRead.of(user)))
     return user
 
 
@@ -77,7 +72,7 @@ async def update_user(session: AsyncSession, user_id: int, data: UserUpdate) -> 
     if data.queue_ids is not None:
         user.queues = await _queues(session, data.queue_ids)
     await flush_or_conflict(session, _email_taken(user.email))
-    record_event(session, DomainEvent(USER_UPDATED, _payload(user), (ADMINS, user_room(user.id))))
+    record_event(session, UserUpdated(UserRead.of(user)))
     return user
 
 
@@ -86,11 +81,7 @@ async def delete_user(session: AsyncSession, user_id: int) -> None:
     user = await repository.get_user(session, user_id)
     await _ensure_another_admin_remains(session, user, "delete")
     await session.delete(user)
-    record_event(session, DomainEvent(USER_REMOVED, {"id": user_id}, (ADMINS, user_room(user_id))))
-
-
-def _payload(user: User) -> dict[str, object]:
-    return UserRead.of(user).model_dump(mode="json")
+    record_event(session, UserRemoved(user_id))
 
 
 async def _ensure_email_free(session: AsyncSession, email: str) -> None:

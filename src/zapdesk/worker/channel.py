@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 import json
 import socket
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic_core import to_jsonable_python
 
-from zapdesk.db.uow import DomainEvent
+from zapdesk.db.events import Published
 from zapdesk.metrics.tally import Tally
 
 EVENTS = "events"
@@ -57,12 +58,12 @@ class Channel:
             await self._writer.wait_closed()
 
 
-def events_message(events: list[DomainEvent]) -> dict[str, Any]:
-    return {"type": EVENTS, "events": [{"name": e.name, "payload": e.payload, "rooms": list(e.rooms)} for e in events]}
+def events_message(events: Sequence[Published]) -> dict[str, Any]:
+    return {"type": EVENTS, "events": [item.to_wire() for item in events]}
 
 
-def events_from_message(message: dict[str, Any]) -> list[DomainEvent]:
-    return [DomainEvent(e["name"], e["payload"], tuple(e["rooms"])) for e in message.get("events", [])]
+def events_from_message(message: dict[str, Any]) -> list[Published]:
+    return [Published.from_wire(item) for item in message.get("events", [])]
 
 
 def nudge_message(*, outbox: bool) -> dict[str, Any]:
@@ -79,7 +80,7 @@ class ChannelSink:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
 
-    async def __call__(self, events: list[DomainEvent]) -> None:
-        # If the server is gone, browsers catch up through GET /api/sync once it is back.
+    async def __call__(self, events: Sequence[Published]) -> None:
+        # If the server is gone, its successor reads these from the event log (see `zapdesk.realtime.relay`).
         with contextlib.suppress(ConnectionError, OSError):
             await self.channel.send(events_message(events))

@@ -5,11 +5,11 @@ A nudge only makes a worker look now instead of at its next heartbeat; the rows 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from zapdesk.connections.service import NUDGE_EVENT
-from zapdesk.db.uow import DomainEvent, EventSink
+from zapdesk.db.events import EventSink, Published
+from zapdesk.events import ConnectionCommanded, SendQueued
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +20,11 @@ class Nudge:
 Wake = Callable[[Nudge], Awaitable[None]]
 
 
-def split_nudge(events: list[DomainEvent]) -> tuple[list[DomainEvent], Nudge | None]:
+def split_nudge(events: Sequence[Published]) -> tuple[list[Published], Nudge | None]:
     """The events for browsers, and the nudge the batch calls for (None if no worker needs waking)."""
-    public = [event for event in events if event.name != NUDGE_EVENT]
-    outbox = any(_is_pending_send(event) for event in public)
-    if outbox or len(public) != len(events):
+    public = [item for item in events if item.event.for_browsers]
+    outbox = any(isinstance(item.event, SendQueued) for item in events)
+    if outbox or any(isinstance(item.event, ConnectionCommanded) for item in events):
         return public, Nudge(outbox=outbox)
     return public, None
 
@@ -32,7 +32,7 @@ def split_nudge(events: list[DomainEvent]) -> tuple[list[DomainEvent], Nudge | N
 def nudging_sink(publish: EventSink, wake: Wake) -> EventSink:
     """A server's sink: internal events wake the workers, the rest go to the sockets."""
 
-    async def sink(events: list[DomainEvent]) -> None:
+    async def sink(events: Sequence[Published]) -> None:
         public, nudge = split_nudge(events)
         if nudge is not None:
             await wake(nudge)
@@ -40,7 +40,3 @@ def nudging_sink(publish: EventSink, wake: Wake) -> EventSink:
             await publish(public)
 
     return sink
-
-
-def _is_pending_send(event: DomainEvent) -> bool:
-    return event.name in ("message.created", "message.updated") and event.payload.get("status") == "pending"

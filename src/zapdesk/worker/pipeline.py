@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zapdesk.config import Settings
-from zapdesk.db.uow import EventSink
+from zapdesk.db.events import EventSink
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.registry import build_engine
 from zapdesk.ingest.service import ingest_events

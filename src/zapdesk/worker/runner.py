@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zapdesk.config import Settings
 from zapdesk.connections import service as connections
 from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState
-from zapdesk.db.uow import EventSink, unit_of_work
+from zapdesk.db.events import EventSink
+from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import (
     EngineEvent,

@@ -14,7 +14,8 @@ import socket
 import sys
 
 from zapdesk.context import AppContext
-from zapdesk.db.uow import EventSink, unit_of_work
+from zapdesk.db.events import EventSink
+from zapdesk.db.uow import unit_of_work
 from zapdesk.metrics.tally import Tally
 from zapdesk.worker import leases
 from zapdesk.worker.channel import EVENTS, METRICS, Channel, events_from_message, nudge_message
