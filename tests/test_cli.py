@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,3 +101,17 @@ def test_create_user_with_an_unknown_role_is_a_usage_error(database: Path) -> No
         main(["create-user", "--email", "s@example.com", "--name", "S", "--role", "owner", "--password", "12345678"])
 
     assert exit_info.value.code == 2
+
+
+def test_openapi_prints_the_document_the_web_types_come_from_whatever_the_environment(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")  # never connected to
+    monkeypatch.setenv("SIMULATOR_ENABLED", "true")
+
+    assert main(["openapi"]) == 0
+
+    document = json.loads(capsys.readouterr().out)
+    assert document["info"]["title"] == "zapdesk"
+    assert "/api/events" in document["paths"]
+    assert {"TicketUpdated", "MessageCreated", "ConnectionQrShown"} <= set(document["components"]["schemas"])

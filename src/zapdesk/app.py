@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp
@@ -15,7 +18,7 @@ from zapdesk.api.redaction import redact_tokens_in_server_logs
 from zapdesk.api.router import build_api_router
 from zapdesk.api.security import SecurityHeaders
 from zapdesk.auth.ratelimit import create_rate_limiter
-from zapdesk.config import Settings, get_settings
+from zapdesk.config import Environment, Settings, get_settings
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
 from zapdesk.metrics.routes import router as metrics_router
@@ -90,6 +93,20 @@ def assemble_server(context: AppContext) -> AssembledServer:
     # The Socket.IO wrapper hands lifespan and every non-/socket.io request to `http`, so FastAPI's lifespan runs.
     # Outermost, so every HTTP answer carries the security headers (web UI, API, Socket.IO polling, 413s).
     return AssembledServer(asgi=SecurityHeaders(realtime.asgi_app(http)), api=api, realtime=realtime)
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document (REST, and the real-time events' schemas), the same whatever this machine's settings:
+    what the web app's TypeScript types are generated from (`make types`)."""
+    with tempfile.TemporaryDirectory() as data:
+        settings = Settings(
+            _env_file=None,
+            data_dir=Path(data),
+            database_url=f"sqlite+aiosqlite:///{data}/unused.db",
+            simulator_enabled=False,
+            environment=Environment.DEVELOPMENT,
+        )
+        return create_api(AppContext.from_settings(settings)).openapi()
 
 
 def create_app(settings: Settings | None = None) -> ASGIApp:

@@ -149,6 +149,15 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(_args: argparse.Namespace) -> int:
+    import json
+
+    from zapdesk.app import openapi_document
+
+    print(json.dumps(openapi_document(), indent=2, ensure_ascii=False))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "api": _api,
     "worker": _worker,
@@ -156,6 +165,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": _run,
     "simulator": _simulator,
     "create-user": _create_user,
+    "openapi": _openapi,
 }
 
 
@@ -185,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--name", required=True, help="the name colleagues and customers see")
     create_user.add_argument("--role", choices=["admin", "agent"], default="agent", help="default: agent")
     create_user.add_argument("--password", default=None, help="at least 8 characters (asked for when omitted)")
+    commands.add_parser("openapi", help="print the OpenAPI document (REST and real-time events) as JSON")
     return parser
 
 
