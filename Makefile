@@ -8,7 +8,7 @@ WEB_STAMP := web/node_modules/.installed
 WEB_BUILD := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test bench lint typecheck install web test-packages bench-packages clean
+.PHONY: run test bench lint typecheck install web types test-packages bench-packages clean
 
 run: install web
 	$(BIN)/zapdesk run
@@ -29,6 +29,11 @@ $(PY_STAMP): pyproject.toml
 	touch $@
 
 web: $(if $(wildcard web/package.json),$(WEB_BUILD))
+
+# The web app's API and event types, generated from the server's OpenAPI document: run after changing a schema
+# (a test fails while web/src/api/schema.gen.ts differs from what the server would generate).
+types: install $(WEB_STAMP)
+	cd web && ZAPDESK_PYTHON=$(abspath $(BIN))/python npm run --silent types
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund

@@ -1,7 +1,13 @@
 // One fetch wrapper for the whole app: bearer token, one silent refresh on 401, errors as `ApiError`.
 import { session, type Session } from "../auth/session";
 import type { FieldIssue } from "../i18n/apiErrors";
-import type { ApiErrorBody } from "./types";
+
+/** Every error answer's JSON. (Not in the OpenAPI document yet, so not generated: keep it in step with errors.py.) */
+export interface ApiErrorBody {
+  detail: string;
+  code: string;
+  errors?: { loc: (string | number)[]; msg: string; type: string; ctx?: Record<string, string | number> }[];
+}
 
 export class ApiError extends Error {
   constructor(

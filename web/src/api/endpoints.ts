@@ -10,29 +10,39 @@ export async function fetchAll<T>(path: string, query: Query = {}): Promise<T[]>
   for (let page = 0; page < 50; page += 1) {
     const result: Page<T> = await request<Page<T>>(path, { query: { ...query, cursor, limit: PAGE_LIMIT } });
     items.push(...result.items);
-    cursor = result.next_cursor;
+    cursor = result.next_cursor ?? null;
     if (!cursor) break;
   }
   return items;
 }
 import type {
+  Assignee,
+  CatchUp,
   Connection,
+  ConnectionChange,
+  ConnectionInput,
   Contact,
+  ContactChange,
+  ContactInput,
   DirectoryUser,
+  JsonValue,
   LoginResponse,
   Message,
   Meta,
   Page,
   PairingCode,
-  Provider,
   QrCode,
   Queue,
+  QueueInput,
   QuickAnswer,
-  JsonValue,
+  QuickAnswerInput,
   Setting,
   Ticket,
+  TicketChange,
   TicketStatus,
   User,
+  UserChange,
+  UserInput,
 } from "./types";
 
 export const auth = {
@@ -45,22 +55,12 @@ export const auth = {
 
 export const meta = { get: () => request<Meta>("/api/meta", { auth: false }) };
 
-export type Assignee = "me" | "any" | "none";
-
 export interface TicketFilters {
   status?: TicketStatus;
   queue_id?: number;
   connection_id?: number;
   assignee?: Assignee;
   search?: string;
-}
-
-export type TicketAction = "accept" | "transfer" | "close" | "reopen";
-
-export interface TicketChange {
-  action?: TicketAction;
-  assignee_id?: number | null;
-  queue_id?: number | null;
 }
 
 export const tickets = {
@@ -98,37 +98,21 @@ export const messages = {
   retry: (id: number) => request<Message>(`/api/messages/${id}/retry`, { method: "POST" }),
 };
 
-export interface ContactInput {
-  name: string;
-  phone: string;
-  custom_fields: Record<string, string>;
-}
-
 export const contacts = {
   list: (search: string, cursor: string | null, limit = PAGE_LIMIT) =>
     request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit } }),
   create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
-  update: (id: number, input: ContactInput) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
+  update: (id: number, input: ContactChange) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/contacts/${id}`, { method: "DELETE" }),
 };
-
-export interface UserInput {
-  name: string;
-  email: string;
-  role: "admin" | "agent";
-  queue_ids: number[];
-  password?: string;
-}
 
 export const users = {
   list: () => fetchAll<User>("/api/users"),
   directory: () => request<DirectoryUser[]>("/api/users/directory"),
   create: (input: UserInput) => request<User>("/api/users", { method: "POST", json: input }),
-  update: (id: number, input: UserInput) => request<User>(`/api/users/${id}`, { method: "PATCH", json: input }),
+  update: (id: number, input: UserChange) => request<User>(`/api/users/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/users/${id}`, { method: "DELETE" }),
 };
-
-export type QueueInput = Omit<Queue, "id">;
 
 export const queues = {
   list: () => fetchAll<Queue>("/api/queues"),
@@ -136,8 +120,6 @@ export const queues = {
   update: (id: number, input: QueueInput) => request<Queue>(`/api/queues/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/queues/${id}`, { method: "DELETE" }),
 };
-
-export type QuickAnswerInput = Omit<QuickAnswer, "id">;
 
 export const quickAnswers = {
   list: (search = "") => fetchAll<QuickAnswer>("/api/quick-answers", { search }),
@@ -153,19 +135,10 @@ export const settings = {
     request<Setting>(`/api/settings/${encodeURIComponent(key)}`, { method: "PUT", json: { value } }),
 };
 
-export interface ConnectionInput {
-  name: string;
-  provider: Provider;
-  is_default: boolean;
-  greeting_message: string | null;
-  farewell_message: string | null;
-  queue_ids: number[];
-}
-
 export const connections = {
   list: () => fetchAll<Connection>("/api/connections"),
   create: (input: ConnectionInput) => request<Connection>("/api/connections", { method: "POST", json: input }),
-  update: (id: number, input: Partial<ConnectionInput>) =>
+  update: (id: number, input: ConnectionChange) =>
     request<Connection>(`/api/connections/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/connections/${id}`, { method: "DELETE" }),
   connect: (id: number, phone?: string) =>
@@ -175,4 +148,9 @@ export const connections = {
   restart: (id: number) => request<Connection>(`/api/connections/${id}/restart`, { method: "POST" }),
 };
 
-export type { PairingCode };
+export const events = {
+  /** What this user may see after position `after` (none: only the current position, with `resync`). */
+  after: (after: number | null) => request<CatchUp>("/api/events", { query: { after } }),
+};
+
+export type { Assignee, ContactChange, PairingCode, TicketChange, UserChange };

@@ -1,185 +1,50 @@
-// The REST + Socket.IO contract, as the UI reads it. `schema.test.ts` checks every field here against the
-// backend's OpenAPI document, so a rename on either side fails the web unit tests.
+// Short names for the types generated from the server's OpenAPI document (schema.gen.ts: `make types`). Nothing
+// here describes a shape by hand: a field renamed on the server fails the typecheck wherever the UI uses it.
+import type { components } from "./schema.gen";
 
-export type Role = "admin" | "agent";
+type Schemas = components["schemas"];
 
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+export type Role = Schemas["Role"];
+export type User = Schemas["UserRead"];
+export type DirectoryUser = Schemas["DirectoryEntry"];
+export type LoginResponse = Schemas["TokenPair"];
+export type Meta = Schemas["Meta"];
+export type Queue = Schemas["QueueRead"];
+export type TicketStatus = Schemas["TicketStatus"];
+export type ContactSummary = Schemas["TicketContact"];
+export type Contact = Schemas["ContactRead"];
+export type Ticket = Schemas["TicketRead"];
+export type MessageType = Schemas["MessageType"];
+export type MessageStatus = Schemas["MessageStatus"];
+export type Message = Schemas["MessageRead"];
+export type ConnectionStatus = Schemas["EngineState"];
+export type Provider = Schemas["Provider"];
+export type Connection = Schemas["ConnectionOut"];
+export type QrCode = Schemas["QrOut"];
+export type PairingCode = Schemas["PairingCodeOut"];
+export type QuickAnswer = Schemas["QuickAnswerRead"];
+export type JsonValue = Schemas["JsonValue"];
+export type Setting = Schemas["SettingRead"];
 
-export interface ApiErrorBody {
-  detail: string;
-  code: string;
-  errors?: { loc: (string | number)[]; msg: string; type: string; ctx?: Record<string, string | number> }[];
-}
+// What the UI sends.
+export type TicketChange = Schemas["TicketUpdate"];
+export type TicketAction = Schemas["TicketAction"];
+export type Assignee = Schemas["AssigneeFilter"];
+export type ConnectionInput = Schemas["ConnectionCreate"];
+export type ConnectionChange = Schemas["ConnectionUpdate"];
+export type ContactInput = Schemas["ContactCreate"];
+export type ContactChange = Schemas["ContactUpdate"];
+export type UserInput = Schemas["UserCreate"];
+export type UserChange = Schemas["UserUpdate"];
+export type QueueInput = Schemas["QueueCreate"];
+export type QuickAnswerInput = Schemas["QuickAnswerCreate"];
 
-export interface User {
-  id: number;
-  name: string;
-  email: string;
-  role: Role;
-  queue_ids: number[];
-}
+/** One page of a list: `items`, and the cursor of the next page (null on the last). */
+export type Page<T> = Omit<Schemas["Page_TicketRead_"], "items"> & { items: T[] };
 
-export interface DirectoryUser {
-  id: number;
-  name: string;
-  role: Role;
-  queue_ids: number[];
-}
-
-export interface LoginResponse {
-  access_token: string;
-  refresh_token: string;
-  user: User;
-}
-
-export interface Meta {
-  version: string;
-  environment: string;
-  simulator_url: string | null;
-}
-
-export interface Queue {
-  id: number;
-  name: string;
-  color: string;
-  greeting_message: string | null;
-}
-
-export type TicketStatus = "pending" | "open" | "closed";
-
-export interface ContactSummary {
-  id: number;
-  name: string;
-  phone: string;
-  profile_picture_url: string | null;
-  is_group: boolean;
-}
-
-export interface Contact extends ContactSummary {
-  push_name: string | null;
-  custom_fields: Record<string, string>;
-}
-
-export interface Ticket {
-  id: number;
-  status: TicketStatus;
-  contact: ContactSummary;
-  connection_id: number;
-  queue_id: number | null;
-  assignee_id: number | null;
-  unread_count: number;
-  last_message: string | null;
-  last_message_at: string | null;
-  last_activity_at: string;
-  updated_at: string;
-  closed_at: string | null;
-}
-
-export type MessageType =
-  | "text"
-  | "image"
-  | "audio"
-  | "voice"
-  | "video"
-  | "document"
-  | "sticker"
-  | "location"
-  | "contact"
-  | "unsupported";
-
-export type MessageStatus = "pending" | "sent" | "delivered" | "read" | "failed";
-
-export interface Message {
-  id: number;
-  ticket_id: number;
-  body: string;
-  type: MessageType;
-  from_me: boolean;
-  status: MessageStatus;
-  error: string | null;
-  external_id: string | null;
-  client_id: string | null;
-  quoted_message_id: number | null;
-  media_url: string | null;
-  media_name: string | null;
-  media_mime: string | null;
-  extra: Record<string, unknown>;
-  reactions: Record<string, string>;
-  is_edited: boolean;
-  is_deleted: boolean;
-  sender_name: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export type ConnectionStatus =
-  | "STOPPED"
-  | "STARTING"
-  | "QR"
-  | "CONNECTED"
-  | "RECONNECTING"
-  | "QR_EXPIRED"
-  | "LOGGED_OUT"
-  | "REPLACED"
-  | "BANNED"
-  | "OUTDATED"
-  | "FAILED";
-
-export type Provider = "whatsapp" | "simulator";
-
-export interface Connection {
-  id: number;
-  name: string;
-  provider: Provider;
-  status: ConnectionStatus;
-  status_reason: string | null;
-  status_changed_at: string;
-  phone: string | null;
-  is_default: boolean;
-  greeting_message: string | null;
-  farewell_message: string | null;
-  queue_ids: number[];
-}
-
-export interface QrCode {
-  code: string;
-  image: string;
-  expires_at: string;
-}
-
-export interface PairingCode {
-  code: string;
-  expires_at: string;
-}
-
-export interface QuickAnswer {
-  id: number;
-  shortcut: string;
-  text: string;
-}
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-export interface Setting {
-  key: string;
-  value: JsonValue;
-  default: JsonValue;
-  description: string;
-  value_schema: { type?: string; minimum?: number; maximum?: number };
-}
-
-// Socket.IO payloads: the REST shapes, plus the id-only removal and the QR/pairing codes.
-export interface ServerEvents {
-  "ticket.created": Ticket;
-  "ticket.updated": Ticket;
-  "ticket.removed": { id: number };
-  "message.created": Message;
-  "message.updated": Message;
-  "contact.updated": Contact;
-  "connection.updated": Connection;
-  "connection.qr": QrCode & { id: number };
-  "connection.pairing_code": PairingCode & { id: number };
-}
+// Real time: every event arrives as the Socket.IO event "event" (and from GET /api/events) as one of these.
+export type CatchUp = Schemas["CatchUpRead"];
+export type ServerEvent = CatchUp["events"][number];
+export type ServerEventName = ServerEvent["name"];
+export type EventOf<N extends ServerEventName> = Extract<ServerEvent, { name: N }>;
+export type PayloadOf<N extends ServerEventName> = EventOf<N>["payload"];

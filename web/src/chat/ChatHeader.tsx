@@ -1,9 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import { tickets, type TicketAction } from "../api/endpoints";
+import { tickets } from "../api/endpoints";
 import { useConnections, useQueues } from "../api/queries";
-import type { Ticket } from "../api/types";
+import type { Ticket, TicketAction } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicketEverywhere } from "../realtime/RealtimeProvider";

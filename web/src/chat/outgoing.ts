@@ -37,6 +37,8 @@ export function optimisticMessage(ticketId: number, draft: Draft, clientId: stri
     external_id: null,
     client_id: clientId,
     quoted_message_id: draft.quoted?.id ?? null,
+    author_id: null,
+    sent_at: null,
     media_url: draft.file ? URL.createObjectURL(draft.file) : null,
     media_name: draft.file?.name ?? null,
     media_mime: draft.file?.type ?? null,

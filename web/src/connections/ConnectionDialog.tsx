@@ -1,9 +1,9 @@
 // "Nova Conexão" and "Editar": name, default flag, queues, greeting and farewell messages.
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { connections, type ConnectionInput } from "../api/endpoints";
+import { connections } from "../api/endpoints";
 import { keys, useMeta, useQueues } from "../api/queries";
-import type { Connection, Provider } from "../api/types";
+import type { Connection, ConnectionInput, Provider } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Field } from "../ui/Field";
 import { Modal } from "../ui/Modal";
@@ -15,7 +15,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
   const client = useQueryClient();
   const queues = useQueues().data ?? [];
   const simulator = Boolean(useMeta().data?.simulator_url);
-  const [form, setForm] = useState<ConnectionInput>({
+  const [form, setForm] = useState<Required<ConnectionInput>>({
     name: connection?.name ?? "",
     provider: connection?.provider ?? (simulator ? "simulator" : "whatsapp"),
     is_default: connection?.is_default ?? false,
@@ -24,7 +24,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     queue_ids: connection?.queue_ids ?? [],
   });
   const { busy, errors, formError, submit } = useApiForm();
-  const set = <K extends keyof ConnectionInput>(key: K, value: ConnectionInput[K]) => setForm((old) => ({ ...old, [key]: value }));
+  const set = <K extends keyof ConnectionInput>(key: K, value: Required<ConnectionInput>[K]) => setForm((old) => ({ ...old, [key]: value }));
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();

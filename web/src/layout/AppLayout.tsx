@@ -3,7 +3,7 @@ import { NavLink, Outlet } from "react-router";
 import { useAuth, useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import type { MessageKey } from "../i18n/translate";
-import { useRealtimeStatus } from "../realtime/RealtimeProvider";
+import { useRealtimePosition, useRealtimeStatus } from "../realtime/RealtimeProvider";
 import { Avatar } from "../ui/Avatar";
 import { Icon, type IconName } from "../ui/Icon";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -42,8 +42,9 @@ export function AppLayout() {
   const { logout } = useAuth();
   const items = NAV.filter((item) => !item.adminOnly || me.role === "admin");
   const realtime = useRealtimeStatus();
+  const position = useRealtimePosition();
   return (
-    <div className="app-shell" data-testid="app-shell" data-realtime={realtime}>
+    <div className="app-shell" data-testid="app-shell" data-realtime={realtime} data-position={position ?? ""}>
       <nav className="sidebar" aria-label={t("nav.menu")}>
         <div className="sidebar-brand">
           <img src="/favicon.svg" alt="" width={28} height={28} />

@@ -1,8 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { queues, type QueueInput } from "../api/endpoints";
+import { queues } from "../api/endpoints";
 import { keys, useQueues } from "../api/queries";
-import type { Queue } from "../api/types";
+import type { Queue, QueueInput } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { CrudPage } from "../ui/CrudPage";
 import { Field } from "../ui/Field";

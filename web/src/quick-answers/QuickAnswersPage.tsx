@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { quickAnswers, type QuickAnswerInput } from "../api/endpoints";
+import { quickAnswers } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { QuickAnswer } from "../api/types";
+import type { QuickAnswer, QuickAnswerInput } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { CrudPage } from "../ui/CrudPage";

@@ -1,23 +1,31 @@
-// Turns socket events into cache updates, and refetches what is on screen on every (re)connect.
+// Turns events into cache updates: live from the socket, and after every (re)connect the ones missed meanwhile
+// (by position, see stream.ts), or a refetch of what is on screen when too far behind.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { ApiError } from "../api/client";
-import { tickets, type TicketFilters } from "../api/endpoints";
+import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, Ticket } from "../api/types";
+import type { Connection, Contact, Message, Page, ServerEvent, Ticket } from "../api/types";
 import { notifyMessage, notifyTicket } from "../attention/notify";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicket, canSee, removeTicket, upsertMessage, type Pages, type Viewer } from "./cache";
 import { EventReplay } from "./replay";
 import { openSocket } from "./socket";
+import { EventStream } from "./stream";
 
 export type RealtimeStatus = "connecting" | "online" | "lost";
 
 const StatusContext = createContext<RealtimeStatus>("connecting");
+const PositionContext = createContext<number | null>(null);
 
 export function useRealtimeStatus(): RealtimeStatus {
   return useContext(StatusContext);
+}
+
+/** The position of the last event applied (null before the first answer). */
+export function useRealtimePosition(): number | null {
+  return useContext(PositionContext);
 }
 
 export function applyTicketEverywhere(client: QueryClient, ticket: Ticket, viewer: Viewer): void {
@@ -71,11 +79,87 @@ function applyConnection(client: QueryClient, connection: Connection): void {
   });
 }
 
+/** Apply one event to the cache; each kind is matched on its name, which types its payload. */
+function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent, viewer: () => Viewer, t: Translate): void {
+  switch (event.name) {
+    case "ticket.created":
+      replay.ticket(event.payload);
+      applyTicketEverywhere(client, event.payload, viewer());
+      if (event.payload.status === "pending") notifyTicket(event.payload, t);
+      return;
+    case "ticket.updated":
+      replay.ticket(event.payload);
+      applyTicketEverywhere(client, event.payload, viewer());
+      return;
+    case "ticket.removed": {
+      const { id } = event.payload;
+      tickets.get(id).then(
+        (ticket) => applyTicketEverywhere(client, ticket, viewer()),
+        (error: unknown) => {
+          if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+            replay.forgetTicket(id);
+            dropTicketEverywhere(client, id);
+          }
+        },
+      );
+      return;
+    }
+    case "message.created": {
+      const message = event.payload;
+      replay.message(message);
+      applyMessage(client, message);
+      const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
+      if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t);
+      return;
+    }
+    case "message.updated":
+      replay.message(event.payload);
+      applyMessage(client, event.payload);
+      return;
+    case "contact.updated":
+      applyContact(client, event.payload);
+      return;
+    case "contact.removed":
+      void client.invalidateQueries({ queryKey: keys.contacts });
+      return;
+    case "connection.updated":
+      applyConnection(client, event.payload);
+      return;
+    case "connection.deleted":
+      client.setQueryData<Connection[]>(keys.connections, (list) => list?.filter((item) => item.id !== event.payload.id));
+      return;
+    case "connection.qr": {
+      const { id, ...qr } = event.payload;
+      client.setQueryData(keys.qr(id), qr);
+      return;
+    }
+    case "connection.pairing_code": {
+      const { id, ...code } = event.payload;
+      client.setQueryData(keys.pairing(id), code);
+      return;
+    }
+    case "queue.created":
+    case "queue.updated":
+    case "queue.removed":
+      void client.invalidateQueries({ queryKey: keys.queues });
+      return;
+    case "user.created":
+    case "user.updated":
+    case "user.removed":
+      void client.invalidateQueries({ queryKey: keys.users });
+      void client.invalidateQueries({ queryKey: keys.directory });
+      return;
+  }
+}
+
+type Translate = ReturnType<typeof useI18n>["t"];
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const me = useMe();
   const { t } = useI18n();
   const [status, setStatus] = useState<RealtimeStatus>("connecting");
+  const [position, setPosition] = useState<number | null>(null);
   // The socket lives as long as the sign-in: switching language must not reconnect it.
   const latest = useRef({ me, t });
   useLayoutEffect(() => {
@@ -88,50 +172,22 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const viewer = () => latest.current.me;
     const replay = new EventReplay(client, viewer);
     const stopReplay = client.getQueryCache().subscribe(replay.onCacheEvent);
-    const t = (...args: Parameters<typeof latest.current.t>) => latest.current.t(...args);
+    const t: Translate = (...args) => latest.current.t(...args);
+    const stream = new EventStream({
+      apply: (event) => applyEvent(client, replay, event, viewer, t),
+      // Too far behind (or the first connection: lists may have loaded before it): refetch what is on screen.
+      reload: () => client.invalidateQueries(),
+      fetchAfter: (after) => events.after(after),
+      moved: setPosition,
+    });
     socket.on("connect", () => {
-      setStatus("online");
-      // Whatever happened while we were away, or before this first connection (the lists may have loaded
-      // before it, and events sent in between reached nobody): refetch the lists and the chat on screen.
-      void client.invalidateQueries();
+      void stream.resume().then(() => {
+        if (socket.connected) setStatus("online");
+      });
     });
     socket.on("disconnect", () => setStatus("lost"));
     socket.on("connect_error", () => setStatus("lost"));
-
-    socket.on("ticket.created", (ticket) => {
-      replay.ticket(ticket);
-      applyTicketEverywhere(client, ticket, viewer());
-      if (ticket.status === "pending") notifyTicket(ticket, t);
-    });
-    socket.on("ticket.updated", (ticket) => {
-      replay.ticket(ticket);
-      applyTicketEverywhere(client, ticket, viewer());
-    });
-    socket.on("ticket.removed", ({ id }) => {
-      tickets.get(id).then(
-        (ticket) => applyTicketEverywhere(client, ticket, viewer()),
-        (error: unknown) => {
-          if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
-            replay.forgetTicket(id);
-            dropTicketEverywhere(client, id);
-          }
-        },
-      );
-    });
-    socket.on("message.created", (message) => {
-      replay.message(message);
-      applyMessage(client, message);
-      const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
-      if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t);
-    });
-    socket.on("message.updated", (message) => {
-      replay.message(message);
-      applyMessage(client, message);
-    });
-    socket.on("contact.updated", (contact) => applyContact(client, contact));
-    socket.on("connection.updated", (connection) => applyConnection(client, connection));
-    socket.on("connection.qr", ({ id, ...qr }) => client.setQueryData(keys.qr(id), qr));
-    socket.on("connection.pairing_code", ({ id, ...code }) => client.setQueryData(keys.pairing(id), code));
+    socket.on("event", (event) => stream.receive(event));
 
     return () => {
       stopReplay();
@@ -140,7 +196,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     };
   }, [client, userId]);
 
-  return <StatusContext.Provider value={status}>{children}</StatusContext.Provider>;
+  return (
+    <PositionContext.Provider value={position}>
+      <StatusContext.Provider value={status}>{children}</StatusContext.Provider>
+    </PositionContext.Provider>
+  );
 }
 
 export type { Page };

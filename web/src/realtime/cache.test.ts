@@ -25,6 +25,8 @@ function message(id: number, extra: Partial<Message> = {}): Message {
     is_edited: false,
     is_deleted: false,
     sender_name: null,
+    author_id: null,
+    sent_at: null,
     created_at: "2026-01-01T10:00:00Z",
     updated_at: "2026-01-01T10:00:00Z",
     ...extra,

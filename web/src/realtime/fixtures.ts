@@ -13,6 +13,7 @@ export function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Tic
     last_message: null,
     last_message_at: null,
     last_activity_at: at,
+    created_at: at,
     updated_at: at,
     closed_at: null,
     ...extra,

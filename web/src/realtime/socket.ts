@@ -1,9 +1,10 @@
 // The one Socket.IO connection: a fresh access token on every (re)connect, a refresh when it is refused.
 import { io, type Socket } from "socket.io-client";
-import type { ServerEvents } from "../api/types";
+import type { ServerEvent } from "../api/types";
 import { session } from "../auth/session";
 
-type Listeners = { [K in keyof ServerEvents]: (payload: ServerEvents[K]) => void };
+// Every domain event arrives as "event": `{seq, name, payload}`, typed by its name.
+type Listeners = { event: (event: ServerEvent) => void };
 export type AppSocket = Socket<Listeners>;
 
 const AUTH_CODES = new Set(["unauthorized", "token_expired", "invalid_token", "expired"]);

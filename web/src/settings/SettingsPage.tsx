@@ -66,8 +66,8 @@ function SettingRow({ setting }: { setting: Setting }) {
               <input
                 {...props}
                 type={type === "integer" || type === "number" ? "number" : "text"}
-                min={setting.value_schema.minimum}
-                max={setting.value_schema.maximum}
+                min={numeric(setting.value_schema.minimum)}
+                max={numeric(setting.value_schema.maximum)}
                 value={typeof value === "string" || typeof value === "number" ? value : JSON.stringify(value)}
                 onChange={(event) => setValue(type === "integer" || type === "number" ? Number(event.target.value) : event.target.value)}
               />
@@ -112,4 +112,9 @@ export default function SettingsPage() {
       )}
     </div>
   );
+}
+
+/** A JSON-schema bound, when the setting has one. */
+function numeric(bound: unknown): number | undefined {
+  return typeof bound === "number" ? bound : undefined;
 }

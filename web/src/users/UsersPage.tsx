@@ -1,8 +1,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { users, type UserInput } from "../api/endpoints";
+import { users } from "../api/endpoints";
 import { keys, useQueues } from "../api/queries";
-import type { Role, User } from "../api/types";
+import type { Role, User, UserInput } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { CrudPage } from "../ui/CrudPage";
 import { Field } from "../ui/Field";
@@ -14,7 +14,7 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
   const { t } = useI18n();
   const client = useQueryClient();
   const queues = useQueues().data ?? [];
-  const [form, setForm] = useState<UserInput>({
+  const [form, setForm] = useState<Required<UserInput>>({
     name: user?.name ?? "",
     email: user?.email ?? "",
     role: user?.role ?? "agent",
@@ -25,8 +25,7 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
   const save = () =>
     void submit(async () => {
       const { password, ...rest } = form;
-      const body = password ? { ...rest, password } : rest;
-      await (user ? users.update(user.id, body) : users.create(body));
+      await (user ? users.update(user.id, password ? form : rest) : users.create(form));
       await client.invalidateQueries({ queryKey: keys.users });
       await client.invalidateQueries({ queryKey: keys.directory });
       onClose();
