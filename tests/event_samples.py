@@ -30,6 +30,7 @@ from zapdesk.events import (
     Removed,
     SendQueued,
     TicketCreated,
+    TicketEventRecorded,
     TicketRemoved,
     TicketUpdated,
     UserCreated,
@@ -39,6 +40,8 @@ from zapdesk.events import (
 from zapdesk.messages.models import MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageRead
 from zapdesk.queues.schemas import QueueRead
+from zapdesk.tickets.history.models import ActorKind, TicketEventKind
+from zapdesk.tickets.history.schemas import ActorRead, NamedRef, TicketEventRead
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.tickets.schemas import TicketContact, TicketRead
 from zapdesk.users.models import Role
@@ -52,6 +55,7 @@ def ticket_read(
 ) -> TicketRead:
     values: dict[str, Any] = {
         "id": ticket_id,
+        "protocol": f"2026-{ticket_id:06d}",
         "status": TicketStatus.PENDING,
         "contact": TicketContact(id=1, name="Ana", phone="5511988887777", profile_picture_url=None, is_group=False),
         "connection_id": 1,
@@ -94,6 +98,22 @@ def message_read(
         created_at=NOW,
         sent_at=None,
         updated_at=NOW,
+    )
+
+
+def ticket_event_read(event_id: int = 1) -> TicketEventRead:
+    return TicketEventRead(
+        id=event_id,
+        ticket_id=1,
+        kind=TicketEventKind.ACCEPTED,
+        at=NOW,
+        actor=ActorRead(kind=ActorKind.USER, user=NamedRef(id=1, name="Iris")),
+        message_id=None,
+        from_user=None,
+        to_user=NamedRef(id=1, name="Iris"),
+        from_queue=None,
+        to_queue=None,
+        detail={},
     )
 
 
@@ -142,6 +162,7 @@ SAMPLES: dict[type[Event[Any]], Callable[[], Event[Any]]] = {
     TicketCreated: lambda: TicketCreated(ticket_read()),
     TicketUpdated: lambda: TicketUpdated(ticket_read()),
     TicketRemoved: lambda: TicketRemoved(1, ("queue:1",)),
+    TicketEventRecorded: lambda: TicketEventRecorded(ticket_event_read(), ticket_read()),
     MessageCreated: lambda: MessageCreated(message_read(), ticket_read()),
     MessageUpdated: lambda: MessageUpdated(message_read(), ticket_read()),
     SendQueued: lambda: SendQueued(ConnectionRef(connection_id=1)),

@@ -24,6 +24,7 @@ from zapdesk.db.events import Event
 from zapdesk.messages.schemas import MessageRead
 from zapdesk.queues.schemas import QueueRead
 from zapdesk.tickets.access import ADMINS_ROOM, EVERYONE_ROOMS, TicketScope, ticket_rooms, user_room
+from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.schemas import TicketRead
 from zapdesk.users.schemas import UserRead
 
@@ -128,6 +129,12 @@ class TicketRemoved(ContractEvent[Removed]):
 
     def __init__(self, ticket_id: int, lost_rooms: tuple[str, ...]) -> None:
         super().__init__(Removed(id=ticket_id), lost_rooms)
+
+
+class TicketEventRecorded(ForTicketViewers[TicketEventRead]):
+    """A line was added to a ticket's history (accepted, transferred, closed, …): the chat shows it."""
+
+    name = "ticket.event"
 
 
 class MessageCreated(ForTicketViewers[MessageRead]):
@@ -241,6 +248,7 @@ CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
     TicketCreated,
     TicketUpdated,
     TicketRemoved,
+    TicketEventRecorded,
     MessageCreated,
     MessageUpdated,
     SendQueued,

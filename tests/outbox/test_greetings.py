@@ -125,6 +125,19 @@ async def test_closing_a_ticket_queues_the_farewell_with_the_contact_name(
     assert len(await _messages(context)) == 1
 
 
+async def test_a_farewell_quotes_the_tickets_protocol_number(
+    context: AppContext, desk: Desk, client: httpx.AsyncClient
+) -> None:
+    await _set_texts(context, desk.connection.id, greeting=None, farewell="Seu protocolo: {{protocol}}.")
+    ticket = await desk.guarded_ticket()
+
+    response = await client.patch(f"/api/tickets/{ticket.id}", json={"action": "close"}, headers=desk.headers("admin"))
+
+    (farewell,) = await _messages(context)
+    assert farewell.body == f"Seu protocolo: {response.json()['protocol']}."
+    assert farewell.body == f"Seu protocolo: {ticket.created_at.year}-{ticket.id:06d}."
+
+
 async def test_closing_without_a_farewell_sends_nothing(
     context: AppContext, desk: Desk, client: httpx.AsyncClient
 ) -> None:

@@ -34,7 +34,8 @@ async def position_now(client: httpx.AsyncClient, desk: Desk) -> int:
 def about(event: dict[str, Any]) -> tuple[str, int]:
     """An event as (name, the ticket it concerns)."""
     payload = event["payload"]
-    return event["name"], payload["ticket_id"] if event["name"].startswith("message.") else payload["id"]
+    about_ticket = event["name"].startswith("message.") or event["name"] == "ticket.event"
+    return event["name"], payload["ticket_id"] if about_ticket else payload["id"]
 
 
 async def post_message(client: httpx.AsyncClient, desk: Desk, ticket: Ticket, body: str) -> None:
@@ -71,6 +72,7 @@ async def test_an_agent_catches_up_on_exactly_what_they_may_see_in_order_once(
         ("ticket.updated", ours.id),
         ("ticket.removed", ours.id),  # only its id: the agent may no longer see the rest
         ("ticket.updated", theirs.id),
+        ("ticket.event", theirs.id),  # its history line "transferred" (ours' went where ours went)
     ]
     assert agent["events"][2]["payload"] == {"id": ours.id}
     # The admin sees all but the removals; what both see has the same positions and content.
@@ -80,13 +82,15 @@ async def test_an_agent_catches_up_on_exactly_what_they_may_see_in_order_once(
         ("message.created", theirs.id),
         ("ticket.updated", theirs.id),
         ("ticket.updated", ours.id),
+        ("ticket.event", ours.id),
         ("ticket.updated", theirs.id),
+        ("ticket.event", theirs.id),
     ]
     by_position = {event["seq"]: event for event in admin["events"]}
     assert all(by_position[e["seq"]] == e for e in agent["events"] if e["name"] != "ticket.removed")
-    # Eight positions in all: the two removals went to rooms the admin is not in.
-    assert [event["seq"] for event in admin["events"]] == [before + n for n in (1, 2, 3, 4, 6, 8)]
-    assert agent["position"] == admin["position"] == before + 8
+    # Ten positions in all: the two removals went to rooms the admin is not in.
+    assert [event["seq"] for event in admin["events"]] == [before + n for n in (1, 2, 3, 4, 6, 7, 9, 10)]
+    assert agent["position"] == admin["position"] == before + 10
 
 
 async def test_catching_up_again_from_the_answers_position_repeats_nothing(

@@ -160,6 +160,8 @@ RECIPIENTS: dict[str, tuple[Scenario, frozenset[str]]] = {
     "ticket.updated": (accept_pending_ticket, frozenset({"admin", "agent_in_queue"})),
     # Only those who lost sight of it: the admin and the assignee still see it (they get ticket.updated).
     "ticket.removed": (transfer_to_other_queue, frozenset({"agent_in_queue"})),
+    # A history line goes to whoever sees the ticket after the change.
+    "ticket.event": (accept_pending_ticket, frozenset({"admin", "agent_in_queue"})),
     "message.created": (answer_guarded_ticket, frozenset({"admin", "agent_in_queue", "assignee"})),
     "message.updated": (retry_failed_message, frozenset({"admin", "agent_in_queue", "assignee"})),
     "contact.updated": (rename_contact, EVERYONE),

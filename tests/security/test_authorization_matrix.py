@@ -203,6 +203,9 @@ RULES: dict[RouteKey, Rule] = {
     route("PATCH", "/api/tickets/{ticket_id}", "update_ticket"): rule(
         "ticket", at(lambda w: Call(f"/api/tickets/{w.ticket_id}", json={"queue_id": w.desk.queue.id}))
     ),
+    route("GET", "/api/tickets/{ticket_id}/events", "list_ticket_events"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/events")
+    ),
     route("GET", "/api/tickets/{ticket_id}/messages", "list_messages"): rule(
         "ticket", fixed("/api/tickets/{ticket}/messages")
     ),

@@ -13,6 +13,7 @@ from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
+from zapdesk.tickets.history.service import CUSTOMER
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import find_or_create_active_ticket
 
@@ -22,7 +23,7 @@ async def find_or_create(context: AppContext, contact_id: int, connection_id: in
         contact = await session.get(Contact, contact_id)
         connection = await session.get(Connection, connection_id)
         assert contact is not None and connection is not None
-        return await find_or_create_active_ticket(session, contact=contact, connection=connection)
+        return await find_or_create_active_ticket(session, contact=contact, connection=connection, opened_by=CUSTOMER)
 
 
 async def active_count(session: AsyncSession, contact_id: int) -> int:
@@ -94,7 +95,7 @@ async def test_racing_creators_share_one_active_ticket(desk: Desk, session: Asyn
         first_connection = await first_session.get(Connection, desk.connection.id)
         assert first_contact is not None and first_connection is not None
         first, first_created = await find_or_create_active_ticket(
-            first_session, contact=first_contact, connection=first_connection
+            first_session, contact=first_contact, connection=first_connection, opened_by=CUSTOMER
         )
         # Uncommitted: the second creator's lookup cannot see it (PostgreSQL then blocks on the index;
         # SQLite blocks on the write lock until the first commits).

@@ -184,6 +184,24 @@ async def test_search_matches_contact_name_phone_and_message_text(client: httpx.
     assert await found("100%") == []
 
 
+async def test_a_ticket_is_found_by_its_protocol_number_as_people_type_it(
+    client: httpx.AsyncClient, desk: Desk
+) -> None:
+    ticket = await desk.guarded_ticket()
+    await make_ticket(desk.context, connection=desk.connection, queue=desk.queue)
+    body = (await client.get(f"/api/tickets/{ticket.id}", headers=desk.headers("admin"))).json()
+    protocol = body["protocol"]
+    assert protocol == f"{ticket.created_at.year}-{ticket.id:06d}"
+
+    async def found(search: str, persona: str = "admin") -> list[int]:
+        return ids_of(await client.get("/api/tickets", params={"search": search}, headers=desk.headers(persona)))
+
+    assert await found(protocol) == [ticket.id]
+    assert await found(protocol.replace("-", "")) == [ticket.id]
+    assert await found(f"{ticket.created_at.year - 1}-{ticket.id:06d}") == []  # another year's number
+    assert await found(protocol, "agent_not_in_queue") == []
+
+
 async def test_search_never_reaches_tickets_outside_the_callers_scope(client: httpx.AsyncClient, desk: Desk) -> None:
     hidden = await make_ticket(desk.context, connection=desk.connection, queue=desk.other_queue)
     await make_message(desk.context, ticket=hidden, body="segredo da outra fila")
@@ -200,6 +218,7 @@ async def test_ticket_json_has_the_documented_shape(client: httpx.AsyncClient, d
     body = (await client.get(f"/api/tickets/{ticket.id}", headers=desk.headers("admin"))).json()
     assert set(body) == {
         "id",
+        "protocol",
         "status",
         "contact",
         "connection_id",
@@ -252,6 +271,7 @@ async def test_accepting_an_unclaimed_ticket_removes_it_from_every_other_agent(
     assert [(e.name, e.rooms) for e in published.events] == [
         ("ticket.removed", ("agents",)),
         ("ticket.updated", ("admins", f"user:{desk.agent_not_in_queue.id}")),
+        ("ticket.event", ("admins", f"user:{desk.agent_not_in_queue.id}")),
     ]
     assert published.events[0].payload == {"id": ticket.id}
     # The others no longer see it.
@@ -300,8 +320,9 @@ async def test_transfer_tells_rooms_that_lost_the_ticket_only_its_id(
         desk.agent_not_in_queue.id,
         "open",
     )
-    removed, updated = published.events
+    removed, updated, recorded = published.events
     assert (removed.name, removed.payload) == ("ticket.removed", {"id": ticket.id})
+    assert (recorded.name, recorded.rooms) == ("ticket.event", updated.rooms)
     assert set(removed.rooms) == {f"queue:{desk.queue.id}", f"user:{desk.assignee.id}"}
     assert updated.name == "ticket.updated"
     assert updated.rooms == ("admins", f"queue:{desk.other_queue.id}", f"user:{desk.agent_not_in_queue.id}")

@@ -9,6 +9,7 @@ from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.settings.models import Setting
+from zapdesk.tickets.history.models import TicketEvent
 from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
 
@@ -24,5 +25,6 @@ __all__ = [
     "RefreshToken",
     "Setting",
     "Ticket",
+    "TicketEvent",
     "User",
 ]

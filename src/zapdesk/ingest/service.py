@@ -45,8 +45,10 @@ from zapdesk.messages.service import message_preview, messages_added, record_mes
 from zapdesk.outbox.greetings import queue_greeting
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting
 from zapdesk.tickets import repository as tickets
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket
-from zapdesk.tickets.service import find_or_create_active_tickets, record_ticket_updated
+from zapdesk.tickets.service import find_or_create_active_tickets, record_opening, record_ticket_updated
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +184,7 @@ class _Thread:
     """A conversation of this batch: its active ticket, and the messages it received now."""
 
     ticket: Ticket
-    greet: bool  # the ticket is new, and a customer opened it
+    opened_by: Actor | None  # None unless this batch opened the ticket: by the customer, or from the business phone
     messages: list[Message] = field(default_factory=list)
 
 
@@ -205,9 +207,12 @@ async def _store(
         thread.messages.append(message)
     _link_quotes_within(stored)
     by_ticket = {thread.ticket.id: thread for thread in threads}
+    for thread in by_ticket.values():
+        if thread.opened_by is not None:
+            await record_opening(session, thread.ticket, thread.opened_by, message_id=thread.messages[0].id)
     await messages_added(session, [(thread.ticket, thread.messages) for thread in by_ticket.values()])
     for thread in by_ticket.values():
-        if thread.greet:
+        if thread.opened_by == history.CUSTOMER:
             await queue_greeting(session, thread.ticket)
 
 
@@ -221,7 +226,8 @@ async def _open_threads(
     threads: dict[int, _Thread] = {}
     for (event, _), (ticket, created) in zip(readable, tickets, strict=True):
         if ticket.id not in threads:
-            threads[ticket.id] = _Thread(ticket, greet=created and not event.from_me)
+            opened_by = (history.by_user(None) if event.from_me else history.CUSTOMER) if created else None
+            threads[ticket.id] = _Thread(ticket, opened_by)
     return [threads[ticket.id] for ticket, _ in tickets]
 
 

@@ -17,13 +17,15 @@ from zapdesk.queues.models import Queue
 from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET, get_setting
 from zapdesk.tickets.models import Ticket
 
-_NAME_PLACEHOLDER = re.compile(r"\{\{\s*name\s*\}\}")
+_PLACEHOLDER = re.compile(r"\{\{\s*(name|protocol)\s*\}\}")
 
 
-def render_template(template: str, contact: Contact) -> str:
-    """Fill `{{name}}` with the contact's name, or the name they chose on WhatsApp when we only know a number."""
+def render_template(template: str, contact: Contact, ticket: Ticket) -> str:
+    """Fill `{{name}}` with the contact's name (or the name they chose on WhatsApp when we only know a number)
+    and `{{protocol}}` with the ticket's protocol number."""
     name = contact.name if contact.name and contact.name != contact.phone else (contact.push_name or "")
-    return _NAME_PLACEHOLDER.sub(lambda _match: name, template).strip()
+    values = {"name": name, "protocol": ticket.protocol}
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template).strip()
 
 
 async def queue_greeting(session: AsyncSession, ticket: Ticket) -> Message | None:
@@ -54,7 +56,7 @@ async def _queue_automatic(session: AsyncSession, ticket: Ticket, template: str 
     if contact is None or contact.is_group:
         # A greeting posted into a whole group would reach everyone in it, not one customer.
         return None
-    body = render_template(template, contact)
+    body = render_template(template, contact, ticket)
     if not body:
         return None
     message = Message(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -60,3 +61,25 @@ class Ticket(IdMixin, TimestampMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     contact: Mapped[Contact] = relationship(lazy="raise")
+
+    @property
+    def protocol(self) -> str:
+        """The number people quote ("2026-000123"): needs the row flushed (its id and creation time)."""
+        return protocol_number(self.id, self.created_at)
+
+
+# A protocol number is the ticket's year of creation (UTC) and its id: sequential per installation, fixed for
+# life, and found again without a column or a counter that every new ticket would have to lock.
+_PROTOCOL = re.compile(r"(\d{4})-?(\d{6,15})")
+
+
+def protocol_number(ticket_id: int, created_at: datetime) -> str:
+    return f"{created_at.year:04d}-{ticket_id:06d}"
+
+
+def parse_protocol(text: str) -> tuple[int, int] | None:
+    """(year, ticket id) of a protocol number as people type it ("2026-000123", "2026000123"), else None."""
+    match = _PROTOCOL.fullmatch(text.strip())
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(2))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -15,7 +15,7 @@ from zapdesk.contacts.repository import LIKE_ESCAPE, contact_search_clause, cont
 from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
 from zapdesk.tickets.access import visible_tickets_clause
-from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.tickets.models import Ticket, TicketStatus, parse_protocol
 from zapdesk.tickets.schemas import AssigneeFilter
 from zapdesk.users.models import User
 
@@ -107,11 +107,22 @@ def tickets_page_query(
             Message.body.ilike(contains_pattern(filters.search), escape=LIKE_ESCAPE),
         )
         by_message = _page_ids(user, filters, after, limit, body_matches, join_contact=False)
-        matching = union(by_contact, by_message).subquery()
+        ways = [by_contact, by_message]
+        protocol = parse_protocol(filters.search)
+        if protocol is not None:
+            ways.append(_page_ids(user, filters, after, limit, _has_protocol(*protocol), join_contact=False))
+        matching = union(*ways).subquery()
         query = query.where(Ticket.id.in_(select(matching.c.id)))
     else:
         query = _narrowed(query, user, filters, after)
     return query.order_by(*_NEWEST_FIRST).limit(limit + 1)
+
+
+def _has_protocol(year: int, ticket_id: int) -> ColumnElement[bool]:
+    if not 1 <= year <= 9998:
+        return false()
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    return and_(Ticket.id == ticket_id, Ticket.created_at >= start, Ticket.created_at < start.replace(year=year + 1))
 
 
 _NEWEST_FIRST = (Ticket.last_activity_at.desc(), Ticket.id.desc())

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query, Response, status
 
 from zapdesk.api.deps import CurrentUser, SessionDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
-from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Limit, Page
 from zapdesk.tickets import service
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.tickets.repository import TicketFilters
 from zapdesk.tickets.schemas import AssigneeFilter, TicketCreate, TicketRead, TicketUpdate
@@ -63,6 +65,20 @@ async def start_conversation(
 @router.get("/{ticket_id}", response_model=TicketRead)
 async def get_ticket(session: SessionDep, user: CurrentUser, ticket_id: ResourceId) -> TicketRead:
     return TicketRead.from_model(await service.get_visible_ticket(session, user, ticket_id))
+
+
+@router.get("/{ticket_id}/events", response_model=Page[TicketEventRead])
+async def list_ticket_events(
+    session: SessionDep,
+    user: CurrentUser,
+    ticket_id: ResourceId,
+    limit: Limit = MAX_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Page[TicketEventRead]:
+    """The ticket's history, oldest first: created, queue chosen, accepted, transferred, closed, reopened, …"""
+    ticket = await service.get_visible_ticket(session, user, ticket_id)
+    events, next_cursor = await history.list_events(session, ticket.id, cursor=cursor, limit=limit)
+    return Page(items=events, next_cursor=next_cursor)
 
 
 @router.patch("/{ticket_id}", response_model=TicketRead)

@@ -21,6 +21,7 @@ class TicketContact(BaseModel):
 
 class TicketRead(BaseModel):
     id: int
+    protocol: str = Field(description='The number people quote, e.g. "2026-000123" (year of creation, then the id).')
     status: TicketStatus
     contact: TicketContact
     connection_id: int
@@ -40,6 +41,7 @@ class TicketRead(BaseModel):
         contact = ticket.contact
         return cls(
             id=ticket.id,
+            protocol=ticket.protocol,
             status=ticket.status,
             contact=TicketContact(
                 id=contact.id,

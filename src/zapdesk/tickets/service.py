@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import inspect
@@ -20,6 +21,9 @@ from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
 from zapdesk.outbox.greetings import queue_farewell
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.models import TicketEventKind
+from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.repository import TicketFilters
 from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketUpdate
@@ -103,16 +107,45 @@ async def find_or_create_active_ticket(
     *,
     contact: Contact,
     connection: Connection,
+    opened_by: Actor,
     assignee: User | None = None,
     lock: bool = False,
 ) -> tuple[Ticket, bool]:
     """The open-or-pending ticket of `contact` on `connection`, or a new one; `True` when created.
 
     A new ticket is pending in the connection's default queue (its first queue, or none), or, with an
-    `assignee`, open and theirs. The partial unique index decides races: the insert runs in a SAVEPOINT
-    and a violation means another transaction created the ticket first, so we read theirs. Records
-    `ticket.created` for a new ticket. `lock` holds an existing ticket's row (PostgreSQL) until commit.
+    `assignee`, open and theirs. Records `ticket.created` and the `created` line of its history, by
+    `opened_by`. `lock` holds an existing ticket's row (PostgreSQL) until commit.
     """
+    ticket, created = await _find_or_insert_active_ticket(
+        session, contact=contact, connection=connection, assignee=assignee, lock=lock
+    )
+    if created:
+        await record_opening(session, ticket, opened_by)
+    return ticket, created
+
+
+async def record_opening(
+    session: AsyncSession, ticket: Ticket, opened_by: Actor, *, message_id: int | None = None
+) -> None:
+    """The `created` line of a new ticket's history: who opened it, into which queue, by which message."""
+    await history.record(
+        session,
+        ticket,
+        TicketEventKind.CREATED,
+        opened_by,
+        message_id=message_id,
+        to_queue_id=ticket.queue_id,
+        to_user_id=ticket.assignee_id,
+        at=ticket.created_at,
+    )
+
+
+async def _find_or_insert_active_ticket(
+    session: AsyncSession, *, contact: Contact, connection: Connection, assignee: User | None, lock: bool
+) -> tuple[Ticket, bool]:
+    """The partial unique index decides races: the insert runs in a SAVEPOINT and a violation means another
+    transaction created the ticket first, so we read theirs. Records `ticket.created` for a new ticket."""
     existing = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=lock)
     if existing is not None:
         return existing, False
@@ -125,6 +158,7 @@ async def find_or_create_active_ticket(
         status=TicketStatus.OPEN if assignee is not None else TicketStatus.PENDING,
         unread_count=0,
         last_activity_at=now,
+        created_at=now,
     )
     try:
         async with session.begin_nested():
@@ -142,7 +176,11 @@ async def find_or_create_active_ticket(
 async def find_or_create_active_tickets(
     session: AsyncSession, *, contacts: Sequence[Contact], connection: Connection, lock: bool = False
 ) -> list[tuple[Ticket, bool]]:
-    """`find_or_create_active_ticket` for each contact, in order; one query finds the tickets that exist."""
+    """The active ticket of each contact, in order, created when missing; one query finds those that exist.
+
+    For ingest, which knows the message that opened each new ticket only once it is stored: the caller
+    records each new ticket's `created` line with `record_opening`.
+    """
     existing = await repository.active_tickets(
         session, contact_ids={contact.id for contact in contacts}, connection_id=connection.id, lock=lock
     )
@@ -150,8 +188,8 @@ async def find_or_create_active_tickets(
     found = []
     for contact in contacts:
         if contact.id not in by_contact:
-            by_contact[contact.id] = await find_or_create_active_ticket(
-                session, contact=contact, connection=connection, lock=lock
+            by_contact[contact.id] = await _find_or_insert_active_ticket(
+                session, contact=contact, connection=connection, assignee=None, lock=lock
             )
         found.append(by_contact[contact.id])
     return found
@@ -165,7 +203,9 @@ async def start_conversation(session: AsyncSession, user: User, data: TicketCrea
     connection = await session.get(Connection, data.connection_id)
     if connection is None:
         raise Invalid("There is no connection with this id.", code="unknown_connection")
-    ticket, created = await find_or_create_active_ticket(session, contact=contact, connection=connection, assignee=user)
+    ticket, created = await find_or_create_active_ticket(
+        session, contact=contact, connection=connection, opened_by=history.by_user(user.id), assignee=user
+    )
     if not can_see(user, ticket):
         raise Conflict(
             "This contact already has an active ticket on this connection, in a queue you are not in.",
@@ -182,20 +222,73 @@ async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data:
     action = _requested_action(data)
     # Locked: two agents accepting the same ticket at once must not both win.
     ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    actor = history.by_user(user.id)
+    if action == TicketAction.CLOSE:
+        await close_ticket(session, ticket, actor)
+        return ticket
     previous_rooms = ticket_rooms(ticket)
+    before = _Placement.of(ticket)
     if action == TicketAction.ACCEPT:
         changed = _accept(ticket, user)
-    elif action == TicketAction.CLOSE:
-        changed = _close(ticket)
     elif action == TicketAction.REOPEN:
         changed = await _reopen(session, ticket, user)
     else:
         changed = await _transfer(session, ticket, data)
     if changed:
         await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
-        if action == TicketAction.CLOSE:
-            await queue_farewell(session, ticket)
+        await before.record_move(session, ticket, _ACTION_EVENTS[action], actor)
     return ticket
+
+
+_ACTION_EVENTS = {
+    TicketAction.ACCEPT: TicketEventKind.ACCEPTED,
+    TicketAction.REOPEN: TicketEventKind.REOPENED,
+    TicketAction.TRANSFER: TicketEventKind.TRANSFERRED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Placement:
+    """Who holds a ticket and in which queue: a history line names what a change moved."""
+
+    user_id: int | None
+    queue_id: int | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> _Placement:
+        return cls(ticket.assignee_id, ticket.queue_id)
+
+    async def record_move(self, session: AsyncSession, ticket: Ticket, kind: TicketEventKind, actor: Actor) -> None:
+        """The history line of a change from this placement: the users when the holder changed, the queues
+        when the queue did; `to_user` is always who holds the ticket now."""
+        user_moved = ticket.assignee_id != self.user_id
+        queue_moved = ticket.queue_id != self.queue_id
+        await history.record(
+            session,
+            ticket,
+            kind,
+            actor,
+            from_user_id=self.user_id if user_moved else None,
+            to_user_id=ticket.assignee_id,
+            from_queue_id=self.queue_id if queue_moved else None,
+            to_queue_id=ticket.queue_id if queue_moved else None,
+        )
+
+
+async def close_ticket(session: AsyncSession, ticket: Ticket, actor: Actor, *, at: datetime | None = None) -> bool:
+    """Close `ticket` (locked by the caller) on behalf of `actor`: history, events and the farewell message.
+
+    For automation too (`history.BOT`, `history.TIMER`); False when it was closed already.
+    """
+    if ticket.status == TicketStatus.CLOSED:
+        return False
+    previous_rooms = ticket_rooms(ticket)
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = at or utcnow()
+    await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
+    await history.record(session, ticket, TicketEventKind.CLOSED, actor, at=at)
+    await queue_farewell(session, ticket)
+    return True
 
 
 def _requested_action(data: TicketUpdate) -> TicketAction:
@@ -218,14 +311,6 @@ def _accept(ticket: Ticket, user: User) -> bool:
         raise Conflict(f"Only a pending ticket can be accepted; this one is {ticket.status}.", code="not_pending")
     ticket.status = TicketStatus.OPEN
     ticket.assignee_id = user.id
-    return True
-
-
-def _close(ticket: Ticket) -> bool:
-    if ticket.status == TicketStatus.CLOSED:
-        return False
-    ticket.status = TicketStatus.CLOSED
-    ticket.closed_at = utcnow()
     return True
 
 

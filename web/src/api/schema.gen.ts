@@ -478,6 +478,26 @@ export interface paths {
         patch: operations["update_ticket_api_tickets__ticket_id__patch"];
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Ticket Events
+         * @description The ticket's history, oldest first: created, queue chosen, accepted, transferred, closed, reopened, …
+         */
+        get: operations["list_ticket_events_api_tickets__ticket_id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{ticket_id}/messages": {
         parameters: {
             query?: never;
@@ -561,6 +581,18 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ActorKind
+         * @description Who did it.
+         * @enum {string}
+         */
+        ActorKind: "user" | "customer" | "bot" | "timer";
+        /** ActorRead */
+        ActorRead: {
+            kind: components["schemas"]["ActorKind"];
+            /** @description The user who acted, when a user did (and still exists). */
+            user: components["schemas"]["NamedRef"] | null;
+        };
+        /**
          * AssigneeFilter
          * @enum {string}
          */
@@ -571,7 +603,7 @@ export interface components {
              * Events
              * @description The events you may see after the position you gave, oldest first, each once.
              */
-            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"])[];
+            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"])[];
             /**
              * Position
              * @description The newest position when this answer was made: ask after it next time.
@@ -1025,6 +1057,16 @@ export interface components {
             /** Version */
             version: string;
         };
+        /**
+         * NamedRef
+         * @description A user or a queue as a history line names it (its current name).
+         */
+        NamedRef: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
         /** Page[ConnectionOut] */
         Page_ConnectionOut_: {
             /** Items */
@@ -1057,6 +1099,13 @@ export interface components {
         Page_QuickAnswerRead_: {
             /** Items */
             items: components["schemas"]["QuickAnswerRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[TicketEventRead] */
+        Page_TicketEventRead_: {
+            /** Items */
+            items: components["schemas"]["TicketEventRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1321,6 +1370,64 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * TicketEventKind
+         * @description What happened. Stored as text without a database constraint: a new kind is a new member here, no migration.
+         *
+         *     The web app words each kind (`web/src/chat/history.ts`); a kind it does not know shows as a plain line.
+         * @enum {string}
+         */
+        TicketEventKind: "created" | "queue_chosen" | "accepted" | "transferred" | "closed" | "reopened" | "out_of_hours_reply" | "rated";
+        /**
+         * TicketEventRead
+         * @description One thing that happened to a ticket. The fields a kind does not use are null.
+         */
+        TicketEventRead: {
+            actor: components["schemas"]["ActorRead"];
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Detail
+             * @description Kind-specific extras, e.g. a rating's `score`.
+             */
+            detail: {
+                [key: string]: string | number | boolean | null;
+            };
+            from_queue: components["schemas"]["NamedRef"] | null;
+            from_user: components["schemas"]["NamedRef"] | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["TicketEventKind"];
+            /**
+             * Message Id
+             * @description The message that caused it (created) or that it sent.
+             */
+            message_id: number | null;
+            /** Ticket Id */
+            ticket_id: number;
+            to_queue: components["schemas"]["NamedRef"] | null;
+            to_user: components["schemas"]["NamedRef"] | null;
+        };
+        /**
+         * TicketEventRecorded
+         * @description A line was added to a ticket's history (accepted, transferred, closed, …): the chat shows it.
+         */
+        TicketEventRecorded: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "ticket.event";
+            payload: components["schemas"]["TicketEventRead"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
         /** TicketRead */
         TicketRead: {
             /** Assignee Id */
@@ -1349,6 +1456,11 @@ export interface components {
             last_message: string | null;
             /** Last Message At */
             last_message_at: string | null;
+            /**
+             * Protocol
+             * @description The number people quote, e.g. "2026-000123" (year of creation, then the id).
+             */
+            protocol: string;
             /** Queue Id */
             queue_id: number | null;
             status: components["schemas"]["TicketStatus"];
@@ -4699,6 +4811,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_ticket_events_api_tickets__ticket_id__events_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TicketEventRead_"];
                 };
             };
             /** @description Bad request */

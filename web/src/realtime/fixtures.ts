@@ -4,6 +4,7 @@ import type { Ticket } from "../api/types";
 export function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Ticket {
   return {
     id,
+    protocol: `2026-${String(id).padStart(6, "0")}`,
     status: "pending",
     contact: { id, name: `C${id}`, phone: `55${id}`, profile_picture_url: null, is_group: false },
     connection_id: 1,

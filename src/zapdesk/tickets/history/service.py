@@ -1,0 +1,164 @@
+"""Ticket history: every change of a ticket's life, recorded by the service that makes it, in its transaction.
+
+How to use it. Whoever changes a ticket calls `record(session, ticket, kind, actor, ...)` in the same session,
+after making the change (the ticket's state then decides who is told): it inserts one `TicketEvent` row and
+records the real-time event `ticket.event` (`TicketEventRecorded`) for whoever may see the ticket; both are
+committed, or rolled back, with the change itself. `kind` is a `TicketEventKind` (created, queue_chosen,
+accepted, transferred, closed, reopened, out_of_hours_reply, rated; add a member for a new kind, no migration
+needed) and `actor` an `Actor`: `by_user(user_id)`, `CUSTOMER`, `BOT` (automation, the API) or `TIMER`. Name
+what moved with `from_user_id`/`to_user_id` and `from_queue_id`/`to_queue_id`, the message that caused or was
+sent by the change with `message_id`, and anything else in `detail` (e.g. `{"score": 5}` for a rating); pass
+`at=clock.now()` when a clock decides the time. Rows are never updated or deleted (only with their ticket).
+`GET /api/tickets/{id}/events` (`list_events`) returns them oldest first, in pages, to whoever may see the
+ticket; the web chat shows them as system lines between the messages. The tickets service records created,
+accepted, transferred, closed and reopened itself; `tickets.service.close_ticket` closes a ticket on behalf
+of the bot or a timer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from zapdesk.api.pagination import decode_cursor, encode_cursor
+from zapdesk.db.base import utcnow
+from zapdesk.db.uow import record_event
+from zapdesk.errors import Invalid
+from zapdesk.events import TicketEventRecorded
+from zapdesk.queues.models import Queue
+from zapdesk.tickets.access import TicketScope
+from zapdesk.tickets.history.models import ActorKind, TicketEvent, TicketEventKind
+from zapdesk.tickets.history.schemas import ActorRead, DetailValue, NamedRef, TicketEventRead
+from zapdesk.users.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change: a user (by id), the customer, the bot/automation, or a timer."""
+
+    kind: ActorKind
+    user_id: int | None = None
+
+
+CUSTOMER = Actor(ActorKind.CUSTOMER)
+BOT = Actor(ActorKind.BOT)
+TIMER = Actor(ActorKind.TIMER)
+
+
+def by_user(user_id: int | None) -> Actor:
+    """A person on our side: a zapdesk user, or (None) someone typing on the business phone itself."""
+    return Actor(ActorKind.USER, user_id)
+
+
+class HistorySubject(TicketScope, Protocol):
+    """A ticket as history needs it: its id, and what decides who may see it."""
+
+    @property
+    def id(self) -> int: ...
+
+
+async def record(
+    session: AsyncSession,
+    ticket: HistorySubject,
+    kind: TicketEventKind,
+    actor: Actor,
+    *,
+    message_id: int | None = None,
+    from_user_id: int | None = None,
+    to_user_id: int | None = None,
+    from_queue_id: int | None = None,
+    to_queue_id: int | None = None,
+    detail: Mapping[str, DetailValue] | None = None,
+    at: datetime | None = None,
+) -> TicketEvent:
+    """Append one line to `ticket`'s history and tell whoever may see the ticket now (after commit)."""
+    row = TicketEvent(
+        ticket_id=ticket.id,
+        kind=kind,
+        at=at or utcnow(),
+        actor_kind=actor.kind,
+        actor_user_id=actor.user_id,
+        message_id=message_id,
+        from_user_id=from_user_id,
+        to_user_id=to_user_id,
+        from_queue_id=from_queue_id,
+        to_queue_id=to_queue_id,
+        detail=dict(detail or {}),
+    )
+    session.add(row)
+    await session.flush()
+    [payload] = await describe(session, [row])
+    record_event(session, TicketEventRecorded(payload, ticket))
+    return row
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+async def list_events(
+    session: AsyncSession, ticket_id: int, *, cursor: str | None, limit: int
+) -> tuple[list[TicketEventRead], str | None]:
+    """One page of a ticket's history, oldest first (the caller checked that the ticket may be seen)."""
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
+    if cursor is not None:
+        query = query.where(TicketEvent.id > _decode_cursor(cursor))
+    rows = list((await session.execute(query.order_by(TicketEvent.id).limit(limit + 1))).scalars())
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return await describe(session, rows[:limit]), next_cursor
+
+
+def _decode_cursor(cursor: str) -> int:
+    [after] = decode_cursor(cursor, 1)
+    if not isinstance(after, int):
+        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
+    return after
+
+
+async def describe(session: AsyncSession, rows: Sequence[TicketEvent]) -> list[TicketEventRead]:
+    """The rows as the API shows them, with the current names of the users and queues they mention."""
+    user_names = await _names(session, User, ((row.actor_user_id, row.from_user_id, row.to_user_id) for row in rows))
+    queue_names = await _names(session, Queue, ((row.from_queue_id, row.to_queue_id) for row in rows))
+
+    def user(user_id: int | None) -> NamedRef | None:
+        return _ref(user_id, user_names)
+
+    def queue(queue_id: int | None) -> NamedRef | None:
+        return _ref(queue_id, queue_names)
+
+    return [
+        TicketEventRead(
+            id=row.id,
+            ticket_id=row.ticket_id,
+            kind=row.kind,
+            at=row.at,
+            actor=ActorRead(kind=row.actor_kind, user=user(row.actor_user_id)),
+            message_id=row.message_id,
+            from_user=user(row.from_user_id),
+            to_user=user(row.to_user_id),
+            from_queue=queue(row.from_queue_id),
+            to_queue=queue(row.to_queue_id),
+            detail=dict(row.detail),
+        )
+        for row in rows
+    ]
+
+
+async def _names(
+    session: AsyncSession, model: type[User] | type[Queue], id_groups: Iterable[Iterable[int | None]]
+) -> dict[int, str]:
+    ids = {item for group in id_groups for item in group if item is not None}
+    if not ids:
+        return {}
+    query = select(model.id, model.name).where(model.id.in_(ids))
+    return {row_id: name for row_id, name in (await session.execute(query)).all()}
+
+
+def _ref(item_id: int | None, names: Mapping[int, str]) -> NamedRef | None:
+    if item_id is None or item_id not in names:
+        return None
+    return NamedRef(id=item_id, name=names[item_id])
