@@ -47,9 +47,11 @@ class MediaKind(StrEnum):
 
 
 class ReceiptKind(StrEnum):
+    SENT = "sent"  # the network took it (the Cloud API reports this after accepting a send)
     DELIVERED = "delivered"
     READ = "read"
     PLAYED = "played"
+    FAILED = "failed"  # it will not arrive: `Receipt.error` says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +136,15 @@ class PairingCode:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountProfile:
+    """What the network says about our own number (the Cloud API tells it when credentials are checked)."""
+
+    display_name: str | None = None
+    quality_rating: str | None = None  # GREEN, YELLOW, RED, UNKNOWN
+    messaging_limit: str | None = None  # e.g. TIER_1K
+
+
+@dataclass(frozen=True, slots=True)
 class StateChanged:
     state: EngineState
     reason: str | None = None
@@ -141,6 +152,9 @@ class StateChanged:
     phone: str | None = None
     session_ref: str | None = None
     until: datetime | None = None  # BANNED
+    profile: AccountProfile | None = None
+    # FAILED only: False when trying again cannot help until a person acts (credentials refused).
+    retryable: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +170,14 @@ class MessageReceived:
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
+    """The network's news about messages we sent. `external_ids` may name one message by several ids (the
+    Cloud API's own id and the one we chose), so it is found whichever one is stored yet."""
+
     chat: Chat
     external_ids: tuple[str, ...]
     kind: ReceiptKind
     timestamp: datetime
+    error: str | None = None  # FAILED: why, readable
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +217,30 @@ class OutgoingMedia:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateParameter:
+    text: str
+    name: str | None = None  # set for templates with named parameters ({{first_name}}), else positional
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingTemplate:
+    """A message template approved by Meta, with its variables filled; `OutgoingMessage.text` is its rendering,
+    what engines without templates send instead."""
+
+    name: str
+    language: str
+    header: tuple[TemplateParameter, ...] = ()
+    body: tuple[TemplateParameter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     # Chosen before sending and stored first, so a resend after a crash reuses it and is recognised as the same.
     message_id: str
     text: str = ""  # the caption when media is set
     media: OutgoingMedia | None = None
     quoted: QuotedMessage | None = None
+    template: OutgoingTemplate | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from functools import partial
 from typing import Any, TypeVar, cast
@@ -71,6 +72,7 @@ _STATUS_RANK = {
     MessageStatus.READ: 3,
 }
 _RECEIPT_STATUS = {
+    ReceiptKind.SENT: MessageStatus.SENT,
     ReceiptKind.DELIVERED: MessageStatus.DELIVERED,
     ReceiptKind.READ: MessageStatus.READ,
     ReceiptKind.PLAYED: MessageStatus.READ,
@@ -444,8 +446,10 @@ async def _announce_change(session: AsyncSession, message: Message) -> None:
 
 
 async def apply_receipt(session: AsyncSession, *, connection_id: int, event: Receipt) -> list[Message]:
-    """Move our messages forward (delivered, read); never backwards, and ids we do not know are ignored."""
-    new_status = _RECEIPT_STATUS[event.kind]
+    """Move our messages forward (sent, delivered, read); never backwards, and ids we do not know are ignored.
+
+    A FAILED receipt fails a message that has not reached the phone yet (`pending` or `sent`), with its reason.
+    """
     query = (
         select(Message)
         .where(
@@ -457,12 +461,35 @@ async def apply_receipt(session: AsyncSession, *, connection_id: int, event: Rec
     )
     changed = []
     for message in (await session.execute(query)).scalars():
-        if _STATUS_RANK[message.status] >= _STATUS_RANK[new_status]:
+        if event.kind == ReceiptKind.FAILED:
+            if not _fail_undelivered(message, event.error):
+                continue
+        elif not _advance(message, _RECEIPT_STATUS[event.kind], event.timestamp):
             continue
-        message.status = new_status
-        message.error = None
-        if message.sent_at is None:
-            message.sent_at = event.timestamp
         await record_message_updated(session, message)
         changed.append(message)
     return changed
+
+
+def _advance(message: Message, new_status: MessageStatus, timestamp: datetime) -> bool:
+    """A failed message moves on only with proof that it arrived: a late "sent" may be older than its failure."""
+    if message.status == MessageStatus.FAILED:
+        if new_status == MessageStatus.SENT:
+            return False
+    elif _STATUS_RANK[message.status] >= _STATUS_RANK[new_status]:
+        return False
+    message.status = new_status
+    message.error = None
+    message.next_attempt_at = None
+    if message.sent_at is None:
+        message.sent_at = timestamp
+    return True
+
+
+def _fail_undelivered(message: Message, error: str | None) -> bool:
+    if message.status not in (MessageStatus.PENDING, MessageStatus.SENT):
+        return False
+    message.status = MessageStatus.FAILED
+    message.error = error or "WhatsApp could not deliver this message."
+    message.next_attempt_at = None
+    return True
