@@ -109,6 +109,17 @@ class Settings(BaseSettings):
     metrics_token: str = Field(default="", validation_alias=AliasChoices("METRICS_TOKEN", "metrics_token"))
     # Browser origins allowed to open Socket.IO connections, comma-separated ("*" for any); empty: same origin only.
     cors_origins: str = Field(default="", validation_alias=AliasChoices("CORS_ORIGINS", "cors_origins"))
+    # Fernet keys (comma-separated, the first encrypts) for the secrets kept in the database: Cloud API tokens and
+    # app secrets, outgoing webhook secrets. Unset: outside production one derived from JWT_SECRET; in production
+    # storing such a secret is refused.
+    encryption_key: str = Field(default="", validation_alias=AliasChoices("ENCRYPTION_KEY", "encryption_key"))
+    # Meta's Graph API, versioned; the simulator's fake one in demos and tests (e.g. http://host/simulator/graph).
+    cloud_graph_url: str = Field(
+        default="https://graph.facebook.com", validation_alias=AliasChoices("CLOUD_GRAPH_URL", "cloud_graph_url")
+    )
+    cloud_graph_version: str = Field(
+        default="v23.0", validation_alias=AliasChoices("CLOUD_GRAPH_VERSION", "cloud_graph_version")
+    )
     # The built web UI; unset: `web/dist` of the source checkout (see zapdesk.web).
     web_dist_dir: Path | None = Field(default=None, validation_alias=AliasChoices("WEB_DIST_DIR", "web_dist_dir"))
 
