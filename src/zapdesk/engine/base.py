@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from zapdesk.engine.events import Chat, EngineEvent, OutgoingMessage, SendResult, SessionTarget
 
@@ -21,6 +21,25 @@ class EngineError(Exception):
 class NotConnected(EngineError):
     def __init__(self, message: str = "The WhatsApp connection is not connected.") -> None:
         super().__init__(message, retryable=True)
+
+
+class Throttled(EngineError):
+    """The network asks us to send more slowly: not a failed attempt. `whole_connection` False means only this
+    chat is limited (too many messages to one person); `retry_after` is how long to hold back, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float, whole_connection: bool) -> None:
+        super().__init__(message, retryable=True)
+        self.retry_after = retry_after
+        self.whole_connection = whole_connection
+
+
+@runtime_checkable
+class SendsInParallel(Protocol):
+    """An engine that may send to several chats at once and needs none of our anti-ban pacing (the official
+    Cloud API): its own throughput limits come back as `Throttled`."""
+
+    @property
+    def parallel_sends(self) -> int: ...
 
 
 class Engine(Protocol):

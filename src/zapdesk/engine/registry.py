@@ -14,6 +14,7 @@ EngineConstructor = Callable[[Settings, str, EventHandler], Engine]
 _CONSTRUCTORS = {
     "simulator": "zapdesk.engine.simulator:create_simulator_engine",
     "whatsapp": "zapdesk.engine.neonize:create_neonize_engine",
+    "cloud": "zapdesk.engine.cloud:create_cloud_engine",
 }
 
 

@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -24,6 +24,7 @@ from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import (
+    AccountProfile,
     EngineEvent,
     EngineState,
     MessageEdited,
@@ -35,6 +36,7 @@ from zapdesk.engine.events import (
     SessionTarget,
     StateChanged,
 )
+from zapdesk.kit.group_commit import GroupCommit
 from zapdesk.metrics import recorder
 from zapdesk.worker.retry import retry_through_outage
 
@@ -81,15 +83,8 @@ class ConnectionRow:
     command_seq: int
     session_ref: str | None
     pairing_phone: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Waiting:
-    """An inbound event handed over by the engine, and the handler call waiting for its commit."""
-
-    event: InboundEvent
-    stored: asyncio.Future[None]
-    received: float  # time.monotonic()
+    # What else the engine needs to start (the Cloud API's phone number id and access token), decrypted.
+    extra: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,20 +110,22 @@ class ConnectionRunner:
         self._handled_seq: int | None = None
         # The last stored session we know of: what a logout must unlink even when no engine runs.
         self._session_ref = row.session_ref
+        self._extra = row.extra
         self._failures = 0
         self._retry: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
         self._closing = False
-        self._waiting: list[_Waiting] = []
-        self._storing: asyncio.Task[None] | None = None
+        self._group_commit = GroupCommit(
+            self._store_events, max_batch=MAX_EVENTS_PER_TRANSACTION, on_committed=_observe_ingest
+        )
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
     async def reconcile(self, row: ConnectionRow) -> None:
         """Converge the live session towards what the row asks for."""
         async with self._lock:
-            self._session_ref = row.session_ref
+            self._session_ref, self._extra = row.session_ref, row.extra
             if row.command_seq != self._handled_seq:
                 await self._carry_out(row)
                 self._handled_seq = row.command_seq
@@ -137,11 +134,11 @@ class ConnectionRunner:
                 await self._stop_engine()
                 self.finished = True
             elif self.engine is None and self._retry is None and not self.finished:
-                await self._start(SessionTarget(session_ref=row.session_ref))
+                await self._start(self._target(row.session_ref))
             elif self._stuck_reconnecting():
                 log.warning("connection %s reconnecting too long: starting it again", self.connection_id)
                 await self._stop_engine()
-                await self._start(SessionTarget(session_ref=row.session_ref))
+                await self._start(self._target(row.session_ref))
 
     def nudge_outbox(self) -> None:
         if self.outbox is not None:
@@ -155,6 +152,7 @@ class ConnectionRunner:
             if forget:
                 await self._logout_engine()
             await self._stop_engine()
+        self._group_commit.cancel()
         for task in list(self._background):
             task.cancel()
 
@@ -179,7 +177,7 @@ class ConnectionRunner:
             return
         self.finished = False
         await self._stop_engine()
-        await self._start(SessionTarget(session_ref=row.session_ref, pairing_phone=row.pairing_phone))
+        await self._start(self._target(row.session_ref, pairing_phone=row.pairing_phone))
 
     async def _start(self, target: SessionTarget) -> None:
         key = str(self.connection_id)
@@ -207,7 +205,7 @@ class ConnectionRunner:
                 return  # never linked: nothing to unlink
             # Unlinking needs the stored session: resume it just long enough to log it out.
             engine = self.deps.build_engine(self.provider, str(self.connection_id), self._ignore)
-            await engine.start(SessionTarget(session_ref=self._session_ref))
+            await engine.start(self._target(self._session_ref))
         try:
             await engine.logout()
         except Exception:
@@ -238,53 +236,20 @@ class ConnectionRunner:
 
     async def _ingest(self, event: InboundEvent) -> None:
         """Queue `event` behind those already waiting (order is kept) and return once it is committed."""
-        waiting = _Waiting(event, asyncio.get_running_loop().create_future(), time.monotonic())
-        self._waiting.append(waiting)
-        if self._storing is None or self._storing.done():
-            self._storing = asyncio.ensure_future(self._store_waiting())
-            self._background.add(self._storing)
-            self._storing.add_done_callback(self._background.discard)
-        await waiting.stored
+        await self._group_commit.submit(event)
 
-    async def _store_waiting(self) -> None:
-        batch: list[_Waiting] = []
-        try:
-            while self._waiting:
-                batch = self._waiting[:MAX_EVENTS_PER_TRANSACTION]
-                del self._waiting[: len(batch)]
-                await self._store_batch(batch)
-        finally:
-            # Cancelled with the session: nobody may wait for a commit that will not come.
-            for waiting in batch + self._waiting:
-                waiting.stored.cancel()
-            self._waiting.clear()
-
-    async def _store_batch(self, batch: list[_Waiting]) -> None:
-        events = [waiting.event for waiting in batch]
-        try:
-            await self._stored(lambda s: self.deps.ingest(s, self.connection_id, events), what=f"{len(events)} events")
-        except Exception as exc:
-            if len(batch) > 1:
-                # One event the pipeline cannot take must not hold back the others: each in its own transaction.
-                for waiting in batch:
-                    await self._store_batch([waiting])
-                return
-            if not batch[0].stored.done():
-                batch[0].stored.set_exception(exc)
-            return
-        committed = time.monotonic()
-        for waiting in batch:
-            if isinstance(waiting.event, MessageReceived):
-                # Receipt by this worker → row committed and its events handed on (not the phone's clock:
-                # an offline backlog would read as hours of latency).
-                recorder.observe_ingest(committed - waiting.received)
-            if not waiting.stored.done():
-                waiting.stored.set_result(None)
+    async def _store_events(self, events: Sequence[InboundEvent]) -> None:
+        await self._stored(lambda s: self.deps.ingest(s, self.connection_id, events), what=f"{len(events)} events")
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)
-        if event.state == EngineState.FAILED:
+        if event.state == EngineState.FAILED and event.retryable:
             await self._retry_or_fail(event.reason)
+            return
+        if event.state == EngineState.FAILED:
+            # Trying again cannot help (credentials refused): wait for a person.
+            await self._store_state(ConnectionStatus.FAILED, reason=event.reason, stop=True)
+            self._spawn(self._finish())
             return
         stopping = event.state in _STOPPING_STATES
         await self._store_state(
@@ -293,6 +258,7 @@ class ConnectionRunner:
             phone=event.phone,
             session_ref=event.session_ref,
             banned_until=event.until,
+            profile=event.profile,
             forget_session=event.state == EngineState.LOGGED_OUT,
             stop=stopping,
         )
@@ -321,7 +287,7 @@ class ConnectionRunner:
             self._retry = None
             session_ref = await self._transaction(self._current_session_ref)
             await self._stop_engine()
-            await self._start(SessionTarget(session_ref=session_ref))
+            await self._start(self._target(session_ref))
 
     async def _current_session_ref(self, session: AsyncSession) -> str | None:
         return (await connections.get_connection(session, self.connection_id)).session_ref
@@ -332,6 +298,9 @@ class ConnectionRunner:
             self.finished = True
 
     # ---- helpers -------------------------------------------------------------------------------------------------
+
+    def _target(self, session_ref: str | None, *, pairing_phone: str | None = None) -> SessionTarget:
+        return SessionTarget(session_ref=session_ref, pairing_phone=pairing_phone, extra=dict(self._extra))
 
     def _is_connected(self) -> bool:
         return self.state == EngineState.CONNECTED
@@ -362,6 +331,7 @@ class ConnectionRunner:
         phone: str | None = None,
         session_ref: str | None = None,
         banned_until: datetime | None = None,
+        profile: AccountProfile | None = None,
         forget_session: bool = False,
         stop: bool = False,
     ) -> None:
@@ -374,6 +344,7 @@ class ConnectionRunner:
                 phone=phone,
                 session_ref=session_ref,
                 banned_until=banned_until,
+                profile=profile,
                 forget_session=forget_session,
                 stop=stop,
             ),
@@ -389,3 +360,10 @@ class ConnectionRunner:
     async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with unit_of_work(self.deps.sessionmaker, self.deps.sink) as session:
             return await work(session)
+
+
+def _observe_ingest(event: InboundEvent, seconds: float) -> None:
+    if isinstance(event, MessageReceived):
+        # Receipt by this worker → row committed and its events handed on (not the phone's clock: an offline
+        # backlog would read as hours of latency).
+        recorder.observe_ingest(seconds)
