@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class Provider(StrEnum):
     WHATSAPP = "whatsapp"
     SIMULATOR = "simulator"
+    CLOUD = "cloud"  # Meta's official WhatsApp Business Cloud API
 
 
 # A connection's stored status is the state of its session, as the engines name it.
@@ -70,6 +71,8 @@ class Connection(IdMixin, TimestampMixin, Base):
     # What the engine needs to resume without a scan (a device JID, a simulator session token).
     session_ref: Mapped[str | None] = mapped_column(String(255), default=None)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    # What the network says about the number (Cloud API: display name, quality rating, messaging limit).
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     greeting_message: Mapped[str | None] = mapped_column(Text, default=None)
     farewell_message: Mapped[str | None] = mapped_column(Text, default=None)

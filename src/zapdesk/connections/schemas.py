@@ -31,6 +31,12 @@ class ConnectionUpdate(BaseModel):
     queue_ids: list[IdRef] | None = Field(default=None, max_length=100)
 
 
+class ConnectionProfile(BaseModel):
+    display_name: str | None = None
+    quality_rating: str | None = Field(default=None, description="Cloud API: GREEN, YELLOW, RED or UNKNOWN.")
+    messaging_limit: str | None = Field(default=None, description="Cloud API: e.g. TIER_1K.")
+
+
 class ConnectionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -41,6 +47,7 @@ class ConnectionOut(BaseModel):
     status_reason: str | None
     status_changed_at: datetime
     phone: str | None
+    profile: ConnectionProfile | None
     is_default: bool
     greeting_message: str | None
     farewell_message: str | None

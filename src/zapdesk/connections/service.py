@@ -6,6 +6,7 @@ was down picks them up when it comes back; a lost nudge only delays.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 
 import segno
@@ -25,6 +26,7 @@ from zapdesk.connections.models import (
 from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, PairingCodeOut, QrOut
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
+from zapdesk.engine.events import AccountProfile
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import (
     ConnectionCommanded,
@@ -194,6 +196,7 @@ async def record_state(
     phone: str | None = None,
     session_ref: str | None = None,
     banned_until: datetime | None = None,
+    profile: AccountProfile | None = None,
     forget_session: bool = False,
     stop: bool = False,
 ) -> Connection | None:
@@ -206,6 +209,8 @@ async def record_state(
         connection.phone = phone
     if session_ref:
         connection.session_ref = session_ref
+    if profile is not None:
+        connection.profile = dataclasses.asdict(profile)
     if forget_session:
         connection.session_ref = None
     if stop:

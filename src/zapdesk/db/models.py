@@ -1,6 +1,7 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 
 from zapdesk.auth.models import RefreshToken
+from zapdesk.cloud.models import CloudAccount, CloudTemplate
 from zapdesk.connections.models import Connection, ConnectionLease
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import Base
@@ -15,6 +16,8 @@ from zapdesk.users.models import User
 
 __all__ = [
     "Base",
+    "CloudAccount",
+    "CloudTemplate",
     "Connection",
     "ConnectionLease",
     "Contact",

@@ -5,6 +5,8 @@ announce themselves. Outbound messages are stored `pending`; sending them is the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +18,7 @@ from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageCreate, MessageRead
+from zapdesk.messages.window import ensure_free_text_allowed
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
@@ -105,6 +108,19 @@ def _move_ticket(ticket: Ticket, message: Message) -> None:
         ticket.unread_count += 1
 
 
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """An outbound message to queue in a ticket: who wrote it, what it says, and its idempotency key."""
+
+    body: str
+    author_id: int | None = None
+    sender_name: str | None = None
+    quoted_message_id: int | None = None
+    client_id: str | None = None
+    # A Cloud API template (`OutgoingTemplate` as JSON): the one kind of message allowed outside the window.
+    template: dict[str, Any] | None = None
+
+
 async def post_message(
     session: AsyncSession, user: User, ticket_id: int, data: MessageCreate, *, attachment: Attachment | None = None
 ) -> tuple[Message, bool]:
@@ -114,29 +130,47 @@ async def post_message(
     """
     # Locked so that two posts on one ticket update its preview one after the other.
     ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
-    if data.client_id is not None:
-        earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
+    outbound = Outbound(
+        body=data.body,
+        author_id=user.id,
+        sender_name=user.name,
+        quoted_message_id=data.quoted_message_id,
+        client_id=data.client_id,
+    )
+    return await queue_outbound(session, ticket, outbound, attachment=attachment)
+
+
+async def queue_outbound(
+    session: AsyncSession, ticket: Ticket, outbound: Outbound, *, attachment: Attachment | None = None
+) -> tuple[Message, bool]:
+    """Store `outbound` in `ticket` (locked by the caller) as `pending`; `False` when its `client_id` names an
+    earlier message, which is returned instead. 409 on a closed ticket, or outside the customer-service window
+    for anything but a template."""
+    if outbound.client_id is not None:
+        earlier = await repository.message_by_client_id(session, ticket.id, outbound.client_id)
         if earlier is not None:
             return earlier, False
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict("This ticket is closed. Reopen it to send a message.", code="ticket_closed")
-    if data.quoted_message_id is not None and not await repository.message_in_ticket(
-        session, data.quoted_message_id, ticket.id
+    if outbound.template is None:
+        await ensure_free_text_allowed(session, ticket)
+    if outbound.quoted_message_id is not None and not await repository.message_in_ticket(
+        session, outbound.quoted_message_id, ticket.id
     ):
         raise Invalid("The quoted message is not part of this ticket.", code="unknown_quoted_message")
     message = Message(
         ticket_id=ticket.id,
         contact_id=ticket.contact_id,
         connection_id=ticket.connection_id,
-        author_id=user.id,
+        author_id=outbound.author_id,
         from_me=True,
-        body=data.body,
+        body=outbound.body,
         type=MessageType.TEXT,
         status=MessageStatus.PENDING,
-        quoted_message_id=data.quoted_message_id,
-        client_id=data.client_id,
-        sender_name=user.name,
-        extra={},
+        quoted_message_id=outbound.quoted_message_id,
+        client_id=outbound.client_id,
+        sender_name=outbound.sender_name,
+        extra={"template": outbound.template} if outbound.template is not None else {},
         reactions={},
     )
     if attachment is not None:
@@ -147,9 +181,9 @@ async def post_message(
             await session.flush()
     except IntegrityError:
         # The same client id committed by a concurrent request: that one is the message.
-        if data.client_id is None:
+        if outbound.client_id is None:
             raise
-        earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
+        earlier = await repository.message_by_client_id(session, ticket.id, outbound.client_id)
         if earlier is None:
             raise
         return earlier, False

@@ -1,7 +1,12 @@
-"""The dispatcher of one connection: sends its pending messages through its engine, one at a time, in order.
+"""The dispatcher of one connection: sends its pending messages through its engine, in order per chat.
 
 The database is the queue. Nothing is held in memory between steps, so a restart (or a killed worker) only
 delays a send: the message is still `pending`, with the WhatsApp id it was given before the first attempt.
+
+Engines of the unofficial protocol send one message at a time, spaced by the pacing setting. An engine that
+`SendsInParallel` (the Cloud API) sends to several chats at once, in as many lanes as it allows; when the network
+says `Throttled`, the message waits without losing an attempt and the dispatcher holds back and halves its lanes,
+then widens them again as sends succeed.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zapdesk.db.base import utcnow
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
-from zapdesk.engine.base import Engine, EngineError, NotConnected
+from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import MessageStatus
 from zapdesk.metrics import recorder
@@ -27,10 +32,11 @@ from zapdesk.metrics.tally import Counter
 from zapdesk.outbox.service import (
     Delivery,
     RetryPolicy,
-    claim_next_delivery,
+    claim_deliveries,
     mark_sent,
     next_attempt_at,
     record_failure,
+    record_throttled,
 )
 from zapdesk.settings.service import OUTBOUND_MIN_INTERVAL_MS, get_setting
 
@@ -39,7 +45,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class _Claimed:
-    delivery: Delivery
+    deliveries: list[Delivery]
     min_interval: float  # seconds
 
 
@@ -82,6 +88,11 @@ class OutboxDispatcher:
         self._closing = False
         self._task: asyncio.Task[None] | None = None
         self._last_send: float | None = None  # monotonic time of the last attempt that reached the engine
+        self._max_lanes = engine.parallel_sends if isinstance(engine, SendsInParallel) else 1
+        self._lanes = self._max_lanes
+        self._successes = 0  # since the lanes last changed
+        self._held_until = 0.0  # monotonic: the network asked the whole connection to wait until then
+        self._in_flight: dict[int, asyncio.Task[float]] = {}
 
     def start(self) -> None:
         if self._task is None:
@@ -98,6 +109,11 @@ class OutboxDispatcher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        sends = list(self._in_flight.values())
+        for send in sends:
+            send.cancel()
+        if sends:
+            await asyncio.wait(sends)
 
     async def run(self) -> None:
         # `asyncio.timeout`, never `wait_for`, below: on Python 3.11 `wait_for` can swallow a cancellation that
@@ -116,28 +132,69 @@ class OutboxDispatcher:
                         await self._wake.wait()
 
     async def step(self) -> float:
-        """Send at most one message; returns how long to wait (unless nudged) before the next step."""
+        """Start sending what is due (one message, or one per free lane); returns how long to wait (unless
+        nudged) before the next step."""
         if not self.is_connected():
             return self.poll_seconds
-        claimed = await self._claim()
+        held = self._held_until - time.monotonic()
+        if held > 0:
+            return held
+        if self._max_lanes > 1:
+            return await self._fill_lanes()
+        claimed = await self._claim(1)
         if isinstance(claimed, _Idle):
-            if claimed.due_at is None:
-                return self.poll_seconds
-            return min(self.poll_seconds, max(0.0, (claimed.due_at - utcnow()).total_seconds()))
+            return self._idle_wait(claimed)
         await self._keep_pace(claimed.min_interval)
-        return await self._send(claimed.delivery)
+        return await self._send(claimed.deliveries[0])
 
-    async def _claim(self) -> _Claimed | _Idle:
+    async def _fill_lanes(self) -> float:
+        free = self._lanes - len(self._in_flight)
+        if free <= 0:
+            return self.poll_seconds  # every lane busy: a finished send wakes the loop
+        claimed = await self._claim(free)
+        if isinstance(claimed, _Idle):
+            return self.poll_seconds if self._in_flight else self._idle_wait(claimed)
+        for delivery in claimed.deliveries:
+            self._start_send(delivery)
+        # Lanes left free: nothing else is due now, so look again when a send finishes (or is nudged).
+        return 0.0 if len(claimed.deliveries) == free else self.poll_seconds
+
+    def _start_send(self, delivery: Delivery) -> None:
+        task = asyncio.create_task(self._send(delivery), name=f"outbox-send-{delivery.message_id}")
+        self._in_flight[delivery.message_id] = task
+
+        def finished(task: asyncio.Task[float]) -> None:
+            self._in_flight.pop(delivery.message_id, None)
+            self._wake.set()
+            if not task.cancelled() and task.exception() is not None:
+                # The outcome could not be stored: the message is still pending and is sent again later.
+                log.error(
+                    "outbox of connection %s: send of message %s",
+                    self.connection_id,
+                    delivery.message_id,
+                    exc_info=task.exception(),
+                )
+
+        task.add_done_callback(finished)
+
+    def _idle_wait(self, idle: _Idle) -> float:
+        if idle.due_at is None:
+            return self.poll_seconds
+        return min(self.poll_seconds, max(0.0, (idle.due_at - utcnow()).total_seconds()))
+
+    async def _claim(self, limit: int) -> _Claimed | _Idle:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
-            interval_ms = await get_setting(session, OUTBOUND_MIN_INTERVAL_MS)
-            delivery = await claim_next_delivery(
+            interval_ms = 0 if self._max_lanes > 1 else await get_setting(session, OUTBOUND_MIN_INTERVAL_MS)
+            deliveries = await claim_deliveries(
                 session,
                 connection_id=self.connection_id,
                 new_message_id=self.engine.new_message_id,
                 media_store=self.media_store,
+                limit=limit,
+                in_flight=list(self._in_flight),
             )
-            if delivery is not None:
-                return _Claimed(delivery, interval_ms / 1000)
+            if deliveries:
+                return _Claimed(deliveries, interval_ms / 1000)
             return _Idle(await next_attempt_at(session, connection_id=self.connection_id))
 
     async def _keep_pace(self, min_interval: float) -> None:
@@ -153,6 +210,9 @@ class OutboxDispatcher:
         try:
             async with asyncio.timeout(self.send_timeout):
                 result = await self.engine.send(delivery.chat, delivery.outgoing)
+        except Throttled as exc:
+            await self._throttled(delivery, exc)
+            return 0.0
         except NotConnected:
             # Not a failed attempt: the message waits, untouched, until the session is back.
             log.info(
@@ -171,7 +231,31 @@ class OutboxDispatcher:
             async with unit_of_work(self.sessionmaker, self.sink) as session:
                 await mark_sent(session, message_id=delivery.message_id, result=result)
             recorder.count(Counter.MESSAGES_SENT)
+            self._widen()
         return 0.0
+
+    async def _throttled(self, delivery: Delivery, exc: Throttled) -> None:
+        log.info(
+            "outbox of connection %s: throttled (%s); message %s waits", self.connection_id, exc, delivery.message_id
+        )
+        if exc.whole_connection:
+            self._held_until = max(self._held_until, time.monotonic() + exc.retry_after)
+            self._lanes = max(1, self._lanes // 2)
+            self._successes = 0
+        async with unit_of_work(self.sessionmaker, self.sink) as session:
+            await record_throttled(
+                session, message_id=delivery.message_id, reason=str(exc), retry_after=exc.retry_after
+            )
+        recorder.count(Counter.SEND_FAILURES)
+
+    def _widen(self) -> None:
+        """Additive increase after a slowdown: one more lane for every few rounds of sends that went through."""
+        if self._lanes >= self._max_lanes:
+            return
+        self._successes += 1
+        if self._successes >= 4 * self._lanes:
+            self._lanes += 1
+            self._successes = 0
 
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:

@@ -6,26 +6,27 @@ outbox sends them like any other and they vanish if that transaction rolls back.
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
+from zapdesk.kit.placeholders import fill_placeholders
 from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.window import service_window
 from zapdesk.queues.models import Queue
 from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET, get_setting
 from zapdesk.tickets.models import Ticket
 
-_PLACEHOLDER = re.compile(r"\{\{\s*(name|protocol)\s*\}\}")
+
+def contact_name(contact: Contact) -> str:
+    """The contact's name, or the name they chose on WhatsApp when we only know a number."""
+    return contact.name if contact.name and contact.name != contact.phone else (contact.push_name or "")
 
 
 def render_template(template: str, contact: Contact, ticket: Ticket) -> str:
-    """Fill `{{name}}` with the contact's name (or the name they chose on WhatsApp when we only know a number)
-    and `{{protocol}}` with the ticket's protocol number."""
-    name = contact.name if contact.name and contact.name != contact.phone else (contact.push_name or "")
-    values = {"name": name, "protocol": ticket.protocol}
-    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template).strip()
+    """Fill `{{name}}` with the contact's name (`contact_name`) and `{{protocol}}` with the ticket's protocol
+    number."""
+    return fill_placeholders(template, {"name": contact_name(contact), "protocol": ticket.protocol}).strip()
 
 
 async def queue_greeting(session: AsyncSession, ticket: Ticket) -> Message | None:
@@ -59,6 +60,8 @@ async def _queue_automatic(session: AsyncSession, ticket: Ticket, template: str 
     body = render_template(template, contact, ticket)
     if not body:
         return None
+    if not (await service_window(session, ticket)).is_open():
+        return None  # free text cannot reach the customer now (Cloud API after 24 hours)
     message = Message(
         ticket_id=ticket.id,
         contact_id=ticket.contact_id,

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import utcnow
-from zapdesk.engine.events import Chat, MediaKind, OutgoingMedia, OutgoingMessage, QuotedMessage, SendResult
+from zapdesk.engine.events import (
+    Chat,
+    MediaKind,
+    OutgoingMedia,
+    OutgoingMessage,
+    OutgoingTemplate,
+    QuotedMessage,
+    SendResult,
+)
 from zapdesk.errors import Conflict, NotFound
 from zapdesk.media.store import MediaMissing, MediaStore
 from zapdesk.messages.models import Message, MessageStatus
@@ -30,6 +39,7 @@ log = logging.getLogger(__name__)
 
 # Inline, not a bound parameter: PostgreSQL only uses the partial outbox index when it sees the literal.
 _PENDING: ColumnElement[str] = literal_column("'pending'")
+_TEMPLATE: TypeAdapter[OutgoingTemplate] = TypeAdapter(OutgoingTemplate)
 # Keyed by plain strings: a message's `type` comes back from the database as one.
 _MEDIA_KINDS = {kind.value: kind for kind in MediaKind}
 
@@ -95,25 +105,49 @@ async def claim_next_delivery(
     The id is stored in this transaction, before any send: a resend after a crash reuses it, so WhatsApp
     (and our receipts) see one message, not two. A message that can never be sent is failed on the way.
     """
+    claimed = await claim_deliveries(
+        session, connection_id=connection_id, new_message_id=new_message_id, media_store=media_store, now=now
+    )
+    return claimed[0] if claimed else None
+
+
+async def claim_deliveries(
+    session: AsyncSession,
+    *,
+    connection_id: int,
+    new_message_id: Callable[[], str],
+    media_store: MediaStore,
+    limit: int = 1,
+    in_flight: Collection[int] = (),
+    now: datetime | None = None,
+) -> list[Delivery]:
+    """Up to `limit` sendable messages, oldest first, each the first of its chat (so they may go out together),
+    leaving out those `in_flight` (being sent now, still pending)."""
     now = now or utcnow()
-    while True:
-        query = select(Message).where(_sendable(connection_id, now)).order_by(Message.id).limit(1)
-        message = (await session.execute(query)).scalar_one_or_none()
-        if message is None:
-            return None
-        if message.external_id is None:
-            # Only if still unset: should two dispatchers ever overlap (a lease changing hands), both send
-            # under the one id that won, and WhatsApp sees a single message.
-            await session.execute(
-                update(Message)
-                .where(Message.id == message.id, Message.external_id.is_(None))
-                .values(external_id=new_message_id())
-            )
-            await session.refresh(message, attribute_names=["external_id"])
-        try:
-            return await _delivery(session, message, media_store)
-        except _Undeliverable as exc:
-            await _fail(session, message, str(exc))
+    deliveries: list[Delivery] = []
+    while len(deliveries) < limit:
+        query = select(Message).where(_sendable(connection_id, now)).order_by(Message.id)
+        skipped = set(in_flight) | {delivery.message_id for delivery in deliveries}
+        if skipped:
+            query = query.where(Message.id.not_in(skipped))
+        messages = list((await session.execute(query.limit(limit - len(deliveries)))).scalars())
+        if not messages:
+            break
+        for message in messages:
+            if message.external_id is None:
+                # Only if still unset: should two dispatchers ever overlap (a lease changing hands), both send
+                # under the one id that won, and WhatsApp sees a single message.
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == message.id, Message.external_id.is_(None))
+                    .values(external_id=new_message_id())
+                )
+                await session.refresh(message, attribute_names=["external_id"])
+            try:
+                deliveries.append(await _delivery(session, message, media_store))
+            except _Undeliverable as exc:
+                await _fail(session, message, str(exc))
+    return deliveries
 
 
 async def next_attempt_at(session: AsyncSession, *, connection_id: int) -> datetime | None:
@@ -135,6 +169,7 @@ async def _delivery(session: AsyncSession, message: Message, media_store: MediaS
         text=message.body,
         media=await _media(message, media_store),
         quoted=await _quoted(session, message, contact),
+        template=template_of(message),
     )
     return Delivery(message_id=message.id, chat=chat, outgoing=outgoing)
 
@@ -152,6 +187,18 @@ async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | N
         mime=message.media_mime or "application/octet-stream",
         file_name=message.media_name,
     )
+
+
+def template_of(message: Message) -> OutgoingTemplate | None:
+    """The Cloud API template a message was queued with (see `messages.service.Outbound.template`)."""
+    stored = message.extra.get("template")
+    if not isinstance(stored, dict):
+        return None
+    try:
+        return _TEMPLATE.validate_python(stored)
+    except ValidationError:
+        log.warning("message %s holds a template we cannot read; sent as text", message.id)
+        return None
 
 
 async def _quoted(session: AsyncSession, message: Message, contact: Contact) -> QuotedMessage | None:
@@ -209,6 +256,19 @@ async def record_failure(
         return message
     reason = error if not retryable else f"{error} (gave up after {message.send_attempts} attempts)"
     await _fail(session, message, reason)
+    return message
+
+
+async def record_throttled(
+    session: AsyncSession, *, message_id: int, reason: str, retry_after: float, now: datetime | None = None
+) -> Message | None:
+    """The network asked us to slow down: not a failed attempt, the message waits `retry_after` seconds."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    if message is None or message.status != MessageStatus.PENDING:
+        return message
+    message.next_attempt_at = (now or utcnow()) + timedelta(seconds=retry_after)
+    message.error = f"Waiting: {reason}"
+    await record_message_updated(session, message)
     return message
 
 
