@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from zapdesk.api import health
 from zapdesk.api.text_input import reject_nul_characters
 from zapdesk.auth import routes as auth
+from zapdesk.cloud import routes as cloud
 from zapdesk.connections import routes as connections
 from zapdesk.contacts import routes as contacts
 from zapdesk.errors import ERROR_RESPONSES
@@ -41,6 +42,8 @@ def build_api_router() -> APIRouter:
         workspace_settings.router,
         meta.router,
         realtime.router,
+        cloud.router,
+        cloud.webhooks,
     ):
         router.include_router(domain_router)
     return router

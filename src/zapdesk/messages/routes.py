@@ -10,7 +10,7 @@ from zapdesk.api.deps import CurrentUser, SessionDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
 from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
 from zapdesk.messages import service
-from zapdesk.messages.schemas import MessageCreate, MessageRead
+from zapdesk.messages.schemas import MessageCreate, MessageRead, ServiceWindowRead
 
 router = APIRouter(prefix="/tickets/{ticket_id}/messages", tags=["messages"])
 
@@ -29,6 +29,12 @@ async def list_messages(
     """Newest page first, each page in chronological order; reading marks the ticket read (unread_count 0)."""
     messages, next_cursor = await service.read_messages(session, user, ticket_id, before=before, limit=limit)
     return Page(items=[MessageRead.from_model(message) for message in messages], next_cursor=next_cursor)
+
+
+@router.get("/window", response_model=ServiceWindowRead, include_in_schema=True)
+async def get_window(session: SessionDep, user: CurrentUser, ticket_id: ResourceId) -> ServiceWindowRead:
+    """Whether free text can reach the customer now (channels with a 24-hour customer-service window)."""
+    return ServiceWindowRead.from_window(await service.ticket_window(session, user, ticket_id))
 
 
 @router.post(

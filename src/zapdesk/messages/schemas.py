@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
 from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.window import ServiceWindow
 
 # WhatsApp refuses text messages longer than this.
 MAX_BODY_LENGTH = 65_536
@@ -77,3 +78,13 @@ class MessageCreate(BaseModel):
     quoted_message_id: IdRef | None = None
     # Chosen by the client per message: sending the same one twice stores the message once.
     client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class ServiceWindowRead(BaseModel):
+    applies: bool = Field(description="Whether this ticket's channel has a customer-service window (Cloud API).")
+    open: bool = Field(description="Whether free text can be sent now; outside the window only a template can.")
+    closes_at: datetime | None
+
+    @classmethod
+    def from_window(cls, window: ServiceWindow) -> ServiceWindowRead:
+        return cls(applies=window.applies, open=window.is_open(), closes_at=window.closes_at)

@@ -18,7 +18,7 @@ from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageCreate, MessageRead
-from zapdesk.messages.window import ensure_free_text_allowed
+from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
@@ -207,3 +207,7 @@ async def read_messages(
         ticket.unread_count = 0
         await record_ticket_updated(session, ticket)
     return page, next_cursor
+
+
+async def ticket_window(session: AsyncSession, user: User, ticket_id: int) -> ServiceWindow:
+    return await service_window(session, await get_visible_ticket(session, user, ticket_id))

@@ -9,7 +9,9 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.connections.models import Connection
+from zapdesk.cloud.service import engine_credentials
+from zapdesk.config import Settings
+from zapdesk.connections.models import Connection, Provider
 from zapdesk.db.uow import unit_of_work
 from zapdesk.worker import leases
 from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, RunnerDeps
@@ -78,7 +80,7 @@ class Worker:
                     if await leases.claim(session, self.owner, connection_id, settings.lease_seconds):
                         held.add(connection_id)
         async with unit_of_work(self.deps.sessionmaker) as session:
-            return await _read_rows(session, held)
+            return await _read_rows(session, settings, held)
 
     async def _reconcile_one(self, connection_id: int, row: ConnectionRow | None) -> None:
         """One session's trouble never disturbs another's: errors are logged and retried next tick."""
@@ -117,10 +119,12 @@ class Worker:
         self._wake.clear()
 
 
-async def _read_rows(session: AsyncSession, ids: set[int]) -> dict[int, ConnectionRow]:
+async def _read_rows(session: AsyncSession, settings: Settings, ids: set[int]) -> dict[int, ConnectionRow]:
     if not ids:
         return {}
-    connections = (await session.execute(select(Connection).where(Connection.id.in_(ids)))).scalars()
+    connections = list((await session.execute(select(Connection).where(Connection.id.in_(ids)))).scalars())
+    cloud = {connection.id for connection in connections if connection.provider == Provider.CLOUD}
+    extras = await engine_credentials(session, settings, cloud)
     return {
         connection.id: ConnectionRow(
             id=connection.id,
@@ -130,6 +134,7 @@ async def _read_rows(session: AsyncSession, ids: set[int]) -> dict[int, Connecti
             command_seq=connection.command_seq,
             session_ref=connection.session_ref,
             pairing_phone=connection.pairing_phone,
+            extra=extras.get(connection.id, {}),
         )
         for connection in connections
     }
