@@ -24,6 +24,12 @@ class SimulatorConfig(BaseSettings):
     receipt_delay_seconds: float = Field(default=0.5, ge=0)
     # How long a link may stay silent after opening before it must have said hello.
     hello_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The fake Cloud API retries a webhook delivery answered non-2xx: first after this long, then twice as long
+    # each time up to the maximum, for as long as Meta does (7 days).
+    cloud_retry_first_seconds: float = Field(default=5.0, gt=0)
+    cloud_retry_max_seconds: float = Field(default=900.0, gt=0)
+    cloud_retry_for_seconds: float = Field(default=7 * 24 * 3600.0, gt=0)
+    cloud_concurrent_deliveries: int = Field(default=32, ge=1, le=512)
 
     @classmethod
     def for_server(cls, settings: Settings) -> SimulatorConfig:
