@@ -32,6 +32,9 @@ from tests.tickets.factories import (
 )
 from zapdesk.app import assemble_server, create_api
 from zapdesk.auth import service as auth_service
+from zapdesk.cloud import service as cloud_service
+from zapdesk.cloud.models import CloudTemplate
+from zapdesk.cloud.schemas import CloudCredentialsIn
 from zapdesk.connections.models import Connection, ConnectionStatus
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
@@ -42,6 +45,7 @@ from zapdesk.tickets.models import Ticket, TicketStatus
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 METRICS_TOKEN = "metrics-token-for-the-matrix-0123456789"
+CLOUD_NUMBER_ID, CLOUD_ACCOUNT_ID = "1065403522", "1022901293"
 _serial = itertools.count(1)
 
 # public: anyone. signed_in: any user. admin: admins only (agents 403). ticket: users who may see the ticket in
@@ -103,7 +107,7 @@ def fixed(path: str, **kwargs: Any) -> Build:
     async def build(world: World) -> Call:
         values = {"ticket": world.ticket_id, "contact": world.contact_id, **world.spare}
         values |= {"connection": world.desk.connection.id, "queue": world.desk.queue.id, "user": world.desk.assignee.id}
-        values |= {"media": world.media_message_id}
+        values |= {"media": world.media_message_id, "cloud": world.desk.connection.id}
         return Call(path.format(**values), **kwargs)
 
     return build
@@ -142,6 +146,10 @@ async def _retry_call(world: World) -> Call:
     return Call(f"/api/messages/{await world.failed_message()}/retry")
 
 
+def _template(n: int) -> dict[str, Any]:
+    return {"name": "pedido_pronto", "language": "pt_BR", "body": {"1": "{{name}}"}, "client_id": f"t{n}"}
+
+
 @dataclass(frozen=True)
 class Rule:
     access: Access
@@ -174,6 +182,13 @@ RULES: dict[RouteKey, Rule] = {
     # A development tool without accounts; it is not mounted in production (tests/security/test_production.py).
     route("MOUNT", "/simulator", ""): rule("public", fixed("/simulator/api/sessions")),
     route("GET", "/metrics", "metrics"): rule("metrics", fixed("/metrics")),
+    # Meta calls these without a user: the verify token and the signature are the check (tests/cloud).
+    route("GET", "/api/webhooks/cloud/{connection_id}", "verify_webhook"): rule(
+        "public", fixed("/api/webhooks/cloud/{cloud}", params={"hub.mode": "subscribe"}), 403
+    ),
+    route("POST", "/api/webhooks/cloud/{connection_id}", "receive_webhook"): rule(
+        "public", fixed("/api/webhooks/cloud/{cloud}", json={"object": "whatsapp_business_account"}), 401
+    ),
     # Any signed-in user.
     route("GET", "/api/auth/me", "me"): rule("signed_in", fixed("/api/auth/me")),
     route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
@@ -198,7 +213,19 @@ RULES: dict[RouteKey, Rule] = {
     ),
     route("GET", "/api/tickets", "list_tickets"): rule("signed_in", fixed("/api/tickets")),
     route("POST", "/api/tickets", "start_conversation"): rule("signed_in", _new_conversation, 200, 201),
+    route("GET", "/api/connections/{connection_id}/templates", "list_templates"): rule(
+        "signed_in", fixed("/api/connections/{cloud}/templates")
+    ),
     # Only those who may see the ticket (agents of its queue, its assignee, admins).
+    route("GET", "/api/tickets/{ticket_id}/messages/window", "get_window"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/messages/window")
+    ),
+    route("POST", "/api/tickets/{ticket_id}/template-messages", "send_template_message"): rule(
+        "ticket", unique(lambda w, n: Call(f"/api/tickets/{w.ticket_id}/template-messages", json=_template(n))), 201
+    ),
+    route("POST", "/api/tickets/{ticket_id}/template-messages/preview", "preview_template_message"): rule(
+        "ticket", at(lambda w: Call(f"/api/tickets/{w.ticket_id}/template-messages/preview", json=_template(0)))
+    ),
     route("GET", "/api/tickets/{ticket_id}", "get_ticket"): rule("ticket", fixed("/api/tickets/{ticket}")),
     route("PATCH", "/api/tickets/{ticket_id}", "update_ticket"): rule(
         "ticket", at(lambda w: Call(f"/api/tickets/{w.ticket_id}", json={"queue_id": w.desk.queue.id}))
@@ -269,6 +296,16 @@ RULES: dict[RouteKey, Rule] = {
     route("DELETE", "/api/connections/{connection_id}", "delete_connection"): rule(
         "admin", fixed("/api/connections/{spare_connection}"), 204
     ),
+    route("GET", "/api/connections/{connection_id}/cloud", "get_cloud_account"): rule(
+        "admin", fixed("/api/connections/{cloud}/cloud")
+    ),
+    route("PUT", "/api/connections/{connection_id}/cloud", "put_cloud_account"): rule(
+        "admin",
+        fixed(
+            "/api/connections/{cloud}/cloud",
+            json={"phone_number_id": CLOUD_NUMBER_ID, "business_account_id": CLOUD_ACCOUNT_ID, "app_secret": "s"},
+        ),
+    ),
     route("POST", "/api/connections/{connection_id}/connect", "connect"): rule(
         "admin", fixed("/api/connections/{spare_linking}/connect"), 202
     ),
@@ -320,8 +357,29 @@ def test_every_route_has_a_rule(tmp_path: Path) -> None:
 
 
 async def _world(desk: Desk) -> World:
+    """The desk's one connection is a Cloud API one, so that its routes (templates, window) act for real."""
     context = desk.context
     ticket = await make_ticket(context, connection=desk.connection, queue=desk.queue, status=TicketStatus.OPEN)
+    inbound = await make_message(context, ticket=ticket, from_me=False)
+    credentials = CloudCredentialsIn(
+        phone_number_id=CLOUD_NUMBER_ID, business_account_id=CLOUD_ACCOUNT_ID, access_token="t", app_secret="s"
+    )
+    template = {"type": "BODY", "text": "Olá {{1}}, seu pedido está pronto."}
+    async with unit_of_work(context.sessionmaker) as session:
+        await session.execute(update(Connection).where(Connection.id == desk.connection.id).values(provider="cloud"))
+        await cloud_service.set_credentials(session, context.settings, desk.connection.id, credentials)
+        # The customer wrote just now: the 24-hour window is open for free text.
+        await session.execute(update(Message).where(Message.id == inbound.id).values(sent_at=utcnow()))
+        session.add(
+            CloudTemplate(
+                business_account_id=CLOUD_ACCOUNT_ID,
+                name="pedido_pronto",
+                language="pt_BR",
+                status="APPROVED",
+                category="UTILITY",
+                components=[template],
+            )
+        )
     spare_qr = await make_connection(context, name="QR")
     async with unit_of_work(context.sessionmaker) as session:
         await session.execute(

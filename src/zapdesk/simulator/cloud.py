@@ -138,18 +138,19 @@ class FakeCloud:
 
     # ---- numbers (control API) --------------------------------------------------------------------------------
 
-    def create_number(self, phone: str, name: str, webhook_url: str | None) -> CloudNumber:
+    def create_number(self, phone: str, name: str, webhook_url: str | None, **given: str | None) -> CloudNumber:
+        """A new number; `given` may fix its ids and secrets (to replay recorded payloads), else they are new."""
         digits = normalize_phone(phone)
         if digits is None:
             raise Invalid("phone must be a phone number in international format.")
         number = CloudNumber(
-            phone_number_id=new_numeric_id(),
-            business_account_id=new_numeric_id(),
+            phone_number_id=given.get("phone_number_id") or new_numeric_id(),
+            business_account_id=given.get("business_account_id") or new_numeric_id(),
             phone=digits,
             name=name,
-            access_token="EAAG" + secrets.token_urlsafe(32),
-            app_secret=secrets.token_hex(16),
-            verify_token=secrets.token_urlsafe(12),
+            access_token=given.get("access_token") or "EAAG" + secrets.token_urlsafe(32),
+            app_secret=given.get("app_secret") or secrets.token_hex(16),
+            verify_token=given.get("verify_token") or secrets.token_urlsafe(12),
             webhook_url=webhook_url,
         )
         self.numbers[number.phone_number_id] = number
@@ -219,8 +220,10 @@ class FakeCloud:
         self.deliver(number, value)
         return wamid
 
-    def customer_media(self, number: CloudNumber, mime: str, file_name: str | None, data: bytes) -> str:
-        media_id = new_numeric_id()
+    def customer_media(
+        self, number: CloudNumber, mime: str, file_name: str | None, data: bytes, media_id: str | None = None
+    ) -> str:
+        media_id = media_id or new_numeric_id()
         self._media[media_id] = (number.phone_number_id, self._put_media(mime, file_name, data))
         return media_id
 
@@ -307,7 +310,8 @@ class FakeCloud:
         if token != number.access_token:
             raise GraphProblem(401, "Invalid OAuth access token - Cannot parse access token", code=190)
 
-    def graph_object(self, object_id: str, token: str | None, base_url: str) -> dict[str, Any]:
+    def graph_object(self, object_id: str, token: str | None, media_url: str) -> dict[str, Any]:
+        """`media_url` is the download address with `MEDIA_ID` where the id goes."""
         """GET /{id}: a phone number (its profile) or an uploaded/received media (its download URL)."""
         if object_id in self.numbers:
             number = self.numbers[object_id]
@@ -325,7 +329,7 @@ class FakeCloud:
             stored = self._get_media(key)
             return {
                 "messaging_product": "whatsapp",
-                "url": f"{base_url}{MEDIA_PREFIX}/{object_id}",
+                "url": media_url.replace("MEDIA_ID", object_id),
                 "mime_type": stored.mime,
                 "sha256": "",
                 "file_size": len(stored.data),

@@ -40,10 +40,6 @@ def graph_problem_response(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status_code)
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 # ---- the Graph API ----------------------------------------------------------------------------------------------
 
 
@@ -56,7 +52,9 @@ async def templates(object_id: str, cloud: CloudDep, authorization: Authorizatio
 async def graph_object(
     object_id: str, request: Request, cloud: CloudDep, authorization: Authorization = None
 ) -> dict[str, Any]:
-    return cloud.graph_object(object_id, _token(authorization), _base_url(request))
+    # url_for, not base_url: mounted at /simulator, the media route's address includes the mount.
+    media_url = str(request.url_for("download_media", media_id="MEDIA_ID"))
+    return cloud.graph_object(object_id, _token(authorization), media_url)
 
 
 @graph.post("/{phone_number_id}/messages", summary="Send a message, or mark one read")
@@ -87,7 +85,7 @@ async def upload(
 
 
 @media.get("/{media_id}", summary="Download media (with the access token, as Meta's media URLs require)")
-async def download(media_id: str, cloud: CloudDep, authorization: Authorization = None) -> Response:
+async def download_media(media_id: str, cloud: CloudDep, authorization: Authorization = None) -> Response:
     data, mime = cloud.media_bytes(media_id, _token(authorization))
     return Response(data, media_type=mime)
 
@@ -99,6 +97,12 @@ class NumberIn(BaseModel):
     phone: str = Field(description="The business number, international digits.")
     name: str = Field(default="zapdesk demo", max_length=120, description="Its verified business name.")
     webhook_url: str | None = Field(default=None, description="Where Meta posts notifications (no check).")
+    # Fixed ids and secrets, to replay recorded notifications; new ones when left out.
+    phone_number_id: str | None = None
+    business_account_id: str | None = None
+    access_token: str | None = None
+    app_secret: str | None = None
+    verify_token: str | None = None
 
 
 class NumberOut(BaseModel):
@@ -132,6 +136,13 @@ class MediaIn(BaseModel):
     data_base64: str
     file_name: str | None = None
     voice: bool = False
+    id: str | None = Field(default=None, description="A fixed media id (to replay recorded notifications).")
+
+    def decode(self) -> bytes:
+        try:
+            return base64.b64decode(self.data_base64, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise Invalid("media.data_base64 is not valid base64.") from exc
 
 
 class CustomerMessageIn(BaseModel):
@@ -172,7 +183,8 @@ class DeliveryOut(BaseModel):
 
 @control.post("/numbers", response_model=NumberOut, summary="A business number on the Cloud API, with credentials")
 async def create_number(data: NumberIn, cloud: CloudDep) -> NumberOut:
-    return NumberOut.of(cloud.create_number(data.phone, data.name, data.webhook_url))
+    given = data.model_dump(exclude={"phone", "name", "webhook_url"})
+    return NumberOut.of(cloud.create_number(data.phone, data.name, data.webhook_url, **given))
 
 
 @control.get("/numbers/{number}", response_model=NumberOut)
@@ -229,11 +241,7 @@ def _message_of(cloud: FakeCloud, number: CloudNumber, data: CustomerMessageIn) 
     if data.reaction_to:
         return {"type": "reaction", "reaction": {"message_id": data.reaction_to, "emoji": data.emoji}}
     if data.media is not None:
-        try:
-            content = base64.b64decode(data.media.data_base64, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise Invalid("media.data_base64 is not valid base64.") from exc
-        media_id = cloud.customer_media(number, data.media.mime, data.media.file_name, content)
+        media_id = cloud.customer_media(number, data.media.mime, data.media.file_name, data.media.decode())
         body: dict[str, Any] = {"id": media_id, "mime_type": data.media.mime, "sha256": ""}
         if data.caption and data.kind not in ("audio", "sticker"):
             body["caption"] = data.caption
@@ -243,6 +251,12 @@ def _message_of(cloud: FakeCloud, number: CloudNumber, data: CustomerMessageIn) 
             body["voice"] = data.media.voice
         return {"type": data.kind, data.kind: body}
     return {"type": "text", "text": {"body": data.text or ""}}
+
+
+@control.post("/numbers/{number}/media", response_model=PostedOut, summary="Media a customer sent, by its id")
+async def add_media(number: str, data: MediaIn, cloud: CloudDep) -> PostedOut:
+    found = cloud.number_for(number)
+    return PostedOut(id=cloud.customer_media(found, data.mime, data.file_name, data.decode(), data.id))
 
 
 @control.post("/phones/{phone}/read", response_model=list[str], summary="The customer reads messages")
