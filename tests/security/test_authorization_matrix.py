@@ -78,6 +78,7 @@ class World:
     ticket: Ticket
     media_message_id: int
     contact_id: int
+    inbound_id: int = 0  # a message the customer sent in the ticket
     spare: dict[str, int] = field(default_factory=dict)  # throwaway rows for the DELETE routes
 
     async def refresh_token(self) -> str:
@@ -107,7 +108,7 @@ def fixed(path: str, **kwargs: Any) -> Build:
     async def build(world: World) -> Call:
         values = {"ticket": world.ticket_id, "contact": world.contact_id, **world.spare}
         values |= {"connection": world.desk.connection.id, "queue": world.desk.queue.id, "user": world.desk.assignee.id}
-        values |= {"media": world.media_message_id, "cloud": world.desk.connection.id}
+        values |= {"media": world.media_message_id, "cloud": world.desk.connection.id, "inbound": world.inbound_id}
         return Call(path.format(**values), **kwargs)
 
     return build
@@ -248,6 +249,9 @@ RULES: dict[RouteKey, Rule] = {
         "ticket", fixed("/api/messages/{media}/media")
     ),
     route("POST", "/api/messages/{message_id}/retry", "retry_message"): rule("ticket", _retry_call),
+    route("PUT", "/api/messages/{message_id}/reaction", "react_to_message"): rule(
+        "ticket", fixed("/api/messages/{inbound}/reaction", json={"emoji": "👍"})
+    ),
     # Administrators only.
     route("GET", "/api/users", "list_users"): rule("admin", fixed("/api/users")),
     route("POST", "/api/users", "create_user"): rule(
@@ -369,7 +373,9 @@ async def _world(desk: Desk) -> World:
         await session.execute(update(Connection).where(Connection.id == desk.connection.id).values(provider="cloud"))
         await cloud_service.set_credentials(session, context.settings, desk.connection.id, credentials)
         # The customer wrote just now: the 24-hour window is open for free text.
-        await session.execute(update(Message).where(Message.id == inbound.id).values(sent_at=utcnow()))
+        await session.execute(
+            update(Message).where(Message.id == inbound.id).values(sent_at=utcnow(), external_id="wamid.inbound")
+        )
         session.add(
             CloudTemplate(
                 business_account_id=CLOUD_ACCOUNT_ID,
@@ -395,7 +401,7 @@ async def _world(desk: Desk) -> World:
         )
         answer, spare_answer = QuickAnswer(shortcut="ola", text="Olá!"), QuickAnswer(shortcut="tchau", text="Tchau!")
         session.add_all([answer, spare_answer])
-    world = World(desk=desk, ticket=ticket, media_message_id=0, contact_id=ticket.contact_id)
+    world = World(desk=desk, ticket=ticket, media_message_id=0, contact_id=ticket.contact_id, inbound_id=inbound.id)
     world.spare = {
         "answer": answer.id,
         "spare_answer": spare_answer.id,

@@ -6,7 +6,7 @@ from zapdesk.connections.models import Connection, ConnectionLease
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import Base
 from zapdesk.db.journal import EventBatch
-from zapdesk.messages.models import Message
+from zapdesk.messages.models import Message, MessageAction
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.settings.models import Setting
@@ -23,6 +23,7 @@ __all__ = [
     "Contact",
     "EventBatch",
     "Message",
+    "MessageAction",
     "Queue",
     "QuickAnswer",
     "RefreshToken",

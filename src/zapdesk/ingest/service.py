@@ -42,7 +42,7 @@ from zapdesk.engine.events import (
 from zapdesk.errors import Invalid
 from zapdesk.media.store import MediaStore, display_name
 from zapdesk.messages.models import Message, MessageStatus, MessageType
-from zapdesk.messages.service import message_preview, messages_added, record_message_updated
+from zapdesk.messages.service import OWN_REACTION_KEY, message_preview, messages_added, record_message_updated
 from zapdesk.outbox.greetings import queue_greeting
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting
 from zapdesk.tickets import repository as tickets
@@ -54,9 +54,6 @@ from zapdesk.tickets.service import find_or_create_active_tickets, record_openin
 log = logging.getLogger(__name__)
 
 InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
-
-# Who reacted, when it was us (typed on the business phone or sent by an agent).
-OWN_REACTION_KEY = "me"
 
 # Rows per INSERT: well under the bound-parameter limits of SQLite and asyncpg.
 _ROWS_PER_INSERT = 500

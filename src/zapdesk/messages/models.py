@@ -84,3 +84,23 @@ class Message(IdMixin, TimestampMixin, Base):
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # When WhatsApp says it was sent (inbound) or when we sent it (outbound).
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ActionKind(StrEnum):
+    REACTION = "reaction"
+    READ = "read"
+
+
+class MessageAction(IdMixin, Base):
+    """Something to tell WhatsApp about a message that is not a message itself: our reaction to it, or that we
+    read it. A row until the outbox has told it (or given up), like a pending message."""
+
+    __tablename__ = "message_actions"
+    __table_args__ = (Index("ix_message_actions_connection_id_id", "connection_id", "id"),)
+
+    connection_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("connections.id", ondelete="CASCADE"))
+    message_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("messages.id", ondelete="CASCADE"))
+    kind: Mapped[ActionKind] = mapped_column(String(16))
+    emoji: Mapped[str] = mapped_column(String(32), default="")  # REACTION: empty removes ours
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)

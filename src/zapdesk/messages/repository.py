@@ -25,3 +25,13 @@ async def message_by_client_id(session: AsyncSession, ticket_id: int, client_id:
 async def message_in_ticket(session: AsyncSession, message_id: int, ticket_id: int) -> bool:
     query = select(Message.id).where(Message.id == message_id, Message.ticket_id == ticket_id)
     return (await session.execute(query)).first() is not None
+
+
+async def newest_inbound(session: AsyncSession, ticket_id: int) -> Message | None:
+    query = (
+        select(Message)
+        .where(Message.ticket_id == ticket_id, Message.from_me.is_(False), Message.external_id.is_not(None))
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -88,3 +88,11 @@ class ServiceWindowRead(BaseModel):
     @classmethod
     def from_window(cls, window: ServiceWindow) -> ServiceWindowRead:
         return cls(applies=window.applies, open=window.is_open(), closes_at=window.closes_at)
+
+
+class ReactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    emoji: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
+        description="One emoji; empty removes our reaction."
+    )

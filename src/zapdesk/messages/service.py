@@ -12,16 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Conflict, Invalid
+from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ConnectionRef, MessageCreated, MessageUpdated, SendQueued
 from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
-from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageCreate, MessageRead
 from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
+
+# Who reacted, when it was us (typed on the business phone or sent by an agent).
+OWN_REACTION_KEY = "me"
 
 PREVIEW_LENGTH = 200
 
@@ -206,7 +209,50 @@ async def read_messages(
     if ticket.unread_count:
         ticket.unread_count = 0
         await record_ticket_updated(session, ticket)
+        await _queue_read_mark(session, ticket)
     return page, next_cursor
+
+
+# --- telling WhatsApp about messages ------------------------------------------------------------------
+
+
+def queue_action(session: AsyncSession, message: Message, kind: ActionKind, emoji: str = "") -> None:
+    """Queue a reaction or read mark for the outbox, leaving with this transaction's commit."""
+    session.add(MessageAction(connection_id=message.connection_id, message_id=message.id, kind=kind, emoji=emoji))
+    record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
+
+
+async def _queue_read_mark(session: AsyncSession, ticket: Ticket) -> None:
+    """The customer sees blue ticks: marking the newest message read marks the earlier ones too."""
+    newest = await repository.newest_inbound(session, ticket.id)
+    if newest is not None:
+        queue_action(session, newest, ActionKind.READ)
+
+
+async def react(session: AsyncSession, user: User, message_id: int, emoji: str) -> Message:
+    """Set our reaction on a message (an empty `emoji` removes it) and queue it for WhatsApp."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    ticket = None
+    if message is not None:
+        try:
+            ticket = await get_visible_ticket(session, user, message.ticket_id, lock=True)
+        except NotFound:
+            message = None
+    if message is None or ticket is None:
+        raise NotFound("There is no message with this id that you can see.", code="message_not_found")
+    if message.is_deleted or (message.external_id is None and not message.from_me):
+        raise Conflict("This message cannot be reacted to.", code="not_reactable")
+    reactions = dict(message.reactions)
+    if emoji:
+        reactions[OWN_REACTION_KEY] = emoji
+    else:
+        reactions.pop(OWN_REACTION_KEY, None)
+    if reactions != message.reactions:
+        # A new dict: the JSON column only notices assignment, not changes made inside it.
+        message.reactions = reactions
+        await record_message_updated(session, message, ticket)
+        queue_action(session, message, ActionKind.REACTION, emoji)
+    return message
 
 
 async def ticket_window(session: AsyncSession, user: User, ticket_id: int) -> ServiceWindow:

@@ -26,12 +26,15 @@ from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import MessageStatus
+from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
 from zapdesk.metrics.tally import Counter
 from zapdesk.outbox.service import (
     Delivery,
     RetryPolicy,
+    action_done,
+    action_failed,
+    claim_actions,
     claim_deliveries,
     mark_sent,
     next_attempt_at,
@@ -139,6 +142,7 @@ class OutboxDispatcher:
         held = self._held_until - time.monotonic()
         if held > 0:
             return held
+        await self._tell_actions()
         if self._max_lanes > 1:
             return await self._fill_lanes()
         claimed = await self._claim(1)
@@ -196,6 +200,29 @@ class OutboxDispatcher:
             if deliveries:
                 return _Claimed(deliveries, interval_ms / 1000)
             return _Idle(await next_attempt_at(session, connection_id=self.connection_id))
+
+    async def _tell_actions(self) -> None:
+        """Reactions and read marks due now, one after the other (few, and never paced like messages)."""
+        async with unit_of_work(self.sessionmaker, self.sink) as session:
+            actions = await claim_actions(session, connection_id=self.connection_id)
+        for action in actions:
+            try:
+                async with asyncio.timeout(self.send_timeout):
+                    if action.kind == ActionKind.REACTION:
+                        await self.engine.react(
+                            action.chat, action.external_id, action.emoji, target_from_me=action.target_from_me
+                        )
+                    else:
+                        await self.engine.mark_read(action.chat, [action.external_id])
+            except (EngineError, TimeoutError) as exc:
+                retryable = not isinstance(exc, EngineError) or exc.retryable
+                async with unit_of_work(self.sessionmaker, self.sink) as session:
+                    await action_failed(
+                        session, action_id=action.action_id, error=str(exc), retryable=retryable, policy=self.policy
+                    )
+                continue
+            async with unit_of_work(self.sessionmaker, self.sink) as session:
+                await action_done(session, action_id=action.action_id)
 
     async def _keep_pace(self, min_interval: float) -> None:
         if self._last_send is None or min_interval <= 0:

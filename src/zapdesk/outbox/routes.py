@@ -1,4 +1,4 @@
-"""`POST /api/messages/{id}/retry`: an agent sends a failed message again."""
+"""`POST /api/messages/{id}/retry`: an agent sends a failed message again; `…/reaction`: reacts to one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from zapdesk.api.deps import CurrentUser, SessionDep
 from zapdesk.api.inputs import ResourceId
-from zapdesk.messages.schemas import MessageRead
+from zapdesk.messages import service as messages
+from zapdesk.messages.schemas import MessageRead, ReactionIn
 from zapdesk.outbox import service
 
 router = APIRouter(prefix="/messages", tags=["messages"])
@@ -16,3 +17,11 @@ router = APIRouter(prefix="/messages", tags=["messages"])
 async def retry_message(session: SessionDep, user: CurrentUser, message_id: ResourceId) -> MessageRead:
     """Queue a `failed` message again as `pending` (409 for any other state; 404 if you cannot see its ticket)."""
     return MessageRead.from_model(await service.retry_message(session, user, message_id))
+
+
+@router.put("/{message_id}/reaction", response_model=MessageRead)
+async def react_to_message(
+    session: SessionDep, user: CurrentUser, message_id: ResourceId, data: ReactionIn
+) -> MessageRead:
+    """Set our emoji reaction on a message (an empty emoji removes it); WhatsApp is told through the outbox."""
+    return MessageRead.from_model(await messages.react(session, user, message_id, data.emoji))

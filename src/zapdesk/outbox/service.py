@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -30,7 +30,7 @@ from zapdesk.engine.events import (
 )
 from zapdesk.errors import Conflict, NotFound
 from zapdesk.media.store import MediaMissing, MediaStore
-from zapdesk.messages.models import Message, MessageStatus
+from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus
 from zapdesk.messages.service import record_message_updated
 from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.users.models import User
@@ -278,6 +278,71 @@ async def _fail(session: AsyncSession, message: Message, reason: str) -> None:
     message.error = reason
     message.next_attempt_at = None
     await record_message_updated(session, message)
+
+
+# --- reactions and read marks -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDelivery:
+    """A claimed reaction or read mark, ready for `Engine.react` / `Engine.mark_read`."""
+
+    action_id: int
+    kind: ActionKind
+    chat: Chat
+    external_id: str
+    emoji: str
+    target_from_me: bool
+
+
+async def claim_actions(
+    session: AsyncSession, *, connection_id: int, limit: int = 20, now: datetime | None = None
+) -> list[ActionDelivery]:
+    """Due actions of the connection, oldest first; those on a message of ours still on its way wait for it."""
+    now = now or utcnow()
+    query = (
+        select(MessageAction, Message, Contact)
+        .join(Message, Message.id == MessageAction.message_id)
+        .join(Contact, Contact.id == Message.contact_id)
+        .where(
+            MessageAction.connection_id == connection_id,
+            or_(MessageAction.next_attempt_at.is_(None), MessageAction.next_attempt_at <= now),
+            Message.status != MessageStatus.PENDING,
+            Message.external_id.is_not(None),
+        )
+        .order_by(MessageAction.id)
+        .limit(limit)
+    )
+    return [
+        ActionDelivery(
+            action_id=action.id,
+            kind=action.kind,
+            chat=Chat(address=contact.phone, is_group=contact.is_group, name=contact.name),
+            external_id=message.external_id or "",
+            emoji=action.emoji,
+            target_from_me=message.from_me,
+        )
+        for action, message, contact in (await session.execute(query)).all()
+    ]
+
+
+async def action_done(session: AsyncSession, *, action_id: int) -> None:
+    await session.execute(delete(MessageAction).where(MessageAction.id == action_id))
+
+
+async def action_failed(
+    session: AsyncSession, *, action_id: int, error: str, retryable: bool, policy: RetryPolicy
+) -> None:
+    """Try a failed reaction or read mark again later, or give it up: nobody waits on it as on a message."""
+    action = await session.get(MessageAction, action_id)
+    if action is None:
+        return
+    action.attempts += 1
+    if retryable and action.attempts < policy.max_attempts:
+        action.next_attempt_at = utcnow() + timedelta(seconds=policy.delay(action.attempts))
+        return
+    log.info("%s on message %s given up: %s", action.kind, action.message_id, error)
+    await session.delete(action)
 
 
 # --- a person asks to try again ----------------------------------------------------------------------------
