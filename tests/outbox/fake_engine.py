@@ -28,6 +28,8 @@ class FakeEngine:
     # Raised by the next sends, one per send, before anything else happens.
     failures: list[EngineError] = field(default_factory=list)
     attempts: int = 0
+    reactions: list[tuple[str, str, str]] = field(default_factory=list)  # (chat, target id, emoji)
+    read_marks: list[tuple[str, list[str]]] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def start(self, target: SessionTarget) -> None:
@@ -56,10 +58,11 @@ class FakeEngine:
         return SendResult(external_id=message.message_id, timestamp=utcnow())
 
     async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+        self.reactions.append((chat.address, target_id, emoji))
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
 
     async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
-        return None
+        self.read_marks.append((chat.address, list(external_ids)))
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
         return None
@@ -71,3 +74,22 @@ class FakeEngine:
     async def wait_for_attempts(self, count: int, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(lambda: self.attempts >= count)
+
+
+@dataclass
+class ParallelFakeEngine(FakeEngine):
+    """Like the Cloud API: sends to several chats at once (each taking `send_seconds`), no pacing."""
+
+    parallel_sends: int = 4
+    send_seconds: float = 0.05
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+    async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.send_seconds)
+            return await super().send(chat, message)
+        finally:
+            self.in_flight -= 1

@@ -22,7 +22,7 @@ async def queue_message(context: AppContext, ticket: Ticket, body: str, **column
             body=body,
             type=columns.pop("type", MessageType.TEXT),
             status=columns.pop("status", MessageStatus.PENDING),
-            extra={},
+            extra=columns.pop("extra", {}),
             reactions={},
             **columns,
         )
