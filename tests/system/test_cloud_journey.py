@@ -101,3 +101,34 @@ async def test_cloud_customer_writes_agent_replies_and_meta_statuses_tick_the_re
 
 async def _now(value: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return value
+
+
+async def test_outside_the_window_only_a_template_goes_out_with_its_variables(
+    cloud_server: Server, admin: Api, meta: FakeMeta
+) -> None:
+    connection = await link_cloud_connection(admin, meta, cloud_server.url, "Oficial", BUSINESS)
+    number_id = connection["number"]["phone_number_id"]
+    template = {
+        "name": "retomar_contato",
+        "language": "pt_BR",
+        "components": [{"type": "BODY", "text": "Olá {{1}}! Podemos continuar seu atendimento?"}],
+    }
+    await meta.call("POST", f"/numbers/{number_id}/templates", template)
+    contact = await admin.post("/api/contacts", {"phone": CUSTOMER, "name": "Bia Reis"}, expect=201)
+    ticket = await admin.post("/api/tickets", {"contact_id": contact["id"], "connection_id": connection["id"]})
+
+    refused = await admin.client.post(f"/api/tickets/{ticket['id']}/messages", json={"body": "Oi Bia"})
+    assert refused.status_code == 409 and refused.json()["code"] == "window_closed"
+    listed = await admin.get(f"/api/connections/{connection['id']}/templates")
+    assert [t["name"] for t in listed["items"]] == ["retomar_contato"]
+    chosen = {"name": "retomar_contato", "language": "pt_BR", "body": {"1": "{{name}}"}}
+    sent = await admin.post(f"/api/tickets/{ticket['id']}/template-messages", chosen, expect=201)
+
+    await wait_for_message(admin, ticket["id"], sent["id"], "delivered")
+    (posted,) = [r for r in await meta.sent_requests(number_id) if r.get("type") == "template"]
+    assert posted["to"] == CUSTOMER
+    assert posted["template"] == {
+        "name": "retomar_contato",
+        "language": {"code": "pt_BR"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Bia Reis"}]}],
+    }

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from zapdesk.cloud.models import CloudAccount
 from zapdesk.cloud.service import graph_base_url, open_secrets
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # A wrong signature may mean the app secret just changed: the accounts are read again, at most this often.
 _RELOAD_SECONDS = 1.0
+# What a database that is down (or restarting) raises; the delivery is then answered 503 and comes again.
+_DATABASE_TROUBLE = (SQLAlchemyError, OSError)
 # And in any case this often, so a changed verify or access token is seen without a restart.
 _FRESH_SECONDS = 60.0
 
@@ -146,7 +148,7 @@ class CloudInbound:
             commit = self._commits[connection_id] = GroupCommit(lambda batch: self._ingest(connection_id, batch))
         try:
             await commit.submit(*events)
-        except (OperationalError, DBAPIError, OSError) as exc:
+        except _DATABASE_TROUBLE as exc:
             log.warning("cloud webhook %s: not stored (%s); Meta will deliver it again", connection_id, exc)
             raise ServiceUnavailable("Not stored now; deliver it again later.", code="not_stored") from exc
 
@@ -173,7 +175,7 @@ class CloudInbound:
         try:
             async with unit_of_work(self.context.sessionmaker) as session:
                 rows = list((await session.execute(select(CloudAccount))).scalars())
-        except (OperationalError, DBAPIError, OSError) as exc:
+        except _DATABASE_TROUBLE as exc:
             raise ServiceUnavailable("The database is unavailable; deliver it again later.", code="not_stored") from exc
         accounts = {}
         for row in rows:
