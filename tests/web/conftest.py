@@ -85,6 +85,9 @@ def server_url() -> Iterator[str]:
         "SIMULATOR_URL": "",
         "LOGIN_ATTEMPTS_PER_MINUTE": "1000",
         "WEB_DIST_DIR": str(WEB_DIST),
+        # The Cloud API channel talks to the fake Graph API of the simulator in this same server.
+        "CLOUD_GRAPH_URL": f"http://127.0.0.1:{port}/simulator/graph",
+        "SIMULATOR_CLOUD_RETRY_FIRST_SECONDS": "0.3",
         **SIMULATOR_TIMINGS,
     }
     log = data / "server.log"

@@ -68,10 +68,13 @@ class CloudInbound:
 
     async def challenge(self, connection_id: int, mode: str | None, token: str | None, challenge: str | None) -> str:
         account = await self._account(connection_id)
-        if mode != "subscribe" or not token or not account.verify_token or token != account.verify_token:
-            log.warning("cloud webhook %s: verification refused (wrong mode or verify token)", connection_id)
-            raise Forbidden("The verify token does not match this connection's.", code="verify_token_invalid")
-        return challenge or ""
+        if mode == "subscribe" and token:
+            if token == account.verify_token:
+                return challenge or ""
+            if await self._reload() and token == (await self._account(connection_id)).verify_token:
+                return challenge or ""  # the verify token was changed just now
+        log.warning("cloud webhook %s: verification refused (wrong mode or verify token)", connection_id)
+        raise Forbidden("The verify token does not match this connection's.", code="verify_token_invalid")
 
     # ---- deliveries ---------------------------------------------------------------------------------------
 

@@ -19,6 +19,9 @@ export const keys = {
   quickAnswers: ["quick-answers"] as const,
   users: ["users"] as const,
   settings: ["settings"] as const,
+  window: (ticketId: number) => ["service-window", ticketId] as const,
+  templates: (connectionId: number) => ["templates", connectionId] as const,
+  cloudAccount: (connectionId: number) => ["cloud-account", connectionId] as const,
 };
 
 export function useMeta() {

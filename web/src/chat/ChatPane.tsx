@@ -2,7 +2,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
-import { tickets } from "../api/endpoints";
+import { messages, tickets } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Message, Ticket } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
@@ -13,6 +13,7 @@ import { Spinner } from "../ui/Spinner";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
+import { TemplatePicker } from "./TemplatePicker";
 import { useSend } from "./useSend";
 
 function useTicket(ticketId: number) {
@@ -31,10 +32,17 @@ function useTicket(ticketId: number) {
   });
 }
 
+/** The 24-hour customer-service window (Cloud API): refetched when the customer writes (see the socket module). */
+function useServiceWindow(ticketId: number) {
+  return useQuery({ queryKey: keys.window(ticketId), queryFn: () => messages.window(ticketId), staleTime: 60_000 });
+}
+
 export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: TabId) => void }) {
   const { t } = useI18n();
   const me = useMe();
   const ticket = useTicket(ticketId);
+  const serviceWindow = useServiceWindow(ticketId);
+  const [picking, setPicking] = useState(false);
   const { send, resend } = useSend(ticketId);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -52,6 +60,8 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
       : current.status === "pending" && current.assignee_id !== me.id
         ? t("chat.placeholderPending")
         : null;
+  // Outside the window the banner and its template picker take the composer's place.
+  const windowClosed = !blocked && Boolean(serviceWindow.data?.applies && !serviceWindow.data.open);
 
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
@@ -78,14 +88,25 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
       <ChatHeader ticket={current} onTab={onTab} />
       <MessageList ticketId={ticketId} isGroup={current.contact.is_group} onReply={setReplyTo} onResend={resend} />
       {dragging && <div className="drop-overlay">{t("chat.dropHere")}</div>}
-      <Composer
-        blockedReason={blocked}
-        replyTo={replyTo}
-        onCancelReply={() => setReplyTo(null)}
-        file={file}
-        onFile={setFile}
-        onSend={send}
-      />
+      {windowClosed && (
+        <div className="banner banner-warning window-banner" role="status" data-testid="window-banner">
+          <span>{t("chat.windowClosed")}</span>
+          <button type="button" className="button primary" onClick={() => setPicking(true)} data-testid="open-templates">
+            {t("chat.sendTemplate")}
+          </button>
+        </div>
+      )}
+      {picking && <TemplatePicker ticket={current} onClose={() => setPicking(false)} />}
+      {!windowClosed && (
+        <Composer
+          blockedReason={blocked}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          file={file}
+          onFile={setFile}
+          onSend={send}
+        />
+      )}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Icon } from "../ui/Icon";
 import { MessageContent } from "./MessageContent";
+import { ReactionButton } from "./ReactionButton";
 import { StatusTicks } from "./StatusTicks";
 
 interface BubbleProps {
@@ -70,6 +71,7 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
           </div>
         )}
       </article>
+      {!message.is_deleted && message.id > 0 && message.external_id && <ReactionButton message={message} />}
       {!message.is_deleted && message.id > 0 && (
         <button type="button" className="icon-button bubble-reply" onClick={() => onReply(message)} aria-label={t("chat.reply")} title={t("chat.reply")} data-testid="reply-button">
           <Icon name="reply" size={18} />

@@ -1,7 +1,9 @@
 // Sending: the bubble appears at once (pending), then becomes the stored message (matched by client_id).
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef } from "react";
+import { ApiError } from "../api/client";
 import { messages } from "../api/endpoints";
+import { keys } from "../api/queries";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyMessage } from "../realtime/RealtimeProvider";
@@ -29,7 +31,11 @@ export function useSend(ticketId: number) {
             drafts.current.delete(optimistic.client_id ?? "");
             applyMessage(client, stored);
           },
-          (error: unknown) => applyMessage(client, { ...optimistic, status: "failed", error: errorMessage(error, i18n) }),
+          (error: unknown) => {
+            applyMessage(client, { ...optimistic, status: "failed", error: errorMessage(error, i18n) });
+            // The window closed while the agent was typing: the banner and the template picker take over.
+            if (error instanceof ApiError && error.code === "window_closed") void client.invalidateQueries({ queryKey: keys.window(ticketId) });
+          },
         );
     },
     [client, i18n, ticketId],

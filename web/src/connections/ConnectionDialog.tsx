@@ -1,6 +1,7 @@
-// "Nova Conexão" and "Editar": name, default flag, queues, greeting and farewell messages.
-import { useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+// "Nova Conexão" and "Editar": name, default flag, queues, greeting and farewell messages; for the official
+// Cloud API, Meta's ids and (write-only) secrets too.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type FormEvent } from "react";
 import { connections } from "../api/endpoints";
 import { keys, useMeta, useQueues } from "../api/queries";
 import type { Connection, ConnectionInput, Provider } from "../api/types";
@@ -9,6 +10,7 @@ import { Field } from "../ui/Field";
 import { Modal } from "../ui/Modal";
 import { QueuePicker } from "../ui/QueuePicker";
 import { useApiForm } from "../ui/useApiForm";
+import { CloudFields, credentialsOf, EMPTY_CLOUD_FORM, type CloudForm } from "./CloudFields";
 
 export function ConnectionDialog({ connection, onClose }: { connection: Connection | null; onClose: () => void }) {
   const { t } = useI18n();
@@ -24,17 +26,36 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     queue_ids: connection?.queue_ids ?? [],
   });
   const { busy, errors, formError, submit } = useApiForm();
+  const cloud = form.provider === "cloud";
+  const account = useQuery({
+    queryKey: keys.cloudAccount(connection?.id ?? 0),
+    queryFn: () => connections.cloud(connection!.id),
+    enabled: Boolean(connection && connection.provider === "cloud"),
+    retry: false,
+  });
+  const [cloudForm, setCloudForm] = useState<CloudForm>(EMPTY_CLOUD_FORM);
+  useEffect(() => {
+    if (account.data) {
+      const { phone_number_id, business_account_id } = account.data;
+      setCloudForm((old) => ({ ...old, phone_number_id, business_account_id }));
+    }
+  }, [account.data]);
   const set = <K extends keyof ConnectionInput>(key: K, value: Required<ConnectionInput>[K]) => setForm((old) => ({ ...old, [key]: value }));
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     const body = { ...form, greeting_message: form.greeting_message || null, farewell_message: form.farewell_message || null };
     await submit(async () => {
+      let saved = connection;
       if (connection) {
         const { provider: _provider, ...changes } = body;
-        await connections.update(connection.id, changes);
+        saved = await connections.update(connection.id, changes);
       } else {
-        await connections.create(body);
+        saved = await connections.create(body);
+      }
+      if (cloud && saved) {
+        await connections.setCloud(saved.id, credentialsOf(cloudForm));
+        await client.invalidateQueries({ queryKey: keys.cloudAccount(saved.id) });
       }
       await client.invalidateQueries({ queryKey: keys.connections });
       onClose();
@@ -54,11 +75,13 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
             {(props) => (
               <select {...props} value={form.provider} onChange={(e) => set("provider", e.target.value as Provider)} data-testid="connection-provider">
                 <option value="whatsapp">{t("connections.provider.whatsapp")}</option>
+                <option value="cloud">{t("connections.provider.cloud")}</option>
                 {simulator && <option value="simulator">{t("connections.provider.simulator")}</option>}
               </select>
             )}
           </Field>
         )}
+        {cloud && <CloudFields form={cloudForm} account={account.data} errors={errors} onChange={setCloudForm} />}
         <label className="checkbox">
           <input type="checkbox" checked={form.is_default} onChange={(e) => set("is_default", e.target.checked)} data-testid="connection-default" />
           {t("connections.isDefault")}

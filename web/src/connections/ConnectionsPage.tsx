@@ -3,12 +3,13 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import { connections } from "../api/endpoints";
 import { keys, useConnections, useMeta } from "../api/queries";
-import type { Connection } from "../api/types";
+import type { Connection, ConnectionProfile } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { errorMessage } from "../ui/errors";
 import { Spinner } from "../ui/Spinner";
+import { webhookUrl } from "./CloudFields";
 import { ConnectionDialog } from "./ConnectionDialog";
 import { QrModal } from "./QrModal";
 import { isRunning, STATUS_HINTS } from "./statuses";
@@ -19,6 +20,21 @@ type Dialog =
   | { kind: "qr"; id: number }
   | { kind: "disconnect"; connection: Connection }
   | { kind: "delete"; connection: Connection };
+
+/** The Cloud API's word on the number: its verified name, quality rating and messaging limit. */
+function ProfileLine({ profile }: { profile: ConnectionProfile }) {
+  const { t } = useI18n();
+  const parts = [
+    profile.display_name,
+    profile.quality_rating && t("connections.cloud.quality", { rating: profile.quality_rating }),
+    profile.messaging_limit && t("connections.cloud.limit", { limit: profile.messaging_limit }),
+  ].filter(Boolean);
+  return (
+    <div className="connection-profile" data-testid="connection-profile">
+      {parts.join(" · ")}
+    </div>
+  );
+}
 
 function ConnectionCard({ connection, admin, onDialog }: { connection: Connection; admin: boolean; onDialog: (d: Dialog) => void }) {
   const i18n = useI18n();
@@ -49,10 +65,17 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
           <strong data-testid="connection-name-label">{connection.name}</strong>
           {connection.is_default && <span className="tag">{t("connections.default")}</span>}
           {connection.provider === "simulator" && <span className="tag">{t("connections.provider.simulator")}</span>}
+          {connection.provider === "cloud" && <span className="tag">{t("connections.provider.cloud")}</span>}
         </div>
         <div className="connection-phone" data-testid="connection-phone">
           {connection.phone ? `+${connection.phone}` : "—"}
         </div>
+        {connection.profile && <ProfileLine profile={connection.profile} />}
+        {admin && connection.provider === "cloud" && (
+          <small className="connection-webhook" data-testid="connection-webhook">
+            {t("connections.cloud.webhook")} <code>{webhookUrl(connection.id)}</code>
+          </small>
+        )}
         <div className="connection-status">
           <StatusBadge status={status} reason={connection.status_reason} />
           <small>{t("connections.changedAt", { time: formatTime(connection.status_changed_at) })}</small>

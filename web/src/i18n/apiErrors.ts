@@ -65,6 +65,20 @@ export const PT_BR_ERRORS: Record<string, string> = {
     "Este tipo de arquivo não pode ser enviado. Envie imagens, áudio, vídeo, PDF, documentos, arquivos compactados ou texto.",
   user_gone: "Esta conta não existe mais.",
   user_not_found: "Este usuário não existe.",
+  cloud_account_missing: "Esta conexão ainda não tem os dados da conta na Meta.",
+  encryption_key_missing: "Defina ENCRYPTION_KEY no servidor antes de guardar segredos: eles ficam criptografados com ela.",
+  not_a_cloud_connection: "Só uma conexão da API oficial tem dados da conta na Meta.",
+  not_reactable: "Não é possível reagir a esta mensagem.",
+  not_stored: "Não foi possível guardar agora; será entregue de novo mais tarde.",
+  phone_number_id_taken: "Outra conexão já usa este ID de número de telefone.",
+  signature_invalid: "A assinatura do webhook não confere com a chave secreta do app.",
+  signature_missing: "A entrega do webhook não veio assinada.",
+  template_not_found: "Não há modelo aprovado com este nome e idioma para esta conexão.",
+  template_variable_missing: "Preencha todas as variáveis do modelo.",
+  templates_unavailable: "A Meta não listou os modelos agora; tente novamente.",
+  verify_token_invalid: "O token de verificação não confere com o desta conexão.",
+  webhook_unreadable: "O corpo recebido não é uma notificação do WhatsApp.",
+  window_closed: "A janela de 24 horas de atendimento está encerrada: o cliente não escreve há mais de 24 horas. Envie um modelo aprovado.",
 };
 
 /** Portuguese for the validation `type`s of a field, with the limits the API gives in `ctx`. */
