@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +65,20 @@ async def record_message_updated(session: AsyncSession, message: Message, ticket
 def _wake_outbox_if_pending(session: AsyncSession, message: Message) -> None:
     if message.status == MessageStatus.PENDING:
         record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
+
+
+async def record_messages_updated(session: AsyncSession, messages: Sequence[Message]) -> None:
+    """`record_message_updated` for several messages, written in one flush and their tickets read at once."""
+    if not messages:
+        return
+    await session.flush()
+    ticket_ids = {message.ticket_id for message in messages}
+    tickets = {ticket.id: ticket for ticket in await session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))}
+    for message in messages:
+        ticket = tickets.get(message.ticket_id)
+        if ticket is not None:
+            payload = MessageRead.from_model(message).model_dump(mode="json")
+            record_event(session, DomainEvent(MESSAGE_UPDATED, payload, ticket_rooms(ticket)))
 
 
 # --- a new message in a ticket ------------------------------------------------------------------------

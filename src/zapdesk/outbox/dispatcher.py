@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,8 @@ from zapdesk.db.base import utcnow
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
+from zapdesk.engine.events import SendResult
+from zapdesk.kit.group_commit import GroupCommit
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
@@ -36,7 +38,7 @@ from zapdesk.outbox.service import (
     action_failed,
     claim_actions,
     claim_deliveries,
-    mark_sent,
+    mark_sent_many,
     next_attempt_at,
     record_failure,
     record_throttled,
@@ -96,12 +98,16 @@ class OutboxDispatcher:
         self._successes = 0  # since the lanes last changed
         self._held_until = 0.0  # monotonic: the network asked the whole connection to wait until then
         self._in_flight: dict[int, asyncio.Task[float]] = {}
+        # Sends that come back together are marked sent in one transaction.
+        self._outcomes: GroupCommit[tuple[int, SendResult]] = GroupCommit(self._mark_sent)
+        self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
 
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self.run(), name=f"outbox-{self.connection_id}")
 
     def nudge(self) -> None:
+        self._actions_checked_at = float("-inf")
         self._wake.set()
 
     async def close(self) -> None:
@@ -112,6 +118,7 @@ class OutboxDispatcher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._outcomes.cancel()
         sends = list(self._in_flight.values())
         for send in sends:
             send.cancel()
@@ -142,7 +149,10 @@ class OutboxDispatcher:
         held = self._held_until - time.monotonic()
         if held > 0:
             return held
-        await self._tell_actions()
+        if time.monotonic() - self._actions_checked_at >= self.poll_seconds:
+            # Reactions and read marks are few: looked for when nudged, else once per poll, not per send.
+            self._actions_checked_at = time.monotonic()
+            await self._tell_actions()
         if self._max_lanes > 1:
             return await self._fill_lanes()
         claimed = await self._claim(1)
@@ -153,8 +163,9 @@ class OutboxDispatcher:
 
     async def _fill_lanes(self) -> float:
         free = self._lanes - len(self._in_flight)
-        if free <= 0:
-            return self.poll_seconds  # every lane busy: a finished send wakes the loop
+        if free <= 0 or (self._in_flight and free < max(1, self._lanes // 4)):
+            # Busy: a finished send wakes the loop. Lanes are refilled a few at a time, one claim for several.
+            return self.poll_seconds
         claimed = await self._claim(free)
         if isinstance(claimed, _Idle):
             return self.poll_seconds if self._in_flight else self._idle_wait(claimed)
@@ -255,11 +266,14 @@ class OutboxDispatcher:
             log.exception("outbox of connection %s: sending message %s failed", self.connection_id, delivery.message_id)
             await self._failed(delivery, f"Sending failed unexpectedly: {exc}", retryable=True)
         else:
-            async with unit_of_work(self.sessionmaker, self.sink) as session:
-                await mark_sent(session, message_id=delivery.message_id, result=result)
+            await self._outcomes.submit((delivery.message_id, result))
             recorder.count(Counter.MESSAGES_SENT)
             self._widen()
         return 0.0
+
+    async def _mark_sent(self, outcomes: Sequence[tuple[int, SendResult]]) -> None:
+        async with unit_of_work(self.sessionmaker, self.sink) as session:
+            await mark_sent_many(session, outcomes)
 
     async def _throttled(self, delivery: Delivery, exc: Throttled) -> None:
         log.info(

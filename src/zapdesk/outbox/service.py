@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import ColumnElement, delete, exists, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import utcnow
@@ -31,7 +33,7 @@ from zapdesk.engine.events import (
 from zapdesk.errors import Conflict, NotFound
 from zapdesk.media.store import MediaMissing, MediaStore
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus
-from zapdesk.messages.service import record_message_updated
+from zapdesk.messages.service import record_message_updated, record_messages_updated
 from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.users.models import User
 
@@ -133,21 +135,41 @@ async def claim_deliveries(
         messages = list((await session.execute(query.limit(limit - len(deliveries)))).scalars())
         if not messages:
             break
+        await _fix_message_ids(session, messages, new_message_id)
+        contacts = await _contacts_of(session, messages)
         for message in messages:
-            if message.external_id is None:
-                # Only if still unset: should two dispatchers ever overlap (a lease changing hands), both send
-                # under the one id that won, and WhatsApp sees a single message.
-                await session.execute(
-                    update(Message)
-                    .where(Message.id == message.id, Message.external_id.is_(None))
-                    .values(external_id=new_message_id())
-                )
-                await session.refresh(message, attribute_names=["external_id"])
             try:
-                deliveries.append(await _delivery(session, message, media_store))
+                deliveries.append(await _delivery(session, message, contacts.get(message.contact_id), media_store))
             except _Undeliverable as exc:
                 await _fail(session, message, str(exc))
     return deliveries
+
+
+async def _fix_message_ids(
+    session: AsyncSession, messages: Sequence[Message], new_message_id: Callable[[], str]
+) -> None:
+    """Give each message without a WhatsApp id a new one, in one statement. Only where still unset: should two
+    dispatchers ever overlap (a lease changing hands), both send under the one id that won, and WhatsApp sees a
+    single message."""
+    unset = [message for message in messages if message.external_id is None]
+    if not unset:
+        return
+    table = cast(Table, Message.__table__)
+    await session.execute(
+        update(table)
+        .where(table.c.id == bindparam("message_id"), table.c.external_id.is_(None))
+        .values(external_id=bindparam("new_id")),
+        [{"message_id": message.id, "new_id": new_message_id()} for message in unset],
+    )
+    query = select(Message.id, Message.external_id).where(Message.id.in_([message.id for message in unset]))
+    stored = {message_id: external_id for message_id, external_id in (await session.execute(query)).all()}
+    for message in unset:
+        set_committed_value(message, "external_id", stored.get(message.id))
+
+
+async def _contacts_of(session: AsyncSession, messages: Sequence[Message]) -> dict[int, Contact]:
+    ids = {message.contact_id for message in messages}
+    return {contact.id: contact for contact in (await session.scalars(select(Contact).where(Contact.id.in_(ids))))}
 
 
 async def next_attempt_at(session: AsyncSession, *, connection_id: int) -> datetime | None:
@@ -158,8 +180,9 @@ async def next_attempt_at(session: AsyncSession, *, connection_id: int) -> datet
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _delivery(session: AsyncSession, message: Message, media_store: MediaStore) -> Delivery:
-    contact = await session.get(Contact, message.contact_id)
+async def _delivery(
+    session: AsyncSession, message: Message, contact: Contact | None, media_store: MediaStore
+) -> Delivery:
     if contact is None:
         raise _Undeliverable("The contact of this message no longer exists.")
     chat = Chat(address=contact.phone, is_group=contact.is_group, name=contact.name)
@@ -217,11 +240,25 @@ async def _quoted(session: AsyncSession, message: Message, contact: Contact) -> 
 # --- outcomes of a send ------------------------------------------------------------------------------------
 
 
+async def mark_sent_many(session: AsyncSession, outcomes: Sequence[tuple[int, SendResult]]) -> list[Message]:
+    """`mark_sent` for several messages that came back together: read in one query, announced after one flush."""
+    query = select(Message).where(Message.id.in_([message_id for message_id, _ in outcomes]))
+    stored = {message.id: message for message in await session.scalars(query.execution_options(populate_existing=True))}
+    changed = [_sent(stored[message_id], result) for message_id, result in outcomes if message_id in stored]
+    await record_messages_updated(session, changed)
+    return changed
+
+
 async def mark_sent(session: AsyncSession, *, message_id: int, result: SendResult) -> Message | None:
     """WhatsApp took the message. A receipt that already moved it further is left alone."""
     message = await session.get(Message, message_id, populate_existing=True)
     if message is None:
         return None  # its ticket was deleted while it was on the way
+    await record_message_updated(session, _sent(message, result))
+    return message
+
+
+def _sent(message: Message, result: SendResult) -> Message:
     if message.external_id != result.external_id:
         # The engine could not use the id we chose; receipts will name the one it used.
         message.external_id = result.external_id
@@ -231,7 +268,6 @@ async def mark_sent(session: AsyncSession, *, message_id: int, result: SendResul
         message.status = MessageStatus.SENT
         message.error = None
         message.next_attempt_at = None
-    await record_message_updated(session, message)
     return message
 
 
