@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,6 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from zapdesk.api_tokens import service as api_tokens
+from zapdesk.api_tokens.models import Scope
+from zapdesk.api_tokens.service import TokenGrant
 from zapdesk.auth.tokens import decode_access_token
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
@@ -43,21 +47,47 @@ async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
 # scope="function": commit (and fail loudly) before the response is sent, not after.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
-_bearer = HTTPBearer(auto_error=False, description="The access token from POST /api/auth/login.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The access token from POST /api/auth/login, or an API token (`zdk_…`) made under Settings.",
+)
 
 
-async def get_current_user(
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who calls: a person signed in (`grant` None), or an API token acting as its maker within its scopes."""
+
+    user: User
+    grant: TokenGrant | None = None
+
+
+async def get_principal(
     session: SessionDep,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
+) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
+    if api_tokens.looks_like_api_token(credentials.credentials):
+        maker, grant = await api_tokens.authenticate(session, credentials.credentials)
+        user = await load_user(session, maker.id)
+        assert user is not None
+        return Principal(user, grant)
     claims = decode_access_token(settings, credentials.credentials)
     user = await load_user(session, claims.user_id)
     if user is None:
         raise Unauthorized("This account no longer exists.", code="user_gone")
-    return user
+    return Principal(user)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_current_user(request: Request, principal: PrincipalDep) -> User:
+    """The caller; a token needs `read` to read and `admin` to change anything (the send API asks for `send`)."""
+    reading = request.method in ("GET", "HEAD")
+    api_tokens.require_scope(principal.grant, Scope.READ if reading else Scope.ADMIN)
+    return principal.user
 
 
 async def load_user(session: AsyncSession, user_id: int) -> User | None:
@@ -68,9 +98,10 @@ async def load_user(session: AsyncSession, user_id: int) -> User | None:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-async def require_admin(user: CurrentUser) -> User:
+async def require_admin(user: CurrentUser, principal: PrincipalDep) -> User:
     if not user.is_admin:
         raise Forbidden("Only administrators can do this.", code="admin_only")
+    api_tokens.require_scope(principal.grant, Scope.ADMIN)
     return user
 
 

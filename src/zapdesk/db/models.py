@@ -1,5 +1,6 @@
 """Imports every model so the metadata (and Alembic) sees the whole schema."""
 
+from zapdesk.api_tokens.models import ApiToken
 from zapdesk.auth.models import RefreshToken
 from zapdesk.cloud.models import CloudAccount, CloudTemplate
 from zapdesk.connections.models import Connection, ConnectionLease
@@ -15,6 +16,7 @@ from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
 
 __all__ = [
+    "ApiToken",
     "Base",
     "CloudAccount",
     "CloudTemplate",
