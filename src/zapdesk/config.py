@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     # app secrets, outgoing webhook secrets. Unset: outside production one derived from JWT_SECRET; in production
     # storing such a secret is refused.
     encryption_key: str = Field(default="", validation_alias=AliasChoices("ENCRYPTION_KEY", "encryption_key"))
+    # Webhook endpoints and media URLs may point at private, loopback or link-local addresses (our own network).
+    # Unset: allowed outside production (development and tests post to loopback), refused in production.
+    allow_private_targets: bool | None = Field(
+        default=None, validation_alias=AliasChoices("ALLOW_PRIVATE_TARGETS", "allow_private_targets")
+    )
     # Meta's Graph API, versioned; the simulator's fake one in demos and tests (e.g. http://host/simulator/graph).
     cloud_graph_url: str = Field(
         default="https://graph.facebook.com", validation_alias=AliasChoices("CLOUD_GRAPH_URL", "cloud_graph_url")
@@ -129,6 +134,8 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'zapdesk.db'}"
         if self.simulator_enabled is None:
             self.simulator_enabled = self.environment is not Environment.PRODUCTION
+        if self.allow_private_targets is None:
+            self.allow_private_targets = self.environment is not Environment.PRODUCTION
         return self
 
     @property

@@ -30,12 +30,16 @@ from tests.tickets.factories import (
     make_staff,
     make_ticket,
 )
+from zapdesk.api_tokens import service as api_tokens
+from zapdesk.api_tokens.models import Scope
+from zapdesk.api_tokens.schemas import ApiTokenCreate
 from zapdesk.app import assemble_server, create_api
 from zapdesk.auth import service as auth_service
 from zapdesk.cloud import service as cloud_service
 from zapdesk.cloud.models import CloudTemplate
 from zapdesk.cloud.schemas import CloudCredentialsIn
 from zapdesk.connections.models import Connection, ConnectionStatus
+from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
@@ -50,8 +54,12 @@ _serial = itertools.count(1)
 
 # public: anyone. signed_in: any user. admin: admins only (agents 403). ticket: users who may see the ticket in
 # `World.ticket` (an agent of another queue gets 404, as if it did not exist). metrics: METRICS_TOKEN only.
-Access = Literal["public", "signed_in", "admin", "ticket", "metrics"]
-PERSONAS = ("anonymous", "agent_outside", "agent_inside", "admin")
+# send: the send API (admins, and API tokens with the send scope).
+# API tokens act as the administrator who made them, within their scopes: `read` may GET what signed-in users
+# may, `send` only the send API, `admin` everything; any other call is 403.
+Access = Literal["public", "signed_in", "admin", "ticket", "metrics", "send"]
+TOKEN_PERSONAS = ("token_read", "token_send", "token_admin")
+PERSONAS = ("anonymous", "agent_outside", "agent_inside", "admin", *TOKEN_PERSONAS)
 
 
 @dataclass(frozen=True, order=True)
@@ -79,6 +87,7 @@ class World:
     media_message_id: int
     contact_id: int
     inbound_id: int = 0  # a message the customer sent in the ticket
+    customer_phone: str = ""
     spare: dict[str, int] = field(default_factory=dict)  # throwaway rows for the DELETE routes
 
     async def refresh_token(self) -> str:
@@ -145,6 +154,10 @@ async def _new_conversation(world: World) -> Call:
 
 async def _retry_call(world: World) -> Call:
     return Call(f"/api/messages/{await world.failed_message()}/retry")
+
+
+def _to_customer(world: World) -> dict[str, Any]:
+    return {"connection_id": world.desk.connection.id, "number": world.customer_phone}
 
 
 def _template(n: int) -> dict[str, Any]:
@@ -310,6 +323,21 @@ RULES: dict[RouteKey, Rule] = {
             json={"phone_number_id": CLOUD_NUMBER_ID, "business_account_id": CLOUD_ACCOUNT_ID, "app_secret": "s"},
         ),
     ),
+    route("GET", "/api/tokens", "list_tokens"): rule("admin", fixed("/api/tokens")),
+    route("POST", "/api/tokens", "create_token"): rule(
+        "admin", fixed("/api/tokens", json={"name": "Typebot", "scopes": ["send"]}), 201
+    ),
+    route("DELETE", "/api/tokens/{token_id}", "revoke_token"): rule("admin", fixed("/api/tokens/{spare_token}")),
+    route("POST", "/api/v1/messages", "send_message"): rule(
+        "send",
+        unique(lambda w, n: Call("/api/v1/messages", json={**_to_customer(w), "body": "Oi", "client_id": f"s{n}"})),
+        201,
+    ),
+    route("POST", "/api/v1/messages", "send_media_message"): rule(
+        "send",
+        at(lambda w: Call("/api/v1/messages", data=_to_customer(w), files={"media": ("a.png", PNG, "image/png")})),
+        201,
+    ),
     route("POST", "/api/connections/{connection_id}/connect", "connect"): rule(
         "admin", fixed("/api/connections/{spare_linking}/connect"), 202
     ),
@@ -340,16 +368,29 @@ def route_keys(api: FastAPI) -> set[RouteKey]:
     return keys
 
 
-def expected(access: Access, persona: str, ok: frozenset[int]) -> frozenset[int]:
+def expected(access: Access, persona: str, ok: frozenset[int], method: str = "GET") -> frozenset[int]:
     if access == "public":
         return ok
     if access == "metrics" or persona == "anonymous":
         return frozenset({401})  # a user's token is not the metrics token
+    if persona in TOKEN_PERSONAS:
+        return _token_expected(access, persona, ok, method)
+    if access == "send":
+        return ok if persona == "admin" else frozenset({403})
     if access == "admin" and persona != "admin":
         return frozenset({403})
     if access == "ticket" and persona == "agent_outside":
         return frozenset({404})
     return ok
+
+
+def _token_expected(access: Access, persona: str, ok: frozenset[int], method: str) -> frozenset[int]:
+    if persona == "token_admin":
+        return ok
+    if access == "send":
+        return ok if persona == "token_send" else frozenset({403})
+    reads = method == "GET" and access in ("signed_in", "ticket")
+    return ok if persona == "token_read" and reads else frozenset({403})
 
 
 def test_every_route_has_a_rule(tmp_path: Path) -> None:
@@ -399,20 +440,52 @@ async def _world(desk: Desk) -> World:
                 pairing_code_expires_at=utcnow() + timedelta(minutes=2),
             )
         )
-        answer, spare_answer = QuickAnswer(shortcut="ola", text="Olá!"), QuickAnswer(shortcut="tchau", text="Tchau!")
-        session.add_all([answer, spare_answer])
-    world = World(desk=desk, ticket=ticket, media_message_id=0, contact_id=ticket.contact_id, inbound_id=inbound.id)
+        answer = QuickAnswer(shortcut="ola", text="Olá!")
+        session.add(answer)
+    async with unit_of_work(context.sessionmaker) as session:
+        contact = await session.get(Contact, ticket.contact_id)
+        assert contact is not None
+        spare_token, _secret = await api_tokens.create_token(
+            session, desk.admin, ApiTokenCreate(name="spare", scopes=[Scope.READ])
+        )
+    world = World(
+        desk=desk,
+        ticket=ticket,
+        media_message_id=0,
+        contact_id=ticket.contact_id,
+        inbound_id=inbound.id,
+        customer_phone=contact.phone,
+    )
     world.spare = {
         "answer": answer.id,
+        "spare_linking": (await make_connection(context)).id,
+        "spare_qr": spare_qr.id,
+        "spare_token": spare_token.id,
+        **await _deletable(desk),
+    }
+    return world
+
+
+async def _deletable(desk: Desk) -> dict[str, int]:
+    """Rows for the DELETE routes: one set per caller allowed to delete (an administrator, an admin token)."""
+    context = desk.context
+    async with unit_of_work(context.sessionmaker) as session:
+        spare_answer = QuickAnswer(shortcut=f"tchau{next(_serial)}", text="Tchau!")
+        session.add(spare_answer)
+    return {
         "spare_answer": spare_answer.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,
         "spare_contact": (await make_contact(context)).id,
         "spare_connection": (await make_connection(context)).id,
-        "spare_linking": (await make_connection(context)).id,
-        "spare_qr": spare_qr.id,
     }
-    return world
+
+
+async def _token_headers(desk: Desk, scope: str) -> dict[str, str]:
+    async with unit_of_work(desk.context.sessionmaker) as session:
+        data = ApiTokenCreate(name=f"matrix {scope}", scopes=[Scope(scope)])
+        _token, secret = await api_tokens.create_token(session, desk.admin, data)
+    return {"Authorization": f"Bearer {secret}"}
 
 
 async def _send(client: httpx.AsyncClient, method: str, call: Call, headers: dict[str, str]) -> httpx.Response:
@@ -429,6 +502,7 @@ async def test_each_route_answers_each_caller_as_its_rule_says(desk: Desk) -> No
         "agent_outside": desk.auth_headers(desk.agent_not_in_queue),
         "agent_inside": desk.auth_headers(desk.agent_in_queue),
         "admin": desk.auth_headers(desk.admin),
+        **{persona: await _token_headers(desk, persona.removeprefix("token_")) for persona in TOKEN_PERSONAS},
     }
     mismatches: list[str] = []
     async with asgi_client(assemble_server(desk.context).asgi) as client:
@@ -446,8 +520,10 @@ async def test_each_route_answers_each_caller_as_its_rule_says(desk: Desk) -> No
             if entry.access == "metrics":
                 callers.append(("metrics_token", {"Authorization": f"Bearer {METRICS_TOKEN}"}))
             for persona, persona_headers in callers:
+                if method == "DELETE" and persona == "token_admin":
+                    world.spare.update(await _deletable(desk))  # the administrator deleted the first ones
                 response = await _send(client, method, await entry.build(world), persona_headers)
-                allowed = entry.ok if persona == "metrics_token" else expected(entry.access, persona, entry.ok)
+                allowed = entry.ok if persona == "metrics_token" else expected(entry.access, persona, entry.ok, method)
                 if response.status_code not in allowed:
                     mismatches.append(
                         f"{key.method} {key.path} ({key.name}) as {persona}: {response.status_code}, "

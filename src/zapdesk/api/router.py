@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends
 
 from zapdesk.api import health
 from zapdesk.api.text_input import reject_nul_characters
+from zapdesk.api_tokens import routes as api_tokens
 from zapdesk.auth import routes as auth
 from zapdesk.cloud import routes as cloud
 from zapdesk.connections import routes as connections
@@ -18,6 +19,7 @@ from zapdesk.outbox import routes as outbox
 from zapdesk.queues import routes as queues
 from zapdesk.quick_answers import routes as quick_answers
 from zapdesk.realtime import routes as realtime
+from zapdesk.send_api import routes as send_api
 from zapdesk.settings import routes as workspace_settings
 from zapdesk.tickets import routes as tickets
 from zapdesk.users import routes as users
@@ -44,6 +46,10 @@ def build_api_router() -> APIRouter:
         realtime.router,
         cloud.router,
         cloud.webhooks,
+        api_tokens.router,
+        # The multipart route first: it takes the multipart POSTs on the path whose JSON POSTs the other answers.
+        send_api.upload_router,
+        send_api.router,
     ):
         router.include_router(domain_router)
     return router

@@ -47,12 +47,30 @@ async def post_media_message(
     media_store: MediaStore,
     max_bytes: int,
 ) -> tuple[Message, bool]:
-    """Store the file and a `pending` message carrying it; the message's type comes from the file's content.
+    """Store the file and a `pending` message carrying it; the message's type comes from the file's content
+    (see `store_attachment`)."""
+    data = await upload.read(max_bytes + 1)
+    attachment = await store_attachment(session, data, upload.filename, media_store=media_store, max_bytes=max_bytes)
+    stored = attachment.stored
+    # A caption may be empty, which `MessageCreate` (made for text) refuses; the route checked the fields.
+    data_fields = MessageCreate.model_construct(
+        body=draft.body, quoted_message_id=draft.quoted_message_id, client_id=draft.client_id
+    )
+    message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
+    if not created:
+        # The same client_id was sent before: that message already has its own copy of the file.
+        await media_store.delete(stored.path)
+    return message, created
+
+
+async def store_attachment(
+    session: AsyncSession, data: bytes, file_name: str | None, *, media_store: MediaStore, max_bytes: int
+) -> Attachment:
+    """Check a file an agent (or an automation) sends and store it, deleted again if the transaction rolls back.
 
     413 over `max_bytes`; 415 for content outside the allow-list (images, audio, video, PDF and office
     documents, archives, plain text), whatever the file is called.
     """
-    data = await upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise PayloadTooLarge(
             f"The file is larger than the {max_bytes // 1_048_576} MiB allowed.", code="file_too_large"
@@ -68,20 +86,11 @@ async def post_media_message(
         )
     stored = await media_store.save(data)
     on_rollback(session, partial(media_store.delete, stored.path))
-    attachment = Attachment(
+    return Attachment(
         stored=stored,
         message_type=file_type.message_type,
-        name=display_name(upload.filename, extension=file_type.extension) or f"file.{file_type.extension}",
+        name=display_name(file_name, extension=file_type.extension) or f"file.{file_type.extension}",
     )
-    # A caption may be empty, which `MessageCreate` (made for text) refuses; the route checked the fields.
-    data_fields = MessageCreate.model_construct(
-        body=draft.body, quoted_message_id=draft.quoted_message_id, client_id=draft.client_id
-    )
-    message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
-    if not created:
-        # The same client_id was sent before: that message already has its own copy of the file.
-        await media_store.delete(stored.path)
-    return message, created
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,16 +159,21 @@ async def post_message(
 
 
 async def queue_outbound(
-    session: AsyncSession, ticket: Ticket, outbound: Outbound, *, attachment: Attachment | None = None
+    session: AsyncSession,
+    ticket: Ticket,
+    outbound: Outbound,
+    *,
+    attachment: Attachment | None = None,
+    allow_closed: bool = False,
 ) -> tuple[Message, bool]:
     """Store `outbound` in `ticket` (locked by the caller) as `pending`; `False` when its `client_id` names an
-    earlier message, which is returned instead. 409 on a closed ticket, or outside the customer-service window
-    for anything but a template."""
+    earlier message, which is returned instead. 409 on a closed ticket (unless `allow_closed`: an automation
+    writing without touching the inbox), or outside the customer-service window for anything but a template."""
     if outbound.client_id is not None:
         earlier = await repository.message_by_client_id(session, ticket.id, outbound.client_id)
         if earlier is not None:
             return earlier, False
-    if ticket.status == TicketStatus.CLOSED:
+    if ticket.status == TicketStatus.CLOSED and not allow_closed:
         raise Conflict("This ticket is closed. Reopen it to send a message.", code="ticket_closed")
     if outbound.template is None:
         await ensure_free_text_allowed(session, ticket)

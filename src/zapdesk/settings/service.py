@@ -88,8 +88,17 @@ OUTBOUND_MIN_INTERVAL_MS: SettingKey[int] = SettingKey(
     description="The least time between two messages sent on one connection, in milliseconds.",
 )
 
+SEND_API_OPENS_TICKET: SettingKey[bool] = SettingKey(
+    "send_api_opens_ticket",
+    default=True,
+    adapter=_switch,
+    description="A message sent through the send API opens the contact's ticket as pending in the inbox (off: it "
+    "is sent without touching the inbox; the contact's latest ticket keeps its state).",
+)
+
 KNOWN_SETTINGS: dict[str, SettingKey[bool] | SettingKey[int]] = {
-    key.name: key for key in (IGNORE_GROUP_MESSAGES, SEND_GREETING_ON_NEW_TICKET, OUTBOUND_MIN_INTERVAL_MS)
+    key.name: key
+    for key in (IGNORE_GROUP_MESSAGES, SEND_GREETING_ON_NEW_TICKET, OUTBOUND_MIN_INTERVAL_MS, SEND_API_OPENS_TICKET)
 }
 
 
