@@ -19,6 +19,7 @@ from zapdesk.api.router import build_api_router
 from zapdesk.api.security import SecurityHeaders
 from zapdesk.auth.ratelimit import create_rate_limiter
 from zapdesk.config import Environment, Settings, get_settings
+from zapdesk.cloud.routes import WebhookFastPath
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
 from zapdesk.metrics.routes import router as metrics_router
@@ -52,6 +53,7 @@ def create_api(context: AppContext) -> FastAPI:
     api.state.login_limiter = login_limiter = create_rate_limiter(context.settings)
     context.on_close.append(login_limiter.close)
     install_error_handlers(api)
+    api.add_middleware(WebhookFastPath)
     install_docs(api)
     api.include_router(build_api_router())
     api.include_router(metrics_router)  # /metrics, outside /api (Prometheus's default path)

@@ -3,10 +3,12 @@ template messages (whoever may see the ticket)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from zapdesk.api.deps import AdminUser, ContextDep, CurrentUser, SessionDep, SettingsDep
 from zapdesk.api.inputs import ResourceId
@@ -20,6 +22,9 @@ from zapdesk.cloud.schemas import (
     TemplateOut,
     TemplatePreview,
 )
+from zapdesk.context import AppContext
+from zapdesk.engine.cloud.webhook import SIGNATURE_HEADER
+from zapdesk.errors import DomainError, error_body
 from zapdesk.kit.secrets import SecretBox
 from zapdesk.messages.schemas import MessageRead
 
@@ -27,11 +32,16 @@ webhooks = APIRouter(prefix="/webhooks/cloud", tags=["cloud webhooks"])
 router = APIRouter(tags=["cloud"])
 
 
-def _inbound(request: Request, context: ContextDep) -> CloudInbound:
-    inbound: CloudInbound | None = getattr(request.app.state, "cloud_inbound", None)
+def inbound_of(app: Any, context: AppContext) -> CloudInbound:
+    """The app's one `CloudInbound` (its accounts cache and group commits), made on first use."""
+    inbound: CloudInbound | None = getattr(app.state, "cloud_inbound", None)
     if inbound is None:
-        inbound = request.app.state.cloud_inbound = CloudInbound(context)
+        inbound = app.state.cloud_inbound = CloudInbound(context)
     return inbound
+
+
+def _inbound(request: Request, context: ContextDep) -> CloudInbound:
+    return inbound_of(request.app, context)
 
 
 InboundDep = Annotated[CloudInbound, Depends(_inbound)]
@@ -57,7 +67,8 @@ async def receive_webhook(
     signature: Annotated[str | None, Header(alias="X-Hub-Signature-256")] = None,
 ) -> Response:
     """Answered 200 only once everything in the delivery is stored: 401 unsigned, 403 wrongly signed (nothing
-    stored), 503 when it could not be stored now (Meta delivers it again)."""
+    stored), 503 when it could not be stored now (Meta delivers it again). (Served by `WebhookFastPath`: this
+    route documents it, and answers when the app runs without it.)"""
     await inbound.receive(connection_id, await request.body(), signature)
     return Response(status_code=status.HTTP_200_OK)
 
@@ -113,3 +124,32 @@ async def preview_template_message(
 ) -> TemplatePreview:
     """The template as the customer would read it, with its variables filled (nothing is sent)."""
     return TemplatePreview(text=await service.preview_template(session, user, ticket_id, data))
+
+
+_DELIVERY_PATH = re.compile(r"/api/webhooks/cloud/([0-9]{1,18})")
+
+
+class WebhookFastPath:
+    """ASGI middleware answering Meta's deliveries before FastAPI routes anything.
+
+    Meta may post a thousand notifications a second; matching each against every route and solving the API's
+    dependencies cost more than storing its message. Only the POST is taken here, with the same verification,
+    storage and answers as `receive_webhook`; everything else goes on to the app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = _DELIVERY_PATH.fullmatch(scope.get("path", "")) if scope["type"] == "http" else None
+        if match is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            inbound = inbound_of(scope["app"], scope["app"].state.context)
+            await inbound.receive(int(match.group(1)), await request.body(), request.headers.get(SIGNATURE_HEADER))
+            response: Response = Response(status_code=status.HTTP_200_OK)
+        except DomainError as exc:
+            response = JSONResponse(error_body(exc.detail, exc.code), status_code=exc.status_code, headers=exc.headers)
+        await response(scope, receive, send)
