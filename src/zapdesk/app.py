@@ -27,6 +27,8 @@ from zapdesk.realtime.server import RealtimeServer
 from zapdesk.simulator.app import mount_simulator
 from zapdesk.users.bootstrap import bootstrap_first_admin
 from zapdesk.web import WebUI
+from zapdesk.webhooks.dispatcher import WebhookDispatcher
+from zapdesk.webhooks.service import WebhookFeeder
 from zapdesk.worker.supervisor import WorkerSupervisor
 
 
@@ -54,6 +56,12 @@ def create_api(context: AppContext) -> FastAPI:
     context.on_close.append(login_limiter.close)
     install_error_handlers(api)
     api.add_middleware(WebhookFastPath)
+    # Outgoing webhooks: what this process commits is queued, and its dispatcher sends what is due.
+    dispatcher = WebhookDispatcher(context)
+    context.consumers.append(WebhookFeeder(context.sessionmaker, context.settings, on_queued=dispatcher.nudge))
+    context.on_start.append(dispatcher.start)
+    context.on_close.append(dispatcher.close)
+    api.state.webhook_dispatcher = dispatcher
     install_docs(api)
     api.include_router(build_api_router())
     api.include_router(metrics_router)  # /metrics, outside /api (Prometheus's default path)

@@ -118,6 +118,18 @@ class Settings(BaseSettings):
     allow_private_targets: bool | None = Field(
         default=None, validation_alias=AliasChoices("ALLOW_PRIVATE_TARGETS", "allow_private_targets")
     )
+    # Outgoing webhooks are retried with exponential backoff from the base delay, capped, for the window.
+    webhook_retry_base_seconds: float = Field(
+        default=5.0, gt=0, validation_alias=AliasChoices("WEBHOOK_RETRY_BASE_SECONDS", "webhook_retry_base_seconds")
+    )
+    webhook_retry_cap_seconds: float = Field(
+        default=3600.0, gt=0, validation_alias=AliasChoices("WEBHOOK_RETRY_CAP_SECONDS", "webhook_retry_cap_seconds")
+    )
+    webhook_retry_window_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        validation_alias=AliasChoices("WEBHOOK_RETRY_WINDOW_SECONDS", "webhook_retry_window_seconds"),
+    )
     # Meta's Graph API, versioned; the simulator's fake one in demos and tests (e.g. http://host/simulator/graph).
     cloud_graph_url: str = Field(
         default="https://graph.facebook.com", validation_alias=AliasChoices("CLOUD_GRAPH_URL", "cloud_graph_url")

@@ -26,6 +26,8 @@ class AppContext:
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Shutdown steps of what was attached to this context (the realtime server, background services), run once.
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # Also given every batch this process commits, after the sink (outgoing webhooks queue their deliveries).
+    consumers: list[EventSink] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppContext:
@@ -34,6 +36,8 @@ class AppContext:
 
     async def publish(self, events: Sequence[Published]) -> None:
         await self.sink(events)
+        for consume in self.consumers:
+            await consume(events)
 
     async def start(self) -> None:
         for step in self.on_start:

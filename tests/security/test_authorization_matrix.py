@@ -46,6 +46,7 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 METRICS_TOKEN = "metrics-token-for-the-matrix-0123456789"
@@ -324,6 +325,24 @@ RULES: dict[RouteKey, Rule] = {
         ),
     ),
     route("GET", "/api/tokens", "list_tokens"): rule("admin", fixed("/api/tokens")),
+    route("GET", "/api/webhook-endpoints", "list_endpoints"): rule("admin", fixed("/api/webhook-endpoints")),
+    route("POST", "/api/webhook-endpoints", "create_endpoint"): rule(
+        "admin",
+        fixed("/api/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook", "events": ["ticket.created"]}),
+        201,
+    ),
+    route("PATCH", "/api/webhook-endpoints/{endpoint_id}", "update_endpoint"): rule(
+        "admin", fixed("/api/webhook-endpoints/{endpoint}", json={"description": "n8n"})
+    ),
+    route("DELETE", "/api/webhook-endpoints/{endpoint_id}", "delete_endpoint"): rule(
+        "admin", fixed("/api/webhook-endpoints/{spare_endpoint}"), 204
+    ),
+    route("GET", "/api/webhook-endpoints/{endpoint_id}/deliveries", "list_deliveries"): rule(
+        "admin", fixed("/api/webhook-endpoints/{endpoint}/deliveries")
+    ),
+    route("POST", "/api/webhook-deliveries/{delivery_id}/resend", "resend_delivery"): rule(
+        "admin", fixed("/api/webhook-deliveries/{delivery}/resend")
+    ),
     route("POST", "/api/tokens", "create_token"): rule(
         "admin", fixed("/api/tokens", json={"name": "Typebot", "scopes": ["send"]}), 201
     ),
@@ -448,6 +467,19 @@ async def _world(desk: Desk) -> World:
         spare_token, _secret = await api_tokens.create_token(
             session, desk.admin, ApiTokenCreate(name="spare", scopes=[Scope.READ])
         )
+        # A receiver that never answers (the discard port): deliveries just wait for their retries.
+        endpoint = WebhookEndpoint(url="http://127.0.0.1:9/hook", events=["ticket.created"], secret="x")
+        session.add(endpoint)
+        await session.flush()
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint.id,
+            message_id="msg_matrix",
+            event="ticket.created",
+            ordering_key="ticket:0",
+            payload={},
+            status=DeliveryStatus.FAILED,
+        )
+        session.add(delivery)
     world = World(
         desk=desk,
         ticket=ticket,
@@ -461,6 +493,8 @@ async def _world(desk: Desk) -> World:
         "spare_linking": (await make_connection(context)).id,
         "spare_qr": spare_qr.id,
         "spare_token": spare_token.id,
+        "endpoint": endpoint.id,
+        "delivery": delivery.id,
         **await _deletable(desk),
     }
     return world
@@ -472,7 +506,11 @@ async def _deletable(desk: Desk) -> dict[str, int]:
     async with unit_of_work(context.sessionmaker) as session:
         spare_answer = QuickAnswer(shortcut=f"tchau{next(_serial)}", text="Tchau!")
         session.add(spare_answer)
+    async with unit_of_work(context.sessionmaker) as session:
+        spare_endpoint = WebhookEndpoint(url="http://127.0.0.1:9/spare", events=["ticket.created"], secret="x")
+        session.add(spare_endpoint)
     return {
+        "spare_endpoint": spare_endpoint.id,
         "spare_answer": spare_answer.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,

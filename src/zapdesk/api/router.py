@@ -23,6 +23,7 @@ from zapdesk.send_api import routes as send_api
 from zapdesk.settings import routes as workspace_settings
 from zapdesk.tickets import routes as tickets
 from zapdesk.users import routes as users
+from zapdesk.webhooks import routes as webhooks
 
 
 def build_api_router() -> APIRouter:
@@ -50,6 +51,7 @@ def build_api_router() -> APIRouter:
         # The multipart route first: it takes the multipart POSTs on the path whose JSON POSTs the other answers.
         send_api.upload_router,
         send_api.router,
+        webhooks.router,
     ):
         router.include_router(domain_router)
     return router

@@ -14,6 +14,7 @@ from zapdesk.settings.models import Setting
 from zapdesk.tickets.history.models import TicketEvent
 from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
+from zapdesk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiToken",
@@ -33,4 +34,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

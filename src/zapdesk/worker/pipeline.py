@@ -14,12 +14,14 @@ from zapdesk.ingest.service import ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
+from zapdesk.webhooks.service import WebhookFeeder, feeding_sink
 from zapdesk.worker.runner import InboundEvent, RunnerDeps
 
 
 def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink) -> RunnerDeps:
     media_store = MediaStore(settings.media_dir)
-    sink = counting_sink(sink)
+    # What sessions commit here is queued for outgoing webhooks too; the server's dispatcher sends it.
+    sink = feeding_sink(counting_sink(sink), WebhookFeeder(sessionmaker, settings))
 
     def engine_for(provider: str, connection_key: str, handler: EventHandler) -> Engine:
         return build_engine(provider, settings, connection_key, handler)
