@@ -22,6 +22,9 @@ export const keys = {
   window: (ticketId: number) => ["service-window", ticketId] as const,
   templates: (connectionId: number) => ["templates", connectionId] as const,
   cloudAccount: (connectionId: number) => ["cloud-account", connectionId] as const,
+  apiTokens: ["api-tokens"] as const,
+  webhooks: ["webhook-endpoints"] as const,
+  deliveries: (endpointId: number) => ["webhook-deliveries", endpointId] as const,
 };
 
 export function useMeta() {

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type {
+  ApiTokenInput,
   CloudCredentialsInput,
   ConnectionInput,
   ContactInput,
@@ -13,8 +14,10 @@ import type {
   TemplateMessageInput,
   TicketChange,
   UserInput,
+  WebhookEndpointInput,
 } from "./endpoints";
 import type {
+  ApiToken,
   CloudAccount,
   Connection,
   ContactSummary,
@@ -31,6 +34,8 @@ import type {
   Setting,
   Ticket,
   User,
+  WebhookDelivery,
+  WebhookEndpoint,
 } from "./types";
 
 type Schema = {
@@ -223,6 +228,43 @@ describe("the API types match the server's OpenAPI schema", () => {
       "get",
       fields<ServiceWindow>({ applies: true, open: true, closes_at: true }),
     ],
+    [
+      "ApiToken",
+      "/api/tokens",
+      "get",
+      fields<ApiToken>({
+        id: true,
+        name: true,
+        prefix: true,
+        scopes: true,
+        created_by_id: true,
+        created_at: true,
+        expires_at: true,
+        last_used_at: true,
+        revoked_at: true,
+      }),
+    ],
+    [
+      "WebhookEndpoint",
+      "/api/webhook-endpoints",
+      "get",
+      fields<WebhookEndpoint>({ id: true, url: true, description: true, events: true, enabled: true, created_at: true, secret: true }),
+    ],
+    [
+      "WebhookDelivery",
+      "/api/webhook-endpoints/{endpoint_id}/deliveries",
+      "get",
+      fields<WebhookDelivery>({
+        id: true,
+        message_id: true,
+        event: true,
+        status: true,
+        attempts: true,
+        created_at: true,
+        next_attempt_at: true,
+        delivered_at: true,
+      }),
+    ],
     ["QrCode", "/api/connections/{connection_id}/qr", "get", fields<QrCode>({ code: true, image: true, expires_at: true })],
   ];
 
@@ -268,6 +310,13 @@ describe("what the UI sends is what the server accepts", () => {
         app_secret: true,
         verify_token: true,
       }),
+    ],
+    ["ApiTokenInput", "/api/tokens", "post", fields<ApiTokenInput>({ name: true, scopes: true, expires_at: true })],
+    [
+      "WebhookEndpointInput",
+      "/api/webhook-endpoints",
+      "post",
+      fields<WebhookEndpointInput>({ url: true, events: true, description: true }),
     ],
     [
       "TemplateMessageInput",

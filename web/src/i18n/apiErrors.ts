@@ -79,6 +79,17 @@ export const PT_BR_ERRORS: Record<string, string> = {
   verify_token_invalid: "O token de verificação não confere com o desta conexão.",
   webhook_unreadable: "O corpo recebido não é uma notificação do WhatsApp.",
   window_closed: "A janela de 24 horas de atendimento está encerrada: o cliente não escreve há mais de 24 horas. Envie um modelo aprovado.",
+  api_token_invalid: "O token de API é inválido.",
+  api_token_revoked: "Este token de API foi revogado.",
+  api_token_expired: "Este token de API expirou.",
+  api_token_scope: "Este token de API não tem permissão para isso.",
+  api_token_not_found: "Este token de API não existe.",
+  private_address: "Este endereço aponta para a rede interna (privada, loopback ou link-local): o zapdesk não envia para lá.",
+  invalid_url: "Informe um endereço http:// ou https://.",
+  unresolvable_host: "Não foi possível encontrar este endereço.",
+  media_url_failed: "Não foi possível baixar o arquivo da URL informada.",
+  webhook_endpoint_not_found: "Este webhook não existe.",
+  webhook_delivery_not_found: "Esta entrega de webhook não existe.",
 };
 
 /** Portuguese for the validation `type`s of a field, with the limits the API gives in `ctx`. */

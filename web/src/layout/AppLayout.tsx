@@ -22,6 +22,7 @@ const NAV: NavItem[] = [
   { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },
   { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
   { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
+  { to: "/integrations", label: "nav.integrations", icon: "bolt", adminOnly: true },
   { to: "/settings", label: "nav.settings", icon: "gear", adminOnly: true },
 ];
 
