@@ -22,6 +22,7 @@ BENCHMARKS = {
     "memory": "bench.memory",
     "outbound": "bench.outbound",
     "cloud": "bench.cloud",
+    "webhooks": "bench.webhooks",
 }
 
 
