@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 
 from bench.report import Report
-from bench.stack import Stack, database, direct_engine, running_stack, scalar
+from bench.stack import Stack, cpu_seconds, database, direct_engine, running_stack, scalar
 from tests.system.harness import eventually
 from zapdesk.api.deps import load_user
 from zapdesk.db.engine import create_sessionmaker
@@ -51,10 +51,12 @@ async def run(workdir: Path) -> Report:
     report = Report(
         "cloud",
         "(f) Cloud API channel, PostgreSQL: webhook ingest and outbound through the fake Graph API",
-        ["measure", "messages", "seconds", "msg/s"],
+        ["measure", "messages", "seconds", "msg/s", "CPU ms/msg"],
     )
     async with database("postgresql", workdir / "ingest") as url, running_stack(url, workdir / "ingest") as stack:
+        cpu_before = cpu_seconds(stack.pids())
         messages, seconds = await _ingest(stack, url)
+        cpu = (cpu_seconds(stack.pids()) - cpu_before) * 1000 / messages
         rate = messages / seconds
         report.add(
             measure=f"webhook ingest (signed, 1 message per delivery, {DELIVERIES_IN_FLIGHT} in flight)",
@@ -62,23 +64,28 @@ async def run(workdir: Path) -> Report:
             seconds=seconds,
             target=f"≥ {TARGET_INGEST:,.0f} msg/s",
             ok=rate >= TARGET_INGEST,
-            **{"msg/s": rate},
+            **{"msg/s": rate, "CPU ms/msg": cpu},
         )
     for numbers, target in ((1, TARGET_ONE_NUMBER), (NUMBERS, TARGET_TEN_NUMBERS)):
         label = f"outbound{numbers}"
         async with database("postgresql", workdir / label) as url, running_stack(url, workdir / label) as stack:
-            sent, seconds = await _outbound(stack, url, numbers)
+            sent, seconds, cpu = await _outbound(stack, url, numbers)
             report.add(
                 measure=f"outbound, {numbers} number{'s' if numbers > 1 else ''}, pacing off",
                 messages=sent,
                 seconds=seconds,
                 target=f"≥ {target:,.0f} msg/s" + (" per number" if numbers == 1 else " in all"),
                 ok=sent / seconds >= target,
-                **{"msg/s": sent / seconds},
+                **{"msg/s": sent / seconds, "CPU ms/msg": cpu * 1000 / sent},
             )
     report.notes.append(
         "ingest: the API process stores deliveries that arrive together in one transaction (group commit) and "
-        "answers each after that commit; outbound: each number sends to up to 16 chats at once."
+        "answers each after that commit; outbound: each number sends to up to 32 chats at once."
+    )
+    report.notes.append(
+        "CPU ms/msg: user + system time of zapdesk's processes per message (ingest: server; outbound: server, "
+        "worker and the simulator playing Meta, whose status webhooks come back meanwhile): what the figure costs "
+        "whatever else the machine runs."
     )
     return report
 
@@ -156,7 +163,7 @@ async def _deliver_all(target: str, number: dict[str, Any], indexes: range) -> N
 # ---- outbound --------------------------------------------------------------------------------------------------
 
 
-async def _outbound(stack: Stack, url: str, numbers: int) -> tuple[int, float]:
+async def _outbound(stack: Stack, url: str, numbers: int) -> tuple[int, float, float]:
     connection_ids = []
     for index in range(numbers):
         number = (
@@ -183,7 +190,9 @@ async def _outbound(stack: Stack, url: str, numbers: int) -> tuple[int, float]:
         connection_ids.append(connection_id)
     tickets = await _tickets(stack, numbers * OUTBOUND_CHATS)
     total = await _queue_replies(url, tickets)
-    return total, await _drain(stack, url, tickets[0], total)
+    cpu_before = cpu_seconds(stack.all_pids())
+    seconds = await _drain(stack, url, tickets[0], total)
+    return total, seconds, cpu_seconds(stack.all_pids()) - cpu_before
 
 
 async def _tickets(stack: Stack, count: int) -> list[int]:

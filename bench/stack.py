@@ -7,6 +7,7 @@ Built from the system tests' harness, so the benchmarks drive zapdesk exactly as
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -100,6 +101,11 @@ class Stack:
         assert self.server.process is not None
         return [self.server.process.pid, *self.server.worker_pids()]
 
+    def all_pids(self) -> list[int]:
+        """zapdesk's processes and the simulator's (what a run's CPU time is summed over)."""
+        assert self.network.process is not None
+        return [*self.pids(), self.network.process.pid]
+
 
 @asynccontextmanager
 async def running_stack(
@@ -129,3 +135,17 @@ async def running_stack(
             await simulator.close()
         server.stop()
         network.kill()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes `pids` (and their children) have used so far, from /proc."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # utime, stime, cutime, cstime: fields 14-17 of stat, 12-15 after the command name.
+        total += sum(int(value) for value in fields[11:15]) / ticks
+    return total

@@ -43,7 +43,7 @@ BUSINESS_ACCOUNT_ID = "business_account_id"
 ACCESS_TOKEN = "access_token"  # noqa: S105 - the key's name, not a secret
 
 # Sends in flight at once (to different chats): Meta's default throughput is 80 messages per second.
-PARALLEL_SENDS = 16
+PARALLEL_SENDS = 32
 
 # Meta's error codes (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
 _THROUGHPUT = {130429: 2.0, 80007: 60.0, 4: 60.0}  # the number (or app) sends too fast: hold back this long
