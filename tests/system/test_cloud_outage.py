@@ -5,27 +5,16 @@ PostgreSQL of its own, so nobody else's is disturbed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.scaleout.test_outages import private_postgres
 from tests.services import PrivatePostgres, create_postgres_database
 from tests.system.cloud import FakeMeta, cloud_environment, link_cloud_connection
 from tests.system.harness import Api, Server, eventually, free_port
 
 CUSTOMER = "5511966665555"
-
-
-@pytest.fixture
-async def private_postgres() -> AsyncIterator[PrivatePostgres]:
-    server = PrivatePostgres()
-    await asyncio.to_thread(server.start)
-    try:
-        yield server
-    finally:
-        server.destroy()
+__all__ = ["private_postgres"]
 
 
 async def test_webhook_while_the_database_is_down_is_refused_then_stored_on_metas_retry(

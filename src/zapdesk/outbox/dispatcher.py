@@ -27,6 +27,7 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
 from zapdesk.engine.events import SendResult
 from zapdesk.kit.group_commit import GroupCommit
+from zapdesk.kit.stepping import run_steps
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
@@ -126,20 +127,16 @@ class OutboxDispatcher:
             await asyncio.wait(sends)
 
     async def run(self) -> None:
-        # `asyncio.timeout`, never `wait_for`, below: on Python 3.11 `wait_for` can swallow a cancellation that
-        # races its timeout, and `close()` would then wait forever. `_closing` guards against any other such leak.
-        while not self._closing:
-            self._wake.clear()
-            try:
-                wait = await self.step()
-            except Exception:
-                # The database or the engine blinked: the message is still pending; look again shortly.
-                log.exception("outbox of connection %s: step failed", self.connection_id)
-                wait = self.poll_seconds
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(wait):
-                        await self._wake.wait()
+        # A failed step leaves the message pending (the database or the engine blinked): look again shortly.
+        # `_closing` stops the loop even if a cancellation were ever swallowed.
+        await run_steps(
+            self.step,
+            self._wake,
+            poll_seconds=self.poll_seconds,
+            log=log,
+            what=f"outbox of connection {self.connection_id}",
+            keep_going=lambda: not self._closing,
+        )
 
     async def step(self) -> float:
         """Start sending what is due (one message, or one per free lane); returns how long to wait (unless

@@ -23,6 +23,7 @@ from zapdesk.errors import DomainError
 from zapdesk.kit.addresses import check_literal, guarded_session
 from zapdesk.kit.group_commit import GroupCommit
 from zapdesk.kit.secrets import SecretBox
+from zapdesk.kit.stepping import run_steps
 from zapdesk.webhooks import signing
 from zapdesk.webhooks.service import Job, Outcome, RetrySchedule, claim_jobs, next_due_at, record_outcomes
 
@@ -63,17 +64,8 @@ class WebhookDispatcher:
             await self._http.close()
 
     async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                wait = await self.step()
-            except Exception:
-                log.exception("webhook dispatcher: step failed")  # the database blinked: the rows wait
-                wait = self.poll_seconds
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(wait):
-                        await self._wake.wait()
+        # A failed step (the database blinked) leaves the rows as they were: they are claimed again later.
+        await run_steps(self.step, self._wake, poll_seconds=self.poll_seconds, log=log, what="webhook dispatcher")
 
     async def step(self) -> float:
         """Send one batch of due deliveries; returns how long to wait (unless nudged) before the next."""

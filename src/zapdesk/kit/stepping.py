@@ -1,0 +1,36 @@
+"""A background loop of steps: each step does what is due and says how long to wait; a wake-up cuts the wait.
+
+Used by the dispatchers (the outbox, outgoing webhooks): the database is their queue, so a step that fails (the
+database blinked) is only logged, and the next one comes after the usual wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+
+async def run_steps(
+    step: Callable[[], Awaitable[float]],
+    wake: asyncio.Event,
+    *,
+    poll_seconds: float,
+    log: logging.Logger,
+    what: str,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> None:
+    # `asyncio.timeout`, never `wait_for`, below: on Python 3.11 `wait_for` can swallow a cancellation that races
+    # its timeout, and whoever cancels this loop would then wait forever.
+    while keep_going():
+        wake.clear()
+        try:
+            wait = await step()
+        except Exception:
+            log.exception("%s: step failed", what)
+            wait = poll_seconds
+        if wait > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    await wake.wait()
