@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 IN_FLIGHT = 64
 CLAIM_BATCH = 200
+# A batch is claimed while the one before is still being posted, so the endpoint never waits for our database.
+BATCHES_IN_FLIGHT = 2
 TIMEOUT_SECONDS = 15.0
 
 
@@ -45,6 +47,7 @@ class WebhookDispatcher:
         self._http: aiohttp.ClientSession | None = None
         self._outcomes: GroupCommit[Outcome] = GroupCommit(self._record)
         self._slots = asyncio.Semaphore(IN_FLIGHT)
+        self._batches: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         if self._task is None:
@@ -59,6 +62,8 @@ class WebhookDispatcher:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for batch in list(self._batches):
+            batch.cancel()
         self._outcomes.cancel()
         if self._http is not None:
             await self._http.close()
@@ -68,17 +73,28 @@ class WebhookDispatcher:
         await run_steps(self.step, self._wake, poll_seconds=self.poll_seconds, log=log, what="webhook dispatcher")
 
     async def step(self) -> float:
-        """Send one batch of due deliveries; returns how long to wait (unless nudged) before the next."""
+        """Start posting one batch of due deliveries; returns how long to wait (unless nudged) before the next."""
+        if len(self._batches) >= BATCHES_IN_FLIGHT:
+            await asyncio.wait(set(self._batches), return_when=asyncio.FIRST_COMPLETED)
         box = SecretBox(self.context.settings)
         async with unit_of_work(self.context.sessionmaker) as session:
             jobs = await claim_jobs(session, box, limit=CLAIM_BATCH)
             due_at = None if jobs else await next_due_at(session)
         if jobs:
-            await asyncio.gather(*(self._deliver(job) for job in jobs))
-            return 0.0
+            batch = asyncio.create_task(self._post_batch(jobs))
+            self._batches.add(batch)
+            batch.add_done_callback(self._batch_done)
+            return 0.0 if len(jobs) == CLAIM_BATCH else self.poll_seconds
         if due_at is None:
             return self.poll_seconds
         return min(self.poll_seconds, max(0.0, (due_at - utcnow()).total_seconds()))
+
+    async def _post_batch(self, jobs: list[Job]) -> None:
+        await asyncio.gather(*(self._deliver(job) for job in jobs))
+
+    def _batch_done(self, batch: asyncio.Task[None]) -> None:
+        self._batches.discard(batch)
+        self._wake.set()  # a batch's tickets may have their next deliveries due now
 
     async def _deliver(self, job: Job) -> None:
         async with self._slots:
