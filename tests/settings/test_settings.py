@@ -36,6 +36,7 @@ async def test_every_known_setting_is_listed_with_its_default(
         "ignore_group_messages": (False, False),
         "outbound_min_interval_ms": (1000, 1000),
         "send_greeting_on_new_ticket": (True, True),
+        "send_api_opens_ticket": (True, True),
     }
     interval = next(item for item in response.json() if item["key"] == "outbound_min_interval_ms")
     assert interval["value_schema"] == {"type": "integer", "minimum": 0, "maximum": 600000}
