@@ -18,8 +18,8 @@ from zapdesk.api.redaction import redact_tokens_in_server_logs
 from zapdesk.api.router import build_api_router
 from zapdesk.api.security import SecurityHeaders
 from zapdesk.auth.ratelimit import create_rate_limiter
-from zapdesk.config import Environment, Settings, get_settings
 from zapdesk.cloud.routes import WebhookFastPath
+from zapdesk.config import Environment, Settings, get_settings
 from zapdesk.context import AppContext
 from zapdesk.errors import install_error_handlers
 from zapdesk.metrics.routes import router as metrics_router

@@ -77,8 +77,8 @@ async def record_messages_updated(session: AsyncSession, messages: Sequence[Mess
     for message in messages:
         ticket = tickets.get(message.ticket_id)
         if ticket is not None:
-            payload = MessageRead.from_model(message).model_dump(mode="json")
-            record_event(session, DomainEvent(MESSAGE_UPDATED, payload, ticket_rooms(ticket)))
+            record_event(session, MessageUpdated(MessageRead.from_model(message), ticket))
+            _wake_outbox_if_pending(session, message)
 
 
 # --- a new message in a ticket ------------------------------------------------------------------------

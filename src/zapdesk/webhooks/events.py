@@ -1,7 +1,8 @@
 """Which committed events become outgoing webhooks, and in which order each must arrive.
 
-`webhook_events` is the one place that reads event names: when the typed event contract lands (issue 11), it
-matches on the event types instead, and nothing else here changes.
+`webhook_events` is the one place that says it: it matches on the event types of the contract
+(`zapdesk.events`), and gives each webhook the key of what it is about, so that a ticket's events (its messages
+and its own changes) reach an endpoint in the order they happened.
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zapdesk.db.uow import DomainEvent
+from zapdesk.db.events import Published
+from zapdesk.events import (
+    ConnectionUpdated,
+    ContactUpdated,
+    MessageCreated,
+    MessageUpdated,
+    TicketCreated,
+    TicketUpdated,
+)
 
-MESSAGE_CREATED, MESSAGE_UPDATED = "message.created", "message.updated"
-TICKET_CREATED, TICKET_UPDATED = "ticket.created", "ticket.updated"
-CONTACT_UPDATED, CONNECTION_UPDATED = "contact.updated", "connection.updated"
-EVENT_TYPES = (MESSAGE_CREATED, MESSAGE_UPDATED, TICKET_CREATED, TICKET_UPDATED, CONTACT_UPDATED, CONNECTION_UPDATED)
+WEBHOOK_EVENTS = (MessageCreated, MessageUpdated, TicketCreated, TicketUpdated, ContactUpdated, ConnectionUpdated)
+EVENT_TYPES = tuple(kind.name for kind in WEBHOOK_EVENTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,20 +33,20 @@ class WebhookEvent:
     data: dict[str, Any]
 
 
-def webhook_events(events: Sequence[DomainEvent]) -> list[WebhookEvent]:
+def webhook_events(published: Sequence[Published]) -> list[WebhookEvent]:
     """The outgoing-webhook events among those a transaction committed, in commit order."""
     found = []
-    for event in events:
-        payload = event.payload
-        if event.name in (MESSAGE_CREATED, MESSAGE_UPDATED):
-            key = f"ticket:{payload['ticket_id']}"
-        elif event.name in (TICKET_CREATED, TICKET_UPDATED):
-            key = f"ticket:{payload['id']}"
-        elif event.name == CONTACT_UPDATED:
-            key = f"contact:{payload['id']}"
-        elif event.name == CONNECTION_UPDATED:
-            key = f"connection:{payload['id']}"
+    for item in published:
+        event = item.event
+        if isinstance(event, MessageCreated | MessageUpdated):
+            key = f"ticket:{event.payload.ticket_id}"
+        elif isinstance(event, TicketCreated | TicketUpdated):
+            key = f"ticket:{event.payload.id}"
+        elif isinstance(event, ContactUpdated):
+            key = f"contact:{event.payload.id}"
+        elif isinstance(event, ConnectionUpdated):
+            key = f"connection:{event.payload.id}"
         else:
             continue
-        found.append(WebhookEvent(event.name, key, payload))
+        found.append(WebhookEvent(event.name, key, event.data))
     return found

@@ -20,7 +20,8 @@ from sqlalchemy.orm import aliased
 
 from zapdesk.config import Settings
 from zapdesk.db.base import utcnow
-from zapdesk.db.uow import DomainEvent, EventSink, unit_of_work
+from zapdesk.db.events import EventSink, Published
+from zapdesk.db.uow import unit_of_work
 from zapdesk.errors import NotFound
 from zapdesk.kit.addresses import resolve_checked
 from zapdesk.kit.secrets import SecretBox
@@ -137,7 +138,7 @@ class WebhookFeeder:
         self.settings = settings
         self.on_queued = on_queued
 
-    async def __call__(self, events: list[DomainEvent]) -> None:
+    async def __call__(self, events: Sequence[Published]) -> None:
         found = webhook_events(events)
         if not found:
             return
@@ -155,7 +156,7 @@ class WebhookFeeder:
 def feeding_sink(sink: EventSink, feeder: WebhookFeeder) -> EventSink:
     """`sink`, then `feeder`, for every committed batch."""
 
-    async def both(events: list[DomainEvent]) -> None:
+    async def both(events: Sequence[Published]) -> None:
         await sink(events)
         await feeder(events)
 
