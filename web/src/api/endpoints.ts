@@ -16,18 +16,24 @@ export async function fetchAll<T>(path: string, query: Query = {}): Promise<T[]>
   return items;
 }
 import type {
+  ApiToken,
+  ApiTokenInput,
   Assignee,
   CatchUp,
+  CloudAccount,
+  CloudCredentialsInput,
   Connection,
   ConnectionChange,
   ConnectionInput,
   Contact,
   ContactChange,
+  CreatedApiToken,
   ContactInput,
   DirectoryUser,
   JsonValue,
   LoginResponse,
   Message,
+  MessageTemplate,
   Meta,
   Page,
   PairingCode,
@@ -36,12 +42,18 @@ import type {
   QueueInput,
   QuickAnswer,
   QuickAnswerInput,
+  ServiceWindow,
   Setting,
+  TemplateMessageInput,
   Ticket,
   TicketChange,
   TicketStatus,
   User,
   UserChange,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEndpointChange,
+  WebhookEndpointInput,
   UserInput,
 } from "./types";
 
@@ -96,6 +108,12 @@ export const messages = {
     return request<Message>(path, { method: "POST", form });
   },
   retry: (id: number) => request<Message>(`/api/messages/${id}/retry`, { method: "POST" }),
+  react: (id: number, emoji: string) => request<Message>(`/api/messages/${id}/reaction`, { method: "PUT", json: { emoji } }),
+  window: (ticketId: number) => request<ServiceWindow>(`/api/tickets/${ticketId}/messages/window`),
+  sendTemplate: (ticketId: number, input: TemplateMessageInput) =>
+    request<Message>(`/api/tickets/${ticketId}/template-messages`, { method: "POST", json: input }),
+  previewTemplate: (ticketId: number, input: TemplateMessageInput) =>
+    request<{ text: string }>(`/api/tickets/${ticketId}/template-messages/preview`, { method: "POST", json: input }),
 };
 
 export const contacts = {
@@ -146,6 +164,29 @@ export const connections = {
   qr: (id: number) => request<QrCode>(`/api/connections/${id}/qr`),
   logout: (id: number) => request<Connection>(`/api/connections/${id}/logout`, { method: "POST" }),
   restart: (id: number) => request<Connection>(`/api/connections/${id}/restart`, { method: "POST" }),
+  cloud: (id: number) => request<CloudAccount>(`/api/connections/${id}/cloud`),
+  setCloud: (id: number, input: CloudCredentialsInput) =>
+    request<CloudAccount>(`/api/connections/${id}/cloud`, { method: "PUT", json: input }),
+  templates: (id: number, refresh = false) =>
+    request<Page<MessageTemplate>>(`/api/connections/${id}/templates`, { query: { refresh: refresh || undefined } }),
+};
+
+export const apiTokens = {
+  list: () => request<ApiToken[]>("/api/tokens"),
+  create: (input: ApiTokenInput) => request<CreatedApiToken>("/api/tokens", { method: "POST", json: input }),
+  revoke: (id: number) => request<ApiToken>(`/api/tokens/${id}`, { method: "DELETE" }),
+};
+
+export const webhooks = {
+  list: () => request<WebhookEndpoint[]>("/api/webhook-endpoints"),
+  create: (input: WebhookEndpointInput) =>
+    request<WebhookEndpoint>("/api/webhook-endpoints", { method: "POST", json: input }),
+  update: (id: number, change: WebhookEndpointChange) =>
+    request<WebhookEndpoint>(`/api/webhook-endpoints/${id}`, { method: "PATCH", json: change }),
+  remove: (id: number) => request<void>(`/api/webhook-endpoints/${id}`, { method: "DELETE" }),
+  deliveries: (id: number) => request<WebhookDelivery[]>(`/api/webhook-endpoints/${id}/deliveries`),
+  resend: (deliveryId: number) =>
+    request<WebhookDelivery>(`/api/webhook-deliveries/${deliveryId}/resend`, { method: "POST" }),
 };
 
 export const events = {
@@ -153,4 +194,14 @@ export const events = {
   after: (after: number | null) => request<CatchUp>("/api/events", { query: { after } }),
 };
 
-export type { Assignee, ContactChange, PairingCode, TicketChange, UserChange };
+export type {
+  ApiTokenInput,
+  Assignee,
+  CloudCredentialsInput,
+  ContactChange,
+  PairingCode,
+  TemplateMessageInput,
+  TicketChange,
+  UserChange,
+  WebhookEndpointInput,
+};

@@ -26,6 +26,19 @@ export type QuickAnswer = Schemas["QuickAnswerRead"];
 export type JsonValue = Schemas["JsonValue"];
 export type Setting = Schemas["SettingRead"];
 
+export type ConnectionProfile = Schemas["ConnectionProfile"];
+export type CloudAccount = Schemas["CloudAccountOut"];
+export type MessageTemplate = Schemas["TemplateOut"];
+export type TemplateVariable = Schemas["TemplateVariable"];
+export type ServiceWindow = Schemas["ServiceWindowRead"];
+export type TokenScope = Schemas["Scope"];
+export type ApiToken = Schemas["ApiTokenRead"];
+export type CreatedApiToken = Schemas["ApiTokenCreated"];
+export type WebhookEndpoint = Schemas["EndpointRead"];
+export type WebhookDelivery = Schemas["DeliveryRead"];
+export type WebhookAttempt = Schemas["AttemptRead"];
+export type WebhookEventType = Schemas["EndpointCreate"]["events"][number];
+
 // What the UI sends.
 export type TicketChange = Schemas["TicketUpdate"];
 export type TicketAction = Schemas["TicketAction"];
@@ -38,6 +51,11 @@ export type UserInput = Schemas["UserCreate"];
 export type UserChange = Schemas["UserUpdate"];
 export type QueueInput = Schemas["QueueCreate"];
 export type QuickAnswerInput = Schemas["QuickAnswerCreate"];
+export type CloudCredentialsInput = Schemas["CloudCredentialsIn"];
+export type TemplateMessageInput = Schemas["TemplateMessageCreate"];
+export type ApiTokenInput = Schemas["ApiTokenCreate"];
+export type WebhookEndpointInput = Schemas["EndpointCreate"];
+export type WebhookEndpointChange = Schemas["EndpointUpdate"];
 
 /** One page of a list: `items`, and the cursor of the next page (null on the last). */
 export type Page<T> = Omit<Schemas["Page_TicketRead_"], "items"> & { items: T[] };

@@ -17,10 +17,9 @@ import { newClientId } from "./outgoing";
 const OUR_PLACEHOLDERS = ["{{name}}", "{{phone}}", "{{ticket}}", "{{agent}}"];
 
 function inputOf(template: MessageTemplate, values: Record<string, string>, clientId?: string): TemplateMessageInput {
-  const input: TemplateMessageInput = { name: template.name, language: template.language, header: {}, body: {} };
-  for (const variable of template.variables) input[variable.part][variable.key] = values[`${variable.part}.${variable.key}`] ?? "";
-  if (clientId) input.client_id = clientId;
-  return input;
+  const parts: Record<"header" | "body", Record<string, string>> = { header: {}, body: {} };
+  for (const variable of template.variables) parts[variable.part][variable.key] = values[`${variable.part}.${variable.key}`] ?? "";
+  return { name: template.name, language: template.language, ...parts, ...(clientId ? { client_id: clientId } : {}) };
 }
 
 export function TemplatePicker({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {

@@ -107,7 +107,7 @@ export function Webhooks() {
   const [removing, setRemoving] = useState<WebhookEndpoint | null>(null);
   const refresh = () => client.invalidateQueries({ queryKey: keys.webhooks });
   const showSecret = (endpoint: WebhookEndpoint) => {
-    setSecret(endpoint.secret);
+    setSecret(endpoint.secret ?? null);
     void refresh();
   };
   return (

@@ -108,6 +108,8 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
       const message = event.payload;
       replay.message(message);
       applyMessage(client, message);
+      // The customer wrote: a closed 24-hour window (Cloud API) opens again.
+      if (!message.from_me) void client.invalidateQueries({ queryKey: keys.window(message.ticket_id) });
       const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
       if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t);
       return;
@@ -188,35 +190,6 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     socket.on("disconnect", () => setStatus("lost"));
     socket.on("connect_error", () => setStatus("lost"));
     socket.on("event", (event) => stream.receive(event));
-
-    socket.on("ticket.created", (ticket) => {
-      replay.ticket(ticket);
-      applyTicketEverywhere(client, ticket, viewer());
-      if (ticket.status === "pending") notifyTicket(ticket, t);
-    });
-    socket.on("ticket.updated", (ticket) => {
-    socket.on("ticket.removed", ({ id }) => {
-      tickets.get(id).then(
-        (ticket) => applyTicketEverywhere(client, ticket, viewer()),
-        (error: unknown) => {
-          if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
-            replay.forgetTicket(id);
-            dropTicketEverywhere(client, id);
-          }
-        },
-      );
-    socket.on("message.created", (message) => {
-      replay.message(message);
-      applyMessage(client, message);
-      // The customer wrote: a closed 24-hour window (Cloud API) opens again.
-      if (!message.from_me) void client.invalidateQueries({ queryKey: keys.window(message.ticket_id) });
-      const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
-      if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t);
-    socket.on("message.updated", (message) => {
-    socket.on("contact.updated", (contact) => applyContact(client, contact));
-    socket.on("connection.updated", (connection) => applyConnection(client, connection));
-    socket.on("connection.qr", ({ id, ...qr }) => client.setQueryData(keys.qr(id), qr));
-    socket.on("connection.pairing_code", ({ id, ...code }) => client.setQueryData(keys.pairing(id), code));
 
     return () => {
       stopReplay();
