@@ -126,6 +126,7 @@ def connection_out(connection_id: int = 1, status: ConnectionStatus = Connection
         status_reason=None,
         status_changed_at=NOW,
         phone=None,
+        profile=None,
         is_default=True,
         greeting_message=None,
         farewell_message=None,
