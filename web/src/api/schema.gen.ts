@@ -868,6 +868,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ActorKind
+         * @description Who did it.
+         * @enum {string}
+         */
+        ActorKind: "user" | "customer" | "bot" | "timer";
+        /** ActorRead */
+        ActorRead: {
+            kind: components["schemas"]["ActorKind"];
+            /** @description The user who acted, when a user did (and still exists). */
+            user: components["schemas"]["NamedRef"] | null;
+        };
         /** ApiTokenCreate */
         ApiTokenCreate: {
             /**
@@ -932,18 +944,6 @@ export interface components {
             revoked_at: string | null;
             /** Scopes */
             scopes: components["schemas"]["Scope"][];
-        };
-        /**
-         * ActorKind
-         * @description Who did it.
-         * @enum {string}
-         */
-        ActorKind: "user" | "customer" | "bot" | "timer";
-        /** ActorRead */
-        ActorRead: {
-            kind: components["schemas"]["ActorKind"];
-            /** @description The user who acted, when a user did (and still exists). */
-            user: components["schemas"]["NamedRef"] | null;
         };
         /**
          * AssigneeFilter
@@ -1642,13 +1642,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[TemplateOut] */
+        Page_TemplateOut_: {
+            /** Items */
+            items: components["schemas"]["TemplateOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[TicketEventRead] */
         Page_TicketEventRead_: {
             /** Items */
             items: components["schemas"]["TicketEventRead"][];
-        /** Page[TemplateOut] */
-        Page_TemplateOut_: {
-            items: components["schemas"]["TemplateOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
