@@ -28,6 +28,7 @@ from zapdesk.messages.service import Outbound, queue_outbound
 from zapdesk.send_api.schemas import SendMessageIn
 from zapdesk.settings.service import SEND_API_OPENS_TICKET, get_setting
 from zapdesk.tickets import repository as tickets
+from zapdesk.tickets.history import service as history
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import find_or_create_active_ticket, record_ticket_created
 
@@ -87,7 +88,7 @@ async def _sent_before(session: AsyncSession, connection_id: int, contact_id: in
 async def _ticket(session: AsyncSession, connection: Connection, contact: Contact, *, opens_ticket: bool) -> Ticket:
     if opens_ticket:
         ticket, _created = await find_or_create_active_ticket(
-            session, contact=contact, connection=connection, lock=True
+            session, contact=contact, connection=connection, opened_by=history.BOT, lock=True
         )
         return ticket
     active = await tickets.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=True)
