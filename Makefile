@@ -70,7 +70,7 @@ proto: install
 	PYTHONPATH=$(PROTO_TOOLS) $(BIN)/python -m grpc_tools.protoc -Iengine/proto \
 		--plugin=protoc-gen-go=$(PROTO_TOOLS)/bin/protoc-gen-go \
 		--go_out=engine/internal/protocol --go_opt=paths=source_relative \
-		--python_out=src/zapdesk/engine/whatsapp/protocol --pyi_out=src/zapdesk/engine/whatsapp/protocol \
+		--python_out=src/zapdesk/engine/whatsapp/protocol \
 		zapdesk_engine.proto
 
 # Debian packages, installed when missing (as root; otherwise the command to run is printed). The suite and the

@@ -6,9 +6,12 @@ package engine
 // one): the production program cannot be made to invent WhatsApp events or sessions.
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"net"
+	"os"
 	"time"
 
 	"go.mau.fi/whatsmeow/proto/waAdv"
@@ -25,12 +28,77 @@ const debugCommandsBuilt = true
 // RegisterDebugFlags adds the flags only a debug build has.
 func RegisterDebugFlags(flags *flag.FlagSet, cfg *Config) {
 	flags.BoolVar(&cfg.Offline, "offline", false, "create sessions without dialing WhatsApp (tests, benchmarks)")
+	flags.StringVar(&cfg.DebugListen, "debug-listen", "", "a Unix socket path taking debug commands (tests)")
+}
+
+// listenForDebugCommands serves debug requests from tests on cfg.DebugListen, beside the worker's socket: the
+// way a test reaches the program a worker process started.
+func (s *Server) listenForDebugCommands(ctx context.Context) error {
+	if s.cfg.DebugListen == "" {
+		return nil
+	}
+	_ = os.Remove(s.cfg.DebugListen)
+	listener, err := net.Listen("unix", s.cfg.DebugListen)
+	if err != nil {
+		return fmt.Errorf("debug socket: %w", err)
+	}
+	go func() {
+		<-s.closed
+		_ = listener.Close()
+	}()
+	go func() {
+		for {
+			conn, err := listener.Accept()
+			if err != nil {
+				return
+			}
+			go s.serveDebugClient(ctx, conn)
+		}
+	}()
+	return nil
+}
+
+// serveDebugClient answers one test's requests in order, each with its Response.
+func (s *Server) serveDebugClient(ctx context.Context, conn net.Conn) {
+	defer conn.Close()
+	reader := bufio.NewReader(conn)
+	for {
+		var frame pb.WorkerFrame
+		if err := pb.ReadFrame(reader, &frame); err != nil {
+			return
+		}
+		request := frame.GetRequest()
+		if request == nil {
+			continue
+		}
+		response := &pb.Response{Id: request.GetId()}
+		if err := s.carryOut(ctx, request, response); err != nil {
+			response.Result, response.Error = nil, err.Error()
+		}
+		data, err := pb.AppendFrame(nil, &pb.EngineFrame{Body: &pb.EngineFrame_Response{Response: response}})
+		if err != nil {
+			return
+		}
+		if _, err := conn.Write(data); err != nil {
+			return
+		}
+	}
 }
 
 func (s *Server) debugCommand(ctx context.Context, key string, request *pb.Request, response *pb.Response) error {
 	switch command := request.Command.(type) {
 	case *pb.Request_DebugCreateDevice:
 		return s.createDevice(ctx, command.DebugCreateDevice.GetDeviceJid())
+	case *pb.Request_DebugPutLid:
+		lid, err := types.ParseJID(command.DebugPutLid.GetLidJid())
+		if err != nil {
+			return err
+		}
+		phone, err := types.ParseJID(command.DebugPutLid.GetPhoneJid())
+		if err != nil {
+			return err
+		}
+		return s.store.LIDMap.PutLIDMapping(ctx, lid, phone)
 	case *pb.Request_DebugInject:
 		session := s.session(key)
 		if session == nil {

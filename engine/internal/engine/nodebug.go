@@ -18,3 +18,5 @@ func RegisterDebugFlags(*flag.FlagSet, *Config) {}
 func (s *Server) debugCommand(context.Context, string, *pb.Request, *pb.Response) error {
 	return errors.New("debug commands are not built into this engine")
 }
+
+func (s *Server) listenForDebugCommands(context.Context) error { return nil }

@@ -29,8 +29,10 @@ type Config struct {
 	VerdictTimeout time.Duration
 	// Sessions are created but never dial WhatsApp (tests and the 1,000-session benchmark); debug builds only.
 	Offline bool
-	Version string
-	Log     waLog.Logger
+	// A Unix socket path where tests send debug commands to a program a worker runs; debug builds only.
+	DebugListen string
+	Version     string
+	Log         waLog.Logger
 }
 
 // Server serves one worker connection; it ends when the worker goes away.
@@ -75,6 +77,9 @@ func NewServer(cfg Config, store *sqlstore.Container, conn io.ReadWriteCloser) *
 func (s *Server) Serve(ctx context.Context) error {
 	defer s.shutdown()
 	go s.writeLoop()
+	if err := s.listenForDebugCommands(ctx); err != nil {
+		return err
+	}
 	reader := bufio.NewReaderSize(s.conn, 64<<10)
 	s.write(&pb.EngineFrame{Body: &pb.EngineFrame_Hello{Hello: &pb.Hello{
 		ProtocolVersion: uint32(pb.Version_PROTOCOL_VERSION),

@@ -190,7 +190,7 @@ func (x EndedEvent_Cause) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use EndedEvent_Cause.Descriptor instead.
 func (EndedEvent_Cause) EnumDescriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{30, 0}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{31, 0}
 }
 
 type Hello struct {
@@ -370,6 +370,7 @@ type Request struct {
 	//	*Request_ForgetDevice
 	//	*Request_DebugCreateDevice
 	//	*Request_DebugInject
+	//	*Request_DebugPutLid
 	Command       isRequest_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -534,6 +535,15 @@ func (x *Request) GetDebugInject() *DebugInject {
 	return nil
 }
 
+func (x *Request) GetDebugPutLid() *DebugPutLid {
+	if x != nil {
+		if x, ok := x.Command.(*Request_DebugPutLid); ok {
+			return x.DebugPutLid
+		}
+	}
+	return nil
+}
+
 type isRequest_Command interface {
 	isRequest_Command()
 }
@@ -586,6 +596,10 @@ type Request_DebugInject struct {
 	DebugInject *DebugInject `protobuf:"bytes,31,opt,name=debug_inject,json=debugInject,proto3,oneof"` // only in engines built with the debug commands
 }
 
+type Request_DebugPutLid struct {
+	DebugPutLid *DebugPutLid `protobuf:"bytes,32,opt,name=debug_put_lid,json=debugPutLid,proto3,oneof"` // only in engines built with the debug commands
+}
+
 func (*Request_Start) isRequest_Command() {}
 
 func (*Request_Stop) isRequest_Command() {}
@@ -609,6 +623,8 @@ func (*Request_ForgetDevice) isRequest_Command() {}
 func (*Request_DebugCreateDevice) isRequest_Command() {}
 
 func (*Request_DebugInject) isRequest_Command() {}
+
+func (*Request_DebugPutLid) isRequest_Command() {}
 
 // The worker's answer to an Event that asked for one: ok only once the event is committed to zapdesk's database.
 type Verdict struct {
@@ -1203,6 +1219,59 @@ func (x *DebugCreateDevice) GetDeviceJid() string {
 	return ""
 }
 
+// Stores a LID → phone number mapping in whatsmeow's LID store, as WhatsApp's own notifications would.
+type DebugPutLid struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LidJid        string                 `protobuf:"bytes,1,opt,name=lid_jid,json=lidJid,proto3" json:"lid_jid,omitempty"`
+	PhoneJid      string                 `protobuf:"bytes,2,opt,name=phone_jid,json=phoneJid,proto3" json:"phone_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DebugPutLid) Reset() {
+	*x = DebugPutLid{}
+	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DebugPutLid) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DebugPutLid) ProtoMessage() {}
+
+func (x *DebugPutLid) ProtoReflect() protoreflect.Message {
+	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DebugPutLid.ProtoReflect.Descriptor instead.
+func (*DebugPutLid) Descriptor() ([]byte, []int) {
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *DebugPutLid) GetLidJid() string {
+	if x != nil {
+		return x.LidJid
+	}
+	return ""
+}
+
+func (x *DebugPutLid) GetPhoneJid() string {
+	if x != nil {
+		return x.PhoneJid
+	}
+	return ""
+}
+
 // Hands `event` to the session's whatsmeow client as if WhatsApp had sent it (DispatchEvent); the Response says
 // whether the handlers failed, i.e. whether whatsmeow would have withheld the receipt.
 type DebugInject struct {
@@ -1214,7 +1283,7 @@ type DebugInject struct {
 
 func (x *DebugInject) Reset() {
 	*x = DebugInject{}
-	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	mi := &file_zapdesk_engine_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1226,7 +1295,7 @@ func (x *DebugInject) String() string {
 func (*DebugInject) ProtoMessage() {}
 
 func (x *DebugInject) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	mi := &file_zapdesk_engine_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1239,7 +1308,7 @@ func (x *DebugInject) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DebugInject.ProtoReflect.Descriptor instead.
 func (*DebugInject) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{15}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DebugInject) GetEvent() *Event {
@@ -1263,7 +1332,7 @@ type EngineFrame struct {
 
 func (x *EngineFrame) Reset() {
 	*x = EngineFrame{}
-	mi := &file_zapdesk_engine_proto_msgTypes[16]
+	mi := &file_zapdesk_engine_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1344,7 @@ func (x *EngineFrame) String() string {
 func (*EngineFrame) ProtoMessage() {}
 
 func (x *EngineFrame) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[16]
+	mi := &file_zapdesk_engine_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1288,7 +1357,7 @@ func (x *EngineFrame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EngineFrame.ProtoReflect.Descriptor instead.
 func (*EngineFrame) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{16}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *EngineFrame) GetBody() isEngineFrame_Body {
@@ -1366,7 +1435,7 @@ type Response struct {
 
 func (x *Response) Reset() {
 	*x = Response{}
-	mi := &file_zapdesk_engine_proto_msgTypes[17]
+	mi := &file_zapdesk_engine_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1378,7 +1447,7 @@ func (x *Response) String() string {
 func (*Response) ProtoMessage() {}
 
 func (x *Response) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[17]
+	mi := &file_zapdesk_engine_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1391,7 +1460,7 @@ func (x *Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Response.ProtoReflect.Descriptor instead.
 func (*Response) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{17}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Response) GetId() uint64 {
@@ -1511,7 +1580,7 @@ type SendResult struct {
 
 func (x *SendResult) Reset() {
 	*x = SendResult{}
-	mi := &file_zapdesk_engine_proto_msgTypes[18]
+	mi := &file_zapdesk_engine_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1523,7 +1592,7 @@ func (x *SendResult) String() string {
 func (*SendResult) ProtoMessage() {}
 
 func (x *SendResult) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[18]
+	mi := &file_zapdesk_engine_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1536,7 +1605,7 @@ func (x *SendResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendResult.ProtoReflect.Descriptor instead.
 func (*SendResult) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{18}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SendResult) GetMessageId() string {
@@ -1567,7 +1636,7 @@ type UploadResult struct {
 
 func (x *UploadResult) Reset() {
 	*x = UploadResult{}
-	mi := &file_zapdesk_engine_proto_msgTypes[19]
+	mi := &file_zapdesk_engine_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1579,7 +1648,7 @@ func (x *UploadResult) String() string {
 func (*UploadResult) ProtoMessage() {}
 
 func (x *UploadResult) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[19]
+	mi := &file_zapdesk_engine_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1592,7 +1661,7 @@ func (x *UploadResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadResult.ProtoReflect.Descriptor instead.
 func (*UploadResult) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{19}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UploadResult) GetUrl() string {
@@ -1663,7 +1732,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_zapdesk_engine_proto_msgTypes[20]
+	mi := &file_zapdesk_engine_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1675,7 +1744,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[20]
+	mi := &file_zapdesk_engine_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1688,7 +1757,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{20}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Event) GetId() uint64 {
@@ -1881,7 +1950,7 @@ type MessageSource struct {
 
 func (x *MessageSource) Reset() {
 	*x = MessageSource{}
-	mi := &file_zapdesk_engine_proto_msgTypes[21]
+	mi := &file_zapdesk_engine_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1893,7 +1962,7 @@ func (x *MessageSource) String() string {
 func (*MessageSource) ProtoMessage() {}
 
 func (x *MessageSource) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[21]
+	mi := &file_zapdesk_engine_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1906,7 +1975,7 @@ func (x *MessageSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageSource.ProtoReflect.Descriptor instead.
 func (*MessageSource) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{21}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *MessageSource) GetChat() string {
@@ -1969,7 +2038,7 @@ type MessageEvent struct {
 
 func (x *MessageEvent) Reset() {
 	*x = MessageEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[22]
+	mi := &file_zapdesk_engine_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1981,7 +2050,7 @@ func (x *MessageEvent) String() string {
 func (*MessageEvent) ProtoMessage() {}
 
 func (x *MessageEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[22]
+	mi := &file_zapdesk_engine_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1994,7 +2063,7 @@ func (x *MessageEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageEvent.ProtoReflect.Descriptor instead.
 func (*MessageEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{22}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MessageEvent) GetSource() *MessageSource {
@@ -2079,7 +2148,7 @@ type ReceiptEvent struct {
 
 func (x *ReceiptEvent) Reset() {
 	*x = ReceiptEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[23]
+	mi := &file_zapdesk_engine_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2091,7 +2160,7 @@ func (x *ReceiptEvent) String() string {
 func (*ReceiptEvent) ProtoMessage() {}
 
 func (x *ReceiptEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[23]
+	mi := &file_zapdesk_engine_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2104,7 +2173,7 @@ func (x *ReceiptEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiptEvent.ProtoReflect.Descriptor instead.
 func (*ReceiptEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{23}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ReceiptEvent) GetSource() *MessageSource {
@@ -2145,7 +2214,7 @@ type QrEvent struct {
 
 func (x *QrEvent) Reset() {
 	*x = QrEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[24]
+	mi := &file_zapdesk_engine_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2157,7 +2226,7 @@ func (x *QrEvent) String() string {
 func (*QrEvent) ProtoMessage() {}
 
 func (x *QrEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[24]
+	mi := &file_zapdesk_engine_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2170,7 +2239,7 @@ func (x *QrEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QrEvent.ProtoReflect.Descriptor instead.
 func (*QrEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{24}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *QrEvent) GetCode() string {
@@ -2196,7 +2265,7 @@ type PairingCodeEvent struct {
 
 func (x *PairingCodeEvent) Reset() {
 	*x = PairingCodeEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[25]
+	mi := &file_zapdesk_engine_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2208,7 +2277,7 @@ func (x *PairingCodeEvent) String() string {
 func (*PairingCodeEvent) ProtoMessage() {}
 
 func (x *PairingCodeEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[25]
+	mi := &file_zapdesk_engine_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2221,7 +2290,7 @@ func (x *PairingCodeEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PairingCodeEvent.ProtoReflect.Descriptor instead.
 func (*PairingCodeEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{25}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PairingCodeEvent) GetCode() string {
@@ -2242,7 +2311,7 @@ type ConnectedEvent struct {
 
 func (x *ConnectedEvent) Reset() {
 	*x = ConnectedEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[26]
+	mi := &file_zapdesk_engine_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2254,7 +2323,7 @@ func (x *ConnectedEvent) String() string {
 func (*ConnectedEvent) ProtoMessage() {}
 
 func (x *ConnectedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[26]
+	mi := &file_zapdesk_engine_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2267,7 +2336,7 @@ func (x *ConnectedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectedEvent.ProtoReflect.Descriptor instead.
 func (*ConnectedEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{26}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ConnectedEvent) GetDeviceJid() string {
@@ -2299,7 +2368,7 @@ type DisconnectedEvent struct {
 
 func (x *DisconnectedEvent) Reset() {
 	*x = DisconnectedEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[27]
+	mi := &file_zapdesk_engine_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2311,7 +2380,7 @@ func (x *DisconnectedEvent) String() string {
 func (*DisconnectedEvent) ProtoMessage() {}
 
 func (x *DisconnectedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[27]
+	mi := &file_zapdesk_engine_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2324,7 +2393,7 @@ func (x *DisconnectedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisconnectedEvent.ProtoReflect.Descriptor instead.
 func (*DisconnectedEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{27}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{28}
 }
 
 type KeepAliveEvent struct {
@@ -2337,7 +2406,7 @@ type KeepAliveEvent struct {
 
 func (x *KeepAliveEvent) Reset() {
 	*x = KeepAliveEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[28]
+	mi := &file_zapdesk_engine_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2349,7 +2418,7 @@ func (x *KeepAliveEvent) String() string {
 func (*KeepAliveEvent) ProtoMessage() {}
 
 func (x *KeepAliveEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[28]
+	mi := &file_zapdesk_engine_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2362,7 +2431,7 @@ func (x *KeepAliveEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeepAliveEvent.ProtoReflect.Descriptor instead.
 func (*KeepAliveEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{28}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *KeepAliveEvent) GetRestored() bool {
@@ -2389,7 +2458,7 @@ type LoggedOutEvent struct {
 
 func (x *LoggedOutEvent) Reset() {
 	*x = LoggedOutEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[29]
+	mi := &file_zapdesk_engine_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2401,7 +2470,7 @@ func (x *LoggedOutEvent) String() string {
 func (*LoggedOutEvent) ProtoMessage() {}
 
 func (x *LoggedOutEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[29]
+	mi := &file_zapdesk_engine_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2414,7 +2483,7 @@ func (x *LoggedOutEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoggedOutEvent.ProtoReflect.Descriptor instead.
 func (*LoggedOutEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{29}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *LoggedOutEvent) GetOnConnect() bool {
@@ -2444,7 +2513,7 @@ type EndedEvent struct {
 
 func (x *EndedEvent) Reset() {
 	*x = EndedEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[30]
+	mi := &file_zapdesk_engine_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2456,7 +2525,7 @@ func (x *EndedEvent) String() string {
 func (*EndedEvent) ProtoMessage() {}
 
 func (x *EndedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[30]
+	mi := &file_zapdesk_engine_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2469,7 +2538,7 @@ func (x *EndedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndedEvent.ProtoReflect.Descriptor instead.
 func (*EndedEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{30}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *EndedEvent) GetCause() EndedEvent_Cause {
@@ -2510,7 +2579,7 @@ type OfflineSyncEvent struct {
 
 func (x *OfflineSyncEvent) Reset() {
 	*x = OfflineSyncEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[31]
+	mi := &file_zapdesk_engine_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2522,7 +2591,7 @@ func (x *OfflineSyncEvent) String() string {
 func (*OfflineSyncEvent) ProtoMessage() {}
 
 func (x *OfflineSyncEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[31]
+	mi := &file_zapdesk_engine_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2535,7 +2604,7 @@ func (x *OfflineSyncEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfflineSyncEvent.ProtoReflect.Descriptor instead.
 func (*OfflineSyncEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{31}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *OfflineSyncEvent) GetCompleted() bool {
@@ -2565,7 +2634,7 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"\x05hello\x18\x01 \x01(\v2\x18.zapdesk.engine.v1.HelloH\x00R\x05hello\x126\n" +
 	"\arequest\x18\x02 \x01(\v2\x1a.zapdesk.engine.v1.RequestH\x00R\arequest\x126\n" +
 	"\averdict\x18\x03 \x01(\v2\x1a.zapdesk.engine.v1.VerdictH\x00R\averdictB\x06\n" +
-	"\x04body\"\xa4\x06\n" +
+	"\x04body\"\xea\x06\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x18\n" +
 	"\asession\x18\x02 \x01(\tR\asession\x127\n" +
@@ -2582,7 +2651,8 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"phoneOfLid\x12F\n" +
 	"\rforget_device\x18\x13 \x01(\v2\x1f.zapdesk.engine.v1.ForgetDeviceH\x00R\fforgetDevice\x12V\n" +
 	"\x13debug_create_device\x18\x1e \x01(\v2$.zapdesk.engine.v1.DebugCreateDeviceH\x00R\x11debugCreateDevice\x12C\n" +
-	"\fdebug_inject\x18\x1f \x01(\v2\x1e.zapdesk.engine.v1.DebugInjectH\x00R\vdebugInjectB\t\n" +
+	"\fdebug_inject\x18\x1f \x01(\v2\x1e.zapdesk.engine.v1.DebugInjectH\x00R\vdebugInject\x12D\n" +
+	"\rdebug_put_lid\x18  \x01(\v2\x1e.zapdesk.engine.v1.DebugPutLidH\x00R\vdebugPutLidB\t\n" +
 	"\acommand\"J\n" +
 	"\aVerdict\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\x04R\aeventId\x12\x0e\n" +
@@ -2624,7 +2694,10 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"device_jid\x18\x01 \x01(\tR\tdeviceJid\"2\n" +
 	"\x11DebugCreateDevice\x12\x1d\n" +
 	"\n" +
-	"device_jid\x18\x01 \x01(\tR\tdeviceJid\"=\n" +
+	"device_jid\x18\x01 \x01(\tR\tdeviceJid\"C\n" +
+	"\vDebugPutLid\x12\x17\n" +
+	"\alid_jid\x18\x01 \x01(\tR\x06lidJid\x12\x1b\n" +
+	"\tphone_jid\x18\x02 \x01(\tR\bphoneJid\"=\n" +
 	"\vDebugInject\x12.\n" +
 	"\x05event\x18\x01 \x01(\v2\x18.zapdesk.engine.v1.EventR\x05event\"\xb4\x01\n" +
 	"\vEngineFrame\x120\n" +
@@ -2768,7 +2841,7 @@ func file_zapdesk_engine_proto_rawDescGZIP() []byte {
 }
 
 var file_zapdesk_engine_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_zapdesk_engine_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_zapdesk_engine_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_zapdesk_engine_proto_goTypes = []any{
 	(Version)(0),              // 0: zapdesk.engine.v1.Version
 	(MediaType)(0),            // 1: zapdesk.engine.v1.MediaType
@@ -2788,23 +2861,24 @@ var file_zapdesk_engine_proto_goTypes = []any{
 	(*PhoneOfLid)(nil),        // 15: zapdesk.engine.v1.PhoneOfLid
 	(*ForgetDevice)(nil),      // 16: zapdesk.engine.v1.ForgetDevice
 	(*DebugCreateDevice)(nil), // 17: zapdesk.engine.v1.DebugCreateDevice
-	(*DebugInject)(nil),       // 18: zapdesk.engine.v1.DebugInject
-	(*EngineFrame)(nil),       // 19: zapdesk.engine.v1.EngineFrame
-	(*Response)(nil),          // 20: zapdesk.engine.v1.Response
-	(*SendResult)(nil),        // 21: zapdesk.engine.v1.SendResult
-	(*UploadResult)(nil),      // 22: zapdesk.engine.v1.UploadResult
-	(*Event)(nil),             // 23: zapdesk.engine.v1.Event
-	(*MessageSource)(nil),     // 24: zapdesk.engine.v1.MessageSource
-	(*MessageEvent)(nil),      // 25: zapdesk.engine.v1.MessageEvent
-	(*ReceiptEvent)(nil),      // 26: zapdesk.engine.v1.ReceiptEvent
-	(*QrEvent)(nil),           // 27: zapdesk.engine.v1.QrEvent
-	(*PairingCodeEvent)(nil),  // 28: zapdesk.engine.v1.PairingCodeEvent
-	(*ConnectedEvent)(nil),    // 29: zapdesk.engine.v1.ConnectedEvent
-	(*DisconnectedEvent)(nil), // 30: zapdesk.engine.v1.DisconnectedEvent
-	(*KeepAliveEvent)(nil),    // 31: zapdesk.engine.v1.KeepAliveEvent
-	(*LoggedOutEvent)(nil),    // 32: zapdesk.engine.v1.LoggedOutEvent
-	(*EndedEvent)(nil),        // 33: zapdesk.engine.v1.EndedEvent
-	(*OfflineSyncEvent)(nil),  // 34: zapdesk.engine.v1.OfflineSyncEvent
+	(*DebugPutLid)(nil),       // 18: zapdesk.engine.v1.DebugPutLid
+	(*DebugInject)(nil),       // 19: zapdesk.engine.v1.DebugInject
+	(*EngineFrame)(nil),       // 20: zapdesk.engine.v1.EngineFrame
+	(*Response)(nil),          // 21: zapdesk.engine.v1.Response
+	(*SendResult)(nil),        // 22: zapdesk.engine.v1.SendResult
+	(*UploadResult)(nil),      // 23: zapdesk.engine.v1.UploadResult
+	(*Event)(nil),             // 24: zapdesk.engine.v1.Event
+	(*MessageSource)(nil),     // 25: zapdesk.engine.v1.MessageSource
+	(*MessageEvent)(nil),      // 26: zapdesk.engine.v1.MessageEvent
+	(*ReceiptEvent)(nil),      // 27: zapdesk.engine.v1.ReceiptEvent
+	(*QrEvent)(nil),           // 28: zapdesk.engine.v1.QrEvent
+	(*PairingCodeEvent)(nil),  // 29: zapdesk.engine.v1.PairingCodeEvent
+	(*ConnectedEvent)(nil),    // 30: zapdesk.engine.v1.ConnectedEvent
+	(*DisconnectedEvent)(nil), // 31: zapdesk.engine.v1.DisconnectedEvent
+	(*KeepAliveEvent)(nil),    // 32: zapdesk.engine.v1.KeepAliveEvent
+	(*LoggedOutEvent)(nil),    // 33: zapdesk.engine.v1.LoggedOutEvent
+	(*EndedEvent)(nil),        // 34: zapdesk.engine.v1.EndedEvent
+	(*OfflineSyncEvent)(nil),  // 35: zapdesk.engine.v1.OfflineSyncEvent
 }
 var file_zapdesk_engine_proto_depIdxs = []int32{
 	3,  // 0: zapdesk.engine.v1.WorkerFrame.hello:type_name -> zapdesk.engine.v1.Hello
@@ -2821,32 +2895,33 @@ var file_zapdesk_engine_proto_depIdxs = []int32{
 	15, // 11: zapdesk.engine.v1.Request.phone_of_lid:type_name -> zapdesk.engine.v1.PhoneOfLid
 	16, // 12: zapdesk.engine.v1.Request.forget_device:type_name -> zapdesk.engine.v1.ForgetDevice
 	17, // 13: zapdesk.engine.v1.Request.debug_create_device:type_name -> zapdesk.engine.v1.DebugCreateDevice
-	18, // 14: zapdesk.engine.v1.Request.debug_inject:type_name -> zapdesk.engine.v1.DebugInject
-	1,  // 15: zapdesk.engine.v1.Upload.media_type:type_name -> zapdesk.engine.v1.MediaType
-	23, // 16: zapdesk.engine.v1.DebugInject.event:type_name -> zapdesk.engine.v1.Event
-	3,  // 17: zapdesk.engine.v1.EngineFrame.hello:type_name -> zapdesk.engine.v1.Hello
-	20, // 18: zapdesk.engine.v1.EngineFrame.response:type_name -> zapdesk.engine.v1.Response
-	23, // 19: zapdesk.engine.v1.EngineFrame.event:type_name -> zapdesk.engine.v1.Event
-	21, // 20: zapdesk.engine.v1.Response.sent:type_name -> zapdesk.engine.v1.SendResult
-	22, // 21: zapdesk.engine.v1.Response.uploaded:type_name -> zapdesk.engine.v1.UploadResult
-	25, // 22: zapdesk.engine.v1.Event.message:type_name -> zapdesk.engine.v1.MessageEvent
-	26, // 23: zapdesk.engine.v1.Event.receipt:type_name -> zapdesk.engine.v1.ReceiptEvent
-	27, // 24: zapdesk.engine.v1.Event.qr:type_name -> zapdesk.engine.v1.QrEvent
-	28, // 25: zapdesk.engine.v1.Event.pairing_code:type_name -> zapdesk.engine.v1.PairingCodeEvent
-	29, // 26: zapdesk.engine.v1.Event.connected:type_name -> zapdesk.engine.v1.ConnectedEvent
-	30, // 27: zapdesk.engine.v1.Event.disconnected:type_name -> zapdesk.engine.v1.DisconnectedEvent
-	31, // 28: zapdesk.engine.v1.Event.keep_alive:type_name -> zapdesk.engine.v1.KeepAliveEvent
-	32, // 29: zapdesk.engine.v1.Event.logged_out:type_name -> zapdesk.engine.v1.LoggedOutEvent
-	33, // 30: zapdesk.engine.v1.Event.ended:type_name -> zapdesk.engine.v1.EndedEvent
-	34, // 31: zapdesk.engine.v1.Event.offline_sync:type_name -> zapdesk.engine.v1.OfflineSyncEvent
-	24, // 32: zapdesk.engine.v1.MessageEvent.source:type_name -> zapdesk.engine.v1.MessageSource
-	24, // 33: zapdesk.engine.v1.ReceiptEvent.source:type_name -> zapdesk.engine.v1.MessageSource
-	2,  // 34: zapdesk.engine.v1.EndedEvent.cause:type_name -> zapdesk.engine.v1.EndedEvent.Cause
-	35, // [35:35] is the sub-list for method output_type
-	35, // [35:35] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	19, // 14: zapdesk.engine.v1.Request.debug_inject:type_name -> zapdesk.engine.v1.DebugInject
+	18, // 15: zapdesk.engine.v1.Request.debug_put_lid:type_name -> zapdesk.engine.v1.DebugPutLid
+	1,  // 16: zapdesk.engine.v1.Upload.media_type:type_name -> zapdesk.engine.v1.MediaType
+	24, // 17: zapdesk.engine.v1.DebugInject.event:type_name -> zapdesk.engine.v1.Event
+	3,  // 18: zapdesk.engine.v1.EngineFrame.hello:type_name -> zapdesk.engine.v1.Hello
+	21, // 19: zapdesk.engine.v1.EngineFrame.response:type_name -> zapdesk.engine.v1.Response
+	24, // 20: zapdesk.engine.v1.EngineFrame.event:type_name -> zapdesk.engine.v1.Event
+	22, // 21: zapdesk.engine.v1.Response.sent:type_name -> zapdesk.engine.v1.SendResult
+	23, // 22: zapdesk.engine.v1.Response.uploaded:type_name -> zapdesk.engine.v1.UploadResult
+	26, // 23: zapdesk.engine.v1.Event.message:type_name -> zapdesk.engine.v1.MessageEvent
+	27, // 24: zapdesk.engine.v1.Event.receipt:type_name -> zapdesk.engine.v1.ReceiptEvent
+	28, // 25: zapdesk.engine.v1.Event.qr:type_name -> zapdesk.engine.v1.QrEvent
+	29, // 26: zapdesk.engine.v1.Event.pairing_code:type_name -> zapdesk.engine.v1.PairingCodeEvent
+	30, // 27: zapdesk.engine.v1.Event.connected:type_name -> zapdesk.engine.v1.ConnectedEvent
+	31, // 28: zapdesk.engine.v1.Event.disconnected:type_name -> zapdesk.engine.v1.DisconnectedEvent
+	32, // 29: zapdesk.engine.v1.Event.keep_alive:type_name -> zapdesk.engine.v1.KeepAliveEvent
+	33, // 30: zapdesk.engine.v1.Event.logged_out:type_name -> zapdesk.engine.v1.LoggedOutEvent
+	34, // 31: zapdesk.engine.v1.Event.ended:type_name -> zapdesk.engine.v1.EndedEvent
+	35, // 32: zapdesk.engine.v1.Event.offline_sync:type_name -> zapdesk.engine.v1.OfflineSyncEvent
+	25, // 33: zapdesk.engine.v1.MessageEvent.source:type_name -> zapdesk.engine.v1.MessageSource
+	25, // 34: zapdesk.engine.v1.ReceiptEvent.source:type_name -> zapdesk.engine.v1.MessageSource
+	2,  // 35: zapdesk.engine.v1.EndedEvent.cause:type_name -> zapdesk.engine.v1.EndedEvent.Cause
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_zapdesk_engine_proto_init() }
@@ -2872,20 +2947,21 @@ func file_zapdesk_engine_proto_init() {
 		(*Request_ForgetDevice)(nil),
 		(*Request_DebugCreateDevice)(nil),
 		(*Request_DebugInject)(nil),
+		(*Request_DebugPutLid)(nil),
 	}
-	file_zapdesk_engine_proto_msgTypes[16].OneofWrappers = []any{
+	file_zapdesk_engine_proto_msgTypes[17].OneofWrappers = []any{
 		(*EngineFrame_Hello)(nil),
 		(*EngineFrame_Response)(nil),
 		(*EngineFrame_Event)(nil),
 	}
-	file_zapdesk_engine_proto_msgTypes[17].OneofWrappers = []any{
+	file_zapdesk_engine_proto_msgTypes[18].OneofWrappers = []any{
 		(*Response_Sent)(nil),
 		(*Response_Uploaded)(nil),
 		(*Response_Downloaded)(nil),
 		(*Response_PhoneJid)(nil),
 		(*Response_HandlerFailed)(nil),
 	}
-	file_zapdesk_engine_proto_msgTypes[20].OneofWrappers = []any{
+	file_zapdesk_engine_proto_msgTypes[21].OneofWrappers = []any{
 		(*Event_Message)(nil),
 		(*Event_Receipt)(nil),
 		(*Event_Qr)(nil),
@@ -2903,7 +2979,7 @@ func file_zapdesk_engine_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_zapdesk_engine_proto_rawDesc), len(file_zapdesk_engine_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   32,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -13,7 +13,7 @@ EngineConstructor = Callable[[Settings, str, EventHandler], Engine]
 # provider -> "module:function" building that provider's engine for one connection.
 _CONSTRUCTORS = {
     "simulator": "zapdesk.engine.simulator:create_simulator_engine",
-    "whatsapp": "zapdesk.engine.neonize:create_neonize_engine",
+    "whatsapp": "zapdesk.engine.whatsapp:create_whatsapp_engine",
 }
 
 
