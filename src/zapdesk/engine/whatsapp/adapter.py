@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from neonize.proto.Neonize_pb2 import MessageSource, UploadResponse
@@ -62,6 +62,14 @@ _ENDED_STATES = {
 _STOP = object()
 
 
+@dataclass(frozen=True, slots=True)
+class _Received:
+    """An event, and which program sent it (its verdict goes back to that one only)."""
+
+    event: pb.Event
+    program: int
+
+
 class WhatsAppEngine:
     """One WhatsApp connection in the worker's engine program. Construct with `create_whatsapp_engine`."""
 
@@ -81,7 +89,7 @@ class WhatsAppEngine:
         self._media_timeout = media_timeout
         self._max_media_bytes = max_media_bytes
         self._stop_timeout = stop_timeout
-        self._queue: asyncio.Queue[pb.Event | object] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Received | object] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
         self._in_flight = InFlight()
         self._device_jid: str | None = None
@@ -113,7 +121,9 @@ class WhatsAppEngine:
         try:
             await self._host.request(self.connection_key, start=command)
         except EngineError as exc:
-            self._queue.put_nowait(_ended(pb.EndedEvent.FAILED, f"the engine program could not start it: {exc}"))
+            self._queue.put_nowait(
+                _local(_ended(pb.EndedEvent.FAILED, f"the engine program could not start it: {exc}"))
+            )
 
     async def stop(self) -> None:
         """Close the session (keys kept); events already received still reach the handler, within a timeout."""
@@ -121,7 +131,7 @@ class WhatsAppEngine:
             return
         self._running = False
         try:
-            await self._host.request(self.connection_key, stop=pb.StopSession())
+            await self._host.request(self.connection_key, start_program=False, stop=pb.StopSession())
         except EngineError as exc:
             log.info("connection %s: stop: %s", self.connection_key, exc)
         self._host.detach(self.connection_key, self)
@@ -154,13 +164,13 @@ class WhatsAppEngine:
         await self._queue.join()
         await self._in_flight.settle()
 
-    def on_event(self, event: pb.Event) -> None:
-        self._queue.put_nowait(event)
+    def on_event(self, event: pb.Event, program: int) -> None:
+        self._queue.put_nowait(_Received(event, program))
 
     def on_program_lost(self) -> None:
         """The program died with the session: say so, then start the session again in a new program."""
         if self._running:
-            self._queue.put_nowait(pb.Event(disconnected=pb.DisconnectedEvent()))
+            self._queue.put_nowait(_local(pb.Event(disconnected=pb.DisconnectedEvent())))
             self._resuming = asyncio.ensure_future(self._resume_after_program_loss())
 
     async def _resume_after_program_loss(self) -> None:
@@ -232,23 +242,24 @@ class WhatsAppEngine:
                 if item is _STOP:
                     await self._in_flight.settle()
                     return
-                assert isinstance(item, pb.Event)
-                if item.WhichOneof("kind") not in ("message", "receipt"):
+                assert isinstance(item, _Received)
+                if item.event.WhichOneof("kind") not in ("message", "receipt"):
                     await self._in_flight.settle()  # a state change comes after the events before it
                 await self._process(item)
             except Exception:
                 log.exception("connection %s: handling an engine event failed", self.connection_key)
-                if isinstance(item, pb.Event) and item.id:
-                    await self._host.verdict(item.id, ok=False, error="the adapter failed")
+                if isinstance(item, _Received) and item.event.id:
+                    await self._host.verdict(item.event.id, item.program, ok=False, error="the adapter failed")
             finally:
                 queue.task_done()
 
-    async def _process(self, event: pb.Event) -> None:
+    async def _process(self, received: _Received) -> None:
+        event = received.event
         kind = event.WhichOneof("kind")
         if kind == "message":
-            await self._on_message(event.id, event.message)
+            await self._on_message(received, event.message)
         elif kind == "receipt":
-            await self._on_receipt(event.id, event.receipt)
+            await self._on_receipt(received, event.receipt)
         elif kind == "qr":
             await self._on_qr(event.qr)
         elif kind == "pairing_code":
@@ -275,30 +286,33 @@ class WhatsAppEngine:
                 sync.count,
             )
 
-    async def _on_message(self, event_id: int, message: pb.MessageEvent) -> None:
+    async def _on_message(self, received: _Received, message: pb.MessageEvent) -> None:
         neonize_event = wire.message_ev(message)
         await self._learn_phones(neonize_event.Info.MessageSource)
         normalized = convert.message_event(neonize_event, self._lid_phones)
         if normalized is None:
-            await self._host.verdict(event_id, ok=True)  # not a conversation: nothing to store
+            await self._verdict(received, ok=True)  # not a conversation: nothing to store
             return
         if isinstance(normalized, MessageReceived) and isinstance(normalized.content, MediaContent):
             content = await self._download(message.message, normalized.content)
             normalized = replace(normalized, content=content)
-        await self._hand_over(event_id, normalized)
+        await self._hand_over(received, normalized)
 
-    async def _on_receipt(self, event_id: int, receipt: pb.ReceiptEvent) -> None:
+    async def _on_receipt(self, received: _Received, receipt: pb.ReceiptEvent) -> None:
         neonize_receipt = wire.receipt_ev(receipt)
         normalized = None
         if neonize_receipt is not None:
             await self._learn_phones(neonize_receipt.MessageSource)
             normalized = convert.receipt_event(neonize_receipt, self._lid_phones)
         if normalized is None:
-            await self._host.verdict(event_id, ok=True)
+            await self._verdict(received, ok=True)
             return
-        await self._hand_over(event_id, normalized)
+        await self._hand_over(received, normalized)
 
-    async def _hand_over(self, event_id: int, event: EngineEvent) -> None:
+    async def _verdict(self, received: _Received, *, ok: bool, error: str = "") -> None:
+        await self._host.verdict(received.event.id, received.program, ok=ok, error=error)
+
+    async def _hand_over(self, received: _Received, event: EngineEvent) -> None:
         """To the handler, without waiting for earlier calls; the verdict follows the handler's return."""
 
         async def handle() -> None:
@@ -306,9 +320,9 @@ class WhatsAppEngine:
                 await self._handler(event)
             except Exception as exc:
                 log.exception("connection %s: storing %s failed", self.connection_key, type(event).__name__)
-                await self._host.verdict(event_id, ok=False, error=str(exc) or type(exc).__name__)
+                await self._verdict(received, ok=False, error=str(exc) or type(exc).__name__)
                 return
-            await self._host.verdict(event_id, ok=True)
+            await self._verdict(received, ok=True)
 
         await self._in_flight.start(event, handle)
 
@@ -370,6 +384,11 @@ class WhatsAppEngine:
 
 def _chat_jid(chat: Chat) -> str:
     return convert.jid_to_str(convert.chat_jid(chat))
+
+
+def _local(event: pb.Event) -> _Received:
+    """An event the adapter itself raises (about the program, not from it): there is nothing to answer."""
+    return _Received(event, program=0)
 
 
 def _ended(cause: int, reason: str) -> pb.Event:

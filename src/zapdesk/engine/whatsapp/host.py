@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -39,7 +39,8 @@ class EngineProgramError(EngineError):
 class SessionListener(Protocol):
     """A connection's adapter, as the host sees it."""
 
-    def on_event(self, event: pb.Event) -> None: ...
+    def on_event(self, event: pb.Event, program: int) -> None:
+        """`program` numbers the program that sent it: a verdict goes back to that program only."""
 
     def on_program_lost(self) -> None: ...
 
@@ -52,7 +53,6 @@ class ProgramSpec:
     store_location: str
     verdict_timeout: float = 60.0
     flags: tuple[str, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
 
     def command(self, fd: int) -> list[str]:
         return [
@@ -71,6 +71,8 @@ class EngineHost:
     def __init__(self, spec: ProgramSpec) -> None:
         self.spec = spec
         self.engine_version = ""
+        # Counts the programs started: event ids restart with each, so a verdict names its program.
+        self.program = 0
         self.debug_commands = False
         self.process: asyncio.subprocess.Process | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -98,12 +100,14 @@ class EngineHost:
 
     # ---- talking -------------------------------------------------------------------------------------------------
 
-    async def request(self, session: str, **command: object) -> pb.Response:
-        """Send one command (a `Request` oneof field, e.g. `send=pb.SendMessage(...)`) and wait for its answer.
+    async def request(self, session: str, *, start_program: bool = True, **command: object) -> pb.Response:
+        """Send one command (a `Request` oneof field, e.g. `send=pb.SendMessage(...)`) and wait for its answer,
+        starting the program first if needed (unless `start_program` is false: a stop needs no program).
 
         Raises `NotConnected` / `EngineError` for the engine's refusals, `EngineProgramError` when the program is
         gone or cannot start."""
-        await self.ensure_running()
+        if start_program:
+            await self.ensure_running()
         request_id = next(self._ids)
         request = pb.Request(id=request_id, session=session, **command)
         future: asyncio.Future[pb.Response] = asyncio.get_running_loop().create_future()
@@ -119,9 +123,11 @@ class EngineHost:
             raise EngineError(response.error, retryable=response.retryable)
         return response
 
-    async def verdict(self, event_id: int, *, ok: bool, error: str = "") -> None:
-        """The worker's answer to an event: ok only once it is committed. Lost with the program (no harm: the
-        handler that waited for it failed, and WhatsApp delivers the event again)."""
+    async def verdict(self, event_id: int, program: int, *, ok: bool, error: str = "") -> None:
+        """The worker's answer to an event of `program`: ok only once it is committed. Dropped when that program
+        is gone (no harm: the handler that waited for it failed, and WhatsApp delivers the event again)."""
+        if program != self.program or not self.running:
+            return
         with contextlib.suppress(EngineProgramError, ConnectionError):
             await self._write(pb.WorkerFrame(verdict=pb.Verdict(event_id=event_id, ok=ok, error=error)))
 
@@ -158,7 +164,7 @@ class EngineHost:
             )
         ours, theirs = socket.socketpair()
         try:
-            env = {**os.environ, **self.spec.env, "ZAPDESK_WA_DATABASE": self.spec.store_location}
+            env = {**os.environ, "ZAPDESK_WA_DATABASE": self.spec.store_location}
             self.process = await asyncio.create_subprocess_exec(
                 *self.spec.command(theirs.fileno()), pass_fds=(theirs.fileno(),), env=env
             )
@@ -175,6 +181,7 @@ class EngineHost:
             writer.close()
             await self._reap()
             raise EngineProgramError(f"the engine program speaks another protocol: {hello}")
+        self.program += 1
         self.engine_version = hello.hello.engine_version
         self.debug_commands = hello.hello.debug_commands
         self._writer = writer
@@ -203,10 +210,10 @@ class EngineHost:
             event = frame.event
             listener = self._listeners.get(event.session)
             if listener is not None:
-                listener.on_event(event)
+                listener.on_event(event, self.program)
             elif event.id:
                 # Nobody stores it here: WhatsApp must deliver it again.
-                task = asyncio.ensure_future(self.verdict(event.id, ok=False, error="no such session in this worker"))
+                task = asyncio.ensure_future(self.verdict(event.id, self.program, ok=False, error="no such session"))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
 
