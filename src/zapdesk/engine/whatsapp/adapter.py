@@ -12,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from neonize.proto.Neonize_pb2 import MessageSource, UploadResponse
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
@@ -226,7 +227,7 @@ class WhatsAppEngine:
         )
         return convert.media_message(media, message.text, upload, message.quoted, self._own_phone)
 
-    async def _command(self, what: str, **command: object) -> pb.Response:
+    async def _command(self, what: str, **command: Any) -> pb.Response:  # Any: protobuf messages are untyped
         try:
             return await self._host.request(self.connection_key, **command)
         except EngineProgramError as exc:
