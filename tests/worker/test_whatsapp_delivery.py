@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import make_settings
@@ -26,6 +27,7 @@ from tests.engine.whatsapp.inject import message_event as protocol_message
 from zapdesk.config import Settings
 from zapdesk.connections.models import Connection, DesiredState, Provider
 from zapdesk.context import AppContext
+from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import EngineState
 from zapdesk.engine.whatsapp import close_hosts, host_for
@@ -35,6 +37,8 @@ from zapdesk.messages.models import Message as StoredMessage
 from zapdesk.worker.pipeline import runner_deps
 from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent
 
+VERDICT_TIMEOUT = 5.0
+
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
@@ -43,7 +47,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         tmp_path / "data",
         whatsapp_engine_binary=DEBUG_BINARY,
         whatsapp_engine_flags="-offline",
-        whatsapp_verdict_timeout_seconds=10,
+        whatsapp_verdict_timeout_seconds=VERDICT_TIMEOUT,
     )
 
 
@@ -120,6 +124,24 @@ async def link(context: AppContext) -> AsyncIterator[Callable[[int], Awaitable[L
     for runner in runners:
         await runner.close()
     await close_hosts()
+    await _drop_whatsmeow_tables(context)
+
+
+async def _drop_whatsmeow_tables(context: AppContext) -> None:
+    """The program made whatsmeow's tables in the suite's shared database: leave it as other tests expect it."""
+    async with context.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = await connection.execute(text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'whatsmeow%'"))
+            tables = ", ".join(names.scalars())
+            if tables:
+                await connection.execute(text(f"DROP TABLE {tables} CASCADE"))
+            return
+        await connection.execute(text("PRAGMA foreign_keys=OFF"))
+        names = await connection.execute(
+            text("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'whatsmeow%'")
+        )
+        for table in list(names.scalars()):
+            await connection.execute(text(f"DROP TABLE {table}"))
 
 
 async def until(condition: Callable[[], bool], *, timeout: float = 10.0) -> None:
@@ -169,7 +191,9 @@ async def test_whatsmeows_handler_succeeds_only_after_the_batch_holding_the_mess
     assert await linked.stored() == {"M1": 1}  # visible to another session: committed
 
 
-async def test_an_exception_in_ingest_fails_whatsmeows_handler(link: Callable[[int], Awaitable[Linked]]) -> None:
+async def test_an_ingest_bug_keeps_the_message_as_a_dead_letter_and_lets_whatsmeow_acknowledge_it(
+    link: Callable[[int], Awaitable[Linked]],
+) -> None:
     linked = await link(1)
     (runner,) = linked.runners
     linked.gate.failure = ValueError("the pipeline cannot take this message")
@@ -178,8 +202,28 @@ async def test_an_exception_in_ingest_fails_whatsmeows_handler(link: Callable[[i
         str(runner.connection_id), debug_inject=pb.DebugInject(event=customer_message("M1", 1))
     )
 
-    assert response.handler_failed is True
+    assert response.handler_failed is False
     assert await linked.stored() == {}
+    async with linked.context.sessionmaker() as session:
+        (dead_letter,) = (await session.execute(select(DeadLetter))).scalars()
+    assert dead_letter.external_id == "M1" and "cannot take this message" in dead_letter.error
+
+
+async def test_a_database_away_past_the_timeout_fails_whatsmeows_handler_and_the_redelivery_is_stored_once(
+    link: Callable[[int], Awaitable[Linked]],
+) -> None:
+    linked = await link(1)
+    (runner,) = linked.runners
+    linked.gate.failure = OperationalError("INSERT", {}, ConnectionRefusedError("the server is restarting"))
+    message = pb.DebugInject(event=customer_message("M1", 1))
+
+    first = await linked.host.request(str(runner.connection_id), debug_inject=message)
+    linked.gate.failure = None  # the database is back: the worker's own retry stores it
+    again = await linked.host.request(str(runner.connection_id), debug_inject=message)
+
+    assert first.handler_failed is True  # no receipt: WhatsApp delivers it again
+    assert again.handler_failed is False
+    assert await linked.stored() == {"M1": 1}
 
 
 async def test_killing_the_engine_program_mid_batch_stores_every_message_exactly_once(

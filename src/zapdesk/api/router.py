@@ -9,6 +9,7 @@ from zapdesk.api.text_input import reject_nul_characters
 from zapdesk.auth import routes as auth
 from zapdesk.connections import routes as connections
 from zapdesk.contacts import routes as contacts
+from zapdesk.dead_letters import routes as dead_letters
 from zapdesk.errors import ERROR_RESPONSES
 from zapdesk.media import routes as media
 from zapdesk.messages import routes as messages
@@ -34,6 +35,7 @@ def build_api_router() -> APIRouter:
         messages.router,
         media.router,
         outbox.router,
+        dead_letters.router,
         auth.router,
         users.router,
         queues.router,

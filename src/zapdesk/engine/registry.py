@@ -32,3 +32,17 @@ def engine_constructor(provider: str) -> EngineConstructor:
 
 def build_engine(provider: str, settings: Settings, connection_key: str, handler: EventHandler) -> Engine:
     return engine_constructor(provider)(settings, connection_key, handler)
+
+
+# Engines that acknowledge an inbound event to its sender only after our handler returned, i.e. after our commit
+# (the simulator waits for it too). neonize acknowledges on arrival: a crash loses what was not yet stored.
+ACKNOWLEDGES_AFTER_COMMIT = frozenset({"zapdesk-wa", "simulator"})
+
+
+def engine_name(provider: str, settings: Settings) -> str:
+    """The program that runs a connection of `provider` under `settings`, as `/api/health` names it."""
+    return settings.whatsapp_engine if provider == "whatsapp" else provider
+
+
+def acknowledges_after_commit(name: str | None) -> bool | None:
+    return None if name is None else name in ACKNOWLEDGES_AFTER_COMMIT

@@ -22,6 +22,7 @@ from zapdesk.connections import service as connections
 from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
+from zapdesk.dead_letters import service as dead_letters
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import (
     EngineEvent,
@@ -36,7 +37,7 @@ from zapdesk.engine.events import (
     StateChanged,
 )
 from zapdesk.metrics import recorder
-from zapdesk.worker.retry import retry_through_outage
+from zapdesk.worker.retry import is_database_outage, retry_through_outage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,6 +101,8 @@ class RunnerDeps:
     build_engine: EngineBuilder
     ingest: Ingest
     start_outbox: OutboxStarter
+    # The name of the program a provider's engine runs in ("zapdesk-wa", …), stored with the connection's state.
+    engine_name: Callable[[str], str] = str
 
 
 class ConnectionRunner:
@@ -269,8 +272,7 @@ class ConnectionRunner:
                 for waiting in batch:
                     await self._store_batch([waiting])
                 return
-            if not batch[0].stored.done():
-                batch[0].stored.set_exception(exc)
+            await self._keep_dead_letter(batch[0], exc)
             return
         committed = time.monotonic()
         for waiting in batch:
@@ -280,6 +282,31 @@ class ConnectionRunner:
                 recorder.observe_ingest(committed - waiting.received)
             if not waiting.stored.done():
                 waiting.stored.set_result(None)
+
+    async def _keep_dead_letter(self, waiting: _Waiting, error: Exception) -> None:
+        """The pipeline raised on this event for a reason other than a database outage (a bug, a payload it does
+        not expect): keep it raw for an administrator, and acknowledge it, so it is neither lost nor redelivered
+        forever. Only when even that cannot be stored does the engine hear a failure."""
+        if waiting.stored.done():
+            return
+        if is_database_outage(error):  # closing while the database is away: the next holder is told again
+            waiting.stored.set_exception(error)
+            return
+        log.error(
+            "connection %s: %s kept as a dead letter: %r", self.connection_id, type(waiting.event).__name__, error
+        )
+        try:
+            await self._stored(
+                lambda session: dead_letters.record(session, self.connection_id, waiting.event, error),
+                what="a dead letter",
+            )
+        except Exception as exc:
+            log.exception("connection %s: the dead letter could not be stored either", self.connection_id)
+            if not waiting.stored.done():
+                waiting.stored.set_exception(exc)
+            return
+        if not waiting.stored.done():
+            waiting.stored.set_result(None)
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)
@@ -376,6 +403,7 @@ class ConnectionRunner:
                 banned_until=banned_until,
                 forget_session=forget_session,
                 stop=stop,
+                engine=self.deps.engine_name(self.provider),
             ),
             what=f"state {status.value}",
         )
