@@ -17,6 +17,7 @@ const QuickAnswersPage = lazy(() => import("./quick-answers/QuickAnswersPage"));
 const QueuesPage = lazy(() => import("./queues/QueuesPage"));
 const UsersPage = lazy(() => import("./users/UsersPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
+const DeadLettersPage = lazy(() => import("./dead-letters/DeadLettersPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -51,6 +52,7 @@ function SignedInApp() {
           {admin && <Route path="queues" element={<QueuesPage />} />}
           {admin && <Route path="users" element={<UsersPage />} />}
           {admin && <Route path="settings" element={<SettingsPage />} />}
+          {admin && <Route path="dead-letters" element={<DeadLettersPage />} />}
           <Route path="login" element={<Navigate to="/tickets" replace />} />
           <Route path="*" element={<NotFound />} />
         </Route>

@@ -19,6 +19,7 @@ export const keys = {
   quickAnswers: ["quick-answers"] as const,
   users: ["users"] as const,
   settings: ["settings"] as const,
+  deadLetters: ["dead-letters"] as const,
 };
 
 export function useMeta() {

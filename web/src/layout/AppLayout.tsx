@@ -23,6 +23,7 @@ const NAV: NavItem[] = [
   { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
   { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
   { to: "/settings", label: "nav.settings", icon: "gear", adminOnly: true },
+  { to: "/dead-letters", label: "nav.deadLetters", icon: "alert", adminOnly: true },
 ];
 
 function RealtimeBanner() {
