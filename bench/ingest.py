@@ -41,8 +41,8 @@ from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
 from zapdesk.events import MessageCreated
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket
+from zapdesk.worker.group_commit import MAX_EVENTS_PER_TRANSACTION
 from zapdesk.worker.pipeline import runner_deps
-from zapdesk.worker.runner import MAX_EVENTS_PER_TRANSACTION
 
 # Each in-process run lasts about this long; the end-to-end backlog is sized from its rate to drain in about
 # `DRAIN_SECONDS` (between `MIN_MESSAGES` and `MAX_MESSAGES`), so a slow machine still finishes in time.

@@ -34,6 +34,7 @@ from zapdesk.engine.whatsapp import close_hosts, host_for
 from zapdesk.engine.whatsapp.host import EngineHost
 from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
 from zapdesk.messages.models import Message as StoredMessage
+from zapdesk.worker.group_commit import GroupCommit
 from zapdesk.worker.pipeline import runner_deps
 from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent
 
@@ -98,7 +99,8 @@ async def link(context: AppContext) -> AsyncIterator[Callable[[int], Awaitable[L
     async def linked(connections: int) -> Linked:
         gate = Gate()
         deps = runner_deps(context.settings, context.sessionmaker, context.sink)
-        deps = replace(deps, ingest=gate.wrap(deps.ingest))
+        gated = gate.wrap(deps.ingest)
+        deps = replace(deps, ingest=gated, group_commit=GroupCommit(context.sessionmaker, context.sink, gated))
         host = host_for(context.settings)
         for n in range(connections):
             device = f"55119000{n:05d}:3@s.whatsapp.net"

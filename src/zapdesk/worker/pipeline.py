@@ -14,6 +14,7 @@ from zapdesk.ingest.service import ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
+from zapdesk.worker.group_commit import GroupCommit
 from zapdesk.worker.runner import InboundEvent, RunnerDeps
 
 
@@ -47,4 +48,5 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
         ingest=ingest,
         start_outbox=start_outbox,
         engine_name=lambda provider: engine_name(provider, settings),
+        group_commit=GroupCommit(sessionmaker, sink, ingest),
     )

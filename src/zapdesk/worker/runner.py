@@ -1,8 +1,8 @@
 """One connection's live session inside a worker: starts and stops its engine, turns engine events into stored
 states and ingested messages, retries failed connects with backoff, and restarts sessions stuck reconnecting.
 
-Inbound events the engine hands over while earlier ones are being stored wait together, and are stored together:
-one transaction for many messages (group commit), each handler call still returning only after its commit."""
+Inbound events go through the worker's group commit (`group_commit.py`): stored together with what its other
+sessions hand over meanwhile, in one transaction, each handler call still returning only after its commit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -22,7 +22,6 @@ from zapdesk.connections import service as connections
 from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
-from zapdesk.dead_letters import service as dead_letters
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import (
     EngineEvent,
@@ -36,19 +35,15 @@ from zapdesk.engine.events import (
     SessionTarget,
     StateChanged,
 )
-from zapdesk.metrics import recorder
-from zapdesk.worker.retry import is_database_outage, retry_through_outage
+from zapdesk.worker.group_commit import GroupCommit, InboundEvent, Ingest
+from zapdesk.worker.retry import retry_through_outage
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ConnectionRow", "ConnectionRunner", "InboundEvent", "Ingest", "RunnerDeps"]
 T = TypeVar("T")
 
-InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
-Ingest = Callable[[AsyncSession, int, Sequence[InboundEvent]], Awaitable[None]]
 EngineBuilder = Callable[[str, str, EventHandler], Engine]
-
-# At most this many inbound events share a transaction: enough to spread a commit's cost over many messages,
-# few enough to keep each transaction short.
-MAX_EVENTS_PER_TRANSACTION = 500
 
 # States after which the session waits for a person: stop the engine and give the lease back.
 _STOPPING_STATES = {
@@ -85,15 +80,6 @@ class ConnectionRow:
 
 
 @dataclass(frozen=True, slots=True)
-class _Waiting:
-    """An inbound event handed over by the engine, and the handler call waiting for its commit."""
-
-    event: InboundEvent
-    stored: asyncio.Future[None]
-    received: float  # time.monotonic()
-
-
-@dataclass(frozen=True, slots=True)
 class RunnerDeps:
     settings: Settings
     sessionmaker: async_sessionmaker[AsyncSession]
@@ -103,6 +89,8 @@ class RunnerDeps:
     start_outbox: OutboxStarter
     # The name of the program a provider's engine runs in ("zapdesk-wa", …), stored with the connection's state.
     engine_name: Callable[[str], str] = str
+    # Stores the inbound events of all the worker's sessions together (None: each runner its own).
+    group_commit: GroupCommit | None = None
 
 
 class ConnectionRunner:
@@ -123,8 +111,8 @@ class ConnectionRunner:
         self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
         self._closing = False
-        self._waiting: list[_Waiting] = []
-        self._storing: asyncio.Task[None] | None = None
+        # The worker's, shared by its sessions; a runner built alone (tests) stores its events by itself.
+        self._group_commit = deps.group_commit or GroupCommit(deps.sessionmaker, deps.sink, deps.ingest)
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
@@ -240,73 +228,8 @@ class ConnectionRunner:
             await self._on_state(event)
 
     async def _ingest(self, event: InboundEvent) -> None:
-        """Queue `event` behind those already waiting (order is kept) and return once it is committed."""
-        waiting = _Waiting(event, asyncio.get_running_loop().create_future(), time.monotonic())
-        self._waiting.append(waiting)
-        if self._storing is None or self._storing.done():
-            self._storing = asyncio.ensure_future(self._store_waiting())
-            self._background.add(self._storing)
-            self._storing.add_done_callback(self._background.discard)
-        await waiting.stored
-
-    async def _store_waiting(self) -> None:
-        batch: list[_Waiting] = []
-        try:
-            while self._waiting:
-                batch = self._waiting[:MAX_EVENTS_PER_TRANSACTION]
-                del self._waiting[: len(batch)]
-                await self._store_batch(batch)
-        finally:
-            # Cancelled with the session: nobody may wait for a commit that will not come.
-            for waiting in batch + self._waiting:
-                waiting.stored.cancel()
-            self._waiting.clear()
-
-    async def _store_batch(self, batch: list[_Waiting]) -> None:
-        events = [waiting.event for waiting in batch]
-        try:
-            await self._stored(lambda s: self.deps.ingest(s, self.connection_id, events), what=f"{len(events)} events")
-        except Exception as exc:
-            if len(batch) > 1:
-                # One event the pipeline cannot take must not hold back the others: each in its own transaction.
-                for waiting in batch:
-                    await self._store_batch([waiting])
-                return
-            await self._keep_dead_letter(batch[0], exc)
-            return
-        committed = time.monotonic()
-        for waiting in batch:
-            if isinstance(waiting.event, MessageReceived):
-                # Receipt by this worker → row committed and its events handed on (not the phone's clock:
-                # an offline backlog would read as hours of latency).
-                recorder.observe_ingest(committed - waiting.received)
-            if not waiting.stored.done():
-                waiting.stored.set_result(None)
-
-    async def _keep_dead_letter(self, waiting: _Waiting, error: Exception) -> None:
-        """The pipeline raised on this event for a reason other than a database outage (a bug, a payload it does
-        not expect): keep it raw for an administrator, and acknowledge it, so it is neither lost nor redelivered
-        forever. Only when even that cannot be stored does the engine hear a failure."""
-        if waiting.stored.done():
-            return
-        if is_database_outage(error):  # closing while the database is away: the next holder is told again
-            waiting.stored.set_exception(error)
-            return
-        log.error(
-            "connection %s: %s kept as a dead letter: %r", self.connection_id, type(waiting.event).__name__, error
-        )
-        try:
-            await self._stored(
-                lambda session: dead_letters.record(session, self.connection_id, waiting.event, error),
-                what="a dead letter",
-            )
-        except Exception as exc:
-            log.exception("connection %s: the dead letter could not be stored either", self.connection_id)
-            if not waiting.stored.done():
-                waiting.stored.set_exception(exc)
-            return
-        if not waiting.stored.done():
-            waiting.stored.set_result(None)
+        """Store `event` with whatever else the worker is storing, in order; return once it is committed."""
+        await self._group_commit.store(self.connection_id, event, keep_trying=lambda: not self._closing)
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)
