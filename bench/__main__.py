@@ -21,6 +21,7 @@ BENCHMARKS = {
     "api": "bench.api_latency",
     "memory": "bench.memory",
     "outbound": "bench.outbound",
+    "engine": "bench.engine",
 }
 
 

@@ -52,7 +52,7 @@ func (s *Server) carryOut(ctx context.Context, request *pb.Request, response *pb
 		return s.logout(ctx, key, command.Logout.GetDeviceJid())
 	case *pb.Request_ForgetDevice:
 		return s.forgetDevice(ctx, command.ForgetDevice.GetDeviceJid())
-	case *pb.Request_DebugCreateDevice, *pb.Request_DebugInject, *pb.Request_DebugPutLid:
+	case *pb.Request_DebugCreateDevice, *pb.Request_DebugInject, *pb.Request_DebugPutLid, *pb.Request_DebugFlood:
 		return s.debugCommand(ctx, key, request, response)
 	}
 	client, err := s.connectedClient(key)

@@ -99,6 +99,17 @@ func (s *Server) debugCommand(ctx context.Context, key string, request *pb.Reque
 			return err
 		}
 		return s.store.LIDMap.PutLIDMapping(ctx, lid, phone)
+	case *pb.Request_DebugFlood:
+		session := s.session(key)
+		if session == nil {
+			return errNotRunning
+		}
+		failed, err := flood(session, command.DebugFlood)
+		if err != nil {
+			return err
+		}
+		response.Result = &pb.Response_Failed{Failed: failed}
+		return nil
 	case *pb.Request_DebugInject:
 		session := s.session(key)
 		if session == nil {
@@ -187,4 +198,24 @@ func whatsmeowEvent(event *pb.Event) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("cannot inject a %T", event.Kind)
+}
+
+func flood(session *Session, command *pb.DebugFlood) (uint32, error) {
+	evt, err := whatsmeowEvent(command.GetEvent())
+	if err != nil {
+		return 0, err
+	}
+	template, ok := evt.(*events.Message)
+	if !ok {
+		return 0, fmt.Errorf("only messages can be flooded, not %T", evt)
+	}
+	var failed uint32
+	for n := range command.GetCount() {
+		message := *template
+		message.Info.ID = fmt.Sprintf("%s%d", command.GetFirstId(), n)
+		if session.client.DangerousInternals().DispatchEvent(&message) {
+			failed++
+		}
+	}
+	return failed, nil
 }

@@ -190,7 +190,7 @@ func (x EndedEvent_Cause) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use EndedEvent_Cause.Descriptor instead.
 func (EndedEvent_Cause) EnumDescriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{31, 0}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{32, 0}
 }
 
 type Hello struct {
@@ -371,6 +371,7 @@ type Request struct {
 	//	*Request_DebugCreateDevice
 	//	*Request_DebugInject
 	//	*Request_DebugPutLid
+	//	*Request_DebugFlood
 	Command       isRequest_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -544,6 +545,15 @@ func (x *Request) GetDebugPutLid() *DebugPutLid {
 	return nil
 }
 
+func (x *Request) GetDebugFlood() *DebugFlood {
+	if x != nil {
+		if x, ok := x.Command.(*Request_DebugFlood); ok {
+			return x.DebugFlood
+		}
+	}
+	return nil
+}
+
 type isRequest_Command interface {
 	isRequest_Command()
 }
@@ -600,6 +610,10 @@ type Request_DebugPutLid struct {
 	DebugPutLid *DebugPutLid `protobuf:"bytes,32,opt,name=debug_put_lid,json=debugPutLid,proto3,oneof"` // only in engines built with the debug commands
 }
 
+type Request_DebugFlood struct {
+	DebugFlood *DebugFlood `protobuf:"bytes,33,opt,name=debug_flood,json=debugFlood,proto3,oneof"` // only in engines built with the debug commands
+}
+
 func (*Request_Start) isRequest_Command() {}
 
 func (*Request_Stop) isRequest_Command() {}
@@ -625,6 +639,8 @@ func (*Request_DebugCreateDevice) isRequest_Command() {}
 func (*Request_DebugInject) isRequest_Command() {}
 
 func (*Request_DebugPutLid) isRequest_Command() {}
+
+func (*Request_DebugFlood) isRequest_Command() {}
 
 // The worker's answer to an Event that asked for one: ok only once the event is committed to zapdesk's database.
 type Verdict struct {
@@ -1219,6 +1235,68 @@ func (x *DebugCreateDevice) GetDeviceJid() string {
 	return ""
 }
 
+// Benchmarks: hands `count` copies of `event` (a message; ids numbered from `first_id`) to the session's
+// handlers one after another, as whatsmeow does for one session; the Response says how many failed.
+type DebugFlood struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Event         *Event                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	Count         uint32                 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	FirstId       string                 `protobuf:"bytes,3,opt,name=first_id,json=firstId,proto3" json:"first_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DebugFlood) Reset() {
+	*x = DebugFlood{}
+	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DebugFlood) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DebugFlood) ProtoMessage() {}
+
+func (x *DebugFlood) ProtoReflect() protoreflect.Message {
+	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DebugFlood.ProtoReflect.Descriptor instead.
+func (*DebugFlood) Descriptor() ([]byte, []int) {
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *DebugFlood) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *DebugFlood) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *DebugFlood) GetFirstId() string {
+	if x != nil {
+		return x.FirstId
+	}
+	return ""
+}
+
 // Stores a LID → phone number mapping in whatsmeow's LID store, as WhatsApp's own notifications would.
 type DebugPutLid struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1230,7 +1308,7 @@ type DebugPutLid struct {
 
 func (x *DebugPutLid) Reset() {
 	*x = DebugPutLid{}
-	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	mi := &file_zapdesk_engine_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1242,7 +1320,7 @@ func (x *DebugPutLid) String() string {
 func (*DebugPutLid) ProtoMessage() {}
 
 func (x *DebugPutLid) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[15]
+	mi := &file_zapdesk_engine_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1255,7 +1333,7 @@ func (x *DebugPutLid) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DebugPutLid.ProtoReflect.Descriptor instead.
 func (*DebugPutLid) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{15}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DebugPutLid) GetLidJid() string {
@@ -1283,7 +1361,7 @@ type DebugInject struct {
 
 func (x *DebugInject) Reset() {
 	*x = DebugInject{}
-	mi := &file_zapdesk_engine_proto_msgTypes[16]
+	mi := &file_zapdesk_engine_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1295,7 +1373,7 @@ func (x *DebugInject) String() string {
 func (*DebugInject) ProtoMessage() {}
 
 func (x *DebugInject) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[16]
+	mi := &file_zapdesk_engine_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1308,7 +1386,7 @@ func (x *DebugInject) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DebugInject.ProtoReflect.Descriptor instead.
 func (*DebugInject) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{16}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DebugInject) GetEvent() *Event {
@@ -1332,7 +1410,7 @@ type EngineFrame struct {
 
 func (x *EngineFrame) Reset() {
 	*x = EngineFrame{}
-	mi := &file_zapdesk_engine_proto_msgTypes[17]
+	mi := &file_zapdesk_engine_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1344,7 +1422,7 @@ func (x *EngineFrame) String() string {
 func (*EngineFrame) ProtoMessage() {}
 
 func (x *EngineFrame) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[17]
+	mi := &file_zapdesk_engine_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1357,7 +1435,7 @@ func (x *EngineFrame) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EngineFrame.ProtoReflect.Descriptor instead.
 func (*EngineFrame) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{17}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *EngineFrame) GetBody() isEngineFrame_Body {
@@ -1428,6 +1506,7 @@ type Response struct {
 	//	*Response_Downloaded
 	//	*Response_PhoneJid
 	//	*Response_HandlerFailed
+	//	*Response_Failed
 	Result        isResponse_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1435,7 +1514,7 @@ type Response struct {
 
 func (x *Response) Reset() {
 	*x = Response{}
-	mi := &file_zapdesk_engine_proto_msgTypes[18]
+	mi := &file_zapdesk_engine_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1447,7 +1526,7 @@ func (x *Response) String() string {
 func (*Response) ProtoMessage() {}
 
 func (x *Response) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[18]
+	mi := &file_zapdesk_engine_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1460,7 +1539,7 @@ func (x *Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Response.ProtoReflect.Descriptor instead.
 func (*Response) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{18}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Response) GetId() uint64 {
@@ -1536,6 +1615,15 @@ func (x *Response) GetHandlerFailed() bool {
 	return false
 }
 
+func (x *Response) GetFailed() uint32 {
+	if x != nil {
+		if x, ok := x.Result.(*Response_Failed); ok {
+			return x.Failed
+		}
+	}
+	return 0
+}
+
 type isResponse_Result interface {
 	isResponse_Result()
 }
@@ -1560,6 +1648,10 @@ type Response_HandlerFailed struct {
 	HandlerFailed bool `protobuf:"varint,14,opt,name=handler_failed,json=handlerFailed,proto3,oneof"` // DebugInject
 }
 
+type Response_Failed struct {
+	Failed uint32 `protobuf:"varint,15,opt,name=failed,proto3,oneof"` // DebugFlood
+}
+
 func (*Response_Sent) isResponse_Result() {}
 
 func (*Response_Uploaded) isResponse_Result() {}
@@ -1569,6 +1661,8 @@ func (*Response_Downloaded) isResponse_Result() {}
 func (*Response_PhoneJid) isResponse_Result() {}
 
 func (*Response_HandlerFailed) isResponse_Result() {}
+
+func (*Response_Failed) isResponse_Result() {}
 
 type SendResult struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1580,7 +1674,7 @@ type SendResult struct {
 
 func (x *SendResult) Reset() {
 	*x = SendResult{}
-	mi := &file_zapdesk_engine_proto_msgTypes[19]
+	mi := &file_zapdesk_engine_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1592,7 +1686,7 @@ func (x *SendResult) String() string {
 func (*SendResult) ProtoMessage() {}
 
 func (x *SendResult) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[19]
+	mi := &file_zapdesk_engine_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1605,7 +1699,7 @@ func (x *SendResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SendResult.ProtoReflect.Descriptor instead.
 func (*SendResult) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{19}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SendResult) GetMessageId() string {
@@ -1636,7 +1730,7 @@ type UploadResult struct {
 
 func (x *UploadResult) Reset() {
 	*x = UploadResult{}
-	mi := &file_zapdesk_engine_proto_msgTypes[20]
+	mi := &file_zapdesk_engine_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1648,7 +1742,7 @@ func (x *UploadResult) String() string {
 func (*UploadResult) ProtoMessage() {}
 
 func (x *UploadResult) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[20]
+	mi := &file_zapdesk_engine_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1661,7 +1755,7 @@ func (x *UploadResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadResult.ProtoReflect.Descriptor instead.
 func (*UploadResult) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{20}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UploadResult) GetUrl() string {
@@ -1732,7 +1826,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_zapdesk_engine_proto_msgTypes[21]
+	mi := &file_zapdesk_engine_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1744,7 +1838,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[21]
+	mi := &file_zapdesk_engine_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1757,7 +1851,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{21}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Event) GetId() uint64 {
@@ -1950,7 +2044,7 @@ type MessageSource struct {
 
 func (x *MessageSource) Reset() {
 	*x = MessageSource{}
-	mi := &file_zapdesk_engine_proto_msgTypes[22]
+	mi := &file_zapdesk_engine_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1962,7 +2056,7 @@ func (x *MessageSource) String() string {
 func (*MessageSource) ProtoMessage() {}
 
 func (x *MessageSource) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[22]
+	mi := &file_zapdesk_engine_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1975,7 +2069,7 @@ func (x *MessageSource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageSource.ProtoReflect.Descriptor instead.
 func (*MessageSource) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{22}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MessageSource) GetChat() string {
@@ -2038,7 +2132,7 @@ type MessageEvent struct {
 
 func (x *MessageEvent) Reset() {
 	*x = MessageEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[23]
+	mi := &file_zapdesk_engine_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2050,7 +2144,7 @@ func (x *MessageEvent) String() string {
 func (*MessageEvent) ProtoMessage() {}
 
 func (x *MessageEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[23]
+	mi := &file_zapdesk_engine_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2063,7 +2157,7 @@ func (x *MessageEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageEvent.ProtoReflect.Descriptor instead.
 func (*MessageEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{23}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *MessageEvent) GetSource() *MessageSource {
@@ -2148,7 +2242,7 @@ type ReceiptEvent struct {
 
 func (x *ReceiptEvent) Reset() {
 	*x = ReceiptEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[24]
+	mi := &file_zapdesk_engine_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2160,7 +2254,7 @@ func (x *ReceiptEvent) String() string {
 func (*ReceiptEvent) ProtoMessage() {}
 
 func (x *ReceiptEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[24]
+	mi := &file_zapdesk_engine_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2173,7 +2267,7 @@ func (x *ReceiptEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiptEvent.ProtoReflect.Descriptor instead.
 func (*ReceiptEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{24}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ReceiptEvent) GetSource() *MessageSource {
@@ -2214,7 +2308,7 @@ type QrEvent struct {
 
 func (x *QrEvent) Reset() {
 	*x = QrEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[25]
+	mi := &file_zapdesk_engine_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2226,7 +2320,7 @@ func (x *QrEvent) String() string {
 func (*QrEvent) ProtoMessage() {}
 
 func (x *QrEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[25]
+	mi := &file_zapdesk_engine_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2239,7 +2333,7 @@ func (x *QrEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QrEvent.ProtoReflect.Descriptor instead.
 func (*QrEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{25}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *QrEvent) GetCode() string {
@@ -2265,7 +2359,7 @@ type PairingCodeEvent struct {
 
 func (x *PairingCodeEvent) Reset() {
 	*x = PairingCodeEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[26]
+	mi := &file_zapdesk_engine_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2277,7 +2371,7 @@ func (x *PairingCodeEvent) String() string {
 func (*PairingCodeEvent) ProtoMessage() {}
 
 func (x *PairingCodeEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[26]
+	mi := &file_zapdesk_engine_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2290,7 +2384,7 @@ func (x *PairingCodeEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PairingCodeEvent.ProtoReflect.Descriptor instead.
 func (*PairingCodeEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{26}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PairingCodeEvent) GetCode() string {
@@ -2311,7 +2405,7 @@ type ConnectedEvent struct {
 
 func (x *ConnectedEvent) Reset() {
 	*x = ConnectedEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[27]
+	mi := &file_zapdesk_engine_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2323,7 +2417,7 @@ func (x *ConnectedEvent) String() string {
 func (*ConnectedEvent) ProtoMessage() {}
 
 func (x *ConnectedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[27]
+	mi := &file_zapdesk_engine_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2336,7 +2430,7 @@ func (x *ConnectedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectedEvent.ProtoReflect.Descriptor instead.
 func (*ConnectedEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{27}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ConnectedEvent) GetDeviceJid() string {
@@ -2368,7 +2462,7 @@ type DisconnectedEvent struct {
 
 func (x *DisconnectedEvent) Reset() {
 	*x = DisconnectedEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[28]
+	mi := &file_zapdesk_engine_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2380,7 +2474,7 @@ func (x *DisconnectedEvent) String() string {
 func (*DisconnectedEvent) ProtoMessage() {}
 
 func (x *DisconnectedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[28]
+	mi := &file_zapdesk_engine_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2393,7 +2487,7 @@ func (x *DisconnectedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisconnectedEvent.ProtoReflect.Descriptor instead.
 func (*DisconnectedEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{28}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{29}
 }
 
 type KeepAliveEvent struct {
@@ -2406,7 +2500,7 @@ type KeepAliveEvent struct {
 
 func (x *KeepAliveEvent) Reset() {
 	*x = KeepAliveEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[29]
+	mi := &file_zapdesk_engine_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2418,7 +2512,7 @@ func (x *KeepAliveEvent) String() string {
 func (*KeepAliveEvent) ProtoMessage() {}
 
 func (x *KeepAliveEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[29]
+	mi := &file_zapdesk_engine_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2431,7 +2525,7 @@ func (x *KeepAliveEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeepAliveEvent.ProtoReflect.Descriptor instead.
 func (*KeepAliveEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{29}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *KeepAliveEvent) GetRestored() bool {
@@ -2458,7 +2552,7 @@ type LoggedOutEvent struct {
 
 func (x *LoggedOutEvent) Reset() {
 	*x = LoggedOutEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[30]
+	mi := &file_zapdesk_engine_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2470,7 +2564,7 @@ func (x *LoggedOutEvent) String() string {
 func (*LoggedOutEvent) ProtoMessage() {}
 
 func (x *LoggedOutEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[30]
+	mi := &file_zapdesk_engine_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2483,7 +2577,7 @@ func (x *LoggedOutEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoggedOutEvent.ProtoReflect.Descriptor instead.
 func (*LoggedOutEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{30}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *LoggedOutEvent) GetOnConnect() bool {
@@ -2513,7 +2607,7 @@ type EndedEvent struct {
 
 func (x *EndedEvent) Reset() {
 	*x = EndedEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[31]
+	mi := &file_zapdesk_engine_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2525,7 +2619,7 @@ func (x *EndedEvent) String() string {
 func (*EndedEvent) ProtoMessage() {}
 
 func (x *EndedEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[31]
+	mi := &file_zapdesk_engine_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2538,7 +2632,7 @@ func (x *EndedEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EndedEvent.ProtoReflect.Descriptor instead.
 func (*EndedEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{31}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *EndedEvent) GetCause() EndedEvent_Cause {
@@ -2579,7 +2673,7 @@ type OfflineSyncEvent struct {
 
 func (x *OfflineSyncEvent) Reset() {
 	*x = OfflineSyncEvent{}
-	mi := &file_zapdesk_engine_proto_msgTypes[32]
+	mi := &file_zapdesk_engine_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2591,7 +2685,7 @@ func (x *OfflineSyncEvent) String() string {
 func (*OfflineSyncEvent) ProtoMessage() {}
 
 func (x *OfflineSyncEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_zapdesk_engine_proto_msgTypes[32]
+	mi := &file_zapdesk_engine_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2604,7 +2698,7 @@ func (x *OfflineSyncEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfflineSyncEvent.ProtoReflect.Descriptor instead.
 func (*OfflineSyncEvent) Descriptor() ([]byte, []int) {
-	return file_zapdesk_engine_proto_rawDescGZIP(), []int{32}
+	return file_zapdesk_engine_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *OfflineSyncEvent) GetCompleted() bool {
@@ -2634,7 +2728,7 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"\x05hello\x18\x01 \x01(\v2\x18.zapdesk.engine.v1.HelloH\x00R\x05hello\x126\n" +
 	"\arequest\x18\x02 \x01(\v2\x1a.zapdesk.engine.v1.RequestH\x00R\arequest\x126\n" +
 	"\averdict\x18\x03 \x01(\v2\x1a.zapdesk.engine.v1.VerdictH\x00R\averdictB\x06\n" +
-	"\x04body\"\xea\x06\n" +
+	"\x04body\"\xac\a\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x18\n" +
 	"\asession\x18\x02 \x01(\tR\asession\x127\n" +
@@ -2652,7 +2746,9 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"\rforget_device\x18\x13 \x01(\v2\x1f.zapdesk.engine.v1.ForgetDeviceH\x00R\fforgetDevice\x12V\n" +
 	"\x13debug_create_device\x18\x1e \x01(\v2$.zapdesk.engine.v1.DebugCreateDeviceH\x00R\x11debugCreateDevice\x12C\n" +
 	"\fdebug_inject\x18\x1f \x01(\v2\x1e.zapdesk.engine.v1.DebugInjectH\x00R\vdebugInject\x12D\n" +
-	"\rdebug_put_lid\x18  \x01(\v2\x1e.zapdesk.engine.v1.DebugPutLidH\x00R\vdebugPutLidB\t\n" +
+	"\rdebug_put_lid\x18  \x01(\v2\x1e.zapdesk.engine.v1.DebugPutLidH\x00R\vdebugPutLid\x12@\n" +
+	"\vdebug_flood\x18! \x01(\v2\x1d.zapdesk.engine.v1.DebugFloodH\x00R\n" +
+	"debugFloodB\t\n" +
 	"\acommand\"J\n" +
 	"\aVerdict\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\x04R\aeventId\x12\x0e\n" +
@@ -2694,7 +2790,12 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"device_jid\x18\x01 \x01(\tR\tdeviceJid\"2\n" +
 	"\x11DebugCreateDevice\x12\x1d\n" +
 	"\n" +
-	"device_jid\x18\x01 \x01(\tR\tdeviceJid\"C\n" +
+	"device_jid\x18\x01 \x01(\tR\tdeviceJid\"m\n" +
+	"\n" +
+	"DebugFlood\x12.\n" +
+	"\x05event\x18\x01 \x01(\v2\x18.zapdesk.engine.v1.EventR\x05event\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\rR\x05count\x12\x19\n" +
+	"\bfirst_id\x18\x03 \x01(\tR\afirstId\"C\n" +
 	"\vDebugPutLid\x12\x17\n" +
 	"\alid_jid\x18\x01 \x01(\tR\x06lidJid\x12\x1b\n" +
 	"\tphone_jid\x18\x02 \x01(\tR\bphoneJid\"=\n" +
@@ -2704,7 +2805,7 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"\x05hello\x18\x01 \x01(\v2\x18.zapdesk.engine.v1.HelloH\x00R\x05hello\x129\n" +
 	"\bresponse\x18\x02 \x01(\v2\x1b.zapdesk.engine.v1.ResponseH\x00R\bresponse\x120\n" +
 	"\x05event\x18\x03 \x01(\v2\x18.zapdesk.engine.v1.EventH\x00R\x05eventB\x06\n" +
-	"\x04body\"\xb6\x02\n" +
+	"\x04body\"\xd0\x02\n" +
 	"\bResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x12\x1c\n" +
@@ -2716,7 +2817,8 @@ const file_zapdesk_engine_proto_rawDesc = "" +
 	"downloaded\x18\f \x01(\fH\x00R\n" +
 	"downloaded\x12\x1d\n" +
 	"\tphone_jid\x18\r \x01(\tH\x00R\bphoneJid\x12'\n" +
-	"\x0ehandler_failed\x18\x0e \x01(\bH\x00R\rhandlerFailedB\b\n" +
+	"\x0ehandler_failed\x18\x0e \x01(\bH\x00R\rhandlerFailed\x12\x18\n" +
+	"\x06failed\x18\x0f \x01(\rH\x00R\x06failedB\b\n" +
 	"\x06result\"I\n" +
 	"\n" +
 	"SendResult\x12\x1d\n" +
@@ -2841,7 +2943,7 @@ func file_zapdesk_engine_proto_rawDescGZIP() []byte {
 }
 
 var file_zapdesk_engine_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_zapdesk_engine_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_zapdesk_engine_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_zapdesk_engine_proto_goTypes = []any{
 	(Version)(0),              // 0: zapdesk.engine.v1.Version
 	(MediaType)(0),            // 1: zapdesk.engine.v1.MediaType
@@ -2861,24 +2963,25 @@ var file_zapdesk_engine_proto_goTypes = []any{
 	(*PhoneOfLid)(nil),        // 15: zapdesk.engine.v1.PhoneOfLid
 	(*ForgetDevice)(nil),      // 16: zapdesk.engine.v1.ForgetDevice
 	(*DebugCreateDevice)(nil), // 17: zapdesk.engine.v1.DebugCreateDevice
-	(*DebugPutLid)(nil),       // 18: zapdesk.engine.v1.DebugPutLid
-	(*DebugInject)(nil),       // 19: zapdesk.engine.v1.DebugInject
-	(*EngineFrame)(nil),       // 20: zapdesk.engine.v1.EngineFrame
-	(*Response)(nil),          // 21: zapdesk.engine.v1.Response
-	(*SendResult)(nil),        // 22: zapdesk.engine.v1.SendResult
-	(*UploadResult)(nil),      // 23: zapdesk.engine.v1.UploadResult
-	(*Event)(nil),             // 24: zapdesk.engine.v1.Event
-	(*MessageSource)(nil),     // 25: zapdesk.engine.v1.MessageSource
-	(*MessageEvent)(nil),      // 26: zapdesk.engine.v1.MessageEvent
-	(*ReceiptEvent)(nil),      // 27: zapdesk.engine.v1.ReceiptEvent
-	(*QrEvent)(nil),           // 28: zapdesk.engine.v1.QrEvent
-	(*PairingCodeEvent)(nil),  // 29: zapdesk.engine.v1.PairingCodeEvent
-	(*ConnectedEvent)(nil),    // 30: zapdesk.engine.v1.ConnectedEvent
-	(*DisconnectedEvent)(nil), // 31: zapdesk.engine.v1.DisconnectedEvent
-	(*KeepAliveEvent)(nil),    // 32: zapdesk.engine.v1.KeepAliveEvent
-	(*LoggedOutEvent)(nil),    // 33: zapdesk.engine.v1.LoggedOutEvent
-	(*EndedEvent)(nil),        // 34: zapdesk.engine.v1.EndedEvent
-	(*OfflineSyncEvent)(nil),  // 35: zapdesk.engine.v1.OfflineSyncEvent
+	(*DebugFlood)(nil),        // 18: zapdesk.engine.v1.DebugFlood
+	(*DebugPutLid)(nil),       // 19: zapdesk.engine.v1.DebugPutLid
+	(*DebugInject)(nil),       // 20: zapdesk.engine.v1.DebugInject
+	(*EngineFrame)(nil),       // 21: zapdesk.engine.v1.EngineFrame
+	(*Response)(nil),          // 22: zapdesk.engine.v1.Response
+	(*SendResult)(nil),        // 23: zapdesk.engine.v1.SendResult
+	(*UploadResult)(nil),      // 24: zapdesk.engine.v1.UploadResult
+	(*Event)(nil),             // 25: zapdesk.engine.v1.Event
+	(*MessageSource)(nil),     // 26: zapdesk.engine.v1.MessageSource
+	(*MessageEvent)(nil),      // 27: zapdesk.engine.v1.MessageEvent
+	(*ReceiptEvent)(nil),      // 28: zapdesk.engine.v1.ReceiptEvent
+	(*QrEvent)(nil),           // 29: zapdesk.engine.v1.QrEvent
+	(*PairingCodeEvent)(nil),  // 30: zapdesk.engine.v1.PairingCodeEvent
+	(*ConnectedEvent)(nil),    // 31: zapdesk.engine.v1.ConnectedEvent
+	(*DisconnectedEvent)(nil), // 32: zapdesk.engine.v1.DisconnectedEvent
+	(*KeepAliveEvent)(nil),    // 33: zapdesk.engine.v1.KeepAliveEvent
+	(*LoggedOutEvent)(nil),    // 34: zapdesk.engine.v1.LoggedOutEvent
+	(*EndedEvent)(nil),        // 35: zapdesk.engine.v1.EndedEvent
+	(*OfflineSyncEvent)(nil),  // 36: zapdesk.engine.v1.OfflineSyncEvent
 }
 var file_zapdesk_engine_proto_depIdxs = []int32{
 	3,  // 0: zapdesk.engine.v1.WorkerFrame.hello:type_name -> zapdesk.engine.v1.Hello
@@ -2895,33 +2998,35 @@ var file_zapdesk_engine_proto_depIdxs = []int32{
 	15, // 11: zapdesk.engine.v1.Request.phone_of_lid:type_name -> zapdesk.engine.v1.PhoneOfLid
 	16, // 12: zapdesk.engine.v1.Request.forget_device:type_name -> zapdesk.engine.v1.ForgetDevice
 	17, // 13: zapdesk.engine.v1.Request.debug_create_device:type_name -> zapdesk.engine.v1.DebugCreateDevice
-	19, // 14: zapdesk.engine.v1.Request.debug_inject:type_name -> zapdesk.engine.v1.DebugInject
-	18, // 15: zapdesk.engine.v1.Request.debug_put_lid:type_name -> zapdesk.engine.v1.DebugPutLid
-	1,  // 16: zapdesk.engine.v1.Upload.media_type:type_name -> zapdesk.engine.v1.MediaType
-	24, // 17: zapdesk.engine.v1.DebugInject.event:type_name -> zapdesk.engine.v1.Event
-	3,  // 18: zapdesk.engine.v1.EngineFrame.hello:type_name -> zapdesk.engine.v1.Hello
-	21, // 19: zapdesk.engine.v1.EngineFrame.response:type_name -> zapdesk.engine.v1.Response
-	24, // 20: zapdesk.engine.v1.EngineFrame.event:type_name -> zapdesk.engine.v1.Event
-	22, // 21: zapdesk.engine.v1.Response.sent:type_name -> zapdesk.engine.v1.SendResult
-	23, // 22: zapdesk.engine.v1.Response.uploaded:type_name -> zapdesk.engine.v1.UploadResult
-	26, // 23: zapdesk.engine.v1.Event.message:type_name -> zapdesk.engine.v1.MessageEvent
-	27, // 24: zapdesk.engine.v1.Event.receipt:type_name -> zapdesk.engine.v1.ReceiptEvent
-	28, // 25: zapdesk.engine.v1.Event.qr:type_name -> zapdesk.engine.v1.QrEvent
-	29, // 26: zapdesk.engine.v1.Event.pairing_code:type_name -> zapdesk.engine.v1.PairingCodeEvent
-	30, // 27: zapdesk.engine.v1.Event.connected:type_name -> zapdesk.engine.v1.ConnectedEvent
-	31, // 28: zapdesk.engine.v1.Event.disconnected:type_name -> zapdesk.engine.v1.DisconnectedEvent
-	32, // 29: zapdesk.engine.v1.Event.keep_alive:type_name -> zapdesk.engine.v1.KeepAliveEvent
-	33, // 30: zapdesk.engine.v1.Event.logged_out:type_name -> zapdesk.engine.v1.LoggedOutEvent
-	34, // 31: zapdesk.engine.v1.Event.ended:type_name -> zapdesk.engine.v1.EndedEvent
-	35, // 32: zapdesk.engine.v1.Event.offline_sync:type_name -> zapdesk.engine.v1.OfflineSyncEvent
-	25, // 33: zapdesk.engine.v1.MessageEvent.source:type_name -> zapdesk.engine.v1.MessageSource
-	25, // 34: zapdesk.engine.v1.ReceiptEvent.source:type_name -> zapdesk.engine.v1.MessageSource
-	2,  // 35: zapdesk.engine.v1.EndedEvent.cause:type_name -> zapdesk.engine.v1.EndedEvent.Cause
-	36, // [36:36] is the sub-list for method output_type
-	36, // [36:36] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	20, // 14: zapdesk.engine.v1.Request.debug_inject:type_name -> zapdesk.engine.v1.DebugInject
+	19, // 15: zapdesk.engine.v1.Request.debug_put_lid:type_name -> zapdesk.engine.v1.DebugPutLid
+	18, // 16: zapdesk.engine.v1.Request.debug_flood:type_name -> zapdesk.engine.v1.DebugFlood
+	1,  // 17: zapdesk.engine.v1.Upload.media_type:type_name -> zapdesk.engine.v1.MediaType
+	25, // 18: zapdesk.engine.v1.DebugFlood.event:type_name -> zapdesk.engine.v1.Event
+	25, // 19: zapdesk.engine.v1.DebugInject.event:type_name -> zapdesk.engine.v1.Event
+	3,  // 20: zapdesk.engine.v1.EngineFrame.hello:type_name -> zapdesk.engine.v1.Hello
+	22, // 21: zapdesk.engine.v1.EngineFrame.response:type_name -> zapdesk.engine.v1.Response
+	25, // 22: zapdesk.engine.v1.EngineFrame.event:type_name -> zapdesk.engine.v1.Event
+	23, // 23: zapdesk.engine.v1.Response.sent:type_name -> zapdesk.engine.v1.SendResult
+	24, // 24: zapdesk.engine.v1.Response.uploaded:type_name -> zapdesk.engine.v1.UploadResult
+	27, // 25: zapdesk.engine.v1.Event.message:type_name -> zapdesk.engine.v1.MessageEvent
+	28, // 26: zapdesk.engine.v1.Event.receipt:type_name -> zapdesk.engine.v1.ReceiptEvent
+	29, // 27: zapdesk.engine.v1.Event.qr:type_name -> zapdesk.engine.v1.QrEvent
+	30, // 28: zapdesk.engine.v1.Event.pairing_code:type_name -> zapdesk.engine.v1.PairingCodeEvent
+	31, // 29: zapdesk.engine.v1.Event.connected:type_name -> zapdesk.engine.v1.ConnectedEvent
+	32, // 30: zapdesk.engine.v1.Event.disconnected:type_name -> zapdesk.engine.v1.DisconnectedEvent
+	33, // 31: zapdesk.engine.v1.Event.keep_alive:type_name -> zapdesk.engine.v1.KeepAliveEvent
+	34, // 32: zapdesk.engine.v1.Event.logged_out:type_name -> zapdesk.engine.v1.LoggedOutEvent
+	35, // 33: zapdesk.engine.v1.Event.ended:type_name -> zapdesk.engine.v1.EndedEvent
+	36, // 34: zapdesk.engine.v1.Event.offline_sync:type_name -> zapdesk.engine.v1.OfflineSyncEvent
+	26, // 35: zapdesk.engine.v1.MessageEvent.source:type_name -> zapdesk.engine.v1.MessageSource
+	26, // 36: zapdesk.engine.v1.ReceiptEvent.source:type_name -> zapdesk.engine.v1.MessageSource
+	2,  // 37: zapdesk.engine.v1.EndedEvent.cause:type_name -> zapdesk.engine.v1.EndedEvent.Cause
+	38, // [38:38] is the sub-list for method output_type
+	38, // [38:38] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_zapdesk_engine_proto_init() }
@@ -2948,20 +3053,22 @@ func file_zapdesk_engine_proto_init() {
 		(*Request_DebugCreateDevice)(nil),
 		(*Request_DebugInject)(nil),
 		(*Request_DebugPutLid)(nil),
+		(*Request_DebugFlood)(nil),
 	}
-	file_zapdesk_engine_proto_msgTypes[17].OneofWrappers = []any{
+	file_zapdesk_engine_proto_msgTypes[18].OneofWrappers = []any{
 		(*EngineFrame_Hello)(nil),
 		(*EngineFrame_Response)(nil),
 		(*EngineFrame_Event)(nil),
 	}
-	file_zapdesk_engine_proto_msgTypes[18].OneofWrappers = []any{
+	file_zapdesk_engine_proto_msgTypes[19].OneofWrappers = []any{
 		(*Response_Sent)(nil),
 		(*Response_Uploaded)(nil),
 		(*Response_Downloaded)(nil),
 		(*Response_PhoneJid)(nil),
 		(*Response_HandlerFailed)(nil),
+		(*Response_Failed)(nil),
 	}
-	file_zapdesk_engine_proto_msgTypes[21].OneofWrappers = []any{
+	file_zapdesk_engine_proto_msgTypes[22].OneofWrappers = []any{
 		(*Event_Message)(nil),
 		(*Event_Receipt)(nil),
 		(*Event_Qr)(nil),
@@ -2979,7 +3086,7 @@ func file_zapdesk_engine_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_zapdesk_engine_proto_rawDesc), len(file_zapdesk_engine_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   33,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -131,6 +131,8 @@ class WhatsAppEngine:
         if not self._running:
             return
         self._running = False
+        if self._resuming is not None:
+            self._resuming.cancel()
         try:
             await self._host.request(self.connection_key, start_program=False, stop=pb.StopSession())
         except EngineError as exc:
