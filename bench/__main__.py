@@ -22,6 +22,7 @@ BENCHMARKS = {
     "memory": "bench.memory",
     "outbound": "bench.outbound",
     "engine": "bench.engine",
+    "profile": "bench.profile",
 }
 
 
