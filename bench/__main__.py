@@ -23,6 +23,7 @@ BENCHMARKS = {
     "outbound": "bench.outbound",
     "engine": "bench.engine",
     "profile": "bench.profile",
+    "numbers": "bench.numbers",
 }
 
 
