@@ -87,6 +87,21 @@ def written(run: int, chats: int, count: int) -> list[tuple[str, str]]:
     return [(customer(run, n % chats), f"bench {run} message {n}") for n in range(count)]
 
 
+def inbound(id_prefix: str, messages: list[tuple[str, str]]) -> list[MessageReceived]:
+    """The engine's events for (customer, text) pairs, with ids `id_prefix` + their position."""
+    return [
+        MessageReceived(
+            external_id=f"{id_prefix}{n}",
+            chat=Chat(phone),
+            sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
+            from_me=False,
+            timestamp=datetime.now(UTC),
+            content=TextContent(body),
+        )
+        for n, (phone, body) in enumerate(messages)
+    ]
+
+
 async def run(workdir: Path) -> Report:
     report = Report(
         "ingest",
@@ -274,17 +289,7 @@ async def _ingest_in_process(
         published.extend(events)
 
     deps = runner_deps(settings, context.sessionmaker, sink)
-    events = [
-        MessageReceived(
-            external_id=f"IN{run}X{n}",
-            chat=Chat(phone),
-            sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
-            from_me=False,
-            timestamp=datetime.now(UTC),
-            content=TextContent(body),
-        )
-        for n, (phone, body) in enumerate(written(run, chats, IN_PROCESS_MESSAGES))
-    ]
+    events = inbound(f"IN{run}X", written(run, chats, IN_PROCESS_MESSAGES))
     count = 0
     started, cpu = time.perf_counter(), time.process_time()
     while count < len(events) and time.perf_counter() - started < IN_PROCESS_SECONDS:

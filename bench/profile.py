@@ -8,17 +8,15 @@ import cProfile
 import pstats
 import time
 from collections import defaultdict
-from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.ingest import _connection, written
+from bench.ingest import _connection, inbound, written
 from bench.report import Report
 from bench.stack import database
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
 from zapdesk.db.migrate import upgrade_to_head
 from zapdesk.db.uow import DomainEvent, unit_of_work
-from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
 from zapdesk.worker.group_commit import MAX_EVENTS_PER_TRANSACTION
 from zapdesk.worker.pipeline import runner_deps
 
@@ -72,17 +70,7 @@ async def _profiled_ingest(context: AppContext, settings: Settings) -> tuple[cPr
 
     deps = runner_deps(settings, context.sessionmaker, sink)
     connection_id = await _connection(context, "postgresql")
-    events = [
-        MessageReceived(
-            external_id=f"PROF{n}",
-            chat=Chat(phone),
-            sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
-            from_me=False,
-            timestamp=datetime.now(UTC),
-            content=TextContent(body),
-        )
-        for n, (phone, body) in enumerate(written(9, CHATS, MESSAGES + MAX_EVENTS_PER_TRANSACTION))
-    ]
+    events = inbound("PROF", written(9, CHATS, MESSAGES + MAX_EVENTS_PER_TRANSACTION))
     batches = [events[i : i + MAX_EVENTS_PER_TRANSACTION] for i in range(0, len(events), MAX_EVENTS_PER_TRANSACTION)]
     # The first batch creates the contacts and tickets: not the steady state being profiled.
     async with unit_of_work(context.sessionmaker, deps.sink) as session:
@@ -93,17 +81,7 @@ async def _profiled_ingest(context: AppContext, settings: Settings) -> tuple[cPr
             await deps.ingest(session, connection_id, batch)
     cpu = time.process_time() - started
     profile = cProfile.Profile(time.process_time)  # CPU time: waiting on the database is not counted
-    events_again = [
-        MessageReceived(
-            external_id=f"PROF2X{n}",
-            chat=event.chat,
-            sender=event.sender,
-            from_me=False,
-            timestamp=event.timestamp,
-            content=event.content,
-        )
-        for n, event in enumerate(events[MAX_EVENTS_PER_TRANSACTION:])
-    ]
+    events_again = inbound("PROF2X", written(9, CHATS, MESSAGES))
     profile.enable()
     for start in range(0, len(events_again), MAX_EVENTS_PER_TRANSACTION):
         async with unit_of_work(context.sessionmaker, deps.sink) as session:
