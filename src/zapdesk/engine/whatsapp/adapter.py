@@ -127,16 +127,18 @@ class WhatsAppEngine:
             )
 
     async def stop(self) -> None:
-        """Close the session (keys kept); events already received still reach the handler, within a timeout."""
-        if not self._running:
-            return
-        self._running = False
+        """Close the session (keys kept); events already received still reach the handler, within a timeout.
+
+        Also after the program ended the session by itself (logged out, replaced, banned): the events before that
+        still go out, and the adapter lets go of the program."""
         if self._resuming is not None:
             self._resuming.cancel()
-        try:
-            await self._host.request(self.connection_key, start_program=False, stop=pb.StopSession())
-        except EngineError as exc:
-            log.info("connection %s: stop: %s", self.connection_key, exc)
+        if self._running:
+            self._running = False
+            try:
+                await self._host.request(self.connection_key, start_program=False, stop=pb.StopSession())
+            except EngineError as exc:
+                log.info("connection %s: stop: %s", self.connection_key, exc)
         self._host.detach(self.connection_key, self)
         consumer, self._consumer = self._consumer, None
         if consumer is None or consumer.done():
