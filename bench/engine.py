@@ -100,7 +100,9 @@ async def _started(host: EngineHost, count: int, handler: object) -> list[WhatsA
 
 async def _socket(report: Report, workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
-    host = EngineHost(ProgramSpec(DEBUG_BINARY, f"sqlite:{workdir / 'store.db'}", flags=("-offline",)))
+    host = EngineHost(
+        ProgramSpec(DEBUG_BINARY, f"sqlite:{workdir / 'store.db'}", flags=("-offline",), allow_debug_build=True)
+    )
     handled = 0
 
     async def answer_at_once(event: EngineEvent) -> None:
@@ -239,7 +241,9 @@ def _process_status(pid: int) -> tuple[float, int]:
 
 async def _numbers(report: Report, workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
-    host = EngineHost(ProgramSpec(DEBUG_BINARY, f"sqlite:{workdir / 'store.db'}", flags=("-offline",)))
+    host = EngineHost(
+        ProgramSpec(DEBUG_BINARY, f"sqlite:{workdir / 'store.db'}", flags=("-offline",), allow_debug_build=True)
+    )
     connected = 0
 
     async def count_connected(event: EngineEvent) -> None:

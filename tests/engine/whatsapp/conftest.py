@@ -36,7 +36,11 @@ def debug_spec(store_location: str, *, verdict_timeout: float = 10.0) -> Program
     if not DEBUG_BINARY.is_file():
         pytest.fail(f"{DEBUG_BINARY} is missing: build it with `make engine-debug`")
     return ProgramSpec(
-        binary=DEBUG_BINARY, store_location=store_location, verdict_timeout=verdict_timeout, flags=("-offline",)
+        binary=DEBUG_BINARY,
+        store_location=store_location,
+        verdict_timeout=verdict_timeout,
+        flags=("-offline",),
+        allow_debug_build=True,
     )
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from dataclasses import replace
+from pathlib import Path
 
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 
 from tests.engine.neonize.fakes import Recorder
 from tests.engine.neonize.protos import message_event
-from tests.engine.whatsapp.conftest import DEVICE_REF, ConnectEngine, MakeEngine
+from tests.engine.whatsapp.conftest import DEVICE_REF, ConnectEngine, MakeEngine, debug_spec
 from zapdesk.engine.base import NotConnected
 from zapdesk.engine.events import Chat, EngineState, MessageReceived, OutgoingMessage, SessionTarget
 from zapdesk.engine.whatsapp.host import EngineHost, EngineProgramError
@@ -135,3 +137,17 @@ async def test_a_killed_program_fails_the_waiting_handler_and_its_sessions_start
     again = await inject(host, text("M1"))
     assert (await again).handler_failed is False
     await engine.wait_idle()
+
+
+async def test_the_debug_build_is_refused_where_it_is_not_allowed(tmp_path: Path) -> None:
+    spec = replace(debug_spec(f"sqlite:{tmp_path / 'store.db'}"), allow_debug_build=False)
+    host = EngineHost(spec)
+    try:
+        await host.request("7", stop=pb.StopSession())
+    except EngineProgramError as exc:
+        assert "debug build" in str(exc)
+    else:
+        raise AssertionError("a debug build must not run where it is not allowed")
+    finally:
+        await host.close()
+    assert host.process is not None and host.process.returncode is not None

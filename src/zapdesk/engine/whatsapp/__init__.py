@@ -28,6 +28,7 @@ def program_spec(settings: Settings) -> ProgramSpec:
         store_location=store_location(settings),
         verdict_timeout=settings.whatsapp_verdict_timeout_seconds,
         flags=tuple(shlex.split(settings.whatsapp_engine_flags)),
+        allow_debug_build=not settings.is_production,
     )
 
 

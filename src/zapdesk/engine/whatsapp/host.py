@@ -53,6 +53,8 @@ class ProgramSpec:
     store_location: str
     verdict_timeout: float = 60.0
     flags: tuple[str, ...] = ()
+    # The debug build (it can invent WhatsApp events) is refused unless this is set: never in production.
+    allow_debug_build: bool = False
 
     def command(self, fd: int) -> list[str]:
         return [
@@ -181,6 +183,10 @@ class EngineHost:
             writer.close()
             await self._reap()
             raise EngineProgramError(f"the engine program speaks another protocol: {hello}")
+        if hello.hello.debug_commands and not self.spec.allow_debug_build:
+            writer.close()
+            await self._reap()
+            raise EngineProgramError(f"{self.spec.binary} is the debug build of zapdesk-wa: not allowed here")
         self.program += 1
         self.engine_version = hello.hello.engine_version
         self.debug_commands = hello.hello.debug_commands
