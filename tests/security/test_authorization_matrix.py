@@ -36,6 +36,7 @@ from zapdesk.connections.models import Connection, ConnectionStatus
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
+from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.tickets.models import Ticket, TicketStatus
@@ -248,6 +249,13 @@ RULES: dict[RouteKey, Rule] = {
     route("PATCH", "/api/quick-answers/{answer_id}", "update_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{answer}", json={"text": "Bom dia!"})
     ),
+    route("GET", "/api/dead-letters", "list_dead_letters"): rule("admin", fixed("/api/dead-letters")),
+    route("POST", "/api/dead-letters/{dead_letter_id}/retry", "retry_dead_letter"): rule(
+        "admin", fixed("/api/dead-letters/{dead_letter}/retry")
+    ),
+    route("DELETE", "/api/dead-letters/{dead_letter_id}", "discard_dead_letter"): rule(
+        "admin", fixed("/api/dead-letters/{spare_dead_letter}"), 204
+    ),
     route("DELETE", "/api/quick-answers/{answer_id}", "delete_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{spare_answer}"), 204
     ),
@@ -336,11 +344,20 @@ async def _world(desk: Desk) -> World:
             )
         )
         answer, spare_answer = QuickAnswer(shortcut="ola", text="Olá!"), QuickAnswer(shortcut="tchau", text="Tchau!")
-        session.add_all([answer, spare_answer])
+        # Events a later version wrote: a retry fails again (and keeps them), whoever may call it.
+        dead_letter, spare_dead_letter = (
+            DeadLetter(
+                connection_id=desk.connection.id, kind="Future", event={"type": "Future", "fields": {}}, error="x"
+            )
+            for _ in range(2)
+        )
+        session.add_all([answer, spare_answer, dead_letter, spare_dead_letter])
     world = World(desk=desk, ticket=ticket, media_message_id=0, contact_id=ticket.contact_id)
     world.spare = {
         "answer": answer.id,
         "spare_answer": spare_answer.id,
+        "dead_letter": dead_letter.id,
+        "spare_dead_letter": spare_dead_letter.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,
         "spare_contact": (await make_contact(context)).id,
