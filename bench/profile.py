@@ -8,6 +8,7 @@ import cProfile
 import pstats
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench.ingest import _connection, inbound, written
@@ -15,8 +16,9 @@ from bench.report import Report
 from bench.stack import database
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
+from zapdesk.db.events import Published
 from zapdesk.db.migrate import upgrade_to_head
-from zapdesk.db.uow import DomainEvent, unit_of_work
+from zapdesk.db.uow import unit_of_work
 from zapdesk.worker.group_commit import MAX_EVENTS_PER_TRANSACTION
 from zapdesk.worker.pipeline import runner_deps
 
@@ -65,7 +67,7 @@ async def run(workdir: Path) -> Report:
 
 
 async def _profiled_ingest(context: AppContext, settings: Settings) -> tuple[cProfile.Profile, int, float]:
-    async def sink(_events: list[DomainEvent]) -> None:
+    async def sink(_events: Sequence[Published]) -> None:
         return None
 
     deps = runner_deps(settings, context.sessionmaker, sink)
