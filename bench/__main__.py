@@ -21,6 +21,9 @@ BENCHMARKS = {
     "api": "bench.api_latency",
     "memory": "bench.memory",
     "outbound": "bench.outbound",
+    "engine": "bench.engine",
+    "profile": "bench.profile",
+    "numbers": "bench.numbers",
     "cloud": "bench.cloud",
     "webhooks": "bench.webhooks",
 }

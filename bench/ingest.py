@@ -17,11 +17,14 @@ For each database and each number of concurrent chats, three rates from the same
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +44,8 @@ from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
 from zapdesk.events import MessageCreated
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket
+from zapdesk.worker.group_commit import MAX_EVENTS_PER_TRANSACTION
 from zapdesk.worker.pipeline import runner_deps
-from zapdesk.worker.runner import MAX_EVENTS_PER_TRANSACTION
 
 # Each in-process run lasts about this long; the end-to-end backlog is sized from its rate to drain in about
 # `DRAIN_SECONDS` (between `MIN_MESSAGES` and `MAX_MESSAGES`), so a slow machine still finishes in time.
@@ -65,6 +68,8 @@ class Figures:
     in_process: Rate
     ceiling: Rate  # committed as often as the worker commits
     ceiling_per_row: Rate  # one transaction per row
+    ceiling_multi_row: Rate  # one INSERT statement per transaction's rows
+    ceiling_copy: Rate | None  # COPY (PostgreSQL only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,21 @@ def customer(run: int, chat: int) -> str:
 def written(run: int, chats: int, count: int) -> list[tuple[str, str]]:
     """(customer, text) in the order they are written: round robin over the chats."""
     return [(customer(run, n % chats), f"bench {run} message {n}") for n in range(count)]
+
+
+def inbound(id_prefix: str, messages: list[tuple[str, str]]) -> list[MessageReceived]:
+    """The engine's events for (customer, text) pairs, with ids `id_prefix` + their position."""
+    return [
+        MessageReceived(
+            external_id=f"{id_prefix}{n}",
+            chat=Chat(phone),
+            sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
+            from_me=False,
+            timestamp=datetime.now(UTC),
+            content=TextContent(body),
+        )
+        for n, (phone, body) in enumerate(messages)
+    ]
 
 
 async def run(workdir: Path) -> Report:
@@ -98,6 +118,10 @@ async def run(workdir: Path) -> Report:
             "CPU ms: ingest",
             "CPU ms: insert",
             "ceiling, 1 row/tx",
+            "multi-row INSERT",
+            "COPY",
+            "multi-row / single-row",
+            "e2e / COPY",
         ],
     )
     for kind in DATABASES:
@@ -122,13 +146,25 @@ async def run(workdir: Path) -> Report:
                     "CPU ms: ingest": measured.in_process.cpu_ms,
                     "CPU ms: insert": measured.ceiling.cpu_ms,
                     "ceiling, 1 row/tx": measured.ceiling_per_row.per_second,
+                    "multi-row INSERT": measured.ceiling_multi_row.per_second,
+                    "COPY": measured.ceiling_copy.per_second if measured.ceiling_copy else math.nan,
+                    "multi-row / single-row": (
+                        f"{measured.ceiling_multi_row.per_second / measured.ceiling.per_second:.1f}x"
+                    ),
+                    "e2e / COPY": (
+                        f"{measured.end_to_end / measured.ceiling_copy.per_second:.1%}"
+                        if measured.ceiling_copy
+                        else "n/a"
+                    ),
                 },
             )
     report.notes.append(
         "end-to-end: a backlog held by the simulator drains through the engine worker to a Socket.IO client; "
         f"in-process: the worker's ingest function alone, up to {MAX_EVENTS_PER_TRANSACTION} messages per "
         "transaction as from a backlog; ceiling: the same rows as single-row INSERTs on the same engine, committed "
-        f"every {MAX_EVENTS_PER_TRANSACTION} rows (ceiling, 1 row/tx: one transaction per row)."
+        f"every {MAX_EVENTS_PER_TRANSACTION} rows (ceiling, 1 row/tx: one transaction per row); multi-row INSERT: the "
+        f"same rows as one INSERT of {MAX_EVENTS_PER_TRANSACTION} rows per transaction; COPY: PostgreSQL's bulk load "
+        "of the same rows (SQLite has none), in the same run."
     )
     return report
 
@@ -137,7 +173,7 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
     settings = Settings(database_url=url, data_dir=workdir / "in-process")
     await asyncio.to_thread(upgrade_to_head, settings.migration_database_url)
     # First alone on the database: the worker's ingest function, then the plain inserts of the same rows.
-    alone: dict[int, tuple[Rate, Rate, Rate]] = {}
+    alone: dict[int, tuple[Rate, Rate, Rate, Rate, Rate | None]] = {}
     context = AppContext.from_settings(settings)
     try:
         connection_id = await _connection(context, kind)
@@ -145,7 +181,15 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
             count, in_process = await _ingest_in_process(context, settings, connection_id, run, chats)
             ceiling = await _insert_ceiling(context, connection_id, run, chats, count, MAX_EVENTS_PER_TRANSACTION)
             per_row = await _insert_ceiling(context, connection_id, run, chats, min(count, PER_ROW_SAMPLE), 1)
-            alone[chats] = (in_process, ceiling, per_row)
+            multi = await _insert_ceiling(
+                context, connection_id, run, chats, count, MAX_EVENTS_PER_TRANSACTION, mode="multi"
+            )
+            copy = None
+            if kind == "postgresql":
+                copy = await _insert_ceiling(
+                    context, connection_id, run, chats, count, MAX_EVENTS_PER_TRANSACTION, mode="copy"
+                )
+            alone[chats] = (in_process, ceiling, per_row, multi, copy)
     finally:
         await context.close()
     figures: dict[int, Figures] = {}
@@ -154,11 +198,11 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
         inbox = await TimedInbox().connect(stack.server.url, stack.admin.token)
         try:
             for run, chats in enumerate(CHATS, start=1):
-                in_process, ceiling, per_row = alone[chats]
+                in_process, ceiling, per_row, multi, copy = alone[chats]
                 backlog = round(in_process.per_second * DRAIN_SECONDS / 10) * 10
                 backlog = max(MIN_MESSAGES, min(MAX_MESSAGES, backlog))
                 rate = await _drain_backlog(stack, inbox, url, run, chats, backlog)
-                figures[chats] = Figures(backlog, rate, in_process, ceiling, per_row)
+                figures[chats] = Figures(backlog, rate, in_process, ceiling, per_row, multi, copy)
         finally:
             await inbox.close()
     return figures
@@ -245,17 +289,7 @@ async def _ingest_in_process(
         published.extend(events)
 
     deps = runner_deps(settings, context.sessionmaker, sink)
-    events = [
-        MessageReceived(
-            external_id=f"IN{run}X{n}",
-            chat=Chat(phone),
-            sender=Sender(phone, push_name=f"Cliente {phone[-4:]}"),
-            from_me=False,
-            timestamp=datetime.now(UTC),
-            content=TextContent(body),
-        )
-        for n, (phone, body) in enumerate(written(run, chats, IN_PROCESS_MESSAGES))
-    ]
+    events = inbound(f"IN{run}X", written(run, chats, IN_PROCESS_MESSAGES))
     count = 0
     started, cpu = time.perf_counter(), time.process_time()
     while count < len(events) and time.perf_counter() - started < IN_PROCESS_SECONDS:
@@ -274,9 +308,17 @@ async def _ingest_in_process(
 
 
 async def _insert_ceiling(
-    context: AppContext, connection_id: int, run: int, chats: int, count: int, rows_per_transaction: int
+    context: AppContext,
+    connection_id: int,
+    run: int,
+    chats: int,
+    count: int,
+    rows_per_transaction: int,
+    *,
+    mode: str = "single",
 ) -> Rate:
-    """The rows the in-process run stored, inserted again (new external ids), `rows_per_transaction` at a time."""
+    """The rows the in-process run stored, inserted again (new external ids), `rows_per_transaction` at a time:
+    one INSERT per row (`single`), one INSERT per transaction (`multi`), or PostgreSQL's COPY (`copy`)."""
     async with context.engine.connect() as connection:
         tickets = dict(
             (
@@ -299,16 +341,75 @@ async def _insert_ceiling(
                 "type": MessageType.TEXT,
                 "extra": {},
                 "reactions": {},
-                "external_id": f"CEIL{rows_per_transaction}R{run}X{n}",
+                "external_id": f"CEIL{mode}{rows_per_transaction}R{run}X{n}",
                 "sender_name": f"Cliente {phone[-4:]}",
                 "status": MessageStatus.SENT,
                 "sent_at": datetime.now(UTC),
             }
         )
     statement = insert(Message)
+    if mode != "single":
+        rows = [_with_defaults(row) for row in rows]
     started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(rows), rows_per_transaction):
+        chunk = rows[start : start + rows_per_transaction]
         async with context.engine.begin() as connection:
-            for row in rows[start : start + rows_per_transaction]:
-                await connection.execute(statement, row)
+            if mode == "multi":
+                await _multi_row(connection, chunk)
+            elif mode == "copy":
+                await _copy(connection, chunk)
+            else:
+                for row in chunk:
+                    await connection.execute(statement, row)
     return Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
+
+
+_COPY_COLUMNS = [
+    column.name for column in Message.__table__.columns if column.name != "id" and not column.server_default
+]
+
+
+def _with_defaults(row: dict[str, Any]) -> dict[str, Any]:
+    """Every column COPY writes: the row's values, and the defaults SQLAlchemy would have filled in."""
+    full = dict(row)
+    for column in Message.__table__.columns:
+        if column.name in full or column.name not in _COPY_COLUMNS:
+            continue
+        default = column.default
+        value = None if default is None else default.arg(None) if callable(default.arg) else default.arg  # type: ignore[attr-defined]
+        full[column.name] = value
+    return full
+
+
+def _records(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        tuple(json.dumps(row[name]) if name in ("extra", "reactions") else _plain(row[name]) for name in _COPY_COLUMNS)
+        for row in rows
+    ]
+
+
+async def _copy(connection: Any, rows: list[dict[str, Any]]) -> None:
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table("messages", records=_records(rows), columns=_COPY_COLUMNS)
+
+
+async def _multi_row(connection: Any, rows: list[dict[str, Any]]) -> None:
+    """One INSERT … VALUES (…), (…) of every row, straight to the driver (SQLAlchemy would compile it anew)."""
+    raw = (await connection.get_raw_connection()).driver_connection
+    width = len(_COPY_COLUMNS)
+    params = [value for record in _records(rows) for value in record]
+    postgres = connection.dialect.name == "postgresql"
+    marks = (
+        ", ".join("(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(len(rows)))
+        if postgres
+        else ", ".join("(" + ", ".join("?" * width) + ")" for _ in rows)
+    )
+    sql = f"INSERT INTO messages ({', '.join(_COPY_COLUMNS)}) VALUES {marks}"
+    if postgres:
+        await raw.execute(sql, *params)
+    else:
+        await raw.execute(sql, [str(p) if isinstance(p, datetime) else p for p in params])
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

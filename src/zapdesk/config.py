@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -94,6 +94,26 @@ class Settings(BaseSettings):
     )
     connect_retry_max_seconds: float = Field(
         default=60.0, gt=0, validation_alias=AliasChoices("CONNECT_RETRY_MAX_SECONDS", "connect_retry_max_seconds")
+    )
+
+    # Which program talks WhatsApp: our own on whatsmeow ("zapdesk-wa", which acknowledges a message only after
+    # it is committed), or neonize (acknowledges on arrival), kept until ours has been proven on real numbers.
+    whatsapp_engine: Literal["zapdesk-wa", "neonize"] = Field(
+        default="zapdesk-wa", validation_alias=AliasChoices("WHATSAPP_ENGINE", "whatsapp_engine")
+    )
+    # The zapdesk-wa binary; unset: engine/bin/zapdesk-wa of the source checkout (built by `make engine`).
+    whatsapp_engine_binary: Path | None = Field(
+        default=None, validation_alias=AliasChoices("WHATSAPP_ENGINE_BINARY", "whatsapp_engine_binary")
+    )
+    # Extra flags for it. Only the debug build (`make engine-debug`, for tests and benchmarks) has any: -offline.
+    whatsapp_engine_flags: str = Field(
+        default="", validation_alias=AliasChoices("WHATSAPP_ENGINE_FLAGS", "whatsapp_engine_flags")
+    )
+    # How long WhatsApp's receipt waits for our commit; past it the message is delivered again later.
+    whatsapp_verdict_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        validation_alias=AliasChoices("WHATSAPP_VERDICT_TIMEOUT_SECONDS", "whatsapp_verdict_timeout_seconds"),
     )
 
     max_body_bytes: int = Field(

@@ -26,6 +26,7 @@ async def test_health_is_ok_and_lists_each_connection_state_without_secrets(
         assert row is not None
         row.status = ConnectionStatus.QR
         row.phone, row.session_ref, row.qr_code = "5511999990001", "device-secret-ref", "2@qr-secret"
+        row.engine = "zapdesk-wa"
         await session.commit()
 
     response = await client.get("/api/health")
@@ -36,7 +37,17 @@ async def test_health_is_ok_and_lists_each_connection_state_without_secrets(
     assert body["database"] == {"status": "ok", "detail": None}
     assert body["redis"] is None  # not configured
     assert body["workers"] == []
-    assert body["connections"] == [{"id": connection.id, "name": "Vendas", "status": "QR", "worker": None}]
+    assert body["engine"] == {"whatsapp": "zapdesk-wa", "delivery_after_commit": True}
+    assert body["connections"] == [
+        {
+            "id": connection.id,
+            "name": "Vendas",
+            "status": "QR",
+            "worker": None,
+            "engine": "zapdesk-wa",
+            "delivery_after_commit": True,
+        }
+    ]
     for secret in ("5511999990001", "device-secret-ref", "2@qr-secret"):
         assert secret not in response.text
 

@@ -43,6 +43,7 @@ from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
+from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.tickets.models import Ticket, TicketStatus
@@ -293,6 +294,13 @@ RULES: dict[RouteKey, Rule] = {
     route("PATCH", "/api/quick-answers/{answer_id}", "update_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{answer}", json={"text": "Bom dia!"})
     ),
+    route("GET", "/api/dead-letters", "list_dead_letters"): rule("admin", fixed("/api/dead-letters")),
+    route("POST", "/api/dead-letters/{dead_letter_id}/retry", "retry_dead_letter"): rule(
+        "admin", fixed("/api/dead-letters/{dead_letter}/retry")
+    ),
+    route("DELETE", "/api/dead-letters/{dead_letter_id}", "discard_dead_letter"): rule(
+        "admin", fixed("/api/dead-letters/{spare_dead_letter}"), 204
+    ),
     route("DELETE", "/api/quick-answers/{answer_id}", "delete_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{spare_answer}"), 204
     ),
@@ -460,7 +468,9 @@ async def _world(desk: Desk) -> World:
             )
         )
         answer = QuickAnswer(shortcut="ola", text="Olá!")
-        session.add(answer)
+        # An event a later version wrote: a retry fails again (and keeps it), whoever may call it.
+        dead_letter = _dead_letter(desk)
+        session.add_all([answer, dead_letter])
     async with unit_of_work(context.sessionmaker) as session:
         contact = await session.get(Contact, ticket.contact_id)
         assert contact is not None
@@ -490,6 +500,7 @@ async def _world(desk: Desk) -> World:
     )
     world.spare = {
         "answer": answer.id,
+        "dead_letter": dead_letter.id,
         "spare_linking": (await make_connection(context)).id,
         "spare_qr": spare_qr.id,
         "spare_token": spare_token.id,
@@ -508,15 +519,23 @@ async def _deletable(desk: Desk) -> dict[str, int]:
         session.add(spare_answer)
     async with unit_of_work(context.sessionmaker) as session:
         spare_endpoint = WebhookEndpoint(url="http://127.0.0.1:9/spare", events=["ticket.created"], secret="x")
-        session.add(spare_endpoint)
+        spare_dead_letter = _dead_letter(desk)
+        session.add_all([spare_endpoint, spare_dead_letter])
     return {
         "spare_endpoint": spare_endpoint.id,
         "spare_answer": spare_answer.id,
+        "spare_dead_letter": spare_dead_letter.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,
         "spare_contact": (await make_contact(context)).id,
         "spare_connection": (await make_connection(context)).id,
     }
+
+
+def _dead_letter(desk: Desk) -> DeadLetter:
+    return DeadLetter(
+        connection_id=desk.connection.id, kind="Future", event={"type": "Future", "fields": {}}, error="x"
+    )
 
 
 async def _token_headers(desk: Desk, scope: str) -> dict[str, str]:

@@ -58,6 +58,10 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path, s
     raise RuntimeError(f"zapdesk did not become healthy in {seconds} s:\n{log.read_text()[-4000:]}")
 
 
+# The running server's data folder (its SQLite database), for arranging what no API creates (dead letters).
+SERVER_DATA: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """`zapdesk run` as a newcomer starts it, on its own data folder; stopped (with its workers) at the end."""
@@ -65,6 +69,7 @@ def server_url() -> Iterator[str]:
         pytest.fail("The web UI is not built: run `make web` (or `cd web && npm ci && npm run build`).")
     # Not pytest's tmp_path: other pytest runs on this machine may prune those folders while the server runs.
     data = Path(tempfile.mkdtemp(prefix="zapdesk-web-"))
+    SERVER_DATA["dir"] = data
     port = _free_port()
     env = {
         **os.environ,

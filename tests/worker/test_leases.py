@@ -10,9 +10,9 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.worker import leases
 
 
-async def _wanted_connection(context: AppContext) -> int:
+async def _wanted_connection(context: AppContext, name: str = "Vendas") -> int:
     async with context.sessionmaker() as session:
-        connection = Connection(name="Vendas", desired_state=DesiredState.RUNNING)
+        connection = Connection(name=name, desired_state=DesiredState.RUNNING)
         session.add(connection)
         await session.commit()
         return connection.id
@@ -62,3 +62,16 @@ async def test_only_running_sessions_or_ones_with_a_command_need_a_holder(contex
         await session.commit()
     async with unit_of_work(context.sessionmaker) as session:
         assert await leases.wanted_connection_ids(session, "w", 10) == [running]
+
+
+async def test_a_worker_holding_more_than_its_free_room_still_finds_the_sessions_it_may_take(
+    context: AppContext,
+) -> None:
+    held = [await _wanted_connection(context, f"Linha {n}") for n in range(3)]
+    waiting = await _wanted_connection(context, "Linha 3")
+    for connection_id in held:
+        assert await _claim(context, "w", connection_id)
+
+    async with unit_of_work(context.sessionmaker) as session:
+        # Room for one more (a share of 4, 3 held): the one nobody holds, not one it holds already.
+        assert await leases.wanted_connection_ids(session, "w", 1) == [waiting]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import EventLog
@@ -15,6 +16,8 @@ from tests.worker.scripted_engine import ScriptedEngine
 from zapdesk.connections.models import Connection, ConnectionCommand, ConnectionStatus, DesiredState, Provider
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
+from zapdesk.dead_letters.models import DeadLetter
+from zapdesk.engine import codec
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import Chat, EngineState, MessageReceived, QrCode, Sender, StateChanged, TextContent
 from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent, RunnerDeps
@@ -283,7 +286,7 @@ async def test_messages_handed_over_while_others_are_stored_share_one_transactio
     assert harness.ingested == [first, *backlog]
 
 
-async def test_a_message_the_pipeline_cannot_take_fails_alone_and_the_others_of_its_batch_are_stored(
+async def test_a_message_the_pipeline_cannot_take_is_kept_as_a_dead_letter_and_the_others_of_its_batch_are_stored(
     harness: Harness,
 ) -> None:
     connection_id = await _running_connection(harness.context, session_ref="token-1")
@@ -297,12 +300,17 @@ async def test_a_message_the_pipeline_cannot_take_fails_alone_and_the_others_of_
     harness.slow.set()
     results = await asyncio.wait_for(asyncio.gather(*handlers, return_exceptions=True), 5)
 
-    assert [type(result) for result in results] == [type(None), type(None), ValueError, type(None)]
+    assert results == [None, None, None, None]  # every one acknowledged: stored, or kept to be retried
     assert [event.external_id for event in harness.ingested if isinstance(event, MessageReceived)] == [
         "M0",
         "M1",
         "M3",
     ]
+    async with harness.context.sessionmaker() as session:
+        (dead_letter,) = (await session.execute(select(DeadLetter))).scalars()
+    assert (dead_letter.connection_id, dead_letter.external_id) == (connection_id, "BAD")
+    assert codec.decode_event(dead_letter.event) == messages[2]
+    assert "the pipeline cannot take this message" in dead_letter.error
 
 
 async def _settle(condition: Callable[[], bool], timeout: float = 5.0) -> None:

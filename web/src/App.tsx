@@ -18,6 +18,7 @@ const QueuesPage = lazy(() => import("./queues/QueuesPage"));
 const UsersPage = lazy(() => import("./users/UsersPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
+const DeadLettersPage = lazy(() => import("./dead-letters/DeadLettersPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -53,6 +54,7 @@ function SignedInApp() {
           {admin && <Route path="users" element={<UsersPage />} />}
           {admin && <Route path="settings" element={<SettingsPage />} />}
           {admin && <Route path="integrations" element={<IntegrationsPage />} />}
+          {admin && <Route path="dead-letters" element={<DeadLettersPage />} />}
           <Route path="login" element={<Navigate to="/tickets" replace />} />
           <Route path="*" element={<NotFound />} />
         </Route>

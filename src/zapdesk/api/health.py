@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from zapdesk.api.deps import ContextDep
+from zapdesk.engine.registry import acknowledges_after_commit
 from zapdesk.metrics.overview import ConnectionState, WorkerLeases, connection_states, worker_leases
 from zapdesk.scaleout.redis import app_redis
 
@@ -41,6 +42,17 @@ class ConnectionHealth(BaseModel):
     name: str
     status: str
     worker: str | None = Field(description="The worker holding its session now, if any.")
+    engine: str | None = Field(description="The program that ran its session last: zapdesk-wa, neonize, simulator.")
+    delivery_after_commit: bool | None = Field(
+        description="True when that engine tells WhatsApp a message arrived only after zapdesk stored it."
+    )
+
+
+class EngineHealth(BaseModel):
+    whatsapp: str = Field(description="The engine this server's settings choose for WhatsApp connections.")
+    delivery_after_commit: bool = Field(
+        description="Whether that engine acknowledges a message to WhatsApp only after zapdesk committed it."
+    )
 
 
 class Health(BaseModel):
@@ -50,6 +62,7 @@ class Health(BaseModel):
     database: ComponentHealth
     redis: ComponentHealth | None = Field(description="Null when REDIS_URL is not configured.")
     workers: list[WorkerHealth] = Field(description="Workers holding sessions, from their leases.")
+    engine: EngineHealth
     connections: list[ConnectionHealth]
 
 
@@ -69,7 +82,21 @@ async def health(request: Request, context: ContextDep) -> JSONResponse:
         database=database,
         redis=redis,
         workers=[WorkerHealth.model_validate(worker, from_attributes=True) for worker in workers],
-        connections=[ConnectionHealth.model_validate(state, from_attributes=True) for state in states],
+        engine=EngineHealth(
+            whatsapp=context.settings.whatsapp_engine,
+            delivery_after_commit=bool(acknowledges_after_commit(context.settings.whatsapp_engine)),
+        ),
+        connections=[
+            ConnectionHealth(
+                id=state.id,
+                name=state.name,
+                status=state.status,
+                worker=state.worker,
+                engine=state.engine,
+                delivery_after_commit=acknowledges_after_commit(state.engine),
+            )
+            for state in states
+        ],
     )
     return JSONResponse(body.model_dump(mode="json"), status_code=503 if overall == "down" else 200)
 

@@ -11,6 +11,7 @@ from zapdesk.auth import routes as auth
 from zapdesk.cloud import routes as cloud
 from zapdesk.connections import routes as connections
 from zapdesk.contacts import routes as contacts
+from zapdesk.dead_letters import routes as dead_letters
 from zapdesk.errors import ERROR_RESPONSES
 from zapdesk.media import routes as media
 from zapdesk.messages import routes as messages
@@ -38,6 +39,7 @@ def build_api_router() -> APIRouter:
         messages.router,
         media.router,
         outbox.router,
+        dead_letters.router,
         auth.router,
         users.router,
         queues.router,

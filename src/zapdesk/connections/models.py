@@ -70,6 +70,8 @@ class Connection(IdMixin, TimestampMixin, Base):
     banned_until: Mapped[datetime | None] = mapped_column(default=None)
     # What the engine needs to resume without a scan (a device JID, a simulator session token).
     session_ref: Mapped[str | None] = mapped_column(String(255), default=None)
+    # The program that ran its session last ("zapdesk-wa", "neonize", "simulator"), as its worker reported it.
+    engine: Mapped[str | None] = mapped_column(String(32), default=None)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     # What the network says about the number (Cloud API: display name, quality rating, messaging limit).
     profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -53,6 +53,12 @@ class ConnectionOut(BaseModel):
     farewell_message: str | None
     queue_ids: list[int]
     banned_until: datetime | None
+    engine: str | None = Field(
+        description="The program that ran its session last: zapdesk-wa, neonize or simulator (null: never ran)."
+    )
+    delivery_after_commit: bool | None = Field(
+        description="True when that engine tells WhatsApp a message arrived only after zapdesk stored it."
+    )
     created_at: datetime
     updated_at: datetime
 

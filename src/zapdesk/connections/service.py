@@ -27,6 +27,7 @@ from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, Connect
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.engine.events import AccountProfile
+from zapdesk.engine.registry import acknowledges_after_commit
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import (
     ConnectionCommanded,
@@ -45,10 +46,12 @@ PHONE_DIGITS = range(8, 16)
 
 
 def to_out(connection: Connection) -> ConnectionOut:
+    computed = {"queue_ids", "delivery_after_commit"}
     return ConnectionOut.model_validate(
         {
-            **{column: getattr(connection, column) for column in ConnectionOut.model_fields if column != "queue_ids"},
+            **{column: getattr(connection, column) for column in ConnectionOut.model_fields if column not in computed},
             "queue_ids": [queue.id for queue in connection.queues],
+            "delivery_after_commit": acknowledges_after_commit(connection.engine),
         }
     )
 
@@ -199,6 +202,7 @@ async def record_state(
     profile: AccountProfile | None = None,
     forget_session: bool = False,
     stop: bool = False,
+    engine: str | None = None,
 ) -> Connection | None:
     """Store a state a worker saw (None if the connection was deleted meanwhile) and publish it."""
     connection = await session.get(Connection, connection_id, options=[selectinload(Connection.queues)])
@@ -211,6 +215,8 @@ async def record_state(
         connection.session_ref = session_ref
     if profile is not None:
         connection.profile = dataclasses.asdict(profile)
+    if engine:
+        connection.engine = engine
     if forget_session:
         connection.session_ref = None
     if stop:

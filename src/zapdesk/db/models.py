@@ -7,6 +7,7 @@ from zapdesk.connections.models import Connection, ConnectionLease
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import Base
 from zapdesk.db.journal import EventBatch
+from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageAction
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
@@ -24,6 +25,7 @@ __all__ = [
     "Connection",
     "ConnectionLease",
     "Contact",
+    "DeadLetter",
     "EventBatch",
     "Message",
     "MessageAction",

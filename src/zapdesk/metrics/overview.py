@@ -22,6 +22,7 @@ class ConnectionState:
     name: str
     status: str
     worker: str | None  # the owner of its live lease: the process holding the session now
+    engine: str | None  # the program that ran its session last
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class WorkerLeases:
 async def connection_states(session: AsyncSession) -> list[ConnectionState]:
     live_lease = and_(ConnectionLease.connection_id == Connection.id, ConnectionLease.expires_at > utcnow())
     query = (
-        select(Connection.id, Connection.name, Connection.status, ConnectionLease.owner)
+        select(Connection.id, Connection.name, Connection.status, ConnectionLease.owner, Connection.engine)
         .outerjoin(ConnectionLease, live_lease)
         .order_by(Connection.id)
     )

@@ -13,7 +13,10 @@ from zapdesk.db.base import utcnow
 
 
 async def wanted_connection_ids(session: AsyncSession, owner: str, limit: int) -> list[int]:
-    """Connections that need a holder (running, or with a command waiting) whose lease is free, expired or ours."""
+    """Connections that need a holder (running, or with a command waiting) whose lease is free or expired.
+
+    Not the ones `owner` holds: they are renewed, not claimed, and counting them here would fill `limit` with
+    sessions it has already, so a worker holding half its share would never take another."""
     now = utcnow()
     query = (
         select(Connection.id)
@@ -23,7 +26,6 @@ async def wanted_connection_ids(session: AsyncSession, owner: str, limit: int) -
             or_(
                 ConnectionLease.connection_id.is_(None),
                 ConnectionLease.expires_at < now,
-                ConnectionLease.owner == owner,
             ),
         )
         .order_by(Connection.id)

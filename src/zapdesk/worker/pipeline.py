@@ -9,12 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zapdesk.config import Settings
 from zapdesk.db.events import EventSink
 from zapdesk.engine.base import Engine, EventHandler
-from zapdesk.engine.registry import build_engine
+from zapdesk.engine.registry import build_engine, engine_name
 from zapdesk.ingest.service import ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
 from zapdesk.webhooks.service import WebhookFeeder, feeding_sink
+from zapdesk.worker.group_commit import GroupCommit
 from zapdesk.worker.runner import InboundEvent, RunnerDeps
 
 
@@ -48,4 +49,6 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
         build_engine=engine_for,
         ingest=ingest,
         start_outbox=start_outbox,
+        engine_name=lambda provider: engine_name(provider, settings),
+        group_commit=GroupCommit(sessionmaker, sink, ingest),
     )

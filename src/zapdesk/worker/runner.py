@@ -1,8 +1,8 @@
 """One connection's live session inside a worker: starts and stops its engine, turns engine events into stored
 states and ingested messages, retries failed connects with backoff, and restarts sessions stuck reconnecting.
 
-Inbound events the engine hands over while earlier ones are being stored wait together, and are stored together:
-one transaction for many messages (group commit), each handler call still returning only after its commit."""
+Inbound events go through the worker's group commit (`group_commit.py`): stored together with what its other
+sessions hand over meanwhile, in one transaction, each handler call still returning only after its commit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -36,20 +36,15 @@ from zapdesk.engine.events import (
     SessionTarget,
     StateChanged,
 )
-from zapdesk.kit.group_commit import GroupCommit
-from zapdesk.metrics import recorder
+from zapdesk.worker.group_commit import GroupCommit, InboundEvent, Ingest
 from zapdesk.worker.retry import retry_through_outage
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ConnectionRow", "ConnectionRunner", "InboundEvent", "Ingest", "RunnerDeps"]
 T = TypeVar("T")
 
-InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
-Ingest = Callable[[AsyncSession, int, Sequence[InboundEvent]], Awaitable[None]]
 EngineBuilder = Callable[[str, str, EventHandler], Engine]
-
-# At most this many inbound events share a transaction: enough to spread a commit's cost over many messages,
-# few enough to keep each transaction short.
-MAX_EVENTS_PER_TRANSACTION = 500
 
 # States after which the session waits for a person: stop the engine and give the lease back.
 _STOPPING_STATES = {
@@ -95,6 +90,10 @@ class RunnerDeps:
     build_engine: EngineBuilder
     ingest: Ingest
     start_outbox: OutboxStarter
+    # The name of the program a provider's engine runs in ("zapdesk-wa", …), stored with the connection's state.
+    engine_name: Callable[[str], str] = str
+    # Stores the inbound events of all the worker's sessions together (None: each runner its own).
+    group_commit: GroupCommit | None = None
 
 
 class ConnectionRunner:
@@ -116,9 +115,8 @@ class ConnectionRunner:
         self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
         self._closing = False
-        self._group_commit = GroupCommit(
-            self._store_events, max_batch=MAX_EVENTS_PER_TRANSACTION, on_committed=_observe_ingest
-        )
+        # The worker's, shared by its sessions; a runner built alone (tests) stores its events by itself.
+        self._group_commit = deps.group_commit or GroupCommit(deps.sessionmaker, deps.sink, deps.ingest)
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
@@ -152,7 +150,6 @@ class ConnectionRunner:
             if forget:
                 await self._logout_engine()
             await self._stop_engine()
-        self._group_commit.cancel()
         for task in list(self._background):
             task.cancel()
 
@@ -235,11 +232,8 @@ class ConnectionRunner:
             await self._on_state(event)
 
     async def _ingest(self, event: InboundEvent) -> None:
-        """Queue `event` behind those already waiting (order is kept) and return once it is committed."""
-        await self._group_commit.submit(event)
-
-    async def _store_events(self, events: Sequence[InboundEvent]) -> None:
-        await self._stored(lambda s: self.deps.ingest(s, self.connection_id, events), what=f"{len(events)} events")
+        """Store `event` with whatever else the worker is storing, in order; return once it is committed."""
+        await self._group_commit.store(self.connection_id, event, keep_trying=lambda: not self._closing)
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)
@@ -347,6 +341,7 @@ class ConnectionRunner:
                 profile=profile,
                 forget_session=forget_session,
                 stop=stop,
+                engine=self.deps.engine_name(self.provider),
             ),
             what=f"state {status.value}",
         )
@@ -360,10 +355,3 @@ class ConnectionRunner:
     async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         async with unit_of_work(self.deps.sessionmaker, self.deps.sink) as session:
             return await work(session)
-
-
-def _observe_ingest(event: InboundEvent, seconds: float) -> None:
-    if isinstance(event, MessageReceived):
-        # Receipt by this worker → row committed and its events handed on (not the phone's clock: an offline
-        # backlog would read as hours of latency).
-        recorder.observe_ingest(seconds)

@@ -13,8 +13,9 @@ from zapdesk.cloud.service import engine_credentials
 from zapdesk.config import Settings
 from zapdesk.connections.models import Connection, Provider
 from zapdesk.db.uow import unit_of_work
+from zapdesk.dead_letters import service as dead_letters
 from zapdesk.worker import leases
-from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, RunnerDeps
+from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent, RunnerDeps
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Worker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Tick until `stop` is set; then stop every session (keeping its keys) and give the leases back."""
+        await self._retry_dead_letters()
         try:
             while not stop.is_set():
                 try:
@@ -66,6 +68,19 @@ class Worker:
                 await leases.release_all(session, self.owner)
 
     # ---- internals ---------------------------------------------------------------------------------------------
+
+    async def _retry_dead_letters(self) -> None:
+        """A worker starting may run a fixed version (a deploy): what failed before may be stored now."""
+
+        async def ingest_one(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
+            await self.deps.ingest(session, connection_id, [event])
+
+        try:
+            await dead_letters.retry_all(self.deps.sessionmaker, self.deps.sink, ingest_one)
+        except Exception:
+            log.exception(
+                "worker %s: retrying dead letters failed; they wait for the next start or an admin", self.owner
+            )
 
     async def _claim_and_read(self, held: set[int]) -> dict[int, ConnectionRow]:
         settings = self.deps.settings

@@ -29,6 +29,8 @@ import type {
   ContactChange,
   CreatedApiToken,
   ContactInput,
+  DeadLetter,
+  DeadLetterRetry,
   DirectoryUser,
   JsonValue,
   LoginResponse,
@@ -145,6 +147,12 @@ export const quickAnswers = {
   update: (id: number, input: QuickAnswerInput) =>
     request<QuickAnswer>(`/api/quick-answers/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/quick-answers/${id}`, { method: "DELETE" }),
+};
+
+export const deadLetters = {
+  list: () => fetchAll<DeadLetter>("/api/dead-letters"),
+  retry: (id: number) => request<DeadLetterRetry>(`/api/dead-letters/${id}/retry`, { method: "POST" }),
+  discard: (id: number) => request<void>(`/api/dead-letters/${id}`, { method: "DELETE" }),
 };
 
 export const settings = {

@@ -25,6 +25,7 @@ export const keys = {
   apiTokens: ["api-tokens"] as const,
   webhooks: ["webhook-endpoints"] as const,
   deliveries: (endpointId: number) => ["webhook-deliveries", endpointId] as const,
+  deadLetters: ["dead-letters"] as const,
 };
 
 export function useMeta() {

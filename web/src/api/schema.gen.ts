@@ -270,6 +270,57 @@ export interface paths {
         patch: operations["update_contact_api_contacts__contact_id__patch"];
         trace?: never;
     };
+    "/api/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Dead Letters */
+        get: operations["list_dead_letters_api_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dead-letters/{dead_letter_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Discard Dead Letter */
+        delete: operations["discard_dead_letter_api_dead_letters__dead_letter_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/dead-letters/{dead_letter_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry Dead Letter */
+        post: operations["retry_dead_letter_api_dead_letters__dead_letter_id__retry_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events": {
         parameters: {
             query?: never;
@@ -1100,6 +1151,16 @@ export interface components {
         };
         /** ConnectionHealth */
         ConnectionHealth: {
+            /**
+             * Delivery After Commit
+             * @description True when that engine tells WhatsApp a message arrived only after zapdesk stored it.
+             */
+            delivery_after_commit: boolean | null;
+            /**
+             * Engine
+             * @description The program that ran its session last: zapdesk-wa, neonize, simulator.
+             */
+            engine: string | null;
             /** Id */
             id: number;
             /** Name */
@@ -1121,6 +1182,16 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Delivery After Commit
+             * @description True when that engine tells WhatsApp a message arrived only after zapdesk stored it.
+             */
+            delivery_after_commit: boolean | null;
+            /**
+             * Engine
+             * @description The program that ran its session last: zapdesk-wa, neonize or simulator (null: never ran).
+             */
+            engine: string | null;
             /** Farewell Message */
             farewell_message: string | null;
             /** Greeting Message */
@@ -1338,6 +1409,45 @@ export interface components {
              */
             seq: number;
         };
+        /** DeadLetterOut */
+        DeadLetterOut: {
+            /** Attempts */
+            attempts: number;
+            /** Connection Id */
+            connection_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description Why ingest failed the last time.
+             */
+            error: string;
+            /**
+             * External Id
+             * @description The WhatsApp id of the message it concerns, when it has one.
+             */
+            external_id: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description The event's type: MessageReceived, Receipt, MessageEdited or MessageRevoked.
+             */
+            kind: string;
+            /**
+             * Summary
+             * @description What arrived, in a line: the text, the media kind, the receipt's ids.
+             */
+            summary: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** DeliveryRead */
         DeliveryRead: {
             /** Attempts */
@@ -1434,6 +1544,19 @@ export interface components {
             /** Url */
             url?: string | null;
         };
+        /** EngineHealth */
+        EngineHealth: {
+            /**
+             * Delivery After Commit
+             * @description Whether that engine acknowledges a message to WhatsApp only after zapdesk committed it.
+             */
+            delivery_after_commit: boolean;
+            /**
+             * Whatsapp
+             * @description The engine this server's settings choose for WhatsApp connections.
+             */
+            whatsapp: string;
+        };
         /**
          * EngineState
          * @description Live session states; the same names as a connection's stored status.
@@ -1450,6 +1573,7 @@ export interface components {
             /** Connections */
             connections: components["schemas"]["ConnectionHealth"][];
             database: components["schemas"]["ComponentHealth"];
+            engine: components["schemas"]["EngineHealth"];
             /** @description Null when REDIS_URL is not configured. */
             redis: components["schemas"]["ComponentHealth"] | null;
             /**
@@ -1618,6 +1742,13 @@ export interface components {
         Page_ContactRead_: {
             /** Items */
             items: components["schemas"]["ContactRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[DeadLetterOut] */
+        Page_DeadLetterOut_: {
+            /** Items */
+            items: components["schemas"]["DeadLetterOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1856,6 +1987,16 @@ export interface components {
         Removed: {
             /** Id */
             id: number;
+        };
+        /** RetryOut */
+        RetryOut: {
+            /** @description The dead letter with its new error, when it failed again. */
+            dead_letter: components["schemas"]["DeadLetterOut"] | null;
+            /**
+             * Stored
+             * @description True: ingested, and the dead letter is gone. False: it failed again.
+             */
+            stored: boolean;
         };
         /**
          * Role
@@ -4076,6 +4217,242 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_dead_letters_api_dead_letters_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeadLetterOut_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    discard_dead_letter_api_dead_letters__dead_letter_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                dead_letter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    retry_dead_letter_api_dead_letters__dead_letter_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                dead_letter_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryOut"];
                 };
             };
             /** @description Bad request */

@@ -25,6 +25,9 @@ export type PairingCode = Schemas["PairingCodeOut"];
 export type QuickAnswer = Schemas["QuickAnswerRead"];
 export type JsonValue = Schemas["JsonValue"];
 export type Setting = Schemas["SettingRead"];
+/** An inbound event ingest could not take (a bug, an unexpected payload), kept until retried or discarded. */
+export type DeadLetter = Schemas["DeadLetterOut"];
+export type DeadLetterRetry = Schemas["RetryOut"];
 
 export type ConnectionProfile = Schemas["ConnectionProfile"];
 export type CloudAccount = Schemas["CloudAccountOut"];

@@ -91,6 +91,13 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
             {connection.status_reason}
           </small>
         )}
+        {admin && connection.engine && (
+          <small className="connection-engine" data-testid="connection-engine">
+            {t(connection.delivery_after_commit ? "connections.engineAfterCommit" : "connections.engineOnArrival", {
+              engine: connection.engine,
+            })}
+          </small>
+        )}
         {error && <p className="form-error" role="alert">{error}</p>}
       </div>
       {admin && (

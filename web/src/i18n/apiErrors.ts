@@ -42,6 +42,7 @@ export const PT_BR_ERRORS: Record<string, string> = {
   queue_name_taken: "Já existe uma fila com este nome.",
   queue_not_found: "Esta fila não existe.",
   quick_answer_not_found: "Esta resposta rápida não existe.",
+  dead_letter_not_found: "Esta mensagem não processada não existe mais.",
   refresh_token_reused: "Sua sessão foi encerrada por segurança. Entre novamente.",
   refresh_token_revoked: "Sua sessão foi encerrada. Entre novamente.",
   setting_not_found: "Esta configuração não existe.",

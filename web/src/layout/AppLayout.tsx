@@ -24,6 +24,7 @@ const NAV: NavItem[] = [
   { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
   { to: "/integrations", label: "nav.integrations", icon: "bolt", adminOnly: true },
   { to: "/settings", label: "nav.settings", icon: "gear", adminOnly: true },
+  { to: "/dead-letters", label: "nav.deadLetters", icon: "alert", adminOnly: true },
 ];
 
 function RealtimeBanner() {

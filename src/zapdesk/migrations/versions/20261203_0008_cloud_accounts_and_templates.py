@@ -1,7 +1,7 @@
 """cloud accounts and templates
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 14:48:01.738399
 
 The Cloud API channel: each `cloud` connection's Meta account (ids in clear, secrets as one Fernet token), the
@@ -16,8 +16,8 @@ from alembic import op
 import zapdesk.db.base
 
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0008'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

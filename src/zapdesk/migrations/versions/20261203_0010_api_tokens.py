@@ -1,7 +1,7 @@
 """api tokens
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 15:41:47.602858
 
 Named API tokens with scopes for automations; only the SHA-256 of each token is stored.
@@ -15,8 +15,8 @@ from alembic import op
 import zapdesk.db.base
 
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """message actions
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03 15:00:41.383967
 
 Reactions and read marks waiting to be told to WhatsApp by the outbox, one row each until told.
@@ -15,8 +15,8 @@ from alembic import op
 import zapdesk.db.base
 
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

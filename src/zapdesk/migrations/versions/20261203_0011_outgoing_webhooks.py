@@ -1,7 +1,7 @@
 """outgoing webhooks
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 15:55:24.583572
 
 Outgoing webhooks: endpoints (secret encrypted), the durable delivery queue, and each attempt (the log).
@@ -15,8 +15,8 @@ from alembic import op
 import zapdesk.db.base
 
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
