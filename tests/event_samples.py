@@ -131,6 +131,8 @@ def connection_out(connection_id: int = 1, status: ConnectionStatus = Connection
         farewell_message=None,
         queue_ids=[],
         banned_until=None,
+        engine="simulator",
+        delivery_after_commit=True,
         created_at=NOW,
         updated_at=NOW,
     )
