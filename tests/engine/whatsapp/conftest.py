@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 os.environ.setdefault("SPHINX", "1")
@@ -22,7 +23,7 @@ from neonize.proto.Neonize_pb2 import Receipt as ReceiptEv
 
 from tests.engine.neonize.fakes import Recorder
 from tests.engine.whatsapp import inject
-from zapdesk.engine.events import SessionTarget
+from zapdesk.engine.events import EngineState, SessionTarget
 from zapdesk.engine.whatsapp import DEFAULT_BINARY
 from zapdesk.engine.whatsapp.adapter import WhatsAppEngine
 from zapdesk.engine.whatsapp.host import EngineHost, ProgramSpec
@@ -83,6 +84,12 @@ def protocol_event(event: ProtoMessage) -> pb.Event:
     raise TypeError(f"no protocol form for {type(event).__name__}")
 
 
+async def connected_state(recorder: Recorder, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not any(state.state is EngineState.CONNECTED for state in recorder.states):
+            await asyncio.sleep(0.01)
+
+
 @pytest.fixture
 def recorder() -> Recorder:
     return Recorder()
@@ -109,17 +116,17 @@ async def make_engine(host: EngineHost, recorder: Recorder) -> AsyncIterator[Mak
 
 
 @pytest.fixture
-def connect_engine(make_engine: MakeEngine, host: EngineHost) -> ConnectEngine:
-    """Store a device, resume it (offline) and bring it to CONNECTED as whatsmeow reports it."""
+def connect_engine(make_engine: MakeEngine, host: EngineHost, recorder: Recorder) -> ConnectEngine:
+    """Store a device and resume it: offline, the program's whatsmeow reports Connected by itself, from its own
+    goroutine, so the fixture waits for that CONNECTED rather than injecting a second one that may overtake it."""
 
     async def connect(**options: Any) -> tuple[WhatsAppEngine, InjectingClient]:
         await host.request("setup", debug_create_device=pb.DebugCreateDevice(device_jid=DEVICE_REF))
         engine = make_engine(**options)
         await engine.start(SessionTarget(session_ref=DEVICE_REF))
-        client = InjectingClient(host, engine.connection_key)
-        await client.deliver(ConnectedEv(status=True))
+        await connected_state(recorder)
         await engine.wait_idle()
-        return engine, client
+        return engine, InjectingClient(host, engine.connection_key)
 
     return connect
 
