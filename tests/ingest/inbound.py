@@ -18,6 +18,7 @@ from zapdesk.engine.events import (
     ReceiptKind,
     Sender,
     TextContent,
+    group_address,
 )
 from zapdesk.ingest.service import InboundEvent, ingest_events
 from zapdesk.media.store import MediaStore
@@ -63,13 +64,23 @@ def received(
 
 
 def in_group(
-    group_id: str, member_phone: str, text: str, *, member_name: str, group_name: str = "Família"
+    group_id: str,
+    member_phone: str | None,
+    text: str,
+    *,
+    member_name: str,
+    group_name: str = "Família",
+    member_lid: str | None = None,
+    external_id: str | None = None,
 ) -> MessageReceived:
+    """A member's message in a group, addressed as the engines address groups (`<id>@g.us`)."""
     return received(
         member_phone,
         text,
         push_name=member_name,
-        chat=Chat(address=group_id, is_group=True, name=group_name),
+        lid=member_lid,
+        external_id=external_id,
+        chat=Chat(address=group_address(group_id), is_group=True, name=group_name),
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import EventLog
+from tests.ingest.inbound import deliver, in_group
 from tests.outbox.conftest import RunDispatcher, set_pace
 from tests.outbox.fake_engine import FakeEngine
 from tests.outbox.helpers import queue_message, reload, status_becomes
@@ -18,6 +20,7 @@ from zapdesk.engine.events import MediaKind
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.outbox.service import RetryPolicy, claim_next_delivery
+from zapdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.usefixtures("no_pacing")
 
@@ -263,3 +266,24 @@ async def test_dispatcher_sends_only_its_own_connections_messages(
         await asyncio.sleep(0.1)
 
     assert [sent.message.text for sent in engine.sent] == ["desta conexão"]
+
+
+async def test_a_reply_in_a_group_goes_to_the_group_and_quotes_a_lid_only_member_by_lid(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, media_store: MediaStore
+) -> None:
+    group, member_lid = "120363041234567890", "207769883451234"
+    question = in_group(group, None, "alguém aí?", member_name="Lia", member_lid=member_lid, external_id="GROUP-Q1")
+    await deliver(context, desk.connection.id, question, media_store)
+    async with context.sessionmaker() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+        stored_question = (await session.execute(select(Message))).scalar_one()
+    await queue_message(context, ticket, "sim, aqui", quoted_message_id=stored_question.id)
+    engine = FakeEngine()
+
+    async with run_dispatcher(desk.connection.id, engine):
+        await engine.wait_for_sent(1)
+
+    [sent] = engine.sent
+    assert (sent.chat.address, sent.chat.is_group) == (f"{group}@g.us", True)
+    assert sent.message.quoted is not None
+    assert sent.message.quoted.sender_phone == f"{member_lid}@lid"

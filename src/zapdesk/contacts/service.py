@@ -15,6 +15,7 @@ from zapdesk.contacts import repository
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from zapdesk.db.uow import record_event
+from zapdesk.engine.events import GROUP_SUFFIX
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ContactRemoved, ContactUpdated, Removed
 from zapdesk.tickets.access import ticket_rooms
@@ -41,10 +42,11 @@ def normalize_phone(raw: str) -> str:
 
 
 def normalize_contact_key(raw: str, *, is_group: bool) -> str:
-    """The unique `phone` column: a person's normalized number, or a group's id."""
+    """The unique `phone` column: a person's normalized number, or a group's id (the engines' `<id>@g.us` address
+    or the bare id a person types)."""
     if not is_group:
         return normalize_phone(raw)
-    group_id = raw.strip()
+    group_id = raw.strip().removesuffix(GROUP_SUFFIX)
     if not _GROUP_ID.fullmatch(group_id):
         raise Invalid("The group id must be the digits WhatsApp gives the group.", code="invalid_group_id")
     return group_id

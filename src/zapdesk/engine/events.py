@@ -54,9 +54,24 @@ class ReceiptKind(StrEnum):
     FAILED = "failed"  # it will not arrive: `Receipt.error` says why
 
 
+# How every engine writes the addresses that are not a phone number: the group's id or the person's LID (digits),
+# then this suffix. A phone number is written as its international digits alone.
+GROUP_SUFFIX = "@g.us"
+LID_SUFFIX = "@lid"
+
+
+def group_address(group_id: str) -> str:
+    return group_id if group_id.endswith(GROUP_SUFFIX) else group_id + GROUP_SUFFIX
+
+
+def lid_address(lid: str) -> str:
+    return lid if lid.endswith(LID_SUFFIX) else lid + LID_SUFFIX
+
+
 @dataclass(frozen=True, slots=True)
 class Chat:
-    """Where a message lives: a person (international digits) or a group (its `...@g.us` id)."""
+    """Where a message lives: a person (international digits, or `<lid>@lid` while WhatsApp hides the number) or a
+    group (`<group id>@g.us`)."""
 
     address: str
     is_group: bool = False
@@ -65,11 +80,18 @@ class Chat:
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who wrote: the phone number when known, the LID when WhatsApp hides it, and the name they chose."""
+    """Who wrote: the phone number when known, the LID (digits) when WhatsApp gives one, and the name they chose."""
 
     phone: str | None
     lid: str | None = None
     push_name: str | None = None
+
+    @property
+    def address(self) -> str | None:
+        """How to name this person back to WhatsApp: their number, else `<lid>@lid`."""
+        if self.phone:
+            return self.phone
+        return lid_address(self.lid) if self.lid else None
 
 
 # ---- content -----------------------------------------------------------------------------------------------
@@ -204,7 +226,7 @@ EngineEvent = QrCode | PairingCode | StateChanged | MessageReceived | Receipt | 
 @dataclass(frozen=True, slots=True)
 class QuotedMessage:
     external_id: str
-    sender_phone: str | None  # None: it was our own message
+    sender_phone: str | None  # its author's `Sender.address` (a number, or `<lid>@lid`); None: our own message
     text: str = ""
 
 

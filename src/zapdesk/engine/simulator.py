@@ -346,12 +346,14 @@ class SimulatorEngine:
         )
         return await self._send(token, request)
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
         token = self._connected_token()
         reaction = ReactionBody(target_id=target_id, emoji=emoji)
         return await self._send(token, SendRequest(id=self.new_message_id(), chat=chat_jid(chat), reaction=reaction))
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:
             request = ReadRequest(chat=chat_jid(chat), ids=external_ids)
             await self._post("/api/link/read", token=self._connected_token(), body=request)
@@ -471,10 +473,10 @@ def chat_from_jid(jid: str, *, alt: str | None = None, name: str | None = None) 
 
 
 def sender_from_jid(jid: str, *, alt: str | None = None, push_name: str | None = None) -> Sender:
-    """The author: a LID sender keeps its `...@lid` in `lid` and gets its phone from the alternate address."""
-    _user, server = split_jid(jid)
+    """The author: a LID sender keeps its LID digits in `lid` and gets its phone from the alternate address."""
+    user, server = split_jid(jid)
     if server == LID_SERVER:
-        return Sender(phone=_phone_of(alt), lid=jid, push_name=push_name)
+        return Sender(phone=_phone_of(alt), lid=user, push_name=push_name)
     return Sender(phone=_phone_of(jid), push_name=push_name)
 
 

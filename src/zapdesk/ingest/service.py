@@ -297,9 +297,10 @@ async def _row_values(
     sender_name: str | None = None
     if not event.from_me:
         sender_name = sender.push_name or sender.phone
-        if contact.is_group and (sender.phone or sender.lid):
-            # Who wrote in the group: shown on the message, and needed to quote it in a reply.
-            extra["sender_phone"] = sender.phone or sender.lid
+        if contact.is_group and sender.address:
+            # Who wrote in the group: needed to quote them, mark their message read or react to it (by LID when
+            # WhatsApp hides their number).
+            extra["sender_phone"] = sender.address
     return {
         "ticket_id": ticket.id,
         "contact_id": contact.id,

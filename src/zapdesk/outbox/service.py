@@ -29,6 +29,7 @@ from zapdesk.engine.events import (
     OutgoingTemplate,
     QuotedMessage,
     SendResult,
+    group_address,
 )
 from zapdesk.errors import Conflict, NotFound
 from zapdesk.media.store import MediaMissing, MediaStore
@@ -185,7 +186,7 @@ async def _delivery(
 ) -> Delivery:
     if contact is None:
         raise _Undeliverable("The contact of this message no longer exists.")
-    chat = Chat(address=contact.phone, is_group=contact.is_group, name=contact.name)
+    chat = contact_chat(contact)
     assert message.external_id is not None
     outgoing = OutgoingMessage(
         message_id=message.external_id,
@@ -195,6 +196,12 @@ async def _delivery(
         template=template_of(message),
     )
     return Delivery(message_id=message.id, chat=chat, outgoing=outgoing)
+
+
+def contact_chat(contact: Contact) -> Chat:
+    """Where a contact's messages go, written as every engine writes addresses (`engine.events`)."""
+    address = group_address(contact.phone) if contact.is_group else contact.phone
+    return Chat(address=address, is_group=contact.is_group, name=contact.name)
 
 
 async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | None:
@@ -353,7 +360,7 @@ async def claim_actions(
         ActionDelivery(
             action_id=action.id,
             kind=action.kind,
-            chat=Chat(address=contact.phone, is_group=contact.is_group, name=contact.name),
+            chat=contact_chat(contact),
             external_id=message.external_id or "",
             emoji=action.emoji,
             target_from_me=message.from_me,

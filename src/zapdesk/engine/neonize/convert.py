@@ -54,6 +54,8 @@ from zapdesk.engine.events import (
     StateChanged,
     TextContent,
     UnsupportedContent,
+    group_address,
+    lid_address,
 )
 
 PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us", "hosted"})
@@ -154,8 +156,14 @@ def chat_jid(chat: Chat) -> JID:
     return make_jid(digits(chat.address), GROUP_SERVER if chat.is_group else PERSON_SERVER)
 
 
-def person_jid_str(phone: str) -> str:
-    return phone if "@" in phone else f"{digits(phone)}@{PERSON_SERVER}"
+def person_jid_str(address: str) -> str:
+    """A person's address (`Sender.address`: international digits, or `<lid>@lid`) as a JID string."""
+    return address if "@" in address else f"{digits(address)}@{PERSON_SERVER}"
+
+
+def person_jid(address: str) -> JID:
+    user, _, server = person_jid_str(address).partition("@")
+    return make_jid(user, server)
 
 
 def parse_device_list(raw: str) -> list[str]:
@@ -222,7 +230,7 @@ def _identity(jid: JID, alt: JID, lid_phones: Mapping[str, str]) -> tuple[str | 
 def _chat(source: MessageSource, lid_phones: Mapping[str, str], push_name: str | None) -> Chat:
     chat = source.Chat
     if chat.Server == GROUP_SERVER:
-        return Chat(address=f"{chat.User}@{GROUP_SERVER}", is_group=True)
+        return Chat(address=group_address(chat.User), is_group=True)
     if source.IsFromMe:
         alt = source.RecipientAlt
     elif source.Sender.User == chat.User and source.Sender.Server == chat.Server:
@@ -230,7 +238,7 @@ def _chat(source: MessageSource, lid_phones: Mapping[str, str], push_name: str |
     else:
         alt = EMPTY_JID
     phone, lid = _identity(chat, alt, lid_phones)
-    address = phone or f"{lid}@lid"
+    address = phone or lid_address(lid or "")
     return Chat(address=address, name=None if source.IsFromMe else push_name)
 
 
@@ -540,7 +548,12 @@ def media_message(
     return Message(documentMessage=document)
 
 
-def reaction_message(chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, now: datetime) -> Message:
-    """A reaction (empty `emoji` removes it), keyed like whatsmeow's `BuildReaction`."""
+def reaction_message(
+    chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None, now: datetime
+) -> Message:
+    """A reaction (empty `emoji` removes it), keyed like whatsmeow's `BuildMessageKey`: in a group, someone else's
+    message is also named by its author (`participant`), or WhatsApp cannot find it."""
     key = MessageKey(remoteJID=jid_to_str(chat_jid(chat)), fromMe=target_from_me, ID=target_id)
+    if chat.is_group and not target_from_me and target_sender:
+        key.participant = person_jid_str(target_sender)
     return Message(reactionMessage=ReactionMessage(key=key, text=emoji, senderTimestampMS=int(now.timestamp() * 1000)))
