@@ -30,6 +30,8 @@ class FakeEngine:
     attempts: int = 0
     reactions: list[tuple[str, str, str]] = field(default_factory=list)  # (chat, target id, emoji)
     read_marks: list[tuple[str, list[str]]] = field(default_factory=list)
+    # The author each reaction or read mark named (in a group: the member who wrote the message), in call order.
+    authors: list[str | None] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def start(self, target: SessionTarget) -> None:
@@ -57,12 +59,16 @@ class FakeEngine:
             self._changed.notify_all()
         return SendResult(external_id=message.message_id, timestamp=utcnow())
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
         self.reactions.append((chat.address, target_id, emoji))
+        self.authors.append(target_sender)
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         self.read_marks.append((chat.address, list(external_ids)))
+        self.authors.append(sender)
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
         return None

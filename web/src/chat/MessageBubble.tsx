@@ -32,7 +32,11 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
       data-from-me={message.from_me}
     >
       <article className={`bubble ${side}${message.status === "failed" ? " failed" : ""}`}>
-        {showSender && message.sender_name && <div className="bubble-sender">{message.sender_name}</div>}
+        {showSender && message.sender_name && (
+          <div className="bubble-sender" data-testid="message-sender">
+            {message.sender_name}
+          </div>
+        )}
         {quoted && (
           <a className="bubble-quote" href={`#message-${quoted.id}`} data-testid="message-quote">
             <strong>{quoted.from_me ? t("chat.you") : (quoted.sender_name ?? "")}</strong>

@@ -284,17 +284,22 @@ class NeonizeEngine:
             proto = await self._media_message(message.media, message.text, message, own_phone)
         return await self._send(chat, proto)
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
-        proto = convert.reaction_message(chat, target_id, emoji, target_from_me=target_from_me, now=datetime.now(UTC))
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
+        proto = convert.reaction_message(
+            chat, target_id, emoji, target_from_me=target_from_me, target_sender=target_sender, now=datetime.now(UTC)
+        )
         return await self._send(chat, proto)
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if not external_ids:
             return
         jid = convert.chat_jid(chat)
+        # whatsmeow needs the author in groups (the receipt's `participant`); in a private chat it is the chat.
+        author = convert.person_jid(sender) if chat.is_group and sender else convert.EMPTY_JID
         await self._command(
-            "mark read",
-            lambda c: c.mark_read(*external_ids, chat=jid, sender=convert.EMPTY_JID, receipt=ReceiptType.READ),
+            "mark read", lambda c: c.mark_read(*external_ids, chat=jid, sender=author, receipt=ReceiptType.READ)
         )
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
