@@ -17,6 +17,7 @@ from bench.report import RESULTS_DIR, Report, describe_machine, machine
 # name → module; each module has `async def run(workdir: Path) -> Report`. Cheapest first.
 BENCHMARKS = {
     "ingest": "bench.ingest",
+    "media": "bench.media",
     "latency": "bench.latency",
     "api": "bench.api_latency",
     "memory": "bench.memory",
