@@ -3,19 +3,23 @@
 
 from __future__ import annotations
 
+import base64
 from typing import TypeVar
 
 from sqlalchemy import select
 
+from tests.conftest import EventLog
+from tests.ingest.downloads import media_settles, message_by_external_id, running_downloader
 from tests.ingest.inbound import deliver_together
-from tests.simulator.harness import Engines, LiveSimulator, engines, simulator, simulator_config
+from tests.media.samples import PNG
+from tests.simulator.harness import WAIT, Engines, LiveSimulator, engines, simulator, simulator_config
 from tests.tickets.factories import Desk
 from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
-from zapdesk.engine.events import MessageReceived
+from zapdesk.engine.events import EngineState, MessageReceived
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import Message
+from zapdesk.messages.models import MediaState, Message, MessageType
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, set_setting
 from zapdesk.tickets.models import Ticket
 
@@ -26,6 +30,7 @@ ANA = "5511911110016"
 BRUNO = "5511922220016"
 GROUP = "120363041234560016"
 
+PNG_B64 = base64.b64encode(PNG).decode()
 RowT = TypeVar("RowT", Contact, Ticket, Message)
 
 
@@ -69,3 +74,46 @@ async def test_group_messages_from_the_simulator_are_left_out_when_the_setting_s
     await deliver_together(context, desk.connection.id, list(messages), media_store)
 
     assert [m.body for m in await _rows(context, Message)] == ["no privado"]
+
+
+async def test_a_photo_is_stored_at_once_with_its_file_pending_and_the_file_follows(
+    context: AppContext,
+    desk: Desk,
+    simulator: LiveSimulator,
+    engines: Engines,
+    media_store: MediaStore,
+    published: EventLog,
+) -> None:
+    # WhatsApp's media servers are slow today: a message that waited for its file would not arrive in time.
+    simulator.config = simulator.config.model_copy(update={"media_delay_seconds": 3 * WAIT})
+    await simulator.restart()
+    engine, recorder, _session = await engines.linked(BUSINESS)
+    photo_id = await simulator.write(
+        ANA, BUSINESS, "meu pedido", name="Ana", media={"kind": "image", "mime": "image/png", "data_base64": PNG_B64}
+    )
+    [message] = await recorder.wait_for_count(MessageReceived, 1)
+
+    await deliver_together(context, desk.connection.id, [message], media_store)
+
+    stored = await message_by_external_id(context, photo_id)
+    assert (stored.type, stored.body, stored.media_state, stored.media_path) == (
+        MessageType.IMAGE,
+        "meu pedido",
+        MediaState.PENDING,
+        None,
+    )
+    [created] = published.named("message.created")
+    assert (created.payload["media_state"], created.payload["media_url"]) == ("pending", None)
+
+    # The media servers answer again: the worker's downloader brings the file, and says so.
+    simulator.config = simulator.config.model_copy(update={"media_delay_seconds": 0.0})
+    await simulator.restart()
+    await recorder.wait_until(lambda: recorder.states().count(EngineState.CONNECTED) == 2)  # linked again
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        ready = await media_settles(context, photo_id)
+
+    assert ready.media_state == MediaState.READY and ready.media_path is not None
+    assert (ready.media_mime, ready.media_size) == ("image/png", len(PNG))
+    assert await media_store.read(ready.media_path) == PNG
+    [updated] = [e for e in published.named("message.updated") if e.payload["media_state"] == "ready"]
+    assert updated.payload["media_url"] == f"/api/messages/{ready.id}/media"

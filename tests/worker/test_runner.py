@@ -73,6 +73,7 @@ class Harness:
             build_engine=build,
             ingest=ingest,
             start_outbox=start_outbox,
+            start_downloader=lambda _connection_id, _engine, _connected: NullOutbox(),
         )
 
     @property

@@ -78,6 +78,10 @@ class Engine(Protocol):
 
     async def set_typing(self, chat: Chat, typing: bool) -> None: ...
 
+    async def download(self, ref: str) -> bytes:
+        """The file behind a received `MediaContent.ref`; `EngineError(retryable=False)` when it is gone for good."""
+        ...
+
 
 EngineFactory = Callable[[str, EventHandler], Engine]
 """Builds the engine of one connection: (connection key, event handler) -> Engine."""

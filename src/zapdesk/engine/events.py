@@ -104,14 +104,18 @@ class TextContent:
 
 @dataclass(frozen=True, slots=True)
 class MediaContent:
+    """A file and what came with it. Engines hand over the message at once with `ref`, their handle to download
+    the file afterwards (`Engine.download`): the message is stored first, the file follows."""
+
     kind: MediaKind
     mime: str
-    data: bytes | None  # None when the download failed; `error` says why
+    data: bytes | None  # the file, when the engine already has it
     file_name: str | None = None
     caption: str = ""
     size: int | None = None
-    error: str | None = None
+    error: str | None = None  # why there is neither `data` nor `ref`
     seconds: int | None = None
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

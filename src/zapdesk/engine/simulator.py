@@ -251,7 +251,7 @@ class SimulatorEngine:
             await self._in_flight.settle()  # a state change comes after the events before it
         match frame:
             case EventFrame():
-                event = await self._normalize(frame.event)
+                event = to_engine_event(frame.event)
                 await self._in_flight.start(event, lambda: self._emit_and_acknowledge(ws, event, frame.seq))
             case QrFrame():
                 if self._state is not EngineState.QR:
@@ -297,21 +297,18 @@ class SimulatorEngine:
             return False
         return True
 
-    async def _normalize(self, event: InboundEvent) -> EngineEvent:
-        if isinstance(event, MessageEvent) and isinstance(event.body, MediaBody):
-            data, error = await self._download(event.body.url)
-            return to_engine_event(event, media_data=data, media_error=error)
-        return to_engine_event(event)
-
-    async def _download(self, url: str) -> tuple[bytes | None, str | None]:
+    async def download(self, ref: str) -> bytes:
+        """A received file: `ref` is its URL on the network (`MediaBody.url`)."""
+        self._connected_token()
         timeout = aiohttp.ClientTimeout(total=self._options.request_timeout_seconds)
         try:
-            async with self._http_session().get(self.base_url + url, timeout=timeout) as response:
+            async with self._http_session().get(self.base_url + ref, timeout=timeout) as response:
                 if response.status != 200:
-                    return None, f"download failed with HTTP {response.status}"
-                return await response.read(), None
+                    # Gone (404) stays gone; anything else may work later.
+                    raise EngineError(f"download failed with HTTP {response.status}", retryable=response.status != 404)
+                return await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return None, f"download failed: {exc or type(exc).__name__}"
+            raise EngineError(f"download failed: {exc or type(exc).__name__}") from exc
 
     # ---- commands ------------------------------------------------------------------------------------------
 
@@ -399,9 +396,7 @@ class SimulatorEngine:
 # ---- conversions (pure, tested without a network) -------------------------------------------------------------
 
 
-def to_engine_event(
-    event: InboundEvent, *, media_data: bytes | None = None, media_error: str | None = None
-) -> EngineEvent:
+def to_engine_event(event: InboundEvent) -> EngineEvent:
     match event:
         case MessageEvent():
             return MessageReceived(
@@ -410,7 +405,7 @@ def to_engine_event(
                 sender=sender_from_jid(event.sender, alt=event.sender_alt, push_name=event.push_name),
                 from_me=event.from_me,
                 timestamp=from_ms(event.ts),
-                content=content_of(event.body, media_data=media_data, media_error=media_error),
+                content=content_of(event.body),
                 quoted_id=event.quoted_id,
             )
         case ReceiptEvent():
@@ -428,7 +423,8 @@ def to_engine_event(
             return MessageRevoked(chat=chat_from_jid(event.chat), external_id=event.id, timestamp=from_ms(event.ts))
 
 
-def content_of(body: Body, *, media_data: bytes | None = None, media_error: str | None = None) -> Content:
+def content_of(body: Body) -> Content:
+    """Our content for a message body; a file comes with its URL as `ref`, to download after storing."""
     match body:
         case TextBody():
             return TextContent(text=body.text)
@@ -436,12 +432,12 @@ def content_of(body: Body, *, media_data: bytes | None = None, media_error: str 
             return MediaContent(
                 kind=MediaKind(body.kind),
                 mime=body.mime,
-                data=media_data,
+                data=None,
                 file_name=body.file_name,
                 caption=body.caption,
                 size=body.size,
-                error=None if media_data is not None else media_error or "not downloaded",
                 seconds=body.seconds,
+                ref=body.url,
             )
         case LocationBody():
             return LocationContent(

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.service import Sighting, find_or_create_contacts, normalize_contact_key
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import on_rollback, savepoint
 from zapdesk.engine.events import (
     ContactCardContent,
@@ -40,8 +41,8 @@ from zapdesk.engine.events import (
     UnsupportedContent,
 )
 from zapdesk.errors import Invalid
-from zapdesk.media.store import MediaStore, display_name
-from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.media.store import MediaStore, display_name, received_file_columns
+from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.service import OWN_REACTION_KEY, message_preview, messages_added, record_message_updated
 from zapdesk.outbox.greetings import queue_greeting
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting
@@ -336,7 +337,7 @@ def _content_fields(content: Content) -> _ContentFields:
         extra: dict[str, Any] = {}
         if content.seconds is not None:
             extra["seconds"] = content.seconds
-        if content.data is None:
+        if content.data is None and content.ref is None:
             extra["media_error"] = content.error or "The file could not be downloaded from WhatsApp."
         return _ContentFields(MessageType(content.kind.value), content.caption, extra)
     if isinstance(content, LocationContent):
@@ -356,27 +357,33 @@ def _content_fields(content: Content) -> _ContentFields:
 
 
 async def _media_columns(session: AsyncSession, content: Content, media_store: MediaStore) -> dict[str, Any]:
-    """Save downloaded bytes under a generated name (deleted if the row is rolled back); the type comes from the
-    bytes, not the sender."""
-    columns: dict[str, Any] = {"media_path": None, "media_mime": None, "media_size": None, "media_name": None}
+    """A file the engine handed over is saved now (deleted if the row is rolled back); one it can download later
+    is `pending`, due at once: the message never waits for its file (`ingest.downloader` fetches it)."""
+    columns: dict[str, Any] = {
+        "media_path": None,
+        "media_mime": None,
+        "media_size": None,
+        "media_name": None,
+        "media_state": None,
+        "media_ref": None,
+        "media_due_at": None,
+    }
     if not isinstance(content, MediaContent):
         return columns
-    if content.data is None:
-        columns.update(
-            media_mime=content.mime or None,
-            media_name=display_name(content.file_name, extension=None),
-            media_size=content.size,
-        )
+    if content.data is not None:
+        stored = await media_store.save(content.data, declared_mime=content.mime)
+        on_rollback(session, partial(media_store.delete, stored.path))
+        columns.update(media_state=MediaState.READY, **received_file_columns(stored, content.file_name))
         return columns
-    stored = await media_store.save(content.data, declared_mime=content.mime)
-    on_rollback(session, partial(media_store.delete, stored.path))
-    extension = stored.file_type.extension if stored.file_type is not None else None
     columns.update(
-        media_path=stored.path,
-        media_mime=stored.mime,
-        media_size=stored.size,
-        media_name=display_name(content.file_name, extension=extension),
+        media_mime=content.mime or None,
+        media_name=display_name(content.file_name, extension=None),
+        media_size=content.size,
     )
+    if content.ref is None:
+        columns.update(media_state=MediaState.FAILED)
+    else:
+        columns.update(media_state=MediaState.PENDING, media_ref=content.ref, media_due_at=utcnow())
     return columns
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
-from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.window import ServiceWindow
 
 # WhatsApp refuses text messages longer than this.
@@ -33,6 +33,10 @@ class MessageRead(BaseModel):
     media_url: str | None
     media_name: str | None
     media_mime: str | None
+    media_state: MediaState | None = Field(
+        description="A received file: pending (being downloaded), retrying, ready or failed (`extra.media_error` "
+        "says why). None for text and for files an agent attached."
+    )
     extra: dict[str, Any] = Field(description="Type-specific details: coordinates, a vCard, an unsupported kind.")
     reactions: dict[str, str] = Field(description="Emoji reactions, keyed by who reacted.")
     is_edited: bool
@@ -59,6 +63,7 @@ class MessageRead(BaseModel):
             media_url=media_url(message),
             media_name=message.media_name,
             media_mime=message.media_mime,
+            media_state=message.media_state,
             extra=dict(message.extra),
             reactions=dict(message.reactions),
             is_edited=message.is_edited,

@@ -1,4 +1,5 @@
-"""What a worker's sessions are wired to: the engine registry, the inbound pipeline and the outbox."""
+"""What a worker's sessions are wired to: the engine registry, the inbound pipeline, the media downloader and the
+outbox."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from zapdesk.config import Settings
 from zapdesk.db.events import EventSink
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.registry import build_engine, engine_name
+from zapdesk.ingest.downloader import MediaDownloader
 from zapdesk.ingest.service import ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
 from zapdesk.webhooks.service import WebhookFeeder, feeding_sink
 from zapdesk.worker.group_commit import GroupCommit
-from zapdesk.worker.runner import InboundEvent, RunnerDeps
+from zapdesk.worker.runner import InboundEvent, LoopStarter, RunnerDeps, SessionLoop
 
 
 def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink) -> RunnerDeps:
@@ -30,17 +32,22 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
     async def ingest(session: AsyncSession, connection_id: int, events: Sequence[InboundEvent]) -> None:
         await ingest_events(session, connection_id=connection_id, events=events, media_store=media_store)
 
-    def start_outbox(connection_id: int, engine: Engine, is_connected: Callable[[], bool]) -> OutboxDispatcher:
-        dispatcher = OutboxDispatcher(
-            connection_id=connection_id,
-            engine=engine,
-            sessionmaker=sessionmaker,
-            sink=sink,
-            media_store=media_store,
-            is_connected=is_connected,
-        )
-        dispatcher.start()
-        return dispatcher
+    def starter(kind: type[OutboxDispatcher] | type[MediaDownloader]) -> LoopStarter:
+        """Starts a loop of `kind` for one session, on this worker's database, sink and files."""
+
+        def start(connection_id: int, engine: Engine, is_connected: Callable[[], bool]) -> SessionLoop:
+            loop = kind(
+                connection_id=connection_id,
+                engine=engine,
+                sessionmaker=sessionmaker,
+                sink=sink,
+                media_store=media_store,
+                is_connected=is_connected,
+            )
+            loop.start()
+            return loop
+
+        return start
 
     return RunnerDeps(
         settings=settings,
@@ -48,7 +55,8 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
         sink=sink,
         build_engine=engine_for,
         ingest=ingest,
-        start_outbox=start_outbox,
+        start_outbox=starter(OutboxDispatcher),
+        start_downloader=starter(MediaDownloader),
         engine_name=lambda provider: engine_name(provider, settings),
         group_commit=GroupCommit(sessionmaker, sink, ingest),
     )

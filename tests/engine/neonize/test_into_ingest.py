@@ -3,15 +3,28 @@ pipeline: what a day on real WhatsApp would store."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import pytest
+from google.protobuf.message import Message as ProtoMessage
+from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import DocumentMessage, ImageMessage
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message as WaMessage
 from sqlalchemy import select
 
+from tests.conftest import EventLog
 from tests.engine.neonize.fakes import FakeClient, Recorder
 from tests.engine.neonize.protos import CUSTOMER, CUSTOMER_LID, GROUP, jid, message_event
+from tests.ingest.downloads import (
+    FAST_RETRIES,
+    media_settles,
+    media_state_becomes,
+    message_by_external_id,
+    running_downloader,
+)
 from tests.ingest.inbound import deliver_together
 from tests.media.conftest import media_store
+from tests.media.samples import PNG
 from tests.tickets.conftest import desk
 from tests.tickets.factories import Desk
 from zapdesk.contacts.models import Contact
@@ -19,7 +32,7 @@ from zapdesk.context import AppContext
 from zapdesk.engine.events import MessageReceived
 from zapdesk.engine.neonize.adapter import NeonizeEngine
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import Message
+from zapdesk.messages.models import MediaState, Message
 from zapdesk.tickets.models import Ticket
 
 __all__ = ["desk", "media_store"]
@@ -36,28 +49,32 @@ async def rows(context: AppContext, model: type[RowT]) -> list[RowT]:
         return list((await session.execute(select(model).order_by(model.id))).scalars())  # type: ignore[attr-defined]
 
 
-async def ingest_delivered(
-    connected: Connected, recorder: Recorder, context: AppContext, desk: Desk, media_store: MediaStore, *events: object
-) -> list[MessageReceived]:
-    """Deliver `events` as Go would, then store what the adapter made of them as the worker does."""
-    engine, client = connected
-    await client.deliver(*events)  # type: ignore[arg-type]
-    await engine.wait_idle()
-    messages = recorder.of(MessageReceived)
-    await deliver_together(context, desk.connection.id, messages, media_store)
-    return messages
+Ingest = Callable[..., Awaitable[list[MessageReceived]]]
+
+
+@pytest.fixture
+def ingest(
+    connected: Connected, recorder: Recorder, context: AppContext, desk: Desk, media_store: MediaStore
+) -> Ingest:
+    """Deliver events as Go would, then store what the adapter made of them as the worker does."""
+
+    async def deliver_and_store(*events: ProtoMessage) -> list[MessageReceived]:
+        engine, client = connected
+        before = len(recorder.of(MessageReceived))
+        await client.deliver(*events)
+        await engine.wait_idle()
+        messages = recorder.of(MessageReceived)[before:]
+        await deliver_together(context, desk.connection.id, messages, media_store)
+        return messages
+
+    return deliver_and_store
 
 
 async def test_group_messages_from_phone_and_lid_participants_make_one_group_ticket(
-    connected: Connected, recorder: Recorder, context: AppContext, desk: Desk, media_store: MediaStore
+    ingest: Ingest, context: AppContext
 ) -> None:
     group = jid(GROUP, "g.us")
-    await ingest_delivered(
-        connected,
-        recorder,
-        context,
-        desk,
-        media_store,
+    await ingest(
         message_event(
             WaMessage(conversation="bom dia"), message_id="G1", chat=group, sender=jid(OTHER_MEMBER), push_name="Bruno"
         ),
@@ -88,3 +105,88 @@ async def test_group_messages_from_phone_and_lid_participants_make_one_group_tic
         ("G2", "Ana", CUSTOMER),
         ("G3", "Lia", f"{HIDDEN_MEMBER_LID}@lid"),  # known only by LID: quoted and read-marked as such
     ]
+
+
+# ---- files: the message first, the file after ------------------------------------------------------------------
+
+
+def photo_event(message_id: str) -> ProtoMessage:
+    image = ImageMessage(mimetype="image/png", caption="comprovante", fileLength=len(PNG), directPath="/v/t62/x")
+    return message_event(WaMessage(imageMessage=image), message_id=message_id)
+
+
+async def test_a_photo_is_stored_before_any_download_and_its_file_follows(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    client.media = PNG
+    await ingest(photo_event("P1"))
+
+    stored = await message_by_external_id(context, "P1")
+    assert (stored.media_state, stored.media_path, client.downloads) == (MediaState.PENDING, None, [])
+
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        ready = await media_settles(context, "P1")
+
+    assert ready.media_state == MediaState.READY and ready.media_path is not None
+    assert await media_store.read(ready.media_path) == PNG
+    [asked] = client.downloads
+    assert asked.imageMessage.directPath == "/v/t62/x"
+
+
+async def test_a_failed_download_is_marked_and_retried_until_the_file_comes(
+    ingest: Ingest,
+    connected: Connected,
+    context: AppContext,
+    desk: Desk,
+    media_store: MediaStore,
+    published: EventLog,
+) -> None:
+    engine, client = connected
+    client.media = RuntimeError("failed to download media: context deadline exceeded")
+    await ingest(photo_event("P2"))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        retrying = await media_state_becomes(context, "P2", MediaState.RETRYING)
+        assert "deadline exceeded" in retrying.extra["media_error"]
+        client.media = PNG  # WhatsApp's media servers are back
+        ready = await media_settles(context, "P2")
+
+    assert ready.media_state == MediaState.READY and "media_error" not in ready.extra
+    assert ready.media_attempts == 1 and len(client.downloads) == 2
+    states = [e.payload["media_state"] for e in published.named("message.updated")]
+    assert states == ["retrying", "ready"]
+
+
+async def test_a_file_whatsapp_no_longer_has_is_failed_at_once_and_one_that_keeps_failing_after_the_retries(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    client.media = RuntimeError("download failed with status code 404")
+    await ingest(photo_event("GONE"))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        gone = await media_settles(context, "GONE")
+    client.media = RuntimeError("failed to download media: connection reset")
+    await ingest(photo_event("FLAKY"))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        flaky = await media_settles(context, "FLAKY")
+
+    assert (gone.media_state, gone.media_attempts) == (MediaState.FAILED, 1)
+    assert "404" in gone.extra["media_error"]
+    assert (flaky.media_state, flaky.media_attempts) == (MediaState.FAILED, FAST_RETRIES.max_attempts)
+    assert "connection reset" in flaky.extra["media_error"]
+    assert [m.media_path for m in (gone, flaky)] == [None, None]
+
+
+async def test_a_file_over_the_size_limit_is_not_downloaded(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    video = DocumentMessage(mimetype="video/mp4", fileLength=5_000, fileName="filme.mp4")
+    await ingest(
+        message_event(WaMessage(documentMessage=video), message_id="BIG"),
+    )
+    async with running_downloader(context, desk.connection.id, engine, media_store, max_bytes=1_000):
+        big = await media_settles(context, "BIG")
+
+    assert big.media_state == MediaState.FAILED and client.downloads == []
+    assert "5,000 bytes" in big.extra["media_error"]

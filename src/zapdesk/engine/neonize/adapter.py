@@ -14,7 +14,7 @@ import io
 import logging
 import uuid as uuid_module
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias, TypeVar
 
@@ -44,9 +44,7 @@ from zapdesk.engine.events import (
     Chat,
     EngineEvent,
     EngineState,
-    MediaContent,
     MediaKind,
-    MessageReceived,
     OutgoingMedia,
     OutgoingMessage,
     PairingCode,
@@ -93,7 +91,6 @@ SUBSCRIBED_EVENTS: tuple[type[ProtoMessage], ...] = (
     OfflineSyncPreviewEv,
     OfflineSyncCompletedEv,
 )
-_MiB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +158,6 @@ class NeonizeEngine:
         connect_timeout: float = 90.0,
         settle_timeout: float = 15.0,
         stop_timeout: float = 10.0,
-        media_timeout: float = 120.0,
-        max_media_bytes: int = 100 * _MiB,
         executor_threads: int = DEFAULT_EXECUTOR_THREADS,
     ) -> None:
         self.connection_key = connection_key
@@ -173,8 +168,6 @@ class NeonizeEngine:
         self._connect_timeout = connect_timeout
         self._settle_timeout = settle_timeout
         self._stop_timeout = stop_timeout
-        self._media_timeout = media_timeout
-        self._max_media_bytes = max_media_bytes
         self._executor_threads = executor_threads
 
         self._client: NeonizeClient | None = None
@@ -614,12 +607,8 @@ class NeonizeEngine:
     async def _on_message(self, event: MessageEv) -> None:
         await self._learn_phones(event.Info.MessageSource)
         normalized = convert.message_event(event, self._lid_phones)
-        if normalized is None:
-            return
-        if isinstance(normalized, MessageReceived) and isinstance(normalized.content, MediaContent):
-            content = await self._download(convert.unwrap(event.Message), normalized.content)
-            normalized = replace(normalized, content=content)
-        await self._hand_over(normalized)
+        if normalized is not None:
+            await self._hand_over(normalized)  # a file comes later: the worker downloads it once this is stored
 
     async def _hand_over(self, event: EngineEvent) -> None:
         async def handle() -> None:
@@ -646,15 +635,20 @@ class NeonizeEngine:
     async def _phone_of(self, lid: JID) -> JID:
         return await self._go(lambda c: c.get_pn_from_lid(lid))
 
-    async def _download(self, message: Message, content: MediaContent) -> MediaContent:
-        if content.size is not None and content.size > self._max_media_bytes:
-            return replace(content, error=f"not downloaded: {content.size} bytes is over {self._max_media_bytes}")
+    async def download(self, ref: str) -> bytes:
         try:
-            data = await asyncio.wait_for(self._go(lambda c: c.download_any(message)), self._media_timeout)
+            message = convert.media_to_download(ref)
+        except ValueError as exc:
+            raise EngineError(str(exc), retryable=False) from exc
+        if not self._connected:
+            raise NotConnected()
+        try:
+            data = await self._go(lambda c: c.download_any(message))
+        except NotConnected:
+            raise
         except Exception as exc:
-            log.warning("connection %s: media download failed: %r", self.connection_key, exc)
-            return replace(content, error=f"download failed: {exc or type(exc).__name__}")
-        return replace(content, data=bytes(data), size=len(data))
+            raise convert.download_error(exc) from exc
+        return bytes(data)
 
     # ---- stopping --------------------------------------------------------------------------------------------------
 

@@ -6,10 +6,12 @@ No I/O here: LID lookups and media downloads happen in the adapter, which passes
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
+from google.protobuf.message import DecodeError
 from google.protobuf.message import Message as ProtoMessage
 from neonize.proto.Neonize_pb2 import JID, ConnectFailureReason, Device, MessageSource, SendResponse, UploadResponse
 from neonize.proto.Neonize_pb2 import ConnectFailure as ConnectFailureEv
@@ -33,6 +35,7 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
 )
 from neonize.utils.enum import MediaType
 
+from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import (
     Chat,
     ContactCardContent,
@@ -265,7 +268,7 @@ def unwrap(message: Message) -> Message:
 def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming | None:
     """One `MessageEv` as our event; None for what is not a conversation (status, newsletters, plumbing).
 
-    Media comes back with `data=None`: the adapter downloads it.
+    Media comes back with a `ref` to download it by, after the message is stored.
     """
     info = event.Info
     source = info.MessageSource
@@ -331,23 +334,26 @@ def _content(message: Message) -> tuple[Content, str | None] | None:
         return TextContent(text=part.text), _quoted_id(part)
     if _has(message, "imageMessage"):
         image = message.imageMessage
-        return _media(MediaKind.IMAGE, image, "image/jpeg", caption=image.caption), _quoted_id(image)
+        return _media(MediaKind.IMAGE, "imageMessage", image, "image/jpeg", caption=image.caption), _quoted_id(image)
     if _has(message, "stickerMessage"):
         sticker = message.stickerMessage
-        return _media(MediaKind.STICKER, sticker, "image/webp"), _quoted_id(sticker)
+        return _media(MediaKind.STICKER, "stickerMessage", sticker, "image/webp"), _quoted_id(sticker)
     if _has(message, "audioMessage"):
         audio = message.audioMessage
         kind = MediaKind.VOICE if audio.PTT else MediaKind.AUDIO
-        return _media(kind, audio, "audio/ogg", seconds=audio.seconds), _quoted_id(audio)
+        return _media(kind, "audioMessage", audio, "audio/ogg", seconds=audio.seconds), _quoted_id(audio)
     for field in ("videoMessage", "ptvMessage"):
         if _has(message, field):
             video = getattr(message, field)
-            content = _media(MediaKind.VIDEO, video, "video/mp4", caption=video.caption, seconds=video.seconds)
+            content = _media(
+                MediaKind.VIDEO, "videoMessage", video, "video/mp4", caption=video.caption, seconds=video.seconds
+            )
             return content, _quoted_id(video)
     if _has(message, "documentMessage"):
         document = message.documentMessage
         content = _media(
             MediaKind.DOCUMENT,
+            "documentMessage",
             document,
             "application/octet-stream",
             caption=document.caption,
@@ -388,6 +394,7 @@ def _content(message: Message) -> tuple[Content, str | None] | None:
 
 def _media(
     kind: MediaKind,
+    field: str,
     part: ProtoMessage,
     default_mime: str,
     *,
@@ -395,6 +402,7 @@ def _media(
     file_name: str | None = None,
     seconds: int = 0,
 ) -> MediaContent:
+    """The file of a message, to download after the message is stored: `ref` is what `media_to_download` needs."""
     return MediaContent(
         kind=kind,
         mime=part.mimetype or default_mime,
@@ -403,7 +411,41 @@ def _media(
         caption=caption,
         size=part.fileLength or None,
         seconds=seconds or None,
+        ref=media_ref(field, part),
     )
+
+
+# What a download does not need, and would only make the stored reference larger.
+_NOT_FOR_DOWNLOAD = ("JPEGThumbnail", "pngThumbnail", "contextInfo", "caption")
+
+
+def media_ref(field: str, part: ProtoMessage) -> str:
+    """The reference a received file is downloaded by later: the media part alone, under `field`, in a `Message`
+    (base64). whatsmeow's `DownloadAny` picks the media keys by that field's type."""
+    media = type(part)()
+    media.CopyFrom(part)
+    for name in _NOT_FOR_DOWNLOAD:
+        if name in media.DESCRIPTOR.fields_by_name:
+            media.ClearField(name)
+    return base64.b64encode(Message(**{field: media}).SerializeToString()).decode()
+
+
+def media_to_download(ref: str) -> Message:
+    """The inverse of `media_ref`: what to hand `download_any`."""
+    try:
+        return Message.FromString(base64.b64decode(ref, validate=True))
+    except (ValueError, DecodeError) as exc:
+        raise ValueError(f"not a media reference: {ref[:40]!r}") from exc
+
+
+# Download failures whatsmeow reports that no retry can mend: WhatsApp no longer has the file.
+_GONE = ("status code 404", "status code 410", "didn't find any attachments", "unknown media type")
+
+
+def download_error(error: Exception) -> EngineError:
+    """What a failed `download_any` means for trying again."""
+    text = str(error) or type(error).__name__
+    return EngineError(f"download failed: {text}", retryable=not any(gone in text for gone in _GONE))
 
 
 # ---- receipts ------------------------------------------------------------------------------------------------
