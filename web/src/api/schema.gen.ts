@@ -1596,6 +1596,12 @@ export interface components {
             /** Password */
             password: string;
         };
+        /**
+         * MediaState
+         * @description Where a received file stands. Messages are stored at once; their files come after (`ingest.downloader`).
+         * @enum {string}
+         */
+        MediaState: "pending" | "retrying" | "ready" | "failed";
         /** MessageCreate */
         MessageCreate: {
             /** Body */
@@ -1658,6 +1664,8 @@ export interface components {
             media_mime: string | null;
             /** Media Name */
             media_name: string | null;
+            /** @description A received file: pending (being downloaded), retrying, ready or failed (`extra.media_error` says why). None for text and for files an agent attached. */
+            media_state: components["schemas"]["MediaState"] | null;
             /** Media Url */
             media_url: string | null;
             /** Quoted Message Id */

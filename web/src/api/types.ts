@@ -17,6 +17,8 @@ export type Ticket = Schemas["TicketRead"];
 export type MessageType = Schemas["MessageType"];
 export type MessageStatus = Schemas["MessageStatus"];
 export type Message = Schemas["MessageRead"];
+/** A received file: stored with its message first, downloaded after. */
+export type MediaState = Schemas["MediaState"];
 export type ConnectionStatus = Schemas["EngineState"];
 export type Provider = Schemas["Provider"];
 export type Connection = Schemas["ConnectionOut"];

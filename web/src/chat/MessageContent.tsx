@@ -98,6 +98,18 @@ export function MessageContent({ message, onOpenImage }: { message: Message; onO
   if (message.is_deleted) return <em className="deleted" data-testid="message-deleted">{t("chat.deleted")}</em>;
   const withCaption = !["contact", "location", "unsupported"].includes(message.type);
   const caption = message.body && withCaption ? <RichText text={message.body} /> : null;
+  if (MEDIA_TYPES.has(message.type) && !message.media_url && (message.media_state === "pending" || message.media_state === "retrying")) {
+    // Stored before its file: the file shows up here (message.updated) once the worker has downloaded it.
+    const note = message.media_state === "pending" ? t("chat.mediaDownloading") : t("chat.mediaRetrying");
+    return (
+      <>
+        <em className="media-placeholder" data-testid="media-downloading" data-state={message.media_state}>
+          {note}
+        </em>
+        {caption}
+      </>
+    );
+  }
   if (MEDIA_TYPES.has(message.type) && !message.media_url) {
     // The file never arrived (WhatsApp refused the download): say so instead of an empty player.
     const reason = typeof message.extra.media_error === "string" ? message.extra.media_error : t("chat.document");

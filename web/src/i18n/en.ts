@@ -163,6 +163,8 @@ export const en: Record<MessageKey, string> = {
   "chat.document": "Document",
   "chat.sticker": "Sticker",
   "chat.image": "Image",
+  "chat.mediaDownloading": "Downloading the file…",
+  "chat.mediaRetrying": "The download failed; trying again…",
   "chat.openImage": "Open image",
   "chat.you": "You",
   "chat.status.pending": "Sending",

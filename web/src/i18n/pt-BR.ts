@@ -161,6 +161,8 @@ export const ptBR = {
   "chat.document": "Documento",
   "chat.sticker": "Figurinha",
   "chat.image": "Imagem",
+  "chat.mediaDownloading": "Baixando o arquivo…",
+  "chat.mediaRetrying": "O download falhou; tentando de novo…",
   "chat.openImage": "Abrir imagem",
   "chat.you": "Você",
   "chat.status.pending": "Enviando",
