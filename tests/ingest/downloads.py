@@ -51,14 +51,19 @@ async def message_by_external_id(context: AppContext, external_id: str) -> Messa
         return (await session.execute(select(Message).where(Message.external_id == external_id))).scalar_one()
 
 
-async def media_state_becomes(context: AppContext, external_id: str, *states: MediaState) -> Message:
-    """The message once its file is in one of `states`."""
+async def eventually_message(context: AppContext, external_id: str, check: Callable[[Message], bool]) -> Message:
+    """The message once `check` holds (the downloader works in its own tasks and transactions)."""
     async with asyncio.timeout(10.0):
         while True:
             message = await message_by_external_id(context, external_id)
-            if message.media_state in states:
+            if check(message):
                 return message
             await asyncio.sleep(0.02)
+
+
+async def media_state_becomes(context: AppContext, external_id: str, *states: MediaState) -> Message:
+    """The message once its file is in one of `states`."""
+    return await eventually_message(context, external_id, lambda message: message.media_state in states)
 
 
 async def media_settles(context: AppContext, external_id: str) -> Message:

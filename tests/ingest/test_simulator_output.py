@@ -116,4 +116,4 @@ async def test_a_photo_is_stored_at_once_with_its_file_pending_and_the_file_foll
     assert (ready.media_mime, ready.media_size) == ("image/png", len(PNG))
     assert await media_store.read(ready.media_path) == PNG
     [updated] = [e for e in published.named("message.updated") if e.payload["media_state"] == "ready"]
-    assert updated.payload["media_url"] == f"/api/messages/{ready.id}/media"
+    assert updated.payload["media_url"].startswith(f"/api/messages/{ready.id}/media?v=")

@@ -42,6 +42,7 @@ class MediaKind(StrEnum):
     AUDIO = "audio"
     VOICE = "voice"
     VIDEO = "video"
+    VIDEO_NOTE = "video_note"  # a round video recorded in the chat (WhatsApp's "ptv")
     DOCUMENT = "document"
     STICKER = "sticker"
 
@@ -183,6 +184,20 @@ class StateChanged:
     retryable: bool = True
 
 
+class AssociationKind(StrEnum):
+    """How a message belongs to an earlier one (WhatsApp's `messageAssociation`)."""
+
+    BETTER_COPY = "better_copy"  # the same photo or video in HD: it replaces the earlier one's file
+    ALBUM_ITEM = "album_item"  # one photo or video of the album the earlier one opened
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    kind: AssociationKind
+    parent_id: str  # the earlier message's external id
+    index: int | None = None  # its place in an album, when WhatsApp gives it
+
+
 @dataclass(frozen=True, slots=True)
 class MessageReceived:
     external_id: str
@@ -192,6 +207,7 @@ class MessageReceived:
     timestamp: datetime
     content: Content
     quoted_id: str | None = None
+    association: Association | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,7 +131,9 @@ class MediaDownloader:
             await self._failed(download, f"The download failed unexpectedly: {exc}", retryable=True)
         else:
             async with unit_of_work(self.sessionmaker, self.sink) as session:
-                await store_download(session, download=download, data=data, media_store=self.media_store)
+                replaced = await store_download(session, download=download, data=data, media_store=self.media_store)
+            if replaced is not None:
+                await self.media_store.delete(replaced)
 
     async def _failed(self, download: Download, error: str, *, retryable: bool) -> None:
         log.info("downloads of connection %s: message %s: %s", self.connection_id, download.message_id, error)

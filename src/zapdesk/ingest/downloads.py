@@ -68,12 +68,14 @@ async def next_download_at(session: AsyncSession, *, connection_id: int) -> date
 
 async def store_download(
     session: AsyncSession, *, download: Download, data: bytes, media_store: MediaStore
-) -> Message | None:
-    """Keep the downloaded file and announce the message with it. None when the message went away meanwhile (or
-    now wants another file): then nothing is kept."""
+) -> str | None:
+    """Keep the downloaded file and announce the message with it (nothing is kept when the message went away
+    meanwhile, or now wants another file). Returns the file this one replaces (an HD copy replaces the first):
+    the caller deletes it once this is committed."""
     message = await session.get(Message, download.message_id, populate_existing=True)
     if message is None or message.media_ref != download.ref:
         return None
+    replaced = message.media_path
     stored = await media_store.save(data, declared_mime=message.media_mime)
     on_rollback(session, partial(media_store.delete, stored.path))
     for column, value in received_file_columns(stored, message.media_name).items():
@@ -82,7 +84,7 @@ async def store_download(
     message.media_ref = message.media_due_at = None
     message.extra = {key: value for key, value in message.extra.items() if key != "media_error"}
     await record_message_updated(session, message)
-    return message
+    return replaced
 
 
 async def record_download_failure(
@@ -100,13 +102,23 @@ async def record_download_failure(
     if message is None or message.media_ref != download.ref:
         return None
     message.media_attempts += 1
+    retry = retryable and message.media_attempts < policy.max_attempts
+    if message.media_path is not None:
+        # A better copy that does not come: the message keeps the file it has.
+        log.info("the better copy of message %s %s: %s", message.id, "waits" if retry else "is given up", error)
+        message.media_due_at = _next_try(message, policy, now) if retry else None
+        return message
     message.extra = {**message.extra, "media_error": error}
-    if retryable and message.media_attempts < policy.max_attempts:
+    if retry:
         message.media_state = MediaState.RETRYING
-        message.media_due_at = (now or utcnow()) + timedelta(seconds=policy.delay(message.media_attempts))
+        message.media_due_at = _next_try(message, policy, now)
     else:
         log.info("the file of message %s is given up: %s", message.id, error)
         message.media_state = MediaState.FAILED
         message.media_due_at = None
     await record_message_updated(session, message)
     return message
+
+
+def _next_try(message: Message, policy: RetryPolicy, now: datetime | None) -> datetime:
+    return (now or utcnow()) + timedelta(seconds=policy.delay(message.media_attempts))

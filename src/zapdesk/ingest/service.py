@@ -27,6 +27,7 @@ from zapdesk.contacts.service import Sighting, find_or_create_contacts, normaliz
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import on_rollback, savepoint
 from zapdesk.engine.events import (
+    AssociationKind,
     ContactCardContent,
     Content,
     LocationContent,
@@ -56,6 +57,11 @@ log = logging.getLogger(__name__)
 
 InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
 
+# In `Message.extra`: the id of the HD copy whose file a message now has.
+BETTER_COPY_KEY = "better_copy_id"
+# In `Message.extra`: the album a photo or video belongs to (its opening message's id), and its place in it.
+ALBUM_KEY, ALBUM_INDEX_KEY = "album_id", "album_index"
+
 # Rows per INSERT: well under the bound-parameter limits of SQLite and asyncpg.
 _ROWS_PER_INSERT = 500
 # Storing new messages again after losing a race to another delivery of one of them.
@@ -83,20 +89,30 @@ async def ingest_events(
     """The one entry point for the worker: store what `events` say about connection `connection_id`, in order."""
     new_messages: list[MessageReceived] = []
     for event in map(without_nul, events):
-        if isinstance(event, MessageReceived) and not isinstance(event.content, ReactionContent):
+        if isinstance(event, MessageReceived) and not _changes_a_stored_message(event):
             new_messages.append(event)
             continue
         # A change may concern the messages before it: they are stored first.
         await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
         new_messages = []
-        await _apply_change(session, connection_id, event)
+        await _apply_change(session, connection_id, event, media_store)
     await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
 
 
-async def _apply_change(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
-    if isinstance(event, MessageReceived):
-        assert isinstance(event.content, ReactionContent)
+def _changes_a_stored_message(event: MessageReceived) -> bool:
+    """A reaction, or a better copy of a stored file: not a message of its own."""
+    association = event.association
+    better_copy = association is not None and association.kind is AssociationKind.BETTER_COPY
+    return better_copy or isinstance(event.content, ReactionContent)
+
+
+async def _apply_change(
+    session: AsyncSession, connection_id: int, event: InboundEvent, media_store: MediaStore
+) -> None:
+    if isinstance(event, MessageReceived) and isinstance(event.content, ReactionContent):
         await apply_reaction(session, connection_id=connection_id, event=event, reaction=event.content)
+    elif isinstance(event, MessageReceived):
+        await apply_better_copy(session, connection_id=connection_id, event=event, media_store=media_store)
     elif isinstance(event, Receipt):
         await apply_receipt(session, connection_id=connection_id, event=event)
     elif isinstance(event, MessageEdited):
@@ -295,6 +311,10 @@ async def _row_values(
     content = _content_fields(event.content)
     sender = event.sender
     extra = dict(content.extra)
+    if event.association is not None and event.association.kind is AssociationKind.ALBUM_ITEM:
+        extra[ALBUM_KEY] = event.association.parent_id
+        if event.association.index is not None:
+            extra[ALBUM_INDEX_KEY] = event.association.index
     sender_name: str | None = None
     if not event.from_me:
         sender_name = sender.push_name or sender.phone
@@ -414,6 +434,35 @@ async def apply_reaction(
     target.reactions = reactions
     await record_message_updated(session, target)
     return target
+
+
+async def apply_better_copy(
+    session: AsyncSession, *, connection_id: int, event: MessageReceived, media_store: MediaStore
+) -> None:
+    """An HD copy of a stored photo or video: the stored message gets its file, downloaded like any other (the
+    first copy stays shown until then). Without the original, or without a file to download, it is a message of
+    its own, never dropped."""
+    assert event.association is not None
+    original = await _stored_message(session, connection_id, event.association.parent_id)
+    content = event.content
+    if (
+        original is None
+        or not isinstance(content, MediaContent)
+        or content.ref is None
+        or original.type != content.kind.value
+    ):
+        alone = dataclasses.replace(event, association=None)
+        await _store_new_messages(session, connection_id=connection_id, events=[alone], media_store=media_store)
+        return
+    if original.extra.get(BETTER_COPY_KEY) == event.external_id:
+        return  # the same copy delivered again
+    original.extra = {**original.extra, BETTER_COPY_KEY: event.external_id}
+    original.media_ref = content.ref
+    original.media_attempts = 0
+    original.media_due_at = utcnow()
+    if original.media_path is None:
+        original.media_state = MediaState.PENDING
+    await record_message_updated(session, original)
 
 
 async def apply_edit(session: AsyncSession, *, connection_id: int, event: MessageEdited) -> Message | None:

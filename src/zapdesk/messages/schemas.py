@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -16,7 +17,11 @@ MAX_BODY_LENGTH = 65_536
 
 
 def media_url(message: Message) -> str | None:
-    return f"/api/messages/{message.id}/media" if message.media_path else None
+    """Where the file is; it names the stored file too, so a better copy replacing it gets a URL of its own."""
+    if not message.media_path:
+        return None
+    version = hashlib.sha256(message.media_path.encode()).hexdigest()[:12]
+    return f"/api/messages/{message.id}/media?v={version}"
 
 
 class MessageRead(BaseModel):

@@ -17,6 +17,8 @@ from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, Medi
 from zapdesk.engine.events import EngineEvent, MessageReceived, StateChanged
 
 _ids = itertools.count(1)
+# The media fields whatsmeow's DownloadAny looks at (a `ptvMessage` is not one of them).
+DOWNLOADABLE = frozenset({"imageMessage", "videoMessage", "audioMessage", "documentMessage", "stickerMessage"})
 
 Handler = Callable[[Any, ProtoMessage], Coroutine[None, None, None]]
 QrHandler = Callable[[Any, bytes], Coroutine[None, None, None]]
@@ -73,7 +75,8 @@ class FakeClient:
     own_device: Device | None = None  # what `connect` makes known, as Go's FetchMe does
     event: FakeEvents = field(default_factory=FakeEvents)
     connect_error: Exception | None = None
-    media: bytes | Exception = b"media-bytes"
+    # What a download answers: bytes or an error; or, for WhatsApp's media servers, the file at each direct path.
+    media: bytes | Exception | dict[str, bytes] = b"media-bytes"
     lid_phones: dict[str, str] = field(default_factory=dict)
     sent: list[tuple[JID, Message]] = field(default_factory=list)
     uploads: list[tuple[bytes, MediaType]] = field(default_factory=list)
@@ -124,9 +127,17 @@ class FakeClient:
         )
 
     async def download_any(self, message: Message) -> bytes:
+        """As whatsmeow's `DownloadAny`: the media part of a plain message, or nothing to download."""
         self.downloads.append(message)
+        parts = [part for field, part in message.ListFields() if field.name in DOWNLOADABLE]
+        if not parts:
+            raise RuntimeError("didn't find any attachments in message")
         if isinstance(self.media, Exception):
             raise self.media
+        if isinstance(self.media, dict):
+            if parts[0].directPath not in self.media:
+                raise RuntimeError("download failed with status code 404")
+            return self.media[parts[0].directPath]
         return self.media
 
     async def mark_read(self, *message_ids: str, chat: JID, sender: JID, receipt: ReceiptType) -> None:

@@ -8,7 +8,16 @@ from typing import TypeVar
 
 import pytest
 from google.protobuf.message import Message as ProtoMessage
-from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import DocumentMessage, ImageMessage
+from neonize.proto.waCommon.WACommon_pb2 import MessageKey
+from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
+    AlbumMessage,
+    DocumentMessage,
+    FutureProofMessage,
+    ImageMessage,
+    MessageAssociation,
+    MessageContextInfo,
+    VideoMessage,
+)
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message as WaMessage
 from sqlalchemy import select
 
@@ -17,6 +26,7 @@ from tests.engine.neonize.fakes import FakeClient, Recorder
 from tests.engine.neonize.protos import CUSTOMER, CUSTOMER_LID, GROUP, jid, message_event
 from tests.ingest.downloads import (
     FAST_RETRIES,
+    eventually_message,
     media_settles,
     media_state_becomes,
     message_by_external_id,
@@ -24,7 +34,7 @@ from tests.ingest.downloads import (
 )
 from tests.ingest.inbound import deliver_together
 from tests.media.conftest import media_store
-from tests.media.samples import PNG
+from tests.media.samples import JPEG, MP4, PNG
 from tests.tickets.conftest import desk
 from tests.tickets.factories import Desk
 from zapdesk.contacts.models import Contact
@@ -32,7 +42,7 @@ from zapdesk.context import AppContext
 from zapdesk.engine.events import MessageReceived
 from zapdesk.engine.neonize.adapter import NeonizeEngine
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import MediaState, Message
+from zapdesk.messages.models import MediaState, Message, MessageType
 from zapdesk.tickets.models import Ticket
 
 __all__ = ["desk", "media_store"]
@@ -190,3 +200,110 @@ async def test_a_file_over_the_size_limit_is_not_downloaded(
 
     assert big.media_state == MediaState.FAILED and client.downloads == []
     assert "5,000 bytes" in big.extra["media_error"]
+
+
+# ---- HD photos, albums and round video notes, as whatsmeow delivers them ----------------------------------------
+
+
+def hd_copy_event(message_id: str, parent_id: str, image: ImageMessage) -> ProtoMessage:
+    """whatsmeow does not unwrap an HD dual upload: the HD image sits in `associatedChildMessage`, the message
+    saying it is a copy of `parent_id`."""
+    association = MessageAssociation(
+        associationType=MessageAssociation.HD_IMAGE_DUAL_UPLOAD, parentMessageKey=MessageKey(ID=parent_id)
+    )
+    child = FutureProofMessage(message=WaMessage(imageMessage=image))
+    message = WaMessage(
+        associatedChildMessage=child, messageContextInfo=MessageContextInfo(messageAssociation=association)
+    )
+    return message_event(message, message_id=message_id)
+
+
+def album_events(album_id: str, photos: list[ImageMessage]) -> list[ProtoMessage]:
+    """An album: a message announcing it, then each item as its own message pointing back to it (inside an
+    `associatedChildMessage` in the builds that wrap them)."""
+    opening = message_event(WaMessage(albumMessage=AlbumMessage(expectedImageCount=len(photos))), message_id=album_id)
+    items = []
+    for index, photo in enumerate(photos):
+        association = MessageAssociation(
+            associationType=MessageAssociation.MEDIA_ALBUM,
+            parentMessageKey=MessageKey(ID=album_id),
+            messageIndex=index,
+        )
+        inner = WaMessage(imageMessage=photo, messageContextInfo=MessageContextInfo(messageAssociation=association))
+        items.append(
+            message_event(
+                WaMessage(associatedChildMessage=FutureProofMessage(message=inner)), message_id=f"{album_id}-{index}"
+            )
+        )
+    return [opening, *items]
+
+
+def image_part(path: str, caption: str = "") -> ImageMessage:
+    return ImageMessage(mimetype="image/jpeg", directPath=path, caption=caption, mediaKey=b"k" * 32)
+
+
+async def test_an_hd_photo_replaces_the_file_of_its_standard_copy_in_one_message(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    standard, hd = JPEG, JPEG + b"\x00" * 4096
+    client.media = {"/v/standard": standard, "/v/hd": hd}
+    await ingest(message_event(WaMessage(imageMessage=image_part("/v/standard", "fachada")), message_id="SD1"))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        first = await media_settles(context, "SD1")
+        await ingest(hd_copy_event("HD1", "SD1", image_part("/v/hd", "fachada")))
+        hd_done = await eventually_message(context, "SD1", lambda m: m.media_size == len(hd))
+
+    messages = await rows(context, Message)
+    assert [(m.external_id, m.body) for m in messages] == [("SD1", "fachada")]  # one message, not two
+    assert hd_done.media_path is not None and await media_store.read(hd_done.media_path) == hd
+    assert hd_done.extra["better_copy_id"] == "HD1"
+    assert first.media_path is not None and not media_store.root.joinpath(first.media_path).exists()
+
+
+async def test_an_hd_copy_whose_original_is_not_stored_is_a_message_of_its_own(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    client.media = {"/v/hd": JPEG}
+    await ingest(hd_copy_event("HD2", "NEVER-SEEN", image_part("/v/hd", "só a HD")))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        alone = await media_settles(context, "HD2")
+
+    assert (alone.type, alone.body, alone.media_state) == (MessageType.IMAGE, "só a HD", MediaState.READY)
+    assert alone.media_path is not None and await media_store.read(alone.media_path) == JPEG
+
+
+async def test_an_album_of_three_photos_is_three_photo_messages_of_one_album_with_their_files(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    files = {f"/v/album/{n}": JPEG + bytes([n]) * (n + 1) for n in range(3)}
+    client.media = files
+    await ingest(*album_events("ALBUM1", [image_part(path, f"foto {n}") for n, path in enumerate(files)]))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        items = [await media_settles(context, f"ALBUM1-{n}") for n in range(3)]
+
+    assert [m.external_id for m in await rows(context, Message)] == ["ALBUM1-0", "ALBUM1-1", "ALBUM1-2"]
+    assert [(m.type, m.body, m.extra["album_id"], m.extra["album_index"]) for m in items] == [
+        (MessageType.IMAGE, f"foto {n}", "ALBUM1", n) for n in range(3)
+    ]
+    assert [await media_store.read(m.media_path or "") for m in items] == list(files.values())
+    [ticket] = await rows(context, Ticket)
+    assert ticket.unread_count == 3
+
+
+async def test_a_round_video_note_is_stored_as_a_video_note_and_downloaded_as_the_video_it_is(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    client.media = {"/v/ptv": MP4}
+    note = VideoMessage(mimetype="video/mp4", directPath="/v/ptv", seconds=12, mediaKey=b"k" * 32)
+    await ingest(message_event(WaMessage(ptvMessage=note), message_id="PTV1"))
+    async with running_downloader(context, desk.connection.id, engine, media_store):
+        stored = await media_settles(context, "PTV1")
+
+    assert (stored.type, stored.media_state, stored.extra["seconds"]) == (MessageType.VIDEO_NOTE, MediaState.READY, 12)
+    assert stored.media_path is not None and await media_store.read(stored.media_path) == MP4
+    [asked] = client.downloads  # DownloadAny does not look at ptvMessage: it was asked for a videoMessage
+    assert asked.videoMessage.directPath == "/v/ptv" and not asked.HasField("ptvMessage")

@@ -28,6 +28,7 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     ExtendedTextMessage,
     ImageMessage,
     Message,
+    MessageAssociation,
     ProtocolMessage,
     ReactionMessage,
     StickerMessage,
@@ -37,6 +38,8 @@ from neonize.utils.enum import MediaType
 
 from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import (
+    Association,
+    AssociationKind,
     Chat,
     ContactCardContent,
     Content,
@@ -77,6 +80,8 @@ _WRAPPERS = (
     "editedMessage",
     "botInvokeMessage",
     "lottieStickerMessage",
+    # whatsmeow leaves this one wrapped: HD copies and (in some builds) album items arrive inside it.
+    "associatedChildMessage",
 )
 # Protocol plumbing that rides along with (or instead of) content: never shown to anyone.
 _PLUMBING = frozenset(
@@ -87,8 +92,17 @@ _PLUMBING = frozenset(
         "protocolMessage",
         "keepInChatMessage",
         "pinInChatMessage",
+        # An album's opening message says only how many items follow; each item comes as a message of its own.
+        "albumMessage",
     }
 )
+_ASSOCIATIONS = {
+    MessageAssociation.HD_IMAGE_DUAL_UPLOAD: AssociationKind.BETTER_COPY,
+    MessageAssociation.HD_VIDEO_DUAL_UPLOAD: AssociationKind.BETTER_COPY,
+    MessageAssociation.MEDIA_ALBUM: AssociationKind.ALBUM_ITEM,
+}
+# Copies browsers cannot play (HEVC video): the earlier copy stays, this one is not news.
+_SKIPPED_ASSOCIATIONS = frozenset({MessageAssociation.HEVC_VIDEO_DUAL_UPLOAD})
 _RECEIPT_KINDS = {
     ReceiptEv.DELIVERED: ReceiptKind.DELIVERED,
     ReceiptEv.READ: ReceiptKind.READ,
@@ -254,15 +268,32 @@ def _sender(source: MessageSource, lid_phones: Mapping[str, str], push_name: str
 
 
 def unwrap(message: Message) -> Message:
-    """The content inside ephemeral / view-once / device-sent / edited containers."""
-    for _ in range(len(_WRAPPERS)):
+    """The content inside ephemeral / view-once / device-sent / edited / associated-child containers."""
+    return _unwrapped(message)[0]
+
+
+def _unwrapped(message: Message) -> tuple[Message, MessageAssociation | None]:
+    """The content, and the first `messageAssociation` met on the way in (on the outer message or inside its
+    associated child: WhatsApp builds differ)."""
+    association: MessageAssociation | None = None
+    for _ in range(len(_WRAPPERS) + 1):
+        if association is None and _has(message, "messageContextInfo"):
+            context = message.messageContextInfo
+            association = context.messageAssociation if _has(context, "messageAssociation") else None
         for wrapper in _WRAPPERS:
             if _has(message, wrapper) and _has(getattr(message, wrapper), "message"):
                 message = getattr(message, wrapper).message
                 break
         else:
-            return message
-    return message
+            break
+    return message, association
+
+
+def _association(found: MessageAssociation | None) -> Association | None:
+    if found is None or found.associationType not in _ASSOCIATIONS or not found.parentMessageKey.ID:
+        return None
+    index = found.messageIndex if _has(found, "messageIndex") else None
+    return Association(_ASSOCIATIONS[found.associationType], found.parentMessageKey.ID, index)
 
 
 def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming | None:
@@ -278,9 +309,11 @@ def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming |
     phones = {**lid_phones, **learned_lids(source)}
     chat = _chat(source, phones, push_name)
     timestamp = from_milliseconds(info.Timestamp)
-    message = unwrap(event.Message)
+    message, association = _unwrapped(event.Message)
     if _has(message, "protocolMessage"):
         return _protocol_event(message.protocolMessage, chat, timestamp)
+    if association is not None and association.associationType in _SKIPPED_ASSOCIATIONS:
+        return None
     found = _content(message)
     if found is None:
         return None
@@ -293,6 +326,7 @@ def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming |
         timestamp=timestamp,
         content=content,
         quoted_id=quoted_id,
+        association=_association(association),
     )
 
 
@@ -342,12 +376,11 @@ def _content(message: Message) -> tuple[Content, str | None] | None:
         audio = message.audioMessage
         kind = MediaKind.VOICE if audio.PTT else MediaKind.AUDIO
         return _media(kind, "audioMessage", audio, "audio/ogg", seconds=audio.seconds), _quoted_id(audio)
-    for field in ("videoMessage", "ptvMessage"):
+    for field, kind in (("videoMessage", MediaKind.VIDEO), ("ptvMessage", MediaKind.VIDEO_NOTE)):
         if _has(message, field):
             video = getattr(message, field)
-            content = _media(
-                MediaKind.VIDEO, "videoMessage", video, "video/mp4", caption=video.caption, seconds=video.seconds
-            )
+            # Downloaded as the video it is: whatsmeow's DownloadAny does not look at `ptvMessage`.
+            content = _media(kind, "videoMessage", video, "video/mp4", caption=video.caption, seconds=video.seconds)
             return content, _quoted_id(video)
     if _has(message, "documentMessage"):
         document = message.documentMessage
@@ -544,6 +577,7 @@ def upload_media_type(kind: MediaKind) -> MediaType:
         MediaKind.IMAGE: MediaType.MediaImage,
         MediaKind.STICKER: MediaType.MediaImage,
         MediaKind.VIDEO: MediaType.MediaVideo,
+        MediaKind.VIDEO_NOTE: MediaType.MediaVideo,
         MediaKind.AUDIO: MediaType.MediaAudio,
         MediaKind.VOICE: MediaType.MediaAudio,
         MediaKind.DOCUMENT: MediaType.MediaDocument,
@@ -580,7 +614,7 @@ def media_message(
         return Message(imageMessage=image)
     if media.kind is MediaKind.STICKER:
         return Message(stickerMessage=StickerMessage(contextInfo=context, **common))
-    if media.kind is MediaKind.VIDEO:
+    if media.kind in (MediaKind.VIDEO, MediaKind.VIDEO_NOTE):
         return Message(videoMessage=VideoMessage(caption=caption_or_none, contextInfo=context, **common))
     if media.kind in (MediaKind.AUDIO, MediaKind.VOICE):
         return Message(audioMessage=AudioMessage(PTT=media.kind is MediaKind.VOICE, contextInfo=context, **common))
