@@ -18,6 +18,7 @@ class MessageType(StrEnum):
     AUDIO = "audio"
     VOICE = "voice"
     VIDEO = "video"
+    VIDEO_NOTE = "video_note"
     DOCUMENT = "document"
     STICKER = "sticker"
     LOCATION = "location"

@@ -1700,7 +1700,7 @@ export interface components {
          * MessageType
          * @enum {string}
          */
-        MessageType: "text" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contact" | "unsupported";
+        MessageType: "text" | "image" | "audio" | "voice" | "video" | "video_note" | "document" | "sticker" | "location" | "contact" | "unsupported";
         /**
          * MessageUpdated
          * @description A message changed: its delivery status, an edit, a reaction, a deletion.

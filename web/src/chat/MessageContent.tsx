@@ -25,7 +25,19 @@ function MediaPlayer({ message }: { message: Message }) {
   const { src } = useMedia(message.media_url);
   if (!src) return <div className="media-placeholder">…</div>;
   if (message.type === "video") return <video controls src={src} className="media-video" data-testid="message-video" />;
+  if (message.type === "video_note") return <VideoNote src={src} />;
   return <audio controls src={src} data-testid="message-audio" />;
+}
+
+/** A round video recorded in the chat: shown round, as on the phone, and said to be one. */
+function VideoNote({ src }: { src: string }) {
+  const { t } = useI18n();
+  return (
+    <figure className="video-note" data-testid="message-video-note">
+      <video controls src={src} className="video-note-player" />
+      <figcaption>{t("chat.videoNote")}</figcaption>
+    </figure>
+  );
 }
 
 function Document({ message }: { message: Message }) {
@@ -91,7 +103,7 @@ function ContactCard({ message }: { message: Message }) {
   );
 }
 
-const MEDIA_TYPES = new Set(["image", "sticker", "audio", "voice", "video", "document"]);
+const MEDIA_TYPES = new Set(["image", "sticker", "audio", "voice", "video", "video_note", "document"]);
 
 export function MessageContent({ message, onOpenImage }: { message: Message; onOpenImage: (src: string) => void }) {
   const { t } = useI18n();
@@ -132,6 +144,7 @@ export function MessageContent({ message, onOpenImage }: { message: Message; onO
     case "audio":
     case "voice":
     case "video":
+    case "video_note":
       return (
         <>
           <MediaPlayer message={message} />

@@ -163,6 +163,7 @@ export const en: Record<MessageKey, string> = {
   "chat.document": "Document",
   "chat.sticker": "Sticker",
   "chat.image": "Image",
+  "chat.videoNote": "Video note",
   "chat.mediaDownloading": "Downloading the file…",
   "chat.mediaRetrying": "The download failed; trying again…",
   "chat.openImage": "Open image",

@@ -161,6 +161,7 @@ export const ptBR = {
   "chat.document": "Documento",
   "chat.sticker": "Figurinha",
   "chat.image": "Imagem",
+  "chat.videoNote": "Mensagem de vídeo",
   "chat.mediaDownloading": "Baixando o arquivo…",
   "chat.mediaRetrying": "O download falhou; tentando de novo…",
   "chat.openImage": "Abrir imagem",
