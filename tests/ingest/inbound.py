@@ -19,6 +19,7 @@ from zapdesk.engine.events import (
     Sender,
     TextContent,
     group_address,
+    lid_address,
 )
 from zapdesk.ingest.service import InboundEvent, ingest_events
 from zapdesk.media.store import MediaStore
@@ -47,9 +48,10 @@ def received(
     at: datetime | None = None,
     quoted_id: str | None = None,
 ) -> MessageReceived:
-    """A message in a one-to-one chat with `phone` (or in `chat`), written by the customer unless `from_me`."""
+    """A message in a one-to-one chat with `phone` (or in `chat`), written by the customer unless `from_me`; a
+    customer known only by `lid` is in the chat the engines address as `<lid>@lid`."""
     if chat is None:
-        address = phone or lid
+        address = phone or (lid_address(lid) if lid else None)
         assert address is not None
         chat = Chat(address=address)
     return MessageReceived(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import EventLog
-from tests.ingest.inbound import deliver, in_group
+from tests.ingest.inbound import deliver, in_group, received
 from tests.outbox.conftest import RunDispatcher, set_pace
 from tests.outbox.fake_engine import FakeEngine
 from tests.outbox.helpers import queue_message, reload, status_becomes
@@ -287,3 +287,18 @@ async def test_a_reply_in_a_group_goes_to_the_group_and_quotes_a_lid_only_member
     assert (sent.chat.address, sent.chat.is_group) == (f"{group}@g.us", True)
     assert sent.message.quoted is not None
     assert sent.message.quoted.sender_phone == f"{member_lid}@lid"
+
+
+async def test_a_reply_to_a_customer_known_only_by_lid_goes_to_the_lid(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, media_store: MediaStore
+) -> None:
+    await deliver(context, desk.connection.id, received(None, "oi", lid="207769883451234"), media_store)
+    async with context.sessionmaker() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+    await queue_message(context, ticket, "olá! como posso ajudar?")
+    engine = FakeEngine()
+
+    async with run_dispatcher(desk.connection.id, engine):
+        await engine.wait_for_sent(1)
+
+    assert [(sent.chat.address, sent.chat.is_group) for sent in engine.sent] == [("207769883451234@lid", False)]

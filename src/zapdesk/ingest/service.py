@@ -27,6 +27,7 @@ from zapdesk.contacts.service import Sighting, find_or_create_contacts, normaliz
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import on_rollback, savepoint
 from zapdesk.engine.events import (
+    LID_SUFFIX,
     AssociationKind,
     ContactCardContent,
     Content,
@@ -38,8 +39,10 @@ from zapdesk.engine.events import (
     ReactionContent,
     Receipt,
     ReceiptKind,
+    Sender,
     TextContent,
     UnsupportedContent,
+    lid_address,
 )
 from zapdesk.errors import Invalid
 from zapdesk.media.store import MediaStore, display_name, received_file_columns
@@ -248,19 +251,24 @@ async def _open_threads(
 
 
 async def _sighting(session: AsyncSession, event: MessageReceived) -> Sighting | None:
-    """Who the conversation is with; None when the address cannot be read."""
+    """Who the conversation is with; None when the address cannot be read.
+
+    A person WhatsApp names only by LID (no number in the event, none known for it yet) is keyed by the LID; the
+    number's contact takes that one over when the number shows up (`contacts.service`).
+    """
     chat, sender = event.chat, event.sender
     if chat.is_group:
         identity = Sighting(chat.address, is_group=True, name=chat.name)
-    elif event.from_me:
-        # Typed on the business phone: the sender is us, the chat is the customer.
-        identity = Sighting(chat.address)
     else:
-        phone = sender.phone
-        if phone is None and sender.lid is not None:
+        # Typed on the business phone, the sender is us: the chat alone says who the customer is.
+        customer = Sender(phone=None) if event.from_me else sender
+        chat_lid = chat.address.removesuffix(LID_SUFFIX) if chat.address.endswith(LID_SUFFIX) else None
+        lid = customer.lid or chat_lid
+        phone = customer.phone or (None if chat_lid else chat.address)
+        if phone is None and lid is not None:
             # Only the LID came: whoever already has it keeps their number (the LID must not replace it).
-            phone = await session.scalar(select(Contact.phone).where(Contact.lid == sender.lid))
-        identity = Sighting(phone or chat.address, lid=sender.lid, push_name=sender.push_name)
+            phone = await session.scalar(select(Contact.phone).where(Contact.lid == lid))
+        identity = Sighting(phone or lid_address(lid or ""), lid=lid, push_name=customer.push_name)
     try:
         normalize_contact_key(identity.phone, is_group=identity.is_group)
     except Invalid:

@@ -307,3 +307,88 @@ async def test_a_round_video_note_is_stored_as_a_video_note_and_downloaded_as_th
     assert stored.media_path is not None and await media_store.read(stored.media_path) == MP4
     [asked] = client.downloads  # DownloadAny does not look at ptvMessage: it was asked for a videoMessage
     assert asked.videoMessage.directPath == "/v/ptv" and not asked.HasField("ptvMessage")
+
+
+# ---- customers WhatsApp names only by LID ----------------------------------------------------------------------
+
+
+def from_lid(text: str, message_id: str, *, phone: str | None = None) -> ProtoMessage:
+    """The customer writes from their LID; the number comes along (`SenderAlt`) only when WhatsApp gives it."""
+    lid = jid(CUSTOMER_LID, "lid")
+    return message_event(
+        WaMessage(conversation=text),
+        message_id=message_id,
+        chat=lid,
+        sender=lid,
+        sender_alt=jid(phone) if phone else None,
+    )
+
+
+async def test_a_lid_only_customer_gets_a_contact_and_keeps_it_when_the_number_shows_up(
+    ingest: Ingest, context: AppContext, published: EventLog
+) -> None:
+    [first] = await ingest(from_lid("oi, sou nova aqui", "L1"))
+    [contact] = await rows(context, Contact)
+    assert first.sender.phone is None  # neither the event nor the LID store knew the number
+    assert (contact.phone, contact.lid, contact.name) == (f"{CUSTOMER_LID}@lid", CUSTOMER_LID, "Ana")
+
+    await ingest(from_lid("meu pedido chegou?", "L2", phone=CUSTOMER))
+
+    [contact] = await rows(context, Contact)
+    assert (contact.phone, contact.lid) == (CUSTOMER, CUSTOMER_LID)
+    [ticket] = await rows(context, Ticket)
+    assert [(m.external_id, m.contact_id, m.ticket_id) for m in await rows(context, Message)] == [
+        ("L1", contact.id, ticket.id),
+        ("L2", contact.id, ticket.id),
+    ]
+    assert published.named("contact.updated")[-1].payload["phone"] == CUSTOMER
+
+
+async def test_a_lid_only_contact_is_merged_into_the_numbers_contact_when_the_mapping_appears(
+    ingest: Ingest, connected: Connected, context: AppContext, published: EventLog
+) -> None:
+    _, client = connected
+    await ingest(message_event(WaMessage(conversation="oi (pelo número)"), message_id="N1"))
+    await ingest(from_lid("oi (pelo LID)", "L1"))
+    assert len(await rows(context, Contact)) == len(await rows(context, Ticket)) == 2  # not known to be one yet
+    lid_contact = next(c for c in await rows(context, Contact) if c.lid == CUSTOMER_LID)
+    lid_ticket = next(t for t in await rows(context, Ticket) if t.contact_id == lid_contact.id)
+
+    client.lid_phones[CUSTOMER_LID] = CUSTOMER  # whatsmeow's LID store learned the number
+    await ingest(from_lid("e agora?", "L2"))
+
+    [contact] = await rows(context, Contact)
+    assert (contact.phone, contact.lid) == (CUSTOMER, CUSTOMER_LID)
+    [ticket] = await rows(context, Ticket)
+    assert ticket.unread_count == 3
+    messages = await rows(context, Message)
+    assert [(m.external_id, m.contact_id, m.ticket_id) for m in messages] == [
+        ("N1", contact.id, ticket.id),
+        ("L1", contact.id, ticket.id),
+        ("L2", contact.id, ticket.id),
+    ]
+    assert {"id": lid_contact.id} in [e.payload for e in published.named("contact.removed")]
+    assert {"id": lid_ticket.id} in [e.payload for e in published.named("ticket.removed")]
+
+
+async def test_a_message_typed_on_the_business_phone_to_a_lid_chat_is_kept_under_that_lid(
+    ingest: Ingest, context: AppContext
+) -> None:
+    typed = message_event(
+        WaMessage(conversation="oi, aqui é da loja"),
+        message_id="OUT1",
+        chat=jid(CUSTOMER_LID, "lid"),
+        sender=jid("99999", "lid"),
+        from_me=True,
+        push_name="Loja",
+    )
+    await ingest(typed)
+    [contact] = await rows(context, Contact)
+    assert (contact.phone, contact.lid, contact.push_name) == (f"{CUSTOMER_LID}@lid", CUSTOMER_LID, None)
+
+    await ingest(from_lid("oi! recebi", "L1", phone=CUSTOMER))
+
+    [contact] = await rows(context, Contact)
+    assert (contact.phone, contact.lid, contact.push_name) == (CUSTOMER, CUSTOMER_LID, "Ana")
+    assert [(m.external_id, m.from_me) for m in await rows(context, Message)] == [("OUT1", True), ("L1", False)]
+    assert len(await rows(context, Ticket)) == 1
