@@ -84,6 +84,9 @@ class FakeClient:
     read: list[tuple[tuple[str, ...], JID, JID, ReceiptType]] = field(default_factory=list)
     presences: list[tuple[JID, ChatPresence, ChatPresenceMedia]] = field(default_factory=list)
     pair_requests: list[tuple[str, bool, ClientType]] = field(default_factory=list)
+    # While set and not released, Go's DownloadAny (a large file) or Stop (a hung socket) has not returned yet.
+    download_gate: asyncio.Event | None = None
+    stop_gate: asyncio.Event | None = None
     connects: int = 0
     stops: int = 0
     logouts: int = 0
@@ -104,6 +107,8 @@ class FakeClient:
         return asyncio.get_running_loop().create_task(session())
 
     async def stop(self) -> None:
+        if self.stop_gate is not None:
+            await self.stop_gate.wait()
         self.stops += 1
         self._ended.set()
 
@@ -129,6 +134,8 @@ class FakeClient:
     async def download_any(self, message: Message) -> bytes:
         """As whatsmeow's `DownloadAny`: the media part of a plain message, or nothing to download."""
         self.downloads.append(message)
+        if self.download_gate is not None:
+            await self.download_gate.wait()
         parts = [part for field, part in message.ListFields() if field.name in DOWNLOADABLE]
         if not parts:
             raise RuntimeError("didn't find any attachments in message")

@@ -153,3 +153,29 @@ def test_importing_the_package_and_its_stores_does_not_load_neonize() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
 
     assert result.stdout.strip() == "False"
+
+
+async def test_a_real_client_whose_go_stop_has_not_returned_keeps_its_finalizer(
+    make_engine: MakeEngine, store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neonize_events, "event_global_loop", asyncio.get_running_loop())
+    client = NeonizeRuntime().new_client(store.location, uuid="zapdesk-7-hung-stop")
+    assert isinstance(client, NewAClient)
+    ended = offline(client)
+    stop_returns = asyncio.Event()
+
+    async def hung_stop() -> None:  # Go's Stop blocked on a socket that will not close
+        await stop_returns.wait()
+        ended.set()
+
+    client.stop = hung_stop  # type: ignore[method-assign]
+    engine: NeonizeEngine = make_engine(backend=OneClientBackend(client), stop_timeout=0.05)
+    await engine.start(SessionTarget())
+
+    await engine.stop()
+    assert is_live(client.uuid) and client._stop_finalizer.alive  # its Go session may still run: kept
+
+    stop_returns.set()
+    while is_live(client.uuid):
+        await asyncio.sleep(0.01)
+    assert not client._stop_finalizer.alive

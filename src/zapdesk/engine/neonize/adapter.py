@@ -338,10 +338,13 @@ class NeonizeEngine:
         client = self._client
         if client is None:
             raise NotConnected()
-        async with go_guard().shared():
+
+        async def call() -> T:
             if self._client is not client:
                 raise NotConnected()
             return await operation(client)
+
+        return await go_guard().run_shared(call)
 
     # ---- starting ------------------------------------------------------------------------------------------------
 
@@ -665,22 +668,31 @@ class NeonizeEngine:
             await asyncio.shield(self._releasing)
 
     async def _stop_go(self, client: NeonizeClient, task: asyncio.Task[None] | None) -> None:
-        try:
-            async with asyncio.timeout(self._stop_timeout):
-                async with go_guard().exclusive():
-                    await client.stop()
-        except TimeoutError:
-            log.error("connection %s: neonize did not stop within %.0f s", self.connection_key, self._stop_timeout)
-        except Exception:
-            log.exception("connection %s: neonize failed to stop", self.connection_key)
-        finally:
-            release_client(client)
+        """Go's `Stop`, once every Go call of the process has returned (a download of another session may take
+        minutes: waited for, however long). The time limit is Stop's own; the client is released only once Stop
+        has run, so a session is never left running unseen with its finalizer gone."""
+        async with go_guard().exclusive():
+            stopping = asyncio.ensure_future(client.stop())
+            stopping.add_done_callback(lambda done: self._stopped(client, done))
+            finished, _ = await asyncio.wait({stopping}, timeout=self._stop_timeout)
+            if not finished:
+                log.error(
+                    "connection %s: Go's Stop did not return within %.0f s; its session is kept until it does",
+                    self.connection_key,
+                    self._stop_timeout,
+                )
+                return
         if task is not None and not task.done():
             # Go returns from its session call once stopped, except an unpaired one, which spins forever.
             await asyncio.wait({task}, timeout=2.0)
             if not task.done():
                 note_leaked_thread()
                 log.warning("connection %s: neonize's session thread did not return", self.connection_key)
+
+    def _stopped(self, client: NeonizeClient, stopping: asyncio.Future[None]) -> None:
+        if not stopping.cancelled() and stopping.exception() is not None:
+            log.error("connection %s: Go's Stop failed", self.connection_key, exc_info=stopping.exception())
+        release_client(client)
 
 
 def _jpeg_thumbnail(data: bytes) -> tuple[bytes, int, int] | None:

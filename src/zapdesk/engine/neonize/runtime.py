@@ -12,7 +12,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message as ProtoMessage
 from neonize.aioze.client import NewAClient
@@ -24,6 +24,7 @@ from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, Medi
 from zapdesk.engine.neonize.convert import parse_device_list
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEVICE_NAME = "zapdesk"
 DEFAULT_EXECUTOR_THREADS = 256
@@ -153,8 +154,8 @@ def leaked_go_threads() -> int:
 class GoMapGuard:
     """Readers/writer exclusion around neonize's unlocked Go maps.
 
-    Connecting and stopping write them (exclusive); every other call reads them (shared). Release never awaits,
-    so a cancelled caller cannot leave the guard held.
+    Connecting and stopping write them (exclusive); every other call reads them (shared), and holds its share
+    until Go returns, even when the caller stopped waiting: a writer waits for the Go calls, not for their callers.
     """
 
     def __init__(self) -> None:
@@ -163,17 +164,28 @@ class GoMapGuard:
         self._no_readers = asyncio.Event()
         self._no_readers.set()
 
-    @asynccontextmanager
-    async def shared(self) -> AsyncIterator[None]:
+    async def run_shared(self, call: Callable[[], Awaitable[T]]) -> T:
+        """`call()` (one Go call) inside a share of the guard, released only when the call has returned."""
         async with self._writer:
             self._readers += 1
             self._no_readers.clear()
         try:
-            yield
-        finally:
-            self._readers -= 1
-            if self._readers == 0:
-                self._no_readers.set()
+            running = asyncio.ensure_future(call())
+        except BaseException:
+            self._release_share()
+            raise
+        running.add_done_callback(lambda _done: self._release_share())
+        return await asyncio.shield(running)
+
+    def _release_share(self) -> None:
+        self._readers -= 1
+        if self._readers == 0:
+            self._no_readers.set()
+
+    @property
+    def readers(self) -> int:
+        """Go calls running now (besides connect and stop)."""
+        return self._readers
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
@@ -203,13 +215,19 @@ def is_live(uuid: bytes) -> bool:
     return uuid in _live_clients
 
 
+def live_clients() -> int:
+    """Go sessions this process holds: started and not (yet) stopped by Go's `Stop`."""
+    return len(_live_clients)
+
+
 def hold_client(client: NeonizeClient) -> None:
     _live_clients[client.uuid] = client
 
 
 def release_client(client: NeonizeClient) -> None:
-    """Forget a stopped client. Its finalizer is detached: it would call Go's Stop on the same key later, and a
-    resumed session reuses that key (the phone number)."""
+    """Forget a client Go's `Stop` ran for (never one whose Stop did not run: its session would go on unseen). Its
+    finalizer is detached: it would call Go's Stop on the same key later, and a resumed session reuses that key
+    (the phone number)."""
     if _live_clients.get(client.uuid) is client:
         del _live_clients[client.uuid]
     finalizer = getattr(client, "_stop_finalizer", None)
