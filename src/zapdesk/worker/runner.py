@@ -280,7 +280,8 @@ class ConnectionRunner:
 
     async def _retry_or_fail(self, reason: str | None) -> None:
         settings = self.deps.settings
-        if self._failures >= settings.connect_retry_limit:
+        # Without a stored session a retry would open another QR window: one window per "Connect" click.
+        if self._failures >= settings.connect_retry_limit or self._session_ref is None:
             await self._store_state(ConnectionStatus.FAILED, reason=reason, stop=True)
             self._spawn(self._finish())
             return

@@ -74,7 +74,12 @@ class FakeClient:
     me: Device | None = None
     own_device: Device | None = None  # what `connect` makes known, as Go's FetchMe does
     event: FakeEvents = field(default_factory=FakeEvents)
+    on_login_status: Callable[[str], None] | None = None
     connect_error: Exception | None = None
+    # As goneonize: once stopped, an unpaired session's Go call never returns (FetchMe waits for a device id
+    # forever, or the QR loop for a channel nobody closes) until `released` (the test ending) lets it go.
+    spins_when_unpaired: bool = False
+    released: asyncio.Event = field(default_factory=asyncio.Event)
     # What a download answers: bytes or an error; or, for WhatsApp's media servers, the file at each direct path.
     media: bytes | Exception | dict[str, bytes] = b"media-bytes"
     lid_phones: dict[str, str] = field(default_factory=dict)
@@ -101,6 +106,8 @@ class FakeClient:
             if self.connect_error is not None:
                 raise self.connect_error
             await self._ended.wait()
+            if self.spins_when_unpaired and self.me is None:
+                await self.released.wait()
 
         if self.own_device is not None:
             self.me = self.own_device
@@ -182,6 +189,11 @@ class FakeClient:
         """As neonize's `Event.execute`: each event to the coroutine registered for its type."""
         for event in events:
             await self.event.handlers[type(event)](self, event)
+
+    async def end_qr_window(self, status: str) -> None:
+        """goneonize's login-status callback, called on a Go thread when whatsmeow's QR channel ends."""
+        assert self.on_login_status is not None, "the adapter installs its login-status callback before connecting"
+        await asyncio.to_thread(self.on_login_status, status)
 
     async def show_qr(self, code: str) -> None:
         assert self.event.qr_handler is not None, "the adapter registers its QR callback before connecting"

@@ -298,6 +298,68 @@ async def test_a_scan_inside_the_window_connects_and_stops_the_expiry(
     assert client.stops == 0
 
 
+@pytest.mark.parametrize(
+    ("status", "state", "words"),
+    [
+        ("timeout", EngineState.QR_EXPIRED, "no QR code was scanned"),
+        ("err-client-outdated", EngineState.OUTDATED, "client version"),
+        ("err-unexpected-state", EngineState.FAILED, "may be banned"),
+        ("err-scanned-without-multidevice", EngineState.FAILED, "multi-device"),
+        ("error", EngineState.FAILED, "pairing ended: error"),
+    ],
+)
+async def test_the_end_of_a_qr_window_says_why_as_whatsmeow_reported_it(
+    make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder, status: str, state: EngineState, words: str
+) -> None:
+    engine = make_engine(qr_timings=QrTimings(first=60, following=20, codes=6, grace=5))
+    await engine.start(SessionTarget())
+    client = backend.client
+    await client.show_qr("2@first")
+    await client.end_qr_window(status)  # from a Go thread, long before our own timer
+    async with asyncio.timeout(5):
+        while not recorder.states:
+            await asyncio.sleep(0.01)
+    await engine.wait_idle()
+
+    [ended] = recorder.states
+    assert ended.state is state and words in (ended.reason or "")
+    assert client.stops == 1
+
+
+async def test_a_scan_cancels_the_qr_timer_so_a_slow_first_connect_fails_as_a_connect_not_an_expired_code(
+    make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
+) -> None:
+    # The code would expire after 0.15 s; the first connection gets 0.5 s from the scan.
+    engine = make_engine(qr_timings=QrTimings(first=0.1, following=0.1, codes=2, grace=0.05), connect_timeout=0.5)
+    await engine.start(SessionTarget())
+    client = backend.client
+    await client.show_qr("2@scan-me")
+    await client.end_qr_window("success")
+    async with asyncio.timeout(5):
+        while not recorder.states:
+            await asyncio.sleep(0.01)
+
+    [failed] = recorder.states
+    assert failed.state is EngineState.FAILED and "paired, but WhatsApp did not connect" in (failed.reason or "")
+
+
+async def test_the_reconnect_whatsmeow_makes_right_after_pairing_is_not_news(
+    make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
+) -> None:
+    engine = make_engine(qr_timings=QrTimings(first=60, following=20, codes=6, grace=5))
+    await engine.start(SessionTarget())
+    client = backend.client
+    await client.show_qr("2@scan-me")
+    await client.end_qr_window("success")
+    await client.deliver(DisconnectedEv(status=True))  # code 515: whatsmeow connects again after pairing
+    client.me = client.own_device = own_device()
+    await client.deliver(ConnectedEv(status=True))
+    await engine.wait_idle()
+
+    assert [s.state for s in recorder.states] == [EngineState.CONNECTED]
+    assert recorder.states[0].session_ref == DEVICE_REF
+
+
 async def test_pairing_code_is_asked_for_after_the_first_qr(
     make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
 ) -> None:

@@ -64,7 +64,7 @@ from zapdesk.engine.neonize.runtime import (
     hold_client,
     install_default_executor,
     is_live,
-    note_leaked_thread,
+    note_stopped_session,
     release_client,
 )
 from zapdesk.engine.neonize.session_store import SessionStore, prepare_session_store, remove_sqlite_store
@@ -122,6 +122,27 @@ class _QrReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class _LoginStatus:
+    """How whatsmeow's QR channel ended, from goneonize's login-status callback."""
+
+    status: str
+
+
+# What each end of a QR window means; any other status ("error", …) is a failed pairing.
+_QR_WINDOW_ENDS = {
+    "timeout": StateChanged(EngineState.QR_EXPIRED, reason="no QR code was scanned in time"),
+    "err-client-outdated": StateChanged(EngineState.OUTDATED, reason="WhatsApp refuses this client version"),
+    "err-scanned-without-multidevice": StateChanged(
+        EngineState.FAILED, reason="the phone that scanned the code has linked devices (multi-device) turned off"
+    ),
+    # whatsmeow saw a connect failure, a logout or a ban where it waited for a scan.
+    "err-unexpected-state": StateChanged(
+        EngineState.FAILED, reason="WhatsApp refused to link this device: the number may be banned"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class _Deadline:
     """A timer ran out: the QR window (QR_EXPIRED) or the wait for a resumed session to connect (FAILED)."""
 
@@ -141,7 +162,7 @@ class _Stop:
     pass
 
 
-_Item: TypeAlias = ProtoMessage | EngineEvent | _QrReceived | _Deadline | _ConnectEnded | _Stop
+_Item: TypeAlias = ProtoMessage | EngineEvent | _QrReceived | _LoginStatus | _Deadline | _ConnectEnded | _Stop
 
 
 class NeonizeEngine:
@@ -183,6 +204,7 @@ class NeonizeEngine:
         self._closing = False
         self._terminal = False
         self._connected = False
+        self._connected_once = False
         self._paired = False
         self._own: Device | None = None
         self._pairing_phone: str | None = None
@@ -352,7 +374,7 @@ class NeonizeEngine:
         self._generation += 1
         self._queue = asyncio.Queue()
         self._settled = asyncio.Event()
-        self._closing = self._terminal = self._connected = self._paired = False
+        self._closing = self._terminal = self._connected = self._connected_once = self._paired = False
         self._own = None
         self._pairing_phone = None
         self._qr_index = 0
@@ -402,9 +424,16 @@ class NeonizeEngine:
             except Exception:
                 log.exception("connection %s: could not queue a QR code", self.connection_key)
 
+        loop = asyncio.get_running_loop()
+
+        def on_login_status(status: str) -> None:
+            # Called on a Go thread: only hand the status over to the loop.
+            loop.call_soon_threadsafe(queue.put_nowait, _LoginStatus(status))
+
         for event_type in SUBSCRIBED_EVENTS:
             client.event(event_type)(on_event)
         client.event.qr(on_qr)
+        client.on_login_status = on_login_status
 
     async def _connect(self, client: NeonizeClient, *, resuming: bool) -> None:
         generation = self._generation
@@ -506,6 +535,8 @@ class NeonizeEngine:
                 await self._hand_over(receipt)
         elif isinstance(item, _QrReceived):
             await self._on_qr(item.code)
+        elif isinstance(item, _LoginStatus):
+            await self._on_login_status(item.status)
         elif isinstance(item, ConnectedEv | KeepAliveRestoredEv):
             await self._on_connected()
         elif isinstance(item, StateChanged):
@@ -522,6 +553,8 @@ class NeonizeEngine:
 
     async def _on_lifecycle(self, event: ProtoMessage) -> None:
         if isinstance(event, DisconnectedEv):
+            if self._paired and not self._connected_once:
+                return  # the reconnect whatsmeow makes right after pairing (code 515): not news
             # whatsmeow reconnects by itself (0 s, 2 s, 4 s…): calling connect here would make two sockets fight.
             await self._state(convert.reconnecting_state("connection lost; reconnecting"))
         elif isinstance(event, KeepAliveTimeoutEv):
@@ -562,7 +595,7 @@ class NeonizeEngine:
 
     async def _on_connected(self) -> None:
         own = await self._own_device()
-        self._paired = self._connected = True
+        self._paired = self._connected = self._connected_once = True
         self._cancel_timer()
         if own is None:
             await self._state(StateChanged(EngineState.CONNECTED))
@@ -596,6 +629,25 @@ class NeonizeEngine:
         await self._handler(QrCode(code=code, expires_at=now + timedelta(seconds=lifetime)))
         if index == 0 and self._pairing_phone:
             await self._request_pairing_code(self._pairing_phone)
+
+    async def _on_login_status(self, status: str) -> None:
+        """The end of the QR window, as whatsmeow saw it (our own QR timer is only the fallback)."""
+        log.info("connection %s: the QR window ended: %s", self.connection_key, status)
+        if self._paired:
+            return
+        if status != "success":
+            await self._state(
+                _QR_WINDOW_ENDS.get(status) or StateChanged(EngineState.FAILED, f"pairing ended: {status}")
+            )
+            return
+        # Scanned: the window is over, and the first connection is still to come (whatsmeow reconnects once
+        # first). A slow one is a failed connect, not an expired code.
+        self._paired = True
+        self._arm_timer(
+            self._connect_timeout,
+            EngineState.FAILED,
+            f"paired, but WhatsApp did not connect within {self._connect_timeout:.0f} s",
+        )
 
     async def _request_pairing_code(self, phone: str) -> None:
         try:
@@ -682,12 +734,9 @@ class NeonizeEngine:
                     self._stop_timeout,
                 )
                 return
-        if task is not None and not task.done():
-            # Go returns from its session call once stopped, except an unpaired one, which spins forever.
-            await asyncio.wait({task}, timeout=2.0)
-            if not task.done():
-                note_leaked_thread()
-                log.warning("connection %s: neonize's session thread did not return", self.connection_key)
+        if task is not None:
+            # Go returns from its session call once stopped, except an unpaired one, which holds its thread forever.
+            note_stopped_session(task)
 
     def _stopped(self, client: NeonizeClient, stopping: asyncio.Future[None]) -> None:
         if not stopping.cancelled() and stopping.exception() is not None:

@@ -7,6 +7,7 @@ default executor for the session's whole life, and stops a session when its Pyth
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEVICE_NAME = "zapdesk"
+# Threads of the default executor besides the sessions' own and the leaked ones: Go calls (downloads, sends,
+# lookups), file writes, the session store. Past them, calls wait their turn instead of hanging.
+CALL_THREADS = 64
 DEFAULT_EXECUTOR_THREADS = 256
 
 RawHandler = Callable[["NeonizeClient", ProtoMessage], Coroutine[None, None, None]]
@@ -41,12 +45,18 @@ class NeonizeEvents(Protocol):
     def qr(self, f: QrHandler) -> None: ...
 
 
+LoginStatusHandler = Callable[[str], None]
+
+
 class NeonizeClient(Protocol):
     """The part of `neonize.aioze.client.NewAClient` the adapter uses (tests substitute a fake with this shape)."""
 
     uuid: bytes
     me: Device | None
     event: NeonizeEvents
+    # How a QR window ended, as whatsmeow's QR channel says ("success", "timeout", "err-client-outdated", …).
+    # Called on a Go thread.
+    on_login_status: LoginStatusHandler | None
 
     async def connect(self) -> asyncio.Task[None]: ...
 
@@ -96,14 +106,31 @@ def device_props() -> DeviceProps:
 PAIRING_CLIENT_TYPE = ClientType.CHROME
 
 
+class LoginStatusClient(NewAClient):  # type: ignore[misc]  # neonize is untyped
+    """neonize's client, with the login-status callback it hands goneonize put to use: neonize's own discards
+    how a QR window ended, the only word Python gets of it (the window's events wait in Go until it is over)."""
+
+    on_login_status: LoginStatusHandler | None = None
+
+    def _NewAClient__onLoginStatus(self, uuid: int, status: int) -> None:  # noqa: N802 - neonize's mangled name
+        handler = self.on_login_status
+        if handler is None:
+            return
+        try:
+            handler(ctypes.string_at(status).decode(errors="replace"))
+        except Exception:
+            # On a Go thread: an exception here would be lost in ctypes.
+            log.exception("the login status of %s could not be handled", self.uuid)
+
+
 class NeonizeRuntime:
-    """The real backend: `NewAClient` on a store string, and whatsmeow's device list read through neonize's Go."""
+    """The real backend: neonize's client on a store string, and the store's device list."""
 
     def new_client(self, store: str, *, jid: JID | None = None, uuid: str | None = None) -> NeonizeClient:
         if jid is not None:
-            client: NeonizeClient = NewAClient(store, jid=jid, props=device_props())
+            client: NeonizeClient = LoginStatusClient(store, jid=jid, props=device_props())
         else:
-            client = NewAClient(store, props=device_props(), uuid=uuid, new_device=True)
+            client = LoginStatusClient(store, props=device_props(), uuid=uuid, new_device=True)
         return client
 
     async def stored_devices(self, store: str) -> list[str]:
@@ -124,6 +151,12 @@ def _read_device_list(store: str) -> str:
 _executor_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
+def executor_threads(max_sessions: int, leak_limit: int) -> int:
+    """Enough threads that no call hangs: one per session, the leaked ones a worker keeps until it is recycled,
+    and `CALL_THREADS` for everything else."""
+    return max_sessions + leak_limit + CALL_THREADS
+
+
 def install_default_executor(loop: asyncio.AbstractEventLoop, threads: int = DEFAULT_EXECUTOR_THREADS) -> None:
     """Each session blocks one default-executor thread for life; past min(32, CPUs+4) every neonize call hangs."""
     if loop in _executor_loops:
@@ -132,20 +165,26 @@ def install_default_executor(loop: asyncio.AbstractEventLoop, threads: int = DEF
     _executor_loops.add(loop)
 
 
-_leaked_threads = 0
+# Stopped sessions whose Go call has not returned. An unpaired one never does: after a QR window ends goneonize's
+# FetchMe waits forever for a device id, and after Stop mid-window its QR loop waits for a channel nobody closes.
+_stopped_sessions: set[asyncio.Future[None]] = set()
 
 
-def note_leaked_thread() -> None:
-    global _leaked_threads
-    _leaked_threads += 1
+def note_stopped_session(session: asyncio.Future[None]) -> None:
+    """Count `session` (the connect task of a client Go's Stop ran for) as a leaked thread until it returns."""
+    if session.done():
+        return
+    _stopped_sessions.add(session)
+    session.add_done_callback(_stopped_sessions.discard)
 
 
 def leaked_go_threads() -> int:
-    """Sessions whose Go thread did not return after stopping (an unpaired QR window spins forever).
+    """Executor threads held by sessions that were stopped but never returned: past a limit, the worker is
+    recycled (`worker.Worker`), as only the end of the process frees them.
 
     Interpreter exit joins executor threads: a worker with leaks must leave with `os._exit` after its cleanup.
     """
-    return _leaked_threads
+    return len(_stopped_sessions)
 
 
 # ---- Go's global maps ----------------------------------------------------------------------------------------
