@@ -15,6 +15,7 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, MediaType, ReceiptType
 
 from zapdesk.engine.events import EngineEvent, MessageReceived, StateChanged
+from zapdesk.engine.neonize.session_store import SessionStore
 
 _ids = itertools.count(1)
 # The media fields whatsmeow's DownloadAny looks at (a `ptvMessage` is not one of them).
@@ -216,7 +217,7 @@ class FakeBackend:
         self.clients.append(client)
         return client
 
-    async def stored_devices(self, store: str) -> list[str]:
+    async def stored_devices(self, store: SessionStore) -> list[str]:
         return list(self.devices)
 
     @property

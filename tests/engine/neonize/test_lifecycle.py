@@ -34,6 +34,7 @@ from zapdesk.engine.events import (
     StateChanged,
 )
 from zapdesk.engine.neonize.adapter import NeonizeEngine, QrTimings
+from zapdesk.engine.neonize.session_store import SessionStore
 
 Connected = tuple[NeonizeEngine, FakeClient]
 JID_FIELDS = ("User", "RawAgent", "Device", "Integrator", "Server", "IsEmpty")
@@ -174,7 +175,7 @@ async def test_resume_opens_the_stored_device_with_every_jid_field_set(
 async def test_an_unreadable_store_is_failed_not_logged_out(
     make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
 ) -> None:
-    async def broken(store: str) -> list[str]:
+    async def broken(store: SessionStore) -> list[str]:
         raise RuntimeError("database is locked")
 
     backend.stored_devices = broken  # type: ignore[method-assign]

@@ -43,7 +43,7 @@ class OneClientBackend:
         client: NeonizeClient = self.client
         return client
 
-    async def stored_devices(self, store: str) -> list[str]:
+    async def stored_devices(self, store: SessionStore) -> list[str]:
         return [DEVICE_REF]
 
 

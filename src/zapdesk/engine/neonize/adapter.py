@@ -389,7 +389,7 @@ class NeonizeEngine:
             self._emit_soon(StateChanged(EngineState.LOGGED_OUT, reason=f"unusable session reference {session_ref!r}"))
             return None
         try:
-            stored = await self._backend.stored_devices(self._store.location)
+            stored = await self._backend.stored_devices(self._store)
         except Exception as exc:
             log.exception("connection %s: could not read the session store", self.connection_key)
             self._emit_soon(StateChanged(EngineState.FAILED, reason=f"the session store could not be read: {exc}"))

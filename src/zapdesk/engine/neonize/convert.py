@@ -183,16 +183,6 @@ def person_jid(address: str) -> JID:
     return make_jid(user, server)
 
 
-def parse_device_list(raw: str) -> list[str]:
-    """neonize's `GetAllDevices` answer: `jid,pushname,business,initialized` records joined by `|\\x01|`.
-
-    Only the JID is read: neonize's own parser breaks on push names containing commas.
-    """
-    if raw.startswith("error:"):
-        raise RuntimeError(raw.removeprefix("error:").strip())
-    return [record.split(",", 1)[0] for record in raw.split("|\u0001|") if record]
-
-
 def digits(value: str) -> str:
     return "".join(character for character in value if character.isdigit())
 

@@ -22,7 +22,7 @@ from neonize.proto.waCompanionReg.WAWebProtobufsCompanionReg_pb2 import DevicePr
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, MediaType, ReceiptType
 
-from zapdesk.engine.neonize.convert import parse_device_list
+from zapdesk.engine.neonize.session_store import SessionStore, stored_devices
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,7 +94,7 @@ class NeonizeBackend(Protocol):
 
     def new_client(self, store: str, *, jid: JID | None = None, uuid: str | None = None) -> NeonizeClient: ...
 
-    async def stored_devices(self, store: str) -> list[str]: ...
+    async def stored_devices(self, store: SessionStore) -> list[str]: ...
 
 
 def device_props() -> DeviceProps:
@@ -133,17 +133,8 @@ class NeonizeRuntime:
             client = LoginStatusClient(store, props=device_props(), uuid=uuid, new_device=True)
         return client
 
-    async def stored_devices(self, store: str) -> list[str]:
-        return parse_device_list(await asyncio.to_thread(_read_device_list, store))
-
-
-def _read_device_list(store: str) -> str:
-    from neonize._binder import func_callback_bytes2, gocode
-    from neonize.utils.log import log_whatsmeow
-
-    callback = func_callback_bytes2(log_whatsmeow)  # kept alive for the duration of the call
-    raw: bytes = gocode.GetAllDevices(store.encode(), callback)
-    return raw.decode()
+    async def stored_devices(self, store: SessionStore) -> list[str]:
+        return await stored_devices(store)
 
 
 # ---- threads -------------------------------------------------------------------------------------------------
