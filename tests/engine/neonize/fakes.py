@@ -77,6 +77,7 @@ class FakeClient:
     event: FakeEvents = field(default_factory=FakeEvents)
     on_login_status: Callable[[str], None] | None = None
     connect_error: Exception | None = None
+    session_error: Exception | None = None  # how Go's session call ends by itself (`end_session`)
     # As goneonize: once stopped, an unpaired session's Go call never returns (FetchMe waits for a device id
     # forever, or the QR loop for a channel nobody closes) until `released` (the test ending) lets it go.
     spins_when_unpaired: bool = False
@@ -107,6 +108,8 @@ class FakeClient:
             if self.connect_error is not None:
                 raise self.connect_error
             await self._ended.wait()
+            if self.session_error is not None:
+                raise self.session_error
             if self.spins_when_unpaired and self.me is None:
                 await self.released.wait()
 
@@ -190,6 +193,11 @@ class FakeClient:
         """As neonize's `Event.execute`: each event to the coroutine registered for its type."""
         for event in events:
             await self.event.handlers[type(event)](self, event)
+
+    def end_session(self, error: Exception) -> None:
+        """Go's session call returns with `error` while nobody stopped it."""
+        self.session_error = error
+        self._ended.set()
 
     async def end_qr_window(self, status: str) -> None:
         """goneonize's login-status callback, called on a Go thread when whatsmeow's QR channel ends."""

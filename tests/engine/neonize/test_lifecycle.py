@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from neonize.exc import NeonizeError
 from neonize.proto.Neonize_pb2 import ClientOutdated as ClientOutdatedEv
 from neonize.proto.Neonize_pb2 import Connected as ConnectedEv
 from neonize.proto.Neonize_pb2 import ConnectFailure as ConnectFailureEv
@@ -444,3 +445,27 @@ async def test_a_stopped_clients_late_events_do_not_reach_the_next_session(
 
     assert new is not old and old.stops == 1
     assert [s.state for s in recorder.states] == [EngineState.CONNECTED, EngineState.CONNECTED]
+
+
+@pytest.mark.parametrize(
+    ("field", "kind"),
+    [("Receipt.Type", "Receipt"), ("TemporaryBan.Code", "TemporaryBan"), ("ConnectFailure.Reason", "ConnectFailure")],
+)
+async def test_an_event_goneonize_cannot_encode_ends_the_session_which_is_started_again(
+    connected: Connected, recorder: Recorder, caplog: pytest.LogCaptureFixture, field: str, kind: str
+) -> None:
+    engine, client = connected
+    # goneonize's CallbackFunction returns proto.Marshal's error (a "server-error" receipt, a new ban code, a new
+    # connect-failure reason), and neonize raises it from the connect task.
+    with caplog.at_level(logging.ERROR, logger="zapdesk.engine.neonize.adapter"):
+        client.end_session(NeonizeError(f"proto: required field neonize.{field} not set"))
+        async with asyncio.timeout(5):
+            while recorder.states[-1].state is EngineState.CONNECTED:
+                await asyncio.sleep(0.01)
+        await engine.wait_idle()
+
+    failed = recorder.states[-1]
+    assert failed.state is EngineState.FAILED  # the worker starts it again, with its backoff
+    assert failed.reason == f"neonize could not pass on a {kind} event from WhatsApp; the session is started again"
+    assert client.stops == 1  # whatsmeow no longer acknowledges what nobody passes on
+    assert any(kind in record.getMessage() for record in caplog.records)

@@ -546,10 +546,23 @@ class NeonizeEngine:
                 await self._state(StateChanged(item.state, reason=item.reason))
         elif isinstance(item, _ConnectEnded):
             if item.generation == self._generation:
-                reason = item.error or "the WhatsApp session ended unexpectedly"
-                await self._state(StateChanged(EngineState.FAILED, reason=reason))
+                await self._state(StateChanged(EngineState.FAILED, reason=self._end_reason(item.error)))
         else:
             await self._on_lifecycle(item)
+
+    def _end_reason(self, error: str | None) -> str:
+        """Why the Go session ended by itself. One that could not encode an event stopped passing events on while
+        whatsmeow kept acknowledging them: it is ended now, and the worker starts it again (with its backoff)."""
+        kind = convert.unencodable_event(error or "")
+        if kind is None:
+            return error or "the WhatsApp session ended unexpectedly"
+        log.error(
+            "connection %s: neonize could not pass on a %s event from WhatsApp (%s); restarting the session",
+            self.connection_key,
+            kind,
+            error,
+        )
+        return f"neonize could not pass on a {kind} event from WhatsApp; the session is started again"
 
     async def _on_lifecycle(self, event: ProtoMessage) -> None:
         if isinstance(event, DisconnectedEv):

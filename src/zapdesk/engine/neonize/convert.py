@@ -7,6 +7,7 @@ No I/O here: LID lookups and media downloads happen in the adapter, which passes
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -491,6 +492,18 @@ def receipt_event(event: ReceiptEv, lid_phones: Mapping[str, str]) -> Receipt | 
 
 
 # ---- lifecycle -----------------------------------------------------------------------------------------------
+
+
+# goneonize leaves a `required` field unset for values it has no name for (a "server-error" receipt, a new ban
+# code or connect-failure reason); Go's proto.Marshal then fails, and that error ends the session's event pump.
+_UNENCODABLE = re.compile(r"required field neonize\.(\w+)\.(\w+) not set")
+
+
+def unencodable_event(error: str) -> str | None:
+    """The kind of event goneonize could not encode (`Receipt`, `TemporaryBan`, …) when that is what ended a
+    session; None for any other end."""
+    found = _UNENCODABLE.search(error)
+    return found.group(1) if found else None
 
 
 def connected_state(me: Device) -> StateChanged:
