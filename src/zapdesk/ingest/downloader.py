@@ -39,7 +39,7 @@ PARALLEL_DOWNLOADS = 4
 MAX_MEDIA_BYTES = 100 * 1024 * 1024
 
 
-class MediaDownloader:
+class MediaDownloader(StepLoop):
     """Downloads connection `connection_id`'s pending files while `is_connected()` says the session is up.
 
     Woken by `nudge()` (messages with files were stored, the session connected); looks by itself every
@@ -61,6 +61,7 @@ class MediaDownloader:
         poll_seconds: float = 5.0,
         download_timeout: float = 120.0,
     ) -> None:
+        super().__init__(name=f"downloads of connection {connection_id}", poll_seconds=poll_seconds)
         self.connection_id = connection_id
         self.engine = engine
         self.sessionmaker = sessionmaker
@@ -70,20 +71,12 @@ class MediaDownloader:
         self.policy = policy
         self.parallel = parallel
         self.max_bytes = max_bytes
-        self.poll_seconds = poll_seconds
         self.download_timeout = download_timeout
-        self._loop = StepLoop(self.step, name=f"downloads of connection {connection_id}", poll_seconds=poll_seconds)
         self._running: dict[int, asyncio.Task[None]] = {}
-
-    def start(self) -> None:
-        self._loop.start()
-
-    def nudge(self) -> None:
-        self._loop.nudge()
 
     async def close(self) -> None:
         """Stop downloading; a file caught mid-download stays due and is fetched by whoever runs the session next."""
-        await self._loop.close()
+        await super().close()
         running = list(self._running.values())
         for task in running:
             task.cancel()
@@ -109,7 +102,7 @@ class MediaDownloader:
 
     def _finished(self, message_id: int, _task: asyncio.Task[None]) -> None:
         self._running.pop(message_id, None)
-        self._loop.nudge()
+        self.nudge()
 
     async def _fetch(self, download: Download) -> None:
         if download.size is not None and download.size > self.max_bytes:

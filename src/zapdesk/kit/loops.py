@@ -7,24 +7,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from abc import ABC, abstractmethod
 
 from zapdesk.kit.stepping import run_steps
 
 log = logging.getLogger(__name__)
 
 
-class StepLoop:
+class StepLoop(ABC):
     """Runs `step()` from `start()` until `close()`. A step that raises is logged, and the loop rests
     `poll_seconds` (what failed is still in the database: the next step finds it again)."""
 
-    def __init__(self, step: Callable[[], Awaitable[float]], *, name: str, poll_seconds: float) -> None:
-        self._step = step
+    def __init__(self, *, name: str, poll_seconds: float) -> None:
         self.name = name
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
+
+    @abstractmethod
+    async def step(self) -> float:
+        """Do what is due; returns how long to rest (unless nudged) before the next step."""
 
     def start(self) -> None:
         if self._task is None:
@@ -44,7 +47,7 @@ class StepLoop:
     async def run(self) -> None:
         # `_closing` too, not only the cancellation: a cancellation lost in a step must not keep the loop alive.
         await run_steps(
-            self._step,
+            self.step,
             self._wake,
             poll_seconds=self.poll_seconds,
             log=log,
