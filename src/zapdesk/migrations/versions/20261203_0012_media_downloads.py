@@ -1,7 +1,7 @@
 """media downloads
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 10:00:00.000000
 
 Received messages are stored before their files: each keeps how its engine downloads the file later, how many
@@ -16,8 +16,8 @@ from alembic import op
 import zapdesk.db.base
 
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
