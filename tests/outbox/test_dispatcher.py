@@ -11,14 +11,15 @@ from tests.conftest import EventLog
 from tests.ingest.inbound import deliver, in_group, received
 from tests.outbox.conftest import RunDispatcher, set_pace
 from tests.outbox.fake_engine import FakeEngine
-from tests.outbox.helpers import queue_message, reload, status_becomes
+from tests.outbox.helpers import eventually, queue_message, reload, status_becomes
 from tests.tickets.factories import Desk, make_connection, make_contact, make_ticket
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import MediaKind
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.models import ActionKind, Message, MessageStatus, MessageType
+from zapdesk.messages.service import queue_action
 from zapdesk.outbox.service import RetryPolicy, claim_next_delivery
 from zapdesk.tickets.models import Ticket
 
@@ -287,6 +288,29 @@ async def test_a_reply_in_a_group_goes_to_the_group_and_quotes_a_lid_only_member
     assert (sent.chat.address, sent.chat.is_group) == (f"{group}@g.us", True)
     assert sent.message.quoted is not None
     assert sent.message.quoted.sender_phone == f"{member_lid}@lid"
+
+
+async def test_a_read_mark_and_a_reaction_in_a_group_name_the_member_who_wrote_the_message(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, media_store: MediaStore
+) -> None:
+    group, member_lid = "120363041234567890", "207769883451234"
+    question = in_group(group, None, "alguém aí?", member_name="Lia", member_lid=member_lid, external_id="GROUP-Q2")
+    await deliver(context, desk.connection.id, question, media_store)
+    async with unit_of_work(context.sessionmaker) as session:
+        stored_question = (await session.execute(select(Message))).scalar_one()
+        queue_action(session, stored_question, ActionKind.READ)
+        queue_action(session, stored_question, ActionKind.REACTION, "👍")
+    engine = FakeEngine()
+
+    async def both_told() -> bool:
+        return len(engine.authors) == 2
+
+    async with run_dispatcher(desk.connection.id, engine):
+        await eventually(both_told)
+
+    assert engine.read_marks == [(f"{group}@g.us", ["GROUP-Q2"])]
+    assert engine.reactions == [(f"{group}@g.us", "GROUP-Q2", "👍")]
+    assert engine.authors == [f"{member_lid}@lid", f"{member_lid}@lid"]
 
 
 async def test_a_reply_to_a_customer_known_only_by_lid_goes_to_the_lid(

@@ -218,10 +218,14 @@ class OutboxDispatcher:
                 async with asyncio.timeout(self.send_timeout):
                     if action.kind == ActionKind.REACTION:
                         await self.engine.react(
-                            action.chat, action.external_id, action.emoji, target_from_me=action.target_from_me
+                            action.chat,
+                            action.external_id,
+                            action.emoji,
+                            target_from_me=action.target_from_me,
+                            target_sender=action.author,
                         )
                     else:
-                        await self.engine.mark_read(action.chat, [action.external_id])
+                        await self.engine.mark_read(action.chat, [action.external_id], sender=action.author)
             except (EngineError, TimeoutError) as exc:
                 retryable = not isinstance(exc, EngineError) or exc.retryable
                 async with unit_of_work(self.sessionmaker, self.sink) as session:

@@ -240,7 +240,7 @@ async def _quoted(session: AsyncSession, message: Message, contact: Contact) -> 
     sender_phone: str | None = None
     if not quoted.from_me:
         # In a group the quoted author is one member, kept on the message when it arrived.
-        sender_phone = quoted.extra.get("sender_phone") if contact.is_group else contact.phone
+        sender_phone = group_author(quoted) if contact.is_group else contact.phone
     return QuotedMessage(external_id=quoted.external_id, sender_phone=sender_phone, text=quoted.body)
 
 
@@ -336,6 +336,14 @@ class ActionDelivery:
     external_id: str
     emoji: str
     target_from_me: bool
+    # In a group, the member who wrote the message (whatsmeow needs them to mark it read or react to it).
+    author: str | None = None
+
+
+def group_author(message: Message) -> str | None:
+    """The member who wrote a group message, as WhatsApp addresses them (a number, or `<lid>@lid`)."""
+    author = message.extra.get("sender_phone")
+    return author if isinstance(author, str) and not message.from_me else None
 
 
 async def claim_actions(
@@ -364,6 +372,7 @@ async def claim_actions(
             external_id=message.external_id or "",
             emoji=action.emoji,
             target_from_me=message.from_me,
+            author=group_author(message) if contact.is_group else None,
         )
         for action, message, contact in (await session.execute(query)).all()
     ]
