@@ -35,6 +35,7 @@ from tests.ingest.downloads import (
 from tests.ingest.inbound import deliver_together
 from tests.media.conftest import media_store
 from tests.media.samples import JPEG, MP4, PNG
+from tests.outbox.helpers import eventually
 from tests.tickets.conftest import desk
 from tests.tickets.factories import Desk
 from zapdesk.contacts.models import Contact
@@ -258,7 +259,12 @@ async def test_an_hd_photo_replaces_the_file_of_its_standard_copy_in_one_message
     assert [(m.external_id, m.body) for m in messages] == [("SD1", "fachada")]  # one message, not two
     assert hd_done.media_path is not None and await media_store.read(hd_done.media_path) == hd
     assert hd_done.extra["better_copy_id"] == "HD1"
-    assert first.media_path is not None and not media_store.root.joinpath(first.media_path).exists()
+    assert first.media_path is not None
+
+    async def first_file_deleted() -> bool:  # right after the commit that took the HD file
+        return not media_store.root.joinpath(first.media_path or "").exists()
+
+    await eventually(first_file_deleted)
 
 
 async def test_an_hd_copy_whose_original_is_not_stored_is_a_message_of_its_own(
