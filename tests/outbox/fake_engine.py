@@ -32,6 +32,8 @@ class FakeEngine:
     read_marks: list[tuple[str, list[str]]] = field(default_factory=list)
     # The author each reaction or read mark named (in a group: the member who wrote the message), in call order.
     authors: list[str | None] = field(default_factory=list)
+    # Sends of these texts wait for WhatsApp's answer until their event is set (a slow network, a busy Go thread).
+    answers: dict[str, asyncio.Event] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def start(self, target: SessionTarget) -> None:
@@ -54,6 +56,8 @@ class FakeEngine:
             raise NotConnected()
         if self.failures:
             raise self.failures.pop(0)
+        if message.text in self.answers:
+            await self.answers[message.text].wait()
         self.sent.append(SentMessage(chat, message, time.monotonic()))
         async with self._changed:
             self._changed.notify_all()
@@ -72,6 +76,10 @@ class FakeEngine:
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
         return None
+
+    def hold(self, text: str) -> asyncio.Event:
+        """WhatsApp answers the send of `text` only once the returned event is set."""
+        return self.answers.setdefault(text, asyncio.Event())
 
     async def wait_for_sent(self, count: int, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout), self._changed:

@@ -11,7 +11,7 @@ from tests.conftest import EventLog
 from tests.ingest.inbound import deliver, in_group, received
 from tests.outbox.conftest import RunDispatcher, set_pace
 from tests.outbox.fake_engine import FakeEngine
-from tests.outbox.helpers import eventually, queue_message, reload, status_becomes
+from tests.outbox.helpers import eventually, eventually_reloaded, queue_message, reload, status_becomes
 from tests.tickets.factories import Desk, make_connection, make_contact, make_ticket
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
@@ -326,3 +326,47 @@ async def test_a_reply_to_a_customer_known_only_by_lid_goes_to_the_lid(
         await engine.wait_for_sent(1)
 
     assert [(sent.chat.address, sent.chat.is_group) for sent in engine.sent] == [("207769883451234@lid", False)]
+
+
+async def test_a_send_that_times_out_is_not_sent_again_and_is_settled_when_whatsapp_answers(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+) -> None:
+    ticket = await make_ticket(context, connection=desk.connection)
+    message = await queue_message(context, ticket, "seu pedido saiu")
+    engine = FakeEngine()
+    answer = engine.hold("seu pedido saiu")
+
+    async with run_dispatcher(desk.connection.id, engine, send_timeout=0.05):
+        held = await eventually_reloaded(context, message.id, lambda m: m.next_attempt_at is not None)
+        assert (held.status, held.send_attempts) == (MessageStatus.PENDING, 0)  # not a failed attempt
+        assert held.error == "WhatsApp has not confirmed this message yet."
+        # The dispatcher goes on (another chat's message is sent), without sending this one again.
+        other = await queue_message(context, await make_ticket(context, connection=desk.connection), "outro chat")
+        await status_becomes(context, other.id, MessageStatus.SENT)
+        assert engine.attempts == 2
+        answer.set()
+        sent = await status_becomes(context, message.id, MessageStatus.SENT)
+
+    assert engine.attempts == 2 and [s.message.text for s in engine.sent] == ["outro chat", "seu pedido saiu"]
+    assert (sent.external_id, sent.error, sent.next_attempt_at) == (engine.sent[1].message.message_id, None, None)
+
+
+async def test_a_send_still_running_when_the_session_closes_is_settled_later_not_sent_twice(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+) -> None:
+    ticket = await make_ticket(context, connection=desk.connection)
+    message = await queue_message(context, ticket, "vou verificar")
+    engine = FakeEngine()
+    answer = engine.hold("vou verificar")
+    async with run_dispatcher(desk.connection.id, engine):
+        await engine.wait_for_attempts(1)
+    # The session restarted: a new dispatcher runs while Go still sends the message the old one handed over.
+    async with run_dispatcher(desk.connection.id, engine):
+        other = await queue_message(context, await make_ticket(context, connection=desk.connection), "outro chat")
+        await status_becomes(context, other.id, MessageStatus.SENT)
+        assert engine.attempts == 2  # the other chat's message, not this one again
+        answer.set()
+        sent = await status_becomes(context, message.id, MessageStatus.SENT)
+
+    assert [s.message.text for s in engine.sent] == ["outro chat", "vou verificar"]
+    assert sent.external_id == engine.sent[1].message.message_id

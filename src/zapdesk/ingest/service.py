@@ -45,6 +45,7 @@ from zapdesk.engine.events import (
     lid_address,
 )
 from zapdesk.errors import Invalid
+from zapdesk.ingest.early_receipts import EarlyReceipts
 from zapdesk.media.store import MediaStore, display_name, received_file_columns
 from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.service import OWN_REACTION_KEY, message_preview, messages_added, record_message_updated
@@ -87,9 +88,17 @@ _RECEIPT_STATUS = {
 
 
 async def ingest_events(
-    session: AsyncSession, *, connection_id: int, events: Sequence[InboundEvent], media_store: MediaStore
+    session: AsyncSession,
+    *,
+    connection_id: int,
+    events: Sequence[InboundEvent],
+    media_store: MediaStore,
+    early_receipts: EarlyReceipts | None = None,
 ) -> None:
-    """The one entry point for the worker: store what `events` say about connection `connection_id`, in order."""
+    """The one entry point for the worker: store what `events` say about connection `connection_id`, in order.
+
+    Receipts naming ids no stored message has yet go to `early_receipts` (a send may be confirmed after them).
+    """
     new_messages: list[MessageReceived] = []
     for event in map(without_nul, events):
         if isinstance(event, MessageReceived) and not _changes_a_stored_message(event):
@@ -98,7 +107,7 @@ async def ingest_events(
         # A change may concern the messages before it: they are stored first.
         await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
         new_messages = []
-        await _apply_change(session, connection_id, event, media_store)
+        await _apply_change(session, connection_id, event, media_store, early_receipts)
     await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
 
 
@@ -110,14 +119,18 @@ def _changes_a_stored_message(event: MessageReceived) -> bool:
 
 
 async def _apply_change(
-    session: AsyncSession, connection_id: int, event: InboundEvent, media_store: MediaStore
+    session: AsyncSession,
+    connection_id: int,
+    event: InboundEvent,
+    media_store: MediaStore,
+    early_receipts: EarlyReceipts | None,
 ) -> None:
     if isinstance(event, MessageReceived) and isinstance(event.content, ReactionContent):
         await apply_reaction(session, connection_id=connection_id, event=event, reaction=event.content)
     elif isinstance(event, MessageReceived):
         await apply_better_copy(session, connection_id=connection_id, event=event, media_store=media_store)
     elif isinstance(event, Receipt):
-        await apply_receipt(session, connection_id=connection_id, event=event)
+        await apply_receipt(session, connection_id=connection_id, event=event, early_receipts=early_receipts)
     elif isinstance(event, MessageEdited):
         await apply_edit(session, connection_id=connection_id, event=event)
     else:
@@ -507,8 +520,11 @@ async def _announce_change(session: AsyncSession, message: Message) -> None:
     await record_message_updated(session, message, ticket)
 
 
-async def apply_receipt(session: AsyncSession, *, connection_id: int, event: Receipt) -> list[Message]:
-    """Move our messages forward (sent, delivered, read); never backwards, and ids we do not know are ignored.
+async def apply_receipt(
+    session: AsyncSession, *, connection_id: int, event: Receipt, early_receipts: EarlyReceipts | None = None
+) -> list[Message]:
+    """Move our messages forward (sent, delivered, read); never backwards. Ids we do not know are kept in
+    `early_receipts` when given (a send may be confirmed after its receipts), else ignored.
 
     A FAILED receipt fails a message that has not reached the phone yet (`pending` or `sent`), with its reason.
     """
@@ -522,7 +538,12 @@ async def apply_receipt(session: AsyncSession, *, connection_id: int, event: Rec
         .order_by(Message.id)
     )
     changed = []
-    for message in (await session.execute(query)).scalars():
+    found = list((await session.execute(query)).scalars())
+    if early_receipts is not None:
+        known = {message.external_id for message in found}
+        unknown = [external_id for external_id in event.external_ids if external_id not in known]
+        early_receipts.keep(connection_id, event, unknown)
+    for message in found:
         if event.kind == ReceiptKind.FAILED:
             if not _fail_undelivered(message, event.error):
                 continue

@@ -15,9 +15,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,6 +39,7 @@ from zapdesk.outbox.service import (
     action_failed,
     claim_actions,
     claim_deliveries,
+    hold_unconfirmed,
     mark_sent_many,
     next_attempt_at,
     record_failure,
@@ -47,6 +48,13 @@ from zapdesk.outbox.service import (
 from zapdesk.settings.service import OUTBOUND_MIN_INTERVAL_MS, get_setting
 
 log = logging.getLogger(__name__)
+
+
+# After a send is stored as sent, with its id: apply what WhatsApp said about that id before (early receipts).
+AfterSent = Callable[[AsyncSession, int, str], Awaitable[None]]
+
+# Outcomes of sends that returned after their dispatcher stopped waiting, still being stored.
+_late_outcomes: set[asyncio.Task[float]] = set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,8 @@ class OutboxDispatcher:
         policy: RetryPolicy | None = None,
         poll_seconds: float = 5.0,
         send_timeout: float = 60.0,
+        confirm_wait: float = 600.0,
+        after_sent: AfterSent | None = None,
     ) -> None:
         self.connection_id = connection_id
         self.engine = engine
@@ -90,6 +100,9 @@ class OutboxDispatcher:
         self.policy = policy or RetryPolicy()
         self.poll_seconds = poll_seconds
         self.send_timeout = send_timeout
+        # How long an unconfirmed send holds its message back before it is tried again (it may be a duplicate).
+        self.confirm_wait = confirm_wait
+        self.after_sent = after_sent
         self._wake = asyncio.Event()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
@@ -244,11 +257,33 @@ class OutboxDispatcher:
             await asyncio.sleep(remaining)
 
     async def _send(self, delivery: Delivery) -> float:
-        """Hand one message to the engine and store the outcome; returns how long to wait before the next."""
+        """Hand one message to the engine and store the outcome; returns how long to wait before the next.
+
+        The send is never abandoned: neonize cannot send with the id we chose, so a retry while Go is still
+        sending would reach the customer twice. A send that takes longer than `send_timeout` (or outlives this
+        dispatcher) keeps its message pending and held back; its outcome is stored whenever it comes.
+        """
         self._last_send = time.monotonic()
+        sending = asyncio.ensure_future(self.engine.send(delivery.chat, delivery.outgoing))
         try:
-            async with asyncio.timeout(self.send_timeout):
-                result = await self.engine.send(delivery.chat, delivery.outgoing)
+            finished, _ = await asyncio.wait({sending}, timeout=self.send_timeout)
+        except asyncio.CancelledError:
+            # The session is closing: whoever sends next must not send this one again before Go has answered.
+            self._store_outcome_later(delivery, sending)
+            if not sending.done():
+                await self._unconfirmed(delivery)
+            raise
+        if not finished:
+            await self._unconfirmed(delivery)
+            self._store_outcome_later(delivery, sending)
+            return 0.0
+        return await self._store_outcome(delivery, sending)
+
+    async def _store_outcome(
+        self, delivery: Delivery, sending: asyncio.Future[SendResult], *, late: bool = False
+    ) -> float:
+        try:
+            result = sending.result()
         except Throttled as exc:
             await self._throttled(delivery, exc)
             return 0.0
@@ -260,21 +295,24 @@ class OutboxDispatcher:
             return self.poll_seconds
         except EngineError as exc:
             await self._failed(delivery, str(exc) or "WhatsApp refused the message.", retryable=exc.retryable)
-        except TimeoutError:
-            reason = f"WhatsApp did not confirm the message within {self.send_timeout:g} seconds."
-            await self._failed(delivery, reason, retryable=True)
         except Exception as exc:
             log.exception("outbox of connection %s: sending message %s failed", self.connection_id, delivery.message_id)
             await self._failed(delivery, f"Sending failed unexpectedly: {exc}", retryable=True)
         else:
-            await self._outcomes.submit((delivery.message_id, result))
+            if late:
+                await self._mark_sent([(delivery.message_id, result)])  # this dispatcher may be gone
+            else:
+                await self._outcomes.submit((delivery.message_id, result))
             recorder.count(Counter.MESSAGES_SENT)
             self._widen()
         return 0.0
 
     async def _mark_sent(self, outcomes: Sequence[tuple[int, SendResult]]) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
-            await mark_sent_many(session, outcomes)
+            sent = await mark_sent_many(session, outcomes)
+            if self.after_sent is not None:
+                for message in sent:
+                    await self.after_sent(session, self.connection_id, message.external_id or "")
 
     async def _throttled(self, delivery: Delivery, exc: Throttled) -> None:
         log.info(
@@ -298,6 +336,28 @@ class OutboxDispatcher:
         if self._successes >= 4 * self._lanes:
             self._lanes += 1
             self._successes = 0
+
+    async def _unconfirmed(self, delivery: Delivery) -> None:
+        log.warning(
+            "outbox of connection %s: message %s not confirmed within %g s; waiting for WhatsApp's answer",
+            self.connection_id,
+            delivery.message_id,
+            self.send_timeout,
+        )
+        async with unit_of_work(self.sessionmaker, self.sink) as session:
+            await hold_unconfirmed(
+                session, message_id=delivery.message_id, until=utcnow() + timedelta(seconds=self.confirm_wait)
+            )
+
+    def _store_outcome_later(self, delivery: Delivery, sending: asyncio.Future[SendResult]) -> None:
+        """When the send returns after all: its outcome is stored then, even if this dispatcher is gone."""
+
+        def store(_done: asyncio.Future[SendResult]) -> None:
+            task = asyncio.ensure_future(self._store_outcome(delivery, sending, late=True))
+            _late_outcomes.add(task)
+            task.add_done_callback(_late_outcomes.discard)
+
+        sending.add_done_callback(store)
 
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:

@@ -278,6 +278,18 @@ def _sent(message: Message, result: SendResult) -> Message:
     return message
 
 
+async def hold_unconfirmed(session: AsyncSession, *, message_id: int, until: datetime) -> Message | None:
+    """A send that WhatsApp has not answered yet: the message stays pending, and is not tried again before `until`
+    (the answer, when it comes, settles it). Not a failed attempt."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    if message is None or message.status != MessageStatus.PENDING:
+        return message
+    message.error = "WhatsApp has not confirmed this message yet."
+    message.next_attempt_at = until
+    await record_message_updated(session, message)
+    return message
+
+
 async def record_failure(
     session: AsyncSession,
     *,

@@ -4,6 +4,7 @@ outbox."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -12,7 +13,8 @@ from zapdesk.db.events import EventSink
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.registry import build_engine, engine_name
 from zapdesk.ingest.downloader import MediaDownloader
-from zapdesk.ingest.service import ingest_events
+from zapdesk.ingest.early_receipts import EarlyReceipts
+from zapdesk.ingest.service import apply_receipt, ingest_events
 from zapdesk.media.store import MediaStore
 from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
@@ -25,15 +27,22 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
     media_store = MediaStore(settings.media_dir)
     # What sessions commit here is queued for outgoing webhooks too; the server's dispatcher sends it.
     sink = feeding_sink(counting_sink(sink), WebhookFeeder(sessionmaker, settings))
+    early_receipts = EarlyReceipts()
 
     def engine_for(provider: str, connection_key: str, handler: EventHandler) -> Engine:
         return build_engine(provider, settings, connection_key, handler)
 
     async def ingest(session: AsyncSession, connection_id: int, events: Sequence[InboundEvent]) -> None:
-        await ingest_events(session, connection_id=connection_id, events=events, media_store=media_store)
+        await ingest_events(
+            session, connection_id=connection_id, events=events, media_store=media_store, early_receipts=early_receipts
+        )
 
-    def starter(kind: type[OutboxDispatcher] | type[MediaDownloader]) -> LoopStarter:
-        """Starts a loop of `kind` for one session, on this worker's database, sink and files."""
+    async def apply_early_receipts(session: AsyncSession, connection_id: int, external_id: str) -> None:
+        for receipt in early_receipts.take(connection_id, external_id):
+            await apply_receipt(session, connection_id=connection_id, event=receipt)
+
+    def starter(kind: Callable[..., OutboxDispatcher | MediaDownloader]) -> LoopStarter:
+        """Starts a loop made by `kind` for one session, on this worker's database, sink and files."""
 
         def start(connection_id: int, engine: Engine, is_connected: Callable[[], bool]) -> SessionLoop:
             loop = kind(
@@ -55,7 +64,7 @@ def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessio
         sink=sink,
         build_engine=engine_for,
         ingest=ingest,
-        start_outbox=starter(OutboxDispatcher),
+        start_outbox=starter(partial(OutboxDispatcher, after_sent=apply_early_receipts)),
         start_downloader=starter(MediaDownloader),
         engine_name=lambda provider: engine_name(provider, settings),
         group_commit=GroupCommit(sessionmaker, sink, ingest),

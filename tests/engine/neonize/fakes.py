@@ -94,6 +94,10 @@ class FakeClient:
     # While set and not released, Go's DownloadAny (a large file) or Stop (a hung socket) has not returned yet.
     download_gate: asyncio.Event | None = None
     stop_gate: asyncio.Event | None = None
+    send_gate: asyncio.Event | None = None
+    # The id Go's SendMessage picks for the next message (neonize cannot send with ours).
+    send_id: str | None = None
+    sends: int = 0  # calls of send_message, answered or not yet
     connects: int = 0
     stops: int = 0
     logouts: int = 0
@@ -127,8 +131,12 @@ class FakeClient:
         self.logouts += 1
 
     async def send_message(self, to: JID, message: Message) -> SendResponse:
+        self.sends += 1
+        message_id = self.send_id or f"3EB0SENT{next(_ids):06d}"
+        if self.send_gate is not None:
+            await self.send_gate.wait()
         self.sent.append((to, message))
-        return SendResponse(ID=f"3EB0SENT{next(_ids):06d}", Timestamp=1_700_000_100)
+        return SendResponse(ID=message_id, Timestamp=1_700_000_100)
 
     async def upload(self, binary: bytes, media_type: MediaType | None = None) -> UploadResponse:
         assert media_type is not None, "the adapter names the media type (no libmagic guess)"

@@ -3,11 +3,13 @@ pipeline: what a day on real WhatsApp would store."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import pytest
 from google.protobuf.message import Message as ProtoMessage
+from neonize.proto.Neonize_pb2 import Receipt as ReceiptEv
 from neonize.proto.waCommon.WACommon_pb2 import MessageKey
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     AlbumMessage,
@@ -23,7 +25,7 @@ from sqlalchemy import select
 
 from tests.conftest import EventLog
 from tests.engine.neonize.fakes import FakeClient, Recorder
-from tests.engine.neonize.protos import CUSTOMER, CUSTOMER_LID, GROUP, jid, message_event
+from tests.engine.neonize.protos import CUSTOMER, CUSTOMER_LID, GROUP, jid, message_event, receipt_event
 from tests.ingest.downloads import (
     FAST_RETRIES,
     eventually_message,
@@ -35,16 +37,18 @@ from tests.ingest.downloads import (
 from tests.ingest.inbound import deliver_together
 from tests.media.conftest import media_store
 from tests.media.samples import JPEG, MP4, PNG
-from tests.outbox.helpers import eventually
+from tests.outbox.helpers import eventually, queue_message, reload, status_becomes
 from tests.tickets.conftest import desk
 from tests.tickets.factories import Desk
 from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
-from zapdesk.engine.events import MessageReceived
+from zapdesk.db.uow import unit_of_work
+from zapdesk.engine.events import MessageReceived, Receipt
 from zapdesk.engine.neonize.adapter import NeonizeEngine
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import MediaState, Message, MessageType
-from zapdesk.tickets.models import Ticket
+from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
+from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.worker.pipeline import runner_deps
 
 __all__ = ["desk", "media_store"]
 
@@ -398,3 +402,38 @@ async def test_a_message_typed_on_the_business_phone_to_a_lid_chat_is_kept_under
     assert (contact.phone, contact.lid, contact.push_name) == (CUSTOMER, CUSTOMER_LID, "Ana")
     assert [(m.external_id, m.from_me) for m in await rows(context, Message)] == [("OUT1", True), ("L1", False)]
     assert len(await rows(context, Ticket)) == 1
+
+
+# ---- a send WhatsApp confirms late -------------------------------------------------------------------------------
+
+
+async def test_a_receipt_that_comes_before_its_send_returns_is_applied_once_the_send_is_stored(
+    connected: Connected, recorder: Recorder, context: AppContext, desk: Desk
+) -> None:
+    engine, client = connected
+    async with unit_of_work(context.sessionmaker) as session:
+        contact = Contact(name="Ana", phone=CUSTOMER, custom_fields={})
+        session.add(contact)
+        await session.flush()
+        ticket = Ticket(contact_id=contact.id, connection_id=desk.connection.id, status=TicketStatus.OPEN)
+        session.add(ticket)
+    message = await queue_message(context, ticket, "seu pedido saiu")
+    client.send_id, client.send_gate = "3EB0GOPICKED0001", asyncio.Event()
+    deps = runner_deps(context.settings, context.sessionmaker, context.publish)
+    outbox = deps.start_outbox(desk.connection.id, engine, lambda: True)
+    try:
+        while client.sends == 0:
+            await asyncio.sleep(0.01)
+        # Go's SendMessage has not returned yet, and WhatsApp already says the customer's phone got it.
+        await client.deliver(receipt_event(ReceiptEv.DELIVERED, ["3EB0GOPICKED0001"]))
+        await engine.wait_idle()
+        async with unit_of_work(context.sessionmaker, context.publish) as session:
+            await deps.ingest(session, desk.connection.id, recorder.of(Receipt))
+        assert (await reload(context, message.id)).status == MessageStatus.PENDING  # no message has that id yet
+
+        client.send_gate.set()
+        delivered = await status_becomes(context, message.id, MessageStatus.DELIVERED)
+    finally:
+        await outbox.close()
+
+    assert delivered.external_id == "3EB0GOPICKED0001" and client.sends == 1
