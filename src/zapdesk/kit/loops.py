@@ -1,5 +1,6 @@
 """A background loop that works in steps: each step says how long to rest before the next, and a nudge ends the
-rest at once (new work arrived): `stepping.run_steps` with a start, a nudge and a close, for the media downloader.
+rest at once (new work arrived): `stepping.run_steps` with a start, a nudge and a close. The outbox dispatcher and
+the media downloader are such loops.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ then widens them again as sends succeed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,7 +26,7 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
 from zapdesk.engine.events import SendResult
 from zapdesk.kit.group_commit import GroupCommit
-from zapdesk.kit.stepping import run_steps
+from zapdesk.kit.loops import StepLoop
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
@@ -68,7 +67,7 @@ class _Idle:
     due_at: datetime | None  # when a message waiting for a retry becomes due, if any
 
 
-class OutboxDispatcher:
+class OutboxDispatcher(StepLoop):
     """Sends connection `connection_id`'s pending messages while `is_connected()` says the session is up.
 
     Woken by `nudge()` (a message was queued, the session connected), and looks by itself every
@@ -91,6 +90,7 @@ class OutboxDispatcher:
         confirm_wait: float = 600.0,
         after_sent: AfterSent | None = None,
     ) -> None:
+        super().__init__(name=f"outbox of connection {connection_id}", poll_seconds=poll_seconds)
         self.connection_id = connection_id
         self.engine = engine
         self.sessionmaker = sessionmaker
@@ -98,14 +98,10 @@ class OutboxDispatcher:
         self.media_store = media_store
         self.is_connected = is_connected
         self.policy = policy or RetryPolicy()
-        self.poll_seconds = poll_seconds
         self.send_timeout = send_timeout
         # How long an unconfirmed send holds its message back before it is tried again (it may be a duplicate).
         self.confirm_wait = confirm_wait
         self.after_sent = after_sent
-        self._wake = asyncio.Event()
-        self._closing = False
-        self._task: asyncio.Task[None] | None = None
         self._last_send: float | None = None  # monotonic time of the last attempt that reached the engine
         self._max_lanes = engine.parallel_sends if isinstance(engine, SendsInParallel) else 1
         self._lanes = self._max_lanes
@@ -116,40 +112,20 @@ class OutboxDispatcher:
         self._outcomes: GroupCommit[tuple[int, SendResult]] = GroupCommit(self._mark_sent)
         self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self.run(), name=f"outbox-{self.connection_id}")
-
     def nudge(self) -> None:
         self._actions_checked_at = float("-inf")
-        self._wake.set()
+        super().nudge()
 
     async def close(self) -> None:
-        """Stop sending; a message caught mid-send stays pending and is resent (with the same id) later."""
-        self._closing = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Stop sending; a message caught mid-send stays pending and is resent (with the same id) later, unless
+        it is one Go may still be sending (held back until its outcome comes)."""
+        await super().close()
         self._outcomes.cancel()
         sends = list(self._in_flight.values())
         for send in sends:
             send.cancel()
         if sends:
             await asyncio.wait(sends)
-
-    async def run(self) -> None:
-        # A failed step leaves the message pending (the database or the engine blinked): look again shortly.
-        # `_closing` stops the loop even if a cancellation were ever swallowed.
-        await run_steps(
-            self.step,
-            self._wake,
-            poll_seconds=self.poll_seconds,
-            log=log,
-            what=f"outbox of connection {self.connection_id}",
-            keep_going=lambda: not self._closing,
-        )
 
     async def step(self) -> float:
         """Start sending what is due (one message, or one per free lane); returns how long to wait (unless
