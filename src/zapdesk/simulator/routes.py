@@ -23,6 +23,7 @@ from zapdesk.simulator.schemas import (
     PostedMessage,
     ReadIn,
     ReadOut,
+    RegistrationIn,
     ScanIn,
     SessionAction,
 )
@@ -109,6 +110,12 @@ async def phone_messages(
 @control.post("/phones/{phone}/read", response_model=ReadOut, summary="The customer reads messages")
 async def read(phone: str, body: ReadIn, network: NetworkDep) -> ReadOut:
     return ReadOut(read=network.read_by_customer(phone, body.ids))
+
+
+@control.put("/phones/{phone}/registration", status_code=204, summary="Whether a number is on WhatsApp at all")
+async def registration(phone: str, body: RegistrationIn, network: NetworkDep) -> Response:
+    network.set_registered(phone, body.on_whatsapp)
+    return Response(status_code=204)
 
 
 @control.post("/sessions/{phone}/drop", response_model=SessionAction, summary="Cut the device's link for a while")
