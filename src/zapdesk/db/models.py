@@ -2,15 +2,18 @@
 
 from zapdesk.api_tokens.models import ApiToken
 from zapdesk.auth.models import RefreshToken
+from zapdesk.automation.models import TicketAutomation, Timer
 from zapdesk.cloud.models import CloudAccount, CloudTemplate
 from zapdesk.connections.models import Connection, ConnectionLease
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import Base
+from zapdesk.db.cursors import EventCursor
 from zapdesk.db.journal import EventBatch
 from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageAction
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
+from zapdesk.scheduled.models import ScheduledMessage
 from zapdesk.settings.models import Setting
 from zapdesk.tickets.history.models import TicketEvent
 from zapdesk.tickets.models import Ticket
@@ -27,14 +30,18 @@ __all__ = [
     "Contact",
     "DeadLetter",
     "EventBatch",
+    "EventCursor",
     "Message",
     "MessageAction",
     "Queue",
     "QuickAnswer",
     "RefreshToken",
+    "ScheduledMessage",
     "Setting",
     "Ticket",
+    "TicketAutomation",
     "TicketEvent",
+    "Timer",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",

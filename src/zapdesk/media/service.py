@@ -54,11 +54,8 @@ async def post_media_message(
     media_store: MediaStore,
     max_bytes: int,
 ) -> tuple[Message, bool]:
-    """Store the file and a `pending` message carrying it; the message's type comes from the file's content
-    (see `store_attachment`)."""
-    data = await upload.read(max_bytes + 1)
-    attachment = await store_attachment(session, data, upload.filename, media_store=media_store, max_bytes=max_bytes)
-    stored = attachment.stored
+    """Store the file and a `pending` message carrying it; the message's type comes from the file's content."""
+    attachment = await accept_upload(session, upload, media_store=media_store, max_bytes=max_bytes)
     # A caption may be empty, which `MessageCreate` (made for text) refuses; the route checked the fields.
     data_fields = MessageCreate.model_construct(
         body=draft.body, quoted_message_id=draft.quoted_message_id, client_id=draft.client_id
@@ -66,8 +63,16 @@ async def post_media_message(
     message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
     if not created:
         # The same client_id was sent before: that message already has its own copy of the file.
-        await media_store.delete(stored.path)
+        await media_store.delete(attachment.stored.path)
     return message, created
+
+
+async def accept_upload(
+    session: AsyncSession, upload: UploadFile, *, media_store: MediaStore, max_bytes: int
+) -> Attachment:
+    """Store an uploaded file to send, as `store_attachment` does (reading at most one byte past the limit)."""
+    data = await upload.read(max_bytes + 1)
+    return await store_attachment(session, data, upload.filename, media_store=media_store, max_bytes=max_bytes)
 
 
 async def store_attachment(

@@ -30,6 +30,7 @@ async def list_tickets(
     search: Annotated[
         str | None, Query(max_length=200, description="Contact name, phone number, or text of a message.")
     ] = None,
+    rating: Annotated[int | None, Query(ge=1, le=5, description="Only tickets the customer rated so.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Page[TicketRead]:
@@ -40,6 +41,7 @@ async def list_tickets(
         connection_id=connection_id,
         assignee=assignee,
         search=search.strip() if search and search.strip() else None,
+        rating=rating,
     )
     tickets, next_cursor = await service.list_tickets(session, user, filters, limit=limit, cursor=cursor)
     return Page(items=[TicketRead.from_model(ticket) for ticket in tickets], next_cursor=next_cursor)

@@ -34,6 +34,9 @@ class TicketRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    choosing_queue: bool = Field(description="The customer is choosing a queue from the menu (only admins see it).")
+    rating: int | None = Field(description="The customer's satisfaction rating, 1 to 5, given after the close.")
+    rated_at: datetime | None
 
     @classmethod
     def from_model(cls, ticket: Ticket) -> TicketRead:
@@ -60,6 +63,9 @@ class TicketRead(BaseModel):
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
+            choosing_queue=ticket.choosing_queue,
+            rating=ticket.rating,
+            rated_at=ticket.rated_at,
         )
 
 

@@ -25,7 +25,7 @@ VARIABLES: dict[str, str] = {
     "first_name": "The first word of the contact's name.",
     "agent": "The name of the agent the ticket is assigned to.",
     "queue": "The name of the ticket's queue.",
-    "protocol": "The ticket's number.",
+    "protocol": 'The ticket\'s protocol number ("2026-000123").',
     "greeting": '"Bom dia", "Boa tarde" or "Boa noite", by the time of day.',
     "date": "Today's date (dd/mm/yyyy).",
     "time": "The time now (hh:mm).",
@@ -73,8 +73,7 @@ def variables(subject: Subject, *, now: datetime, zone: ZoneInfo) -> dict[str, s
 
 
 def protocol_of(ticket: Ticket) -> str:
-    # SEAM (issue 13): the ticket history gives tickets a protocol number; until it lands, the ticket's id is it.
-    return str(ticket.id)
+    return ticket.protocol
 
 
 async def workspace_zone(session: AsyncSession) -> ZoneInfo:
