@@ -7,7 +7,8 @@ Create Date: 2026-12-04 09:00:00.000000
 The queue menu, business hours, timers, the satisfaction survey and scheduled messages: a connection's
 automation settings (one JSON document), a queue's menu number, description, options and hours, a ticket's
 menu and survey state and rating, automation's memory of each ticket and its timers (due rows), scheduled
-messages, the durable readers of the event log, and each user's signature switch. Existing queues are
+messages, the durable readers of the event log, each user's signature switch, and quick answers that are
+shared (for every queue or some) or a user's own, with an optional file. Existing queues are
 numbered 1, 2, 3… by name, so every existing menu starts without a repeated number.
 """
 
@@ -117,6 +118,28 @@ def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('signature', sa.Boolean(), nullable=False, server_default=sa.true()))
 
+    op.create_table('quick_answer_queues',
+    sa.Column('quick_answer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('queue_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.ForeignKeyConstraint(['queue_id'], ['queues.id'], name=op.f('fk_quick_answer_queues_queue_id_queues'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['quick_answer_id'], ['quick_answers.id'], name=op.f('fk_quick_answer_queues_quick_answer_id_quick_answers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('quick_answer_id', 'queue_id', name=op.f('pk_quick_answer_queues'))
+    )
+    with op.batch_alter_table('quick_answer_queues', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quick_answer_queues_queue_id'), ['queue_id'], unique=False)
+
+    with op.batch_alter_table('quick_answers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('owner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
+        batch_op.add_column(sa.Column('media_type', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('media_path', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('media_mime', sa.String(length=127), nullable=True))
+        batch_op.add_column(sa.Column('media_name', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('media_size', sa.Integer(), nullable=True))
+        batch_op.drop_constraint(batch_op.f('uq_quick_answers_shortcut'), type_='unique')
+        batch_op.create_index('uq_quick_answers_personal_shortcut', ['owner_id', 'shortcut'], unique=True, sqlite_where=sa.text('owner_id IS NOT NULL'), postgresql_where=sa.text('owner_id IS NOT NULL'))
+        batch_op.create_index('uq_quick_answers_shared_shortcut', ['shortcut'], unique=True, sqlite_where=sa.text('owner_id IS NULL'), postgresql_where=sa.text('owner_id IS NULL'))
+        batch_op.create_foreign_key(batch_op.f('fk_quick_answers_owner_id_users'), 'users', ['owner_id'], ['id'], ondelete='CASCADE')
+
     # Automation starts from here: it remembers every ticket as it is now (so the next change of each is told
     # apart), and reads the event log from its current end.
     op.execute(
@@ -130,6 +153,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('quick_answers', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_quick_answers_owner_id_users'), type_='foreignkey')
+        batch_op.drop_index('uq_quick_answers_shared_shortcut', sqlite_where=sa.text('owner_id IS NULL'), postgresql_where=sa.text('owner_id IS NULL'))
+        batch_op.drop_index('uq_quick_answers_personal_shortcut', sqlite_where=sa.text('owner_id IS NOT NULL'), postgresql_where=sa.text('owner_id IS NOT NULL'))
+        batch_op.create_unique_constraint(batch_op.f('uq_quick_answers_shortcut'), ['shortcut'])
+        batch_op.drop_column('media_size')
+        batch_op.drop_column('media_name')
+        batch_op.drop_column('media_mime')
+        batch_op.drop_column('media_path')
+        batch_op.drop_column('media_type')
+        batch_op.drop_column('owner_id')
+
+    with op.batch_alter_table('quick_answer_queues', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quick_answer_queues_queue_id'))
+
+    op.drop_table('quick_answer_queues')
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('signature')
 
