@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
+from zapdesk.templates.engine import TemplateText
 from zapdesk.tickets.models import Ticket, TicketStatus
 
 
@@ -104,3 +106,13 @@ class TicketUpdate(BaseModel):
     action: TicketAction | None = None
     assignee_id: IdRef | None = None
     queue_id: IdRef | None = None
+
+
+class RenderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[TemplateText, StringConstraints(max_length=65_536)]
+
+
+class RenderedText(BaseModel):
+    text: str = Field(description="The text with its variables filled; unknown ones are left as written.")

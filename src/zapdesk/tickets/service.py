@@ -19,6 +19,7 @@ from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
+from zapdesk.templates.engine import render
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
 from zapdesk.tickets.history import service as history
@@ -27,6 +28,7 @@ from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.repository import TicketFilters
 from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketUpdate
+from zapdesk.tickets.variables import ticket_variables
 from zapdesk.users.models import User
 
 # --- events -------------------------------------------------------------------------------------------
@@ -136,6 +138,12 @@ def _take_activity(target: Ticket, merged: Ticket) -> None:
         target.last_message_at = merged.last_message_at
         target.last_message_preview = merged.last_message_preview
     target.last_activity_at = max(target.last_activity_at, merged.last_activity_at)
+
+
+async def render_for(session: AsyncSession, user: User, ticket_id: int, template: str) -> str:
+    """`template` filled for a ticket `user` may see (now, in the workspace's time zone)."""
+    ticket = await get_visible_ticket(session, user, ticket_id)
+    return render(template, await ticket_variables(session, ticket, now=utcnow()))
 
 
 # --- the active ticket of a conversation --------------------------------------------------------------
