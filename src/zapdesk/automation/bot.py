@@ -114,8 +114,8 @@ async def _wrong(scene: Scene, plan: TimerPlan, *, under: Queue | None) -> None:
 
 async def _place(scene: Scene, plan: TimerPlan, queue: Queue | None, decision: history.Decision) -> None:
     """The menu is over: the ticket goes to `queue`, which greets the customer (and says if it is closed)."""
-    await place_in_queue(scene.session, scene.ticket, queue.id if queue is not None else None)
-    scene.expect_own_change()
+    queue_id = queue.id if queue is not None else None
+    scene.moved(await place_in_queue(scene.session, scene.ticket, queue_id, announce=False))
     scene.memory.menu_queue_id = None
     scene.memory.menu_tries = 0
     plan.cancel(scene.ticket.id, TimerKind.MENU_EXPIRY)

@@ -2,21 +2,21 @@
 
 Each one is `pending` with no author, in the caller's transaction: the outbox sends it (paced, retried, ticked)
 like an agent's, and it vanishes if that transaction rolls back. `extra.automatic` names what it was, so the
-chat can mark it "bot" / "automático".
+chat can mark it "bot" / "automático". What one transaction says is written together at its end
+(`Transcript`): one INSERT for all the messages, one update per ticket.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.messages.models import Message, MessageStatus, MessageType
-from zapdesk.messages.service import message_added
+from zapdesk.messages.service import messages_added
 from zapdesk.templates.engine import render
 from zapdesk.tickets.models import Ticket
-from zapdesk.tickets.variables import ticket_variables
 
 
 class Said(StrEnum):
@@ -41,14 +41,30 @@ def is_automatic(extra: dict[str, object]) -> bool:
     return bool(extra.get("automatic"))
 
 
-async def say(
-    session: AsyncSession, ticket: Ticket, template: str | None, what: Said, *, now: datetime
-) -> Message | None:
-    """Fill `template` for `ticket` and queue it; nothing for an empty template or a group (a greeting posted
-    into a group would reach everyone in it, not one customer). Needs `ticket.contact` loaded."""
+class Transcript:
+    """The messages automation says in one transaction, in order, until `write`."""
+
+    def __init__(self) -> None:
+        self._said: dict[int, tuple[Ticket, list[Message]]] = {}
+
+    def add(self, ticket: Ticket, message: Message) -> None:
+        self._said.setdefault(ticket.id, (ticket, []))[1].append(message)
+
+    async def write(self, session: AsyncSession) -> None:
+        said = list(self._said.values())
+        self._said.clear()
+        if said:
+            session.add_all([message for _, messages in said for message in messages])
+            await messages_added(session, said)
+
+
+def compose(ticket: Ticket, template: str | None, what: Said, values: Mapping[str, str]) -> Message | None:
+    """`template` filled with `values`, as the message to send in `ticket`; None for an empty template or a
+    group (a greeting posted into a group would reach everyone in it, not one customer). Needs `ticket.contact`
+    loaded."""
     if not template or not template.strip() or ticket.contact.is_group:
         return None
-    body = render(template, await ticket_variables(session, ticket, now=now)).strip()
+    body = render(template, values).strip()
     if not body:
         return None
     message = Message(
@@ -63,6 +79,4 @@ async def say(
         extra={"automatic": what.value},
         reactions={},
     )
-    session.add(message)
-    await message_added(session, ticket, message)
     return message

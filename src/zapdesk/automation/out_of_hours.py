@@ -14,7 +14,6 @@ from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.hours.schedule import is_open
 from zapdesk.hours.schemas import QueueHours
 from zapdesk.queues.models import Queue
-from zapdesk.tickets.variables import workspace_zone
 
 
 def closed_text(settings: ConnectionAutomation, queue: Queue | None, now: datetime, zone: ZoneInfo) -> str | None:
@@ -39,7 +38,7 @@ async def answer_if_closed(scene: Scene, queue: Queue | None) -> None:
     """Say the business is closed, unless it is open or this ticket heard so within `repeat_hours`."""
     if said_recently(scene.memory, scene.settings, scene.now):
         return
-    text = closed_text(scene.settings, queue, scene.now, await workspace_zone(scene.session))
+    text = closed_text(scene.settings, queue, scene.now, await scene.stage.zone())
     if text is not None and await scene.say(text, Said.OUT_OF_HOURS) is not None:
         scene.memory.out_of_hours_sent_at = scene.now
         await history.record(scene.session, scene.ticket, history.Decision.OUT_OF_HOURS)

@@ -6,9 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from zapdesk.automation import bot, history, survey
 from zapdesk.automation.messages import Said
 from zapdesk.automation.models import Timer, TimerKind
@@ -16,7 +13,6 @@ from zapdesk.automation.out_of_hours import answer_if_closed, ticket_queue
 from zapdesk.automation.scene import Scene
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.connections.automation import TimerSettings
-from zapdesk.messages.models import Message
 from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET, get_setting
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.tickets.service import close_for_silence, give_back_to_queue
@@ -128,22 +124,30 @@ def customer_wrote(plan: TimerPlan, spoke: Spoke) -> None:
         plan.arm(spoke.ticket_id, TimerKind.GIVE_BACK, due, after_message_id=spoke.message_id, replace=False)
 
 
-async def timer_due(scene: Scene, plan: TimerPlan, timer: Timer) -> None:
-    """Act on a timer, unless what armed it is moot by now (the other side wrote, the ticket moved on)."""
+def answered_since(timer: Timer, *, customer: int | None, agent: int | None) -> bool:
+    """Whether the other side wrote after the message that armed `timer` (given each side's newest message):
+    then it is moot, even if automation had not read that message yet."""
+    if timer.after_message_id is None:
+        return False
+    newest = agent if timer.kind == TimerKind.GIVE_BACK else customer
+    return newest is not None and newest > timer.after_message_id
+
+
+async def timer_due(scene: Scene, plan: TimerPlan, timer: Timer, *, moot: bool) -> None:
+    """Act on a timer, unless what armed it is `moot` by now or the ticket moved on."""
     ticket = scene.ticket
     if timer.kind == TimerKind.SURVEY_END:
         await survey.end(scene)
     elif timer.kind == TimerKind.MENU_EXPIRY:
         if ticket.choosing_queue:
             await bot.fall_back(scene, plan)
-    elif scene.is_closed:
+    elif scene.is_closed or moot:
         return
     elif timer.kind == TimerKind.GIVE_BACK:
-        if ticket.status == TicketStatus.OPEN and not await _wrote_since(scene.session, timer, by_agent=True):
-            await give_back_to_queue(scene.session, ticket)
-            scene.expect_own_change()
+        if ticket.status == TicketStatus.OPEN:
+            scene.moved(await give_back_to_queue(scene.session, ticket, announce=False))
             await history.record(scene.session, ticket, history.Decision.GIVEN_BACK)
-    elif not await _wrote_since(scene.session, timer, by_agent=False):
+    else:
         await _customer_silent(scene, plan, timer.kind)
 
 
@@ -153,16 +157,6 @@ async def _customer_silent(scene: Scene, plan: TimerPlan, kind: TimerKind) -> No
         if await scene.say(timers.reminder_message, Said.REMINDER) is not None:
             await history.record(scene.session, scene.ticket, history.Decision.REMINDED)
         return
-    await close_for_silence(scene.session, scene.ticket)
-    scene.expect_own_change()
+    scene.moved(await close_for_silence(scene.session, scene.ticket, announce=False))
     await history.record(scene.session, scene.ticket, history.Decision.CLOSED_FOR_SILENCE)
     await closing(scene, plan, closing_text=timers.close_message)
-
-
-async def _wrote_since(session: AsyncSession, timer: Timer, *, by_agent: bool) -> bool:
-    """Whether the other side wrote after the message that armed `timer` (and before the reactor saw it)."""
-    if timer.after_message_id is None:
-        return False
-    side = Message.author_id.is_not(None) if by_agent else Message.from_me.is_(False)
-    query = select(exists().where(Message.ticket_id == timer.ticket_id, Message.id > timer.after_message_id, side))
-    return bool((await session.execute(query)).scalar())

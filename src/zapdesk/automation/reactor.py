@@ -13,7 +13,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +21,9 @@ from zapdesk.automation import reactions
 from zapdesk.automation.messages import is_automatic
 from zapdesk.automation.models import TicketAutomation
 from zapdesk.automation.out_of_hours import closed_text, queue_of, said_recently
-from zapdesk.automation.scene import Scene, connection_with_queues, load_scene, snapshot
+from zapdesk.automation.scene import Scene, Stage, snapshot
 from zapdesk.automation.timers import TimerPlan
-from zapdesk.connections.automation import ConnectionAutomation, automation_of
+from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.db import cursors, journal
@@ -34,7 +33,6 @@ from zapdesk.messages.schemas import MessageRead
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.ratings import parse_rating
 from zapdesk.tickets.schemas import TicketRead
-from zapdesk.tickets.variables import workspace_zone
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +71,9 @@ class Reaction:
         self.session = session
         self.now = now
         self.plan = TimerPlan()
+        self._stage = Stage(session, now)
         self._memories: dict[int, TicketAutomation] = {}
         self._facts: dict[int, _Facts] = {}
-        self._connections: dict[int, tuple[Connection, ConnectionAutomation] | None] = {}
-        self._zone: ZoneInfo | None = None
 
     async def run(self, events: Sequence[Published]) -> None:
         relevant = [
@@ -93,6 +90,7 @@ class Reaction:
                 await self._ticket_updated(event.payload)
             elif isinstance(event, MessageCreated):
                 await self._message_created(event.payload)
+        await self._stage.finish()
         await self.plan.write(self.session)
 
     async def _recall(self, ticket_ids: set[int]) -> None:
@@ -139,7 +137,7 @@ class Reaction:
         if facts is None or facts.is_group or (message.from_me and is_automatic(message.extra)):
             return  # gone, a group (never automated), or automation's own words
         memory = self._memories.get(message.ticket_id)
-        connection = await self._connection(facts.connection_id)
+        connection = await self._stage.connection(facts.connection_id)
         if memory is None or connection is None:
             return  # a ticket from before automation ran (its next change starts its memory)
         spoke = reactions.Spoke(message.ticket_id, message.id, memory.seen_status, connection[1].timers, self.now)
@@ -164,7 +162,7 @@ class Reaction:
         if memory.seen_status != TicketStatus.PENDING or said_recently(memory, connection[1], self.now):
             return False
         queue = queue_of(connection[0].queues, memory.seen_queue_id)
-        return closed_text(connection[1], queue, self.now, await self._workspace_zone()) is not None
+        return closed_text(connection[1], queue, self.now, await self._stage.zone()) is not None
 
     async def _answer(self, scene: Scene, text: str) -> None:
         if scene.memory.fresh:
@@ -190,17 +188,4 @@ class Reaction:
         return memory
 
     async def _scene(self, ticket_id: int) -> Scene | None:
-        return await load_scene(self.session, ticket_id, now=self.now, memory=self._memories.get(ticket_id))
-
-    async def _connection(self, connection_id: int) -> tuple[Connection, ConnectionAutomation] | None:
-        if connection_id not in self._connections:
-            connection = await connection_with_queues(self.session, connection_id)
-            self._connections[connection_id] = (
-                (connection, automation_of(connection)) if connection is not None else None
-            )
-        return self._connections[connection_id]
-
-    async def _workspace_zone(self) -> ZoneInfo:
-        if self._zone is None:
-            self._zone = await workspace_zone(self.session)
-        return self._zone
+        return await self._stage.load_scene(ticket_id, self._memories.get(ticket_id))

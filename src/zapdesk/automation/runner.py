@@ -23,7 +23,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zapdesk.automation import reactor
-from zapdesk.automation.firing import fire_timer
+from zapdesk.automation.firing import fire_timers
 from zapdesk.automation.models import Timer
 from zapdesk.automation.timers import claim_due, fire_due, next_due
 from zapdesk.db import cursors
@@ -153,14 +153,14 @@ class Automation:
     async def _fire_timers(self, now: datetime) -> int:
         try:
             async with unit_of_work(self.sessionmaker, self.sink) as session:
-                return await fire_due(session, fire_timer, now=now, limit=self.due_per_transaction)
+                return await fire_due(session, fire_timers, now=now, limit=self.due_per_transaction)
         except Exception:
             log.exception("automation: firing a batch of timers failed; firing them one by one")
         fired = 0
         while True:
             try:
                 async with unit_of_work(self.sessionmaker, self.sink) as session:
-                    one = await fire_due(session, fire_timer, now=now, limit=1)
+                    one = await fire_due(session, fire_timers, now=now, limit=1)
             except Exception:
                 await self._drop_next_due(now)
                 one = 1

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from zapdesk.automation.messages import Said, say
+from zapdesk.automation.messages import Said, Transcript, compose
 from zapdesk.automation.models import TicketAutomation
 from zapdesk.connections.automation import ConnectionAutomation, automation_of
 from zapdesk.connections.models import Connection
 from zapdesk.messages.models import Message
+from zapdesk.queues.models import Queue
 from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.models import Ticket, TicketStatus
+from zapdesk.tickets.service import record_ticket_updated
+from zapdesk.tickets.variables import Subject, protocol_of, variables, workspace_zone
+from zapdesk.users.models import User
 
 
 def snapshot(status: TicketStatus | str, queue_id: int | None, assignee_id: int | None) -> str:
@@ -26,20 +31,35 @@ def snapshot(status: TicketStatus | str, queue_id: int | None, assignee_id: int 
 
 @dataclass
 class Scene:
-    session: AsyncSession
-    now: datetime
+    stage: Stage
     ticket: Ticket
     connection: Connection
     settings: ConnectionAutomation
     memory: TicketAutomation
 
-    async def say(self, template: str | None, what: Said) -> Message | None:
-        return await say(self.session, self.ticket, template, what, now=self.now)
+    @property
+    def session(self) -> AsyncSession:
+        return self.stage.session
 
-    def expect_own_change(self) -> None:
-        """Automation just moved the ticket: the event that shows it is not a person's doing."""
+    @property
+    def now(self) -> datetime:
+        return self.stage.now
+
+    async def say(self, template: str | None, what: Said) -> Message | None:
+        """Queue `template`, filled for the ticket, to be written with the rest of the transaction's words."""
+        values = await self.stage.values_for(self.ticket)
+        message = compose(self.ticket, template, what, values)
+        if message is not None:
+            self.stage.transcript.add(self.ticket, message)
+        return message
+
+    def moved(self, previous_rooms: tuple[str, ...] | None) -> None:
+        """Automation just moved the ticket (see `Stage.moved`): the event that shows it is not a person's doing."""
+        if previous_rooms is None:
+            return
         ticket = self.ticket
         self.memory.own_change = snapshot(ticket.status, ticket.queue_id, ticket.assignee_id)
+        self.stage.moved(ticket, previous_rooms)
 
     @property
     def is_group(self) -> bool:
@@ -72,16 +92,71 @@ async def memory_of(session: AsyncSession, ticket: Ticket) -> TicketAutomation:
     return memory
 
 
-async def load_scene(
-    session: AsyncSession, ticket_id: int, *, now: datetime, memory: TicketAutomation | None = None
-) -> Scene | None:
-    """The ticket locked (PostgreSQL) for the rest of the transaction; None if it is gone. `memory`: the one the
-    caller holds already (possibly not flushed yet)."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    if ticket is None:
-        return None
-    connection = await connection_with_queues(session, ticket.connection_id)
-    if connection is None:
-        return None
-    memory = memory or await memory_of(session, ticket)
-    return Scene(session, now, ticket, connection, automation_of(connection), memory)
+class Stage:
+    """What the scenes of one transaction share: the moment, the time zone, each connection read once."""
+
+    def __init__(self, session: AsyncSession, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.transcript = Transcript()
+        self._zone: ZoneInfo | None = None
+        self._connections: dict[int, tuple[Connection, ConnectionAutomation] | None] = {}
+        # Held here: the session's identity map forgets what nobody references.
+        self._users: dict[int, User | None] = {}
+        self._moved: dict[int, tuple[Ticket, tuple[str, ...]]] = {}
+
+    async def zone(self) -> ZoneInfo:
+        if self._zone is None:
+            self._zone = await workspace_zone(self.session)
+        return self._zone
+
+    async def connection(self, connection_id: int) -> tuple[Connection, ConnectionAutomation] | None:
+        """A connection with its queues and settings (None if it is gone)."""
+        if connection_id not in self._connections:
+            connection = await connection_with_queues(self.session, connection_id)
+            self._connections[connection_id] = (
+                (connection, automation_of(connection)) if connection is not None else None
+            )
+        return self._connections[connection_id]
+
+    async def scene(self, ticket: Ticket, memory: TicketAutomation | None = None) -> Scene | None:
+        """`ticket` (locked by the caller) on this stage; `memory`: the one the caller holds already (possibly
+        not flushed yet)."""
+        connection = await self.connection(ticket.connection_id)
+        if connection is None:
+            return None
+        memory = memory or await memory_of(self.session, ticket)
+        return Scene(self, ticket, connection[0], connection[1], memory)
+
+    async def values_for(self, ticket: Ticket) -> dict[str, str]:
+        """The template variables of `ticket` now (its agent and queue as they are at this point)."""
+        if ticket.assignee_id is not None and ticket.assignee_id not in self._users:
+            self._users[ticket.assignee_id] = await self.session.get(User, ticket.assignee_id)
+        agent = self._users.get(ticket.assignee_id) if ticket.assignee_id is not None else None
+        connection = await self.connection(ticket.connection_id)
+        queues = connection[0].queues if connection is not None else []
+        queue = next((queue for queue in queues if queue.id == ticket.queue_id), None)
+        if queue is None and ticket.queue_id is not None:
+            queue = await self.session.get(Queue, ticket.queue_id)  # a queue the connection no longer serves
+        subject = Subject(contact=ticket.contact, agent=agent, queue=queue, protocol=protocol_of(ticket))
+        return variables(subject, now=self.now, zone=await self.zone())
+
+    def moved(self, ticket: Ticket, previous_rooms: tuple[str, ...] | None) -> None:
+        """Automation changed `ticket` (rooms that saw it before; None: it did not change after all): announced
+        at `finish`."""
+        if previous_rooms is not None:
+            self._moved.setdefault(ticket.id, (ticket, previous_rooms))
+
+    async def finish(self) -> None:
+        """Write every change of this transaction in one flush, announce the tickets moved, then write what the
+        scenes said."""
+        await self.session.flush()
+        moved, self._moved = list(self._moved.values()), {}
+        for ticket, previous_rooms in moved:
+            await record_ticket_updated(self.session, ticket, previous_rooms=previous_rooms)
+        await self.transcript.write(self.session)
+
+    async def load_scene(self, ticket_id: int, memory: TicketAutomation | None = None) -> Scene | None:
+        """The ticket locked (PostgreSQL) for the rest of the transaction; None if it is gone."""
+        ticket = await tickets.get_ticket(self.session, ticket_id, lock=True)
+        return None if ticket is None else await self.scene(ticket, memory)

@@ -24,7 +24,7 @@ async def ask(scene: Scene, plan: TimerPlan) -> None:
     if await scene.say(survey.question, Said.SURVEY) is None:
         return  # a group, or nothing to ask
     until = scene.now + timedelta(minutes=survey.window_minutes)
-    await await_rating(scene.session, scene.ticket, until)
+    await_rating(scene.ticket, until)
     plan.arm(scene.ticket.id, TimerKind.SURVEY_END, until, after_message_id=None, replace=True)
 
 
@@ -42,4 +42,4 @@ async def take_answer(scene: Scene, plan: TimerPlan, text: str) -> None:
 async def end(scene: Scene) -> None:
     """The window is over: what the customer writes now is a new conversation."""
     if scene.ticket.survey_until is not None:
-        await await_rating(scene.session, scene.ticket, None)
+        await_rating(scene.ticket, None)

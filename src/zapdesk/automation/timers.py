@@ -31,6 +31,8 @@ class _Arm:
 
 _CANCEL = None
 TimerKey = tuple[int, TimerKind]
+# Bulk deletes of rows the session may hold: nothing reads those objects after, so the ORM need not find them.
+_UNSYNCHRONIZED = {"synchronize_session": False}
 
 
 class TimerPlan:
@@ -56,7 +58,8 @@ class TimerPlan:
     async def write(self, session: AsyncSession) -> None:
         cancelled = [key for key, change in self._changes.items() if change is _CANCEL]
         if cancelled:
-            await session.execute(delete(Timer).where(tuple_(Timer.ticket_id, Timer.kind).in_(cancelled)))
+            statement = delete(Timer).where(tuple_(Timer.ticket_id, Timer.kind).in_(cancelled))
+            await session.execute(statement, execution_options=_UNSYNCHRONIZED)
         armed = [(key, change) for key, change in self._changes.items() if isinstance(change, _Arm)]
         for replace in (True, False):
             rows = [
@@ -84,17 +87,10 @@ async def _upsert(session: AsyncSession, rows: Sequence[Mapping[str, object]], *
     await session.execute(statement, rows)
 
 
-async def cancel_now(session: AsyncSession, ticket_id: int, *kinds: TimerKind) -> None:
-    """Disarm at once (a timer that fired, or a ticket whose timers no longer make sense)."""
-    query = delete(Timer).where(Timer.ticket_id == ticket_id)
-    if kinds:
-        query = query.where(Timer.kind.in_(kinds))
-    await session.execute(query)
-
-
 # --- firing ----------------------------------------------------------------------------------------------------
 
-Fire = Callable[[AsyncSession, Timer, datetime], Awaitable[None]]
+# Acts on the timers one transaction claimed (and may plan timer changes of its own).
+Fire = Callable[[AsyncSession, Sequence[Timer], datetime, TimerPlan], Awaitable[None]]
 
 
 async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Timer]:
@@ -116,8 +112,12 @@ async def next_due(session: AsyncSession) -> datetime | None:
 async def fire_due(session: AsyncSession, fire: Fire, *, now: datetime, limit: int) -> int:
     """Fire the due timers this transaction claims, deleting each: how many fired."""
     claimed = await claim_due(session, now=now, limit=limit)
-    for timer in claimed:
-        await fire(session, timer, now)
-    if claimed:
-        await session.execute(delete(Timer).where(Timer.id.in_([timer.id for timer in claimed])))
+    if not claimed:
+        return 0
+    plan = TimerPlan()
+    await fire(session, claimed, now, plan)
+    # Claimed rows go first: a timer the firing armed anew for the same ticket and kind must stay.
+    fired = delete(Timer).where(Timer.id.in_([timer.id for timer in claimed]))
+    await session.execute(fired, execution_options=_UNSYNCHRONIZED)
+    await plan.write(session)
     return len(claimed)

@@ -444,42 +444,54 @@ async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketUpdate) -
 
 
 # --- changes automation makes (no person acts) ----------------------------------------------------------
+#
+# Each returns the rooms that could see the ticket before (`None`: nothing changed). With `announce=False` the
+# caller announces it later, with `record_ticket_updated(..., previous_rooms=...)`: automation changes many
+# tickets in one transaction and writes them with one flush.
 
 
-async def place_in_queue(session: AsyncSession, ticket: Ticket, queue_id: int | None) -> None:
+async def place_in_queue(
+    session: AsyncSession, ticket: Ticket, queue_id: int | None, *, announce: bool = True
+) -> tuple[str, ...]:
     """The menu is over: the customer chose `queue_id` (or the fallback applies; None: no queue). Its agents now
     see the ticket; nobody else learns more than that it is gone."""
     previous_rooms = ticket_rooms(ticket)
     ticket.queue_id = queue_id
     ticket.choosing_queue = False
-    await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
+    return await _announced(session, ticket, previous_rooms, announce)
 
 
-async def close_for_silence(session: AsyncSession, ticket: Ticket) -> bool:
-    """Close a ticket whose customer stopped answering; False when it was closed already."""
+async def close_for_silence(session: AsyncSession, ticket: Ticket, *, announce: bool = True) -> tuple[str, ...] | None:
+    """Close a ticket whose customer stopped answering (None when it was closed already)."""
     if ticket.status == TicketStatus.CLOSED:
-        return False
+        return None
     previous_rooms = ticket_rooms(ticket)
     _mark_closed(ticket, None)
-    await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
-    return True
+    return await _announced(session, ticket, previous_rooms, announce)
 
 
-async def give_back_to_queue(session: AsyncSession, ticket: Ticket) -> bool:
+async def give_back_to_queue(session: AsyncSession, ticket: Ticket, *, announce: bool = True) -> tuple[str, ...] | None:
     """An open ticket whose agent stopped answering waits in its queue again, for anyone to accept."""
     if ticket.status != TicketStatus.OPEN:
-        return False
+        return None
     previous_rooms = ticket_rooms(ticket)
     ticket.status = TicketStatus.PENDING
     ticket.assignee_id = None
-    await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
-    return True
+    return await _announced(session, ticket, previous_rooms, announce)
 
 
-async def await_rating(session: AsyncSession, ticket: Ticket, until: datetime | None) -> None:
-    """The survey was sent (a rating is awaited until `until`), or its window is over (None)."""
+async def _announced(
+    session: AsyncSession, ticket: Ticket, previous_rooms: tuple[str, ...], announce: bool
+) -> tuple[str, ...]:
+    if announce:
+        await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
+    return previous_rooms
+
+
+def await_rating(ticket: Ticket, until: datetime | None) -> None:
+    """The survey was sent (a rating is awaited until `until`), or its window is over (None). Not news to
+    anyone: it shows when the rating comes."""
     ticket.survey_until = until
-    await session.flush()
 
 
 async def record_rating(session: AsyncSession, ticket: Ticket, rating: int, *, at: datetime) -> None:

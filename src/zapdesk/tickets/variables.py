@@ -88,5 +88,8 @@ async def ticket_subject(session: AsyncSession, ticket: Ticket) -> Subject:
     return Subject(contact=contact, agent=agent, queue=queue, protocol=protocol_of(ticket))
 
 
-async def ticket_variables(session: AsyncSession, ticket: Ticket, *, now: datetime) -> dict[str, str]:
-    return variables(await ticket_subject(session, ticket), now=now, zone=await workspace_zone(session))
+async def ticket_variables(
+    session: AsyncSession, ticket: Ticket, *, now: datetime, zone: ZoneInfo | None = None
+) -> dict[str, str]:
+    """The values for `ticket` at `now`; `zone`, when the caller read the time zone setting already."""
+    return variables(await ticket_subject(session, ticket), now=now, zone=zone or await workspace_zone(session))
