@@ -50,7 +50,7 @@ class ScheduleFilters:
 def status_of(schedule: ScheduledMessage, message: Message | None) -> tuple[ScheduleStatus, str | None]:
     """Its status and, if it failed, why: once queued, it follows the message it became."""
     if schedule.state != ScheduleState.QUEUED:
-        return ScheduleStatus(schedule.state.value), schedule.error
+        return ScheduleStatus(str(schedule.state)), schedule.error
     if message is None or message.status in _DELIVERED:
         return ScheduleStatus.SENT, None  # a message deleted since had gone out
     if message.status == MessageStatus.FAILED:
@@ -224,7 +224,7 @@ async def _still_scheduled(session: AsyncSession, user: User, schedule_id: int) 
     schedule = await get_scheduled(session, user, schedule_id, lock=True)
     if schedule.state != ScheduleState.SCHEDULED:
         raise Conflict(
-            f"This message is {schedule.state.value} already and can no longer change.", code="scheduled_not_pending"
+            f"This message is {schedule.state} already and can no longer change.", code="scheduled_not_pending"
         )
     return schedule
 

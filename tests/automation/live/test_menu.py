@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.automation.live.conftest import LiveDesk
+from tests.system.harness import eventually
 from tests.tickets.factories import Desk, build_desk, make_queue
 from zapdesk.context import AppContext
 from zapdesk.queues.models import Queue
@@ -187,3 +188,23 @@ async def test_a_connection_with_one_queue_never_asks(live: LiveDesk, desk: Desk
     ticket = await _ticket(live)
     assert (ticket.queue_id, ticket.choosing_queue) == (desk.queue.id, False)
     assert await live.received(CUSTOMER) == []
+
+
+async def test_automatic_messages_are_stored_ticked_and_shown_in_the_chat_marked_as_automatic(
+    live: LiveDesk, desk: Desk
+) -> None:
+    await _menu_connection(live, desk)
+    await live.customer_says(CUSTOMER, "Oi", name="Maria Silva")
+    await live.customer_says(CUSTOMER, "2")
+    ticket = await _ticket(live)
+
+    async def delivered() -> list[dict[str, Any]] | None:
+        page = await live.call("GET", f"/api/tickets/{ticket.id}/messages", desk.headers("agent_in_queue"))
+        ours = [item for item in page["items"] if item["from_me"]]
+        return ours if ours and all(item["status"] in {"delivered", "read"} for item in ours) else None
+
+    ours = await eventually(delivered, what="the automatic messages to be delivered")
+    assert [(item["extra"]["automatic"], item["author_id"]) for item in ours] == [
+        ("menu", None),
+        ("queue_greeting", None),
+    ]
