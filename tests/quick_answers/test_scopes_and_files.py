@@ -80,7 +80,7 @@ async def test_using_an_answer_fills_its_variables_for_the_ticket(client: httpx.
     assert response.status_code == 200, response.text
     greeting, rest = response.json()["text"].split(",", 1)
     assert greeting in {"Bom dia", "Boa tarde", "Boa noite"}
-    assert rest == f" Maria! Aqui é Ana Assignee, da fila Suporte. Protocolo {ticket.id}. {{{{pedido}}}}"
+    assert rest == f" Maria! Aqui é Ana Assignee, da fila Suporte. Protocolo {ticket.protocol}. {{{{pedido}}}}"
 
 
 async def test_an_answer_with_a_file_sends_its_own_copy_of_the_file(

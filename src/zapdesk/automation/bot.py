@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from zapdesk.automation import history
 from zapdesk.automation.menu import BACK, MenuItem, choose, render, with_intro
 from zapdesk.automation.messages import Said
 from zapdesk.automation.models import TimerKind
@@ -18,6 +17,9 @@ from zapdesk.automation.scene import Scene
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.queues.models import Queue
 from zapdesk.queues.schemas import QueueOption
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.models import TicketEventKind
+from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.service import place_in_queue
 
 
@@ -63,7 +65,7 @@ async def answer(scene: Scene, plan: TimerPlan, text: str) -> None:
         elif queue.options:
             await _show_options(scene, queue)
         else:
-            await _place(scene, plan, queue, history.Decision.QUEUE_CHOSEN)
+            await _place(scene, plan, queue, history.CUSTOMER)
         return
     choice = choose(option_items(under), text, back=True)
     if choice == BACK:
@@ -80,16 +82,15 @@ async def answer(scene: Scene, plan: TimerPlan, text: str) -> None:
         await scene.say(option.answer, Said.OPTION_ANSWER)
     else:
         target = next((queue for queue in scene.connection.queues if queue.id == option.queue_id), None)
-        await _place(
-            scene, plan, target or await scene.session.get(Queue, option.queue_id), history.Decision.QUEUE_CHOSEN
-        )
+        await _place(scene, plan, target or await scene.session.get(Queue, option.queue_id), history.CUSTOMER)
 
 
-async def fall_back(scene: Scene, plan: TimerPlan) -> None:
-    """Too many wrong answers, or none in time: the fallback queue (or none, as configured)."""
+async def fall_back(scene: Scene, plan: TimerPlan, by: Actor) -> None:
+    """Too many wrong answers (`by` the bot), or none in time (`by` a timer): the fallback queue (or none, as
+    configured)."""
     fallback = scene.settings.menu.fallback_queue_id
     queue = next((queue for queue in scene.connection.queues if queue.id == fallback), None)
-    await _place(scene, plan, queue, history.Decision.MENU_FALLBACK)
+    await _place(scene, plan, queue, by)
 
 
 def _shown_queue(scene: Scene) -> Queue | None:
@@ -106,20 +107,21 @@ async def _show_options(scene: Scene, queue: Queue) -> None:
 async def _wrong(scene: Scene, plan: TimerPlan, *, under: Queue | None) -> None:
     scene.memory.menu_tries += 1
     if scene.memory.menu_tries >= scene.settings.menu.max_tries:
-        await fall_back(scene, plan)
+        await fall_back(scene, plan, history.BOT)
         return
     invalid = scene.settings.menu.invalid_message
     await scene.say(menu_text(invalid, scene.connection.queues, under=under), Said.INVALID_OPTION)
 
 
-async def _place(scene: Scene, plan: TimerPlan, queue: Queue | None, decision: history.Decision) -> None:
-    """The menu is over: the ticket goes to `queue`, which greets the customer (and says if it is closed)."""
+async def _place(scene: Scene, plan: TimerPlan, queue: Queue | None, by: Actor) -> None:
+    """The menu is over, chosen `by` the customer (or the fallback, by the bot or a timer): the ticket goes to
+    `queue`, which greets the customer (and says if it is closed)."""
     queue_id = queue.id if queue is not None else None
-    scene.moved(await place_in_queue(scene.session, scene.ticket, queue_id, announce=False))
+    scene.moved(place_in_queue(scene.ticket, queue_id))
+    scene.note(TicketEventKind.QUEUE_CHOSEN, by, to_queue_id=queue_id)
     scene.memory.menu_queue_id = None
     scene.memory.menu_tries = 0
     plan.cancel(scene.ticket.id, TimerKind.MENU_EXPIRY)
-    await history.record(scene.session, scene.ticket, decision, queue=queue.name if queue is not None else None)
     if queue is not None:
         await scene.say(queue.greeting_message, Said.QUEUE_GREETING)
     await answer_if_closed(scene, queue)

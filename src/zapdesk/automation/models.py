@@ -13,21 +13,20 @@ from zapdesk.tickets.models import TicketStatus
 
 
 class TicketAutomation(Base):
-    """Automation's memory of one ticket: where its menu stands, what it last saw of the ticket, when it last
-    said the business is closed."""
+    """Automation's memory of one ticket: where its menu stands, the ticket as the events it read showed it
+    (so that most messages are answered, or not, without reading the ticket), when it last said the business
+    is closed."""
 
     __tablename__ = "ticket_automation"
 
     ticket_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
     # The ticket was just created and its first message has not been answered (greeting, menu, hours) yet.
     fresh: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The ticket as the last event automation read showed it: a change is what differs from this.
+    # The ticket as the last event automation read showed it.
     seen_status: Mapped[TicketStatus] = mapped_column(String(16))
     seen_queue_id: Mapped[int | None] = mapped_column(BigIntId, default=None)
     seen_assignee_id: Mapped[int | None] = mapped_column(BigIntId, default=None)
     seen_choosing: Mapped[bool] = mapped_column(Boolean, default=False)
-    # A change automation made itself ("status|queue|assignee"): when an event shows it, it is not news.
-    own_change: Mapped[str | None] = mapped_column(String(64), default=None)
     # The menu: the queue whose options the customer sees (None: the queues), and the wrong answers so far.
     menu_queue_id: Mapped[int | None] = mapped_column(BigIntId, default=None)
     menu_tries: Mapped[int] = mapped_column(default=0)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from zapdesk.automation import history
 from zapdesk.automation.messages import Said
 from zapdesk.automation.models import TicketAutomation
 from zapdesk.automation.scene import Scene
@@ -14,6 +13,8 @@ from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.hours.schedule import is_open
 from zapdesk.hours.schemas import QueueHours
 from zapdesk.queues.models import Queue
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.models import TicketEventKind
 
 
 def closed_text(settings: ConnectionAutomation, queue: Queue | None, now: datetime, zone: ZoneInfo) -> str | None:
@@ -39,9 +40,10 @@ async def answer_if_closed(scene: Scene, queue: Queue | None) -> None:
     if said_recently(scene.memory, scene.settings, scene.now):
         return
     text = closed_text(scene.settings, queue, scene.now, await scene.stage.zone())
-    if text is not None and await scene.say(text, Said.OUT_OF_HOURS) is not None:
+    said = await scene.say(text, Said.OUT_OF_HOURS) if text is not None else None
+    if said is not None:
         scene.memory.out_of_hours_sent_at = scene.now
-        await history.record(scene.session, scene.ticket, history.Decision.OUT_OF_HOURS)
+        scene.note(TicketEventKind.OUT_OF_HOURS_REPLY, history.BOT, message=said)
 
 
 def queue_of(queues: list[Queue], queue_id: int | None) -> Queue | None:

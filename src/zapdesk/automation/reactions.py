@@ -1,12 +1,12 @@
 """What automation does when something happens to a ticket: its first message, a customer's message, an agent's
-message, a person moving it (accept, transfer, close, reopen), and a timer coming due."""
+message, a line in its history (a person accepted, transferred, closed or reopened it), and a timer coming due."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from zapdesk.automation import bot, history, survey
+from zapdesk.automation import bot, survey
 from zapdesk.automation.messages import Said
 from zapdesk.automation.models import Timer, TimerKind
 from zapdesk.automation.out_of_hours import answer_if_closed, ticket_queue
@@ -14,8 +14,11 @@ from zapdesk.automation.scene import Scene
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.connections.automation import TimerSettings
 from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET, get_setting
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.models import ActorKind, TicketEventKind
+from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.models import TicketStatus
-from zapdesk.tickets.service import close_for_silence, give_back_to_queue
+from zapdesk.tickets.service import mark_closed, return_to_queue
 
 # Timers that only make sense while a ticket is active.
 ACTIVE_TIMERS = (TimerKind.CLOSE, TimerKind.REMIND, TimerKind.GIVE_BACK, TimerKind.MENU_EXPIRY)
@@ -44,36 +47,38 @@ async def _greeting(scene: Scene) -> str | None:
     return greeting if greeting and greeting.strip() else None
 
 
-async def customer_message(scene: Scene, plan: TimerPlan, text: str) -> None:
+async def customer_message(scene: Scene, plan: TimerPlan, text: str, message_id: int) -> None:
     """A later message of the customer: an answer to the menu or the survey, or maybe out of hours."""
     if scene.is_closed:
-        await survey.take_answer(scene, plan, text)
+        await survey.take_answer(scene, plan, text, message_id)
     elif scene.ticket.choosing_queue:
         await bot.answer(scene, plan, text)
     elif scene.ticket.status == TicketStatus.PENDING:
         await answer_if_closed(scene, ticket_queue(scene))
 
 
-# --- a person moved the ticket ------------------------------------------------------------------------------------
+# --- a line in the ticket's history --------------------------------------------------------------------------------
+
+# What automation does about history lines it did not write itself (a timer's are its own).
+WATCHED = {TicketEventKind.ACCEPTED, TicketEventKind.TRANSFERRED, TicketEventKind.CLOSED, TicketEventKind.REOPENED}
 
 
-async def ticket_moved(
-    scene: Scene, plan: TimerPlan, before: tuple[str, int | None, int | None], after: tuple[str, int | None, int | None]
-) -> None:
-    """React to what a person did, told apart by the ticket's place before and after."""
-    was, queue_before, assignee_before = before
-    now, queue_after, assignee_after = after
-    if now == TicketStatus.CLOSED and was != TicketStatus.CLOSED:
+def concerns_automation(line: TicketEventRead) -> bool:
+    return line.kind in WATCHED and line.actor.kind != ActorKind.TIMER
+
+
+async def history_line(scene: Scene, plan: TimerPlan, line: TicketEventRead) -> None:
+    """A person (or the API) accepted, transferred, closed or reopened the ticket."""
+    ticket_id = scene.ticket.id
+    if line.kind == TicketEventKind.CLOSED:
         await closing(scene, plan)
-    elif was == TicketStatus.CLOSED:
-        plan.cancel(scene.ticket.id, TimerKind.SURVEY_END)  # reopened: the survey's question is moot
-    elif was == TicketStatus.PENDING and now == TicketStatus.OPEN:
-        plan.cancel(scene.ticket.id, TimerKind.MENU_EXPIRY)
+    elif line.kind == TicketEventKind.REOPENED:
+        plan.cancel(ticket_id, TimerKind.SURVEY_END)  # the conversation goes on: the survey's question is moot
+    elif line.kind == TicketEventKind.ACCEPTED:
+        plan.cancel(ticket_id, TimerKind.MENU_EXPIRY)
         await scene.say(scene.settings.messages.accept, Said.ACCEPTED)
-    elif queue_after != queue_before or (
-        None not in (assignee_before, assignee_after) and assignee_before != assignee_after
-    ):
-        plan.cancel(scene.ticket.id, TimerKind.MENU_EXPIRY)
+    else:
+        plan.cancel(ticket_id, TimerKind.MENU_EXPIRY)
         await scene.say(scene.settings.messages.transfer, Said.TRANSFERRED)
 
 
@@ -140,13 +145,14 @@ async def timer_due(scene: Scene, plan: TimerPlan, timer: Timer, *, moot: bool) 
         await survey.end(scene)
     elif timer.kind == TimerKind.MENU_EXPIRY:
         if ticket.choosing_queue:
-            await bot.fall_back(scene, plan)
+            await bot.fall_back(scene, plan, history.TIMER)
     elif scene.is_closed or moot:
         return
     elif timer.kind == TimerKind.GIVE_BACK:
+        agent = ticket.assignee_id
         if ticket.status == TicketStatus.OPEN:
-            scene.moved(await give_back_to_queue(scene.session, ticket, announce=False))
-            await history.record(scene.session, ticket, history.Decision.GIVEN_BACK)
+            scene.moved(return_to_queue(ticket))
+            scene.note(TicketEventKind.TRANSFERRED, history.TIMER, from_user_id=agent)
     else:
         await _customer_silent(scene, plan, timer.kind)
 
@@ -154,9 +160,10 @@ async def timer_due(scene: Scene, plan: TimerPlan, timer: Timer, *, moot: bool) 
 async def _customer_silent(scene: Scene, plan: TimerPlan, kind: TimerKind) -> None:
     timers = scene.settings.timers
     if kind == TimerKind.REMIND:
-        if await scene.say(timers.reminder_message, Said.REMINDER) is not None:
-            await history.record(scene.session, scene.ticket, history.Decision.REMINDED)
+        reminder = await scene.say(timers.reminder_message, Said.REMINDER)
+        if reminder is not None:
+            scene.note(TicketEventKind.REMINDED, history.TIMER, message=reminder)
         return
-    scene.moved(await close_for_silence(scene.session, scene.ticket, announce=False))
-    await history.record(scene.session, scene.ticket, history.Decision.CLOSED_FOR_SILENCE)
+    scene.moved(mark_closed(scene.ticket, scene.now))
+    scene.note(TicketEventKind.CLOSED, history.TIMER, detail={"reason": "silence"}, at=scene.now)
     await closing(scene, plan, closing_text=timers.close_message)

@@ -21,15 +21,16 @@ from zapdesk.automation import reactions
 from zapdesk.automation.messages import is_automatic
 from zapdesk.automation.models import TicketAutomation
 from zapdesk.automation.out_of_hours import closed_text, queue_of, said_recently
-from zapdesk.automation.scene import Scene, Stage, snapshot
+from zapdesk.automation.scene import Scene, Stage
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.db import cursors, journal
 from zapdesk.db.events import Published
-from zapdesk.events import MessageCreated, TicketCreated, TicketUpdated
+from zapdesk.events import MessageCreated, TicketCreated, TicketEventRecorded, TicketUpdated
 from zapdesk.messages.schemas import MessageRead
+from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.ratings import parse_rating
 from zapdesk.tickets.schemas import TicketRead
@@ -56,6 +57,14 @@ async def react_once(session: AsyncSession, *, now: datetime, limit: int = EVENT
     return upto - start
 
 
+_REACTED_TO = (TicketCreated, TicketUpdated, MessageCreated, TicketEventRecorded)
+
+
+def _ticket_of(event: TicketCreated | TicketUpdated | MessageCreated | TicketEventRecorded) -> int:
+    payload = event.payload
+    return payload.id if isinstance(payload, TicketRead) else payload.ticket_id
+
+
 @dataclass(frozen=True, slots=True)
 class _Facts:
     """What does not change about a ticket: where it is, and whether it is a group's."""
@@ -76,20 +85,17 @@ class Reaction:
         self._facts: dict[int, _Facts] = {}
 
     async def run(self, events: Sequence[Published]) -> None:
-        relevant = [
-            item.event for item in events if isinstance(item.event, TicketCreated | TicketUpdated | MessageCreated)
-        ]
-        ticket_ids = {
-            event.payload.ticket_id if isinstance(event, MessageCreated) else event.payload.id for event in relevant
-        }
-        await self._recall(ticket_ids)
+        relevant = [item.event for item in events if isinstance(item.event, _REACTED_TO)]
+        await self._recall({_ticket_of(event) for event in relevant})
         for event in relevant:
             if isinstance(event, TicketCreated):
                 self._ticket_created(event.payload)
             elif isinstance(event, TicketUpdated):
-                await self._ticket_updated(event.payload)
+                self._ticket_updated(event.payload)
             elif isinstance(event, MessageCreated):
                 await self._message_created(event.payload)
+            elif isinstance(event, TicketEventRecorded):
+                await self._history_line(event.payload)
         await self._stage.finish()
         await self.plan.write(self.session)
 
@@ -114,23 +120,24 @@ class Reaction:
         if ticket.id not in self._memories:
             self._remember(ticket, fresh=True)
 
-    async def _ticket_updated(self, ticket: TicketRead) -> None:
+    def _ticket_updated(self, ticket: TicketRead) -> None:
         memory = self._memories.get(ticket.id)
         if memory is None:
             self._remember(ticket, fresh=False)
             return
-        before = (memory.seen_status, memory.seen_queue_id, memory.seen_assignee_id)
-        after = (ticket.status, ticket.queue_id, ticket.assignee_id)
+        memory.seen_status, memory.seen_queue_id, memory.seen_assignee_id = (
+            ticket.status,
+            ticket.queue_id,
+            ticket.assignee_id,
+        )
         memory.seen_choosing = ticket.choosing_queue
-        if snapshot(*after) == snapshot(*before):
+
+    async def _history_line(self, line: TicketEventRead) -> None:
+        if not reactions.concerns_automation(line):
             return
-        memory.seen_status, memory.seen_queue_id, memory.seen_assignee_id = after
-        if memory.own_change == snapshot(*after):
-            memory.own_change = None  # automation's own doing, acted on already
-            return
-        scene = await self._scene(ticket.id)
-        if scene is not None:
-            await reactions.ticket_moved(scene, self.plan, before, after)
+        scene = await self._scene(line.ticket_id)
+        if scene is not None and not scene.is_group:
+            await reactions.history_line(scene, self.plan, line)
 
     async def _message_created(self, message: MessageRead) -> None:
         facts = self._facts.get(message.ticket_id)
@@ -148,7 +155,7 @@ class Reaction:
         if await self._needs_a_word(memory, connection, message.body):
             scene = await self._scene(message.ticket_id)
             if scene is not None:
-                await self._answer(scene, message.body)
+                await self._answer(scene, message)
         reactions.customer_wrote(self.plan, spoke)
 
     async def _needs_a_word(
@@ -164,12 +171,12 @@ class Reaction:
         queue = queue_of(connection[0].queues, memory.seen_queue_id)
         return closed_text(connection[1], queue, self.now, await self._stage.zone()) is not None
 
-    async def _answer(self, scene: Scene, text: str) -> None:
+    async def _answer(self, scene: Scene, message: MessageRead) -> None:
         if scene.memory.fresh:
             scene.memory.fresh = False
             await reactions.first_message(scene, self.plan)
         else:
-            await reactions.customer_message(scene, self.plan, text)
+            await reactions.customer_message(scene, self.plan, message.body, message.id)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 

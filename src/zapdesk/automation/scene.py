@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,15 +19,28 @@ from zapdesk.connections.models import Connection
 from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
 from zapdesk.tickets import repository as tickets
+from zapdesk.tickets.history import service as history
+from zapdesk.tickets.history.models import TicketEventKind
+from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import record_ticket_updated
 from zapdesk.tickets.variables import Subject, protocol_of, variables, workspace_zone
 from zapdesk.users.models import User
 
 
-def snapshot(status: TicketStatus | str, queue_id: int | None, assignee_id: int | None) -> str:
-    """A ticket's place as one comparable string: "open|3|12"."""
-    return f"{status}|{queue_id or ''}|{assignee_id or ''}"
+@dataclass(frozen=True, slots=True)
+class _Note:
+    """A history line waiting for the message it names to be written (and so to have an id)."""
+
+    ticket: Ticket
+    kind: TicketEventKind
+    actor: Actor
+    message: Message | None
+    fields: dict[str, Any]
+
+    def line(self) -> history.Line:
+        message_id = self.message.id if self.message is not None else None
+        return history.Line(self.ticket, self.kind, self.actor, message_id=message_id, **self.fields)
 
 
 @dataclass
@@ -54,12 +68,12 @@ class Scene:
         return message
 
     def moved(self, previous_rooms: tuple[str, ...] | None) -> None:
-        """Automation just moved the ticket (see `Stage.moved`): the event that shows it is not a person's doing."""
-        if previous_rooms is None:
-            return
-        ticket = self.ticket
-        self.memory.own_change = snapshot(ticket.status, ticket.queue_id, ticket.assignee_id)
-        self.stage.moved(ticket, previous_rooms)
+        """Automation just changed the ticket (`previous_rooms` from the change; None: it did not change)."""
+        self.stage.moved(self.ticket, previous_rooms)
+
+    def note(self, kind: TicketEventKind, actor: Actor, *, message: Message | None = None, **fields: Any) -> None:
+        """A line for the ticket's history, naming the message it sent (written with the transaction's words)."""
+        self.stage.note(_Note(self.ticket, kind, actor, message, fields))
 
     @property
     def is_group(self) -> bool:
@@ -104,6 +118,7 @@ class Stage:
         # Held here: the session's identity map forgets what nobody references.
         self._users: dict[int, User | None] = {}
         self._moved: dict[int, tuple[Ticket, tuple[str, ...]]] = {}
+        self._notes: list[_Note] = []
 
     async def zone(self) -> ZoneInfo:
         if self._zone is None:
@@ -147,14 +162,20 @@ class Stage:
         if previous_rooms is not None:
             self._moved.setdefault(ticket.id, (ticket, previous_rooms))
 
+    def note(self, note: _Note) -> None:
+        self._notes.append(note)
+
     async def finish(self) -> None:
-        """Write every change of this transaction in one flush, announce the tickets moved, then write what the
-        scenes said."""
+        """Write every change of this transaction in one flush, announce the tickets moved, write what the scenes
+        said, then the history lines (which name those messages)."""
         await self.session.flush()
         moved, self._moved = list(self._moved.values()), {}
         for ticket, previous_rooms in moved:
             await record_ticket_updated(self.session, ticket, previous_rooms=previous_rooms)
         await self.transcript.write(self.session)
+        notes, self._notes = self._notes, []
+        if notes:
+            await history.record_all(self.session, [note.line() for note in notes])
 
     async def load_scene(self, ticket_id: int, memory: TicketAutomation | None = None) -> Scene | None:
         """The ticket locked (PostgreSQL) for the rest of the transaction; None if it is gone."""

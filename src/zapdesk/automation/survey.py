@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from zapdesk.automation import history
 from zapdesk.automation.messages import Said
 from zapdesk.automation.models import TimerKind
 from zapdesk.automation.scene import Scene
@@ -28,14 +27,13 @@ async def ask(scene: Scene, plan: TimerPlan) -> None:
     plan.arm(scene.ticket.id, TimerKind.SURVEY_END, until, after_message_id=None, replace=True)
 
 
-async def take_answer(scene: Scene, plan: TimerPlan, text: str) -> None:
+async def take_answer(scene: Scene, plan: TimerPlan, text: str, message_id: int) -> None:
     """A customer's message in their closed ticket: the rating, if it is one and one is still awaited."""
     rating = parse_rating(text)
     if rating is None or scene.ticket.survey_until is None or scene.ticket.rating is not None:
         return
-    await record_rating(scene.session, scene.ticket, rating, at=scene.now)
+    await record_rating(scene.session, scene.ticket, rating, at=scene.now, message_id=message_id)
     plan.cancel(scene.ticket.id, TimerKind.SURVEY_END)
-    await history.record(scene.session, scene.ticket, history.Decision.RATED, rating=rating)
     await scene.say(scene.settings.survey.thanks, Said.SURVEY_THANKS)
 
 

@@ -354,19 +354,12 @@ async def close_ticket(session: AsyncSession, ticket: Ticket, actor: Actor, *, a
 
     For automation too (`history.BOT`, `history.TIMER`); False when it was closed already.
     """
-    if ticket.status == TicketStatus.CLOSED:
+    previous_rooms = mark_closed(ticket, at)
+    if previous_rooms is None:
         return False
-    previous_rooms = ticket_rooms(ticket)
-    _mark_closed(ticket, at)
     await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
     await history.record(session, ticket, TicketEventKind.CLOSED, actor, at=at)
     return True
-
-
-def _mark_closed(ticket: Ticket, at: datetime | None) -> None:
-    ticket.status = TicketStatus.CLOSED
-    ticket.closed_at = at or utcnow()
-    ticket.choosing_queue = False
 
 
 def _requested_action(data: TicketUpdate) -> TicketAction:
@@ -445,46 +438,38 @@ async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketUpdate) -
 
 # --- changes automation makes (no person acts) ----------------------------------------------------------
 #
-# Each returns the rooms that could see the ticket before (`None`: nothing changed). With `announce=False` the
-# caller announces it later, with `record_ticket_updated(..., previous_rooms=...)`: automation changes many
-# tickets in one transaction and writes them with one flush.
+# Each changes the ticket in memory and returns the rooms that could see it before (None: nothing changed). The
+# caller announces the change (`record_ticket_updated(..., previous_rooms=...)`) and writes its history line:
+# automation changes many tickets in one transaction and writes them all with one flush.
 
 
-async def place_in_queue(
-    session: AsyncSession, ticket: Ticket, queue_id: int | None, *, announce: bool = True
-) -> tuple[str, ...]:
+def place_in_queue(ticket: Ticket, queue_id: int | None) -> tuple[str, ...]:
     """The menu is over: the customer chose `queue_id` (or the fallback applies; None: no queue). Its agents now
     see the ticket; nobody else learns more than that it is gone."""
     previous_rooms = ticket_rooms(ticket)
     ticket.queue_id = queue_id
     ticket.choosing_queue = False
-    return await _announced(session, ticket, previous_rooms, announce)
+    return previous_rooms
 
 
-async def close_for_silence(session: AsyncSession, ticket: Ticket, *, announce: bool = True) -> tuple[str, ...] | None:
-    """Close a ticket whose customer stopped answering (None when it was closed already)."""
+def mark_closed(ticket: Ticket, at: datetime | None = None) -> tuple[str, ...] | None:
+    """Close the ticket (None when it was closed already)."""
     if ticket.status == TicketStatus.CLOSED:
         return None
     previous_rooms = ticket_rooms(ticket)
-    _mark_closed(ticket, None)
-    return await _announced(session, ticket, previous_rooms, announce)
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = at or utcnow()
+    ticket.choosing_queue = False
+    return previous_rooms
 
 
-async def give_back_to_queue(session: AsyncSession, ticket: Ticket, *, announce: bool = True) -> tuple[str, ...] | None:
+def return_to_queue(ticket: Ticket) -> tuple[str, ...] | None:
     """An open ticket whose agent stopped answering waits in its queue again, for anyone to accept."""
     if ticket.status != TicketStatus.OPEN:
         return None
     previous_rooms = ticket_rooms(ticket)
     ticket.status = TicketStatus.PENDING
     ticket.assignee_id = None
-    return await _announced(session, ticket, previous_rooms, announce)
-
-
-async def _announced(
-    session: AsyncSession, ticket: Ticket, previous_rooms: tuple[str, ...], announce: bool
-) -> tuple[str, ...]:
-    if announce:
-        await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
     return previous_rooms
 
 
@@ -494,11 +479,17 @@ def await_rating(ticket: Ticket, until: datetime | None) -> None:
     ticket.survey_until = until
 
 
-async def record_rating(session: AsyncSession, ticket: Ticket, rating: int, *, at: datetime) -> None:
-    """The customer's answer to the survey, kept with the agent and queue the ticket had."""
+async def record_rating(
+    session: AsyncSession, ticket: Ticket, rating: int, *, at: datetime, message_id: int | None = None
+) -> None:
+    """The customer's answer to the survey (`message_id`), kept with the agent and queue the ticket had."""
     ticket.rating = rating
     ticket.rated_at = at
     ticket.rated_agent_id = ticket.assignee_id
     ticket.rated_queue_id = ticket.queue_id
     ticket.survey_until = None
     await record_ticket_updated(session, ticket)
+    detail = {"score": rating}
+    await history.record(
+        session, ticket, TicketEventKind.RATED, history.CUSTOMER, message_id=message_id, detail=detail, at=at
+    )

@@ -52,7 +52,6 @@ def upgrade() -> None:
     sa.Column('seen_queue_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('seen_assignee_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('seen_choosing', sa.Boolean(), nullable=False),
-    sa.Column('own_change', sa.String(length=64), nullable=True),
     sa.Column('menu_queue_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('menu_tries', sa.Integer(), nullable=False),
     sa.Column('out_of_hours_sent_at', zapdesk.db.base.UTCDateTime(timezone=True), nullable=True),
