@@ -1,6 +1,6 @@
 """automation
 
-Revision ID: 0008
+Revision ID: 0013
 Revises: 0007
 Create Date: 2026-12-04 09:00:00.000000
 
@@ -19,7 +19,7 @@ from alembic import op
 
 import zapdesk.db.base
 
-revision: str = '0008'
+revision: str = '0013'
 down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
