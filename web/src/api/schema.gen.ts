@@ -50,7 +50,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Me
+         * @description Change your own preferences (your signature on WhatsApp).
+         */
+        patch: operations["update_me_api_auth_me_patch"];
         trace?: never;
     };
     "/api/auth/refresh": {
@@ -64,6 +68,27 @@ export interface paths {
         put?: never;
         /** Refresh */
         post: operations["refresh_api_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/menu-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Menu
+         * @description The first message of a new ticket as the customer will read it: the greeting, then the queues in menu
+         *     order, for the greeting and queues given (not saved).
+         */
+        post: operations["preview_menu_api_automation_menu_preview_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -105,27 +130,6 @@ export interface paths {
         head?: never;
         /** Update Connection */
         patch: operations["update_connection_api_connections__connection_id__patch"];
-        trace?: never;
-    };
-    "/api/connections/{connection_id}/cloud": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get Cloud Account */
-        get: operations["get_cloud_account_api_connections__connection_id__cloud_get"];
-        /**
-         * Put Cloud Account
-         * @description Set the Meta credentials; secrets are write-only (left out: kept as stored).
-         */
-        put: operations["put_cloud_account_api_connections__connection_id__cloud_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/api/connections/{connection_id}/connect": {
@@ -207,26 +211,6 @@ export interface paths {
         put?: never;
         /** Restart */
         post: operations["restart_api_connections__connection_id__restart_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/connections/{connection_id}/templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Templates
-         * @description The approved message templates of the connection's WhatsApp Business Account.
-         */
-        get: operations["list_templates_api_connections__connection_id__templates_get"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -382,26 +366,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/messages/{message_id}/reaction": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /**
-         * React To Message
-         * @description Set our emoji reaction on a message (an empty emoji removes it); WhatsApp is told through the outbox.
-         */
-        put: operations["react_to_message_api_messages__message_id__reaction_put"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/messages/{message_id}/retry": {
         parameters: {
             query?: never;
@@ -483,10 +447,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Quick Answers */
+        /**
+         * List Quick Answers
+         * @description The shared answers of your queues (all of them for an administrator) and your own.
+         */
         get: operations["list_quick_answers_api_quick_answers_get"];
         put?: never;
-        /** Create Quick Answer */
+        /**
+         * Create Quick Answer
+         * @description An administrator's answer is shared unless `personal`; an agent's is always their own.
+         */
         post: operations["create_quick_answer_api_quick_answers_post"];
         delete?: never;
         options?: never;
@@ -511,6 +481,132 @@ export interface paths {
         head?: never;
         /** Update Quick Answer */
         patch: operations["update_quick_answer_api_quick_answers__answer_id__patch"];
+        trace?: never;
+    };
+    "/api/quick-answers/{answer_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Attach File
+         * @description The file sent along with the answer (multipart/form-data); 413 or 415 as for a message's file.
+         */
+        put: operations["attach_file_api_quick_answers__answer_id__file_put"];
+        post?: never;
+        /** Remove File */
+        delete: operations["remove_file_api_quick_answers__answer_id__file_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quick-answers/{answer_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Quick Answer
+         * @description Send the answer (its text and its file) in a ticket you may see, as a pending message.
+         */
+        post: operations["send_quick_answer_api_quick_answers__answer_id__send_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scheduled
+         * @description Soonest first.
+         */
+        get: operations["list_scheduled_api_scheduled_messages_get"];
+        put?: never;
+        /**
+         * Schedule Message
+         * @description Schedule a text; 422 (`send_at_in_past`) for a time that has passed.
+         */
+        post: operations["schedule_message_api_scheduled_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-messages/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Scheduled */
+        get: operations["get_scheduled_api_scheduled_messages__schedule_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Scheduled
+         * @description Change the text or the time while it is still scheduled (409 `scheduled_not_pending` after).
+         */
+        patch: operations["update_scheduled_api_scheduled_messages__schedule_id__patch"];
+        trace?: never;
+    };
+    "/api/scheduled-messages/{schedule_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Scheduled
+         * @description It will not go out (409 `scheduled_not_pending` when it went out already).
+         */
+        post: operations["cancel_scheduled_api_scheduled_messages__schedule_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-messages/with-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule File
+         * @description Schedule a file with an optional caption (multipart/form-data).
+         */
+        post: operations["schedule_file_api_scheduled_messages_with_file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/settings": {
@@ -634,27 +730,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/tickets/{ticket_id}/messages/window": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get Window
-         * @description Whether free text can reach the customer now (channels with a 24-hour customer-service window).
-         */
-        get: operations["get_window_api_tickets__ticket_id__messages_window_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tickets/{ticket_id}/template-messages": {
+    "/api/tickets/{ticket_id}/render": {
         parameters: {
             query?: never;
             header?: never;
@@ -664,72 +740,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send Template Message
-         * @description Queue an approved template (allowed outside the 24-hour window).
+         * Render Text
+         * @description A template (a quick answer) with its variables filled for this ticket, as the customer would read it.
          */
-        post: operations["send_template_message_api_tickets__ticket_id__template_messages_post"];
+        post: operations["render_text_api_tickets__ticket_id__render_post"];
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tickets/{ticket_id}/template-messages/preview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Preview Template Message
-         * @description The template as the customer would read it, with its variables filled (nothing is sent).
-         */
-        post: operations["preview_template_message_api_tickets__ticket_id__template_messages_preview_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tokens": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Tokens */
-        get: operations["list_tokens_api_tokens_get"];
-        put?: never;
-        /**
-         * Create Token
-         * @description The token is in this answer only: it is stored hashed and cannot be shown again.
-         */
-        post: operations["create_token_api_tokens_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/tokens/{token_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke Token
-         * @description Refused from the next request on; the token stays listed as revoked.
-         */
-        delete: operations["revoke_token_api_tokens__token_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -789,132 +804,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send Message
-         * @description Queue a message to a number (text, a file by URL, or a Cloud API template); 201 with its id.
-         */
-        post: operations["send_message_api_v1_messages_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhook-deliveries/{delivery_id}/resend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Resend Delivery
-         * @description "Reenviar": queue the delivery again now, with the same `webhook-id`.
-         */
-        post: operations["resend_delivery_api_webhook_deliveries__delivery_id__resend_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhook-endpoints": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Endpoints */
-        get: operations["list_endpoints_api_webhook_endpoints_get"];
-        put?: never;
-        /**
-         * Create Endpoint
-         * @description Register an endpoint; its signing secret is in this answer only. 422 for a private address (unless
-         *     ALLOW_PRIVATE_TARGETS).
-         */
-        post: operations["create_endpoint_api_webhook_endpoints_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhook-endpoints/{endpoint_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete Endpoint */
-        delete: operations["delete_endpoint_api_webhook_endpoints__endpoint_id__delete"];
-        options?: never;
-        head?: never;
-        /** Update Endpoint */
-        patch: operations["update_endpoint_api_webhook_endpoints__endpoint_id__patch"];
-        trace?: never;
-    };
-    "/api/webhook-endpoints/{endpoint_id}/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List Deliveries
-         * @description The delivery log, newest first: each delivery with every attempt's answer, latency and excerpt.
-         */
-        get: operations["list_deliveries_api_webhook_endpoints__endpoint_id__deliveries_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/webhooks/cloud/{connection_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Meta's check of the callback URL
-         * @description Echo `hub.challenge` when `hub.verify_token` is this connection's verify token (403 otherwise).
-         */
-        get: operations["verify_webhook_api_webhooks_cloud__connection_id__get"];
-        put?: never;
-        /**
-         * Meta's webhook deliveries
-         * @description Answered 200 only once everything in the delivery is stored: 401 unsigned, 403 wrongly signed (nothing
-         *     stored), 503 when it could not be stored now (Meta delivers it again). (Served by `WebhookFastPath`: this
-         *     route documents it, and answers when the app runs without it.)
-         */
-        post: operations["receive_webhook_api_webhooks_cloud__connection_id__post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -931,115 +820,47 @@ export interface components {
             /** @description The user who acted, when a user did (and still exists). */
             user: components["schemas"]["NamedRef"] | null;
         };
-        /** ApiTokenCreate */
-        ApiTokenCreate: {
-            /**
-             * Expires At
-             * @description Leave out for a token that does not expire.
-             */
-            expires_at?: string | null;
-            /** Name */
-            name: string;
-            /** Scopes */
-            scopes: components["schemas"]["Scope"][];
-        };
-        /** ApiTokenCreated */
-        ApiTokenCreated: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By Id */
-            created_by_id: number;
-            /** Expires At */
-            expires_at: string | null;
-            /** Id */
-            id: number;
-            /** Last Used At */
-            last_used_at: string | null;
-            /** Name */
-            name: string;
-            /** Prefix */
-            prefix: string;
-            /** Revoked At */
-            revoked_at: string | null;
-            /** Scopes */
-            scopes: components["schemas"]["Scope"][];
-            /**
-             * Token
-             * @description Shown this once: store it now. Use it as `Authorization: Bearer <token>`.
-             */
-            token: string;
-        };
-        /** ApiTokenRead */
-        ApiTokenRead: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Created By Id */
-            created_by_id: number;
-            /** Expires At */
-            expires_at: string | null;
-            /** Id */
-            id: number;
-            /** Last Used At */
-            last_used_at: string | null;
-            /** Name */
-            name: string;
-            /** Prefix */
-            prefix: string;
-            /** Revoked At */
-            revoked_at: string | null;
-            /** Scopes */
-            scopes: components["schemas"]["Scope"][];
-        };
         /**
          * AssigneeFilter
          * @enum {string}
          */
         AssigneeFilter: "me" | "any" | "none";
-        /** AttemptRead */
-        AttemptRead: {
+        /** Body_attach_file_api_quick_answers__answer_id__file_put */
+        Body_attach_file_api_quick_answers__answer_id__file_put: {
             /**
-             * Attempted At
-             * Format: date-time
+             * File
+             * @description An image, audio, video, PDF/office document, archive or text.
              */
-            attempted_at: string;
-            /** Error */
-            error: string | null;
-            /** Latency Ms */
-            latency_ms: number;
-            /** Response Excerpt */
-            response_excerpt: string;
-            /** Status Code */
-            status_code: number | null;
+            file: string;
         };
-        /** Body_send_media_message_api_v1_messages_post */
-        Body_send_media_message_api_v1_messages_post: {
+        /** Body_schedule_file_api_scheduled_messages_with_file_post */
+        Body_schedule_file_api_scheduled_messages_with_file_post: {
             /**
              * Body
              * @description The caption.
              * @default
              */
             body?: string;
-            /** Client Id */
-            client_id?: string | null;
-            /** Connection */
-            connection?: string | null;
             /** Connection Id */
-            connection_id?: number | null;
+            connection_id: number;
+            /** Contact Id */
+            contact_id: number;
             /**
-             * Media
-             * @description The file to send.
+             * File
+             * @description An image, audio, video, PDF/office document, archive or text.
              */
-            media: string;
-            /** Name */
-            name?: string | null;
-            /** Number */
-            number: string;
+            file: string;
+            /**
+             * Open Ticket
+             * @default true
+             */
+            open_ticket?: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             * @description When to send it, with its UTC offset.
+             */
+            send_at: string;
         };
         /** CatchUpRead */
         CatchUpRead: {
@@ -1047,7 +868,7 @@ export interface components {
              * Events
              * @description The events you may see after the position you gave, oldest first, each once.
              */
-            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"])[];
+            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"] | components["schemas"]["ScheduledMessageUpdated"])[];
             /**
              * Position
              * @description The newest position when this answer was made: ask after it next time.
@@ -1059,54 +880,6 @@ export interface components {
              */
             resync: boolean;
         };
-        /**
-         * CloudAccountOut
-         * @description What the UI shows of the account: the ids, which secrets are set, and where Meta must send webhooks.
-         */
-        CloudAccountOut: {
-            /** Business Account Id */
-            business_account_id: string;
-            /** Connection Id */
-            connection_id: number;
-            /** Has Access Token */
-            has_access_token: boolean;
-            /** Has App Secret */
-            has_app_secret: boolean;
-            /** Has Verify Token */
-            has_verify_token: boolean;
-            /** Phone Number Id */
-            phone_number_id: string;
-            /**
-             * Webhook Path
-             * @description Append to this server's public address for Meta's callback URL.
-             */
-            webhook_path: string;
-        };
-        /**
-         * CloudCredentialsIn
-         * @description Set or change a `cloud` connection's account. A secret left out keeps its stored value.
-         */
-        CloudCredentialsIn: {
-            /**
-             * Access Token
-             * @description Write-only: never returned.
-             */
-            access_token?: string | null;
-            /**
-             * App Secret
-             * @description Write-only: signs Meta's webhook deliveries.
-             */
-            app_secret?: string | null;
-            /** Business Account Id */
-            business_account_id: string;
-            /** Phone Number Id */
-            phone_number_id: string;
-            /**
-             * Verify Token
-             * @description Write-only: answers Meta's webhook check.
-             */
-            verify_token?: string | null;
-        };
         /** ComponentHealth */
         ComponentHealth: {
             /** Detail */
@@ -1117,8 +890,25 @@ export interface components {
              */
             status: "ok" | "down";
         };
+        /** ConnectionAutomation */
+        "ConnectionAutomation-Input": {
+            hours?: components["schemas"]["HoursSettings-Input"];
+            menu?: components["schemas"]["MenuSettings-Input"];
+            messages?: components["schemas"]["MessageSettings-Input"];
+            survey?: components["schemas"]["SurveySettings-Input"];
+            timers?: components["schemas"]["TimerSettings-Input"];
+        };
+        /** ConnectionAutomation */
+        "ConnectionAutomation-Output": {
+            hours?: components["schemas"]["HoursSettings-Output"];
+            menu?: components["schemas"]["MenuSettings-Output"];
+            messages?: components["schemas"]["MessageSettings-Output"];
+            survey?: components["schemas"]["SurveySettings-Output"];
+            timers?: components["schemas"]["TimerSettings-Output"];
+        };
         /** ConnectionCreate */
         ConnectionCreate: {
+            automation?: components["schemas"]["ConnectionAutomation-Input"];
             /** Farewell Message */
             farewell_message?: string | null;
             /** Greeting Message */
@@ -1175,6 +965,7 @@ export interface components {
         };
         /** ConnectionOut */
         ConnectionOut: {
+            automation: components["schemas"]["ConnectionAutomation-Output"];
             /** Banned Until */
             banned_until: string | null;
             /**
@@ -1204,9 +995,11 @@ export interface components {
             name: string;
             /** Phone */
             phone: string | null;
-            profile: components["schemas"]["ConnectionProfile"] | null;
             provider: components["schemas"]["Provider"];
-            /** Queue Ids */
+            /**
+             * Queue Ids
+             * @description In menu order.
+             */
             queue_ids: number[];
             status: components["schemas"]["EngineState"];
             /**
@@ -1239,21 +1032,6 @@ export interface components {
              */
             seq: number;
         };
-        /** ConnectionProfile */
-        ConnectionProfile: {
-            /** Display Name */
-            display_name?: string | null;
-            /**
-             * Messaging Limit
-             * @description Cloud API: e.g. TIER_1K.
-             */
-            messaging_limit?: string | null;
-            /**
-             * Quality Rating
-             * @description Cloud API: GREEN, YELLOW, RED or UNKNOWN.
-             */
-            quality_rating?: string | null;
-        };
         /**
          * ConnectionQrShown
          * @description A new QR code to scan (they rotate within one window).
@@ -1273,6 +1051,8 @@ export interface components {
         };
         /** ConnectionUpdate */
         ConnectionUpdate: {
+            /** @description Replaces every section at once. */
+            automation?: components["schemas"]["ConnectionAutomation-Input"] | null;
             /** Farewell Message */
             farewell_message?: string | null;
             /** Greeting Message */
@@ -1409,6 +1189,24 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * DateException
+         * @description A holiday or special day: these intervals (none: closed) instead of the weekday's.
+         */
+        DateException: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Intervals */
+            intervals?: components["schemas"]["Interval"][];
+            /**
+             * Label
+             * @default
+             */
+            label?: string;
+        };
         /** DeadLetterOut */
         DeadLetterOut: {
             /** Attempts */
@@ -1448,32 +1246,6 @@ export interface components {
              */
             updated_at: string;
         };
-        /** DeliveryRead */
-        DeliveryRead: {
-            /** Attempts */
-            attempts: components["schemas"]["AttemptRead"][];
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Delivered At */
-            delivered_at: string | null;
-            /** Event */
-            event: string;
-            /** Id */
-            id: number;
-            /** Message Id */
-            message_id: string;
-            /** Next Attempt At */
-            next_attempt_at: string | null;
-            status: components["schemas"]["DeliveryStatus"];
-        };
-        /**
-         * DeliveryStatus
-         * @enum {string}
-         */
-        DeliveryStatus: "pending" | "delivered" | "failed";
         /**
          * DirectoryEntry
          * @description What any signed-in user may know about a colleague (e.g. to transfer a ticket to them).
@@ -1486,63 +1258,6 @@ export interface components {
             /** Queue Ids */
             queue_ids: number[];
             role: components["schemas"]["Role"];
-        };
-        /** EndpointCreate */
-        EndpointCreate: {
-            /**
-             * Description
-             * @default
-             */
-            description?: string;
-            /** Events */
-            events: ("message.created" | "message.updated" | "ticket.created" | "ticket.updated" | "contact.updated" | "connection.updated")[];
-            /**
-             * Secret
-             * @description A `whsec_…` secret; left out, one is made.
-             */
-            secret?: string | null;
-            /** Url */
-            url: string;
-        };
-        /** EndpointRead */
-        EndpointRead: {
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Description */
-            description: string;
-            /** Enabled */
-            enabled: boolean;
-            /** Events */
-            events: string[];
-            /** Id */
-            id: number;
-            /**
-             * Secret
-             * @description Only when just made or rotated: store it now.
-             */
-            secret?: string | null;
-            /** Url */
-            url: string;
-        };
-        /** EndpointUpdate */
-        EndpointUpdate: {
-            /** Description */
-            description?: string | null;
-            /** Enabled */
-            enabled?: boolean | null;
-            /** Events */
-            events?: ("message.created" | "message.updated" | "ticket.created" | "ticket.updated" | "contact.updated" | "connection.updated")[] | null;
-            /**
-             * Rotate Secret
-             * @description Make a new secret (shown in this answer only).
-             * @default false
-             */
-            rotate_secret?: boolean;
-            /** Url */
-            url?: string | null;
         };
         /** EngineHealth */
         EngineHealth: {
@@ -1588,6 +1303,72 @@ export interface components {
              */
             workers: components["schemas"]["WorkerHealth"][];
         };
+        /**
+         * HoursSettings
+         * @description Business hours: outside them a customer's message gets the out-of-hours message.
+         */
+        "HoursSettings-Input": {
+            days?: components["schemas"]["WeeklyHours"];
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /** Exceptions */
+            exceptions?: components["schemas"]["DateException"][];
+            /**
+             * Message
+             * @default Olá! Nosso atendimento está fechado agora. Sua mensagem ficou registrada e responderemos assim que abrirmos.
+             */
+            message?: string;
+            /**
+             * Repeat Hours
+             * @description At most one reply per ticket this often.
+             * @default 12
+             */
+            repeat_hours?: number;
+        };
+        /**
+         * HoursSettings
+         * @description Business hours: outside them a customer's message gets the out-of-hours message.
+         */
+        "HoursSettings-Output": {
+            days?: components["schemas"]["WeeklyHours"];
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /** Exceptions */
+            exceptions?: components["schemas"]["DateException"][];
+            /**
+             * Message
+             * @default Olá! Nosso atendimento está fechado agora. Sua mensagem ficou registrada e responderemos assim que abrirmos.
+             */
+            message?: string;
+            /**
+             * Repeat Hours
+             * @description At most one reply per ticket this often.
+             * @default 12
+             */
+            repeat_hours?: number;
+        };
+        /**
+         * Interval
+         * @description Open from `start` (inclusive) to `end` (exclusive).
+         */
+        Interval: {
+            /**
+             * End
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * Start
+             * @example 08:00
+             */
+            start: string;
+        };
         JsonValue: unknown;
         /** LoginRequest */
         LoginRequest: {
@@ -1597,11 +1378,79 @@ export interface components {
             password: string;
         };
         /**
-         * MediaState
-         * @description Where a received file stands. Messages are stored at once; their files come after (`ingest.downloader`).
-         * @enum {string}
+         * MenuPreviewRequest
+         * @description The connection form as it is being filled in (nothing is saved).
          */
-        MediaState: "pending" | "retrying" | "ready" | "failed";
+        MenuPreviewRequest: {
+            /** Greeting Message */
+            greeting_message?: string | null;
+            /** Queue Ids */
+            queue_ids?: number[];
+        };
+        /**
+         * MenuSettings
+         * @description The queue menu: a new ticket from a customer chooses its queue before anyone sees it.
+         */
+        "MenuSettings-Input": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Expire Minutes
+             * @description No choice within this time: the fallback.
+             */
+            expire_minutes?: number | null;
+            /**
+             * Fallback Queue Id
+             * @description Where the ticket goes after too many wrong answers or no answer (none: no queue).
+             */
+            fallback_queue_id?: number | null;
+            /**
+             * Invalid Message
+             * @default Opção inválida.
+             */
+            invalid_message?: string;
+            /**
+             * Max Tries
+             * @description Wrong answers before the fallback.
+             * @default 3
+             */
+            max_tries?: number;
+        };
+        /**
+         * MenuSettings
+         * @description The queue menu: a new ticket from a customer chooses its queue before anyone sees it.
+         */
+        "MenuSettings-Output": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Expire Minutes
+             * @description No choice within this time: the fallback.
+             */
+            expire_minutes?: number | null;
+            /**
+             * Fallback Queue Id
+             * @description Where the ticket goes after too many wrong answers or no answer (none: no queue).
+             */
+            fallback_queue_id?: number | null;
+            /**
+             * Invalid Message
+             * @default Opção inválida.
+             */
+            invalid_message?: string;
+            /**
+             * Max Tries
+             * @description Wrong answers before the fallback.
+             * @default 3
+             */
+            max_tries?: number;
+        };
         /** MessageCreate */
         MessageCreate: {
             /** Body */
@@ -1664,8 +1513,6 @@ export interface components {
             media_mime: string | null;
             /** Media Name */
             media_name: string | null;
-            /** @description A received file: pending (being downloaded), retrying, ready or failed (`extra.media_error` says why). None for text and for files an agent attached. */
-            media_state: components["schemas"]["MediaState"] | null;
             /** Media Url */
             media_url: string | null;
             /** Quoted Message Id */
@@ -1692,6 +1539,26 @@ export interface components {
             updated_at: string;
         };
         /**
+         * MessageSettings
+         * @description What the customer is told when an agent accepts their ticket or it is transferred (none: nothing).
+         */
+        "MessageSettings-Input": {
+            /** Accept */
+            accept?: string | null;
+            /** Transfer */
+            transfer?: string | null;
+        };
+        /**
+         * MessageSettings
+         * @description What the customer is told when an agent accepts their ticket or it is transferred (none: nothing).
+         */
+        "MessageSettings-Output": {
+            /** Accept */
+            accept?: string | null;
+            /** Transfer */
+            transfer?: string | null;
+        };
+        /**
          * MessageStatus
          * @enum {string}
          */
@@ -1700,7 +1567,7 @@ export interface components {
          * MessageType
          * @enum {string}
          */
-        MessageType: "text" | "image" | "audio" | "voice" | "video" | "video_note" | "document" | "sticker" | "location" | "contact" | "unsupported";
+        MessageType: "text" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contact" | "unsupported";
         /**
          * MessageUpdated
          * @description A message changed: its delivery status, an edit, a reaction, a deletion.
@@ -1738,6 +1605,14 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /**
+         * OwnPreferences
+         * @description What every user may change about themselves.
+         */
+        OwnPreferences: {
+            /** Signature */
+            signature?: boolean | null;
         };
         /** Page[ConnectionOut] */
         Page_ConnectionOut_: {
@@ -1781,10 +1656,10 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[TemplateOut] */
-        Page_TemplateOut_: {
+        /** Page[ScheduledRead] */
+        Page_ScheduledRead_: {
             /** Items */
-            items: components["schemas"]["TemplateOut"][];
+            items: components["schemas"]["ScheduledRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -1828,11 +1703,19 @@ export interface components {
              */
             id: number;
         };
+        /** Preview */
+        Preview: {
+            /**
+             * Text
+             * @description What the customer reads, variables filled for an example customer.
+             */
+            text: string;
+        };
         /**
          * Provider
          * @enum {string}
          */
-        Provider: "whatsapp" | "simulator" | "cloud";
+        Provider: "whatsapp" | "simulator";
         /** QrOut */
         QrOut: {
             /** Code */
@@ -1869,10 +1752,20 @@ export interface components {
              * @default #6366f1
              */
             color?: string;
+            /** Description */
+            description?: string | null;
             /** Greeting Message */
             greeting_message?: string | null;
+            hours?: components["schemas"]["QueueHours-Input"] | null;
             /** Name */
             name: string;
+            /** Options */
+            options?: components["schemas"]["QueueOption-Input"][];
+            /**
+             * Order
+             * @description Default: the next number after the highest in use.
+             */
+            order?: number | null;
         };
         /**
          * QueueCreated
@@ -1891,6 +1784,52 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * QueueHours
+         * @description A queue's own week and out-of-hours message, instead of its connection's (holidays stay the connection's).
+         */
+        "QueueHours-Input": {
+            days?: components["schemas"]["WeeklyHours"];
+            /** Message */
+            message?: string | null;
+        };
+        /**
+         * QueueHours
+         * @description A queue's own week and out-of-hours message, instead of its connection's (holidays stay the connection's).
+         */
+        "QueueHours-Output": {
+            days?: components["schemas"]["WeeklyHours"];
+            /** Message */
+            message?: string | null;
+        };
+        /**
+         * QueueOption
+         * @description One choice under a queue in the menu: it answers with a fixed text, or leads to a queue.
+         */
+        "QueueOption-Input": {
+            /** Answer */
+            answer?: string | null;
+            /** Label */
+            label: string;
+            /** Number */
+            number: number;
+            /** Queue Id */
+            queue_id?: number | null;
+        };
+        /**
+         * QueueOption
+         * @description One choice under a queue in the menu: it answers with a fixed text, or leads to a queue.
+         */
+        "QueueOption-Output": {
+            /** Answer */
+            answer?: string | null;
+            /** Label */
+            label: string;
+            /** Number */
+            number: number;
+            /** Queue Id */
+            queue_id?: number | null;
+        };
         /** QueueRead */
         QueueRead: {
             /** Color */
@@ -1900,12 +1839,23 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Description */
+            description: string | null;
             /** Greeting Message */
             greeting_message: string | null;
+            /** @description Its own business hours, or null for its connection's. */
+            hours: components["schemas"]["QueueHours-Output"] | null;
             /** Id */
             id: number;
             /** Name */
             name: string;
+            /** Options */
+            options: components["schemas"]["QueueOption-Output"][];
+            /**
+             * Order
+             * @description Its number in the menu of each connection that serves it.
+             */
+            order: number;
         };
         /**
          * QueueRemoved
@@ -1928,10 +1878,17 @@ export interface components {
         QueueUpdate: {
             /** Color */
             color?: string | null;
+            /** Description */
+            description?: string | null;
             /** Greeting Message */
             greeting_message?: string | null;
+            hours?: components["schemas"]["QueueHours-Input"] | null;
             /** Name */
             name?: string | null;
+            /** Options */
+            options?: components["schemas"]["QueueOption-Input"][] | null;
+            /** Order */
+            order?: number | null;
         };
         /** QueueUpdated */
         QueueUpdated: {
@@ -1949,6 +1906,17 @@ export interface components {
         };
         /** QuickAnswerCreate */
         QuickAnswerCreate: {
+            /**
+             * Personal
+             * @description Your own answer, which only you see (agents' answers are always their own).
+             * @default false
+             */
+            personal?: boolean;
+            /**
+             * Queue Ids
+             * @description Shared answers only.
+             */
+            queue_ids?: number[];
             /** Shortcut */
             shortcut: string;
             /** Text */
@@ -1963,25 +1931,48 @@ export interface components {
             created_at: string;
             /** Id */
             id: number;
+            /** Media Name */
+            media_name: string | null;
+            /** Media Type */
+            media_type: string | null;
+            /**
+             * Owner Id
+             * @description Whose own answer it is; null for a shared one.
+             */
+            owner_id: number | null;
+            /**
+             * Queue Ids
+             * @description A shared answer for these queues only; empty: for every queue.
+             */
+            queue_ids: number[];
             /** Shortcut */
             shortcut: string;
-            /** Text */
+            /**
+             * Text
+             * @description A template: its {{variables}} are filled for the ticket it is used in.
+             */
             text: string;
+        };
+        /** QuickAnswerSend */
+        QuickAnswerSend: {
+            /**
+             * Body
+             * @description The text as the agent edited it; default: the answer's, filled for the ticket.
+             */
+            body?: string | null;
+            /** Client Id */
+            client_id?: string | null;
+            /** Ticket Id */
+            ticket_id: number;
         };
         /** QuickAnswerUpdate */
         QuickAnswerUpdate: {
+            /** Queue Ids */
+            queue_ids?: number[] | null;
             /** Shortcut */
             shortcut?: string | null;
             /** Text */
             text?: string | null;
-        };
-        /** ReactionIn */
-        ReactionIn: {
-            /**
-             * Emoji
-             * @description One emoji; empty removes our reaction.
-             */
-            emoji: string;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1995,6 +1986,19 @@ export interface components {
         Removed: {
             /** Id */
             id: number;
+        };
+        /** RenderedText */
+        RenderedText: {
+            /**
+             * Text
+             * @description The text with its variables filled; unknown ones are left as written.
+             */
+            text: string;
+        };
+        /** RenderRequest */
+        RenderRequest: {
+            /** Text */
+            text: string;
         };
         /** RetryOut */
         RetryOut: {
@@ -2011,101 +2015,117 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "agent";
-        /**
-         * Scope
-         * @enum {string}
-         */
-        Scope: "read" | "send" | "admin";
-        /** SendMessageIn */
-        SendMessageIn: {
+        /** ScheduledCreate */
+        ScheduledCreate: {
             /**
              * Body
-             * @description The text (a file's caption, with `media_url` or a `media` file).
+             * @description The text (a file's caption); required without a file.
              * @default
              */
             body?: string;
-            /**
-             * Client Id
-             * @description Your id for this message: sending it again returns the first one, unsent again.
-             */
-            client_id?: string | null;
-            /**
-             * Connection
-             * @description …or by name (e.g. `Vendas`).
-             */
-            connection?: string | null;
-            /**
-             * Connection Id
-             * @description The connection, by id…
-             */
-            connection_id?: number | null;
-            /** File Name */
-            file_name?: string | null;
-            /**
-             * Media Url
-             * @description An http(s) URL zapdesk downloads and sends as a file.
-             */
-            media_url?: string | null;
-            /**
-             * Name
-             * @description The contact's name, used when the number is new to zapdesk.
-             */
-            name?: string | null;
-            /**
-             * Number
-             * @description The customer's number in international format, e.g. `+55 11 98888-7777`.
-             */
-            number: string;
-            template?: components["schemas"]["SendTemplate"] | null;
-        };
-        /** SendMessageOut */
-        SendMessageOut: {
+            /** Connection Id */
+            connection_id: number;
             /** Contact Id */
             contact_id: number;
             /**
-             * Created
-             * @description False when `client_id` named a message sent before (that one is returned).
+             * Open Ticket
+             * @description With no active ticket for the contact: open one (yours), or else use their latest ticket.
+             * @default true
              */
-            created: boolean;
-            /** Message Id */
-            message_id: number;
-            status: components["schemas"]["MessageStatus"];
-            /** Ticket Id */
-            ticket_id: number;
+            open_ticket?: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             * @description When to send it (with its UTC offset); it must be in the future.
+             */
+            send_at: string;
         };
         /**
-         * SendTemplate
-         * @description An approved Cloud API template; values may use {{name}}, {{phone}}, {{ticket}} and {{agent}}.
+         * ScheduledMessageUpdated
+         * @description A scheduled message was written, changed, cancelled or went out: for its author and the admins.
          */
-        SendTemplate: {
+        ScheduledMessageUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "scheduled_message.updated";
+            payload: components["schemas"]["ScheduledRead"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
+        /** ScheduledRead */
+        ScheduledRead: {
+            /** Author Id */
+            author_id: number | null;
             /** Body */
-            body?: {
-                [key: string]: string;
-            };
-            /** Header */
-            header?: {
-                [key: string]: string;
-            };
-            /** Language */
-            language: string;
-            /** Name */
-            name: string;
-        };
-        /** ServiceWindowRead */
-        ServiceWindowRead: {
+            body: string;
+            /** Connection Id */
+            connection_id: number;
+            /** Contact Id */
+            contact_id: number;
+            /** Contact Name */
+            contact_name: string;
+            /** Contact Phone */
+            contact_phone: string;
             /**
-             * Applies
-             * @description Whether this ticket's channel has a customer-service window (Cloud API).
+             * Created At
+             * Format: date-time
              */
-            applies: boolean;
-            /** Closes At */
-            closes_at: string | null;
+            created_at: string;
             /**
-             * Open
-             * @description Whether free text can be sent now; outside the window only a template can.
+             * Error
+             * @description Why it failed.
              */
-            open: boolean;
+            error: string | null;
+            /** Id */
+            id: number;
+            /** Media Name */
+            media_name: string | null;
+            /** Media Type */
+            media_type: string | null;
+            /** Message Id */
+            message_id: number | null;
+            /** Open Ticket */
+            open_ticket: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             */
+            send_at: string;
+            status: components["schemas"]["ScheduleStatus"];
+            /**
+             * Ticket Id
+             * @description The ticket it went out in.
+             */
+            ticket_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
+        /**
+         * ScheduledUpdate
+         * @description Only while it is still scheduled.
+         */
+        ScheduledUpdate: {
+            /** Body */
+            body?: string | null;
+            /** Open Ticket */
+            open_ticket?: boolean | null;
+            /** Send At */
+            send_at?: string | null;
+        };
+        /**
+         * ScheduleStatus
+         * @description What became of it: waiting, handed to WhatsApp, sent, failed (with the reason), or cancelled.
+         * @enum {string}
+         */
+        ScheduleStatus: "scheduled" | "sending" | "sent" | "failed" | "cancelled";
         /** SettingRead */
         SettingRead: {
             default: components["schemas"]["JsonValue"];
@@ -2128,68 +2148,58 @@ export interface components {
             value: components["schemas"]["JsonValue"];
         };
         /**
-         * TemplateMessageCreate
-         * @description A template to send in a ticket. Values may use zapdesk's placeholders ({{name}}, {{phone}}, {{ticket}},
-         *     {{agent}}), filled from the contact, ticket and agent.
+         * SurveySettings
+         * @description The satisfaction survey sent when a ticket closes, answered 1 to 5.
          */
-        TemplateMessageCreate: {
-            /** Body */
-            body?: {
-                [key: string]: string;
-            };
-            /** Client Id */
-            client_id?: string | null;
-            /** Header */
-            header?: {
-                [key: string]: string;
-            };
-            /** Language */
-            language: string;
-            /** Name */
-            name: string;
+        "SurveySettings-Input": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Question
+             * @default De 1 a 5, como você avalia o atendimento?
+             */
+            question?: string;
+            /**
+             * Thanks
+             * @default Obrigado pela sua avaliação!
+             */
+            thanks?: string;
+            /**
+             * Window Minutes
+             * @description How long an answer counts as the rating.
+             * @default 1440
+             */
+            window_minutes?: number;
         };
-        /** TemplateOut */
-        TemplateOut: {
-            /** Body */
-            body: string;
-            /** Category */
-            category: string;
-            /** Footer */
-            footer: string | null;
+        /**
+         * SurveySettings
+         * @description The satisfaction survey sent when a ticket closes, answered 1 to 5.
+         */
+        "SurveySettings-Output": {
             /**
-             * Header
-             * @description The header's text, with its {{placeholders}}.
+             * Enabled
+             * @default false
              */
-            header: string | null;
-            /** Language */
-            language: string;
-            /** Name */
-            name: string;
-            /** Status */
-            status: string;
-            /** Variables */
-            variables: components["schemas"]["TemplateVariable"][];
-        };
-        /** TemplatePreview */
-        TemplatePreview: {
+            enabled?: boolean;
             /**
-             * Text
-             * @description The message as the customer will read it.
+             * Question
+             * @default De 1 a 5, como você avalia o atendimento?
              */
-            text: string;
-        };
-        /** TemplateVariable */
-        TemplateVariable: {
+            question?: string;
             /**
-             * Key
-             * @description "1", "2"… for positional parameters, or the name of a named one.
+             * Thanks
+             * @default Obrigado pela sua avaliação!
              */
-            key: string;
+            thanks?: string;
             /**
-             * Part
-             * @enum {string}
+             * Window Minutes
+             * @description How long an answer counts as the rating.
+             * @default 1440
              */
-            part: "header" | "body";
+            window_minutes?: number;
         };
         /**
          * TicketAction
@@ -2240,7 +2250,7 @@ export interface components {
          *     The web app words each kind (`web/src/chat/history.ts`); a kind it does not know shows as a plain line.
          * @enum {string}
          */
-        TicketEventKind: "created" | "queue_chosen" | "accepted" | "transferred" | "closed" | "reopened" | "out_of_hours_reply" | "rated";
+        TicketEventKind: "created" | "queue_chosen" | "accepted" | "transferred" | "closed" | "reopened" | "out_of_hours_reply" | "reminded" | "rated";
         /**
          * TicketEventRead
          * @description One thing that happened to a ticket. The fields a kind does not use are null.
@@ -2295,6 +2305,11 @@ export interface components {
         TicketRead: {
             /** Assignee Id */
             assignee_id: number | null;
+            /**
+             * Choosing Queue
+             * @description The customer is choosing a queue from the menu (only admins see it).
+             */
+            choosing_queue: boolean;
             /** Closed At */
             closed_at: string | null;
             /** Connection Id */
@@ -2326,6 +2341,13 @@ export interface components {
             protocol: string;
             /** Queue Id */
             queue_id: number | null;
+            /** Rated At */
+            rated_at: string | null;
+            /**
+             * Rating
+             * @description The customer's satisfaction rating, 1 to 5, given after the close.
+             */
+            rating: number | null;
             status: components["schemas"]["TicketStatus"];
             /** Unread Count */
             unread_count: number;
@@ -2391,6 +2413,56 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * TimerSettings
+         * @description Timers on tickets that wait: closing after the customer's silence, and giving back an agent's silence.
+         */
+        "TimerSettings-Input": {
+            /**
+             * Close After Minutes
+             * @description Close an open ticket whose customer has not answered the agent for this long.
+             */
+            close_after_minutes?: number | null;
+            /** Close Message */
+            close_message?: string | null;
+            /**
+             * Pending After Minutes
+             * @description Give a ticket back to its queue when its agent has not answered for this long.
+             */
+            pending_after_minutes?: number | null;
+            /**
+             * Remind Before Minutes
+             * @description Remind the customer this long before.
+             */
+            remind_before_minutes?: number | null;
+            /** Reminder Message */
+            reminder_message?: string | null;
+        };
+        /**
+         * TimerSettings
+         * @description Timers on tickets that wait: closing after the customer's silence, and giving back an agent's silence.
+         */
+        "TimerSettings-Output": {
+            /**
+             * Close After Minutes
+             * @description Close an open ticket whose customer has not answered the agent for this long.
+             */
+            close_after_minutes?: number | null;
+            /** Close Message */
+            close_message?: string | null;
+            /**
+             * Pending After Minutes
+             * @description Give a ticket back to its queue when its agent has not answered for this long.
+             */
+            pending_after_minutes?: number | null;
+            /**
+             * Remind Before Minutes
+             * @description Remind the customer this long before.
+             */
+            remind_before_minutes?: number | null;
+            /** Reminder Message */
+            reminder_message?: string | null;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -2422,6 +2494,11 @@ export interface components {
             queue_ids?: number[];
             /** @default agent */
             role?: components["schemas"]["Role"];
+            /**
+             * Signature
+             * @default true
+             */
+            signature?: boolean;
         };
         /** UserCreated */
         UserCreated: {
@@ -2453,6 +2530,11 @@ export interface components {
             /** Queue Ids */
             queue_ids: number[];
             role: components["schemas"]["Role"];
+            /**
+             * Signature
+             * @description What they write goes out on WhatsApp under their name in bold.
+             */
+            signature: boolean;
         };
         /**
          * UserRemoved
@@ -2482,6 +2564,8 @@ export interface components {
             /** Queue Ids */
             queue_ids?: number[] | null;
             role?: components["schemas"]["Role"] | null;
+            /** Signature */
+            signature?: boolean | null;
         };
         /**
          * UserUpdated
@@ -2499,6 +2583,26 @@ export interface components {
              * @description The event's position: ask for events after the last one you applied.
              */
             seq: number;
+        };
+        /**
+         * WeeklyHours
+         * @description The intervals each weekday is open (none: closed all day), in order, never overlapping.
+         */
+        WeeklyHours: {
+            /** Fri */
+            fri?: components["schemas"]["Interval"][];
+            /** Mon */
+            mon?: components["schemas"]["Interval"][];
+            /** Sat */
+            sat?: components["schemas"]["Interval"][];
+            /** Sun */
+            sun?: components["schemas"]["Interval"][];
+            /** Thu */
+            thu?: components["schemas"]["Interval"][];
+            /** Tue */
+            tue?: components["schemas"]["Interval"][];
+            /** Wed */
+            wed?: components["schemas"]["Interval"][];
         };
         /** WorkerHealth */
         WorkerHealth: {
@@ -2766,6 +2870,86 @@ export interface operations {
             };
         };
     };
+    update_me_api_auth_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnPreferences"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     refresh_api_auth_refresh_post: {
         parameters: {
             query?: never;
@@ -2786,6 +2970,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preview_menu_api_automation_menu_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
                 };
             };
             /** @description Bad request */
@@ -3241,168 +3505,6 @@ export interface operations {
             };
         };
     };
-    get_cloud_account_api_connections__connection_id__cloud_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                connection_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudAccountOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    put_cloud_account_api_connections__connection_id__cloud_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                connection_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CloudCredentialsIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CloudAccountOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
     connect_api_connections__connection_id__connect_post: {
         parameters: {
             query?: never;
@@ -3742,88 +3844,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConnectionOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    list_templates_api_connections__connection_id__templates_get: {
-        parameters: {
-            query?: {
-                /** @description Ask Meta again instead of using the cached list. */
-                refresh?: boolean;
-            };
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                connection_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_TemplateOut_"];
                 };
             };
             /** @description Bad request */
@@ -4704,89 +4724,6 @@ export interface operations {
                 };
                 content: {
                     "*/*": unknown;
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    react_to_message_api_messages__message_id__reaction_put: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                message_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReactionIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MessageRead"];
                 };
             };
             /** @description Bad request */
@@ -5802,6 +5739,748 @@ export interface operations {
             };
         };
     };
+    attach_file_api_quick_answers__answer_id__file_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_attach_file_api_quick_answers__answer_id__file_put"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickAnswerRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    remove_file_api_quick_answers__answer_id__file_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickAnswerRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    send_quick_answer_api_quick_answers__answer_id__send_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickAnswerSend"];
+            };
+        };
+        responses: {
+            /** @description This client_id was already sent: the first message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_scheduled_api_scheduled_messages_get: {
+        parameters: {
+            query?: {
+                /** @description Only those sent (or to send) from this time. */
+                after?: string | null;
+                /** @description Only those sent (or to send) until this time. */
+                before?: string | null;
+                connection_id?: number | null;
+                contact_id?: number | null;
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+                status?: components["schemas"]["ScheduleStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ScheduledRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    schedule_message_api_scheduled_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_scheduled_api_scheduled_messages__schedule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_scheduled_api_scheduled_messages__schedule_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cancel_scheduled_api_scheduled_messages__schedule_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    schedule_file_api_scheduled_messages_with_file_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_schedule_file_api_scheduled_messages_with_file_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_settings_api_settings_get: {
         parameters: {
             query?: never;
@@ -5969,6 +6648,8 @@ export interface operations {
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
                 queue_id?: number | null;
+                /** @description Only tickets the customer rated so. */
+                rating?: number | null;
                 /** @description Contact name, phone number, or text of a message. */
                 search?: string | null;
                 status?: components["schemas"]["TicketStatus"] | null;
@@ -6556,86 +7237,7 @@ export interface operations {
             };
         };
     };
-    get_window_api_tickets__ticket_id__messages_window_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                ticket_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServiceWindowRead"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    send_template_message_api_tickets__ticket_id__template_messages_post: {
+    render_text_api_tickets__ticket_id__render_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -6647,99 +7249,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TemplateMessageCreate"];
-            };
-        };
-        responses: {
-            /** @description This client_id was already sent: the first message. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MessageRead"];
-                };
-            };
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MessageRead"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    preview_template_message_api_tickets__ticket_id__template_messages_preview_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                ticket_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["TemplateMessageCreate"];
+                "application/json": components["schemas"]["RenderRequest"];
             };
         };
         responses: {
@@ -6749,242 +7259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TemplatePreview"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    list_tokens_api_tokens_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiTokenRead"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    create_token_api_tokens_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ApiTokenCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiTokenCreated"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    revoke_token_api_tokens__token_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                token_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiTokenRead"];
+                    "application/json": components["schemas"]["RenderedText"];
                 };
             };
             /** @description Bad request */
@@ -7462,735 +7737,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryEntry"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    send_message_api_v1_messages_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SendMessageIn"];
-            };
-        };
-        responses: {
-            /** @description This client_id was sent before: the first message. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SendMessageOut"];
-                };
-            };
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SendMessageOut"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    resend_delivery_api_webhook_deliveries__delivery_id__resend_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                delivery_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryRead"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    list_endpoints_api_webhook_endpoints_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EndpointRead"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    create_endpoint_api_webhook_endpoints_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EndpointCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EndpointRead"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    delete_endpoint_api_webhook_endpoints__endpoint_id__delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                endpoint_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    update_endpoint_api_webhook_endpoints__endpoint_id__patch: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                endpoint_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EndpointUpdate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EndpointRead"];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    list_deliveries_api_webhook_endpoints__endpoint_id__deliveries_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                endpoint_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryRead"][];
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    verify_webhook_api_webhooks_cloud__connection_id__get: {
-        parameters: {
-            query?: {
-                "hub.challenge"?: string | null;
-                "hub.mode"?: string | null;
-                "hub.verify_token"?: string | null;
-            };
-            header?: never;
-            path: {
-                /** @description The resource's id. */
-                connection_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
-                };
-            };
-            /** @description Bad request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Invalid input */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    receive_webhook_api_webhooks_cloud__connection_id__post: {
-        parameters: {
-            query?: never;
-            header?: {
-                "X-Hub-Signature-256"?: string | null;
-            };
-            path: {
-                /** @description The resource's id. */
-                connection_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": unknown;
                 };
             };
             /** @description Bad request */

@@ -17,6 +17,9 @@ export function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Tic
     created_at: at,
     updated_at: at,
     closed_at: null,
+    choosing_queue: false,
+    rating: null,
+    rated_at: null,
     ...extra,
   };
 }
