@@ -18,6 +18,7 @@ const QueuesPage = lazy(() => import("./queues/QueuesPage"));
 const UsersPage = lazy(() => import("./users/UsersPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
+const ScheduledPage = lazy(() => import("./scheduled/ScheduledPage"));
 const DeadLettersPage = lazy(() => import("./dead-letters/DeadLettersPage"));
 
 const queryClient = new QueryClient({
@@ -50,6 +51,7 @@ function SignedInApp() {
           <Route path="connections" element={<ConnectionsPage />} />
           <Route path="contacts" element={<ContactsPage />} />
           <Route path="quick-answers" element={<QuickAnswersPage />} />
+          <Route path="scheduled" element={<ScheduledPage />} />
           {admin && <Route path="queues" element={<QueuesPage />} />}
           {admin && <Route path="users" element={<UsersPage />} />}
           {admin && <Route path="settings" element={<SettingsPage />} />}

@@ -36,15 +36,20 @@ import type {
   LoginResponse,
   Message,
   MessageTemplate,
+  MenuPreviewRequest,
   Meta,
   Page,
   PairingCode,
+  Preview,
   QrCode,
   Queue,
   QueueInput,
   QuickAnswer,
   QuickAnswerInput,
   ServiceWindow,
+  ScheduledInput,
+  ScheduledMessage,
+  ScheduleStatus,
   Setting,
   TemplateMessageInput,
   Ticket,
@@ -153,6 +158,16 @@ export const deadLetters = {
   list: () => fetchAll<DeadLetter>("/api/dead-letters"),
   retry: (id: number) => request<DeadLetterRetry>(`/api/dead-letters/${id}/retry`, { method: "POST" }),
   discard: (id: number) => request<void>(`/api/dead-letters/${id}`, { method: "DELETE" }),
+};
+
+export const automation = {
+  menuPreview: (input: MenuPreviewRequest) => request<Preview>("/api/automation/menu-preview", { method: "POST", json: input }),
+};
+
+export const scheduled = {
+  list: (status?: ScheduleStatus) => fetchAll<ScheduledMessage>("/api/scheduled-messages", { status }),
+  create: (input: ScheduledInput) => request<ScheduledMessage>("/api/scheduled-messages", { method: "POST", json: input }),
+  cancel: (id: number) => request<ScheduledMessage>(`/api/scheduled-messages/${id}/cancel`, { method: "POST" }),
 };
 
 export const settings = {

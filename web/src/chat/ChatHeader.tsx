@@ -56,6 +56,14 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
           <span className="tag" style={queue ? { background: queue.color, color: "#fff" } : undefined} data-testid="chat-queue">
             {queue?.name ?? t("tickets.noQueue")}
           </span>
+          {ticket.rating != null && (
+            <>
+              {" · "}
+              <span className="tag" data-testid="chat-rating">
+                {t("chat.rating", { score: ticket.rating })}
+              </span>
+            </>
+          )}
         </small>
       </div>
       <div className="chat-actions">

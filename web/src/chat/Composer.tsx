@@ -17,9 +17,11 @@ interface ComposerProps {
   file: File | null;
   onFile: (file: File | null) => void;
   onSend: (draft: Draft) => void;
+  /** "Agendar mensagem", with what is typed so far. */
+  onSchedule: (draft: string) => void;
 }
 
-export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend }: ComposerProps) {
+export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState("");
   const [emojiOpen, setEmojiOpen] = useState(false);
@@ -153,6 +155,19 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
         </button>
         <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
           <Icon name="clip" />
+        </button>
+        <button
+          type="button"
+          className="icon-button"
+          onClick={() => {
+            onSchedule(text);
+            setText("");
+          }}
+          aria-label={t("scheduled.new")}
+          title={t("scheduled.new")}
+          data-testid="schedule-button"
+        >
+          <Icon name="clock" />
         </button>
         <input
           ref={fileInput}

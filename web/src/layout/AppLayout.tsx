@@ -20,6 +20,7 @@ const NAV: NavItem[] = [
   { to: "/connections", label: "nav.connections", icon: "phone" },
   { to: "/contacts", label: "nav.contacts", icon: "people" },
   { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },
+  { to: "/scheduled", label: "nav.scheduled", icon: "clock" },
   { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
   { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
   { to: "/integrations", label: "nav.integrations", icon: "bolt", adminOnly: true },

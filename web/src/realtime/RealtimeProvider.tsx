@@ -145,6 +145,9 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "queue.removed":
       void client.invalidateQueries({ queryKey: keys.queues });
       return;
+    case "scheduled_message.updated":
+      void client.invalidateQueries({ queryKey: keys.scheduled });
+      return;
     case "user.created":
     case "user.updated":
     case "user.removed":
