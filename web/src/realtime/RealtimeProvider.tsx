@@ -5,7 +5,7 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, ServerEvent, Ticket } from "../api/types";
+import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket } from "../api/types";
 import { notifyMessage, notifyTicket } from "../attention/notify";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
@@ -79,6 +79,12 @@ function applyConnection(client: QueryClient, connection: Connection): void {
   });
 }
 
+function isScheduled(client: QueryClient, messageId: number): boolean {
+  return client
+    .getQueriesData<ScheduledMessage[]>({ queryKey: keys.scheduled })
+    .some(([, list]) => list?.some((item) => item.message_id === messageId));
+}
+
 /** Apply one event to the cache; each kind is matched on its name, which types its payload. */
 function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent, viewer: () => Viewer, t: Translate): void {
   switch (event.name) {
@@ -117,6 +123,8 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "message.updated":
       replay.message(event.payload);
       applyMessage(client, event.payload);
+      // A scheduled message's state follows the message it became (sent, failed).
+      if (isScheduled(client, event.payload.id)) void client.invalidateQueries({ queryKey: keys.scheduled });
       return;
     case "contact.updated":
       applyContact(client, event.payload);
