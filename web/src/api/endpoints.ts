@@ -53,6 +53,7 @@ import type {
   Setting,
   TemplateMessageInput,
   Ticket,
+  TicketHistoryLine,
   TicketChange,
   TicketStatus,
   User,
@@ -158,6 +159,10 @@ export const deadLetters = {
   list: () => fetchAll<DeadLetter>("/api/dead-letters"),
   retry: (id: number) => request<DeadLetterRetry>(`/api/dead-letters/${id}/retry`, { method: "POST" }),
   discard: (id: number) => request<void>(`/api/dead-letters/${id}`, { method: "DELETE" }),
+};
+
+export const ticketHistory = {
+  list: (ticketId: number) => fetchAll<TicketHistoryLine>(`/api/tickets/${ticketId}/events`),
 };
 
 export const automation = {

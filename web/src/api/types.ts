@@ -33,6 +33,8 @@ export type Automation = Schemas["ConnectionAutomation-Input"];
 export type Interval = Schemas["Interval"];
 export type MenuPreviewRequest = Schemas["MenuPreviewRequest"];
 export type Preview = Schemas["Preview"];
+/** One line of a ticket's history (accepted, queue chosen, closed for silence, rated…). */
+export type TicketHistoryLine = Schemas["TicketEventRead"];
 /** A message to send later ("Agendamentos"), and what became of it. */
 export type ScheduledMessage = Schemas["ScheduledRead"];
 export type ScheduleStatus = Schemas["ScheduleStatus"];

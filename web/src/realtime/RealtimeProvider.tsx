@@ -5,7 +5,7 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket } from "../api/types";
+import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket, TicketHistoryLine } from "../api/types";
 import { notifyMessage, notifyTicket } from "../attention/notify";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
@@ -153,6 +153,13 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "queue.removed":
       void client.invalidateQueries({ queryKey: keys.queues });
       return;
+    case "ticket.event": {
+      const line = event.payload;
+      client.setQueryData<TicketHistoryLine[]>(keys.ticketHistory(line.ticket_id), (lines) =>
+        lines && !lines.some((item) => item.id === line.id) ? [...lines, line] : lines,
+      );
+      return;
+    }
     case "scheduled_message.updated":
       void client.invalidateQueries({ queryKey: keys.scheduled });
       return;
