@@ -147,3 +147,32 @@ def test_a_rating_after_the_close_shows_on_the_closed_ticket(open_tab: Callable[
     expect(page.get_by_test_id("chat-header")).to_have_attribute("data-ticket-status", "closed")
     expect(page.get_by_test_id("chat-rating")).to_have_text("Avaliação: 5/5")
     expect(page.locator("[data-testid=system-line][data-kind=rated]")).to_have_text("Avaliação: 5")
+
+
+def test_a_queue_gets_its_menu_number_description_and_sub_options_and_repeated_numbers_are_refused(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    page = sign_in(open_tab(), path="/queues")
+    page.get_by_test_id("queues-page").get_by_test_id("new-item").click()
+    dialog = page.get_by_test_id("form-dialog")
+    dialog.get_by_test_id("queue-name").fill("Cobranças Menu")
+    dialog.get_by_test_id("queue-order").fill("7")
+    dialog.get_by_test_id("queue-description").fill("boletos e notas")
+    for label in ("Segunda via", "Prazo"):
+        dialog.get_by_test_id("add-option").click()
+        option = dialog.get_by_test_id("queue-option").last
+        option.get_by_label("Número").fill("1")
+        option.get_by_label("Texto da opção").fill(label)
+        option.get_by_label("Resposta").fill(f"{label}: pelo site.")
+    dialog.get_by_test_id("form-submit").click()
+    expect(dialog.get_by_text("Duas opções têm o número 1 no menu.")).to_be_visible()
+
+    dialog.get_by_test_id("queue-option").last.get_by_label("Número").fill("2")
+    dialog.get_by_test_id("form-submit").click()
+    expect(dialog).to_be_hidden()
+    [saved] = [queue for queue in admin_api.call("GET", "/api/queues")["items"] if queue["name"] == "Cobranças Menu"]
+    assert (saved["order"], saved["description"]) == (7, "boletos e notas")
+    assert [(option["number"], option["label"], option["answer"]) for option in saved["options"]] == [
+        (1, "Segunda via", "Segunda via: pelo site."),
+        (2, "Prazo", "Prazo: pelo site."),
+    ]

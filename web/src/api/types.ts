@@ -10,6 +10,7 @@ export type DirectoryUser = Schemas["DirectoryEntry"];
 export type LoginResponse = Schemas["TokenPair"];
 export type Meta = Schemas["Meta"];
 export type Queue = Schemas["QueueRead"];
+export type QueueOption = Schemas["QueueOption-Input"];
 export type TicketStatus = Schemas["TicketStatus"];
 export type ContactSummary = Schemas["TicketContact"];
 export type Contact = Schemas["ContactRead"];
