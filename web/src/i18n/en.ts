@@ -307,6 +307,8 @@ export const en: Record<MessageKey, string> = {
   "settings.key.ignore_group_messages": "Ignore group messages (they open no tickets)",
   "settings.key.outbound_min_interval_ms": "Least time between two messages sent on one connection (ms)",
   "settings.key.send_greeting_on_new_ticket": "Send the connection's or queue's greeting on new tickets",
+  "settings.key.agent_signature": "Sign agents' messages on WhatsApp with their name in bold (each agent may turn it off)",
+  "settings.key.timezone": "Time zone of business hours, greetings and schedules (e.g. America/Sao_Paulo)",
   "settings.default": "Default: {value}",
   "attention.title": "({count}) zapdesk",
   "connections.provider.cloud": "Official API (Cloud API)",

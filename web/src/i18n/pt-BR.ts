@@ -305,6 +305,8 @@ export const ptBR = {
   "settings.key.ignore_group_messages": "Ignorar mensagens de grupos (não abrem atendimentos)",
   "settings.key.outbound_min_interval_ms": "Intervalo mínimo entre mensagens enviadas por conexão (ms)",
   "settings.key.send_greeting_on_new_ticket": "Enviar a saudação da conexão ou fila em novos atendimentos",
+  "settings.key.agent_signature": "Assinar as mensagens dos atendentes no WhatsApp com o nome em negrito (cada um pode desligar)",
+  "settings.key.timezone": "Fuso horário do expediente, das saudações e dos agendamentos (ex.: America/Sao_Paulo)",
   "settings.default": "Padrão: {value}",
   "attention.title": "({count}) zapdesk",
   "connections.provider.cloud": "API oficial (Cloud API)",
