@@ -4,6 +4,7 @@ a customer's rating on the closed ticket."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -176,3 +177,28 @@ def test_a_queue_gets_its_menu_number_description_and_sub_options_and_repeated_n
         (1, "Segunda via", "Segunda via: pelo site."),
         (2, "Prazo", "Prazo: pelo site."),
     ]
+
+
+def test_a_quick_answer_chosen_in_the_composer_has_its_variables_filled_for_the_ticket(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    business = "5511999990605"
+    admin_api.linked_connection("Respostas no navegador", business)
+    text = "{{greeting}}, {{first_name}}! Seu protocolo é {{protocol}}. {{pedido}}"
+    admin_api.call("POST", "/api/quick-answers", json={"shortcut": "protocolo", "text": text})
+    customer = "5521988880605"
+    admin_api.customer_says(customer, business, "Qual meu protocolo?", name="Fabio Souza")
+    ticket = _ticket_of(admin_api, customer)
+    tab = open_tab()
+    page = sign_in(tab, path=f"/tickets/{ticket['id']}")
+    page.get_by_test_id("accept-button").click()
+
+    composer = page.get_by_test_id("message-input")
+    composer.fill("/protoc")
+    page.get_by_test_id("quick-answer-option").filter(has_text="/protocolo").click()
+    # The unknown {{pedido}} stays visible for the agent to fill in.
+    filled = re.compile(
+        rf"^(Bom dia|Boa tarde|Boa noite), Fabio! Seu protocolo é {ticket['protocol']}\. \{{\{{pedido\}}\}}$"
+    )
+    expect(composer).to_have_value(filled)
+    assert tab.errors == []

@@ -90,6 +90,9 @@ export const tickets = {
   update: (id: number, change: TicketChange) => request<Ticket>(`/api/tickets/${id}`, { method: "PATCH", json: change }),
   create: (contact_id: number, connection_id: number) =>
     request<Ticket>("/api/tickets", { method: "POST", json: { contact_id, connection_id } }),
+  /** A template (a quick answer) with its variables filled for this ticket ({{first_name}}, {{protocol}}…). */
+  render: (id: number, text: string) =>
+    request<{ text: string }>(`/api/tickets/${id}/render`, { method: "POST", json: { text } }).then((rendered) => rendered.text),
 };
 
 export interface NewMessage {

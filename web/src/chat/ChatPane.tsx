@@ -108,6 +108,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
           onFile={setFile}
           onSend={send}
           onSchedule={setScheduling}
+          fillTemplate={(text) => tickets.render(ticketId, text)}
         />
       )}
       {scheduling !== null && (

@@ -19,9 +19,11 @@ interface ComposerProps {
   onSend: (draft: Draft) => void;
   /** "Agendar mensagem", with what is typed so far. */
   onSchedule: (draft: string) => void;
+  /** A quick answer's variables filled for this ticket. */
+  fillTemplate: (text: string) => Promise<string>;
 }
 
-export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule }: ComposerProps) {
+export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState("");
   const [emojiOpen, setEmojiOpen] = useState(false);
@@ -47,6 +49,11 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
     setText(answerText);
     setHighlight(0);
     input.current?.focus();
+    // Filled for the ticket as the customer will read it; unless the agent already changed the draft.
+    fillTemplate(answerText).then(
+      (filled) => setText((current) => (current === answerText ? filled : current)),
+      () => undefined, // left as written: the agent still sees and can edit it
+    );
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
