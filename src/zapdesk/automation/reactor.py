@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 READER = "automation"
 # Events read per transaction: enough to keep up with a burst of ingest, few enough to keep locks short.
-EVENTS_PER_TRANSACTION = 2000
+EVENTS_PER_TRANSACTION = 100
 
 
 async def react_once(session: AsyncSession, *, now: datetime, limit: int = EVENTS_PER_TRANSACTION) -> int:
