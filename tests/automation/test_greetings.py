@@ -3,6 +3,8 @@ written by automation after the commit that opened (or closed) the ticket, as or
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import select, update
 
@@ -10,8 +12,9 @@ from tests.automation.conftest import Automaton
 from tests.conftest import EventLog
 from tests.ingest.inbound import deliver, in_group, received
 from tests.tickets.factories import Desk
-from zapdesk.connections.models import Connection
+from zapdesk.connections.models import Connection, Provider
 from zapdesk.context import AppContext
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message, MessageStatus
@@ -172,6 +175,25 @@ async def test_closing_without_a_farewell_sends_nothing(
     context: AppContext, desk: Desk, client: httpx.AsyncClient, automaton: Automaton, media_store: MediaStore
 ) -> None:
     ticket_id = await _accepted_ticket(desk, client, automaton, media_store)
+
+    response = await client.patch(f"/api/tickets/{ticket_id}", json={"action": "close"}, headers=desk.headers("admin"))
+    await automaton.react()
+
+    assert response.status_code == 200
+    assert [m.body for m in await _messages(context)] == ["Oi"]
+
+
+async def test_on_a_cloud_connection_no_farewell_goes_out_once_the_customer_service_window_closed(
+    context: AppContext, desk: Desk, client: httpx.AsyncClient, automaton: Automaton, media_store: MediaStore
+) -> None:
+    await _set_texts(context, desk.connection.id, greeting=None, farewell="Até logo, {{name}}!")
+    ticket_id = await _accepted_ticket(desk, client, automaton, media_store)
+    async with unit_of_work(context.sessionmaker) as session:
+        await session.execute(
+            update(Connection).where(Connection.id == desk.connection.id).values(provider=Provider.CLOUD)
+        )
+        # The customer last wrote more than a day ago: WhatsApp refuses free text until they write again.
+        await session.execute(update(Message).values(sent_at=utcnow() - timedelta(hours=25)))
 
     response = await client.patch(f"/api/tickets/{ticket_id}", json={"action": "close"}, headers=desk.headers("admin"))
     await automaton.react()

@@ -17,6 +17,7 @@ from zapdesk.automation.models import TicketAutomation
 from zapdesk.connections.automation import ConnectionAutomation, automation_of
 from zapdesk.connections.models import Connection
 from zapdesk.messages.models import Message
+from zapdesk.messages.window import has_window, service_window
 from zapdesk.queues.models import Queue
 from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.history import service as history
@@ -61,6 +62,8 @@ class Scene:
 
     async def say(self, template: str | None, what: Said) -> Message | None:
         """Queue `template`, filled for the ticket, to be written with the rest of the transaction's words."""
+        if has_window(self.connection.provider) and not (await service_window(self.session, self.ticket)).is_open():
+            return None  # free text cannot reach the customer now (Cloud API, a day after their last message)
         values = await self.stage.values_for(self.ticket)
         message = compose(self.ticket, template, what, values)
         if message is not None:
