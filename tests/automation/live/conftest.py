@@ -54,6 +54,14 @@ class LiveDesk:
         assert response.is_success, f"{method} {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
 
+    async def linked_connection(self, headers: dict[str, str], **fields: Any) -> int:
+        """A simulator connection ("Loja Azul" unless named otherwise) with `fields`, created and linked as an
+        administrator does it (`headers`)."""
+        body = {"name": "Loja Azul", "provider": "simulator", **fields}
+        connection = await self.call("POST", "/api/connections", headers, json=body)
+        await self.link(connection["id"], headers)
+        return int(connection["id"])
+
     async def link(self, connection_id: int, headers: dict[str, str]) -> None:
         """Connect the connection and scan its QR code with the business phone, as a person would."""
         await self.call("POST", f"/api/connections/{connection_id}/connect", headers)

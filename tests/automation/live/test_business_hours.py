@@ -33,19 +33,7 @@ async def desk(context: AppContext, auth_headers: Any) -> Desk:
 
 
 async def _open_for_business(live: LiveDesk, desk: Desk, hours: dict[str, Any] = HOURS) -> None:
-    admin = desk.headers("admin")
-    connection = await live.call(
-        "POST",
-        "/api/connections",
-        admin,
-        json={
-            "name": "Loja Azul",
-            "provider": "simulator",
-            "queue_ids": [desk.queue.id],
-            "automation": {"hours": hours},
-        },
-    )
-    await live.link(connection["id"], admin)
+    await live.linked_connection(desk.headers("admin"), queue_ids=[desk.queue.id], automation={"hours": hours})
 
 
 def _sao_paulo(day: str, time: str) -> datetime:

@@ -39,20 +39,13 @@ async def _menu_connection(live: LiveDesk, desk: Desk, **menu: Any) -> tuple[int
         admin,
         json={"order": 2, "description": "dúvidas técnicas", "greeting_message": "Você está na fila de Suporte."},
     )
-    connection = await live.call(
-        "POST",
-        "/api/connections",
+    connection_id = await live.linked_connection(
         admin,
-        json={
-            "name": "Loja Azul",
-            "provider": "simulator",
-            "greeting_message": GREETING,
-            "queue_ids": [desk.queue.id, vendas.id, esporte.id],
-            "automation": {"menu": {"enabled": True, **menu}},
-        },
+        greeting_message=GREETING,
+        queue_ids=[desk.queue.id, vendas.id, esporte.id],
+        automation={"menu": {"enabled": True, **menu}},
     )
-    await live.link(connection["id"], admin)
-    return connection["id"], {"vendas": vendas, "suporte": desk.queue, "esporte": esporte}
+    return connection_id, {"vendas": vendas, "suporte": desk.queue, "esporte": esporte}
 
 
 async def _ticket(live: LiveDesk) -> Ticket:
@@ -169,19 +162,9 @@ async def test_the_bot_is_silent_once_an_agent_writes(live: LiveDesk, desk: Desk
 
 
 async def test_a_connection_with_one_queue_never_asks(live: LiveDesk, desk: Desk) -> None:
-    admin = desk.headers("admin")
-    single = await live.call(
-        "POST",
-        "/api/connections",
-        admin,
-        json={
-            "name": "Só suporte",
-            "provider": "simulator",
-            "queue_ids": [desk.queue.id],
-            "automation": {"menu": {"enabled": True}},
-        },
+    await live.linked_connection(
+        desk.headers("admin"), name="Só suporte", queue_ids=[desk.queue.id], automation={"menu": {"enabled": True}}
     )
-    await live.link(single["id"], admin)
 
     await live.customer_says(CUSTOMER, "Oi")
 

@@ -23,15 +23,7 @@ async def desk(context: AppContext, auth_headers: Any) -> Desk:
 
 
 async def _linked(live: LiveDesk, desk: Desk) -> int:
-    admin = desk.headers("admin")
-    connection = await live.call(
-        "POST",
-        "/api/connections",
-        admin,
-        json={"name": "Loja Azul", "provider": "simulator", "queue_ids": [desk.queue.id]},
-    )
-    await live.link(connection["id"], admin)
-    return int(connection["id"])
+    return await live.linked_connection(desk.headers("admin"), queue_ids=[desk.queue.id])
 
 
 async def _schedule(live: LiveDesk, desk: Desk, connection_id: int, contact_id: int, text: str, **extra: Any) -> Any:

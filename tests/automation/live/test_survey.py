@@ -26,20 +26,12 @@ async def desk(context: AppContext, auth_headers: Any) -> Desk:
 
 async def _closed_conversation(live: LiveDesk, desk: Desk) -> int:
     """A customer asked, the agent of Suporte answered and closed the ticket: the survey went out."""
-    admin = desk.headers("admin")
-    connection = await live.call(
-        "POST",
-        "/api/connections",
-        admin,
-        json={
-            "name": "Loja Azul",
-            "provider": "simulator",
-            "queue_ids": [desk.queue.id],
-            "farewell_message": "Até logo, {{first_name}}!",
-            "automation": {"survey": {"enabled": True, "window_minutes": 60}},
-        },
+    await live.linked_connection(
+        desk.headers("admin"),
+        queue_ids=[desk.queue.id],
+        farewell_message="Até logo, {{first_name}}!",
+        automation={"survey": {"enabled": True, "window_minutes": 60}},
     )
-    await live.link(connection["id"], admin)
     await live.customer_says(CUSTOMER, "Meu pedido chegou quebrado", name="Maria Silva")
     agent = desk.headers("agent_in_queue")
     ticket_id = (await live.call("GET", "/api/tickets", agent))["items"][0]["id"]
