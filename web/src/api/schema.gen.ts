@@ -1918,6 +1918,12 @@ export interface components {
             password: string;
         };
         /**
+         * MediaState
+         * @description Where a received file stands. Messages are stored at once; their files come after (`ingest.downloader`).
+         * @enum {string}
+         */
+        MediaState: "pending" | "retrying" | "ready" | "failed";
+        /**
          * MenuPreviewRequest
          * @description The connection form as it is being filled in (nothing is saved).
          */
@@ -2053,6 +2059,8 @@ export interface components {
             media_mime: string | null;
             /** Media Name */
             media_name: string | null;
+            /** @description A received file: pending (being downloaded), retrying, ready or failed (`extra.media_error` says why). None for text and for files an agent attached. */
+            media_state: components["schemas"]["MediaState"] | null;
             /** Media Url */
             media_url: string | null;
             /** Quoted Message Id */
@@ -2107,7 +2115,7 @@ export interface components {
          * MessageType
          * @enum {string}
          */
-        MessageType: "text" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contact" | "unsupported";
+        MessageType: "text" | "image" | "audio" | "voice" | "video" | "video_note" | "document" | "sticker" | "location" | "contact" | "unsupported";
         /**
          * MessageUpdated
          * @description A message changed: its delivery status, an edit, a reaction, a deletion.

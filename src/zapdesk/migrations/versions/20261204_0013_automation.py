@@ -1,7 +1,7 @@
 """automation
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 09:00:00.000000
 
 The queue menu, business hours, timers, the satisfaction survey and scheduled messages: a connection's
@@ -20,7 +20,7 @@ from alembic import op
 import zapdesk.db.base
 
 revision: str = '0013'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
