@@ -8,6 +8,8 @@ from sqlalchemy import BigInteger, DateTime, Dialect, Integer, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from zapdesk.kit import clock
+
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -21,7 +23,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC; a test's `kit.clock.fixed_clock` when one is set."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
