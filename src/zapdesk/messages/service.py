@@ -21,6 +21,7 @@ from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageS
 from zapdesk.messages.schemas import MessageCreate, MessageRead
 from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
 from zapdesk.settings.service import AGENT_SIGNATURE, get_setting
+from zapdesk.tickets import metrics
 from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
@@ -127,6 +128,7 @@ def _move_ticket(ticket: Ticket, message: Message) -> None:
         ticket.last_message_preview = message_preview(message)
         ticket.last_message_at = moment
     ticket.last_activity_at = max(ticket.last_activity_at, moment)
+    metrics.apply_message(ticket, message, moment)
     if not message.from_me:
         ticket.unread_count += 1
 

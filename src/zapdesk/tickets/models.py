@@ -54,6 +54,9 @@ class Ticket(IdMixin, TimestampMixin, Base):
             sqlite_where=text("survey_until IS NOT NULL"),
             postgresql_where=text("survey_until IS NOT NULL"),
         ),
+        # Reports count tickets created, and closed, in a period.
+        Index("ix_tickets_created_at", "created_at"),
+        Index("ix_tickets_closed_at", "closed_at"),
     )
 
     contact_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("contacts.id", ondelete="CASCADE"))
@@ -80,6 +83,17 @@ class Ticket(IdMixin, TimestampMixin, Base):
     rated_queue_id: Mapped[int | None] = mapped_column(
         BigIntId, ForeignKey("queues.id", ondelete="SET NULL"), default=None
     )
+
+    # Service metrics, fixed by `tickets.metrics` when the event that decides each one is stored.
+    # When the current waiting spell began (pending and held by nobody), else None.
+    waiting_since: Mapped[datetime | None] = mapped_column(default=None)
+    waiting_seconds: Mapped[int | None] = mapped_column(default=None)
+    first_customer_message_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_response_seconds: Mapped[int | None] = mapped_column(default=None)
+    resolution_seconds: Mapped[int | None] = mapped_column(default=None)
+    transfer_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    message_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     contact: Mapped[Contact] = relationship(lazy="raise")
 

@@ -31,9 +31,13 @@ from zapdesk.db.uow import record_event
 from zapdesk.errors import Invalid
 from zapdesk.events import TicketEventRecorded
 from zapdesk.queues.models import Queue
+from zapdesk.tickets import metrics
+from zapdesk.tickets import metrics
 from zapdesk.tickets.access import TicketScope
 from zapdesk.tickets.history.models import ActorKind, TicketEvent, TicketEventKind
 from zapdesk.tickets.history.schemas import ActorRead, DetailValue, NamedRef, TicketEventRead
+from zapdesk.tickets.models import Ticket
+from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
 
 
@@ -127,6 +131,9 @@ class Line:
 async def record_all(session: AsyncSession, lines: Sequence[Line]) -> list[TicketEvent]:
     """`record` for many lines (of any tickets), in order: one flush, one look-up of the names they mention."""
     rows = [line.row() for line in lines]
+    for line, row in zip(lines, rows, strict=True):
+        if isinstance(line.ticket, Ticket):
+            metrics.apply_event(line.ticket, row)
     session.add_all(rows)
     await session.flush()
     for line, payload in zip(lines, await describe(session, rows), strict=True):
