@@ -21,6 +21,7 @@ from zapdesk.outbox import routes as outbox
 from zapdesk.queues import routes as queues
 from zapdesk.quick_answers import routes as quick_answers
 from zapdesk.realtime import routes as realtime
+from zapdesk.reports import routes as reports
 from zapdesk.scheduled import routes as scheduled
 from zapdesk.send_api import routes as send_api
 from zapdesk.settings import routes as workspace_settings
@@ -58,6 +59,7 @@ def build_api_router() -> APIRouter:
         send_api.upload_router,
         send_api.router,
         webhooks.router,
+        reports.router,
     ):
         router.include_router(domain_router)
     return router

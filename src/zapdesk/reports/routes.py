@@ -1,0 +1,77 @@
+"""/api/reports: the dashboard's figures for a period, and the ticket report (JSON pages or CSV)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from zapdesk.api.deps import ContextDep, CurrentUser, SessionDep
+from zapdesk.api.inputs import MAX_ID
+from zapdesk.api.pagination import DEFAULT_LIMIT, Limit
+from zapdesk.reports import service
+from zapdesk.reports.schemas import (
+    AgentRow,
+    ExportFormat,
+    Heatmap,
+    QueueRow,
+    ReportQuery,
+    Separator,
+    Summary,
+    TicketMetricsRow,
+)
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+Period = Annotated[ReportQuery, Query()]
+
+
+@router.get("/summary", response_model=Summary)
+async def summary(session: SessionDep, user: CurrentUser, period: Period) -> Summary:
+    """New, closed and reopened tickets, time spreads, ratings and volume by day; who waits right now."""
+    return await service.summary(session, user, period)
+
+
+@router.get("/agents", response_model=list[AgentRow])
+async def agents(session: SessionDep, user: CurrentUser, period: Period) -> list[AgentRow]:
+    """Per agent; an agent gets only their own row."""
+    return await service.agents(session, user, period)
+
+
+@router.get("/queues", response_model=list[QueueRow])
+async def queues(session: SessionDep, user: CurrentUser, period: Period) -> list[QueueRow]:
+    return await service.queues(session, user, period)
+
+
+@router.get("/heatmap", response_model=Heatmap)
+async def heatmap(session: SessionDep, user: CurrentUser, period: Period) -> Heatmap:
+    return await service.heatmap(session, user, period)
+
+
+@router.get(
+    "/tickets",
+    response_model=list[TicketMetricsRow],
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or the whole report as CSV."}},
+)
+async def tickets(
+    session: SessionDep,
+    context: ContextDep,
+    user: CurrentUser,
+    period: Period,
+    format: ExportFormat = "json",
+    sep: Separator = ",",
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="The previous page's last ticket id.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> list[TicketMetricsRow] | StreamingResponse:
+    """Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as CSV."""
+    if format == "csv":
+        # The scope is taken now: the stream outlives this request's session.
+        rows = service.export_csv(context.sessionmaker, service.scope(user, period), period, sep)
+        filename = f"zapdesk-tickets-{period.start}-{period.end}.csv"
+        return StreamingResponse(
+            rows,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return await service.tickets_page(session, user, period, after=after, limit=limit)
