@@ -67,7 +67,7 @@ async def tickets(
     """Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as CSV."""
     if format == "csv":
         # The scope is taken now: the stream outlives this request's session.
-        rows = service.export_csv(context.sessionmaker, service.scope(user, period), period, sep)
+        rows = service.export_csv(context.sessionmaker, await service.scope(session, user, period), period, sep)
         filename = f"zapdesk-tickets-{period.start}-{period.end}.csv"
         return StreamingResponse(
             rows,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from zapdesk.api.inputs import MAX_ID
 
@@ -31,9 +32,11 @@ class ReportQuery(BaseModel):
         start = info.data.get("start")
         if isinstance(start, date):
             if end < start:
-                raise ValueError("the period ends before it starts")
+                raise PydanticCustomError("period_reversed", "The period ends before it starts.")
             if (end - start).days + 1 > MAX_PERIOD_DAYS:
-                raise ValueError(f"the period is longer than {MAX_PERIOD_DAYS} days")
+                raise PydanticCustomError(
+                    "period_too_long", "The period is longer than {max_days} days.", {"max_days": MAX_PERIOD_DAYS}
+                )
         return end
 
     @field_validator("tz")
@@ -42,7 +45,7 @@ class ReportQuery(BaseModel):
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("unknown time zone") from exc
+            raise PydanticCustomError("unknown_time_zone", "There is no time zone of this name.") from exc
         return tz
 
     @property

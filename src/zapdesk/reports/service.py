@@ -20,8 +20,10 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.db.base import utcnow
+from zapdesk.errors import Invalid
 from zapdesk.queues.models import Queue
 from zapdesk.reports.schemas import (
     AgentRow,
@@ -75,8 +77,21 @@ def csat(ratings: Iterable[int | None]) -> Csat:
 # --- which tickets --------------------------------------------------------------------------------------
 
 
-def scope(user: User, query: ReportQuery) -> list[ColumnElement[bool]]:
-    """What the caller may see (the tickets' own rule), narrowed by the report's filters."""
+async def _check_filters(session: AsyncSession, query: ReportQuery) -> None:
+    """Filters name things that exist: a typo must not look like a quiet day."""
+    named = (
+        (query.queue_id, Queue, "queue"),
+        (query.connection_id, Connection, "connection"),
+        (query.user_id, User, "user"),
+    )
+    for item_id, model, noun in named:
+        if item_id is not None and await session.get(model, item_id) is None:
+            raise Invalid(f"There is no {noun} with this id.", code=f"unknown_{noun}")
+
+
+async def scope(session: AsyncSession, user: User, query: ReportQuery) -> list[ColumnElement[bool]]:
+    """What the caller may see (the tickets' own rule), narrowed by the report's filters (which must exist)."""
+    await _check_filters(session, query)
     clauses = [visible_tickets_clause(user)]
     if query.queue_id is not None:
         clauses.append(Ticket.queue_id == query.queue_id)
@@ -146,7 +161,7 @@ async def waiting_now(session: AsyncSession, where: list[ColumnElement[bool]]) -
 
 
 async def summary(session: AsyncSession, user: User, query: ReportQuery) -> Summary:
-    where = scope(user, query)
+    where = await scope(session, user, query)
     created = await _created(session, where, query)
     closed = await _closed(session, where, query)
     reopened_query = (
@@ -182,7 +197,7 @@ def _by_day(query: ReportQuery, created: Sequence[_Created], closed: Sequence[_C
 
 async def agents(session: AsyncSession, user: User, query: ReportQuery) -> list[AgentRow]:
     """One row per agent with figures in the period or tickets open now; an agent gets only their own."""
-    where = scope(user, query)
+    where = await scope(session, user, query)
     if not user.is_admin:
         where.append(Ticket.assignee_id == user.id)
     closed_by: dict[int, list[_Closed]] = defaultdict(list)
@@ -214,7 +229,7 @@ async def agents(session: AsyncSession, user: User, query: ReportQuery) -> list[
 
 async def queues(session: AsyncSession, user: User, query: ReportQuery) -> list[QueueRow]:
     """One row per queue (as the tickets sit now) with tickets created or closed in the period."""
-    where = scope(user, query)
+    where = await scope(session, user, query)
     created_in: dict[int | None, list[_Created]] = defaultdict(list)
     for created_row in await _created(session, where, query):
         created_in[created_row.queue_id].append(created_row)
@@ -237,7 +252,7 @@ async def queues(session: AsyncSession, user: User, query: ReportQuery) -> list[
 
 
 async def heatmap(session: AsyncSession, user: User, query: ReportQuery) -> Heatmap:
-    where = scope(user, query)
+    where = await scope(session, user, query)
     cells = [[0] * 24 for _ in range(7)]
     stream = await session.stream_scalars(select(Ticket.created_at).where(*where, _created_in(query)))
     async for created_at in stream:
@@ -286,7 +301,7 @@ def _metrics_row(ticket: Ticket, contact: str, queue: str | None, assignee: str 
 async def tickets_page(
     session: AsyncSession, user: User, query: ReportQuery, *, after: int | None, limit: int
 ) -> list[TicketMetricsRow]:
-    statement = tickets_query(scope(user, query), query)
+    statement = tickets_query(await scope(session, user, query), query)
     if after is not None:
         statement = statement.where(Ticket.id > after)
     rows = await session.execute(statement.limit(limit))
