@@ -147,3 +147,16 @@ def _metric_rows(connection: Any, columns: tuple[str, ...]) -> list[tuple[Any, .
     table = Ticket.__table__
     query = table.select().with_only_columns(*(table.c[name] for name in ("id", *columns))).order_by(table.c.id)
     return [tuple(row) for row in connection.execute(query)]
+
+
+async def test_waiting_now_needs_no_period_and_keeps_the_visibility_rule(
+    client: httpx.AsyncClient, day: ScriptedDay
+) -> None:
+    async def now(user: Any) -> Any:
+        response = await client.get("/api/reports/now", headers=day.headers(user))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert await now(day.desk.admin) == {"count": 1, "longest_seconds": 1800}
+    assert await now(day.bruno) == {"count": 1, "longest_seconds": 1800}
+    assert await now(day.desk.agent_not_in_queue) == {"count": 0, "longest_seconds": None}

@@ -20,7 +20,9 @@ from zapdesk.reports.schemas import (
     Separator,
     Summary,
     TicketMetricsRow,
+    WaitingNow,
 )
+from zapdesk.tickets.access import visible_tickets_clause
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -31,6 +33,12 @@ Period = Annotated[ReportQuery, Query()]
 async def summary(session: SessionDep, user: CurrentUser, period: Period) -> Summary:
     """New, closed and reopened tickets, time spreads, ratings and volume by day; who waits right now."""
     return await service.summary(session, user, period)
+
+
+@router.get("/now", response_model=WaitingNow)
+async def now(session: SessionDep, user: CurrentUser) -> WaitingNow:
+    """Who waits right now (no period): what the dashboard refreshes live as tickets change."""
+    return await service.waiting_now(session, [visible_tickets_clause(user)])
 
 
 @router.get("/agents", response_model=list[AgentRow])
