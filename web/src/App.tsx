@@ -20,6 +20,7 @@ const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
 const ScheduledPage = lazy(() => import("./scheduled/ScheduledPage"));
 const DeadLettersPage = lazy(() => import("./dead-letters/DeadLettersPage"));
+const DashboardPage = lazy(() => import("./dashboard/DashboardPage"));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -48,6 +49,7 @@ function SignedInApp() {
           <Route index element={<Navigate to="/tickets" replace />} />
           <Route path="tickets" element={<TicketsPage />} />
           <Route path="tickets/:ticketId" element={<TicketsPage />} />
+          <Route path="dashboard" element={<DashboardPage />} />
           <Route path="connections" element={<ConnectionsPage />} />
           <Route path="contacts" element={<ContactsPage />} />
           <Route path="quick-answers" element={<QuickAnswersPage />} />

@@ -1,5 +1,6 @@
 // Every REST call the UI makes, typed. Components and hooks call these, never `fetch` directly.
-import { request, type Query } from "./client";
+import { request, withQuery, type Query } from "./client";
+import { session } from "../auth/session";
 
 const PAGE_LIMIT = 100;
 
@@ -16,6 +17,7 @@ export async function fetchAll<T>(path: string, query: Query = {}): Promise<T[]>
   return items;
 }
 import type {
+  AgentReportRow,
   ApiToken,
   ApiTokenInput,
   Assignee,
@@ -43,9 +45,12 @@ import type {
   Preview,
   QrCode,
   Queue,
+  QueueReportRow,
   QueueInput,
   QuickAnswer,
   QuickAnswerInput,
+  ReportHeatmap,
+  ReportSummary,
   ServiceWindow,
   ScheduledInput,
   ScheduledMessage,
@@ -55,9 +60,11 @@ import type {
   Ticket,
   TicketHistoryLine,
   TicketChange,
+  TicketMetricsRow,
   TicketStatus,
   User,
   UserChange,
+  WaitingNow,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEndpointChange,
@@ -235,4 +242,36 @@ export type {
   TicketChange,
   UserChange,
   WebhookEndpointInput,
+};
+
+/** A report's period (whole days, inclusive) and filters, as `/api/reports/*` take them. */
+export interface ReportQuery {
+  start: string;
+  end: string;
+  tz: string;
+  queue_id?: number | null;
+  connection_id?: number | null;
+  user_id?: number | null;
+}
+
+export const reports = {
+  summary: (query: ReportQuery) => request<ReportSummary>("/api/reports/summary", { query: { ...query } }),
+  agents: (query: ReportQuery) => request<AgentReportRow[]>("/api/reports/agents", { query: { ...query } }),
+  queues: (query: ReportQuery) => request<QueueReportRow[]>("/api/reports/queues", { query: { ...query } }),
+  heatmap: (query: ReportQuery) => request<ReportHeatmap>("/api/reports/heatmap", { query: { ...query } }),
+  tickets: (query: ReportQuery, after: number | null) =>
+    request<TicketMetricsRow[]>("/api/reports/tickets", { query: { ...query, after, limit: 50 } }),
+  now: () => request<WaitingNow>("/api/reports/now"),
+  /** The whole ticket report as a CSV file (the server streams it), saved under its own name. */
+  async downloadCsv(query: ReportQuery, sep: "," | ";"): Promise<void> {
+    const token = await session.accessToken();
+    const url = withQuery("/api/reports/tickets", { ...query, format: "csv", sep });
+    const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    if (!response.ok) throw new Error(`export ${response.status}`);
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = `zapdesk-tickets-${query.start}-${query.end}.csv`;
+    link.click();
+    URL.revokeObjectURL(link.href);
+  },
 };

@@ -28,6 +28,8 @@ export const keys = {
   deliveries: (endpointId: number) => ["webhook-deliveries", endpointId] as const,
   deadLetters: ["dead-letters"] as const,
   scheduled: ["scheduled-messages"] as const,
+  reports: ["reports"] as const,
+  waitingNow: ["reports", "now"] as const,
 };
 
 export function useMeta() {

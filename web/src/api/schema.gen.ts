@@ -585,6 +585,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents
+         * @description Per agent; an agent gets only their own row.
+         */
+        get: operations["agents_api_reports_agents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/heatmap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Heatmap */
+        get: operations["heatmap_api_reports_heatmap_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Now
+         * @description Who waits right now (no period): what the dashboard refreshes live as tickets change.
+         */
+        get: operations["now_api_reports_now_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queues */
+        get: operations["queues_api_reports_queues_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Summary
+         * @description New, closed and reopened tickets, time spreads, ratings and volume by day; who waits right now.
+         */
+        get: operations["summary_api_reports_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tickets
+         * @description Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as CSV.
+         */
+        get: operations["tickets_api_reports_tickets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/scheduled-messages": {
         parameters: {
             query?: never;
@@ -1107,6 +1221,20 @@ export interface components {
             kind: components["schemas"]["ActorKind"];
             /** @description The user who acted, when a user did (and still exists). */
             user: components["schemas"]["NamedRef"] | null;
+        };
+        /** AgentRow */
+        AgentRow: {
+            /** Closed */
+            closed: number;
+            csat: components["schemas"]["Csat"];
+            first_response: components["schemas"]["Spread"];
+            /** Name */
+            name: string;
+            /** Open Now */
+            open_now: number;
+            resolution: components["schemas"]["Spread"];
+            /** User Id */
+            user_id: number;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -1647,6 +1775,20 @@ export interface components {
             seq: number;
         };
         /**
+         * Csat
+         * @description Ratings given in the period: null/empty until the satisfaction survey exists and customers answer.
+         */
+        Csat: {
+            /** Average */
+            average: number | null;
+            /** Count */
+            count: number;
+            /** Distribution */
+            distribution: {
+                [key: string]: number;
+            };
+        };
+        /**
          * DateException
          * @description A holiday or special day: these intervals (none: closed) instead of the weekday's.
          */
@@ -1663,6 +1805,18 @@ export interface components {
              * @default
              */
             label?: string;
+        };
+        /** DayVolume */
+        DayVolume: {
+            /** Closed */
+            closed: number;
+            /** Created */
+            created: number;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
         };
         /** DeadLetterOut */
         DeadLetterOut: {
@@ -1842,6 +1996,17 @@ export interface components {
              * @description Workers holding sessions, from their leases.
              */
             workers: components["schemas"]["WorkerHealth"][];
+        };
+        /**
+         * Heatmap
+         * @description Tickets created per weekday (0 = Monday) and hour of the day, in the period's time zone.
+         */
+        Heatmap: {
+            /**
+             * Cells
+             * @description 7 rows (Monday first) of 24 counts.
+             */
+            cells: number[][];
         };
         /**
          * HoursSettings
@@ -2429,6 +2594,22 @@ export interface components {
              */
             seq: number;
         };
+        /** QueueRow */
+        QueueRow: {
+            /** Closed */
+            closed: number;
+            /** Created */
+            created: number;
+            first_response: components["schemas"]["Spread"];
+            /** Name */
+            name: string | null;
+            /**
+             * Queue Id
+             * @description Null for tickets in no queue.
+             */
+            queue_id: number | null;
+            waiting: components["schemas"]["Spread"];
+        };
         /** QueueUpdate */
         QueueUpdate: {
             /** Color */
@@ -2806,6 +2987,34 @@ export interface components {
             value: components["schemas"]["JsonValue"];
         };
         /**
+         * Spread
+         * @description Median and 90th percentile of a duration, in seconds (linear interpolation, as `percentile_cont`).
+         */
+        Spread: {
+            /** Count */
+            count: number;
+            /** Median */
+            median: number | null;
+            /** P90 */
+            p90: number | null;
+        };
+        /** Summary */
+        Summary: {
+            /** By Day */
+            by_day: components["schemas"]["DayVolume"][];
+            /** Closed */
+            closed: number;
+            /** Created */
+            created: number;
+            csat: components["schemas"]["Csat"];
+            first_response: components["schemas"]["Spread"];
+            now: components["schemas"]["WaitingNow"];
+            /** Reopened */
+            reopened: number;
+            resolution: components["schemas"]["Spread"];
+            waiting: components["schemas"]["Spread"];
+        };
+        /**
          * SurveySettings
          * @description The satisfaction survey sent when a ticket closes, answered 1 to 5.
          */
@@ -3022,6 +3231,42 @@ export interface components {
              * @description The event's position: ask for events after the last one you applied.
              */
             seq: number;
+        };
+        /** TicketMetricsRow */
+        TicketMetricsRow: {
+            /** Assignee Name */
+            assignee_name: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /** Contact Name */
+            contact_name: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** First Response Seconds */
+            first_response_seconds: number | null;
+            /** Id */
+            id: number;
+            /** Message Count */
+            message_count: number;
+            /** Protocol */
+            protocol: string;
+            /** Queue Name */
+            queue_name: string | null;
+            /** Rating */
+            rating: number | null;
+            /** Reopen Count */
+            reopen_count: number;
+            /** Resolution Seconds */
+            resolution_seconds: number | null;
+            /** Status */
+            status: string;
+            /** Transfer Count */
+            transfer_count: number;
+            /** Waiting Seconds */
+            waiting_seconds: number | null;
         };
         /** TicketRead */
         TicketRead: {
@@ -3305,6 +3550,13 @@ export interface components {
              * @description The event's position: ask for events after the last one you applied.
              */
             seq: number;
+        };
+        /** WaitingNow */
+        WaitingNow: {
+            /** Count */
+            count: number;
+            /** Longest Seconds */
+            longest_seconds: number | null;
         };
         /**
          * WeeklyHours
@@ -6982,6 +7234,524 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    agents_api_reports_agents_get: {
+        parameters: {
+            query: {
+                connection_id?: number | null;
+                /** @description Last day of the period (inclusive). */
+                end: string;
+                queue_id?: number | null;
+                /** @description First day of the period (inclusive). */
+                start: string;
+                /** @description IANA time zone the days are counted in. */
+                tz?: string;
+                /** @description Only the tickets this agent holds. */
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentRow"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    heatmap_api_reports_heatmap_get: {
+        parameters: {
+            query: {
+                connection_id?: number | null;
+                /** @description Last day of the period (inclusive). */
+                end: string;
+                queue_id?: number | null;
+                /** @description First day of the period (inclusive). */
+                start: string;
+                /** @description IANA time zone the days are counted in. */
+                tz?: string;
+                /** @description Only the tickets this agent holds. */
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heatmap"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    now_api_reports_now_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingNow"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    queues_api_reports_queues_get: {
+        parameters: {
+            query: {
+                connection_id?: number | null;
+                /** @description Last day of the period (inclusive). */
+                end: string;
+                queue_id?: number | null;
+                /** @description First day of the period (inclusive). */
+                start: string;
+                /** @description IANA time zone the days are counted in. */
+                tz?: string;
+                /** @description Only the tickets this agent holds. */
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueRow"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    summary_api_reports_summary_get: {
+        parameters: {
+            query: {
+                connection_id?: number | null;
+                /** @description Last day of the period (inclusive). */
+                end: string;
+                queue_id?: number | null;
+                /** @description First day of the period (inclusive). */
+                start: string;
+                /** @description IANA time zone the days are counted in. */
+                tz?: string;
+                /** @description Only the tickets this agent holds. */
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tickets_api_reports_tickets_get: {
+        parameters: {
+            query: {
+                /** @description The previous page's last ticket id. */
+                after?: number | null;
+                connection_id?: number | null;
+                /** @description Last day of the period (inclusive). */
+                end: string;
+                format?: "json" | "csv";
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+                queue_id?: number | null;
+                sep?: "," | ";";
+                /** @description First day of the period (inclusive). */
+                start: string;
+                /** @description IANA time zone the days are counted in. */
+                tz?: string;
+                /** @description Only the tickets this agent holds. */
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON page, or the whole report as CSV. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketMetricsRow"][];
+                    "text/csv": unknown;
                 };
             };
             /** @description Bad request */

@@ -83,3 +83,13 @@ export type ServerEvent = CatchUp["events"][number];
 export type ServerEventName = ServerEvent["name"];
 export type EventOf<N extends ServerEventName> = Extract<ServerEvent, { name: N }>;
 export type PayloadOf<N extends ServerEventName> = EventOf<N>["payload"];
+
+/** The dashboard's reports (`/api/reports/*`): a period of days in a time zone, and its figures. */
+export type ReportSummary = Schemas["Summary"];
+export type ReportSpread = Schemas["Spread"];
+export type ReportCsat = Schemas["Csat"];
+export type AgentReportRow = Schemas["AgentRow"];
+export type QueueReportRow = Schemas["QueueRow"];
+export type ReportHeatmap = Schemas["Heatmap"];
+export type WaitingNow = Schemas["WaitingNow"];
+export type TicketMetricsRow = Schemas["TicketMetricsRow"];

@@ -17,6 +17,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: "/tickets", label: "nav.tickets", icon: "chat" },
+  { to: "/dashboard", label: "nav.dashboard", icon: "clock" },
   { to: "/connections", label: "nav.connections", icon: "phone" },
   { to: "/contacts", label: "nav.contacts", icon: "people" },
   { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },

@@ -87,6 +87,8 @@ function isScheduled(client: QueryClient, messageId: number): boolean {
 
 /** Apply one event to the cache; each kind is matched on its name, which types its payload. */
 function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent, viewer: () => Viewer, t: Translate): void {
+  // A ticket that arrives, is taken or closes changes who waits now (the dashboard's live figure).
+  if (event.name.startsWith("ticket.")) void client.invalidateQueries({ queryKey: keys.waitingNow });
   switch (event.name) {
     case "ticket.created":
       replay.ticket(event.payload);

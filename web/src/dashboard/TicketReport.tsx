@@ -1,0 +1,85 @@
+// The ticket report: tickets created in the period with their metrics, a page at a time, and the CSV export.
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { reports, type ReportQuery } from "../api/endpoints";
+import { keys } from "../api/queries";
+import { useI18n } from "../i18n/I18nProvider";
+import { errorMessage } from "../ui/errors";
+import { formatDuration } from "./period";
+
+const PAGE = 50;
+
+export function TicketReport({ query }: { query: ReportQuery }) {
+  const i18n = useI18n();
+  const { t, formatDate } = i18n;
+  const [exportError, setExportError] = useState<string | null>(null);
+  const pages = useInfiniteQuery({
+    queryKey: [...keys.reports, "tickets", query],
+    queryFn: ({ pageParam }) => reports.tickets(query, pageParam),
+    initialPageParam: null as number | null,
+    getNextPageParam: (last) => (last.length === PAGE ? last.at(-1)?.id : undefined),
+  });
+  const download = (sep: "," | ";") => {
+    setExportError(null);
+    reports.downloadCsv(query, sep).catch((error: unknown) => setExportError(errorMessage(error, i18n)));
+  };
+  const rows = pages.data?.pages.flat() ?? [];
+  return (
+    <section className="dashboard-card dashboard-wide" data-testid="ticket-report">
+      <header className="page-header">
+        <h2>{t("dashboard.ticketReport")}</h2>
+        <div>
+          <button type="button" className="button ghost" data-testid="export-csv" onClick={() => download(";")}>
+            {t("dashboard.exportCsvExcel")}
+          </button>
+          <button type="button" className="button ghost" onClick={() => download(",")}>
+            {t("dashboard.exportCsv")}
+          </button>
+        </div>
+      </header>
+      {exportError && <p className="form-error">{exportError}</p>}
+      <div className="table-wrap">
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t("dashboard.protocol")}</th>
+              <th>{t("dashboard.contact")}</th>
+              <th>{t("dashboard.agent")}</th>
+              <th>{t("dashboard.openedAt")}</th>
+              <th>{t("dashboard.waiting")}</th>
+              <th>{t("dashboard.firstResponse")}</th>
+              <th>{t("dashboard.resolution")}</th>
+              <th>{t("dashboard.transfers")}</th>
+              <th>{t("dashboard.reopenings")}</th>
+              <th>{t("dashboard.messages")}</th>
+              <th>{t("dashboard.rating")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id} data-testid="report-row">
+                <td>{row.protocol}</td>
+                <td>{row.contact_name}</td>
+                <td>{row.assignee_name ?? "—"}</td>
+                <td>{formatDate(row.created_at)}</td>
+                <td>{formatDuration(row.waiting_seconds)}</td>
+                <td>{formatDuration(row.first_response_seconds)}</td>
+                <td>{formatDuration(row.resolution_seconds)}</td>
+                <td>{row.transfer_count}</td>
+                <td>{row.reopen_count}</td>
+                <td>{row.message_count}</td>
+                <td>{row.rating ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages.error && <p className="form-error">{errorMessage(pages.error, i18n)}</p>}
+      {pages.hasNextPage && (
+        <button type="button" className="button ghost" disabled={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>
+          {t("dashboard.more")}
+        </button>
+      )}
+    </section>
+  );
+}
