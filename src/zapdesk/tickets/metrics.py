@@ -72,7 +72,7 @@ class MessageFacts(Protocol):
     def extra(self) -> Mapping[str, object]: ...
 
 
-def _seconds(start: datetime, end: datetime) -> int:
+def elapsed_seconds(start: datetime, end: datetime) -> int:
     return max(0, round((end - start).total_seconds()))
 
 
@@ -87,7 +87,7 @@ def apply_event(ticket: MetricColumns, event: EventFacts) -> None:
         _hand_over(ticket, event)
     elif kind == TicketEventKind.CLOSED:
         ticket.waiting_since = None
-        ticket.resolution_seconds = _seconds(ticket.created_at, event.at)
+        ticket.resolution_seconds = elapsed_seconds(ticket.created_at, event.at)
     elif kind == TicketEventKind.REOPENED:
         ticket.reopen_count += 1
         ticket.waiting_since = event.at if event.to_user_id is None else None
@@ -100,7 +100,7 @@ def _hand_over(ticket: MetricColumns, event: EventFacts) -> None:
             ticket.waiting_since = event.at
         return
     if ticket.waiting_since is not None:
-        ticket.waiting_seconds = (ticket.waiting_seconds or 0) + _seconds(ticket.waiting_since, event.at)
+        ticket.waiting_seconds = (ticket.waiting_seconds or 0) + elapsed_seconds(ticket.waiting_since, event.at)
         ticket.waiting_since = None
 
 
@@ -116,4 +116,4 @@ def apply_message(ticket: MetricColumns, message: MessageFacts, at: datetime) ->
     if message.extra.get("automatic"):
         return
     if ticket.first_customer_message_at is not None and ticket.first_response_seconds is None:
-        ticket.first_response_seconds = _seconds(ticket.first_customer_message_at, at)
+        ticket.first_response_seconds = elapsed_seconds(ticket.first_customer_message_at, at)

@@ -132,6 +132,6 @@ def _backfill(bind: sa.Connection) -> None:
         for row in rows:
             ticket = folded[row.id]
             if not ticket.has_history and row.closed_at is not None:
-                ticket.resolution_seconds = max(0, round((row.closed_at - row.created_at).total_seconds()))
+                ticket.resolution_seconds = metrics.elapsed_seconds(row.created_at, row.closed_at)
             values = {name: getattr(ticket, name) for name in (*_NULLABLE, *_COUNTS)}
             bind.execute(sa.update(_tickets).where(_tickets.c.id == row.id).values(**values))
