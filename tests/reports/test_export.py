@@ -8,6 +8,7 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
+import openpyxl
 from sqlalchemy import insert
 
 from tests.tickets.factories import Desk, make_contact, make_ticket
@@ -88,3 +89,26 @@ async def test_csv_of_50000_tickets_streams_in_flat_memory(desk: Desk) -> None:
     assert lines == 50_001
     # Ten times the rows, not more memory: each batch is dropped before the next is read.
     assert late_peak < 2 * early_peak, (early_peak, late_peak)
+
+
+async def test_xlsx_opens_with_openpyxl_and_holds_the_same_rows_as_the_csv(
+    client: httpx.AsyncClient, desk: Desk
+) -> None:
+    contact = await make_contact(desk.context, name="Conceição Araújo")
+    for _ in range(3):
+        await make_ticket(desk.context, connection=desk.connection, contact=contact, status=TicketStatus.CLOSED)
+    params = {"start": today(), "end": today()}
+    headers = desk.headers("admin")
+    as_csv = await client.get("/api/reports/tickets", params={**params, "format": "csv"}, headers=headers)
+    as_xlsx = await client.get("/api/reports/tickets", params={**params, "format": "xlsx"}, headers=headers)
+    assert as_xlsx.status_code == 200, as_xlsx.text
+    assert as_xlsx.headers["content-disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content), read_only=True).active
+    assert sheet is not None
+    header, *rows = [tuple(cell for cell in row) for row in sheet.iter_rows(values_only=True)]
+    csv_rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    assert header == service.CSV_COLUMNS
+    assert [(row[0], row[header.index("contact_name")]) for row in rows] == [
+        (int(row["id"]), row["contact_name"]) for row in csv_rows
+    ]
+    assert {row[header.index("contact_name")] for row in rows} == {"Conceição Araújo"}

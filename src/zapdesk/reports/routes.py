@@ -26,6 +26,8 @@ from zapdesk.tickets.access import visible_tickets_clause
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 Period = Annotated[ReportQuery, Query()]
 
 
@@ -60,7 +62,9 @@ async def heatmap(session: SessionDep, user: CurrentUser, period: Period) -> Hea
 @router.get(
     "/tickets",
     response_model=list[TicketMetricsRow],
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON page, or the whole report as CSV."}},
+    responses={
+        200: {"content": {"text/csv": {}, XLSX: {}}, "description": "A JSON page, or the whole report as a file."}
+    },
 )
 async def tickets(
     session: SessionDep,
@@ -72,14 +76,16 @@ async def tickets(
     after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="The previous page's last ticket id.")] = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> list[TicketMetricsRow] | StreamingResponse:
-    """Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as CSV."""
-    if format == "csv":
-        # The scope is taken now: the stream outlives this request's session.
-        rows = service.export_csv(context.sessionmaker, await service.scope(session, user, period), period, sep)
-        filename = f"zapdesk-tickets-{period.start}-{period.end}.csv"
+    """Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as a file."""
+    if format == "json":
+        return await service.tickets_page(session, user, period, after=after, limit=limit)
+    # The scope is taken now: the stream outlives this request's session.
+    where = await service.scope(session, user, period)
+    filename = f"zapdesk-tickets-{period.start}-{period.end}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "xlsx":
         return StreamingResponse(
-            rows,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            service.export_xlsx(context.sessionmaker, where, period), media_type=XLSX, headers=headers
         )
-    return await service.tickets_page(session, user, period, after=after, limit=limit)
+    rows = service.export_csv(context.sessionmaker, where, period, sep)
+    return StreamingResponse(rows, media_type="text/csv; charset=utf-8", headers=headers)

@@ -145,5 +145,5 @@ class TicketMetricsRow(BaseModel):
     rating: int | None
 
 
-ExportFormat = Literal["json", "csv"]
+ExportFormat = Literal["json", "csv", "xlsx"]
 Separator = Literal[",", ";"]

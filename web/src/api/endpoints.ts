@@ -262,15 +262,15 @@ export const reports = {
   tickets: (query: ReportQuery, after: number | null) =>
     request<TicketMetricsRow[]>("/api/reports/tickets", { query: { ...query, after, limit: 50 } }),
   now: () => request<WaitingNow>("/api/reports/now"),
-  /** The whole ticket report as a CSV file (the server streams it), saved under its own name. */
-  async downloadCsv(query: ReportQuery, sep: "," | ";"): Promise<void> {
+  /** The whole ticket report as a file (the server streams it), saved under its own name. */
+  async download(query: ReportQuery, format: "csv" | "xlsx", sep: "," | ";" = ";"): Promise<void> {
     const token = await session.accessToken();
-    const url = withQuery("/api/reports/tickets", { ...query, format: "csv", sep });
+    const url = withQuery("/api/reports/tickets", { ...query, format, sep });
     const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
     if (!response.ok) throw new Error(`export ${response.status}`);
     const link = document.createElement("a");
     link.href = URL.createObjectURL(await response.blob());
-    link.download = `zapdesk-tickets-${query.start}-${query.end}.csv`;
+    link.download = `zapdesk-tickets-${query.start}-${query.end}.${format}`;
     link.click();
     URL.revokeObjectURL(link.href);
   },

@@ -688,7 +688,7 @@ export interface paths {
         };
         /**
          * Tickets
-         * @description Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as CSV.
+         * @description Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as a file.
          */
         get: operations["tickets_api_reports_tickets_get"];
         put?: never;
@@ -7726,7 +7726,7 @@ export interface operations {
                 connection_id?: number | null;
                 /** @description Last day of the period (inclusive). */
                 end: string;
-                format?: "json" | "csv";
+                format?: "json" | "csv" | "xlsx";
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
                 queue_id?: number | null;
@@ -7744,13 +7744,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description JSON page, or the whole report as CSV. */
+            /** @description A JSON page, or the whole report as a file. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TicketMetricsRow"][];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                     "text/csv": unknown;
                 };
             };

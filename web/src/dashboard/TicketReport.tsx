@@ -19,9 +19,9 @@ export function TicketReport({ query }: { query: ReportQuery }) {
     initialPageParam: null as number | null,
     getNextPageParam: (last) => (last.length === PAGE ? last.at(-1)?.id : undefined),
   });
-  const download = (sep: "," | ";") => {
+  const download = (format: "csv" | "xlsx", sep: "," | ";" = ";") => {
     setExportError(null);
-    reports.downloadCsv(query, sep).catch((error: unknown) => setExportError(errorMessage(error, i18n)));
+    reports.download(query, format, sep).catch((error: unknown) => setExportError(errorMessage(error, i18n)));
   };
   const rows = pages.data?.pages.flat() ?? [];
   return (
@@ -29,11 +29,14 @@ export function TicketReport({ query }: { query: ReportQuery }) {
       <header className="page-header">
         <h2>{t("dashboard.ticketReport")}</h2>
         <div>
-          <button type="button" className="button ghost" data-testid="export-csv" onClick={() => download(";")}>
+          <button type="button" className="button ghost" data-testid="export-csv" onClick={() => download("csv", ";")}>
             {t("dashboard.exportCsvExcel")}
           </button>
-          <button type="button" className="button ghost" onClick={() => download(",")}>
+          <button type="button" className="button ghost" onClick={() => download("csv", ",")}>
             {t("dashboard.exportCsv")}
+          </button>
+          <button type="button" className="button ghost" data-testid="export-xlsx" onClick={() => download("xlsx")}>
+            {t("dashboard.exportXlsx")}
           </button>
         </div>
       </header>

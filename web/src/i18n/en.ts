@@ -418,5 +418,6 @@ export const en: Record<MessageKey, string> = {
   "dashboard.reopenings": "Reopenings",
   "dashboard.messages": "Messages",
   "dashboard.rating": "Rating",
+  "dashboard.exportXlsx": "Export Excel (XLSX)",
   "dashboard.more": "Load more",
 };

@@ -416,6 +416,7 @@ export const ptBR = {
   "dashboard.reopenings": "Reaberturas",
   "dashboard.messages": "Mensagens",
   "dashboard.rating": "Nota",
+  "dashboard.exportXlsx": "Exportar Excel (XLSX)",
   "dashboard.more": "Carregar mais",
 } as const;
 
