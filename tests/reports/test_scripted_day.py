@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from tests.reports.day import DAY, READ_AT, ScriptedDay, cast, play_day
 from tests.tickets.factories import Desk
@@ -125,17 +127,13 @@ async def test_heatmap_counts_new_tickets_by_weekday_and_hour_in_the_asked_time_
 
 async def test_backfill_of_the_migration_finds_the_same_figures(client: httpx.AsyncClient, day: ScriptedDay) -> None:
     """Tickets from before the metric columns get, from their history and messages, what live ones got."""
-    import importlib
-
     migration = importlib.import_module("zapdesk.migrations.versions.20261203_0017_ticket_metrics")
     columns = (*migration._NULLABLE, *migration._COUNTS)
     engine = day.desk.context.engine
     async with engine.begin() as connection:
         live = await connection.run_sync(lambda sync: _metric_rows(sync, columns))
         await connection.execute(
-            Ticket.__table__.update().values(
-                **dict.fromkeys(migration._NULLABLE), **dict.fromkeys(migration._COUNTS, 0)
-            )
+            update(Ticket).values(**dict.fromkeys(migration._NULLABLE), **dict.fromkeys(migration._COUNTS, 0))
         )
         await connection.run_sync(migration._backfill)
         backfilled = await connection.run_sync(lambda sync: _metric_rows(sync, columns))

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.db.base import utcnow
@@ -32,11 +33,9 @@ from zapdesk.errors import Invalid
 from zapdesk.events import TicketEventRecorded
 from zapdesk.queues.models import Queue
 from zapdesk.tickets import metrics
-from zapdesk.tickets import metrics
 from zapdesk.tickets.access import TicketScope
 from zapdesk.tickets.history.models import ActorKind, TicketEvent, TicketEventKind
 from zapdesk.tickets.history.schemas import ActorRead, DetailValue, NamedRef, TicketEventRead
-from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
 
@@ -133,12 +132,20 @@ async def record_all(session: AsyncSession, lines: Sequence[Line]) -> list[Ticke
     rows = [line.row() for line in lines]
     for line, row in zip(lines, rows, strict=True):
         if isinstance(line.ticket, Ticket):
-            metrics.apply_event(line.ticket, row)
+            _fix_metrics(line.ticket, row)
     session.add_all(rows)
     await session.flush()
     for line, payload in zip(lines, await describe(session, rows), strict=True):
         record_event(session, TicketEventRecorded(payload, line.ticket))
     return rows
+
+
+def _fix_metrics(ticket: Ticket, row: TicketEvent) -> None:
+    """The ticket's figures that this line decides. They are no change to announce: `updated_at` is written as
+    the change left it (the `ticket.updated` already recorded carries it) instead of bumped by its `onupdate`."""
+    metrics.apply_event(ticket, row)
+    if "updated_at" not in inspect(ticket).unloaded:
+        flag_modified(ticket, "updated_at")
 
 
 # --- reading ------------------------------------------------------------------------------------------
