@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -43,6 +44,11 @@ def test_dashboard_draws_charts_and_counts_a_new_customer_as_waiting_live(
     expect(page.get_by_test_id("waiting-now")).to_have_text(re.compile(r"^\d+$"))
     before = waiting_now(page)
     screenshot(page, "dashboard")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-csv").click()
+    exported = Path(download.value.path()).read_bytes()
+    assert exported.startswith("\ufeff".encode()), exported[:20]
+    assert "Beatriz" in exported.decode("utf-8-sig")
 
     admin_api.customer_says("5511977770802", "5511999990801", "Alguém aí?", name="Caio")
     expect(page.get_by_test_id("waiting-now")).to_have_text(str(before + 1))
