@@ -80,7 +80,7 @@ async def tickets(
     if format == "json":
         return await service.tickets_page(session, user, period, after=after, limit=limit)
     # The scope is taken now: the stream outlives this request's session.
-    where = await service.scope(session, user, period)
+    where, period = await service.prepare(session, user, period)
     filename = f"zapdesk-tickets-{period.start}-{period.end}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format == "xlsx":

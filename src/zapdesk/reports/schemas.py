@@ -21,7 +21,9 @@ class ReportQuery(BaseModel):
 
     start: date = Field(description="First day of the period (inclusive).")
     end: date = Field(description="Last day of the period (inclusive).")
-    tz: str = Field(default="UTC", max_length=64, description="IANA time zone the days are counted in.")
+    tz: str | None = Field(
+        default=None, max_length=64, description="IANA time zone the days are counted in; the workspace's if omitted."
+    )
     queue_id: OptionalId = None
     connection_id: OptionalId = None
     user_id: OptionalId = Field(default=None, description="Only the tickets this agent holds.")
@@ -41,7 +43,9 @@ class ReportQuery(BaseModel):
 
     @field_validator("tz")
     @classmethod
-    def _known_zone(cls, tz: str) -> str:
+    def _known_zone(cls, tz: str | None) -> str | None:
+        if tz is None:
+            return None
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -50,7 +54,8 @@ class ReportQuery(BaseModel):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
+        """The days' time zone (`reports.service` fills in the workspace's before it is read)."""
+        return ZoneInfo(self.tz or "UTC")
 
     @property
     def since(self) -> datetime:

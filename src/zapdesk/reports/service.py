@@ -42,6 +42,7 @@ from zapdesk.reports.schemas import (
     TicketMetricsRow,
     WaitingNow,
 )
+from zapdesk.settings.service import TIMEZONE, get_setting
 from zapdesk.tickets.access import visible_tickets_clause
 from zapdesk.tickets.history.models import TicketEvent, TicketEventKind
 from zapdesk.tickets.models import Ticket, TicketStatus, protocol_number
@@ -91,6 +92,15 @@ async def _check_filters(session: AsyncSession, query: ReportQuery) -> None:
     for item_id, model, noun in named:
         if item_id is not None and await session.get(model, item_id) is None:
             raise Invalid(f"There is no {noun} with this id.", code=f"unknown_{noun}")
+
+
+async def prepare(
+    session: AsyncSession, user: User, query: ReportQuery
+) -> tuple[list[ColumnElement[bool]], ReportQuery]:
+    """The tickets a report counts, and the query with its time zone (the workspace's when none was asked)."""
+    if query.tz is None:
+        query = query.model_copy(update={"tz": await get_setting(session, TIMEZONE)})
+    return await scope(session, user, query), query
 
 
 async def scope(session: AsyncSession, user: User, query: ReportQuery) -> list[ColumnElement[bool]]:
@@ -165,7 +175,7 @@ async def waiting_now(session: AsyncSession, where: list[ColumnElement[bool]]) -
 
 
 async def summary(session: AsyncSession, user: User, query: ReportQuery) -> Summary:
-    where = await scope(session, user, query)
+    where, query = await prepare(session, user, query)
     created = await _created(session, where, query)
     closed = await _closed(session, where, query)
     reopened_query = (
@@ -201,7 +211,7 @@ def _by_day(query: ReportQuery, created: Sequence[_Created], closed: Sequence[_C
 
 async def agents(session: AsyncSession, user: User, query: ReportQuery) -> list[AgentRow]:
     """One row per agent with figures in the period or tickets open now; an agent gets only their own."""
-    where = await scope(session, user, query)
+    where, query = await prepare(session, user, query)
     if not user.is_admin:
         where.append(Ticket.assignee_id == user.id)
     closed_by: dict[int, list[_Closed]] = defaultdict(list)
@@ -233,7 +243,7 @@ async def agents(session: AsyncSession, user: User, query: ReportQuery) -> list[
 
 async def queues(session: AsyncSession, user: User, query: ReportQuery) -> list[QueueRow]:
     """One row per queue (as the tickets sit now) with tickets created or closed in the period."""
-    where = await scope(session, user, query)
+    where, query = await prepare(session, user, query)
     created_in: dict[int | None, list[_Created]] = defaultdict(list)
     for created_row in await _created(session, where, query):
         created_in[created_row.queue_id].append(created_row)
@@ -256,7 +266,7 @@ async def queues(session: AsyncSession, user: User, query: ReportQuery) -> list[
 
 
 async def heatmap(session: AsyncSession, user: User, query: ReportQuery) -> Heatmap:
-    where = await scope(session, user, query)
+    where, query = await prepare(session, user, query)
     cells = [[0] * 24 for _ in range(7)]
     stream = await session.stream_scalars(select(Ticket.created_at).where(*where, _created_in(query)))
     async for created_at in stream:
@@ -305,7 +315,8 @@ def _metrics_row(ticket: Ticket, contact: str, queue: str | None, assignee: str 
 async def tickets_page(
     session: AsyncSession, user: User, query: ReportQuery, *, after: int | None, limit: int
 ) -> list[TicketMetricsRow]:
-    statement = tickets_query(await scope(session, user, query), query)
+    where, query = await prepare(session, user, query)
+    statement = tickets_query(where, query)
     if after is not None:
         statement = statement.where(Ticket.id > after)
     rows = await session.execute(statement.limit(limit))

@@ -248,7 +248,7 @@ export type {
 export interface ReportQuery {
   start: string;
   end: string;
-  tz: string;
+  tz?: string; // the workspace's time zone when omitted
   queue_id?: number | null;
   connection_id?: number | null;
   user_id?: number | null;

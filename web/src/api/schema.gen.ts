@@ -7303,8 +7303,8 @@ export interface operations {
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in. */
-                tz?: string;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
             };
@@ -7390,8 +7390,8 @@ export interface operations {
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in. */
-                tz?: string;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
             };
@@ -7553,8 +7553,8 @@ export interface operations {
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in. */
-                tz?: string;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
             };
@@ -7640,8 +7640,8 @@ export interface operations {
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in. */
-                tz?: string;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
             };
@@ -7733,8 +7733,8 @@ export interface operations {
                 sep?: "," | ";";
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in. */
-                tz?: string;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
             };
