@@ -1,7 +1,7 @@
 """A scripted day at a help desk, on a fixed clock, through the real services: what the report tests measure.
 
-On Tuesday 2026-12-01 (UTC) the connection greets every new ticket automatically, and customers write
-(ticket: what happens):
+On Tuesday 2026-12-01 (UTC) the connection greets every new ticket automatically (the worker's automation),
+and customers write (ticket: what happens):
 
 - plain (09:00): Ana accepts 09:05, answers 09:07, closes 09:30.
 - moved (10:00): Ana accepts 10:10 and hands it back to the queue 10:20; Bruno accepts 10:50, answers 10:52,
@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from tests.automation.conftest import Automaton
 from tests.ingest.inbound import deliver, received
 from tests.tickets.factories import Desk, make_staff
 from zapdesk.connections.models import Connection
@@ -31,7 +32,7 @@ from zapdesk.media.store import MediaStore
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.models import TicketEventKind
 from zapdesk.tickets.models import Ticket
-from zapdesk.tickets.service import close_ticket
+from zapdesk.tickets.service import close_ticket, record_rating
 from zapdesk.users.models import User
 
 DAY = "2026-12-01"
@@ -57,39 +58,47 @@ class ScriptedDay:
 
 
 class _Script:
+    """Each step at its time of day; after a customer writes, the worker's automation greets them."""
+
     def __init__(self, day: ScriptedDay, client: httpx.AsyncClient, clock: FixedClock, media_store: MediaStore) -> None:
         self.day, self.desk, self.client, self.clock, self.media_store = day, day.desk, client, clock, media_store
         self.phones = iter(f"55119880000{n:02d}" for n in range(1, 100))
+        self.automaton = Automaton(day.desk.context)
+
+    def set_time(self, hhmm: str) -> None:
+        self.clock.set(at(hhmm))
+        self.automaton.now = at(hhmm)
 
     async def customer_writes(self, hhmm: str) -> int:
-        self.clock.set(at(hhmm))
+        self.set_time(hhmm)
         phone = next(self.phones)
         await deliver(self.desk.context, self.desk.connection.id, received(phone, "Oi", at=at(hhmm)), self.media_store)
+        await self.automaton.react()
         async with self.desk.context.sessionmaker() as session:
             return (await session.execute(select(func.max(Ticket.id)))).scalar_one()
 
     async def patch(self, hhmm: str, user: User, ticket_id: int, body: dict[str, Any]) -> None:
-        self.clock.set(at(hhmm))
+        self.set_time(hhmm)
         response = await self.client.patch(f"/api/tickets/{ticket_id}", json=body, headers=self.day.headers(user))
         assert response.status_code == 200, response.text
 
     async def answer(self, hhmm: str, user: User, ticket_id: int) -> None:
-        self.clock.set(at(hhmm))
+        self.set_time(hhmm)
         response = await self.client.post(
             f"/api/tickets/{ticket_id}/messages", json={"body": "Posso ajudar?"}, headers=self.day.headers(user)
         )
         assert response.status_code == 201, response.text
 
     async def by_automation(self, hhmm: str, ticket_id: int, kind: TicketEventKind) -> None:
-        """What automation does (a timer closing, the survey storing a rating), through the same services."""
-        self.clock.set(at(hhmm))
+        """What automation does (a timer closing, the survey storing an answer), through the same services."""
+        self.set_time(hhmm)
         async with unit_of_work(self.desk.context.sessionmaker, self.desk.context.publish) as session:
             ticket = await session.get(Ticket, ticket_id)
             assert ticket is not None
             if kind == TicketEventKind.CLOSED:
                 assert await close_ticket(session, ticket, history.TIMER)
             else:
-                await history.record(session, ticket, kind, history.CUSTOMER, detail={"score": 4})
+                await record_rating(session, ticket, 4, at=at(hhmm))
 
 
 async def cast(desk: Desk) -> ScriptedDay:
@@ -108,6 +117,7 @@ async def play_day(day: ScriptedDay, client: httpx.AsyncClient, clock: FixedCloc
         connection.greeting_message = "Olá! Já vamos atender."
         await session.commit()
     script = _Script(day, client, clock, media_store)
+    await script.automaton.start()
     accept, close = {"action": "accept"}, {"action": "close"}
 
     plain = await script.customer_writes("09:00")
