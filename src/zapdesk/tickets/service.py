@@ -260,7 +260,7 @@ class _Placement:
 
     async def record_move(self, session: AsyncSession, ticket: Ticket, kind: TicketEventKind, actor: Actor) -> None:
         """The history line of a change from this placement: the users when the holder changed, the queues
-        when the queue did; `to_user` is always who holds the ticket now."""
+        when the queue did (both None: it did not change)."""
         user_moved = ticket.assignee_id != self.user_id
         queue_moved = ticket.queue_id != self.queue_id
         await history.record(
@@ -269,7 +269,7 @@ class _Placement:
             kind,
             actor,
             from_user_id=self.user_id if user_moved else None,
-            to_user_id=ticket.assignee_id,
+            to_user_id=ticket.assignee_id if user_moved else None,
             from_queue_id=self.queue_id if queue_moved else None,
             to_queue_id=ticket.queue_id if queue_moved else None,
         )

@@ -49,6 +49,7 @@ import type {
   TemplateMessageInput,
   Ticket,
   TicketChange,
+  TicketEvent,
   TicketStatus,
   User,
   UserChange,
@@ -84,6 +85,8 @@ export const tickets = {
   update: (id: number, change: TicketChange) => request<Ticket>(`/api/tickets/${id}`, { method: "PATCH", json: change }),
   create: (contact_id: number, connection_id: number) =>
     request<Ticket>("/api/tickets", { method: "POST", json: { contact_id, connection_id } }),
+  /** The ticket's whole history, oldest first (a few lines per ticket). */
+  events: (id: number) => fetchAll<TicketEvent>(`/api/tickets/${id}/events`),
 };
 
 export interface NewMessage {

@@ -13,6 +13,7 @@ export const keys = {
   ticketList: (filters: TicketFilters) => ["tickets", filters] as const,
   ticket: (id: number) => ["ticket", id] as const,
   messages: (ticketId: number) => ["messages", ticketId] as const,
+  ticketEvents: (ticketId: number) => ["ticket-events", ticketId] as const,
   qr: (connectionId: number) => ["connection-qr", connectionId] as const,
   pairing: (connectionId: number) => ["connection-pairing", connectionId] as const,
   contacts: ["contacts"] as const,

@@ -17,6 +17,7 @@ export type Ticket = Schemas["TicketRead"];
 export type MessageType = Schemas["MessageType"];
 export type MessageStatus = Schemas["MessageStatus"];
 export type Message = Schemas["MessageRead"];
+export type TicketEvent = Schemas["TicketEventRead"];
 export type ConnectionStatus = Schemas["EngineState"];
 export type Provider = Schemas["Provider"];
 export type Connection = Schemas["ConnectionOut"];

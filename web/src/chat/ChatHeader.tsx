@@ -56,6 +56,8 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
           <span className="tag" style={queue ? { background: queue.color, color: "#fff" } : undefined} data-testid="chat-queue">
             {queue?.name ?? t("tickets.noQueue")}
           </span>
+          {" · "}
+          <span data-testid="chat-protocol">{t("chat.protocol", { protocol: ticket.protocol })}</span>
         </small>
       </div>
       <div className="chat-actions">

@@ -6,9 +6,11 @@ import { useI18n } from "../i18n/I18nProvider";
 import { Spinner } from "../ui/Spinner";
 import { useInfiniteScroll } from "../ui/useInfiniteScroll";
 import { dayLabel, withDaySeparators } from "./days";
+import { historyLine, timeline } from "./history";
 import { ImageViewer } from "./ImageViewer";
 import { MessageBubble } from "./MessageBubble";
 import { useMessages } from "./useMessages";
+import { useTicketHistory } from "./useTicketHistory";
 
 interface MessageListProps {
   ticketId: number;
@@ -18,12 +20,17 @@ interface MessageListProps {
 }
 
 export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageListProps) {
-  const { t, formatDate } = useI18n();
+  const { t, formatDate, formatTime } = useI18n();
   const list = useMessages(ticketId);
+  const history = useTicketHistory(ticketId);
   const [viewing, setViewing] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ height: number; top: number } | null>(null);
-  const items = useMemo(() => withDaySeparators(list.items), [list.items]);
+  const complete = list.isSuccess && !list.hasNextPage;
+  const items = useMemo(
+    () => withDaySeparators(timeline(list.items, history.data ?? [], complete)),
+    [list.items, history.data, complete],
+  );
   const byId = useMemo(() => new Map(list.items.map((message) => [message.id, message])), [list.items]);
   const firstKey = list.items[0]?.id;
   const last = list.items[list.items.length - 1];
@@ -74,6 +81,15 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
           return (
             <div key={item.key} className="day-separator" role="separator" data-testid="day-separator">
               <span>{label ? t(label === "today" ? "chat.today" : "chat.yesterday") : formatDate(item.date.toISOString())}</span>
+            </div>
+          );
+        }
+        if (item.kind === "event") {
+          return (
+            <div key={item.key} className="system-line" role="note" data-testid="history-line" data-kind={item.event.kind}>
+              <span>
+                {historyLine(item.event, t)} · {formatTime(item.event.at)}
+              </span>
             </div>
           );
         }

@@ -5,7 +5,7 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, ServerEvent, Ticket } from "../api/types";
+import type { Connection, Contact, Message, Page, ServerEvent, Ticket, TicketEvent } from "../api/types";
 import { notifyMessage, notifyTicket } from "../attention/notify";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
@@ -101,6 +101,13 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
             dropTicketEverywhere(client, id);
           }
         },
+      );
+      return;
+    }
+    case "ticket.event": {
+      const line = event.payload;
+      client.setQueryData<TicketEvent[]>(keys.ticketEvents(line.ticket_id), (lines) =>
+        lines && !lines.some((known) => known.id === line.id) ? [...lines, line] : lines,
       );
       return;
     }
