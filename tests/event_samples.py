@@ -29,6 +29,9 @@ from zapdesk.events import (
     QueueUpdated,
     Removed,
     SendQueued,
+    TagCreated,
+    TagRemoved,
+    TagUpdated,
     TicketCreated,
     TicketEventRecorded,
     TicketRemoved,
@@ -40,6 +43,7 @@ from zapdesk.events import (
 from zapdesk.messages.models import MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageRead
 from zapdesk.queues.schemas import QueueRead
+from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.history.models import ActorKind, TicketEventKind
 from zapdesk.tickets.history.schemas import ActorRead, NamedRef, TicketEventRead
 from zapdesk.tickets.models import TicketStatus
@@ -68,6 +72,7 @@ def ticket_read(
         "created_at": NOW,
         "updated_at": NOW,
         "closed_at": None,
+        "tag_ids": [],
     }
     return TicketRead(**(values | extra))
 
@@ -147,6 +152,10 @@ def queue_read(queue_id: int = 1) -> QueueRead:
     return QueueRead(id=queue_id, name="Suporte", color="#6366f1", greeting_message=None, created_at=NOW)
 
 
+def tag_read(tag_id: int = 1) -> TagRead:
+    return TagRead(id=tag_id, name="VIP", color="#f59e0b", created_at=NOW)
+
+
 def contact_read(contact_id: int = 1) -> ContactRead:
     return ContactRead(
         id=contact_id,
@@ -156,6 +165,7 @@ def contact_read(contact_id: int = 1) -> ContactRead:
         profile_picture_url=None,
         custom_fields={},
         is_group=False,
+        tag_ids=[],
         created_at=NOW,
         updated_at=NOW,
     )
@@ -183,6 +193,9 @@ SAMPLES: dict[type[Event[Any]], Callable[[], Event[Any]]] = {
     QueueCreated: lambda: QueueCreated(queue_read()),
     QueueUpdated: lambda: QueueUpdated(queue_read()),
     QueueRemoved: lambda: QueueRemoved(Removed(id=1)),
+    TagCreated: lambda: TagCreated(tag_read()),
+    TagUpdated: lambda: TagUpdated(tag_read()),
+    TagRemoved: lambda: TagRemoved(Removed(id=1)),
     UserCreated: lambda: UserCreated(user_read()),
     UserUpdated: lambda: UserUpdated(user_read()),
     UserRemoved: lambda: UserRemoved(1),

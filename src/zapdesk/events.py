@@ -23,6 +23,7 @@ from zapdesk.contacts.schemas import ContactRead
 from zapdesk.db.events import Event
 from zapdesk.messages.schemas import MessageRead
 from zapdesk.queues.schemas import QueueRead
+from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.access import ADMINS_ROOM, EVERYONE_ROOMS, TicketScope, ticket_rooms, user_room
 from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.schemas import TicketRead
@@ -218,6 +219,22 @@ class QueueRemoved(ForEveryone[Removed]):
     name = "queue.removed"
 
 
+class TagCreated(ForEveryone[TagRead]):
+    """Every signed-in user puts tags on tickets and contacts and filters by them."""
+
+    name = "tag.created"
+
+
+class TagUpdated(ForEveryone[TagRead]):
+    name = "tag.updated"
+
+
+class TagRemoved(ForEveryone[Removed]):
+    """A tag is gone, and with it from every ticket and contact that had it."""
+
+    name = "tag.removed"
+
+
 class UserCreated(ForAdmins[UserRead]):
     name = "user.created"
 
@@ -262,6 +279,9 @@ CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
     QueueCreated,
     QueueUpdated,
     QueueRemoved,
+    TagCreated,
+    TagUpdated,
+    TagRemoved,
     UserCreated,
     UserUpdated,
     UserRemoved,

@@ -66,6 +66,7 @@ async def test_created_contact_has_a_normalized_phone_and_the_documented_shape(
         "profile_picture_url",
         "custom_fields",
         "is_group",
+        "tag_ids",
         "created_at",
         "updated_at",
     }

@@ -139,6 +139,20 @@ async def delete_queue(world: World) -> None:
     await world.call("DELETE", f"/api/queues/{spare.id}")
 
 
+async def create_tag(world: World) -> None:
+    await world.call("POST", "/api/tags", json={"name": "VIP"})
+
+
+async def recolour_tag(world: World) -> None:
+    tag = await world.call("POST", "/api/tags", json={"name": "Atacado"})
+    await world.call("PATCH", f"/api/tags/{tag['id']}", json={"color": "#112233"})
+
+
+async def delete_tag(world: World) -> None:
+    tag = await world.call("POST", "/api/tags", json={"name": "Sobrando"})
+    await world.call("DELETE", f"/api/tags/{tag['id']}")
+
+
 async def create_user(world: World) -> None:
     body = {"name": "Nova", "email": "nova@example.com", "password": "uma senha longa", "role": "agent"}
     await world.call("POST", "/api/users", json=body)
@@ -173,6 +187,9 @@ RECIPIENTS: dict[str, tuple[Scenario, frozenset[str]]] = {
     "queue.created": (create_queue, EVERYONE),
     "queue.updated": (recolour_queue, EVERYONE),
     "queue.removed": (delete_queue, EVERYONE),
+    "tag.created": (create_tag, EVERYONE),
+    "tag.updated": (recolour_tag, EVERYONE),
+    "tag.removed": (delete_tag, EVERYONE),
     "user.created": (create_user, frozenset({"admin"})),
     "user.updated": (rename_assignee, frozenset({"admin", "assignee"})),
     # Also to the deleted user's own room, whose sockets are closed.

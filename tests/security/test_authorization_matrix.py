@@ -46,6 +46,7 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
+from zapdesk.tags.models import Tag
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -209,6 +210,13 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/auth/me", "me"): rule("signed_in", fixed("/api/auth/me")),
     route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
     route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
+    route("GET", "/api/tags", "list_tags"): rule("signed_in", fixed("/api/tags")),
+    route("PUT", "/api/contacts/{contact_id}/tags/{tag_id}", "tag_contact"): rule(
+        "signed_in", fixed("/api/contacts/{contact}/tags/{tag}")
+    ),
+    route("DELETE", "/api/contacts/{contact_id}/tags/{tag_id}", "untag_contact"): rule(
+        "signed_in", fixed("/api/contacts/{contact}/tags/{tag}")
+    ),
     route("GET", "/api/queues", "list_queues"): rule("signed_in", fixed("/api/queues")),
     route("GET", "/api/queues/{queue_id}", "get_queue"): rule("signed_in", fixed("/api/queues/{queue}")),
     route("GET", "/api/quick-answers", "list_quick_answers"): rule("signed_in", fixed("/api/quick-answers")),
@@ -245,6 +253,12 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/tickets/{ticket_id}", "get_ticket"): rule("ticket", fixed("/api/tickets/{ticket}")),
     route("PATCH", "/api/tickets/{ticket_id}", "update_ticket"): rule(
         "ticket", at(lambda w: Call(f"/api/tickets/{w.ticket_id}", json={"queue_id": w.desk.queue.id}))
+    ),
+    route("PUT", "/api/tickets/{ticket_id}/tags/{tag_id}", "tag_ticket"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/tags/{tag}")
+    ),
+    route("DELETE", "/api/tickets/{ticket_id}/tags/{tag_id}", "untag_ticket"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/tags/{tag}")
     ),
     route("GET", "/api/tickets/{ticket_id}/events", "list_ticket_events"): rule(
         "ticket", fixed("/api/tickets/{ticket}/events")
@@ -304,6 +318,13 @@ RULES: dict[RouteKey, Rule] = {
     route("DELETE", "/api/quick-answers/{answer_id}", "delete_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{spare_answer}"), 204
     ),
+    route("POST", "/api/tags", "create_tag"): rule(
+        "admin", unique(lambda _w, n: Call("/api/tags", json={"name": f"Etiqueta {n}"})), 201
+    ),
+    route("PATCH", "/api/tags/{tag_id}", "update_tag"): rule(
+        "admin", fixed("/api/tags/{tag}", json={"color": "#123456"})
+    ),
+    route("DELETE", "/api/tags/{tag_id}", "delete_tag"): rule("admin", fixed("/api/tags/{spare_tag}"), 204),
     route("GET", "/api/settings", "list_settings"): rule("admin", fixed("/api/settings")),
     route("PUT", "/api/settings/{key}", "put_setting"): rule(
         "admin", fixed("/api/settings/ignore_group_messages", json={"value": True})
@@ -490,6 +511,8 @@ async def _world(desk: Desk) -> World:
             status=DeliveryStatus.FAILED,
         )
         session.add(delivery)
+        tag = Tag(name="VIP")
+        session.add(tag)
     world = World(
         desk=desk,
         ticket=ticket,
@@ -506,6 +529,7 @@ async def _world(desk: Desk) -> World:
         "spare_token": spare_token.id,
         "endpoint": endpoint.id,
         "delivery": delivery.id,
+        "tag": tag.id,
         **await _deletable(desk),
     }
     return world
@@ -520,11 +544,13 @@ async def _deletable(desk: Desk) -> dict[str, int]:
     async with unit_of_work(context.sessionmaker) as session:
         spare_endpoint = WebhookEndpoint(url="http://127.0.0.1:9/spare", events=["ticket.created"], secret="x")
         spare_dead_letter = _dead_letter(desk)
-        session.add_all([spare_endpoint, spare_dead_letter])
+        spare_tag = Tag(name=f"Sobrando {next(_serial)}")
+        session.add_all([spare_endpoint, spare_dead_letter, spare_tag])
     return {
         "spare_endpoint": spare_endpoint.id,
         "spare_answer": spare_answer.id,
         "spare_dead_letter": spare_dead_letter.id,
+        "spare_tag": spare_tag.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,
         "spare_contact": (await make_contact(context)).id,

@@ -231,6 +231,7 @@ async def test_ticket_json_has_the_documented_shape(client: httpx.AsyncClient, d
         "created_at",
         "updated_at",
         "closed_at",
+        "tag_ids",
     }
     assert body["contact"] == {
         "id": contact.id,

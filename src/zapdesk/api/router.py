@@ -22,6 +22,7 @@ from zapdesk.quick_answers import routes as quick_answers
 from zapdesk.realtime import routes as realtime
 from zapdesk.send_api import routes as send_api
 from zapdesk.settings import routes as workspace_settings
+from zapdesk.tags import routes as tags
 from zapdesk.tickets import routes as tickets
 from zapdesk.users import routes as users
 from zapdesk.webhooks import routes as webhooks
@@ -43,6 +44,7 @@ def build_api_router() -> APIRouter:
         auth.router,
         users.router,
         queues.router,
+        tags.router,
         quick_answers.router,
         workspace_settings.router,
         meta.router,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zapdesk.db.base import Base, IdMixin, TimestampMixin
+
+if TYPE_CHECKING:
+    from zapdesk.tags.models import Tag
 
 
 class Contact(IdMixin, TimestampMixin, Base):
@@ -21,3 +24,5 @@ class Contact(IdMixin, TimestampMixin, Base):
     profile_picture_url: Mapped[str | None] = mapped_column(Text, default=None)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Loaded with the contact: every contact the API shows carries its tags.
+    tags: Mapped[list[Tag]] = relationship(secondary="contact_tags", lazy="selectin")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep
-from zapdesk.api.inputs import ResourceId
+from zapdesk.api.inputs import MAX_ID, ResourceId
 from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
 from zapdesk.contacts import service
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
@@ -20,10 +20,11 @@ async def list_contacts(
     session: SessionDep,
     _user: CurrentUser,
     search: Annotated[str | None, Query(max_length=160, description="Part of the name or of the number.")] = None,
+    tag: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only contacts with this tag (its id).")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Page[ContactRead]:
-    contacts, next_cursor = await service.list_contacts(session, search=search, limit=limit, cursor=cursor)
+    contacts, next_cursor = await service.list_contacts(session, search=search, tag_id=tag, limit=limit, cursor=cursor)
     return Page(items=[ContactRead.from_model(contact) for contact in contacts], next_cursor=next_cursor)
 
 
@@ -42,6 +43,22 @@ async def update_contact(
     session: SessionDep, _user: CurrentUser, contact_id: ResourceId, data: ContactUpdate
 ) -> ContactRead:
     return ContactRead.from_model(await service.update_contact(session, contact_id, data))
+
+
+@router.put("/{contact_id}/tags/{tag_id}", response_model=ContactRead)
+async def tag_contact(
+    session: SessionDep, _user: CurrentUser, contact_id: ResourceId, tag_id: ResourceId
+) -> ContactRead:
+    """Put a tag on the contact (nothing changes if it has it already)."""
+    return ContactRead.from_model(await service.tag_contact(session, contact_id, tag_id, tagged=True))
+
+
+@router.delete("/{contact_id}/tags/{tag_id}", response_model=ContactRead)
+async def untag_contact(
+    session: SessionDep, _user: CurrentUser, contact_id: ResourceId, tag_id: ResourceId
+) -> ContactRead:
+    """Take a tag off the contact."""
+    return ContactRead.from_model(await service.tag_contact(session, contact_id, tag_id, tagged=False))
 
 
 @router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)

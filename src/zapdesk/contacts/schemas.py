@@ -25,6 +25,7 @@ class ContactRead(BaseModel):
     profile_picture_url: str | None
     custom_fields: dict[str, str]
     is_group: bool
+    tag_ids: list[int] = Field(description="The contact's tags (see /api/tags), by id.")
     created_at: datetime
     updated_at: datetime
 
@@ -38,6 +39,7 @@ class ContactRead(BaseModel):
             profile_picture_url=contact.profile_picture_url,
             custom_fields={str(key): str(value) for key, value in contact.custom_fields.items()},
             is_group=contact.is_group,
+            tag_ids=sorted(tag.id for tag in contact.tags),
             created_at=contact.created_at,
             updated_at=contact.updated_at,
         )

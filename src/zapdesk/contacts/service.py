@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,7 @@ from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ContactRemoved, ContactUpdated, Removed
+from zapdesk.tags.service import existing_tag
 from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.service import record_ticket_removed
@@ -53,6 +54,8 @@ def normalize_contact_key(raw: str, *, is_group: bool) -> str:
 async def record_contact_updated(session: AsyncSession, contact: Contact) -> None:
     """Announce a contact's current state to everyone (every user may see contacts); also sent on create."""
     await session.flush()
+    if "tags" in inspect(contact).unloaded:
+        await session.refresh(contact, attribute_names=["tags"])
     record_event(session, ContactUpdated(ContactRead.from_model(contact)))
 
 
@@ -84,6 +87,7 @@ async def find_or_create_contact(
                         push_name=push_name,
                         is_group=is_group,
                         custom_fields={},
+                        tags=[],
                     )
                     session.add(contact)
                     changed = True
@@ -167,7 +171,7 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
 
 
 async def list_contacts(
-    session: AsyncSession, *, search: str | None, limit: int, cursor: str | None
+    session: AsyncSession, *, search: str | None, limit: int, cursor: str | None, tag_id: int | None = None
 ) -> tuple[list[Contact], str | None]:
     after: tuple[str, int] | None = None
     if cursor is not None:
@@ -175,7 +179,9 @@ async def list_contacts(
         if not isinstance(name, str) or not isinstance(contact_id, int):
             raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
         after = (name, contact_id)
-    query = repository.contacts_page_query(search=search.strip() if search else None, after=after, limit=limit)
+    query = repository.contacts_page_query(
+        search=search.strip() if search else None, tag_id=tag_id, after=after, limit=limit
+    )
     contacts = list((await session.execute(query)).scalars())
     if len(contacts) <= limit:
         return contacts, None
@@ -199,6 +205,7 @@ async def create_contact(session: AsyncSession, data: ContactCreate) -> Contact:
         profile_picture_url=data.profile_picture_url,
         custom_fields=dict(data.custom_fields),
         is_group=data.is_group,
+        tags=[],
     )
     await _save_unique_phone(session, contact)
     await record_contact_updated(session, contact)
@@ -215,6 +222,20 @@ async def update_contact(session: AsyncSession, contact_id: int, data: ContactUp
         if name in changes:
             setattr(contact, name, changes[name])
     await _save_unique_phone(session, contact)
+    await record_contact_updated(session, contact)
+    return contact
+
+
+async def tag_contact(session: AsyncSession, contact_id: int, tag_id: int, *, tagged: bool) -> Contact:
+    """Put a tag on a contact (`tagged`), or take it off; everyone is told (everyone sees contacts)."""
+    contact = await repository.get_contact(session, contact_id, lock=True)
+    if contact is None:
+        raise NotFound("There is no contact with this id.", code="contact_not_found")
+    tag = await existing_tag(session, tag_id)
+    others = [item for item in contact.tags if item.id != tag.id]
+    if tagged == (len(others) < len(contact.tags)):
+        return contact
+    contact.tags = [*others, tag] if tagged else others
     await record_contact_updated(session, contact)
     return contact
 

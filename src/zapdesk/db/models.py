@@ -12,6 +12,7 @@ from zapdesk.messages.models import Message, MessageAction
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.settings.models import Setting
+from zapdesk.tags.models import Tag
 from zapdesk.tickets.history.models import TicketEvent
 from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
@@ -33,6 +34,7 @@ __all__ = [
     "QuickAnswer",
     "RefreshToken",
     "Setting",
+    "Tag",
     "Ticket",
     "TicketEvent",
     "User",

@@ -14,6 +14,7 @@ from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from zapdesk.contacts.models import Contact
+    from zapdesk.tags.models import Tag
 
 
 class TicketStatus(StrEnum):
@@ -61,6 +62,8 @@ class Ticket(IdMixin, TimestampMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     contact: Mapped[Contact] = relationship(lazy="raise")
+    # Loaded with the ticket (one more query per page): every ticket the API shows carries its tags.
+    tags: Mapped[list[Tag]] = relationship(secondary="ticket_tags", lazy="selectin")
 
     @property
     def protocol(self) -> str:

@@ -14,6 +14,7 @@ from zapdesk.connections.models import connection_queues
 from zapdesk.contacts.repository import LIKE_ESCAPE, contact_search_clause, contains_pattern
 from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
+from zapdesk.tags.models import ticket_tags
 from zapdesk.tickets.access import visible_tickets_clause
 from zapdesk.tickets.models import Ticket, TicketStatus, parse_protocol
 from zapdesk.tickets.schemas import AssigneeFilter
@@ -30,6 +31,7 @@ class TicketFilters:
     connection_id: int | None = None
     assignee: AssigneeFilter = AssigneeFilter.ANY
     search: str | None = None
+    tag_id: int | None = None
 
 
 def _with_contact() -> Select[Ticket]:
@@ -137,6 +139,9 @@ def _narrowed(query: Select[T], user: User, filters: TicketFilters, after: tuple
         query = query.where(Ticket.queue_id == filters.queue_id)
     if filters.connection_id is not None:
         query = query.where(Ticket.connection_id == filters.connection_id)
+    if filters.tag_id is not None:
+        tagged = select(ticket_tags.c.ticket_id).where(ticket_tags.c.tag_id == filters.tag_id)
+        query = query.where(Ticket.id.in_(tagged))
     if filters.assignee == AssigneeFilter.ME:
         query = query.where(Ticket.assignee_id == user.id)
     elif filters.assignee == AssigneeFilter.NONE:

@@ -34,6 +34,7 @@ class TicketRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tag_ids: list[int] = Field(description="The ticket's tags (see /api/tags), by id.")
 
     @classmethod
     def from_model(cls, ticket: Ticket) -> TicketRead:
@@ -60,6 +61,7 @@ class TicketRead(BaseModel):
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
+            tag_ids=sorted(tag.id for tag in ticket.tags),
         )
 
 

@@ -19,6 +19,7 @@ from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
 from zapdesk.outbox.greetings import queue_farewell
+from zapdesk.tags.service import existing_tag
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
 from zapdesk.tickets.history import service as history
@@ -35,8 +36,9 @@ from zapdesk.users.models import User
 async def ticket_payload(session: AsyncSession, ticket: Ticket) -> TicketRead:
     """The ticket exactly as the REST API returns it (flushed first, so timestamps are current)."""
     await session.flush()
-    if "contact" in inspect(ticket).unloaded:
-        await session.refresh(ticket, attribute_names=["contact"])
+    unloaded = inspect(ticket).unloaded & {"contact", "tags"}
+    if unloaded:
+        await session.refresh(ticket, attribute_names=sorted(unloaded))
     return TicketRead.from_model(ticket)
 
 
@@ -159,6 +161,7 @@ async def _find_or_insert_active_ticket(
         unread_count=0,
         last_activity_at=now,
         created_at=now,
+        tags=[],
     )
     try:
         async with session.begin_nested():
@@ -215,6 +218,18 @@ async def start_conversation(session: AsyncSession, user: User, data: TicketCrea
 
 
 # --- changing a ticket --------------------------------------------------------------------------------
+
+
+async def tag_ticket(session: AsyncSession, user: User, ticket_id: int, tag_id: int, *, tagged: bool) -> Ticket:
+    """Put a tag on a ticket `user` may see (`tagged`), or take it off; whoever sees the ticket is told."""
+    ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    tag = await existing_tag(session, tag_id)
+    others = [item for item in ticket.tags if item.id != tag.id]
+    if tagged == (len(others) < len(ticket.tags)):
+        return ticket
+    ticket.tags = [*others, tag] if tagged else others
+    await record_ticket_updated(session, ticket)
+    return ticket
 
 
 async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data: TicketUpdate) -> Ticket:

@@ -47,6 +47,8 @@ import type {
   ServiceWindow,
   Setting,
   TemplateMessageInput,
+  Tag,
+  TagInput,
   Ticket,
   TicketChange,
   TicketEvent,
@@ -76,6 +78,7 @@ export interface TicketFilters {
   connection_id?: number;
   assignee?: Assignee;
   search?: string;
+  tag?: number;
 }
 
 export const tickets = {
@@ -85,6 +88,8 @@ export const tickets = {
   update: (id: number, change: TicketChange) => request<Ticket>(`/api/tickets/${id}`, { method: "PATCH", json: change }),
   create: (contact_id: number, connection_id: number) =>
     request<Ticket>("/api/tickets", { method: "POST", json: { contact_id, connection_id } }),
+  tag: (id: number, tagId: number, on: boolean) =>
+    request<Ticket>(`/api/tickets/${id}/tags/${tagId}`, { method: on ? "PUT" : "DELETE" }),
   /** The ticket's whole history, oldest first (a few lines per ticket). */
   events: (id: number) => fetchAll<TicketEvent>(`/api/tickets/${id}/events`),
 };
@@ -122,8 +127,10 @@ export const messages = {
 };
 
 export const contacts = {
-  list: (search: string, cursor: string | null, limit = PAGE_LIMIT) =>
-    request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit } }),
+  list: (search: string, cursor: string | null, limit = PAGE_LIMIT, tag?: number) =>
+    request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit, tag } }),
+  tag: (id: number, tagId: number, on: boolean) =>
+    request<Contact>(`/api/contacts/${id}/tags/${tagId}`, { method: on ? "PUT" : "DELETE" }),
   create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
   update: (id: number, input: ContactChange) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/contacts/${id}`, { method: "DELETE" }),
@@ -142,6 +149,13 @@ export const queues = {
   create: (input: QueueInput) => request<Queue>("/api/queues", { method: "POST", json: input }),
   update: (id: number, input: QueueInput) => request<Queue>(`/api/queues/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/queues/${id}`, { method: "DELETE" }),
+};
+
+export const tags = {
+  list: () => fetchAll<Tag>("/api/tags"),
+  create: (input: TagInput) => request<Tag>("/api/tags", { method: "POST", json: input }),
+  update: (id: number, input: TagInput) => request<Tag>(`/api/tags/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/tags/${id}`, { method: "DELETE" }),
 };
 
 export const quickAnswers = {

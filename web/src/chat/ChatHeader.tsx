@@ -7,6 +7,7 @@ import type { Ticket, TicketAction } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicketEverywhere } from "../realtime/RealtimeProvider";
+import { TagPicker } from "../tags/TagPicker";
 import { tabOf, type TabId } from "../tickets/tabs";
 import { Avatar } from "../ui/Avatar";
 import { Icon } from "../ui/Icon";
@@ -82,6 +83,11 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
           </button>
         )}
       </div>
+      <TagPicker
+        tagIds={ticket.tag_ids}
+        onChange={(tagId, on) => tickets.tag(ticket.id, tagId, on).then((updated) => applyTicketEverywhere(client, updated, me))}
+        testId="ticket-tags"
+      />
       {error && <p className="form-error chat-error" role="alert">{error}</p>}
       {transferring && <TransferDialog ticket={ticket} onDone={apply} onClose={() => setTransferring(false)} />}
     </header>

@@ -48,6 +48,8 @@ export const PT_BR_ERRORS: Record<string, string> = {
   setting_not_found: "Esta configuração não existe.",
   shortcut_taken: "Este atalho já está em uso.",
   simulator_disabled: "O simulador está desativado neste servidor.",
+  tag_name_taken: "Já existe uma etiqueta com este nome.",
+  tag_not_found: "Esta etiqueta não existe.",
   ticket_active_elsewhere: "Este contato já tem um atendimento ativo nesta conexão, numa fila da qual você não faz parte.",
   ticket_closed: "Este atendimento está fechado. Reabra-o primeiro.",
   ticket_not_found: "Este atendimento não existe ou você não pode vê-lo.",
@@ -61,6 +63,7 @@ export const PT_BR_ERRORS: Record<string, string> = {
   unknown_contact: "Este contato não existe.",
   unknown_queue: "Uma das filas escolhidas não existe.",
   unknown_quoted_message: "A mensagem citada não faz parte deste atendimento.",
+  unknown_tag: "Esta etiqueta não existe (talvez tenha sido excluída).",
   unknown_user: "Este usuário não existe.",
   unsupported_media_type:
     "Este tipo de arquivo não pode ser enviado. Envie imagens, áudio, vídeo, PDF, documentos, arquivos compactados ou texto.",

@@ -152,6 +152,15 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "queue.removed":
       void client.invalidateQueries({ queryKey: keys.queues });
       return;
+    case "tag.created":
+    case "tag.updated":
+      void client.invalidateQueries({ queryKey: keys.tags });
+      return;
+    case "tag.removed":
+      // Gone from every ticket too: lists filtered by it, and rows showing it, ask again.
+      void client.invalidateQueries({ queryKey: keys.tags });
+      void client.invalidateQueries({ queryKey: keys.ticketLists });
+      return;
     case "user.created":
     case "user.updated":
     case "user.removed":
