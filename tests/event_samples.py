@@ -22,6 +22,8 @@ from zapdesk.events import (
     ContactUpdated,
     MessageCreated,
     MessageUpdated,
+    NotificationCreated,
+    NotificationsRead,
     PairingCodeShown,
     QrShown,
     QueueCreated,
@@ -42,6 +44,8 @@ from zapdesk.events import (
 )
 from zapdesk.messages.models import MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageRead
+from zapdesk.notifications.models import NotificationKind
+from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.queues.schemas import QueueRead
 from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.history.models import ActorKind, TicketEventKind
@@ -152,6 +156,19 @@ def queue_read(queue_id: int = 1) -> QueueRead:
     return QueueRead(id=queue_id, name="Suporte", color="#6366f1", greeting_message=None, created_at=NOW)
 
 
+def notification_read(notification_id: int = 1) -> NotificationRead:
+    return NotificationRead(
+        id=notification_id,
+        kind=NotificationKind.MENTIONED,
+        ticket_id=1,
+        message_id=1,
+        actor_name="Iris",
+        text="@Bia olha isso",
+        created_at=NOW,
+        read_at=None,
+    )
+
+
 def tag_read(tag_id: int = 1) -> TagRead:
     return TagRead(id=tag_id, name="VIP", color="#f59e0b", created_at=NOW)
 
@@ -196,6 +213,8 @@ SAMPLES: dict[type[Event[Any]], Callable[[], Event[Any]]] = {
     TagCreated: lambda: TagCreated(tag_read()),
     TagUpdated: lambda: TagUpdated(tag_read()),
     TagRemoved: lambda: TagRemoved(Removed(id=1)),
+    NotificationCreated: lambda: NotificationCreated(notification_read(), 1),
+    NotificationsRead: lambda: NotificationsRead(NotificationIds(ids=[1]), 1),
     UserCreated: lambda: UserCreated(user_read()),
     UserUpdated: lambda: UserUpdated(user_read()),
     UserRemoved: lambda: UserRemoved(1),

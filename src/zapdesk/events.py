@@ -22,6 +22,7 @@ from zapdesk.connections.schemas import ConnectionOut, PairingCodeOut, QrOut
 from zapdesk.contacts.schemas import ContactRead
 from zapdesk.db.events import Event
 from zapdesk.messages.schemas import MessageRead
+from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.queues.schemas import QueueRead
 from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.access import ADMINS_ROOM, EVERYONE_ROOMS, TicketScope, ticket_rooms, user_room
@@ -40,6 +41,7 @@ class Audience(StrEnum):
     EVERYONE = "everyone"  # every signed-in user
     ADMINS = "admins"
     ADMINS_AND_SUBJECT = "admins_and_subject"  # admins and the user the event is about
+    SUBJECT = "subject"  # only the user the event is for (their own notifications)
     WORKERS = "workers"  # no browser: it wakes the engine workers
 
 
@@ -92,6 +94,13 @@ class ForAdmins(ContractEvent[P]):
 
     def __init__(self, payload: P) -> None:
         super().__init__(payload, (ADMINS_ROOM,))
+
+
+class ForSubject(ContractEvent[P]):
+    audience: ClassVar[Audience] = Audience.SUBJECT
+
+    def __init__(self, payload: P, user_id: int) -> None:
+        super().__init__(payload, (user_room(user_id),))
 
 
 class ForWorkers(ContractEvent[P]):
@@ -259,6 +268,21 @@ class UserRemoved(ContractEvent[Removed]):
         super().__init__(Removed(id=user_id), (ADMINS_ROOM, user_room(user_id)))
 
 
+# --- notifications -------------------------------------------------------------------------------------------------
+
+
+class NotificationCreated(ForSubject[NotificationRead]):
+    """Something for this user: a mention in an internal note, a ticket transferred to them."""
+
+    name = "notification.created"
+
+
+class NotificationsRead(ForSubject[NotificationIds]):
+    """These notifications were marked read (in another tab, perhaps)."""
+
+    name = "notification.read"
+
+
 # --- the contract as a whole ----------------------------------------------------------------------------------------
 
 CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
@@ -285,6 +309,8 @@ CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
     UserCreated,
     UserUpdated,
     UserRemoved,
+    NotificationCreated,
+    NotificationsRead,
 )
 
 BROWSER_EVENTS = tuple(kind for kind in CONTRACT if kind.audience is not Audience.WORKERS)

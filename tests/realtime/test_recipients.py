@@ -139,6 +139,16 @@ async def delete_queue(world: World) -> None:
     await world.call("DELETE", f"/api/queues/{spare.id}")
 
 
+async def mention_assignee_in_a_note(world: World) -> None:
+    ticket = await world.desk.guarded_ticket()
+    await world.call("POST", f"/api/tickets/{ticket.id}/notes", json={"body": "@Ana Assignee veja"})
+
+
+async def read_notifications_of_assignee(world: World) -> None:
+    await mention_assignee_in_a_note(world)
+    await world.call("POST", "/api/notifications/read", json={}, as_user="assignee")
+
+
 async def create_tag(world: World) -> None:
     await world.call("POST", "/api/tags", json={"name": "VIP"})
 
@@ -187,6 +197,9 @@ RECIPIENTS: dict[str, tuple[Scenario, frozenset[str]]] = {
     "queue.created": (create_queue, EVERYONE),
     "queue.updated": (recolour_queue, EVERYONE),
     "queue.removed": (delete_queue, EVERYONE),
+    # Only the person mentioned (here the assignee), and the same person's tabs when they read it.
+    "notification.created": (mention_assignee_in_a_note, frozenset({"assignee"})),
+    "notification.read": (read_notifications_of_assignee, frozenset({"assignee"})),
     "tag.created": (create_tag, EVERYONE),
     "tag.updated": (recolour_tag, EVERYONE),
     "tag.removed": (delete_tag, EVERYONE),

@@ -211,6 +211,8 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
     route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
     route("GET", "/api/tags", "list_tags"): rule("signed_in", fixed("/api/tags")),
+    route("GET", "/api/notifications", "list_notifications"): rule("signed_in", fixed("/api/notifications")),
+    route("POST", "/api/notifications/read", "mark_read"): rule("signed_in", fixed("/api/notifications/read", json={})),
     route("PUT", "/api/contacts/{contact_id}/tags/{tag_id}", "tag_contact"): rule(
         "signed_in", fixed("/api/contacts/{contact}/tags/{tag}")
     ),
@@ -259,6 +261,9 @@ RULES: dict[RouteKey, Rule] = {
     ),
     route("DELETE", "/api/tickets/{ticket_id}/tags/{tag_id}", "untag_ticket"): rule(
         "ticket", fixed("/api/tickets/{ticket}/tags/{tag}")
+    ),
+    route("POST", "/api/tickets/{ticket_id}/notes", "post_note"): rule(
+        "ticket", unique(lambda w, n: Call(f"/api/tickets/{w.ticket_id}/notes", json={"body": f"Nota {n}"})), 201
     ),
     route("GET", "/api/tickets/{ticket_id}/events", "list_ticket_events"): rule(
         "ticket", fixed("/api/tickets/{ticket}/events")

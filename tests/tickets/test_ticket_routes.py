@@ -321,7 +321,8 @@ async def test_transfer_tells_rooms_that_lost_the_ticket_only_its_id(
         desk.agent_not_in_queue.id,
         "open",
     )
-    removed, updated, recorded = published.events
+    removed, updated, recorded, notified = published.events
+    assert (notified.name, notified.rooms) == ("notification.created", (f"user:{desk.agent_not_in_queue.id}",))
     assert (removed.name, removed.payload) == ("ticket.removed", {"id": ticket.id})
     assert (recorded.name, recorded.rooms) == ("ticket.event", updated.rooms)
     assert set(removed.rooms) == {f"queue:{desk.queue.id}", f"user:{desk.assignee.id}"}

@@ -16,6 +16,7 @@ from zapdesk.errors import ERROR_RESPONSES
 from zapdesk.media import routes as media
 from zapdesk.messages import routes as messages
 from zapdesk.meta import routes as meta
+from zapdesk.notifications import routes as notifications
 from zapdesk.outbox import routes as outbox
 from zapdesk.queues import routes as queues
 from zapdesk.quick_answers import routes as quick_answers
@@ -45,6 +46,7 @@ def build_api_router() -> APIRouter:
         users.router,
         queues.router,
         tags.router,
+        notifications.router,
         quick_answers.router,
         workspace_settings.router,
         meta.router,

@@ -9,6 +9,7 @@ from zapdesk.db.base import Base
 from zapdesk.db.journal import EventBatch
 from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageAction
+from zapdesk.notifications.models import Notification
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.settings.models import Setting
@@ -30,6 +31,7 @@ __all__ = [
     "EventBatch",
     "Message",
     "MessageAction",
+    "Notification",
     "Queue",
     "QuickAnswer",
     "RefreshToken",

@@ -23,6 +23,8 @@ class MessageType(StrEnum):
     LOCATION = "location"
     CONTACT = "contact"
     UNSUPPORTED = "unsupported"
+    # An agent's internal note: in the timeline, never sent to WhatsApp, not an answer to the customer.
+    NOTE = "note"
 
 
 class MessageStatus(StrEnum):

@@ -10,12 +10,12 @@ from zapdesk.api.deps import CurrentUser, SessionDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
 from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
 from zapdesk.messages import service
-from zapdesk.messages.schemas import MessageCreate, MessageRead, ServiceWindowRead
+from zapdesk.messages.schemas import MessageCreate, MessageRead, NoteCreate, ServiceWindowRead
 
-router = APIRouter(prefix="/tickets/{ticket_id}/messages", tags=["messages"])
+router = APIRouter(prefix="/tickets/{ticket_id}", tags=["messages"])
 
 
-@router.get("", response_model=Page[MessageRead])
+@router.get("/messages", response_model=Page[MessageRead])
 async def list_messages(
     session: SessionDep,
     user: CurrentUser,
@@ -38,7 +38,7 @@ async def get_window(session: SessionDep, user: CurrentUser, ticket_id: Resource
 
 
 @router.post(
-    "",
+    "/messages",
     response_model=MessageRead,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": MessageRead, "description": "This client_id was already sent: the first message."}},
@@ -51,3 +51,19 @@ async def post_message(
     if not created:
         response.status_code = status.HTTP_200_OK
     return MessageRead.from_model(message)
+
+
+@router.post(
+    "/notes",
+    response_model=MessageRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": MessageRead, "description": "This client_id was already sent: the first note."}},
+)
+async def post_note(
+    session: SessionDep, user: CurrentUser, ticket_id: ResourceId, data: NoteCreate, response: Response
+) -> MessageRead:
+    """An internal note (type `note`): seen by whoever sees the ticket, never sent to WhatsApp; `@Name` notifies."""
+    note, created = await service.post_note(session, user, ticket_id, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MessageRead.from_model(note)

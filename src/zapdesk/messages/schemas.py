@@ -71,13 +71,26 @@ class MessageRead(BaseModel):
         )
 
 
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+MAX_NOTE_LENGTH = 10_000
+
+
+class NoteCreate(BaseModel):
+    """An internal note: `@Name` mentions a user (their full name, or a first name no one else has)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_LENGTH)]
+    client_id: ClientId | None = None
+
+
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_LENGTH)]
     quoted_message_id: IdRef | None = None
     # Chosen by the client per message: sending the same one twice stores the message once.
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: ClientId | None = None
 
 
 class ServiceWindowRead(BaseModel):

@@ -4,6 +4,8 @@ announce themselves. Outbound messages are stored `pending`; sending them is the
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,14 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ConnectionRef, MessageCreated, MessageUpdated, SendQueued
 from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus, MessageType
-from zapdesk.messages.schemas import MessageCreate, MessageRead
+from zapdesk.messages.schemas import MessageCreate, MessageRead, NoteCreate
 from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
+from zapdesk.notifications.models import NotificationKind
+from zapdesk.notifications.service import notify
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
@@ -198,20 +203,95 @@ async def queue_outbound(
     )
     if attachment is not None:
         attachment.apply_to(message)
+    earlier = await _insert_once(session, message)
+    if earlier is not None:
+        return earlier, False
+    await message_added(session, ticket, message)
+    return message, True
+
+
+async def _insert_once(session: AsyncSession, message: Message) -> Message | None:
+    """Insert `message`; None when done, or the earlier message a concurrent request stored with its client id."""
     try:
         async with session.begin_nested():
             session.add(message)
             await session.flush()
     except IntegrityError:
-        # The same client id committed by a concurrent request: that one is the message.
-        if outbound.client_id is None:
+        if message.client_id is None:
             raise
-        earlier = await repository.message_by_client_id(session, ticket.id, outbound.client_id)
+        earlier = await repository.message_by_client_id(session, message.ticket_id, message.client_id)
         if earlier is None:
             raise
+        return earlier
+    return None
+
+
+# --- internal notes -----------------------------------------------------------------------------------
+
+
+async def post_note(session: AsyncSession, user: User, ticket_id: int, data: NoteCreate) -> tuple[Message, bool]:
+    """An internal note in a ticket `user` may see, at any status: everyone who sees the ticket sees it; it is
+    never sent, never moves the ticket's preview, unread count or activity, and notifies whom it mentions."""
+    ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    if data.client_id is not None:
+        earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
+        if earlier is not None:
+            return earlier, False
+    note = Message(
+        ticket_id=ticket.id,
+        contact_id=ticket.contact_id,
+        connection_id=ticket.connection_id,
+        author_id=user.id,
+        from_me=True,
+        body=data.body,
+        type=MessageType.NOTE,
+        status=MessageStatus.SENT,
+        client_id=data.client_id,
+        sender_name=user.name,
+        extra={},
+        reactions={},
+        sent_at=utcnow(),
+    )
+    earlier = await _insert_once(session, note)
+    if earlier is not None:
         return earlier, False
-    await message_added(session, ticket, message)
-    return message, True
+    record_message_created(session, note, ticket)
+    for mentioned in await mentioned_users(session, note.body):
+        if mentioned.id != user.id:
+            await notify(
+                session,
+                user_id=mentioned.id,
+                kind=NotificationKind.MENTIONED,
+                ticket_id=ticket.id,
+                message_id=note.id,
+                text=note.body,
+                actor=user,
+            )
+    return note, True
+
+
+async def mentioned_users(session: AsyncSession, text: str) -> list[User]:
+    """The users `text` mentions: `@` and their full name, or their first name when no one else has it."""
+    if "@" not in text:
+        return []
+    users = list((await session.execute(select(User).order_by(User.id))).scalars())
+    first_names = Counter(_first_name(user.name) for user in users)
+    found = []
+    for user in users:
+        names = [user.name]
+        if first_names[_first_name(user.name)] == 1:
+            names.append(_first_name(user.name))
+        if any(_mentions(text, name) for name in names if name):
+            found.append(user)
+    return found
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0].casefold() if name.split() else ""
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w@])@{re.escape(name)}(?!\w)", text, flags=re.IGNORECASE) is not None
 
 
 # --- reading ------------------------------------------------------------------------------------------

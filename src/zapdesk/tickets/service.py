@@ -18,6 +18,8 @@ from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
+from zapdesk.notifications.models import NotificationKind
+from zapdesk.notifications.service import notify
 from zapdesk.outbox.greetings import queue_farewell
 from zapdesk.tags.service import existing_tag
 from zapdesk.tickets import repository
@@ -252,7 +254,24 @@ async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data:
     if changed:
         await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
         await before.record_move(session, ticket, _ACTION_EVENTS[action], actor)
+        if action == TicketAction.TRANSFER:
+            await _tell_new_holder(session, ticket, before, user)
     return ticket
+
+
+async def _tell_new_holder(session: AsyncSession, ticket: Ticket, before: _Placement, user: User) -> None:
+    """A ticket transferred to someone else than who did it: they get a notification."""
+    holder = ticket.assignee_id
+    if holder is None or holder == before.user_id or holder == user.id:
+        return
+    await notify(
+        session,
+        user_id=holder,
+        kind=NotificationKind.TRANSFERRED,
+        ticket_id=ticket.id,
+        text=ticket.contact.name,
+        actor=user,
+    )
 
 
 _ACTION_EVENTS = {

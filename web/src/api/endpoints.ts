@@ -37,6 +37,7 @@ import type {
   Message,
   MessageTemplate,
   Meta,
+  AppNotification,
   Page,
   PairingCode,
   QrCode,
@@ -124,6 +125,8 @@ export const messages = {
     request<Message>(`/api/tickets/${ticketId}/template-messages`, { method: "POST", json: input }),
   previewTemplate: (ticketId: number, input: TemplateMessageInput) =>
     request<{ text: string }>(`/api/tickets/${ticketId}/template-messages/preview`, { method: "POST", json: input }),
+  note: (ticketId: number, note: { body: string; client_id: string }) =>
+    request<Message>(`/api/tickets/${ticketId}/notes`, { method: "POST", json: note }),
 };
 
 export const contacts = {
@@ -212,6 +215,12 @@ export const webhooks = {
   deliveries: (id: number) => request<WebhookDelivery[]>(`/api/webhook-endpoints/${id}/deliveries`),
   resend: (deliveryId: number) =>
     request<WebhookDelivery>(`/api/webhook-deliveries/${deliveryId}/resend`, { method: "POST" }),
+};
+
+export const notifications = {
+  list: () => request<Page<AppNotification>>("/api/notifications", { query: { limit: 30 } }),
+  /** These (or, without ids, all) read. */
+  markRead: (ids?: number[]) => request<{ ids: number[] }>("/api/notifications/read", { method: "POST", json: ids ? { ids } : {} }),
 };
 
 export const events = {

@@ -8,6 +8,7 @@ export const keys = {
   meta: ["meta"] as const,
   queues: ["queues"] as const,
   tags: ["tags"] as const,
+  notifications: ["notifications"] as const,
   connections: ["connections"] as const,
   directory: ["directory"] as const,
   ticketLists: ["tickets"] as const,

@@ -19,6 +19,8 @@ export type MessageType = Schemas["MessageType"];
 export type MessageStatus = Schemas["MessageStatus"];
 export type Message = Schemas["MessageRead"];
 export type TicketEvent = Schemas["TicketEventRead"];
+/** An in-app notification (not the browser's `Notification`). */
+export type AppNotification = Schemas["NotificationRead"];
 export type ConnectionStatus = Schemas["EngineState"];
 export type Provider = Schemas["Provider"];
 export type Connection = Schemas["ConnectionOut"];

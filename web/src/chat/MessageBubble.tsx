@@ -21,7 +21,8 @@ function quotePreview(message: Message): string {
 export function MessageBubble({ message, quoted, showSender, onReply, onResend, onOpenImage }: BubbleProps) {
   const { t, formatTime } = useI18n();
   const reactions = Object.entries(message.reactions);
-  const side = message.from_me ? "out" : "in";
+  const note = message.type === "note";
+  const side = note ? "out note" : message.from_me ? "out" : "in";
   return (
     <div
       className={`bubble-row ${side}`}
@@ -32,6 +33,12 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
       data-from-me={message.from_me}
     >
       <article className={`bubble ${side}${message.status === "failed" ? " failed" : ""}`}>
+        {note && (
+          <div className="bubble-note-label" data-testid="note-label">
+            {t("chat.noteLabel")}
+            {message.sender_name && ` · ${message.sender_name}`}
+          </div>
+        )}
         {showSender && message.sender_name && <div className="bubble-sender">{message.sender_name}</div>}
         {quoted && (
           <a className="bubble-quote" href={`#message-${quoted.id}`} data-testid="message-quote">
@@ -45,7 +52,7 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
         <footer className="bubble-meta">
           {message.is_edited && !message.is_deleted && <span className="edited" data-testid="message-edited">{t("chat.edited")}</span>}
           <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
-          {message.from_me && <StatusTicks status={message.status} />}
+          {message.from_me && !note && <StatusTicks status={message.status} />}
         </footer>
         {message.status === "failed" && (
           <div className="bubble-failed" role="alert">
@@ -71,8 +78,8 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
           </div>
         )}
       </article>
-      {!message.is_deleted && message.id > 0 && message.external_id && <ReactionButton message={message} />}
-      {!message.is_deleted && message.id > 0 && (
+      {!message.is_deleted && !note && message.id > 0 && message.external_id && <ReactionButton message={message} />}
+      {!message.is_deleted && !note && message.id > 0 && (
         <button type="button" className="icon-button bubble-reply" onClick={() => onReply(message)} aria-label={t("chat.reply")} title={t("chat.reply")} data-testid="reply-button">
           <Icon name="reply" size={18} />
         </button>

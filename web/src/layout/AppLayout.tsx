@@ -6,6 +6,7 @@ import type { MessageKey } from "../i18n/translate";
 import { useRealtimePosition, useRealtimeStatus } from "../realtime/RealtimeProvider";
 import { Avatar } from "../ui/Avatar";
 import { Icon, type IconName } from "../ui/Icon";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { LanguageSwitch } from "./LanguageSwitch";
 
 interface NavItem {
@@ -70,6 +71,7 @@ export function AppLayout() {
               {me.name}
             </span>
           </div>
+          <NotificationBell />
           <LanguageSwitch />
           <button type="button" className="button ghost" onClick={() => void logout()} data-testid="logout">
             <Icon name="logout" /> <span className="nav-label">{t("nav.logout")}</span>

@@ -6,7 +6,8 @@ import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Connection, Contact, Message, Page, ServerEvent, Ticket, TicketEvent } from "../api/types";
-import { notifyMessage, notifyTicket } from "../attention/notify";
+import { notifyAttention, notifyMessage, notifyTicket } from "../attention/notify";
+import { addNotification, markNotificationsRead } from "../notifications/useNotifications";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicket, canSee, removeTicket, upsertMessage, type Pages, type Viewer } from "./cache";
@@ -151,6 +152,13 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "queue.updated":
     case "queue.removed":
       void client.invalidateQueries({ queryKey: keys.queues });
+      return;
+    case "notification.created":
+      addNotification(client, event.payload);
+      notifyAttention(event.payload, t);
+      return;
+    case "notification.read":
+      markNotificationsRead(client, event.payload.ids);
       return;
     case "tag.created":
     case "tag.updated":
