@@ -30,6 +30,10 @@ class FakeEngine:
     attempts: int = 0
     reactions: list[tuple[str, str, str]] = field(default_factory=list)  # (chat, target id, emoji)
     read_marks: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Profile pictures by chat address; an address missing here has none.
+    pictures: dict[str, bytes] = field(default_factory=dict)
+    # What else the engine was asked to do, in order: ("edit", target, text), ("revoke", target), …
+    calls: list[tuple[str, ...]] = field(default_factory=list)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def start(self, target: SessionTarget) -> None:
@@ -59,13 +63,32 @@ class FakeEngine:
 
     async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
         self.reactions.append((chat.address, target_id, emoji))
+        self.calls.append(("react", chat.address, target_id, emoji))
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
+
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        return self._call("edit", chat.address, target_id, text)
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        return self._call("revoke", chat.address, target_id)
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        if not self.connected:
+            raise NotConnected()
+        return self.pictures.get(chat.address)
 
     async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
         self.read_marks.append((chat.address, list(external_ids)))
+        self.calls.append(("read", chat.address, *external_ids))
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
-        return None
+        self._call("typing", chat.address, str(typing))
+
+    def _call(self, *call: str) -> SendResult:
+        if not self.connected:
+            raise NotConnected()
+        self.calls.append(call)
+        return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
 
     async def wait_for_sent(self, count: int, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout), self._changed:
