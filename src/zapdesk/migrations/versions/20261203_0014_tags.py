@@ -1,6 +1,6 @@
 """tags
 
-Revision ID: 0008
+Revision ID: 0014
 Revises: 0007
 Create Date: 2026-12-03 17:04:15.301561
 
@@ -14,7 +14,7 @@ from alembic import op
 
 import zapdesk.db.base
 
-revision: str = '0008'
+revision: str = '0014'
 down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,51 @@
+"""contact_panel
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-03 17:33:25.383255
+
+The contact panel: notes about a contact, its profile picture fetched through the engine (and when it is due\nagain), and the custom fields an administrator defines (label, type) for every contact.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import zapdesk.db.base
+
+revision: str = '0016'
+down_revision: str | None = '0015'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('contact_fields',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('label', sa.String(length=80), nullable=False),
+    sa.Column('type', sa.String(length=16), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', zapdesk.db.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', zapdesk.db.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_fields')),
+    sa.UniqueConstraint('key', name=op.f('uq_contact_fields_key'))
+    )
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('notes', sa.Text(), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('avatar_path', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('avatar_checked_at', zapdesk.db.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('avatar_due_at', zapdesk.db.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_contacts_avatar_due', ['avatar_due_at'], unique=False, sqlite_where=sa.text('avatar_due_at IS NOT NULL'), postgresql_where=sa.text('avatar_due_at IS NOT NULL'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_avatar_due', sqlite_where=sa.text('avatar_due_at IS NOT NULL'), postgresql_where=sa.text('avatar_due_at IS NOT NULL'))
+        batch_op.drop_column('avatar_due_at')
+        batch_op.drop_column('avatar_checked_at')
+        batch_op.drop_column('avatar_path')
+        batch_op.drop_column('notes')
+
+    op.drop_table('contact_fields')
