@@ -35,6 +35,7 @@ def build_api_router() -> APIRouter:
         health.router,
         connections.router,
         contacts.router,
+        contacts.fields_router,
         tickets.router,
         # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
         media.upload_router,

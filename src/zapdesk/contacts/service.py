@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -12,11 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.contacts import repository
+from zapdesk.contacts.fields import checked_values
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ContactRemoved, ContactUpdated, Removed
+from zapdesk.media.store import MediaMissing, MediaStore
 from zapdesk.tags.service import existing_tag
 from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket
@@ -26,6 +31,8 @@ _PHONE_PUNCTUATION = re.compile(r"[+\s\-()]")
 _PHONE_DIGITS = re.compile(r"[0-9]{8,15}")
 # A WhatsApp group id: digits, or the older "creator-timestamp" form.
 _GROUP_ID = re.compile(r"[0-9]{5,30}(-[0-9]{5,30})?")
+# A profile picture is asked for again at most this often.
+AVATAR_MAX_AGE = timedelta(days=1)
 # Concurrent creators can keep colliding only so often before something else is wrong.
 _CREATE_ATTEMPTS = 3
 
@@ -89,6 +96,7 @@ async def find_or_create_contact(
                         custom_fields={},
                         tags=[],
                     )
+                    mark_avatar_due(contact)
                     session.add(contact)
                     changed = True
                 await session.flush()
@@ -155,6 +163,7 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
     keys = [normalize_contact_key(sighting.phone, is_group=sighting.is_group) for sighting in sightings]
     known = {contact.phone: contact for contact in await repository.contacts_by_phones(session, set(keys))}
     contacts = []
+    marked = False
     for key, sighting in zip(keys, sightings, strict=True):
         contact = known.get(key)
         if contact is None or _identity_changes(contact, phone=key, lid=sighting.lid, push_name=sighting.push_name):
@@ -166,7 +175,11 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
                 is_group=sighting.is_group,
                 name=sighting.name,
             )
+        # Someone who writes may have a new picture: look again if the last look is a day old.
+        marked = mark_avatar_due(contact) or marked
         contacts.append(contact)
+    if marked:
+        await session.flush()  # before anything reloads these contacts (populate_existing) and drops the mark
     return contacts
 
 
@@ -203,10 +216,12 @@ async def create_contact(session: AsyncSession, data: ContactCreate) -> Contact:
         phone=phone,
         push_name=data.push_name,
         profile_picture_url=data.profile_picture_url,
-        custom_fields=dict(data.custom_fields),
+        custom_fields=await checked_values(session, data.custom_fields, {}),
         is_group=data.is_group,
+        notes=data.notes,
         tags=[],
     )
+    mark_avatar_due(contact)
     await _save_unique_phone(session, contact)
     await record_contact_updated(session, contact)
     return contact
@@ -218,12 +233,36 @@ async def update_contact(session: AsyncSession, contact_id: int, data: ContactUp
     if "phone" in changes or "is_group" in changes:
         contact.is_group = data.is_group if data.is_group is not None else contact.is_group
         contact.phone = normalize_contact_key(data.phone or contact.phone, is_group=contact.is_group)
-    for name in ("name", "push_name", "profile_picture_url", "custom_fields"):
+    for name in ("name", "push_name", "profile_picture_url", "notes"):
         if name in changes:
             setattr(contact, name, changes[name])
+    if data.custom_fields is not None:
+        contact.custom_fields = await checked_values(session, data.custom_fields, contact.custom_fields)
     await _save_unique_phone(session, contact)
     await record_contact_updated(session, contact)
     return contact
+
+
+async def avatar_file(session: AsyncSession, contact_id: int, media_store: MediaStore) -> Path:
+    contact = await get_contact(session, contact_id)
+    missing = NotFound("This contact has no profile picture.", code="avatar_not_found")
+    if contact.avatar_path is None:
+        raise missing
+    try:
+        return media_store.path_of(contact.avatar_path)
+    except MediaMissing as exc:
+        raise missing from exc
+
+
+def mark_avatar_due(contact: Contact, *, now: datetime | None = None) -> bool:
+    """Ask for the contact's profile picture when it was never fetched or is a day old (at most daily); a worker
+    with a session on one of the contact's connections fetches it (`outbox.avatars`)."""
+    now = now or utcnow()
+    stale = contact.avatar_checked_at is None or contact.avatar_checked_at < now - AVATAR_MAX_AGE
+    if stale and contact.avatar_due_at is None:
+        contact.avatar_due_at = now
+        return True
+    return False
 
 
 async def tag_contact(session: AsyncSession, contact_id: int, tag_id: int, *, tagged: bool) -> Contact:

@@ -4,7 +4,7 @@ from zapdesk.api_tokens.models import ApiToken
 from zapdesk.auth.models import RefreshToken
 from zapdesk.cloud.models import CloudAccount, CloudTemplate
 from zapdesk.connections.models import Connection, ConnectionLease
-from zapdesk.contacts.models import Contact
+from zapdesk.contacts.models import Contact, ContactField
 from zapdesk.db.base import Base
 from zapdesk.db.journal import EventBatch
 from zapdesk.dead_letters.models import DeadLetter
@@ -27,6 +27,7 @@ __all__ = [
     "Connection",
     "ConnectionLease",
     "Contact",
+    "ContactField",
     "DeadLetter",
     "EventBatch",
     "Message",

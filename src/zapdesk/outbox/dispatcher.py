@@ -32,6 +32,7 @@ from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
 from zapdesk.metrics.tally import Counter
+from zapdesk.outbox.avatars import refresh_due_avatars
 from zapdesk.outbox.service import (
     Delivery,
     RetryPolicy,
@@ -47,6 +48,9 @@ from zapdesk.outbox.service import (
 from zapdesk.settings.service import OUTBOUND_MIN_INTERVAL_MS, get_setting
 
 log = logging.getLogger(__name__)
+
+# Steps come one per message sent: the side work (profile pictures) looks at most this often.
+SIDE_WORK_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ class OutboxDispatcher:
         # Sends that come back together are marked sent in one transaction.
         self._outcomes: GroupCommit[tuple[int, SendResult]] = GroupCommit(self._mark_sent)
         self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
+        self._next_side_work = 0.0  # monotonic time from which the next round of profile pictures may run
 
     def start(self) -> None:
         if self._task is None:
@@ -150,6 +155,7 @@ class OutboxDispatcher:
             # Reactions and read marks are few: looked for when nudged, else once per poll, not per send.
             self._actions_checked_at = time.monotonic()
             await self._tell_actions()
+        await self._side_work()
         if self._max_lanes > 1:
             return await self._fill_lanes()
         claimed = await self._claim(1)
@@ -193,6 +199,20 @@ class OutboxDispatcher:
         if idle.due_at is None:
             return self.poll_seconds
         return min(self.poll_seconds, max(0.0, (idle.due_at - utcnow()).total_seconds()))
+
+    async def _side_work(self) -> None:
+        """What the session does besides sending, at most every `SIDE_WORK_SECONDS`: profile pictures."""
+        if time.monotonic() < self._next_side_work:
+            return
+        self._next_side_work = time.monotonic() + SIDE_WORK_SECONDS
+        await refresh_due_avatars(
+            self.engine,
+            self.sessionmaker,
+            self.sink,
+            self.media_store,
+            connection_id=self.connection_id,
+            engine_timeout=self.send_timeout,
+        )
 
     async def _claim(self, limit: int) -> _Claimed | _Idle:
         async with unit_of_work(self.sessionmaker, self.sink) as session:

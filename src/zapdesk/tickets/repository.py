@@ -32,6 +32,7 @@ class TicketFilters:
     assignee: AssigneeFilter = AssigneeFilter.ANY
     search: str | None = None
     tag_id: int | None = None
+    contact_id: int | None = None
 
 
 def _with_contact() -> Select[Ticket]:
@@ -139,6 +140,8 @@ def _narrowed(query: Select[T], user: User, filters: TicketFilters, after: tuple
         query = query.where(Ticket.queue_id == filters.queue_id)
     if filters.connection_id is not None:
         query = query.where(Ticket.connection_id == filters.connection_id)
+    if filters.contact_id is not None:
+        query = query.where(Ticket.contact_id == filters.contact_id)
     if filters.tag_id is not None:
         tagged = select(ticket_tags.c.ticket_id).where(ticket_tags.c.tag_id == filters.tag_id)
         query = query.where(Ticket.id.in_(tagged))

@@ -28,6 +28,9 @@ async def list_tickets(
     connection_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee: AssigneeFilter = AssigneeFilter.ANY,
     tag: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only tickets with this tag (its id).")] = None,
+    contact_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this contact's tickets (the contact panel's history).")
+    ] = None,
     search: Annotated[
         str | None, Query(max_length=200, description="Contact name, phone number, or text of a message.")
     ] = None,
@@ -41,6 +44,7 @@ async def list_tickets(
         connection_id=connection_id,
         assignee=assignee,
         tag_id=tag,
+        contact_id=contact_id,
         search=search.strip() if search and search.strip() else None,
     )
     tickets, next_cursor = await service.list_tickets(session, user, filters, limit=limit, cursor=cursor)
