@@ -40,6 +40,7 @@ def build_api_router() -> APIRouter:
         # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
         media.upload_router,
         messages.router,
+        messages.actions_router,
         media.router,
         outbox.router,
         dead_letters.router,

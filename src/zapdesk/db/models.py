@@ -8,7 +8,7 @@ from zapdesk.contacts.models import Contact, ContactField
 from zapdesk.db.base import Base
 from zapdesk.db.journal import EventBatch
 from zapdesk.dead_letters.models import DeadLetter
-from zapdesk.messages.models import Message, MessageAction
+from zapdesk.messages.models import Message, MessageAction, MessageRevision
 from zapdesk.notifications.models import Notification
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
@@ -32,6 +32,7 @@ __all__ = [
     "EventBatch",
     "Message",
     "MessageAction",
+    "MessageRevision",
     "Notification",
     "Queue",
     "QuickAnswer",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -88,9 +88,15 @@ class Message(IdMixin, TimestampMixin, Base):
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+# WhatsApp lets the sender edit a message for this long after sending it.
+EDIT_WINDOW = timedelta(minutes=15)
+
+
 class ActionKind(StrEnum):
     REACTION = "reaction"
     READ = "read"
+    EDIT = "edit"
+    REVOKE = "revoke"  # delete for everyone
 
 
 class MessageAction(IdMixin, Base):
@@ -104,5 +110,18 @@ class MessageAction(IdMixin, Base):
     message_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("messages.id", ondelete="CASCADE"))
     kind: Mapped[ActionKind] = mapped_column(String(16))
     emoji: Mapped[str] = mapped_column(String(32), default="")  # REACTION: empty removes ours
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")  # EDIT: the new text
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MessageRevision(IdMixin, TimestampMixin, Base):
+    """What an agent's edit or delete-for-everyone replaced: the message's history, for administrators."""
+
+    __tablename__ = "message_revisions"
+
+    message_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    kind: Mapped[ActionKind] = mapped_column(String(16))
+    previous: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")  # the edit's new text; empty for a deletion

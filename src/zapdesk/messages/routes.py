@@ -6,13 +6,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from zapdesk.api.deps import CurrentUser, SessionDep
+from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
 from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
-from zapdesk.messages import service
-from zapdesk.messages.schemas import MessageCreate, MessageRead, NoteCreate, ServiceWindowRead
+from zapdesk.messages import actions, service
+from zapdesk.messages.schemas import (
+    ForwardRequest,
+    ForwardResult,
+    MessageCreate,
+    MessageEdit,
+    MessageRead,
+    MessageRevisionRead,
+    NoteCreate,
+    ServiceWindowRead,
+)
 
 router = APIRouter(prefix="/tickets/{ticket_id}", tags=["messages"])
+actions_router = APIRouter(prefix="/messages", tags=["messages"])
 
 
 @router.get("/messages", response_model=Page[MessageRead])
@@ -67,3 +77,33 @@ async def post_note(
     if not created:
         response.status_code = status.HTTP_200_OK
     return MessageRead.from_model(note)
+
+
+@actions_router.patch("/{message_id}", response_model=MessageRead)
+async def edit_message(
+    session: SessionDep, user: CurrentUser, message_id: ResourceId, data: MessageEdit
+) -> MessageRead:
+    """Correct one's own text message, within 15 minutes of sending it (409 `edit_too_late` after)."""
+    return MessageRead.from_model(await actions.edit(session, user, message_id, data.body))
+
+
+@actions_router.delete("/{message_id}", response_model=MessageRead)
+async def delete_message(session: SessionDep, user: CurrentUser, message_id: ResourceId) -> MessageRead:
+    """Delete one's own message for everyone; the customer's phone shows it deleted."""
+    return MessageRead.from_model(await actions.delete_for_everyone(session, user, message_id))
+
+
+@actions_router.post("/forward", response_model=ForwardResult, status_code=status.HTTP_201_CREATED)
+async def forward_messages(session: SessionDep, user: CurrentUser, data: ForwardRequest) -> ForwardResult:
+    """Send copies of messages to another contact, in their active ticket (reused, or opened for you)."""
+    ticket, copies = await actions.forward(session, user, data)
+    return ForwardResult(ticket_id=ticket.id, messages=[MessageRead.from_model(copy) for copy in copies])
+
+
+@actions_router.get("/{message_id}/history", response_model=list[MessageRevisionRead])
+async def message_history(session: SessionDep, admin: AdminUser, message_id: ResourceId) -> list[MessageRevisionRead]:
+    """Administrators: the edits and deletions made to a message, with the texts they replaced."""
+    return [
+        MessageRevisionRead.model_validate(action)
+        for action in await actions.message_history(session, admin, message_id)
+    ]

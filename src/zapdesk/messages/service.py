@@ -316,9 +316,12 @@ async def read_messages(
 # --- telling WhatsApp about messages ------------------------------------------------------------------
 
 
-def queue_action(session: AsyncSession, message: Message, kind: ActionKind, emoji: str = "") -> None:
-    """Queue a reaction or read mark for the outbox, leaving with this transaction's commit."""
-    session.add(MessageAction(connection_id=message.connection_id, message_id=message.id, kind=kind, emoji=emoji))
+def queue_action(session: AsyncSession, message: Message, kind: ActionKind, emoji: str = "", *, text: str = "") -> None:
+    """Queue a reaction, read mark, edit or deletion for the outbox, leaving with this transaction's commit."""
+    action = MessageAction(
+        connection_id=message.connection_id, message_id=message.id, kind=kind, emoji=emoji, text=text
+    )
+    session.add(action)
     record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
 
 

@@ -34,6 +34,7 @@ from zapdesk.metrics import recorder
 from zapdesk.metrics.tally import Counter
 from zapdesk.outbox.avatars import refresh_due_avatars
 from zapdesk.outbox.service import (
+    ActionDelivery,
     Delivery,
     RetryPolicy,
     action_done,
@@ -230,18 +231,13 @@ class OutboxDispatcher:
             return _Idle(await next_attempt_at(session, connection_id=self.connection_id))
 
     async def _tell_actions(self) -> None:
-        """Reactions and read marks due now, one after the other (few, and never paced like messages)."""
+        """Reactions, read marks, edits and deletions due now, one after the other (few, never paced like messages)."""
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             actions = await claim_actions(session, connection_id=self.connection_id)
         for action in actions:
             try:
                 async with asyncio.timeout(self.send_timeout):
-                    if action.kind == ActionKind.REACTION:
-                        await self.engine.react(
-                            action.chat, action.external_id, action.emoji, target_from_me=action.target_from_me
-                        )
-                    else:
-                        await self.engine.mark_read(action.chat, [action.external_id])
+                    await self._tell(action)
             except (EngineError, TimeoutError) as exc:
                 retryable = not isinstance(exc, EngineError) or exc.retryable
                 async with unit_of_work(self.sessionmaker, self.sink) as session:
@@ -251,6 +247,16 @@ class OutboxDispatcher:
                 continue
             async with unit_of_work(self.sessionmaker, self.sink) as session:
                 await action_done(session, action_id=action.action_id)
+
+    async def _tell(self, action: ActionDelivery) -> None:
+        if action.kind == ActionKind.REACTION:
+            await self.engine.react(action.chat, action.external_id, action.emoji, target_from_me=action.target_from_me)
+        elif action.kind == ActionKind.EDIT:
+            await self.engine.edit(action.chat, action.external_id, action.text)
+        elif action.kind == ActionKind.REVOKE:
+            await self.engine.revoke(action.chat, action.external_id)
+        else:
+            await self.engine.mark_read(action.chat, [action.external_id])
 
     async def _keep_pace(self, min_interval: float) -> None:
         if self._last_send is None or min_interval <= 0:

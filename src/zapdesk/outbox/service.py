@@ -193,6 +193,7 @@ async def _delivery(
         media=await _media(message, media_store),
         quoted=await _quoted(session, message, contact),
         template=template_of(message),
+        forwarded=bool(message.extra.get("forwarded")),
     )
     return Delivery(message_id=message.id, chat=chat, outgoing=outgoing)
 
@@ -321,13 +322,14 @@ async def _fail(session: AsyncSession, message: Message, reason: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ActionDelivery:
-    """A claimed reaction or read mark, ready for `Engine.react` / `Engine.mark_read`."""
+    """A claimed reaction, read mark, edit or deletion, ready for the engine method of its kind."""
 
     action_id: int
     kind: ActionKind
     chat: Chat
     external_id: str
     emoji: str
+    text: str  # an edit's new text
     target_from_me: bool
 
 
@@ -356,6 +358,7 @@ async def claim_actions(
             chat=Chat(address=contact.phone, is_group=contact.is_group, name=contact.name),
             external_id=message.external_id or "",
             emoji=action.emoji,
+            text=action.text,
             target_from_me=message.from_me,
         )
         for action, message, contact in (await session.execute(query)).all()

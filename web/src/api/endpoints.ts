@@ -28,10 +28,13 @@ import type {
   Contact,
   ContactChange,
   CreatedApiToken,
+  ContactField,
   ContactInput,
   DeadLetter,
   DeadLetterRetry,
   DirectoryUser,
+  ForwardInput,
+  ForwardResult,
   JsonValue,
   LoginResponse,
   Message,
@@ -127,6 +130,9 @@ export const messages = {
     request<{ text: string }>(`/api/tickets/${ticketId}/template-messages/preview`, { method: "POST", json: input }),
   note: (ticketId: number, note: { body: string; client_id: string }) =>
     request<Message>(`/api/tickets/${ticketId}/notes`, { method: "POST", json: note }),
+  edit: (id: number, body: string) => request<Message>(`/api/messages/${id}`, { method: "PATCH", json: { body } }),
+  deleteForEveryone: (id: number) => request<Message>(`/api/messages/${id}`, { method: "DELETE" }),
+  forward: (input: ForwardInput) => request<ForwardResult>("/api/messages/forward", { method: "POST", json: input }),
 };
 
 export const contacts = {
@@ -137,6 +143,7 @@ export const contacts = {
   create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
   update: (id: number, input: ContactChange) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/contacts/${id}`, { method: "DELETE" }),
+  fields: () => request<ContactField[]>("/api/contact-fields"),
 };
 
 export const users = {

@@ -19,6 +19,8 @@ export type MessageType = Schemas["MessageType"];
 export type MessageStatus = Schemas["MessageStatus"];
 export type Message = Schemas["MessageRead"];
 export type TicketEvent = Schemas["TicketEventRead"];
+export type ForwardResult = Schemas["ForwardResult"];
+export type ContactField = Schemas["ContactFieldRead"];
 /** An in-app notification (not the browser's `Notification`). */
 export type AppNotification = Schemas["NotificationRead"];
 export type ConnectionStatus = Schemas["EngineState"];
@@ -48,6 +50,7 @@ export type WebhookEventType = Schemas["EndpointCreate"]["events"][number];
 
 // What the UI sends.
 export type TicketChange = Schemas["TicketUpdate"];
+export type ForwardInput = Schemas["ForwardRequest"];
 export type TicketAction = Schemas["TicketAction"];
 export type Assignee = Schemas["AssigneeFilter"];
 export type ConnectionInput = Schemas["ConnectionCreate"];

@@ -1,6 +1,7 @@
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Icon } from "../ui/Icon";
+import { MessageActions } from "./MessageActions";
 import { MessageContent } from "./MessageContent";
 import { ReactionButton } from "./ReactionButton";
 import { StatusTicks } from "./StatusTicks";
@@ -40,6 +41,11 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
           </div>
         )}
         {showSender && message.sender_name && <div className="bubble-sender">{message.sender_name}</div>}
+        {message.extra.forwarded === true && (
+          <div className="bubble-forwarded" data-testid="message-forwarded">
+            ↪ {t("chat.forwarded")}
+          </div>
+        )}
         {quoted && (
           <a className="bubble-quote" href={`#message-${quoted.id}`} data-testid="message-quote">
             <strong>{quoted.from_me ? t("chat.you") : (quoted.sender_name ?? "")}</strong>
@@ -84,6 +90,7 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
           <Icon name="reply" size={18} />
         </button>
       )}
+      {!note && message.id > 0 && <MessageActions message={message} />}
     </div>
   );
 }

@@ -1,10 +1,13 @@
-"""contact_panel
+"""contact_panel_and_message_actions
 
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-03 17:33:25.383255
 
-The contact panel: notes about a contact, its profile picture fetched through the engine (and when it is due\nagain), and the custom fields an administrator defines (label, type) for every contact.
+The contact panel: notes about a contact, its profile picture fetched through the engine (and when it is due
+again), and the custom fields an administrator defines (label, type) for every contact; and the queue (and history) of
+edits and deletions agents make to messages (an edit's text on the outbox's action queue; what each replaced,
+for administrators).
 """
 
 from collections.abc import Sequence
@@ -39,8 +42,34 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('avatar_due_at', zapdesk.db.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_contacts_avatar_due', ['avatar_due_at'], unique=False, sqlite_where=sa.text('avatar_due_at IS NOT NULL'), postgresql_where=sa.text('avatar_due_at IS NOT NULL'))
 
+    op.create_table('message_revisions',
+    sa.Column('message_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('author_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('previous', sa.Text(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('created_at', zapdesk.db.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('updated_at', zapdesk.db.base.UTCDateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_message_revisions_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_message_revisions_message_id_messages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_revisions'))
+    )
+    with op.batch_alter_table('message_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_revisions_message_id'), ['message_id'], unique=False)
+
+    with op.batch_alter_table('message_actions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('text', sa.Text(), server_default='', nullable=False))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('message_actions', schema=None) as batch_op:
+        batch_op.drop_column('text')
+
+    with op.batch_alter_table('message_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_message_revisions_message_id'))
+
+    op.drop_table('message_revisions')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.drop_index('ix_contacts_avatar_due', sqlite_where=sa.text('avatar_due_at IS NOT NULL'), postgresql_where=sa.text('avatar_due_at IS NOT NULL'))
         batch_op.drop_column('avatar_due_at')
