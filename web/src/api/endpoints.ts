@@ -29,6 +29,8 @@ import type {
   ContactChange,
   CreatedApiToken,
   ContactField,
+  ContactFieldChange,
+  ContactFieldInput,
   ContactInput,
   DeadLetter,
   DeadLetterRetry,
@@ -83,6 +85,7 @@ export interface TicketFilters {
   assignee?: Assignee;
   search?: string;
   tag?: number;
+  contact_id?: number;
 }
 
 export const tickets = {
@@ -143,7 +146,12 @@ export const contacts = {
   create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
   update: (id: number, input: ContactChange) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/contacts/${id}`, { method: "DELETE" }),
+  get: (id: number) => request<Contact>(`/api/contacts/${id}`),
   fields: () => request<ContactField[]>("/api/contact-fields"),
+  createField: (input: ContactFieldInput) => request<ContactField>("/api/contact-fields", { method: "POST", json: input }),
+  updateField: (id: number, change: ContactFieldChange) =>
+    request<ContactField>(`/api/contact-fields/${id}`, { method: "PATCH", json: change }),
+  removeField: (id: number) => request<void>(`/api/contact-fields/${id}`, { method: "DELETE" }),
 };
 
 export const users = {

@@ -51,6 +51,8 @@ export type WebhookEventType = Schemas["EndpointCreate"]["events"][number];
 // What the UI sends.
 export type TicketChange = Schemas["TicketUpdate"];
 export type ForwardInput = Schemas["ForwardRequest"];
+export type ContactFieldInput = Schemas["ContactFieldCreate"];
+export type ContactFieldChange = Schemas["ContactFieldUpdate"];
 export type TicketAction = Schemas["TicketAction"];
 export type Assignee = Schemas["AssigneeFilter"];
 export type ConnectionInput = Schemas["ConnectionCreate"];

@@ -14,7 +14,14 @@ import { Icon } from "../ui/Icon";
 import { errorMessage } from "../ui/errors";
 import { TransferDialog } from "./TransferDialog";
 
-export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: TabId) => void }) {
+interface ChatHeaderProps {
+  ticket: Ticket;
+  onTab: (tab: TabId) => void;
+  /** Show or hide the contact panel beside the chat. */
+  onContact: () => void;
+}
+
+export function ChatHeader({ ticket, onTab, onContact }: ChatHeaderProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const me = useMe();
@@ -47,7 +54,9 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
       <Link to="/tickets" className="icon-button back-button" aria-label={t("common.back")} data-testid="back-button">
         <Icon name="back" />
       </Link>
-      <Avatar name={ticket.contact.name} url={ticket.contact.profile_picture_url} />
+      <button type="button" className="avatar-button" onClick={onContact} aria-label={t("contactPanel.open")} title={t("contactPanel.open")} data-testid="contact-panel-button">
+        <Avatar name={ticket.contact.name} url={ticket.contact.profile_picture_url} />
+      </button>
       <div className="chat-title">
         <strong data-testid="chat-contact-name">{ticket.contact.name}</strong>
         <small>

@@ -23,6 +23,7 @@ const NAV: NavItem[] = [
   { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },
   { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
   { to: "/tags", label: "nav.tags", icon: "tag", adminOnly: true },
+  { to: "/contact-fields", label: "nav.contactFields", icon: "user", adminOnly: true },
   { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
   { to: "/integrations", label: "nav.integrations", icon: "bolt", adminOnly: true },
   { to: "/settings", label: "nav.settings", icon: "gear", adminOnly: true },
