@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from zapdesk.db.base import Base, IdMixin, TimestampMixin
+from zapdesk.db.folding import fold
 
 if TYPE_CHECKING:
     from zapdesk.tags.models import Tag
@@ -26,6 +27,8 @@ class Contact(IdMixin, TimestampMixin, Base):
     )
 
     name: Mapped[str] = mapped_column(String(160), index=True)
+    # `name` folded for search (`db.folding`), kept in step by `_fold_name`.
+    name_search: Mapped[str] = mapped_column(String(160), default="", server_default="")
     # International digits for people, the group id for groups: the one key LID and phone forms map to.
     phone: Mapped[str] = mapped_column(String(64), unique=True)
     lid: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
@@ -41,6 +44,11 @@ class Contact(IdMixin, TimestampMixin, Base):
     avatar_due_at: Mapped[datetime | None] = mapped_column(default=None)
     # Loaded with the contact: every contact the API shows carries its tags.
     tags: Mapped[list[Tag]] = relationship(secondary="contact_tags", lazy="selectin")
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.name_search = fold(name)
+        return name
 
 
 class FieldType(StrEnum):

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.contacts.models import Contact
+from zapdesk.db.folding import fold
 from zapdesk.tags.models import contact_tags
 
 LIKE_ESCAPE = "\\"
@@ -20,8 +21,8 @@ def contains_pattern(text: str) -> str:
 
 
 def contact_search_clause(search: str) -> ColumnElement[bool]:
-    """Name contains `search` (any case), or the phone contains its digits (`+55 11` finds `5511…`)."""
-    clauses = [Contact.name.ilike(contains_pattern(search), escape=LIKE_ESCAPE)]
+    """Name contains `search` (any case, any accents), or the phone contains its digits (`+55 11` finds `5511…`)."""
+    clauses = [Contact.name_search.like(contains_pattern(fold(search)), escape=LIKE_ESCAPE)]
     digits = re.sub(r"[^0-9]", "", search)
     if digits:
         clauses.append(Contact.phone.like(contains_pattern(digits), escape=LIKE_ESCAPE))

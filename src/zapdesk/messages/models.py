@@ -7,9 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin
+from zapdesk.db.folding import fold
 
 
 class MessageType(StrEnum):
@@ -62,6 +63,8 @@ class Message(IdMixin, TimestampMixin, Base):
     author_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
     from_me: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text, default="")
+    # `body` folded for search (`db.folding`): kept in step by `_fold_body`, and by ingest's bulk insert.
+    body_search: Mapped[str] = mapped_column(Text, default="", server_default="")
     type: Mapped[MessageType] = mapped_column(String(16), default=MessageType.TEXT)
     media_path: Mapped[str | None] = mapped_column(String(255), default=None)
     media_mime: Mapped[str | None] = mapped_column(String(127), default=None)
@@ -86,6 +89,11 @@ class Message(IdMixin, TimestampMixin, Base):
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # When WhatsApp says it was sent (inbound) or when we sent it (outbound).
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @validates("body")
+    def _fold_body(self, _key: str, body: str) -> str:
+        self.body_search = fold(body)
+        return body
 
 
 # WhatsApp lets the sender edit a message for this long after sending it.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from zapdesk.connections.models import connection_queues
 from zapdesk.contacts.repository import LIKE_ESCAPE, contact_search_clause, contains_pattern
+from zapdesk.db.folding import fold
 from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
 from zapdesk.tags.models import ticket_tags
@@ -107,7 +108,7 @@ def tickets_page_query(
         by_contact = _page_ids(user, filters, after, limit, contact_search_clause(filters.search), join_contact=True)
         body_matches = exists().where(
             Message.ticket_id == Ticket.id,
-            Message.body.ilike(contains_pattern(filters.search), escape=LIKE_ESCAPE),
+            Message.body_search.like(contains_pattern(fold(filters.search)), escape=LIKE_ESCAPE),
         )
         by_message = _page_ids(user, filters, after, limit, body_matches, join_contact=False)
         ways = [by_contact, by_message]

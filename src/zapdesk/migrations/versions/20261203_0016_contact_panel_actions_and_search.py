@@ -1,4 +1,4 @@
-"""contact_panel_and_message_actions
+"""contact_panel_actions_and_search
 
 Revision ID: 0016
 Revises: 0015
@@ -7,7 +7,9 @@ Create Date: 2026-12-03 17:33:25.383255
 The contact panel: notes about a contact, its profile picture fetched through the engine (and when it is due
 again), and the custom fields an administrator defines (label, type) for every contact; and the queue (and history) of
 edits and deletions agents make to messages (an edit's text on the outbox's action queue; what each replaced,
-for administrators).
+for administrators); and search without accents: message bodies and contact names folded (lower case, accents
+off) beside the text, filled here for what is stored, with trigram indexes on PostgreSQL when pg_trgm is
+available (as in 0003).
 """
 
 from collections.abc import Sequence
@@ -16,11 +18,19 @@ import sqlalchemy as sa
 from alembic import op
 
 import zapdesk.db.base
+from zapdesk.db.folding import fold
 
 revision: str = '0016'
 down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+FOLDED_INDEXES = (
+    ('ix_messages_body_search_trgm', 'messages', 'body_search'),
+    ('ix_contacts_name_search_trgm', 'contacts', 'name_search'),
+)
+REPLACED_INDEXES = (('ix_messages_body_trgm', 'messages', 'body'), ('ix_contacts_name_trgm', 'contacts', 'name'))
+BATCH = 5000
 
 
 def upgrade() -> None:
@@ -61,8 +71,50 @@ def upgrade() -> None:
     with op.batch_alter_table('message_actions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('text', sa.Text(), server_default='', nullable=False))
 
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('body_search', sa.Text(), server_default='', nullable=False))
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('name_search', sa.String(length=160), server_default='', nullable=False))
+    _fill_folded('messages', 'body', 'body_search')
+    _fill_folded('contacts', 'name', 'name_search')
+    bind = op.get_bind()
+    if bind.dialect.name == 'postgresql' and bind.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first():
+        for name, table, column in FOLDED_INDEXES:
+            op.execute(f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)')
+        # Search reads the folded copies now: the indexes on the raw text would only cost writes.
+        for name, _table, _column in REPLACED_INDEXES:
+            op.execute(f'DROP INDEX IF EXISTS {name}')
+
+
+def _fill_folded(table: str, source: str, target: str) -> None:
+    """The folded copy of what is already stored, a batch of rows at a time (keyset on id)."""
+    bind = op.get_bind()
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.text(f'SELECT id, {source} FROM {table} WHERE id > :last ORDER BY id LIMIT {BATCH}'), {'last': last}
+        ).all()
+        if not rows:
+            return
+        bind.execute(
+            sa.text(f'UPDATE {table} SET {target} = :folded WHERE id = :id'),
+            [{'id': row[0], 'folded': fold(row[1] or '')} for row in rows],
+        )
+        last = rows[-1][0]
+
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == 'postgresql':
+        for name, _table, _column in FOLDED_INDEXES:
+            op.execute(f'DROP INDEX IF EXISTS {name}')
+        if bind.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first():
+            for name, table, column in REPLACED_INDEXES:
+                op.execute(f'CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)')
+    with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_column('name_search')
+    with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_column('body_search')
     with op.batch_alter_table('message_actions', schema=None) as batch_op:
         batch_op.drop_column('text')
 
