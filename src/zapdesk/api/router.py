@@ -39,6 +39,7 @@ def build_api_router() -> APIRouter:
         tickets.router,
         # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
         media.upload_router,
+        media.voice_router,
         messages.router,
         messages.actions_router,
         media.router,

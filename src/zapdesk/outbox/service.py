@@ -210,6 +210,7 @@ async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | N
         data=data,
         mime=message.media_mime or "application/octet-stream",
         file_name=message.media_name,
+        seconds=message.extra.get("seconds"),
     )
 
 

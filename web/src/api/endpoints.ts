@@ -124,6 +124,13 @@ export const messages = {
     if (message.quoted_message_id) form.set("quoted_message_id", String(message.quoted_message_id));
     return request<Message>(path, { method: "POST", form });
   },
+  voiceNote: (ticketId: number, note: { file: File; client_id: string; quoted_message_id: number | null }) => {
+    const form = new FormData();
+    form.set("file", note.file);
+    form.set("client_id", note.client_id);
+    if (note.quoted_message_id) form.set("quoted_message_id", String(note.quoted_message_id));
+    return request<Message>(`/api/tickets/${ticketId}/voice-notes`, { method: "POST", form });
+  },
   retry: (id: number) => request<Message>(`/api/messages/${id}/retry`, { method: "POST" }),
   react: (id: number, emoji: string) => request<Message>(`/api/messages/${id}/reaction`, { method: "PUT", json: { emoji } }),
   window: (ticketId: number) => request<ServiceWindow>(`/api/tickets/${ticketId}/messages/window`),

@@ -944,6 +944,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/voice-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Voice Note
+         * @description Send a voice note: converted to OGG/Opus here and sent as WhatsApp's push-to-talk audio, with its duration
+         *     (`extra.seconds`). 413 over `MAX_UPLOAD_BYTES`, 422 `not_audio` for a file without audio.
+         */
+        post: operations["post_voice_note_api_tickets__ticket_id__voice_notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{ticket_id}/window": {
         parameters: {
             query?: never;
@@ -1291,6 +1312,18 @@ export interface components {
             response_excerpt: string;
             /** Status Code */
             status_code: number | null;
+        };
+        /** Body_post_voice_note_api_tickets__ticket_id__voice_notes_post */
+        Body_post_voice_note_api_tickets__ticket_id__voice_notes_post: {
+            /** Client Id */
+            client_id?: string | null;
+            /**
+             * File
+             * @description What the browser recorded (WebM/Opus, MP4/AAC, OGG, WAV…).
+             */
+            file: string;
+            /** Quoted Message Id */
+            quoted_message_id?: number | null;
         };
         /** Body_send_media_message_api_v1_messages_post */
         Body_send_media_message_api_v1_messages_post: {
@@ -8860,6 +8893,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplatePreview"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    post_voice_note_api_tickets__ticket_id__voice_notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_post_voice_note_api_tickets__ticket_id__voice_notes_post"];
+            };
+        };
+        responses: {
+            /** @description This client_id was already sent: the first message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
                 };
             };
             /** @description Bad request */

@@ -8,6 +8,7 @@ import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Icon } from "../ui/Icon";
 import { EmojiPicker } from "./EmojiPicker";
+import { VoiceRecorder } from "./VoiceRecorder";
 import type { Draft } from "./outgoing";
 import { matchPeople, mentionQuery, withMention } from "./mentions";
 import { matchQuickAnswers, shortcutQuery } from "./quickAnswerMatch";
@@ -228,9 +229,18 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
           onPaste={onPaste}
           data-testid="message-input"
         />
-        <button type="button" className="button primary" onClick={submit} disabled={!text.trim() && (note || !file)} data-testid="send-button">
-          {t(note ? "chat.saveNote" : "chat.send")}
-        </button>
+        {!note && !file && !text.trim() ? (
+          <VoiceRecorder
+            onRecorded={(recording) => {
+              onSend({ body: "", file: recording, quoted: replyTo, voice: true });
+              onCancelReply();
+            }}
+          />
+        ) : (
+          <button type="button" className="button primary" onClick={submit} disabled={!text.trim() && (note || !file)} data-testid="send-button">
+            {t(note ? "chat.saveNote" : "chat.send")}
+          </button>
+        )}
       </div>
     </div>
   );

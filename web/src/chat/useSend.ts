@@ -22,7 +22,9 @@ export function useSend(ticketId: number) {
       const clientId = optimistic.client_id ?? newClientId();
       const stored = draft.note
         ? messages.note(ticketId, { body: draft.body, client_id: clientId })
-        : messages.send(ticketId, {
+        : draft.voice && draft.file
+          ? messages.voiceNote(ticketId, { file: draft.file, client_id: clientId, quoted_message_id: draft.quoted?.id ?? null })
+          : messages.send(ticketId, {
             body: draft.body,
             client_id: clientId,
             quoted_message_id: draft.quoted?.id ?? null,

@@ -56,6 +56,7 @@ export const PT_BR_ERRORS: Record<string, string> = {
   edit_too_late: "O WhatsApp só permite editar uma mensagem até 15 minutos depois do envio.",
   message_deleted: "Esta mensagem foi apagada.",
   message_not_sent: "Esta mensagem ainda não chegou ao WhatsApp. Aguarde o envio.",
+  not_audio: "O arquivo não é uma gravação de áudio.",
   not_editable: "Só mensagens de texto podem ser editadas.",
   not_forwardable: "Esta mensagem não pode ser encaminhada.",
   not_on_whatsapp: "Uma nota interna nunca vai para o WhatsApp.",
