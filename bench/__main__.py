@@ -16,6 +16,7 @@ from bench.report import RESULTS_DIR, Report, describe_machine, machine
 
 # name → module; each module has `async def run(workdir: Path) -> Report`. Cheapest first.
 BENCHMARKS = {
+    "voice": "bench.voice",
     "ingest": "bench.ingest",
     "latency": "bench.latency",
     "api": "bench.api_latency",
