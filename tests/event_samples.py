@@ -182,6 +182,7 @@ def contact_read(contact_id: int = 1) -> ContactRead:
         profile_picture_url=None,
         custom_fields={},
         is_group=False,
+        notes="",
         tag_ids=[],
         created_at=NOW,
         updated_at=NOW,
