@@ -20,6 +20,7 @@ from sqlalchemy import update
 from starlette.routing import Mount
 
 from tests.conftest import TEST_PASSWORD, make_settings
+from tests.media.samples import spoken_wav
 from tests.security.asgi_session import asgi_client
 from tests.tickets.factories import (
     Desk,
@@ -39,7 +40,7 @@ from zapdesk.cloud import service as cloud_service
 from zapdesk.cloud.models import CloudTemplate
 from zapdesk.cloud.schemas import CloudCredentialsIn
 from zapdesk.connections.models import Connection, ConnectionStatus
-from zapdesk.contacts.models import Contact
+from zapdesk.contacts.models import Contact, ContactField
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
@@ -211,6 +212,11 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
     route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
     route("GET", "/api/tags", "list_tags"): rule("signed_in", fixed("/api/tags")),
+    route("GET", "/api/contact-fields", "list_contact_fields"): rule("signed_in", fixed("/api/contact-fields")),
+    # The world's contact has no picture: whoever may look is told so (404), the others are refused first.
+    route("GET", "/api/contacts/{contact_id}/avatar", "contact_avatar"): rule(
+        "signed_in", fixed("/api/contacts/{contact}/avatar"), 404
+    ),
     route("GET", "/api/notifications", "list_notifications"): rule("signed_in", fixed("/api/notifications")),
     route("POST", "/api/notifications/read", "mark_read"): rule("signed_in", fixed("/api/notifications/read", json={})),
     route("PUT", "/api/contacts/{contact_id}/tags/{tag_id}", "tag_contact"): rule(
@@ -286,6 +292,23 @@ RULES: dict[RouteKey, Rule] = {
     route("PUT", "/api/messages/{message_id}/reaction", "react_to_message"): rule(
         "ticket", fixed("/api/messages/{inbound}/reaction", json={"emoji": "👍"})
     ),
+    # Only a message's author may edit or delete it: whoever sees the ticket is told so (403), others get 404.
+    route("PATCH", "/api/messages/{message_id}", "edit_message"): rule(
+        "ticket", fixed("/api/messages/{inbound}", json={"body": "corrigido"}), 403
+    ),
+    route("DELETE", "/api/messages/{message_id}", "delete_message"): rule(
+        "ticket", fixed("/api/messages/{inbound}"), 403
+    ),
+    route("POST", "/api/messages/forward", "forward_messages"): rule(
+        "ticket",
+        at(lambda w: Call("/api/messages/forward", json={"message_ids": [w.inbound_id], "contact_id": w.contact_id})),
+        201,
+    ),
+    route("POST", "/api/tickets/{ticket_id}/voice-notes", "post_voice_note"): rule(
+        "ticket",
+        fixed("/api/tickets/{ticket}/voice-notes", files={"file": ("voz.wav", spoken_wav(1), "audio/wav")}),
+        201,
+    ),
     # Administrators only.
     route("GET", "/api/users", "list_users"): rule("admin", fixed("/api/users")),
     route("POST", "/api/users", "create_user"): rule(
@@ -330,6 +353,18 @@ RULES: dict[RouteKey, Rule] = {
         "admin", fixed("/api/tags/{tag}", json={"color": "#123456"})
     ),
     route("DELETE", "/api/tags/{tag_id}", "delete_tag"): rule("admin", fixed("/api/tags/{spare_tag}"), 204),
+    route("POST", "/api/contact-fields", "create_contact_field"): rule(
+        "admin", unique(lambda _w, n: Call("/api/contact-fields", json={"label": f"Campo {n}"})), 201
+    ),
+    route("PATCH", "/api/contact-fields/{field_id}", "update_contact_field"): rule(
+        "admin", fixed("/api/contact-fields/{field}", json={"label": "Outro nome"})
+    ),
+    route("DELETE", "/api/contact-fields/{field_id}", "delete_contact_field"): rule(
+        "admin", fixed("/api/contact-fields/{spare_field}"), 204
+    ),
+    route("GET", "/api/messages/{message_id}/history", "message_history"): rule(
+        "admin", fixed("/api/messages/{inbound}/history")
+    ),
     route("GET", "/api/settings", "list_settings"): rule("admin", fixed("/api/settings")),
     route("PUT", "/api/settings/{key}", "put_setting"): rule(
         "admin", fixed("/api/settings/ignore_group_messages", json={"value": True})
@@ -517,7 +552,8 @@ async def _world(desk: Desk) -> World:
         )
         session.add(delivery)
         tag = Tag(name="VIP")
-        session.add(tag)
+        field = ContactField(key="cpf", label="CPF")
+        session.add_all([tag, field])
     world = World(
         desk=desk,
         ticket=ticket,
@@ -535,6 +571,7 @@ async def _world(desk: Desk) -> World:
         "endpoint": endpoint.id,
         "delivery": delivery.id,
         "tag": tag.id,
+        "field": field.id,
         **await _deletable(desk),
     }
     return world
@@ -549,13 +586,16 @@ async def _deletable(desk: Desk) -> dict[str, int]:
     async with unit_of_work(context.sessionmaker) as session:
         spare_endpoint = WebhookEndpoint(url="http://127.0.0.1:9/spare", events=["ticket.created"], secret="x")
         spare_dead_letter = _dead_letter(desk)
-        spare_tag = Tag(name=f"Sobrando {next(_serial)}")
-        session.add_all([spare_endpoint, spare_dead_letter, spare_tag])
+        serial = next(_serial)
+        spare_tag = Tag(name=f"Sobrando {serial}")
+        spare_field = ContactField(key=f"sobrando_{serial}", label=f"Sobrando {serial}")
+        session.add_all([spare_endpoint, spare_dead_letter, spare_tag, spare_field])
     return {
         "spare_endpoint": spare_endpoint.id,
         "spare_answer": spare_answer.id,
         "spare_dead_letter": spare_dead_letter.id,
         "spare_tag": spare_tag.id,
+        "spare_field": spare_field.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,
         "spare_contact": (await make_contact(context)).id,

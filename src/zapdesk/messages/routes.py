@@ -41,7 +41,7 @@ async def list_messages(
     return Page(items=[MessageRead.from_model(message) for message in messages], next_cursor=next_cursor)
 
 
-@router.get("/window", response_model=ServiceWindowRead, include_in_schema=True)
+@router.get("/messages/window", response_model=ServiceWindowRead, include_in_schema=True)
 async def get_window(session: SessionDep, user: CurrentUser, ticket_id: ResourceId) -> ServiceWindowRead:
     """Whether free text can reach the customer now (channels with a 24-hour customer-service window)."""
     return ServiceWindowRead.from_window(await service.ticket_window(session, user, ticket_id))
