@@ -18,6 +18,7 @@ from bench.report import RESULTS_DIR, Report, describe_machine, machine
 BENCHMARKS = {
     "voice": "bench.voice",
     "ingest": "bench.ingest",
+    "media": "bench.media",
     "latency": "bench.latency",
     "api": "bench.api_latency",
     "memory": "bench.memory",

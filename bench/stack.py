@@ -109,18 +109,21 @@ class Stack:
 
 @asynccontextmanager
 async def running_stack(
-    database_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    network_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Stack]:
-    """The simulator, then `zapdesk run` on `database_url` talking to it (its fake Graph API for the Cloud API
-    channel too), and an admin signed in."""
+    """The simulator (with `network_env`), then `zapdesk run` on `database_url` talking to it (its fake Graph API
+    for the Cloud API channel too), and an admin signed in."""
     workdir.mkdir(parents=True, exist_ok=True)
-    network = StandaloneSimulator(workdir / "network.db")
+    network = StandaloneSimulator(workdir / "network.db", extra_env=network_env or {})
     simulator = await network.start()
-    network_env = {"SIMULATOR_URL": network.url, "CLOUD_GRAPH_URL": f"{network.url}/graph"}
+    network_urls = {"SIMULATOR_URL": network.url, "CLOUD_GRAPH_URL": f"{network.url}/graph"}
     server = Server(
         database_url=database_url,
         data_dir=workdir / "data",
-        extra_env={**network_env, **BENCH_ENV, **(extra_env or {})},
+        extra_env={**network_urls, **BENCH_ENV, **(extra_env or {})},
     )
     stack: Stack | None = None
     try:

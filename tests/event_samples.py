@@ -98,6 +98,7 @@ def message_read(
         media_url=None,
         media_name=None,
         media_mime=None,
+        media_state=None,
         extra={},
         reactions={},
         is_edited=False,

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     max_sessions_per_worker: int = Field(
         default=500, ge=1, validation_alias=AliasChoices("MAX_SESSIONS_PER_WORKER", "max_sessions_per_worker")
     )
+    # neonize keeps a thread for every QR window that ended unscanned (and never gives it back): past this many, a
+    # worker hands its sessions over and is started again, the only way to free them.
+    leaked_threads_limit: int = Field(
+        default=32, ge=1, validation_alias=AliasChoices("LEAKED_THREADS_LIMIT", "leaked_threads_limit")
+    )
     # A session's lease lives this long without a heartbeat; heartbeats come three times per lease.
     lease_seconds: float = Field(default=15.0, gt=0, validation_alias=AliasChoices("LEASE_SECONDS", "lease_seconds"))
     # A session reconnecting longer than this is torn down and started again.

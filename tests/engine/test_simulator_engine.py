@@ -25,7 +25,7 @@ from tests.simulator.harness import (
     simulator_config,
 )
 from zapdesk.config import Environment, Settings
-from zapdesk.engine.base import Engine, NotConnected
+from zapdesk.engine.base import Engine, EngineError, NotConnected
 from zapdesk.engine.events import (
     Chat,
     ContactCardContent,
@@ -301,8 +301,10 @@ async def test_the_same_message_delivered_twice_carries_the_same_id(simulator: L
     assert [event.external_id for event in received] == ["ABCDEF0123456789"] * 2
 
 
-async def test_every_kind_of_content_is_normalized(simulator: LiveSimulator, engines: Engines) -> None:
-    _, recorder, _ = await engines.linked(BUSINESS)
+async def test_every_kind_of_content_is_normalized_and_files_are_downloaded_by_their_ref(
+    simulator: LiveSimulator, engines: Engines
+) -> None:
+    engine, recorder, _ = await engines.linked(BUSINESS)
     image = base64.b64encode(PNG).decode()
 
     await simulator.write(CUSTOMER, BUSINESS, "see", media={"kind": "image", "mime": "image/png", "data_base64": image})
@@ -323,22 +325,32 @@ async def test_every_kind_of_content_is_normalized(simulator: LiveSimulator, eng
     received = await recorder.wait_for_count(MessageReceived, 6)
 
     photo, voice, document, location, card, poll = (event.content for event in received)
-    assert isinstance(photo, MediaContent)
-    assert (photo.kind, photo.mime, photo.data, photo.caption, photo.error) == (
+    assert isinstance(photo, MediaContent) and photo.ref is not None
+    assert (photo.kind, photo.mime, photo.data, photo.caption, photo.size) == (
         MediaKind.IMAGE,
         "image/png",
-        PNG,
+        None,  # handed over before its file: downloaded once the message is stored
         "see",
-        None,
+        len(PNG),
     )
-    assert isinstance(voice, MediaContent)
-    assert (voice.kind, voice.seconds, voice.data) == (MediaKind.VOICE, 4, b"OggS")
-    assert isinstance(document, MediaContent)
-    assert (document.kind, document.file_name, document.data) == (MediaKind.DOCUMENT, "boleto.pdf", b"%PDF-")
+    assert isinstance(voice, MediaContent) and voice.ref is not None
+    assert (voice.kind, voice.seconds) == (MediaKind.VOICE, 4)
+    assert isinstance(document, MediaContent) and document.ref is not None
+    assert (document.kind, document.file_name) == (MediaKind.DOCUMENT, "boleto.pdf")
+    assert [await engine.download(media.ref) for media in (photo, voice, document)] == [PNG, b"OggS", b"%PDF-"]
     assert location == LocationContent(latitude=-23.55, longitude=-46.63, name="Loja")
     assert isinstance(card, ContactCardContent)
     assert card.display_name == "João" and "waid=5511988887777" in card.vcard
     assert poll == UnsupportedContent(kind="pollCreationMessage")
+
+
+async def test_a_file_the_network_does_not_have_is_gone_for_good(simulator: LiveSimulator, engines: Engines) -> None:
+    engine, _, _ = await engines.linked(BUSINESS)
+
+    with pytest.raises(EngineError) as gone:
+        await engine.download("/api/media/no-such-key")
+
+    assert not gone.value.retryable and "404" in str(gone.value)
 
 
 async def test_reactions_edits_and_revokes_by_the_customer_refer_to_their_message(
@@ -392,7 +404,7 @@ async def test_group_messages_and_lid_customers_map_to_chat_and_phone(
     assert group_message.sender.phone == CUSTOMER
     assert lid_message.chat == Chat(address="5511977776666")
     assert lid_message.sender.phone == "5511977776666"
-    assert lid_message.sender.lid is not None and lid_message.sender.lid.endswith("@lid")
+    assert lid_message.sender.lid is not None and lid_message.sender.lid.isdigit()  # the LID itself, as neonize
     assert lid_message.sender.push_name == "Lia"
 
 

@@ -18,6 +18,8 @@ from zapdesk.engine.events import (
     ReceiptKind,
     Sender,
     TextContent,
+    group_address,
+    lid_address,
 )
 from zapdesk.ingest.service import InboundEvent, ingest_events
 from zapdesk.media.store import MediaStore
@@ -46,9 +48,10 @@ def received(
     at: datetime | None = None,
     quoted_id: str | None = None,
 ) -> MessageReceived:
-    """A message in a one-to-one chat with `phone` (or in `chat`), written by the customer unless `from_me`."""
+    """A message in a one-to-one chat with `phone` (or in `chat`), written by the customer unless `from_me`; a
+    customer known only by `lid` is in the chat the engines address as `<lid>@lid`."""
     if chat is None:
-        address = phone or lid
+        address = phone or (lid_address(lid) if lid else None)
         assert address is not None
         chat = Chat(address=address)
     return MessageReceived(
@@ -63,13 +66,23 @@ def received(
 
 
 def in_group(
-    group_id: str, member_phone: str, text: str, *, member_name: str, group_name: str = "Família"
+    group_id: str,
+    member_phone: str | None,
+    text: str,
+    *,
+    member_name: str,
+    group_name: str = "Família",
+    member_lid: str | None = None,
+    external_id: str | None = None,
 ) -> MessageReceived:
+    """A member's message in a group, addressed as the engines address groups (`<id>@g.us`)."""
     return received(
         member_phone,
         text,
         push_name=member_name,
-        chat=Chat(address=group_id, is_group=True, name=group_name),
+        lid=member_lid,
+        external_id=external_id,
+        chat=Chat(address=group_address(group_id), is_group=True, name=group_name),
     )
 
 

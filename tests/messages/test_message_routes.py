@@ -99,6 +99,7 @@ async def test_a_reply_is_stored_pending_and_moves_the_ticket(
         "media_url",
         "media_name",
         "media_mime",
+        "media_state",
         "extra",
         "reactions",
         "is_edited",

@@ -47,6 +47,7 @@ def run_dispatcher(context: AppContext, media_store: MediaStore) -> RunDispatche
         *,
         policy: RetryPolicy = FAST_RETRIES,
         poll_seconds: float = 0.05,
+        send_timeout: float = 60.0,
     ) -> AsyncIterator[OutboxDispatcher]:
         dispatcher = OutboxDispatcher(
             connection_id=connection_id,
@@ -57,6 +58,7 @@ def run_dispatcher(context: AppContext, media_store: MediaStore) -> RunDispatche
             is_connected=lambda: engine.connected,
             policy=policy,
             poll_seconds=poll_seconds,
+            send_timeout=send_timeout,
         )
         dispatcher.start()
         try:

@@ -34,6 +34,10 @@ class FakeEngine:
     pictures: dict[str, bytes] = field(default_factory=dict)
     # What else the engine was asked to do, in order: ("edit", target, text), ("revoke", target), …
     calls: list[tuple[str, ...]] = field(default_factory=list)
+    # The author each reaction or read mark named (in a group: the member who wrote the message), in call order.
+    authors: list[str | None] = field(default_factory=list)
+    # Sends of these texts wait for WhatsApp's answer until their event is set (a slow network, a busy Go thread).
+    answers: dict[str, asyncio.Event] = field(default_factory=dict)
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     async def start(self, target: SessionTarget) -> None:
@@ -56,13 +60,18 @@ class FakeEngine:
             raise NotConnected()
         if self.failures:
             raise self.failures.pop(0)
+        if message.text in self.answers:
+            await self.answers[message.text].wait()
         self.sent.append(SentMessage(chat, message, time.monotonic()))
         async with self._changed:
             self._changed.notify_all()
         return SendResult(external_id=message.message_id, timestamp=utcnow())
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
         self.reactions.append((chat.address, target_id, emoji))
+        self.authors.append(target_sender)
         self.calls.append(("react", chat.address, target_id, emoji))
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
 
@@ -77,8 +86,9 @@ class FakeEngine:
             raise NotConnected()
         return self.pictures.get(chat.address)
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         self.read_marks.append((chat.address, list(external_ids)))
+        self.authors.append(sender)
         self.calls.append(("read", chat.address, *external_ids))
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
@@ -89,6 +99,10 @@ class FakeEngine:
             raise NotConnected()
         self.calls.append(call)
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
+
+    def hold(self, text: str) -> asyncio.Event:
+        """WhatsApp answers the send of `text` only once the returned event is set."""
+        return self.answers.setdefault(text, asyncio.Event())
 
     async def wait_for_sent(self, count: int, timeout: float = 10.0) -> None:
         async with asyncio.timeout(timeout), self._changed:

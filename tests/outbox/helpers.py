@@ -45,6 +45,14 @@ async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 1
             await asyncio.sleep(0.02)
 
 
+async def eventually_reloaded(context: AppContext, message_id: int, check: Callable[[Message], bool]) -> Message:
+    async def holds() -> bool:
+        return check(await reload(context, message_id))
+
+    await eventually(holds)
+    return await reload(context, message_id)
+
+
 async def status_becomes(context: AppContext, message_id: int, status: MessageStatus) -> Message:
     async def reached() -> bool:
         return (await reload(context, message_id)).status == status

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import EventLog
+from tests.ingest.inbound import deliver, in_group, received
 from tests.outbox.conftest import RunDispatcher, set_pace
 from tests.outbox.fake_engine import FakeEngine
-from tests.outbox.helpers import queue_message, reload, status_becomes
+from tests.outbox.helpers import eventually, eventually_reloaded, queue_message, reload, status_becomes
 from tests.tickets.factories import Desk, make_connection, make_contact, make_ticket
 from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import MediaKind
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.messages.models import ActionKind, Message, MessageStatus, MessageType
+from zapdesk.messages.service import queue_action
 from zapdesk.outbox.service import RetryPolicy, claim_next_delivery
+from zapdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.usefixtures("no_pacing")
 
@@ -263,3 +267,106 @@ async def test_dispatcher_sends_only_its_own_connections_messages(
         await asyncio.sleep(0.1)
 
     assert [sent.message.text for sent in engine.sent] == ["desta conexão"]
+
+
+async def test_a_reply_in_a_group_goes_to_the_group_and_quotes_a_lid_only_member_by_lid(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, media_store: MediaStore
+) -> None:
+    group, member_lid = "120363041234567890", "207769883451234"
+    question = in_group(group, None, "alguém aí?", member_name="Lia", member_lid=member_lid, external_id="GROUP-Q1")
+    await deliver(context, desk.connection.id, question, media_store)
+    async with context.sessionmaker() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+        stored_question = (await session.execute(select(Message))).scalar_one()
+    await queue_message(context, ticket, "sim, aqui", quoted_message_id=stored_question.id)
+    engine = FakeEngine()
+
+    async with run_dispatcher(desk.connection.id, engine):
+        await engine.wait_for_sent(1)
+
+    [sent] = engine.sent
+    assert (sent.chat.address, sent.chat.is_group) == (f"{group}@g.us", True)
+    assert sent.message.quoted is not None
+    assert sent.message.quoted.sender_phone == f"{member_lid}@lid"
+
+
+async def test_a_read_mark_and_a_reaction_in_a_group_name_the_member_who_wrote_the_message(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, media_store: MediaStore
+) -> None:
+    group, member_lid = "120363041234567890", "207769883451234"
+    question = in_group(group, None, "alguém aí?", member_name="Lia", member_lid=member_lid, external_id="GROUP-Q2")
+    await deliver(context, desk.connection.id, question, media_store)
+    async with unit_of_work(context.sessionmaker) as session:
+        stored_question = (await session.execute(select(Message))).scalar_one()
+        queue_action(session, stored_question, ActionKind.READ)
+        queue_action(session, stored_question, ActionKind.REACTION, "👍")
+    engine = FakeEngine()
+
+    async def both_told() -> bool:
+        return len(engine.authors) == 2
+
+    async with run_dispatcher(desk.connection.id, engine):
+        await eventually(both_told)
+
+    assert engine.read_marks == [(f"{group}@g.us", ["GROUP-Q2"])]
+    assert engine.reactions == [(f"{group}@g.us", "GROUP-Q2", "👍")]
+    assert engine.authors == [f"{member_lid}@lid", f"{member_lid}@lid"]
+
+
+async def test_a_reply_to_a_customer_known_only_by_lid_goes_to_the_lid(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, media_store: MediaStore
+) -> None:
+    await deliver(context, desk.connection.id, received(None, "oi", lid="207769883451234"), media_store)
+    async with context.sessionmaker() as session:
+        ticket = (await session.execute(select(Ticket))).scalar_one()
+    await queue_message(context, ticket, "olá! como posso ajudar?")
+    engine = FakeEngine()
+
+    async with run_dispatcher(desk.connection.id, engine):
+        await engine.wait_for_sent(1)
+
+    assert [(sent.chat.address, sent.chat.is_group) for sent in engine.sent] == [("207769883451234@lid", False)]
+
+
+async def test_a_send_that_times_out_is_not_sent_again_and_is_settled_when_whatsapp_answers(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+) -> None:
+    ticket = await make_ticket(context, connection=desk.connection)
+    message = await queue_message(context, ticket, "seu pedido saiu")
+    engine = FakeEngine()
+    answer = engine.hold("seu pedido saiu")
+
+    async with run_dispatcher(desk.connection.id, engine, send_timeout=0.05):
+        held = await eventually_reloaded(context, message.id, lambda m: m.next_attempt_at is not None)
+        assert (held.status, held.send_attempts) == (MessageStatus.PENDING, 0)  # not a failed attempt
+        assert held.error == "WhatsApp has not confirmed this message yet."
+        # The dispatcher goes on (another chat's message is sent), without sending this one again.
+        other = await queue_message(context, await make_ticket(context, connection=desk.connection), "outro chat")
+        await status_becomes(context, other.id, MessageStatus.SENT)
+        assert engine.attempts == 2
+        answer.set()
+        sent = await status_becomes(context, message.id, MessageStatus.SENT)
+
+    assert engine.attempts == 2 and [s.message.text for s in engine.sent] == ["outro chat", "seu pedido saiu"]
+    assert (sent.external_id, sent.error, sent.next_attempt_at) == (engine.sent[1].message.message_id, None, None)
+
+
+async def test_a_send_still_running_when_the_session_closes_is_settled_later_not_sent_twice(
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+) -> None:
+    ticket = await make_ticket(context, connection=desk.connection)
+    message = await queue_message(context, ticket, "vou verificar")
+    engine = FakeEngine()
+    answer = engine.hold("vou verificar")
+    async with run_dispatcher(desk.connection.id, engine):
+        await engine.wait_for_attempts(1)
+    # The session restarted: a new dispatcher runs while Go still sends the message the old one handed over.
+    async with run_dispatcher(desk.connection.id, engine):
+        other = await queue_message(context, await make_ticket(context, connection=desk.connection), "outro chat")
+        await status_becomes(context, other.id, MessageStatus.SENT)
+        assert engine.attempts == 2  # the other chat's message, not this one again
+        answer.set()
+        sent = await status_becomes(context, message.id, MessageStatus.SENT)
+
+    assert [s.message.text for s in engine.sent] == ["outro chat", "vou verificar"]
+    assert sent.external_id == engine.sent[1].message.message_id

@@ -226,6 +226,7 @@ class StandaloneSimulator:
     state_file: Path
     port: int = field(default_factory=free_port)
     process: Process | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -233,7 +234,7 @@ class StandaloneSimulator:
 
     async def start(self) -> Simulator:
         args = [sys.executable, "-m", "zapdesk", "simulator", "--port", str(self.port), "--state", str(self.state_file)]
-        env = {**os.environ, "SIMULATOR_RECEIPT_DELAY_SECONDS": "0.05"}
+        env = {**os.environ, "SIMULATOR_RECEIPT_DELAY_SECONDS": "0.05", **self.extra_env}
         self.process = Process(args, env, self.state_file.with_suffix(".log"))
         self.process.start()
         simulator = Simulator(self.url)

@@ -32,8 +32,14 @@ WEB_DIST = REPO / "web" / "dist"
 SCREENSHOTS = REPO / "test-results" / "web"
 ADMIN_EMAIL = "admin@zapdesk.test"
 ADMIN_PASSWORD = "admin-password-123"
-# QR codes rotate fast here so a test can watch the image change; a window still lasts 4 + 3 * 5 = 19 s.
-SIMULATOR_TIMINGS = {"SIMULATOR_QR_FIRST_SECONDS": "4", "SIMULATOR_QR_NEXT_SECONDS": "3", "SIMULATOR_QR_CODES": "6"}
+# QR codes rotate fast here so a test can watch the image change; a window still lasts 4 + 3 * 5 = 19 s. Files take
+# a moment to download, as from WhatsApp's media servers, so a test can watch a photo arrive before its file.
+SIMULATOR_TIMINGS = {
+    "SIMULATOR_QR_FIRST_SECONDS": "4",
+    "SIMULATOR_QR_NEXT_SECONDS": "3",
+    "SIMULATOR_QR_CODES": "6",
+    "SIMULATOR_MEDIA_DELAY_SECONDS": "2",
+}
 
 expect.set_options(timeout=15_000)
 

@@ -99,7 +99,7 @@ def test_a_customer_ticket_goes_from_waiting_to_resolved_with_live_updates(
     composer.press("Enter")
     expect(page.get_by_test_id("message").filter(has_text="linha 2")).to_have_count(1)
 
-    # An image from the customer is shown inline.
+    # An image from the customer shows at once as downloading, then inline once its file is here.
     admin_api.customer_says(
         customer,
         business,
@@ -107,8 +107,11 @@ def test_a_customer_ticket_goes_from_waiting_to_resolved_with_live_updates(
         kind="image",
         media={"mime": "image/png", "file_name": "foto.png", "data_base64": base64.b64encode(tiny_png()).decode()},
     )
-    image = page.get_by_test_id("message").filter(has_text="segue a foto").get_by_test_id("message-image")
+    photo = page.get_by_test_id("message").filter(has_text="segue a foto")
+    expect(photo.get_by_test_id("media-downloading")).to_have_text("Baixando o arquivo…")
+    image = photo.get_by_test_id("message-image")
     expect(image).to_be_visible()
+    expect(photo.get_by_test_id("media-downloading")).to_have_count(0)
     assert image.evaluate("img => img.complete && img.naturalWidth === 48")
     # Seen as it arrived in the open chat: no unread badge left on its row.
     expect(ticket_row(page, "Ana Cliente").get_by_test_id("unread-badge")).to_have_count(0)

@@ -25,6 +25,7 @@ def silent_wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
 
 
 CUSTOMER = "5521955550401"
+TINY_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 32
 
 
 def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_cards(
@@ -100,6 +101,18 @@ def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_c
     )
     expect(page.get_by_test_id("message-audio")).to_have_count(1)
     assert page.get_by_test_id("message-audio").evaluate("audio => audio.controls && audio.src.startsWith('blob:')")
+
+    # A round video note shows round, and says what it is.
+    admin_api.customer_says(
+        CUSTOMER,
+        BUSINESS,
+        "",
+        kind="video_note",
+        media={"mime": "video/mp4", "data_base64": base64.b64encode(TINY_MP4).decode(), "seconds": 3},
+    )
+    note = page.get_by_test_id("message-video-note")
+    expect(note).to_contain_text("Mensagem de vídeo")
+    assert note.locator("video").evaluate("video => getComputedStyle(video).borderRadius === '50%'")
 
     # The emoji picker puts its emoji where the cursor is.
     composer.fill("oi ")

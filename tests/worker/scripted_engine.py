@@ -43,10 +43,12 @@ class ScriptedEngine:
         self.sent.append((chat, message))
         return SendResult(external_id=message.message_id, timestamp=utcnow())
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         return None
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:

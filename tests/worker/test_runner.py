@@ -73,6 +73,7 @@ class Harness:
             build_engine=build,
             ingest=ingest,
             start_outbox=start_outbox,
+            start_downloader=lambda _connection_id, _engine, _connected: NullOutbox(),
         )
 
     @property
@@ -339,3 +340,15 @@ async def test_logging_out_a_stopped_but_linked_session_resumes_it_only_to_unlin
     assert (engine.logged_out, engine.stopped) == (1, 1)
     assert (await harness.connection(connection.id)).session_ref is None
     assert runner.finished
+
+
+async def test_a_pairing_that_fails_opens_no_second_qr_window(harness: Harness) -> None:
+    connection_id = await _running_connection(harness.context)
+    runner = await _runner(harness, connection_id)
+    await harness.engine.emit(StateChanged(EngineState.FAILED, reason="WhatsApp refused to link this device"))
+    await _settle(lambda: runner.finished)
+
+    stored = await harness.connection(connection_id)
+    assert (stored.status, stored.desired_state) == (ConnectionStatus.FAILED, DesiredState.STOPPED)
+    assert stored.status_reason == "WhatsApp refused to link this device"
+    assert len(harness.engines) == 1

@@ -19,16 +19,19 @@ from zapdesk.contacts.models import Contact
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
+from zapdesk.engine.events import GROUP_SUFFIX
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ContactRemoved, ContactUpdated, Removed
 from zapdesk.media.store import MediaMissing, MediaStore
 from zapdesk.tags.service import existing_tag
 from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket
-from zapdesk.tickets.service import record_ticket_removed
+from zapdesk.tickets.service import move_conversations, record_ticket_removed
 
 _PHONE_PUNCTUATION = re.compile(r"[+\s\-()]")
 _PHONE_DIGITS = re.compile(r"[0-9]{8,15}")
+# A person's LID: WhatsApp's stand-in for a number it hides.
+_LID = re.compile(r"[0-9]{5,30}@lid")
 # A WhatsApp group id: digits, or the older "creator-timestamp" form.
 _GROUP_ID = re.compile(r"[0-9]{5,30}(-[0-9]{5,30})?")
 # A profile picture is asked for again at most this often.
@@ -49,10 +52,12 @@ def normalize_phone(raw: str) -> str:
 
 
 def normalize_contact_key(raw: str, *, is_group: bool) -> str:
-    """The unique `phone` column: a person's normalized number, or a group's id."""
+    """The unique `phone` column: a person's normalized number, their LID (`<digits>@lid`) while WhatsApp hides the
+    number, or a group's id (the engines' `<id>@g.us` address or the bare id a person types)."""
     if not is_group:
-        return normalize_phone(raw)
-    group_id = raw.strip()
+        lid = raw.strip()
+        return lid if _LID.fullmatch(lid) else normalize_phone(raw)
+    group_id = raw.strip().removesuffix(GROUP_SUFFIX)
     if not _GROUP_ID.fullmatch(group_id):
         raise Invalid("The group id must be the digits WhatsApp gives the group.", code="invalid_group_id")
     return group_id
@@ -118,9 +123,13 @@ async def _merge_identity(
     by_lid = next((contact for contact in found if lid is not None and contact.lid == lid), None)
     changed = False
     if by_phone is not None and by_lid is not None and by_phone is not by_lid:
-        # The LID is unique: free it before giving it to the phone's contact.
-        by_lid.lid = None
-        await session.flush()
+        if _LID.fullmatch(by_lid.phone):
+            # Known only by this LID until now: the same person as the number's contact, which takes it all.
+            await _absorb(session, kept=by_phone, absorbed=by_lid)
+        else:
+            # The LID is unique: free it before giving it to the phone's contact.
+            by_lid.lid = None
+            await session.flush()
         by_lid = None
     contact = by_phone or by_lid
     assert contact is not None
@@ -128,6 +137,15 @@ async def _merge_identity(
     for attribute, value in changes.items():
         setattr(contact, attribute, value)
     return contact, changed or bool(changes)
+
+
+async def _absorb(session: AsyncSession, *, kept: Contact, absorbed: Contact) -> None:
+    """`absorbed` was the same person as `kept`: its conversations become `kept`'s, and it goes."""
+    await move_conversations(session, from_contact=absorbed, to_contact=kept)
+    absorbed_id = absorbed.id
+    await session.delete(absorbed)
+    await session.flush()
+    record_event(session, ContactRemoved(Removed(id=absorbed_id)))
 
 
 def _identity_changes(contact: Contact, *, phone: str, lid: str | None, push_name: str | None) -> dict[str, str]:

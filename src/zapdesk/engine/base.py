@@ -67,7 +67,11 @@ class Engine(Protocol):
 
     async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult: ...
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult: ...
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
+        """React to a message; in a group, `target_sender` is its author's address (`Sender.address`)."""
+        ...
 
     async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
         """Replace the text (or caption) of our own message `target_id` (WhatsApp allows it for 15 minutes)."""
@@ -81,9 +85,14 @@ class Engine(Protocol):
         """The chat's current profile picture (JPEG), or None when it has none or hides it from us."""
         ...
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None: ...
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
+        """Mark messages read. In a group every id must be by one author, whose address is `sender`."""
 
     async def set_typing(self, chat: Chat, typing: bool) -> None: ...
+
+    async def download(self, ref: str) -> bytes:
+        """The file behind a received `MediaContent.ref`; `EngineError(retryable=False)` when it is gone for good."""
+        ...
 
 
 EngineFactory = Callable[[str, EventHandler], Engine]

@@ -42,6 +42,7 @@ class MediaKind(StrEnum):
     AUDIO = "audio"
     VOICE = "voice"
     VIDEO = "video"
+    VIDEO_NOTE = "video_note"  # a round video recorded in the chat (WhatsApp's "ptv")
     DOCUMENT = "document"
     STICKER = "sticker"
 
@@ -54,9 +55,24 @@ class ReceiptKind(StrEnum):
     FAILED = "failed"  # it will not arrive: `Receipt.error` says why
 
 
+# How every engine writes the addresses that are not a phone number: the group's id or the person's LID (digits),
+# then this suffix. A phone number is written as its international digits alone.
+GROUP_SUFFIX = "@g.us"
+LID_SUFFIX = "@lid"
+
+
+def group_address(group_id: str) -> str:
+    return group_id if group_id.endswith(GROUP_SUFFIX) else group_id + GROUP_SUFFIX
+
+
+def lid_address(lid: str) -> str:
+    return lid if lid.endswith(LID_SUFFIX) else lid + LID_SUFFIX
+
+
 @dataclass(frozen=True, slots=True)
 class Chat:
-    """Where a message lives: a person (international digits) or a group (its `...@g.us` id)."""
+    """Where a message lives: a person (international digits, or `<lid>@lid` while WhatsApp hides the number) or a
+    group (`<group id>@g.us`)."""
 
     address: str
     is_group: bool = False
@@ -65,11 +81,18 @@ class Chat:
 
 @dataclass(frozen=True, slots=True)
 class Sender:
-    """Who wrote: the phone number when known, the LID when WhatsApp hides it, and the name they chose."""
+    """Who wrote: the phone number when known, the LID (digits) when WhatsApp gives one, and the name they chose."""
 
     phone: str | None
     lid: str | None = None
     push_name: str | None = None
+
+    @property
+    def address(self) -> str | None:
+        """How to name this person back to WhatsApp: their number, else `<lid>@lid`."""
+        if self.phone:
+            return self.phone
+        return lid_address(self.lid) if self.lid else None
 
 
 # ---- content -----------------------------------------------------------------------------------------------
@@ -82,14 +105,18 @@ class TextContent:
 
 @dataclass(frozen=True, slots=True)
 class MediaContent:
+    """A file and what came with it. Engines hand over the message at once with `ref`, their handle to download
+    the file afterwards (`Engine.download`): the message is stored first, the file follows."""
+
     kind: MediaKind
     mime: str
-    data: bytes | None  # None when the download failed; `error` says why
+    data: bytes | None  # the file, when the engine already has it
     file_name: str | None = None
     caption: str = ""
     size: int | None = None
-    error: str | None = None
+    error: str | None = None  # why there is neither `data` nor `ref`
     seconds: int | None = None
+    ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +184,20 @@ class StateChanged:
     retryable: bool = True
 
 
+class AssociationKind(StrEnum):
+    """How a message belongs to an earlier one (WhatsApp's `messageAssociation`)."""
+
+    BETTER_COPY = "better_copy"  # the same photo or video in HD: it replaces the earlier one's file
+    ALBUM_ITEM = "album_item"  # one photo or video of the album the earlier one opened
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    kind: AssociationKind
+    parent_id: str  # the earlier message's external id
+    index: int | None = None  # its place in an album, when WhatsApp gives it
+
+
 @dataclass(frozen=True, slots=True)
 class MessageReceived:
     external_id: str
@@ -166,6 +207,7 @@ class MessageReceived:
     timestamp: datetime
     content: Content
     quoted_id: str | None = None
+    association: Association | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +246,7 @@ EngineEvent = QrCode | PairingCode | StateChanged | MessageReceived | Receipt | 
 @dataclass(frozen=True, slots=True)
 class QuotedMessage:
     external_id: str
-    sender_phone: str | None  # None: it was our own message
+    sender_phone: str | None  # its author's `Sender.address` (a number, or `<lid>@lid`); None: our own message
     text: str = ""
 
 

@@ -252,7 +252,7 @@ class SimulatorEngine:
             await self._in_flight.settle()  # a state change comes after the events before it
         match frame:
             case EventFrame():
-                event = await self._normalize(frame.event)
+                event = to_engine_event(frame.event)
                 await self._in_flight.start(event, lambda: self._emit_and_acknowledge(ws, event, frame.seq))
             case QrFrame():
                 if self._state is not EngineState.QR:
@@ -298,21 +298,18 @@ class SimulatorEngine:
             return False
         return True
 
-    async def _normalize(self, event: InboundEvent) -> EngineEvent:
-        if isinstance(event, MessageEvent) and isinstance(event.body, MediaBody):
-            data, error = await self._download(event.body.url)
-            return to_engine_event(event, media_data=data, media_error=error)
-        return to_engine_event(event)
-
-    async def _download(self, url: str) -> tuple[bytes | None, str | None]:
+    async def download(self, ref: str) -> bytes:
+        """A received file: `ref` is its URL on the network (`MediaBody.url`)."""
+        self._connected_token()
         timeout = aiohttp.ClientTimeout(total=self._options.request_timeout_seconds)
         try:
-            async with self._http_session().get(self.base_url + url, timeout=timeout) as response:
+            async with self._http_session().get(self.base_url + ref, timeout=timeout) as response:
                 if response.status != 200:
-                    return None, f"download failed with HTTP {response.status}"
-                return await response.read(), None
+                    # Gone (404) stays gone; anything else may work later.
+                    raise EngineError(f"download failed with HTTP {response.status}", retryable=response.status != 404)
+                return await response.read()
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return None, f"download failed: {exc or type(exc).__name__}"
+            raise EngineError(f"download failed: {exc or type(exc).__name__}") from exc
 
     # ---- commands ------------------------------------------------------------------------------------------
 
@@ -349,7 +346,9 @@ class SimulatorEngine:
         )
         return await self._send(token, request)
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
         token = self._connected_token()
         reaction = ReactionBody(target_id=target_id, emoji=emoji)
         return await self._send(token, SendRequest(id=self.new_message_id(), chat=chat_jid(chat), reaction=reaction))
@@ -381,7 +380,7 @@ class SimulatorEngine:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise EngineError(f"The simulator at {self.base_url} is unreachable: {exc or type(exc).__name__}") from exc
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:
             request = ReadRequest(chat=chat_jid(chat), ids=external_ids)
             await self._post("/api/link/read", token=self._connected_token(), body=request)
@@ -427,9 +426,7 @@ class SimulatorEngine:
 # ---- conversions (pure, tested without a network) -------------------------------------------------------------
 
 
-def to_engine_event(
-    event: InboundEvent, *, media_data: bytes | None = None, media_error: str | None = None
-) -> EngineEvent:
+def to_engine_event(event: InboundEvent) -> EngineEvent:
     match event:
         case MessageEvent():
             return MessageReceived(
@@ -438,7 +435,7 @@ def to_engine_event(
                 sender=sender_from_jid(event.sender, alt=event.sender_alt, push_name=event.push_name),
                 from_me=event.from_me,
                 timestamp=from_ms(event.ts),
-                content=content_of(event.body, media_data=media_data, media_error=media_error),
+                content=content_of(event.body),
                 quoted_id=event.quoted_id,
             )
         case ReceiptEvent():
@@ -456,7 +453,8 @@ def to_engine_event(
             return MessageRevoked(chat=chat_from_jid(event.chat), external_id=event.id, timestamp=from_ms(event.ts))
 
 
-def content_of(body: Body, *, media_data: bytes | None = None, media_error: str | None = None) -> Content:
+def content_of(body: Body) -> Content:
+    """Our content for a message body; a file comes with its URL as `ref`, to download after storing."""
     match body:
         case TextBody():
             return TextContent(text=body.text)
@@ -464,12 +462,12 @@ def content_of(body: Body, *, media_data: bytes | None = None, media_error: str 
             return MediaContent(
                 kind=MediaKind(body.kind),
                 mime=body.mime,
-                data=media_data,
+                data=None,
                 file_name=body.file_name,
                 caption=body.caption,
                 size=body.size,
-                error=None if media_data is not None else media_error or "not downloaded",
                 seconds=body.seconds,
+                ref=body.url,
             )
         case LocationBody():
             return LocationContent(
@@ -501,10 +499,10 @@ def chat_from_jid(jid: str, *, alt: str | None = None, name: str | None = None) 
 
 
 def sender_from_jid(jid: str, *, alt: str | None = None, push_name: str | None = None) -> Sender:
-    """The author: a LID sender keeps its `...@lid` in `lid` and gets its phone from the alternate address."""
-    _user, server = split_jid(jid)
+    """The author: a LID sender keeps its LID digits in `lid` and gets its phone from the alternate address."""
+    user, server = split_jid(jid)
     if server == LID_SERVER:
-        return Sender(phone=_phone_of(alt), lid=jid, push_name=push_name)
+        return Sender(phone=_phone_of(alt), lid=user, push_name=push_name)
     return Sender(phone=_phone_of(jid), push_name=push_name)
 
 

@@ -24,9 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.service import Sighting, find_or_create_contacts, normalize_contact_key
+from zapdesk.db.base import utcnow
 from zapdesk.db.folding import fold
 from zapdesk.db.uow import on_rollback, savepoint
 from zapdesk.engine.events import (
+    LID_SUFFIX,
+    AssociationKind,
     ContactCardContent,
     Content,
     LocationContent,
@@ -37,12 +40,15 @@ from zapdesk.engine.events import (
     ReactionContent,
     Receipt,
     ReceiptKind,
+    Sender,
     TextContent,
     UnsupportedContent,
+    lid_address,
 )
 from zapdesk.errors import Invalid
-from zapdesk.media.store import MediaStore, display_name
-from zapdesk.messages.models import Message, MessageStatus, MessageType
+from zapdesk.ingest.early_receipts import EarlyReceipts
+from zapdesk.media.store import MediaStore, display_name, received_file_columns
+from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.service import OWN_REACTION_KEY, message_preview, messages_added, record_message_updated
 from zapdesk.outbox.greetings import queue_greeting
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting
@@ -55,6 +61,11 @@ from zapdesk.tickets.service import find_or_create_active_tickets, record_openin
 log = logging.getLogger(__name__)
 
 InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
+
+# In `Message.extra`: the id of the HD copy whose file a message now has.
+BETTER_COPY_KEY = "better_copy_id"
+# In `Message.extra`: the album a photo or video belongs to (its opening message's id), and its place in it.
+ALBUM_KEY, ALBUM_INDEX_KEY = "album_id", "album_index"
 
 # Rows per INSERT: well under the bound-parameter limits of SQLite and asyncpg.
 _ROWS_PER_INSERT = 500
@@ -78,27 +89,49 @@ _RECEIPT_STATUS = {
 
 
 async def ingest_events(
-    session: AsyncSession, *, connection_id: int, events: Sequence[InboundEvent], media_store: MediaStore
+    session: AsyncSession,
+    *,
+    connection_id: int,
+    events: Sequence[InboundEvent],
+    media_store: MediaStore,
+    early_receipts: EarlyReceipts | None = None,
 ) -> None:
-    """The one entry point for the worker: store what `events` say about connection `connection_id`, in order."""
+    """The one entry point for the worker: store what `events` say about connection `connection_id`, in order.
+
+    Receipts naming ids no stored message has yet go to `early_receipts` (a send may be confirmed after them).
+    """
     new_messages: list[MessageReceived] = []
     for event in map(without_nul, events):
-        if isinstance(event, MessageReceived) and not isinstance(event.content, ReactionContent):
+        if isinstance(event, MessageReceived) and not _changes_a_stored_message(event):
             new_messages.append(event)
             continue
         # A change may concern the messages before it: they are stored first.
         await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
         new_messages = []
-        await _apply_change(session, connection_id, event)
+        await _apply_change(session, connection_id, event, media_store, early_receipts)
     await _store_new_messages(session, connection_id=connection_id, events=new_messages, media_store=media_store)
 
 
-async def _apply_change(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
-    if isinstance(event, MessageReceived):
-        assert isinstance(event.content, ReactionContent)
+def _changes_a_stored_message(event: MessageReceived) -> bool:
+    """A reaction, or a better copy of a stored file: not a message of its own."""
+    association = event.association
+    better_copy = association is not None and association.kind is AssociationKind.BETTER_COPY
+    return better_copy or isinstance(event.content, ReactionContent)
+
+
+async def _apply_change(
+    session: AsyncSession,
+    connection_id: int,
+    event: InboundEvent,
+    media_store: MediaStore,
+    early_receipts: EarlyReceipts | None,
+) -> None:
+    if isinstance(event, MessageReceived) and isinstance(event.content, ReactionContent):
         await apply_reaction(session, connection_id=connection_id, event=event, reaction=event.content)
+    elif isinstance(event, MessageReceived):
+        await apply_better_copy(session, connection_id=connection_id, event=event, media_store=media_store)
     elif isinstance(event, Receipt):
-        await apply_receipt(session, connection_id=connection_id, event=event)
+        await apply_receipt(session, connection_id=connection_id, event=event, early_receipts=early_receipts)
     elif isinstance(event, MessageEdited):
         await apply_edit(session, connection_id=connection_id, event=event)
     else:
@@ -232,19 +265,24 @@ async def _open_threads(
 
 
 async def _sighting(session: AsyncSession, event: MessageReceived) -> Sighting | None:
-    """Who the conversation is with; None when the address cannot be read."""
+    """Who the conversation is with; None when the address cannot be read.
+
+    A person WhatsApp names only by LID (no number in the event, none known for it yet) is keyed by the LID; the
+    number's contact takes that one over when the number shows up (`contacts.service`).
+    """
     chat, sender = event.chat, event.sender
     if chat.is_group:
         identity = Sighting(chat.address, is_group=True, name=chat.name)
-    elif event.from_me:
-        # Typed on the business phone: the sender is us, the chat is the customer.
-        identity = Sighting(chat.address)
     else:
-        phone = sender.phone
-        if phone is None and sender.lid is not None:
+        # Typed on the business phone, the sender is us: the chat alone says who the customer is.
+        customer = Sender(phone=None) if event.from_me else sender
+        chat_lid = chat.address.removesuffix(LID_SUFFIX) if chat.address.endswith(LID_SUFFIX) else None
+        lid = customer.lid or chat_lid
+        phone = customer.phone or (None if chat_lid else chat.address)
+        if phone is None and lid is not None:
             # Only the LID came: whoever already has it keeps their number (the LID must not replace it).
-            phone = await session.scalar(select(Contact.phone).where(Contact.lid == sender.lid))
-        identity = Sighting(phone or chat.address, lid=sender.lid, push_name=sender.push_name)
+            phone = await session.scalar(select(Contact.phone).where(Contact.lid == lid))
+        identity = Sighting(phone or lid_address(lid or ""), lid=lid, push_name=customer.push_name)
     try:
         normalize_contact_key(identity.phone, is_group=identity.is_group)
     except Invalid:
@@ -295,12 +333,17 @@ async def _row_values(
     content = _content_fields(event.content)
     sender = event.sender
     extra = dict(content.extra)
+    if event.association is not None and event.association.kind is AssociationKind.ALBUM_ITEM:
+        extra[ALBUM_KEY] = event.association.parent_id
+        if event.association.index is not None:
+            extra[ALBUM_INDEX_KEY] = event.association.index
     sender_name: str | None = None
     if not event.from_me:
         sender_name = sender.push_name or sender.phone
-        if contact.is_group and (sender.phone or sender.lid):
-            # Who wrote in the group: shown on the message, and needed to quote it in a reply.
-            extra["sender_phone"] = sender.phone or sender.lid
+        if contact.is_group and sender.address:
+            # Who wrote in the group: needed to quote them, mark their message read or react to it (by LID when
+            # WhatsApp hides their number).
+            extra["sender_phone"] = sender.address
     return {
         "ticket_id": ticket.id,
         "contact_id": contact.id,
@@ -337,7 +380,7 @@ def _content_fields(content: Content) -> _ContentFields:
         extra: dict[str, Any] = {}
         if content.seconds is not None:
             extra["seconds"] = content.seconds
-        if content.data is None:
+        if content.data is None and content.ref is None:
             extra["media_error"] = content.error or "The file could not be downloaded from WhatsApp."
         return _ContentFields(MessageType(content.kind.value), content.caption, extra)
     if isinstance(content, LocationContent):
@@ -357,27 +400,33 @@ def _content_fields(content: Content) -> _ContentFields:
 
 
 async def _media_columns(session: AsyncSession, content: Content, media_store: MediaStore) -> dict[str, Any]:
-    """Save downloaded bytes under a generated name (deleted if the row is rolled back); the type comes from the
-    bytes, not the sender."""
-    columns: dict[str, Any] = {"media_path": None, "media_mime": None, "media_size": None, "media_name": None}
+    """A file the engine handed over is saved now (deleted if the row is rolled back); one it can download later
+    is `pending`, due at once: the message never waits for its file (`ingest.downloader` fetches it)."""
+    columns: dict[str, Any] = {
+        "media_path": None,
+        "media_mime": None,
+        "media_size": None,
+        "media_name": None,
+        "media_state": None,
+        "media_ref": None,
+        "media_due_at": None,
+    }
     if not isinstance(content, MediaContent):
         return columns
-    if content.data is None:
-        columns.update(
-            media_mime=content.mime or None,
-            media_name=display_name(content.file_name, extension=None),
-            media_size=content.size,
-        )
+    if content.data is not None:
+        stored = await media_store.save(content.data, declared_mime=content.mime)
+        on_rollback(session, partial(media_store.delete, stored.path))
+        columns.update(media_state=MediaState.READY, **received_file_columns(stored, content.file_name))
         return columns
-    stored = await media_store.save(content.data, declared_mime=content.mime)
-    on_rollback(session, partial(media_store.delete, stored.path))
-    extension = stored.file_type.extension if stored.file_type is not None else None
     columns.update(
-        media_path=stored.path,
-        media_mime=stored.mime,
-        media_size=stored.size,
-        media_name=display_name(content.file_name, extension=extension),
+        media_mime=content.mime or None,
+        media_name=display_name(content.file_name, extension=None),
+        media_size=content.size,
     )
+    if content.ref is None:
+        columns.update(media_state=MediaState.FAILED)
+    else:
+        columns.update(media_state=MediaState.PENDING, media_ref=content.ref, media_due_at=utcnow())
     return columns
 
 
@@ -408,6 +457,35 @@ async def apply_reaction(
     target.reactions = reactions
     await record_message_updated(session, target)
     return target
+
+
+async def apply_better_copy(
+    session: AsyncSession, *, connection_id: int, event: MessageReceived, media_store: MediaStore
+) -> None:
+    """An HD copy of a stored photo or video: the stored message gets its file, downloaded like any other (the
+    first copy stays shown until then). Without the original, or without a file to download, it is a message of
+    its own, never dropped."""
+    assert event.association is not None
+    original = await _stored_message(session, connection_id, event.association.parent_id)
+    content = event.content
+    if (
+        original is None
+        or not isinstance(content, MediaContent)
+        or content.ref is None
+        or original.type != content.kind.value
+    ):
+        alone = dataclasses.replace(event, association=None)
+        await _store_new_messages(session, connection_id=connection_id, events=[alone], media_store=media_store)
+        return
+    if original.extra.get(BETTER_COPY_KEY) == event.external_id:
+        return  # the same copy delivered again
+    original.extra = {**original.extra, BETTER_COPY_KEY: event.external_id}
+    original.media_ref = content.ref
+    original.media_attempts = 0
+    original.media_due_at = utcnow()
+    if original.media_path is None:
+        original.media_state = MediaState.PENDING
+    await record_message_updated(session, original)
 
 
 async def apply_edit(session: AsyncSession, *, connection_id: int, event: MessageEdited) -> Message | None:
@@ -444,8 +522,11 @@ async def _announce_change(session: AsyncSession, message: Message) -> None:
     await record_message_updated(session, message, ticket)
 
 
-async def apply_receipt(session: AsyncSession, *, connection_id: int, event: Receipt) -> list[Message]:
-    """Move our messages forward (sent, delivered, read); never backwards, and ids we do not know are ignored.
+async def apply_receipt(
+    session: AsyncSession, *, connection_id: int, event: Receipt, early_receipts: EarlyReceipts | None = None
+) -> list[Message]:
+    """Move our messages forward (sent, delivered, read); never backwards. Ids we do not know are kept in
+    `early_receipts` when given (a send may be confirmed after its receipts), else ignored.
 
     A FAILED receipt fails a message that has not reached the phone yet (`pending` or `sent`), with its reason.
     """
@@ -459,7 +540,12 @@ async def apply_receipt(session: AsyncSession, *, connection_id: int, event: Rec
         .order_by(Message.id)
     )
     changed = []
-    for message in (await session.execute(query)).scalars():
+    found = list((await session.execute(query)).scalars())
+    if early_receipts is not None:
+        known = {message.external_id for message in found}
+        unknown = [external_id for external_id in event.external_ids if external_id not in known]
+        early_receipts.keep(connection_id, event, unknown)
+    for message in found:
         if event.kind == ReceiptKind.FAILED:
             if not _fail_undelivered(message, event.error):
                 continue

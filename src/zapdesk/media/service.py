@@ -22,7 +22,14 @@ from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.users.models import User
 
 # Shown by browsers in place; everything else is offered as a download.
-_INLINE_TYPES = {MessageType.IMAGE, MessageType.STICKER, MessageType.AUDIO, MessageType.VOICE, MessageType.VIDEO}
+_INLINE_TYPES = {
+    MessageType.IMAGE,
+    MessageType.STICKER,
+    MessageType.AUDIO,
+    MessageType.VOICE,
+    MessageType.VIDEO,
+    MessageType.VIDEO_NOTE,
+}
 
 
 class UnsupportedMediaType(DomainError):

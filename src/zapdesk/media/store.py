@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from zapdesk.media.types import FileType, sniff
 from zapdesk.messages.models import Message, MessageType
@@ -99,6 +100,18 @@ def display_name(original: str | None, *, extension: str | None) -> str | None:
         keep = suffix if dot and len(suffix) <= 10 else ""
         name = (stem if keep else name)[: _NAME_LIMIT - len(keep) - 1].rstrip() + (f".{keep}" if keep else "")
     return name
+
+
+def received_file_columns(stored: StoredMedia, file_name: str | None) -> dict[str, Any]:
+    """A received message's file columns once its bytes are stored: their type comes from the bytes, the name
+    from the sender (made safe)."""
+    extension = stored.file_type.extension if stored.file_type is not None else None
+    return {
+        "media_path": stored.path,
+        "media_mime": stored.mime,
+        "media_size": stored.size,
+        "media_name": display_name(file_name, extension=extension),
+    }
 
 
 @dataclass(frozen=True, slots=True)

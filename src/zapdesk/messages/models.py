@@ -19,6 +19,7 @@ class MessageType(StrEnum):
     AUDIO = "audio"
     VOICE = "voice"
     VIDEO = "video"
+    VIDEO_NOTE = "video_note"
     DOCUMENT = "document"
     STICKER = "sticker"
     LOCATION = "location"
@@ -36,7 +37,17 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
 
 
+class MediaState(StrEnum):
+    """Where a received file stands. Messages are stored at once; their files come after (`ingest.downloader`)."""
+
+    PENDING = "pending"  # not downloaded yet
+    RETRYING = "retrying"  # a download failed (`extra["media_error"]` says why); another is due
+    READY = "ready"
+    FAILED = "failed"  # given up: `extra["media_error"]` says why
+
+
 PENDING_ONLY = text("status = 'pending'")
+DOWNLOAD_DUE = text("media_due_at IS NOT NULL")
 
 
 class Message(IdMixin, TimestampMixin, Base):
@@ -55,6 +66,13 @@ class Message(IdMixin, TimestampMixin, Base):
             postgresql_where=PENDING_ONLY,
         ),
         Index("ix_messages_updated_at", "updated_at"),
+        Index(
+            "ix_messages_media_downloads",
+            "connection_id",
+            "media_due_at",
+            sqlite_where=DOWNLOAD_DUE,
+            postgresql_where=DOWNLOAD_DUE,
+        ),
     )
 
     ticket_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("tickets.id", ondelete="CASCADE"))
@@ -70,6 +88,13 @@ class Message(IdMixin, TimestampMixin, Base):
     media_mime: Mapped[str | None] = mapped_column(String(127), default=None)
     media_name: Mapped[str | None] = mapped_column(String(255), default=None)
     media_size: Mapped[int | None] = mapped_column(default=None)
+    # Received files: None for text and for files an agent attached (stored with the message).
+    media_state: Mapped[MediaState | None] = mapped_column(String(16), default=None)
+    # The engine's own handle to download the file later (`Engine.download`); cleared once it is stored.
+    media_ref: Mapped[str | None] = mapped_column(Text, default=None)
+    media_attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # When the next download is due; None when nothing is left to try.
+    media_due_at: Mapped[datetime | None] = mapped_column(default=None)
     # Type-specific extras: location coordinates, a contact card's vCard, the raw kind of unsupported content.
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Emoji reactions on this message, keyed by who reacted.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
-from zapdesk.messages.models import ActionKind, Message, MessageStatus, MessageType
+from zapdesk.messages.models import ActionKind, MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.window import ServiceWindow
 
 # WhatsApp refuses text messages longer than this.
@@ -16,7 +17,11 @@ MAX_BODY_LENGTH = 65_536
 
 
 def media_url(message: Message) -> str | None:
-    return f"/api/messages/{message.id}/media" if message.media_path else None
+    """Where the file is; it names the stored file too, so a better copy replacing it gets a URL of its own."""
+    if not message.media_path:
+        return None
+    version = hashlib.sha256(message.media_path.encode()).hexdigest()[:12]
+    return f"/api/messages/{message.id}/media?v={version}"
 
 
 class MessageRead(BaseModel):
@@ -33,6 +38,10 @@ class MessageRead(BaseModel):
     media_url: str | None
     media_name: str | None
     media_mime: str | None
+    media_state: MediaState | None = Field(
+        description="A received file: pending (being downloaded), retrying, ready or failed (`extra.media_error` "
+        "says why). None for text and for files an agent attached."
+    )
     extra: dict[str, Any] = Field(description="Type-specific details: coordinates, a vCard, an unsupported kind.")
     reactions: dict[str, str] = Field(description="Emoji reactions, keyed by who reacted.")
     is_edited: bool
@@ -59,6 +68,7 @@ class MessageRead(BaseModel):
             media_url=media_url(message),
             media_name=message.media_name,
             media_mime=message.media_mime,
+            media_state=message.media_state,
             extra=dict(message.extra),
             reactions=dict(message.reactions),
             is_edited=message.is_edited,

@@ -39,6 +39,7 @@ _TYPE_PREVIEWS: dict[MessageType, str] = {
     MessageType.AUDIO: "🎵 Audio",
     MessageType.VOICE: "🎤 Voice message",
     MessageType.VIDEO: "🎥 Video",
+    MessageType.VIDEO_NOTE: "📹 Video note",
     MessageType.DOCUMENT: "📄 Document",
     MessageType.STICKER: "Sticker",
     MessageType.LOCATION: "📍 Location",

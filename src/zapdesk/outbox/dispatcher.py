@@ -12,12 +12,11 @@ then widens them again as sends succeed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,7 +26,7 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
 from zapdesk.engine.events import SendResult
 from zapdesk.kit.group_commit import GroupCommit
-from zapdesk.kit.stepping import run_steps
+from zapdesk.kit.loops import StepLoop
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
@@ -41,6 +40,7 @@ from zapdesk.outbox.service import (
     action_failed,
     claim_actions,
     claim_deliveries,
+    hold_unconfirmed,
     mark_sent_many,
     next_attempt_at,
     record_failure,
@@ -54,6 +54,13 @@ log = logging.getLogger(__name__)
 SIDE_WORK_SECONDS = 2.0
 
 
+# After a send is stored as sent, with its id: apply what WhatsApp said about that id before (early receipts).
+AfterSent = Callable[[AsyncSession, int, str], Awaitable[None]]
+
+# Outcomes of sends that returned after their dispatcher stopped waiting, still being stored.
+_late_outcomes: set[asyncio.Task[float]] = set()
+
+
 @dataclass(frozen=True, slots=True)
 class _Claimed:
     deliveries: list[Delivery]
@@ -65,7 +72,7 @@ class _Idle:
     due_at: datetime | None  # when a message waiting for a retry becomes due, if any
 
 
-class OutboxDispatcher:
+class OutboxDispatcher(StepLoop):
     """Sends connection `connection_id`'s pending messages while `is_connected()` says the session is up.
 
     Woken by `nudge()` (a message was queued, the session connected), and looks by itself every
@@ -85,7 +92,10 @@ class OutboxDispatcher:
         policy: RetryPolicy | None = None,
         poll_seconds: float = 5.0,
         send_timeout: float = 60.0,
+        confirm_wait: float = 600.0,
+        after_sent: AfterSent | None = None,
     ) -> None:
+        super().__init__(name=f"outbox of connection {connection_id}", poll_seconds=poll_seconds)
         self.connection_id = connection_id
         self.engine = engine
         self.sessionmaker = sessionmaker
@@ -93,11 +103,10 @@ class OutboxDispatcher:
         self.media_store = media_store
         self.is_connected = is_connected
         self.policy = policy or RetryPolicy()
-        self.poll_seconds = poll_seconds
         self.send_timeout = send_timeout
-        self._wake = asyncio.Event()
-        self._closing = False
-        self._task: asyncio.Task[None] | None = None
+        # How long an unconfirmed send holds its message back before it is tried again (it may be a duplicate).
+        self.confirm_wait = confirm_wait
+        self.after_sent = after_sent
         self._last_send: float | None = None  # monotonic time of the last attempt that reached the engine
         self._max_lanes = engine.parallel_sends if isinstance(engine, SendsInParallel) else 1
         self._lanes = self._max_lanes
@@ -109,40 +118,20 @@ class OutboxDispatcher:
         self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
         self._next_side_work = 0.0  # monotonic time from which the next round of profile pictures may run
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self.run(), name=f"outbox-{self.connection_id}")
-
     def nudge(self) -> None:
         self._actions_checked_at = float("-inf")
-        self._wake.set()
+        super().nudge()
 
     async def close(self) -> None:
-        """Stop sending; a message caught mid-send stays pending and is resent (with the same id) later."""
-        self._closing = True
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Stop sending; a message caught mid-send stays pending and is resent (with the same id) later, unless
+        it is one Go may still be sending (held back until its outcome comes)."""
+        await super().close()
         self._outcomes.cancel()
         sends = list(self._in_flight.values())
         for send in sends:
             send.cancel()
         if sends:
             await asyncio.wait(sends)
-
-    async def run(self) -> None:
-        # A failed step leaves the message pending (the database or the engine blinked): look again shortly.
-        # `_closing` stops the loop even if a cancellation were ever swallowed.
-        await run_steps(
-            self.step,
-            self._wake,
-            poll_seconds=self.poll_seconds,
-            log=log,
-            what=f"outbox of connection {self.connection_id}",
-            keep_going=lambda: not self._closing,
-        )
 
     async def step(self) -> float:
         """Start sending what is due (one message, or one per free lane); returns how long to wait (unless
@@ -250,13 +239,19 @@ class OutboxDispatcher:
 
     async def _tell(self, action: ActionDelivery) -> None:
         if action.kind == ActionKind.REACTION:
-            await self.engine.react(action.chat, action.external_id, action.emoji, target_from_me=action.target_from_me)
+            await self.engine.react(
+                action.chat,
+                action.external_id,
+                action.emoji,
+                target_from_me=action.target_from_me,
+                target_sender=action.author,
+            )
         elif action.kind == ActionKind.EDIT:
             await self.engine.edit(action.chat, action.external_id, action.text)
         elif action.kind == ActionKind.REVOKE:
             await self.engine.revoke(action.chat, action.external_id)
         else:
-            await self.engine.mark_read(action.chat, [action.external_id])
+            await self.engine.mark_read(action.chat, [action.external_id], sender=action.author)
 
     async def _keep_pace(self, min_interval: float) -> None:
         if self._last_send is None or min_interval <= 0:
@@ -266,11 +261,33 @@ class OutboxDispatcher:
             await asyncio.sleep(remaining)
 
     async def _send(self, delivery: Delivery) -> float:
-        """Hand one message to the engine and store the outcome; returns how long to wait before the next."""
+        """Hand one message to the engine and store the outcome; returns how long to wait before the next.
+
+        The send is never abandoned: neonize cannot send with the id we chose, so a retry while Go is still
+        sending would reach the customer twice. A send that takes longer than `send_timeout` (or outlives this
+        dispatcher) keeps its message pending and held back; its outcome is stored whenever it comes.
+        """
         self._last_send = time.monotonic()
+        sending = asyncio.ensure_future(self.engine.send(delivery.chat, delivery.outgoing))
         try:
-            async with asyncio.timeout(self.send_timeout):
-                result = await self.engine.send(delivery.chat, delivery.outgoing)
+            finished, _ = await asyncio.wait({sending}, timeout=self.send_timeout)
+        except asyncio.CancelledError:
+            # The session is closing: whoever sends next must not send this one again before Go has answered.
+            self._store_outcome_later(delivery, sending)
+            if not sending.done():
+                await self._unconfirmed(delivery)
+            raise
+        if not finished:
+            await self._unconfirmed(delivery)
+            self._store_outcome_later(delivery, sending)
+            return 0.0
+        return await self._store_outcome(delivery, sending)
+
+    async def _store_outcome(
+        self, delivery: Delivery, sending: asyncio.Future[SendResult], *, late: bool = False
+    ) -> float:
+        try:
+            result = sending.result()
         except Throttled as exc:
             await self._throttled(delivery, exc)
             return 0.0
@@ -282,21 +299,24 @@ class OutboxDispatcher:
             return self.poll_seconds
         except EngineError as exc:
             await self._failed(delivery, str(exc) or "WhatsApp refused the message.", retryable=exc.retryable)
-        except TimeoutError:
-            reason = f"WhatsApp did not confirm the message within {self.send_timeout:g} seconds."
-            await self._failed(delivery, reason, retryable=True)
         except Exception as exc:
             log.exception("outbox of connection %s: sending message %s failed", self.connection_id, delivery.message_id)
             await self._failed(delivery, f"Sending failed unexpectedly: {exc}", retryable=True)
         else:
-            await self._outcomes.submit((delivery.message_id, result))
+            if late:
+                await self._mark_sent([(delivery.message_id, result)])  # this dispatcher may be gone
+            else:
+                await self._outcomes.submit((delivery.message_id, result))
             recorder.count(Counter.MESSAGES_SENT)
             self._widen()
         return 0.0
 
     async def _mark_sent(self, outcomes: Sequence[tuple[int, SendResult]]) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
-            await mark_sent_many(session, outcomes)
+            sent = await mark_sent_many(session, outcomes)
+            if self.after_sent is not None:
+                for message in sent:
+                    await self.after_sent(session, self.connection_id, message.external_id or "")
 
     async def _throttled(self, delivery: Delivery, exc: Throttled) -> None:
         log.info(
@@ -320,6 +340,28 @@ class OutboxDispatcher:
         if self._successes >= 4 * self._lanes:
             self._lanes += 1
             self._successes = 0
+
+    async def _unconfirmed(self, delivery: Delivery) -> None:
+        log.warning(
+            "outbox of connection %s: message %s not confirmed within %g s; waiting for WhatsApp's answer",
+            self.connection_id,
+            delivery.message_id,
+            self.send_timeout,
+        )
+        async with unit_of_work(self.sessionmaker, self.sink) as session:
+            await hold_unconfirmed(
+                session, message_id=delivery.message_id, until=utcnow() + timedelta(seconds=self.confirm_wait)
+            )
+
+    def _store_outcome_later(self, delivery: Delivery, sending: asyncio.Future[SendResult]) -> None:
+        """When the send returns after all: its outcome is stored then, even if this dispatcher is gone."""
+
+        def store(_done: asyncio.Future[SendResult]) -> None:
+            task = asyncio.ensure_future(self._store_outcome(delivery, sending, late=True))
+            _late_outcomes.add(task)
+            task.add_done_callback(_late_outcomes.discard)
+
+        sending.add_done_callback(store)
 
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:

@@ -29,6 +29,7 @@ from zapdesk.engine.events import (
     OutgoingTemplate,
     QuotedMessage,
     SendResult,
+    group_address,
 )
 from zapdesk.errors import Conflict, NotFound
 from zapdesk.media.store import MediaMissing, MediaStore
@@ -185,7 +186,7 @@ async def _delivery(
 ) -> Delivery:
     if contact is None:
         raise _Undeliverable("The contact of this message no longer exists.")
-    chat = Chat(address=contact.phone, is_group=contact.is_group, name=contact.name)
+    chat = contact_chat(contact)
     assert message.external_id is not None
     outgoing = OutgoingMessage(
         message_id=message.external_id,
@@ -196,6 +197,12 @@ async def _delivery(
         forwarded=bool(message.extra.get("forwarded")),
     )
     return Delivery(message_id=message.id, chat=chat, outgoing=outgoing)
+
+
+def contact_chat(contact: Contact) -> Chat:
+    """Where a contact's messages go, written as every engine writes addresses (`engine.events`)."""
+    address = group_address(contact.phone) if contact.is_group else contact.phone
+    return Chat(address=address, is_group=contact.is_group, name=contact.name)
 
 
 async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | None:
@@ -235,7 +242,7 @@ async def _quoted(session: AsyncSession, message: Message, contact: Contact) -> 
     sender_phone: str | None = None
     if not quoted.from_me:
         # In a group the quoted author is one member, kept on the message when it arrived.
-        sender_phone = quoted.extra.get("sender_phone") if contact.is_group else contact.phone
+        sender_phone = group_author(quoted) if contact.is_group else contact.phone
     return QuotedMessage(external_id=quoted.external_id, sender_phone=sender_phone, text=quoted.body)
 
 
@@ -270,6 +277,18 @@ def _sent(message: Message, result: SendResult) -> Message:
         message.status = MessageStatus.SENT
         message.error = None
         message.next_attempt_at = None
+    return message
+
+
+async def hold_unconfirmed(session: AsyncSession, *, message_id: int, until: datetime) -> Message | None:
+    """A send that WhatsApp has not answered yet: the message stays pending, and is not tried again before `until`
+    (the answer, when it comes, settles it). Not a failed attempt."""
+    message = await session.get(Message, message_id, populate_existing=True)
+    if message is None or message.status != MessageStatus.PENDING:
+        return message
+    message.error = "WhatsApp has not confirmed this message yet."
+    message.next_attempt_at = until
+    await record_message_updated(session, message)
     return message
 
 
@@ -332,6 +351,14 @@ class ActionDelivery:
     emoji: str
     text: str  # an edit's new text
     target_from_me: bool
+    # In a group, the member who wrote the message (whatsmeow needs them to mark it read or react to it).
+    author: str | None = None
+
+
+def group_author(message: Message) -> str | None:
+    """The member who wrote a group message, as WhatsApp addresses them (a number, or `<lid>@lid`)."""
+    author = message.extra.get("sender_phone")
+    return author if isinstance(author, str) and not message.from_me else None
 
 
 async def claim_actions(
@@ -356,11 +383,12 @@ async def claim_actions(
         ActionDelivery(
             action_id=action.id,
             kind=action.kind,
-            chat=Chat(address=contact.phone, is_group=contact.is_group, name=contact.name),
+            chat=contact_chat(contact),
             external_id=message.external_id or "",
             emoji=action.emoji,
             text=action.text,
             target_from_me=message.from_me,
+            author=group_author(message) if contact.is_group else None,
         )
         for action, message, contact in (await session.execute(query)).all()
     ]

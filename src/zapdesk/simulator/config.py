@@ -22,6 +22,8 @@ class SimulatorConfig(BaseSettings):
     qr_codes: int = Field(default=6, ge=1, le=100)
     # Customer phones are always online: a message reaches them this long after it was sent.
     receipt_delay_seconds: float = Field(default=0.5, ge=0)
+    # WhatsApp's media servers take a while to hand over a file: each download waits this long first.
+    media_delay_seconds: float = Field(default=0.0, ge=0)
     # How long a link may stay silent after opening before it must have said hello.
     hello_timeout_seconds: float = Field(default=10.0, gt=0)
     # The fake Cloud API retries a webhook delivery answered non-2xx: first after this long, then twice as long

@@ -544,6 +544,12 @@ class SimulatorNetwork:
             raise NotFound("No such media.")
         return media
 
+    async def download(self, key: str) -> StoredMedia:
+        """A file, as slowly as the configured media servers hand it over."""
+        media = self.media(key)
+        await asyncio.sleep(self.config.media_delay_seconds)
+        return media
+
     # ---- what the linked device asks over HTTP ---------------------------------------------------------------
 
     def device_session(self, token: str | None, *, live: bool) -> SessionRow:

@@ -71,7 +71,7 @@ class _Frame(BaseModel):
 
 # ---- message content (also what the control API shows for a customer phone's messages) ----------------------
 
-MediaKindName = Literal["image", "audio", "voice", "video", "document", "sticker"]
+MediaKindName = Literal["image", "audio", "voice", "video", "video_note", "document", "sticker"]
 
 
 class TextBody(_Frame):

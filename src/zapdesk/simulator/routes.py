@@ -147,7 +147,7 @@ async def replace(phone: str, network: NetworkDep) -> SessionAction:
 
 @control.get("/media/{key}", response_class=Response, summary="Download media that crossed the network")
 async def media(key: str, network: NetworkDep) -> Response:
-    stored = network.media(key)
+    stored = await network.download(key)
     headers = {"Cache-Control": "private, max-age=3600"}
     if stored.file_name:
         headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(stored.file_name, safe='')}"

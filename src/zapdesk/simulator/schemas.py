@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zapdesk.simulator.protocol import Body, MediaKindName
 
-MEDIA_KINDS: frozenset[str] = frozenset({"image", "audio", "voice", "video", "document", "sticker"})
+MEDIA_KINDS: frozenset[str] = frozenset({"image", "audio", "voice", "video", "video_note", "document", "sticker"})
 
 MessageKind = Literal[
     "text",
@@ -18,6 +18,7 @@ MessageKind = Literal[
     "audio",
     "voice",
     "video",
+    "video_note",
     "document",
     "sticker",
     "location",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -184,3 +184,15 @@ async def user_exists(session: AsyncSession, user_id: int) -> bool:
 
 async def queue_exists(session: AsyncSession, queue_id: int) -> bool:
     return (await session.execute(select(Queue.id).where(Queue.id == queue_id))).first() is not None
+
+
+async def move_messages(session: AsyncSession, *, from_ticket_id: int, to_ticket_id: int, contact_id: int) -> None:
+    """Every message of one ticket into another (of `contact_id`), as one statement."""
+    await session.execute(
+        update(Message).where(Message.ticket_id == from_ticket_id).values(ticket_id=to_ticket_id, contact_id=contact_id)
+    )
+
+
+async def tickets_of_contact(session: AsyncSession, contact_id: int) -> list[Ticket]:
+    query = _with_contact().where(Ticket.contact_id == contact_id).order_by(Ticket.id)
+    return list((await session.execute(query.execution_options(populate_existing=True))).scalars())

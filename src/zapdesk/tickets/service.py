@@ -103,6 +103,45 @@ def _decode_ticket_cursor(cursor: str) -> tuple[datetime, int]:
     return moment, ticket_id
 
 
+# --- one person, two contacts ------------------------------------------------------------------------
+
+
+async def move_conversations(session: AsyncSession, *, from_contact: Contact, to_contact: Contact) -> None:
+    """Every ticket and message of `from_contact` becomes `to_contact`'s (they were the same person). Where both
+    have an active ticket on one connection, the messages join `to_contact`'s and the other ticket goes: one
+    active ticket per conversation (invariant 2)."""
+    for ticket in await repository.tickets_of_contact(session, from_contact.id):
+        target = None
+        if ticket.status != TicketStatus.CLOSED:
+            target = await repository.active_ticket(
+                session, contact_id=to_contact.id, connection_id=ticket.connection_id, lock=True
+            )
+        if target is None:
+            target = ticket
+            ticket.contact_id = to_contact.id
+            session.expire(ticket, ["contact"])
+        else:
+            _take_activity(target, ticket)
+            record_ticket_removed(session, ticket.id, ticket_rooms(ticket))
+        await repository.move_messages(
+            session, from_ticket_id=ticket.id, to_ticket_id=target.id, contact_id=to_contact.id
+        )
+        if target is not ticket:
+            await session.delete(ticket)
+        await record_ticket_updated(session, target)
+
+
+def _take_activity(target: Ticket, merged: Ticket) -> None:
+    """`target` now also holds `merged`'s messages: their unread count, and the newest preview of the two."""
+    target.unread_count += merged.unread_count
+    if merged.last_message_at is not None and (
+        target.last_message_at is None or merged.last_message_at > target.last_message_at
+    ):
+        target.last_message_at = merged.last_message_at
+        target.last_message_preview = merged.last_message_preview
+    target.last_activity_at = max(target.last_activity_at, merged.last_activity_at)
+
+
 # --- the active ticket of a conversation --------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from zapdesk.engine.events import (
     AccountProfile,
     EngineEvent,
     EngineState,
+    MediaContent,
     MessageEdited,
     MessageReceived,
     MessageRevoked,
@@ -56,15 +57,17 @@ _STOPPING_STATES = {
 }
 
 
-class Outbox(Protocol):
-    """The dispatcher sending one connection's pending messages; it only needs waking up and closing."""
+class SessionLoop(Protocol):
+    """A loop working for one live session (the outbox dispatcher, the media downloader): it only needs waking up
+    and closing."""
 
     def nudge(self) -> None: ...
 
     async def close(self) -> None: ...
 
 
-OutboxStarter = Callable[[int, Engine, Callable[[], bool]], Outbox]
+# (connection id, its engine, is the session connected now) -> a started loop.
+LoopStarter = Callable[[int, Engine, Callable[[], bool]], SessionLoop]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,8 @@ class RunnerDeps:
     sink: EventSink
     build_engine: EngineBuilder
     ingest: Ingest
-    start_outbox: OutboxStarter
+    start_outbox: LoopStarter
+    start_downloader: LoopStarter
     # The name of the program a provider's engine runs in ("zapdesk-wa", …), stored with the connection's state.
     engine_name: Callable[[str], str] = str
     # Stores the inbound events of all the worker's sessions together (None: each runner its own).
@@ -102,7 +106,8 @@ class ConnectionRunner:
         self.provider = row.provider
         self.deps = deps
         self.engine: Engine | None = None
-        self.outbox: Outbox | None = None
+        self.outbox: SessionLoop | None = None
+        self.downloader: SessionLoop | None = None
         self.state = EngineState.STOPPED
         self.state_since = time.monotonic()
         self.finished = False  # the session waits for a person: the worker gives the lease back
@@ -142,6 +147,10 @@ class ConnectionRunner:
         if self.outbox is not None:
             self.outbox.nudge()
 
+    def _nudge_downloader(self) -> None:
+        if self.downloader is not None:
+            self.downloader.nudge()
+
     async def close(self, *, forget: bool = False) -> None:
         """Stop the session (keeping its keys unless `forget`: the connection was deleted)."""
         self._closing = True  # a handler waiting for the database gives up; the next holder is told again
@@ -180,14 +189,16 @@ class ConnectionRunner:
         key = str(self.connection_id)
         self.engine = self.deps.build_engine(self.provider, key, self.handle)
         self.outbox = self.deps.start_outbox(self.connection_id, self.engine, self._is_connected)
+        self.downloader = self.deps.start_downloader(self.connection_id, self.engine, self._is_connected)
         self._set_state(EngineState.STARTING)
         await self.engine.start(target)
 
     async def _stop_engine(self) -> None:
-        engine, outbox = self.engine, self.outbox
-        self.engine = self.outbox = None
-        if outbox is not None:
-            await outbox.close()
+        engine, loops = self.engine, (self.outbox, self.downloader)
+        self.engine = self.outbox = self.downloader = None
+        for loop in loops:
+            if loop is not None:
+                await loop.close()
         if engine is not None:
             try:
                 await engine.stop()
@@ -234,6 +245,8 @@ class ConnectionRunner:
     async def _ingest(self, event: InboundEvent) -> None:
         """Store `event` with whatever else the worker is storing, in order; return once it is committed."""
         await self._group_commit.store(self.connection_id, event, keep_trying=lambda: not self._closing)
+        if isinstance(event, MessageReceived) and isinstance(event.content, MediaContent):
+            self._nudge_downloader()  # its file is due now
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)
@@ -260,13 +273,15 @@ class ConnectionRunner:
             self._failures = 0
             self._session_ref = event.session_ref or self._session_ref
             self.nudge_outbox()
+            self._nudge_downloader()
         if stopping:
             # Not from inside the engine's own handler: stopping waits for this very handler to return.
             self._spawn(self._finish())
 
     async def _retry_or_fail(self, reason: str | None) -> None:
         settings = self.deps.settings
-        if self._failures >= settings.connect_retry_limit:
+        # Without a stored session a retry would open another QR window: one window per "Connect" click.
+        if self._failures >= settings.connect_retry_limit or self._session_ref is None:
             await self._store_state(ConnectionStatus.FAILED, reason=reason, stop=True)
             self._spawn(self._finish())
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +15,7 @@ from zapdesk.config import Settings
 from zapdesk.connections.models import Connection, Provider
 from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters import service as dead_letters
+from zapdesk.engine.neonize import leaked_session_threads
 from zapdesk.worker import leases
 from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent, RunnerDeps
 
@@ -21,10 +23,12 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, owner: str, deps: RunnerDeps) -> None:
+    def __init__(self, owner: str, deps: RunnerDeps, *, leaked_threads: Callable[[], int] = leaked_session_threads):
         self.owner = owner
         self.deps = deps
         self.runners: dict[int, ConnectionRunner] = {}
+        self.recycled = False  # it stopped to free threads neonize leaked: its process must end and start again
+        self._leaked_threads = leaked_threads
         self._wake = asyncio.Event()
 
     @property
@@ -32,7 +36,8 @@ class Worker:
         return self.deps.settings.lease_seconds / 3
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Tick until `stop` is set; then stop every session (keeping its keys) and give the leases back."""
+        """Tick until `stop` is set, or until too many threads leaked (`recycled`); then stop every session
+        (keeping its keys) and give the leases back, so another worker (or this one started again) resumes them."""
         await self._retry_dead_letters()
         try:
             while not stop.is_set():
@@ -41,9 +46,25 @@ class Worker:
                 except Exception:
                     # The database may blink; the next tick tries again, leases outlive a few missed beats.
                     log.exception("worker %s: tick failed", self.owner)
+                if self._too_many_leaked_threads():
+                    self.recycled = True
+                    break
                 await self._sleep_until_woken(stop)
         finally:
             await self.shutdown()
+
+    def _too_many_leaked_threads(self) -> bool:
+        leaked, limit = self._leaked_threads(), self.deps.settings.leaked_threads_limit
+        if leaked <= limit:
+            return False
+        log.warning(
+            "worker %s: %d threads are held by WhatsApp sessions that never returned (limit %d): handing its "
+            "sessions over and starting again",
+            self.owner,
+            leaked,
+            limit,
+        )
+        return True
 
     def nudge(self, *, outbox: bool = False) -> None:
         """Something changed in the database: look now rather than at the next heartbeat."""

@@ -15,8 +15,11 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, MediaType, ReceiptType
 
 from zapdesk.engine.events import EngineEvent, MessageReceived, StateChanged
+from zapdesk.engine.neonize.session_store import SessionStore
 
 _ids = itertools.count(1)
+# The media fields whatsmeow's DownloadAny looks at (a `ptvMessage` is not one of them).
+DOWNLOADABLE = frozenset({"imageMessage", "videoMessage", "audioMessage", "documentMessage", "stickerMessage"})
 
 Handler = Callable[[Any, ProtoMessage], Coroutine[None, None, None]]
 QrHandler = Callable[[Any, bytes], Coroutine[None, None, None]]
@@ -72,8 +75,15 @@ class FakeClient:
     me: Device | None = None
     own_device: Device | None = None  # what `connect` makes known, as Go's FetchMe does
     event: FakeEvents = field(default_factory=FakeEvents)
+    on_login_status: Callable[[str], None] | None = None
     connect_error: Exception | None = None
-    media: bytes | Exception = b"media-bytes"
+    session_error: Exception | None = None  # how Go's session call ends by itself (`end_session`)
+    # As goneonize: once stopped, an unpaired session's Go call never returns (FetchMe waits for a device id
+    # forever, or the QR loop for a channel nobody closes) until `released` (the test ending) lets it go.
+    spins_when_unpaired: bool = False
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    # What a download answers: bytes or an error; or, for WhatsApp's media servers, the file at each direct path.
+    media: bytes | Exception | dict[str, bytes] = b"media-bytes"
     lid_phones: dict[str, str] = field(default_factory=dict)
     sent: list[tuple[JID, Message]] = field(default_factory=list)
     uploads: list[tuple[bytes, MediaType]] = field(default_factory=list)
@@ -81,6 +91,13 @@ class FakeClient:
     read: list[tuple[tuple[str, ...], JID, JID, ReceiptType]] = field(default_factory=list)
     presences: list[tuple[JID, ChatPresence, ChatPresenceMedia]] = field(default_factory=list)
     pair_requests: list[tuple[str, bool, ClientType]] = field(default_factory=list)
+    # While set and not released, Go's DownloadAny (a large file) or Stop (a hung socket) has not returned yet.
+    download_gate: asyncio.Event | None = None
+    stop_gate: asyncio.Event | None = None
+    send_gate: asyncio.Event | None = None
+    # The id Go's SendMessage picks for the next message (neonize cannot send with ours).
+    send_id: str | None = None
+    sends: int = 0  # calls of send_message, answered or not yet
     connects: int = 0
     stops: int = 0
     logouts: int = 0
@@ -95,12 +112,18 @@ class FakeClient:
             if self.connect_error is not None:
                 raise self.connect_error
             await self._ended.wait()
+            if self.session_error is not None:
+                raise self.session_error
+            if self.spins_when_unpaired and self.me is None:
+                await self.released.wait()
 
         if self.own_device is not None:
             self.me = self.own_device
         return asyncio.get_running_loop().create_task(session())
 
     async def stop(self) -> None:
+        if self.stop_gate is not None:
+            await self.stop_gate.wait()
         self.stops += 1
         self._ended.set()
 
@@ -108,8 +131,12 @@ class FakeClient:
         self.logouts += 1
 
     async def send_message(self, to: JID, message: Message) -> SendResponse:
+        self.sends += 1
+        message_id = self.send_id or f"3EB0SENT{next(_ids):06d}"
+        if self.send_gate is not None:
+            await self.send_gate.wait()
         self.sent.append((to, message))
-        return SendResponse(ID=f"3EB0SENT{next(_ids):06d}", Timestamp=1_700_000_100)
+        return SendResponse(ID=message_id, Timestamp=1_700_000_100)
 
     async def upload(self, binary: bytes, media_type: MediaType | None = None) -> UploadResponse:
         assert media_type is not None, "the adapter names the media type (no libmagic guess)"
@@ -124,9 +151,19 @@ class FakeClient:
         )
 
     async def download_any(self, message: Message) -> bytes:
+        """As whatsmeow's `DownloadAny`: the media part of a plain message, or nothing to download."""
         self.downloads.append(message)
+        if self.download_gate is not None:
+            await self.download_gate.wait()
+        parts = [part for field, part in message.ListFields() if field.name in DOWNLOADABLE]
+        if not parts:
+            raise RuntimeError("didn't find any attachments in message")
         if isinstance(self.media, Exception):
             raise self.media
+        if isinstance(self.media, dict):
+            if parts[0].directPath not in self.media:
+                raise RuntimeError("download failed with status code 404")
+            return self.media[parts[0].directPath]
         return self.media
 
     async def mark_read(self, *message_ids: str, chat: JID, sender: JID, receipt: ReceiptType) -> None:
@@ -165,6 +202,16 @@ class FakeClient:
         for event in events:
             await self.event.handlers[type(event)](self, event)
 
+    def end_session(self, error: Exception) -> None:
+        """Go's session call returns with `error` while nobody stopped it."""
+        self.session_error = error
+        self._ended.set()
+
+    async def end_qr_window(self, status: str) -> None:
+        """goneonize's login-status callback, called on a Go thread when whatsmeow's QR channel ends."""
+        assert self.on_login_status is not None, "the adapter installs its login-status callback before connecting"
+        await asyncio.to_thread(self.on_login_status, status)
+
     async def show_qr(self, code: str) -> None:
         assert self.event.qr_handler is not None, "the adapter registers its QR callback before connecting"
         await self.event.qr_handler(self, code.encode())
@@ -186,7 +233,7 @@ class FakeBackend:
         self.clients.append(client)
         return client
 
-    async def stored_devices(self, store: str) -> list[str]:
+    async def stored_devices(self, store: SessionStore) -> list[str]:
         return list(self.devices)
 
     @property

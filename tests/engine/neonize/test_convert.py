@@ -42,18 +42,6 @@ def test_chat_addresses_become_jids() -> None:
     assert all(jid.IsInitialized() for jid in (person, group, lid, convert.EMPTY_JID))
 
 
-def test_the_device_list_survives_push_names_with_commas() -> None:
-    raw = "5511900001111:12@s.whatsapp.net,Loja, Centro,Loja LTDA,true|\u0001|5511911112222:3@s.whatsapp.net,Bia,,false"
-
-    assert convert.parse_device_list(raw) == ["5511900001111:12@s.whatsapp.net", "5511911112222:3@s.whatsapp.net"]
-    assert convert.parse_device_list("") == []
-
-
-def test_a_device_list_error_is_raised_not_parsed_as_a_device() -> None:
-    with pytest.raises(RuntimeError, match="unable to open database file"):
-        convert.parse_device_list("error: unable to open database file")
-
-
 def test_message_time_is_milliseconds_and_receipt_time_is_seconds() -> None:
     moment = datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
 

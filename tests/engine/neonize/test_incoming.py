@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from neonize.proto.Neonize_pb2 import Disconnected as DisconnectedEv
 from neonize.proto.Neonize_pb2 import Receipt as ReceiptEv
 from neonize.proto.waCommon.WACommon_pb2 import MessageKey
@@ -24,7 +25,6 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     SenderKeyDistributionMessage,
 )
 
-from tests.engine.neonize.conftest import ConnectEngine
 from tests.engine.neonize.fakes import FakeClient, Recorder
 from tests.engine.neonize.protos import (
     BUSINESS,
@@ -37,6 +37,7 @@ from tests.engine.neonize.protos import (
     message_event,
     receipt_event,
 )
+from zapdesk.engine.base import EngineError, NotConnected
 from zapdesk.engine.events import (
     Chat,
     ContactCardContent,
@@ -105,16 +106,38 @@ async def test_extended_text_keeps_the_id_of_the_message_it_quotes(connected: Co
 # ---- media -------------------------------------------------------------------------------------------------------
 
 
-async def test_image_is_downloaded_into_its_media_content(connected: Connected, recorder: Recorder) -> None:
-    _, client = connected
+async def test_an_image_is_handed_over_at_once_and_downloaded_later_by_its_ref(
+    connected: Connected, recorder: Recorder
+) -> None:
+    engine, client = connected
     client.media = b"\x89PNG-bytes"
-    image = ImageMessage(mimetype="image/png", caption="meu pedido", fileLength=999, directPath="/v/x")
+    image = ImageMessage(
+        mimetype="image/png",
+        caption="meu pedido",
+        fileLength=999,
+        directPath="/v/x",
+        mediaKey=b"k" * 32,
+        JPEGThumbnail=b"t" * 2000,
+        contextInfo=ContextInfo(stanzaID="QUOTED1"),
+    )
     message = await one_message(connected, recorder, message_event(Message(imageMessage=image)))
 
-    assert message.content == MediaContent(
-        kind=MediaKind.IMAGE, mime="image/png", data=b"\x89PNG-bytes", caption="meu pedido", size=10
+    assert client.downloads == []  # the message did not wait for its file
+    content = message.content
+    assert isinstance(content, MediaContent) and content.ref is not None
+    assert (content.kind, content.mime, content.data, content.caption, content.size) == (
+        MediaKind.IMAGE,
+        "image/png",
+        None,
+        "meu pedido",
+        999,
     )
-    assert client.downloads == [Message(imageMessage=image)]
+    assert message.quoted_id == "QUOTED1"
+
+    assert await engine.download(content.ref) == b"\x89PNG-bytes"
+    [asked] = client.downloads
+    assert (asked.imageMessage.directPath, asked.imageMessage.mediaKey) == ("/v/x", b"k" * 32)
+    assert not asked.imageMessage.HasField("JPEGThumbnail")  # what the download needs, not the preview
 
 
 async def test_voice_note_is_voice_and_other_audio_is_audio(connected: Connected, recorder: Recorder) -> None:
@@ -150,28 +173,38 @@ async def test_document_keeps_its_file_name_mime_and_caption(connected: Connecte
     )
 
 
-async def test_failed_download_keeps_the_message_and_says_why(connected: Connected, recorder: Recorder) -> None:
-    _, client = connected
-    client.media = RuntimeError("media expired (410)")
+async def test_a_failed_download_says_why_and_whether_trying_again_may_work(
+    connected: Connected, recorder: Recorder
+) -> None:
+    engine, client = connected
     message = await one_message(
         connected, recorder, message_event(Message(imageMessage=ImageMessage(mimetype="image/jpeg")))
     )
+    assert isinstance(message.content, MediaContent) and message.content.ref is not None
 
-    assert isinstance(message.content, MediaContent)
-    assert message.content.data is None
-    assert message.content.error is not None and "media expired (410)" in message.content.error
+    client.media = RuntimeError("failed to download media: context deadline exceeded")
+    with pytest.raises(EngineError) as blinked:
+        await engine.download(message.content.ref)
+    client.media = RuntimeError("download failed with status code 410")  # whatsmeow's DownloadHTTPError
+    with pytest.raises(EngineError) as gone:
+        await engine.download(message.content.ref)
+
+    assert blinked.value.retryable and "deadline exceeded" in str(blinked.value)
+    assert not gone.value.retryable and "410" in str(gone.value)
 
 
-async def test_media_over_the_size_limit_is_not_downloaded(connect_engine: ConnectEngine, recorder: Recorder) -> None:
-    engine, client = await connect_engine(max_media_bytes=100)
-    video = Message(documentMessage=DocumentMessage(mimetype="video/mp4", fileLength=5_000))
-    await client.deliver(message_event(video))
+async def test_downloads_wait_for_the_session_to_be_back(connected: Connected, recorder: Recorder) -> None:
+    engine, client = connected
+    message = await one_message(
+        connected, recorder, message_event(Message(imageMessage=ImageMessage(mimetype="image/jpeg")))
+    )
+    assert isinstance(message.content, MediaContent) and message.content.ref is not None
+    await client.deliver(DisconnectedEv(status=True))
     await engine.wait_idle()
 
-    [message] = recorder.of(MessageReceived)
-    assert isinstance(message.content, MediaContent)
-    assert message.content.data is None and client.downloads == []
-    assert message.content.error is not None and "5000 bytes" in message.content.error
+    with pytest.raises(NotConnected):
+        await engine.download(message.content.ref)
+    assert client.downloads == []
 
 
 # ---- other content ----------------------------------------------------------------------------------------------

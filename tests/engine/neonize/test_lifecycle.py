@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from neonize.exc import NeonizeError
 from neonize.proto.Neonize_pb2 import ClientOutdated as ClientOutdatedEv
 from neonize.proto.Neonize_pb2 import Connected as ConnectedEv
 from neonize.proto.Neonize_pb2 import ConnectFailure as ConnectFailureEv
@@ -34,6 +35,7 @@ from zapdesk.engine.events import (
     StateChanged,
 )
 from zapdesk.engine.neonize.adapter import NeonizeEngine, QrTimings
+from zapdesk.engine.neonize.session_store import SessionStore
 
 Connected = tuple[NeonizeEngine, FakeClient]
 JID_FIELDS = ("User", "RawAgent", "Device", "Integrator", "Server", "IsEmpty")
@@ -174,7 +176,7 @@ async def test_resume_opens_the_stored_device_with_every_jid_field_set(
 async def test_an_unreadable_store_is_failed_not_logged_out(
     make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
 ) -> None:
-    async def broken(store: str) -> list[str]:
+    async def broken(store: SessionStore) -> list[str]:
         raise RuntimeError("database is locked")
 
     backend.stored_devices = broken  # type: ignore[method-assign]
@@ -298,6 +300,68 @@ async def test_a_scan_inside_the_window_connects_and_stops_the_expiry(
     assert client.stops == 0
 
 
+@pytest.mark.parametrize(
+    ("status", "state", "words"),
+    [
+        ("timeout", EngineState.QR_EXPIRED, "no QR code was scanned"),
+        ("err-client-outdated", EngineState.OUTDATED, "client version"),
+        ("err-unexpected-state", EngineState.FAILED, "may be banned"),
+        ("err-scanned-without-multidevice", EngineState.FAILED, "multi-device"),
+        ("error", EngineState.FAILED, "pairing ended: error"),
+    ],
+)
+async def test_the_end_of_a_qr_window_says_why_as_whatsmeow_reported_it(
+    make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder, status: str, state: EngineState, words: str
+) -> None:
+    engine = make_engine(qr_timings=QrTimings(first=60, following=20, codes=6, grace=5))
+    await engine.start(SessionTarget())
+    client = backend.client
+    await client.show_qr("2@first")
+    await client.end_qr_window(status)  # from a Go thread, long before our own timer
+    async with asyncio.timeout(5):
+        while not recorder.states:
+            await asyncio.sleep(0.01)
+    await engine.wait_idle()
+
+    [ended] = recorder.states
+    assert ended.state is state and words in (ended.reason or "")
+    assert client.stops == 1
+
+
+async def test_a_scan_cancels_the_qr_timer_so_a_slow_first_connect_fails_as_a_connect_not_an_expired_code(
+    make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
+) -> None:
+    # The code would expire after 0.15 s; the first connection gets 0.5 s from the scan.
+    engine = make_engine(qr_timings=QrTimings(first=0.1, following=0.1, codes=2, grace=0.05), connect_timeout=0.5)
+    await engine.start(SessionTarget())
+    client = backend.client
+    await client.show_qr("2@scan-me")
+    await client.end_qr_window("success")
+    async with asyncio.timeout(5):
+        while not recorder.states:
+            await asyncio.sleep(0.01)
+
+    [failed] = recorder.states
+    assert failed.state is EngineState.FAILED and "paired, but WhatsApp did not connect" in (failed.reason or "")
+
+
+async def test_the_reconnect_whatsmeow_makes_right_after_pairing_is_not_news(
+    make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
+) -> None:
+    engine = make_engine(qr_timings=QrTimings(first=60, following=20, codes=6, grace=5))
+    await engine.start(SessionTarget())
+    client = backend.client
+    await client.show_qr("2@scan-me")
+    await client.end_qr_window("success")
+    await client.deliver(DisconnectedEv(status=True))  # code 515: whatsmeow connects again after pairing
+    client.me = client.own_device = own_device()
+    await client.deliver(ConnectedEv(status=True))
+    await engine.wait_idle()
+
+    assert [s.state for s in recorder.states] == [EngineState.CONNECTED]
+    assert recorder.states[0].session_ref == DEVICE_REF
+
+
 async def test_pairing_code_is_asked_for_after_the_first_qr(
     make_engine: MakeEngine, backend: FakeBackend, recorder: Recorder
 ) -> None:
@@ -381,3 +445,27 @@ async def test_a_stopped_clients_late_events_do_not_reach_the_next_session(
 
     assert new is not old and old.stops == 1
     assert [s.state for s in recorder.states] == [EngineState.CONNECTED, EngineState.CONNECTED]
+
+
+@pytest.mark.parametrize(
+    ("field", "kind"),
+    [("Receipt.Type", "Receipt"), ("TemporaryBan.Code", "TemporaryBan"), ("ConnectFailure.Reason", "ConnectFailure")],
+)
+async def test_an_event_goneonize_cannot_encode_ends_the_session_which_is_started_again(
+    connected: Connected, recorder: Recorder, caplog: pytest.LogCaptureFixture, field: str, kind: str
+) -> None:
+    engine, client = connected
+    # goneonize's CallbackFunction returns proto.Marshal's error (a "server-error" receipt, a new ban code, a new
+    # connect-failure reason), and neonize raises it from the connect task.
+    with caplog.at_level(logging.ERROR, logger="zapdesk.engine.neonize.adapter"):
+        client.end_session(NeonizeError(f"proto: required field neonize.{field} not set"))
+        async with asyncio.timeout(5):
+            while recorder.states[-1].state is EngineState.CONNECTED:
+                await asyncio.sleep(0.01)
+        await engine.wait_idle()
+
+    failed = recorder.states[-1]
+    assert failed.state is EngineState.FAILED  # the worker starts it again, with its backoff
+    assert failed.reason == f"neonize could not pass on a {kind} event from WhatsApp; the session is started again"
+    assert client.stops == 1  # whatsmeow no longer acknowledges what nobody passes on
+    assert any(kind in record.getMessage() for record in caplog.records)

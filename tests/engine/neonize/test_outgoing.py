@@ -12,7 +12,7 @@ from neonize.utils.enum import ChatPresence, MediaType, ReceiptType
 from PIL import Image
 
 from tests.engine.neonize.fakes import FakeClient
-from tests.engine.neonize.protos import BUSINESS, CUSTOMER, GROUP
+from tests.engine.neonize.protos import BUSINESS, CUSTOMER, CUSTOMER_LID, GROUP
 from zapdesk.engine.base import EngineError, NotConnected
 from zapdesk.engine.events import Chat, MediaKind, OutgoingMedia, OutgoingMessage, QuotedMessage, SendResult
 from zapdesk.engine.neonize.adapter import NeonizeEngine
@@ -176,6 +176,40 @@ async def test_reaction_targets_the_message(connected: Connected) -> None:
     )
     assert reaction.text == "❤️"
     assert reaction.senderTimestampMS > 1_700_000_000_000  # milliseconds
+
+
+async def test_a_reaction_in_a_group_names_the_author_of_the_message(connected: Connected) -> None:
+    engine, client = connected
+    group = Chat(address=f"{GROUP}@g.us", is_group=True)
+    await engine.react(group, "MEMBER_MSG1", "👍", target_from_me=False, target_sender=f"{CUSTOMER_LID}@lid")
+    await engine.react(group, "OUR_MSG1", "🙏", target_from_me=True)
+
+    by_member, by_us = (proto.reactionMessage.key for _, proto in client.sent)
+    assert (by_member.remoteJID, by_member.ID, by_member.fromMe) == (f"{GROUP}@g.us", "MEMBER_MSG1", False)
+    assert by_member.participant == f"{CUSTOMER_LID}@lid"  # whatsmeow's BuildMessageKey does the same
+    assert by_us.fromMe and not by_us.HasField("participant")
+
+
+async def test_mark_read_in_a_group_names_the_author_of_the_messages(connected: Connected) -> None:
+    engine, client = connected
+    group = Chat(address=f"{GROUP}@g.us", is_group=True)
+    await engine.mark_read(group, ["G1", "G2"], sender=CUSTOMER)
+    await engine.mark_read(group, ["G3"], sender=f"{CUSTOMER_LID}@lid")
+
+    (first_ids, chat, by_phone, _), (_, _, by_lid, _) = client.read
+    assert first_ids == ("G1", "G2") and (chat.User, chat.Server) == (GROUP, "g.us")
+    assert (by_phone.User, by_phone.Server) == (CUSTOMER, "s.whatsapp.net")
+    assert (by_lid.User, by_lid.Server) == (CUSTOMER_LID, "lid")
+    assert all(by_lid.HasField(name) for name in JID_FIELDS)
+
+
+async def test_a_reply_in_a_group_quotes_a_lid_only_member_by_lid(connected: Connected) -> None:
+    group = Chat(address=f"{GROUP}@g.us", is_group=True)
+    quoted = QuotedMessage(external_id="MEMBER_MSG1", sender_phone=f"{CUSTOMER_LID}@lid", text="alguém aí?")
+    proto = await sent_one(connected, OutgoingMessage(message_id="X", text="sim", quoted=quoted), chat=group)
+
+    context = proto.extendedTextMessage.contextInfo
+    assert (context.stanzaID, context.participant) == ("MEMBER_MSG1", f"{CUSTOMER_LID}@lid")
 
 
 async def test_group_chats_are_addressed_by_their_group_id(connected: Connected) -> None:

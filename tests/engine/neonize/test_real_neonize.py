@@ -13,6 +13,7 @@ from pathlib import Path
 import neonize.aioze.events as neonize_events
 import pytest
 from google.protobuf.message import Message as ProtoMessage
+from neonize._binder import func_string
 from neonize.aioze.client import NewAClient
 from neonize.events import EVENT_TO_INT
 from neonize.proto.Neonize_pb2 import JID
@@ -28,7 +29,7 @@ from zapdesk.engine.events import EngineState, MessageReceived, QrCode, SessionT
 from zapdesk.engine.neonize import create_neonize_engine
 from zapdesk.engine.neonize.adapter import SUBSCRIBED_EVENTS, NeonizeEngine
 from zapdesk.engine.neonize.convert import parse_jid
-from zapdesk.engine.neonize.runtime import NeonizeClient, NeonizeRuntime, is_live
+from zapdesk.engine.neonize.runtime import LoginStatusClient, NeonizeClient, NeonizeRuntime, is_live
 from zapdesk.engine.neonize.session_store import SessionStore
 
 
@@ -42,7 +43,7 @@ class OneClientBackend:
         client: NeonizeClient = self.client
         return client
 
-    async def stored_devices(self, store: str) -> list[str]:
+    async def stored_devices(self, store: SessionStore) -> list[str]:
         return [DEVICE_REF]
 
 
@@ -153,3 +154,60 @@ def test_importing_the_package_and_its_stores_does_not_load_neonize() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True)
 
     assert result.stdout.strip() == "False"
+
+
+async def test_a_real_client_whose_go_stop_has_not_returned_keeps_its_finalizer(
+    make_engine: MakeEngine, store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neonize_events, "event_global_loop", asyncio.get_running_loop())
+    client = NeonizeRuntime().new_client(store.location, uuid="zapdesk-7-hung-stop")
+    assert isinstance(client, NewAClient)
+    ended = offline(client)
+    stop_returns = asyncio.Event()
+
+    async def hung_stop() -> None:  # Go's Stop blocked on a socket that will not close
+        await stop_returns.wait()
+        ended.set()
+
+    client.stop = hung_stop  # type: ignore[method-assign]
+    engine: NeonizeEngine = make_engine(backend=OneClientBackend(client), stop_timeout=0.05)
+    await engine.start(SessionTarget())
+
+    await engine.stop()
+    assert is_live(client.uuid) and client._stop_finalizer.alive  # its Go session may still run: kept
+
+    stop_returns.set()
+    while is_live(client.uuid):
+        await asyncio.sleep(0.01)
+    assert not client._stop_finalizer.alive
+
+
+def test_neonize_hands_goneonize_the_login_status_callback_our_client_overrides() -> None:
+    # `func_string(self.__onLoginStatus)` in neonize's connect: a name-mangled lookup a subclass can answer.
+    assert "_NewAClient__onLoginStatus" in NewAClient.connect_with_proxy.__code__.co_names
+    assert LoginStatusClient._NewAClient__onLoginStatus is not NewAClient._NewAClient__onLoginStatus  # type: ignore[attr-defined]
+
+
+async def test_the_end_of_a_qr_window_reported_on_a_go_thread_reaches_the_adapter(
+    make_engine: MakeEngine, recorder: Recorder, store: SessionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(neonize_events, "event_global_loop", asyncio.get_running_loop())
+    client = NeonizeRuntime().new_client(store.location, uuid="zapdesk-7-outdated")
+    assert isinstance(client, LoginStatusClient)
+    offline(client)
+    engine: NeonizeEngine = make_engine(backend=OneClientBackend(client))
+    await engine.start(SessionTarget())
+    callback = func_string(client._NewAClient__onLoginStatus)  # what neonize's connect gives goneonize
+
+    def go_thread() -> None:
+        qr_from_go(client, b"2@from-go")
+        status = ctypes.create_string_buffer(b"err-client-outdated")
+        callback(0, ctypes.addressof(status))
+
+    await asyncio.to_thread(go_thread)
+    async with asyncio.timeout(5):
+        while not recorder.states:
+            await asyncio.sleep(0.01)
+    await engine.wait_idle()
+
+    assert [state.state for state in recorder.states] == [EngineState.OUTDATED]

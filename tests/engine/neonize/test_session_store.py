@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -9,12 +12,18 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.engine.neonize.fakes import FakeBackend, Recorder
 from zapdesk.config import Settings
+from zapdesk.db.engine import create_engine
+from zapdesk.engine.events import SessionTarget
+from zapdesk.engine.neonize.adapter import NeonizeEngine
 from zapdesk.engine.neonize.session_store import (
+    SessionStore,
     SessionStoreError,
     prepare_session_store,
     remove_stored_session,
     session_store_for,
+    stored_devices,
     whatsmeow_postgres_url,
 )
 
@@ -125,3 +134,75 @@ async def test_removing_a_connection_forgets_its_stored_session(
         assert (remaining, keys) == (["x:1@s"], 0)
     finally:
         await session.rollback()
+
+
+class StoreBackend(FakeBackend):
+    """Fake Go clients, but the device list read from the real store, as the runtime reads it."""
+
+    async def stored_devices(self, store: SessionStore) -> list[str]:
+        return await stored_devices(store)
+
+
+def device_jid(n: int) -> str:
+    return f"55119{n:08d}:3@s.whatsapp.net"
+
+
+async def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+async def server_connections(settings: Settings) -> int:
+    engine = create_engine(settings.async_database_url, pooled=True)
+    try:
+        async with engine.connect() as connection:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            return int(await connection.scalar(text(query)))
+    finally:
+        await engine.dispose()
+
+
+async def test_resuming_fifty_sessions_leaves_the_database_connections_where_they_were(
+    settings: Settings, session: AsyncSession, recorder: Recorder
+) -> None:
+    keys = [str(n) for n in range(50)]
+    stores = {key: session_store_for(settings, key) for key in keys}
+    for n, key in enumerate(keys):
+        path = stores[key].path
+        if path is not None:  # SQLite: each connection's own file, as whatsmeow creates it
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(path)) as database, database:
+                database.execute("CREATE TABLE whatsmeow_device (jid TEXT PRIMARY KEY)")
+                database.execute("INSERT INTO whatsmeow_device VALUES (?)", (device_jid(n),))
+    postgres = stores[keys[0]].is_postgres
+    if postgres:  # whatsmeow's table in the app's own database
+        await session.execute(text("CREATE TABLE whatsmeow_device (jid TEXT PRIMARY KEY)"))
+        for n in range(len(keys)):
+            await session.execute(text("INSERT INTO whatsmeow_device VALUES (:jid)"), {"jid": device_jid(n)})
+        await session.commit()
+    count = (lambda: server_connections(settings)) if postgres else open_files
+    backend = StoreBackend()
+    engines = [
+        NeonizeEngine(connection_key=key, store=stores[key], handler=recorder, backend=backend, settle_timeout=0.01)
+        for key in keys
+    ]
+    try:
+        before = await count()
+        for n, engine in enumerate(engines):
+            await engine.start(SessionTarget(session_ref=device_jid(n)))
+        after = await count()
+
+        assert [created["jid"].User for created in backend.created_with] == [f"55119{n:08d}" for n in range(50)]
+        assert recorder.states == []  # none refused as missing from the store
+        assert after == before
+    finally:
+        for engine in engines:
+            await engine.stop()
+        if postgres:
+            await session.execute(text("DROP TABLE whatsmeow_device"))
+            await session.commit()
+
+
+async def test_a_store_with_nothing_paired_yet_lists_no_device(settings: Settings) -> None:
+    store = session_store_for(settings, "99")
+
+    assert await stored_devices(store) == []

@@ -9,13 +9,15 @@ import signal
 from dataclasses import replace
 from pathlib import Path
 
-from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
+from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import ImageMessage, Message
 
 from tests.engine.neonize.fakes import Recorder
-from tests.engine.neonize.protos import message_event
+from tests.engine.neonize.protos import jid, message_event
 from tests.engine.whatsapp.conftest import DEVICE_REF, ConnectEngine, MakeEngine, debug_spec
+from tests.engine.whatsapp.inject import message_event as protocol_message
 from zapdesk.engine.base import NotConnected
-from zapdesk.engine.events import Chat, EngineState, MessageReceived, OutgoingMessage, SessionTarget
+from zapdesk.engine.events import Chat, EngineState, MediaContent, MessageReceived, OutgoingMessage, SessionTarget
+from zapdesk.engine.neonize.convert import media_to_download
 from zapdesk.engine.whatsapp.host import EngineHost, EngineProgramError
 from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
 
@@ -25,8 +27,6 @@ async def inject(host: EngineHost, event: pb.Event) -> asyncio.Task[pb.Response]
 
 
 def text(message_id: str) -> pb.Event:
-    from tests.engine.whatsapp.inject import message_event as protocol_message
-
     return protocol_message(message_event(Message(conversation="oi"), message_id=message_id))
 
 
@@ -64,9 +64,6 @@ async def test_events_that_are_not_conversations_are_acknowledged_without_the_ha
     connect_engine: ConnectEngine, host: EngineHost, recorder: Recorder
 ) -> None:
     await connect_engine()
-    from tests.engine.neonize.protos import jid
-    from tests.engine.whatsapp.inject import message_event as protocol_message
-
     status = protocol_message(message_event(Message(conversation="story"), chat=jid("status", "broadcast")))
 
     assert (await (await inject(host, status))).handler_failed is False
@@ -151,3 +148,17 @@ async def test_the_debug_build_is_refused_where_it_is_not_allowed(tmp_path: Path
     finally:
         await host.close()
     assert host.process is not None and host.process.returncode is not None
+
+
+async def test_a_photo_is_handed_over_before_its_file_with_the_reference_to_fetch_it_by(
+    connect_engine: ConnectEngine, host: EngineHost, recorder: Recorder
+) -> None:
+    await connect_engine()
+    image = ImageMessage(mimetype="image/jpeg", directPath="/v/t62/photo", mediaKey=b"k" * 32, caption="olha")
+    delivery = await inject(host, protocol_message(message_event(Message(imageMessage=image), message_id="P1")))
+
+    assert (await delivery).handler_failed is False  # stored (here: recorded) before any download
+    [photo] = recorder.of(MessageReceived)
+    assert isinstance(photo.content, MediaContent) and photo.content.data is None
+    assert (photo.content.caption, photo.content.ref is not None) == ("olha", True)
+    assert media_to_download(photo.content.ref or "").imageMessage.directPath == "/v/t62/photo"

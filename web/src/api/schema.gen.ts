@@ -1995,6 +1995,12 @@ export interface components {
              */
             ids?: number[] | null;
         };
+        /**
+         * MediaState
+         * @description Where a received file stands. Messages are stored at once; their files come after (`ingest.downloader`).
+         * @enum {string}
+         */
+        MediaState: "pending" | "retrying" | "ready" | "failed";
         /** MessageCreate */
         MessageCreate: {
             /** Body */
@@ -2062,6 +2068,8 @@ export interface components {
             media_mime: string | null;
             /** Media Name */
             media_name: string | null;
+            /** @description A received file: pending (being downloaded), retrying, ready or failed (`extra.media_error` says why). None for text and for files an agent attached. */
+            media_state: components["schemas"]["MediaState"] | null;
             /** Media Url */
             media_url: string | null;
             /** Quoted Message Id */
@@ -2122,7 +2130,7 @@ export interface components {
          * MessageType
          * @enum {string}
          */
-        MessageType: "text" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contact" | "unsupported" | "note";
+        MessageType: "text" | "image" | "audio" | "voice" | "video" | "video_note" | "document" | "sticker" | "location" | "contact" | "unsupported" | "note";
         /**
          * MessageUpdated
          * @description A message changed: its delivery status, an edit, a reaction, a deletion.

@@ -23,6 +23,8 @@ export type ForwardResult = Schemas["ForwardResult"];
 export type ContactField = Schemas["ContactFieldRead"];
 /** An in-app notification (not the browser's `Notification`). */
 export type AppNotification = Schemas["NotificationRead"];
+/** A received file: stored with its message first, downloaded after. */
+export type MediaState = Schemas["MediaState"];
 export type ConnectionStatus = Schemas["EngineState"];
 export type Provider = Schemas["Provider"];
 export type Connection = Schemas["ConnectionOut"];

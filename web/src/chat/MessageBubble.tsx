@@ -40,7 +40,11 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
             {message.sender_name && ` · ${message.sender_name}`}
           </div>
         )}
-        {showSender && message.sender_name && <div className="bubble-sender">{message.sender_name}</div>}
+        {showSender && message.sender_name && (
+          <div className="bubble-sender" data-testid="message-sender">
+            {message.sender_name}
+          </div>
+        )}
         {message.extra.forwarded === true && (
           <div className="bubble-forwarded" data-testid="message-forwarded">
             ↪ {t("chat.forwarded")}

@@ -27,6 +27,7 @@ function MediaPlayer({ message }: { message: Message }) {
   if (!src) return <div className="media-placeholder">…</div>;
   if (message.type === "video") return <video controls src={src} className="media-video" data-testid="message-video" />;
   if (message.type === "voice") return <VoicePlayer src={src} />;
+  if (message.type === "video_note") return <VideoNote src={src} />;
   return <audio controls src={src} data-testid="message-audio" />;
 }
 
@@ -49,6 +50,17 @@ function VoicePlayer({ src }: { src: string }) {
         {speed}×
       </button>
     </span>
+  );
+}
+
+/** A round video recorded in the chat: shown round, as on the phone, and said to be one. */
+function VideoNote({ src }: { src: string }) {
+  const { t } = useI18n();
+  return (
+    <figure className="video-note" data-testid="message-video-note">
+      <video controls src={src} className="video-note-player" />
+      <figcaption>{t("chat.videoNote")}</figcaption>
+    </figure>
   );
 }
 
@@ -115,13 +127,25 @@ function ContactCard({ message }: { message: Message }) {
   );
 }
 
-const MEDIA_TYPES = new Set(["image", "sticker", "audio", "voice", "video", "document"]);
+const MEDIA_TYPES = new Set(["image", "sticker", "audio", "voice", "video", "video_note", "document"]);
 
 export function MessageContent({ message, onOpenImage }: { message: Message; onOpenImage: (src: string) => void }) {
   const { t } = useI18n();
   if (message.is_deleted) return <em className="deleted" data-testid="message-deleted">{t("chat.deleted")}</em>;
   const withCaption = !["contact", "location", "unsupported"].includes(message.type);
   const caption = message.body && withCaption ? <RichText text={message.body} /> : null;
+  if (MEDIA_TYPES.has(message.type) && !message.media_url && (message.media_state === "pending" || message.media_state === "retrying")) {
+    // Stored before its file: the file shows up here (message.updated) once the worker has downloaded it.
+    const note = message.media_state === "pending" ? t("chat.mediaDownloading") : t("chat.mediaRetrying");
+    return (
+      <>
+        <em className="media-placeholder" data-testid="media-downloading" data-state={message.media_state}>
+          {note}
+        </em>
+        {caption}
+      </>
+    );
+  }
   if (MEDIA_TYPES.has(message.type) && !message.media_url) {
     // The file never arrived (WhatsApp refused the download): say so instead of an empty player.
     const reason = typeof message.extra.media_error === "string" ? message.extra.media_error : t("chat.document");
@@ -144,6 +168,7 @@ export function MessageContent({ message, onOpenImage }: { message: Message; onO
     case "audio":
     case "voice":
     case "video":
+    case "video_note":
       return (
         <>
           <MediaPlayer message={message} />

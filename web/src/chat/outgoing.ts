@@ -46,6 +46,7 @@ export function optimisticMessage(ticketId: number, draft: Draft, clientId: stri
     media_url: draft.file ? URL.createObjectURL(draft.file) : null,
     media_name: draft.file?.name ?? null,
     media_mime: draft.file?.type ?? null,
+    media_state: null,
     extra: {},
     reactions: {},
     is_edited: false,

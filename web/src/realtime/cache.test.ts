@@ -20,6 +20,7 @@ function message(id: number, extra: Partial<Message> = {}): Message {
     media_url: null,
     media_name: null,
     media_mime: null,
+    media_state: null,
     extra: {},
     reactions: {},
     is_edited: false,

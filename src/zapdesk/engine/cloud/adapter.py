@@ -162,7 +162,10 @@ class CloudEngine:
             payload.update(type="text", text={"body": message.text, "preview_url": False})
         return await self._post(graph, payload)
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
+        # The Cloud API has no groups: a reaction never needs its target's author.
         graph = self._connected()
         payload = {"recipient_type": "individual", "to": chat.address, "type": "reaction"}
         return await self._post(graph, {**payload, "reaction": {"message_id": target_id, "emoji": emoji}})
@@ -176,10 +179,15 @@ class CloudEngine:
     async def profile_picture(self, chat: Chat) -> bytes | None:
         return None  # the Cloud API does not show customers' profile pictures to businesses
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:
             # Marking one message read marks the earlier ones of the chat read too.
             await self._call(self._connected().mark_read(self._phone_number_id, external_ids[-1]))
+
+    async def download(self, ref: str) -> bytes:
+        # Meta's files come with the webhook that announces them (`cloud.inbound`): a Cloud API message is stored
+        # with its file or its failure, never with a reference to fetch later, so this is never asked.
+        raise EngineError("the Cloud API has no file references to download later", retryable=False)
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
         """The Cloud API shows typing only together with a read mark; nothing to do on its own."""

@@ -14,7 +14,7 @@ import io
 import logging
 import uuid as uuid_module
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias, TypeVar
 
@@ -44,9 +44,7 @@ from zapdesk.engine.events import (
     Chat,
     EngineEvent,
     EngineState,
-    MediaContent,
     MediaKind,
-    MessageReceived,
     OutgoingMedia,
     OutgoingMessage,
     PairingCode,
@@ -67,7 +65,7 @@ from zapdesk.engine.neonize.runtime import (
     hold_client,
     install_default_executor,
     is_live,
-    note_leaked_thread,
+    note_stopped_session,
     release_client,
 )
 from zapdesk.engine.neonize.session_store import SessionStore, prepare_session_store, remove_sqlite_store
@@ -94,7 +92,6 @@ SUBSCRIBED_EVENTS: tuple[type[ProtoMessage], ...] = (
     OfflineSyncPreviewEv,
     OfflineSyncCompletedEv,
 )
-_MiB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +123,27 @@ class _QrReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class _LoginStatus:
+    """How whatsmeow's QR channel ended, from goneonize's login-status callback."""
+
+    status: str
+
+
+# What each end of a QR window means; any other status ("error", …) is a failed pairing.
+_QR_WINDOW_ENDS = {
+    "timeout": StateChanged(EngineState.QR_EXPIRED, reason="no QR code was scanned in time"),
+    "err-client-outdated": StateChanged(EngineState.OUTDATED, reason="WhatsApp refuses this client version"),
+    "err-scanned-without-multidevice": StateChanged(
+        EngineState.FAILED, reason="the phone that scanned the code has linked devices (multi-device) turned off"
+    ),
+    # whatsmeow saw a connect failure, a logout or a ban where it waited for a scan.
+    "err-unexpected-state": StateChanged(
+        EngineState.FAILED, reason="WhatsApp refused to link this device: the number may be banned"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
 class _Deadline:
     """A timer ran out: the QR window (QR_EXPIRED) or the wait for a resumed session to connect (FAILED)."""
 
@@ -145,7 +163,7 @@ class _Stop:
     pass
 
 
-_Item: TypeAlias = ProtoMessage | EngineEvent | _QrReceived | _Deadline | _ConnectEnded | _Stop
+_Item: TypeAlias = ProtoMessage | EngineEvent | _QrReceived | _LoginStatus | _Deadline | _ConnectEnded | _Stop
 
 
 class NeonizeEngine:
@@ -162,8 +180,6 @@ class NeonizeEngine:
         connect_timeout: float = 90.0,
         settle_timeout: float = 15.0,
         stop_timeout: float = 10.0,
-        media_timeout: float = 120.0,
-        max_media_bytes: int = 100 * _MiB,
         executor_threads: int = DEFAULT_EXECUTOR_THREADS,
     ) -> None:
         self.connection_key = connection_key
@@ -174,8 +190,6 @@ class NeonizeEngine:
         self._connect_timeout = connect_timeout
         self._settle_timeout = settle_timeout
         self._stop_timeout = stop_timeout
-        self._media_timeout = media_timeout
-        self._max_media_bytes = max_media_bytes
         self._executor_threads = executor_threads
 
         self._client: NeonizeClient | None = None
@@ -191,6 +205,7 @@ class NeonizeEngine:
         self._closing = False
         self._terminal = False
         self._connected = False
+        self._connected_once = False
         self._paired = False
         self._own: Device | None = None
         self._pairing_phone: str | None = None
@@ -285,8 +300,12 @@ class NeonizeEngine:
             proto = await self._media_message(message.media, message.text, message, own_phone)
         return await self._send(chat, proto)
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
-        proto = convert.reaction_message(chat, target_id, emoji, target_from_me=target_from_me, now=datetime.now(UTC))
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
+        proto = convert.reaction_message(
+            chat, target_id, emoji, target_from_me=target_from_me, target_sender=target_sender, now=datetime.now(UTC)
+        )
         return await self._send(chat, proto)
 
     async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
@@ -305,13 +324,14 @@ class NeonizeEngine:
             return None
         return await download_picture(info.URL) if info.URL else None
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if not external_ids:
             return
         jid = convert.chat_jid(chat)
+        # whatsmeow needs the author in groups (the receipt's `participant`); in a private chat it is the chat.
+        author = convert.person_jid(sender) if chat.is_group and sender else convert.EMPTY_JID
         await self._command(
-            "mark read",
-            lambda c: c.mark_read(*external_ids, chat=jid, sender=convert.EMPTY_JID, receipt=ReceiptType.READ),
+            "mark read", lambda c: c.mark_read(*external_ids, chat=jid, sender=author, receipt=ReceiptType.READ)
         )
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
@@ -365,10 +385,13 @@ class NeonizeEngine:
         client = self._client
         if client is None:
             raise NotConnected()
-        async with go_guard().shared():
+
+        async def call() -> T:
             if self._client is not client:
                 raise NotConnected()
             return await operation(client)
+
+        return await go_guard().run_shared(call)
 
     # ---- starting ------------------------------------------------------------------------------------------------
 
@@ -376,7 +399,7 @@ class NeonizeEngine:
         self._generation += 1
         self._queue = asyncio.Queue()
         self._settled = asyncio.Event()
-        self._closing = self._terminal = self._connected = self._paired = False
+        self._closing = self._terminal = self._connected = self._connected_once = self._paired = False
         self._own = None
         self._pairing_phone = None
         self._qr_index = 0
@@ -391,7 +414,7 @@ class NeonizeEngine:
             self._emit_soon(StateChanged(EngineState.LOGGED_OUT, reason=f"unusable session reference {session_ref!r}"))
             return None
         try:
-            stored = await self._backend.stored_devices(self._store.location)
+            stored = await self._backend.stored_devices(self._store)
         except Exception as exc:
             log.exception("connection %s: could not read the session store", self.connection_key)
             self._emit_soon(StateChanged(EngineState.FAILED, reason=f"the session store could not be read: {exc}"))
@@ -426,9 +449,16 @@ class NeonizeEngine:
             except Exception:
                 log.exception("connection %s: could not queue a QR code", self.connection_key)
 
+        loop = asyncio.get_running_loop()
+
+        def on_login_status(status: str) -> None:
+            # Called on a Go thread: only hand the status over to the loop.
+            loop.call_soon_threadsafe(queue.put_nowait, _LoginStatus(status))
+
         for event_type in SUBSCRIBED_EVENTS:
             client.event(event_type)(on_event)
         client.event.qr(on_qr)
+        client.on_login_status = on_login_status
 
     async def _connect(self, client: NeonizeClient, *, resuming: bool) -> None:
         generation = self._generation
@@ -530,6 +560,8 @@ class NeonizeEngine:
                 await self._hand_over(receipt)
         elif isinstance(item, _QrReceived):
             await self._on_qr(item.code)
+        elif isinstance(item, _LoginStatus):
+            await self._on_login_status(item.status)
         elif isinstance(item, ConnectedEv | KeepAliveRestoredEv):
             await self._on_connected()
         elif isinstance(item, StateChanged):
@@ -539,13 +571,28 @@ class NeonizeEngine:
                 await self._state(StateChanged(item.state, reason=item.reason))
         elif isinstance(item, _ConnectEnded):
             if item.generation == self._generation:
-                reason = item.error or "the WhatsApp session ended unexpectedly"
-                await self._state(StateChanged(EngineState.FAILED, reason=reason))
+                await self._state(StateChanged(EngineState.FAILED, reason=self._end_reason(item.error)))
         else:
             await self._on_lifecycle(item)
 
+    def _end_reason(self, error: str | None) -> str:
+        """Why the Go session ended by itself. One that could not encode an event stopped passing events on while
+        whatsmeow kept acknowledging them: it is ended now, and the worker starts it again (with its backoff)."""
+        kind = convert.unencodable_event(error or "")
+        if kind is None:
+            return error or "the WhatsApp session ended unexpectedly"
+        log.error(
+            "connection %s: neonize could not pass on a %s event from WhatsApp (%s); restarting the session",
+            self.connection_key,
+            kind,
+            error,
+        )
+        return f"neonize could not pass on a {kind} event from WhatsApp; the session is started again"
+
     async def _on_lifecycle(self, event: ProtoMessage) -> None:
         if isinstance(event, DisconnectedEv):
+            if self._paired and not self._connected_once:
+                return  # the reconnect whatsmeow makes right after pairing (code 515): not news
             # whatsmeow reconnects by itself (0 s, 2 s, 4 s…): calling connect here would make two sockets fight.
             await self._state(convert.reconnecting_state("connection lost; reconnecting"))
         elif isinstance(event, KeepAliveTimeoutEv):
@@ -586,7 +633,7 @@ class NeonizeEngine:
 
     async def _on_connected(self) -> None:
         own = await self._own_device()
-        self._paired = self._connected = True
+        self._paired = self._connected = self._connected_once = True
         self._cancel_timer()
         if own is None:
             await self._state(StateChanged(EngineState.CONNECTED))
@@ -621,6 +668,25 @@ class NeonizeEngine:
         if index == 0 and self._pairing_phone:
             await self._request_pairing_code(self._pairing_phone)
 
+    async def _on_login_status(self, status: str) -> None:
+        """The end of the QR window, as whatsmeow saw it (our own QR timer is only the fallback)."""
+        log.info("connection %s: the QR window ended: %s", self.connection_key, status)
+        if self._paired:
+            return
+        if status != "success":
+            await self._state(
+                _QR_WINDOW_ENDS.get(status) or StateChanged(EngineState.FAILED, f"pairing ended: {status}")
+            )
+            return
+        # Scanned: the window is over, and the first connection is still to come (whatsmeow reconnects once
+        # first). A slow one is a failed connect, not an expired code.
+        self._paired = True
+        self._arm_timer(
+            self._connect_timeout,
+            EngineState.FAILED,
+            f"paired, but WhatsApp did not connect within {self._connect_timeout:.0f} s",
+        )
+
     async def _request_pairing_code(self, phone: str) -> None:
         try:
             code = await self._go(lambda c: c.PairPhone(phone, True, client_type=PAIRING_CLIENT_TYPE))
@@ -634,12 +700,8 @@ class NeonizeEngine:
     async def _on_message(self, event: MessageEv) -> None:
         await self._learn_phones(event.Info.MessageSource)
         normalized = convert.message_event(event, self._lid_phones)
-        if normalized is None:
-            return
-        if isinstance(normalized, MessageReceived) and isinstance(normalized.content, MediaContent):
-            content = await self._download(convert.unwrap(event.Message), normalized.content)
-            normalized = replace(normalized, content=content)
-        await self._hand_over(normalized)
+        if normalized is not None:
+            await self._hand_over(normalized)  # a file comes later: the worker downloads it once this is stored
 
     async def _hand_over(self, event: EngineEvent) -> None:
         async def handle() -> None:
@@ -666,15 +728,20 @@ class NeonizeEngine:
     async def _phone_of(self, lid: JID) -> JID:
         return await self._go(lambda c: c.get_pn_from_lid(lid))
 
-    async def _download(self, message: Message, content: MediaContent) -> MediaContent:
-        if content.size is not None and content.size > self._max_media_bytes:
-            return replace(content, error=f"not downloaded: {content.size} bytes is over {self._max_media_bytes}")
+    async def download(self, ref: str) -> bytes:
         try:
-            data = await asyncio.wait_for(self._go(lambda c: c.download_any(message)), self._media_timeout)
+            message = convert.media_to_download(ref)
+        except ValueError as exc:
+            raise EngineError(str(exc), retryable=False) from exc
+        if not self._connected:
+            raise NotConnected()
+        try:
+            data = await self._go(lambda c: c.download_any(message))
+        except NotConnected:
+            raise
         except Exception as exc:
-            log.warning("connection %s: media download failed: %r", self.connection_key, exc)
-            return replace(content, error=f"download failed: {exc or type(exc).__name__}")
-        return replace(content, data=bytes(data), size=len(data))
+            raise convert.download_error(exc) from exc
+        return bytes(data)
 
     # ---- stopping --------------------------------------------------------------------------------------------------
 
@@ -691,22 +758,28 @@ class NeonizeEngine:
             await asyncio.shield(self._releasing)
 
     async def _stop_go(self, client: NeonizeClient, task: asyncio.Task[None] | None) -> None:
-        try:
-            async with asyncio.timeout(self._stop_timeout):
-                async with go_guard().exclusive():
-                    await client.stop()
-        except TimeoutError:
-            log.error("connection %s: neonize did not stop within %.0f s", self.connection_key, self._stop_timeout)
-        except Exception:
-            log.exception("connection %s: neonize failed to stop", self.connection_key)
-        finally:
-            release_client(client)
-        if task is not None and not task.done():
-            # Go returns from its session call once stopped, except an unpaired one, which spins forever.
-            await asyncio.wait({task}, timeout=2.0)
-            if not task.done():
-                note_leaked_thread()
-                log.warning("connection %s: neonize's session thread did not return", self.connection_key)
+        """Go's `Stop`, once every Go call of the process has returned (a download of another session may take
+        minutes: waited for, however long). The time limit is Stop's own; the client is released only once Stop
+        has run, so a session is never left running unseen with its finalizer gone."""
+        async with go_guard().exclusive():
+            stopping = asyncio.ensure_future(client.stop())
+            stopping.add_done_callback(lambda done: self._stopped(client, done))
+            finished, _ = await asyncio.wait({stopping}, timeout=self._stop_timeout)
+            if not finished:
+                log.error(
+                    "connection %s: Go's Stop did not return within %.0f s; its session is kept until it does",
+                    self.connection_key,
+                    self._stop_timeout,
+                )
+                return
+        if task is not None:
+            # Go returns from its session call once stopped, except an unpaired one, which holds its thread forever.
+            note_stopped_session(task)
+
+    def _stopped(self, client: NeonizeClient, stopping: asyncio.Future[None]) -> None:
+        if not stopping.cancelled() and stopping.exception() is not None:
+            log.error("connection %s: Go's Stop failed", self.connection_key, exc_info=stopping.exception())
+        release_client(client)
 
 
 def _jpeg_thumbnail(data: bytes) -> tuple[bytes, int, int] | None:

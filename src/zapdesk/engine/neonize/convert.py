@@ -6,10 +6,13 @@ No I/O here: LID lookups and media downloads happen in the adapter, which passes
 
 from __future__ import annotations
 
+import base64
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
+from google.protobuf.message import DecodeError
 from google.protobuf.message import Message as ProtoMessage
 from neonize.proto.Neonize_pb2 import JID, ConnectFailureReason, Device, MessageSource, SendResponse, UploadResponse
 from neonize.proto.Neonize_pb2 import ConnectFailure as ConnectFailureEv
@@ -26,6 +29,7 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
     ExtendedTextMessage,
     ImageMessage,
     Message,
+    MessageAssociation,
     ProtocolMessage,
     ReactionMessage,
     StickerMessage,
@@ -33,7 +37,10 @@ from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import (
 )
 from neonize.utils.enum import MediaType
 
+from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import (
+    Association,
+    AssociationKind,
     Chat,
     ContactCardContent,
     Content,
@@ -54,6 +61,8 @@ from zapdesk.engine.events import (
     StateChanged,
     TextContent,
     UnsupportedContent,
+    group_address,
+    lid_address,
 )
 
 PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us", "hosted"})
@@ -72,6 +81,8 @@ _WRAPPERS = (
     "editedMessage",
     "botInvokeMessage",
     "lottieStickerMessage",
+    # whatsmeow leaves this one wrapped: HD copies and (in some builds) album items arrive inside it.
+    "associatedChildMessage",
 )
 # Protocol plumbing that rides along with (or instead of) content: never shown to anyone.
 _PLUMBING = frozenset(
@@ -82,8 +93,17 @@ _PLUMBING = frozenset(
         "protocolMessage",
         "keepInChatMessage",
         "pinInChatMessage",
+        # An album's opening message says only how many items follow; each item comes as a message of its own.
+        "albumMessage",
     }
 )
+_ASSOCIATIONS = {
+    MessageAssociation.HD_IMAGE_DUAL_UPLOAD: AssociationKind.BETTER_COPY,
+    MessageAssociation.HD_VIDEO_DUAL_UPLOAD: AssociationKind.BETTER_COPY,
+    MessageAssociation.MEDIA_ALBUM: AssociationKind.ALBUM_ITEM,
+}
+# Copies browsers cannot play (HEVC video): the earlier copy stays, this one is not news.
+_SKIPPED_ASSOCIATIONS = frozenset({MessageAssociation.HEVC_VIDEO_DUAL_UPLOAD})
 _RECEIPT_KINDS = {
     ReceiptEv.DELIVERED: ReceiptKind.DELIVERED,
     ReceiptEv.READ: ReceiptKind.READ,
@@ -154,18 +174,14 @@ def chat_jid(chat: Chat) -> JID:
     return make_jid(digits(chat.address), GROUP_SERVER if chat.is_group else PERSON_SERVER)
 
 
-def person_jid_str(phone: str) -> str:
-    return phone if "@" in phone else f"{digits(phone)}@{PERSON_SERVER}"
+def person_jid_str(address: str) -> str:
+    """A person's address (`Sender.address`: international digits, or `<lid>@lid`) as a JID string."""
+    return address if "@" in address else f"{digits(address)}@{PERSON_SERVER}"
 
 
-def parse_device_list(raw: str) -> list[str]:
-    """neonize's `GetAllDevices` answer: `jid,pushname,business,initialized` records joined by `|\\x01|`.
-
-    Only the JID is read: neonize's own parser breaks on push names containing commas.
-    """
-    if raw.startswith("error:"):
-        raise RuntimeError(raw.removeprefix("error:").strip())
-    return [record.split(",", 1)[0] for record in raw.split("|\u0001|") if record]
+def person_jid(address: str) -> JID:
+    user, _, server = person_jid_str(address).partition("@")
+    return make_jid(user, server)
 
 
 def digits(value: str) -> str:
@@ -222,7 +238,7 @@ def _identity(jid: JID, alt: JID, lid_phones: Mapping[str, str]) -> tuple[str | 
 def _chat(source: MessageSource, lid_phones: Mapping[str, str], push_name: str | None) -> Chat:
     chat = source.Chat
     if chat.Server == GROUP_SERVER:
-        return Chat(address=f"{chat.User}@{GROUP_SERVER}", is_group=True)
+        return Chat(address=group_address(chat.User), is_group=True)
     if source.IsFromMe:
         alt = source.RecipientAlt
     elif source.Sender.User == chat.User and source.Sender.Server == chat.Server:
@@ -230,7 +246,7 @@ def _chat(source: MessageSource, lid_phones: Mapping[str, str], push_name: str |
     else:
         alt = EMPTY_JID
     phone, lid = _identity(chat, alt, lid_phones)
-    address = phone or f"{lid}@lid"
+    address = phone or lid_address(lid or "")
     return Chat(address=address, name=None if source.IsFromMe else push_name)
 
 
@@ -243,21 +259,38 @@ def _sender(source: MessageSource, lid_phones: Mapping[str, str], push_name: str
 
 
 def unwrap(message: Message) -> Message:
-    """The content inside ephemeral / view-once / device-sent / edited containers."""
-    for _ in range(len(_WRAPPERS)):
+    """The content inside ephemeral / view-once / device-sent / edited / associated-child containers."""
+    return _unwrapped(message)[0]
+
+
+def _unwrapped(message: Message) -> tuple[Message, MessageAssociation | None]:
+    """The content, and the first `messageAssociation` met on the way in (on the outer message or inside its
+    associated child: WhatsApp builds differ)."""
+    association: MessageAssociation | None = None
+    for _ in range(len(_WRAPPERS) + 1):
+        if association is None and _has(message, "messageContextInfo"):
+            context = message.messageContextInfo
+            association = context.messageAssociation if _has(context, "messageAssociation") else None
         for wrapper in _WRAPPERS:
             if _has(message, wrapper) and _has(getattr(message, wrapper), "message"):
                 message = getattr(message, wrapper).message
                 break
         else:
-            return message
-    return message
+            break
+    return message, association
+
+
+def _association(found: MessageAssociation | None) -> Association | None:
+    if found is None or found.associationType not in _ASSOCIATIONS or not found.parentMessageKey.ID:
+        return None
+    index = found.messageIndex if _has(found, "messageIndex") else None
+    return Association(_ASSOCIATIONS[found.associationType], found.parentMessageKey.ID, index)
 
 
 def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming | None:
     """One `MessageEv` as our event; None for what is not a conversation (status, newsletters, plumbing).
 
-    Media comes back with `data=None`: the adapter downloads it.
+    Media comes back with a `ref` to download it by, after the message is stored.
     """
     info = event.Info
     source = info.MessageSource
@@ -267,9 +300,11 @@ def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming |
     phones = {**lid_phones, **learned_lids(source)}
     chat = _chat(source, phones, push_name)
     timestamp = from_milliseconds(info.Timestamp)
-    message = unwrap(event.Message)
+    message, association = _unwrapped(event.Message)
     if _has(message, "protocolMessage"):
         return _protocol_event(message.protocolMessage, chat, timestamp)
+    if association is not None and association.associationType in _SKIPPED_ASSOCIATIONS:
+        return None
     found = _content(message)
     if found is None:
         return None
@@ -282,6 +317,7 @@ def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming |
         timestamp=timestamp,
         content=content,
         quoted_id=quoted_id,
+        association=_association(association),
     )
 
 
@@ -323,23 +359,25 @@ def _content(message: Message) -> tuple[Content, str | None] | None:
         return TextContent(text=part.text), _quoted_id(part)
     if _has(message, "imageMessage"):
         image = message.imageMessage
-        return _media(MediaKind.IMAGE, image, "image/jpeg", caption=image.caption), _quoted_id(image)
+        return _media(MediaKind.IMAGE, "imageMessage", image, "image/jpeg", caption=image.caption), _quoted_id(image)
     if _has(message, "stickerMessage"):
         sticker = message.stickerMessage
-        return _media(MediaKind.STICKER, sticker, "image/webp"), _quoted_id(sticker)
+        return _media(MediaKind.STICKER, "stickerMessage", sticker, "image/webp"), _quoted_id(sticker)
     if _has(message, "audioMessage"):
         audio = message.audioMessage
         kind = MediaKind.VOICE if audio.PTT else MediaKind.AUDIO
-        return _media(kind, audio, "audio/ogg", seconds=audio.seconds), _quoted_id(audio)
-    for field in ("videoMessage", "ptvMessage"):
+        return _media(kind, "audioMessage", audio, "audio/ogg", seconds=audio.seconds), _quoted_id(audio)
+    for field, kind in (("videoMessage", MediaKind.VIDEO), ("ptvMessage", MediaKind.VIDEO_NOTE)):
         if _has(message, field):
             video = getattr(message, field)
-            content = _media(MediaKind.VIDEO, video, "video/mp4", caption=video.caption, seconds=video.seconds)
+            # Downloaded as the video it is: whatsmeow's DownloadAny does not look at `ptvMessage`.
+            content = _media(kind, "videoMessage", video, "video/mp4", caption=video.caption, seconds=video.seconds)
             return content, _quoted_id(video)
     if _has(message, "documentMessage"):
         document = message.documentMessage
         content = _media(
             MediaKind.DOCUMENT,
+            "documentMessage",
             document,
             "application/octet-stream",
             caption=document.caption,
@@ -380,6 +418,7 @@ def _content(message: Message) -> tuple[Content, str | None] | None:
 
 def _media(
     kind: MediaKind,
+    field: str,
     part: ProtoMessage,
     default_mime: str,
     *,
@@ -387,6 +426,7 @@ def _media(
     file_name: str | None = None,
     seconds: int = 0,
 ) -> MediaContent:
+    """The file of a message, to download after the message is stored: `ref` is what `media_to_download` needs."""
     return MediaContent(
         kind=kind,
         mime=part.mimetype or default_mime,
@@ -395,7 +435,41 @@ def _media(
         caption=caption,
         size=part.fileLength or None,
         seconds=seconds or None,
+        ref=media_ref(field, part),
     )
+
+
+# What a download does not need, and would only make the stored reference larger.
+_NOT_FOR_DOWNLOAD = ("JPEGThumbnail", "pngThumbnail", "contextInfo", "caption")
+
+
+def media_ref(field: str, part: ProtoMessage) -> str:
+    """The reference a received file is downloaded by later: the media part alone, under `field`, in a `Message`
+    (base64). whatsmeow's `DownloadAny` picks the media keys by that field's type."""
+    media = type(part)()
+    media.CopyFrom(part)
+    for name in _NOT_FOR_DOWNLOAD:
+        if name in media.DESCRIPTOR.fields_by_name:
+            media.ClearField(name)
+    return base64.b64encode(Message(**{field: media}).SerializeToString()).decode()
+
+
+def media_to_download(ref: str) -> Message:
+    """The inverse of `media_ref`: what to hand `download_any`."""
+    try:
+        return Message.FromString(base64.b64decode(ref, validate=True))
+    except (ValueError, DecodeError) as exc:
+        raise ValueError(f"not a media reference: {ref[:40]!r}") from exc
+
+
+# Download failures whatsmeow reports that no retry can mend: WhatsApp no longer has the file.
+_GONE = ("status code 404", "status code 410", "didn't find any attachments", "unknown media type")
+
+
+def download_error(error: Exception) -> EngineError:
+    """What a failed `download_any` means for trying again."""
+    text = str(error) or type(error).__name__
+    return EngineError(f"download failed: {text}", retryable=not any(gone in text for gone in _GONE))
 
 
 # ---- receipts ------------------------------------------------------------------------------------------------
@@ -418,6 +492,18 @@ def receipt_event(event: ReceiptEv, lid_phones: Mapping[str, str]) -> Receipt | 
 
 
 # ---- lifecycle -----------------------------------------------------------------------------------------------
+
+
+# goneonize leaves a `required` field unset for values it has no name for (a "server-error" receipt, a new ban
+# code or connect-failure reason); Go's proto.Marshal then fails, and that error ends the session's event pump.
+_UNENCODABLE = re.compile(r"required field neonize\.(\w+)\.(\w+) not set")
+
+
+def unencodable_event(error: str) -> str | None:
+    """The kind of event goneonize could not encode (`Receipt`, `TemporaryBan`, …) when that is what ended a
+    session; None for any other end."""
+    found = _UNENCODABLE.search(error)
+    return found.group(1) if found else None
 
 
 def connected_state(me: Device) -> StateChanged:
@@ -523,6 +609,7 @@ def upload_media_type(kind: MediaKind) -> MediaType:
         MediaKind.IMAGE: MediaType.MediaImage,
         MediaKind.STICKER: MediaType.MediaImage,
         MediaKind.VIDEO: MediaType.MediaVideo,
+        MediaKind.VIDEO_NOTE: MediaType.MediaVideo,
         MediaKind.AUDIO: MediaType.MediaAudio,
         MediaKind.VOICE: MediaType.MediaAudio,
         MediaKind.DOCUMENT: MediaType.MediaDocument,
@@ -560,7 +647,7 @@ def media_message(
         return Message(imageMessage=image)
     if media.kind is MediaKind.STICKER:
         return Message(stickerMessage=StickerMessage(contextInfo=context, **common))
-    if media.kind is MediaKind.VIDEO:
+    if media.kind in (MediaKind.VIDEO, MediaKind.VIDEO_NOTE):
         return Message(videoMessage=VideoMessage(caption=caption_or_none, contextInfo=context, **common))
     if media.kind in (MediaKind.AUDIO, MediaKind.VOICE):
         audio = AudioMessage(PTT=media.kind is MediaKind.VOICE, contextInfo=context, **common)
@@ -573,7 +660,12 @@ def media_message(
     return Message(documentMessage=document)
 
 
-def reaction_message(chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, now: datetime) -> Message:
-    """A reaction (empty `emoji` removes it), keyed like whatsmeow's `BuildReaction`."""
+def reaction_message(
+    chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None, now: datetime
+) -> Message:
+    """A reaction (empty `emoji` removes it), keyed like whatsmeow's `BuildMessageKey`: in a group, someone else's
+    message is also named by its author (`participant`), or WhatsApp cannot find it."""
     key = MessageKey(remoteJID=jid_to_str(chat_jid(chat)), fromMe=target_from_me, ID=target_id)
+    if chat.is_group and not target_from_me and target_sender:
+        key.participant = person_jid_str(target_sender)
     return Message(reactionMessage=ReactionMessage(key=key, text=emoji, senderTimestampMS=int(now.timestamp() * 1000)))

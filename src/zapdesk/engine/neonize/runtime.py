@@ -7,12 +7,13 @@ default executor for the session's whole life, and stops a session when its Pyth
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message as ProtoMessage
 from neonize.aioze.client import NewAClient
@@ -21,11 +22,15 @@ from neonize.proto.waCompanionReg.WAWebProtobufsCompanionReg_pb2 import DevicePr
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, MediaType, ReceiptType
 
-from zapdesk.engine.neonize.convert import parse_device_list
+from zapdesk.engine.neonize.session_store import SessionStore, stored_devices
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEVICE_NAME = "zapdesk"
+# Threads of the default executor besides the sessions' own and the leaked ones: Go calls (downloads, sends,
+# lookups), file writes, the session store. Past them, calls wait their turn instead of hanging.
+CALL_THREADS = 64
 DEFAULT_EXECUTOR_THREADS = 256
 
 RawHandler = Callable[["NeonizeClient", ProtoMessage], Coroutine[None, None, None]]
@@ -40,12 +45,18 @@ class NeonizeEvents(Protocol):
     def qr(self, f: QrHandler) -> None: ...
 
 
+LoginStatusHandler = Callable[[str], None]
+
+
 class NeonizeClient(Protocol):
     """The part of `neonize.aioze.client.NewAClient` the adapter uses (tests substitute a fake with this shape)."""
 
     uuid: bytes
     me: Device | None
     event: NeonizeEvents
+    # How a QR window ended, as whatsmeow's QR channel says ("success", "timeout", "err-client-outdated", …).
+    # Called on a Go thread.
+    on_login_status: LoginStatusHandler | None
 
     async def connect(self) -> asyncio.Task[None]: ...
 
@@ -85,7 +96,7 @@ class NeonizeBackend(Protocol):
 
     def new_client(self, store: str, *, jid: JID | None = None, uuid: str | None = None) -> NeonizeClient: ...
 
-    async def stored_devices(self, store: str) -> list[str]: ...
+    async def stored_devices(self, store: SessionStore) -> list[str]: ...
 
 
 def device_props() -> DeviceProps:
@@ -97,32 +108,46 @@ def device_props() -> DeviceProps:
 PAIRING_CLIENT_TYPE = ClientType.CHROME
 
 
+class LoginStatusClient(NewAClient):  # type: ignore[misc]  # neonize is untyped
+    """neonize's client, with the login-status callback it hands goneonize put to use: neonize's own discards
+    how a QR window ended, the only word Python gets of it (the window's events wait in Go until it is over)."""
+
+    on_login_status: LoginStatusHandler | None = None
+
+    def _NewAClient__onLoginStatus(self, uuid: int, status: int) -> None:  # noqa: N802 - neonize's mangled name
+        handler = self.on_login_status
+        if handler is None:
+            return
+        try:
+            handler(ctypes.string_at(status).decode(errors="replace"))
+        except Exception:
+            # On a Go thread: an exception here would be lost in ctypes.
+            log.exception("the login status of %s could not be handled", self.uuid)
+
+
 class NeonizeRuntime:
-    """The real backend: `NewAClient` on a store string, and whatsmeow's device list read through neonize's Go."""
+    """The real backend: neonize's client on a store string, and the store's device list."""
 
     def new_client(self, store: str, *, jid: JID | None = None, uuid: str | None = None) -> NeonizeClient:
         if jid is not None:
-            client: NeonizeClient = NewAClient(store, jid=jid, props=device_props())
+            client: NeonizeClient = LoginStatusClient(store, jid=jid, props=device_props())
         else:
-            client = NewAClient(store, props=device_props(), uuid=uuid, new_device=True)
+            client = LoginStatusClient(store, props=device_props(), uuid=uuid, new_device=True)
         return client
 
-    async def stored_devices(self, store: str) -> list[str]:
-        return parse_device_list(await asyncio.to_thread(_read_device_list, store))
-
-
-def _read_device_list(store: str) -> str:
-    from neonize._binder import func_callback_bytes2, gocode
-    from neonize.utils.log import log_whatsmeow
-
-    callback = func_callback_bytes2(log_whatsmeow)  # kept alive for the duration of the call
-    raw: bytes = gocode.GetAllDevices(store.encode(), callback)
-    return raw.decode()
+    async def stored_devices(self, store: SessionStore) -> list[str]:
+        return await stored_devices(store)
 
 
 # ---- threads -------------------------------------------------------------------------------------------------
 
 _executor_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def executor_threads(max_sessions: int, leak_limit: int) -> int:
+    """Enough threads that no call hangs: one per session, the leaked ones a worker keeps until it is recycled,
+    and `CALL_THREADS` for everything else."""
+    return max_sessions + leak_limit + CALL_THREADS
 
 
 def install_default_executor(loop: asyncio.AbstractEventLoop, threads: int = DEFAULT_EXECUTOR_THREADS) -> None:
@@ -133,20 +158,26 @@ def install_default_executor(loop: asyncio.AbstractEventLoop, threads: int = DEF
     _executor_loops.add(loop)
 
 
-_leaked_threads = 0
+# Stopped sessions whose Go call has not returned. An unpaired one never does: after a QR window ends goneonize's
+# FetchMe waits forever for a device id, and after Stop mid-window its QR loop waits for a channel nobody closes.
+_stopped_sessions: set[asyncio.Future[None]] = set()
 
 
-def note_leaked_thread() -> None:
-    global _leaked_threads
-    _leaked_threads += 1
+def note_stopped_session(session: asyncio.Future[None]) -> None:
+    """Count `session` (the connect task of a client Go's Stop ran for) as a leaked thread until it returns."""
+    if session.done():
+        return
+    _stopped_sessions.add(session)
+    session.add_done_callback(_stopped_sessions.discard)
 
 
 def leaked_go_threads() -> int:
-    """Sessions whose Go thread did not return after stopping (an unpaired QR window spins forever).
+    """Executor threads held by sessions that were stopped but never returned: past a limit, the worker is
+    recycled (`worker.Worker`), as only the end of the process frees them.
 
     Interpreter exit joins executor threads: a worker with leaks must leave with `os._exit` after its cleanup.
     """
-    return _leaked_threads
+    return len(_stopped_sessions)
 
 
 # ---- Go's global maps ----------------------------------------------------------------------------------------
@@ -155,8 +186,8 @@ def leaked_go_threads() -> int:
 class GoMapGuard:
     """Readers/writer exclusion around neonize's unlocked Go maps.
 
-    Connecting and stopping write them (exclusive); every other call reads them (shared). Release never awaits,
-    so a cancelled caller cannot leave the guard held.
+    Connecting and stopping write them (exclusive); every other call reads them (shared), and holds its share
+    until Go returns, even when the caller stopped waiting: a writer waits for the Go calls, not for their callers.
     """
 
     def __init__(self) -> None:
@@ -165,17 +196,28 @@ class GoMapGuard:
         self._no_readers = asyncio.Event()
         self._no_readers.set()
 
-    @asynccontextmanager
-    async def shared(self) -> AsyncIterator[None]:
+    async def run_shared(self, call: Callable[[], Awaitable[T]]) -> T:
+        """`call()` (one Go call) inside a share of the guard, released only when the call has returned."""
         async with self._writer:
             self._readers += 1
             self._no_readers.clear()
         try:
-            yield
-        finally:
-            self._readers -= 1
-            if self._readers == 0:
-                self._no_readers.set()
+            running = asyncio.ensure_future(call())
+        except BaseException:
+            self._release_share()
+            raise
+        running.add_done_callback(lambda _done: self._release_share())
+        return await asyncio.shield(running)
+
+    def _release_share(self) -> None:
+        self._readers -= 1
+        if self._readers == 0:
+            self._no_readers.set()
+
+    @property
+    def readers(self) -> int:
+        """Go calls running now (besides connect and stop)."""
+        return self._readers
 
     @asynccontextmanager
     async def exclusive(self) -> AsyncIterator[None]:
@@ -205,13 +247,19 @@ def is_live(uuid: bytes) -> bool:
     return uuid in _live_clients
 
 
+def live_clients() -> int:
+    """Go sessions this process holds: started and not (yet) stopped by Go's `Stop`."""
+    return len(_live_clients)
+
+
 def hold_client(client: NeonizeClient) -> None:
     _live_clients[client.uuid] = client
 
 
 def release_client(client: NeonizeClient) -> None:
-    """Forget a stopped client. Its finalizer is detached: it would call Go's Stop on the same key later, and a
-    resumed session reuses that key (the phone number)."""
+    """Forget a client Go's `Stop` ran for (never one whose Stop did not run: its session would go on unseen). Its
+    finalizer is detached: it would call Go's Stop on the same key later, and a resumed session reuses that key
+    (the phone number)."""
     if _live_clients.get(client.uuid) is client:
         del _live_clients[client.uuid]
     finalizer = getattr(client, "_stop_finalizer", None)

@@ -6,9 +6,11 @@ Imports nothing from neonize, so the API process can locate and delete stores wi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,12 +18,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.config import Settings
+from zapdesk.config import Settings, to_async_url
+from zapdesk.db.engine import create_engine
 
 # SQLite keeps these beside the database; they hold the same secrets.
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 # neonize's Go side opens f"file:{path}?_foreign_keys=on": these would break that URI.
 _URI_BREAKERS = re.compile(r"[?#%]")
+# whatsmeow's table of paired devices (`whatsmeow_device`), keyed by device JID; its other tables cascade from it.
+_DEVICE_TABLE_EXISTS = "SELECT to_regclass('whatsmeow_device') IS NOT NULL"
+_DEVICES = "SELECT jid FROM whatsmeow_device ORDER BY jid"
 # asyncpg-only query options lib/pq (whatsmeow's driver) would send to the server as unknown settings.
 _ASYNCPG_ONLY_OPTIONS = frozenset({"prepared_statement_cache_size", "statement_cache_size", "pgbouncer"})
 
@@ -32,10 +38,12 @@ class SessionStoreError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class SessionStore:
-    """What neonize is given as its store (`location`), and the SQLite file behind it when there is one."""
+    """What neonize is given as its store (`location`), and the SQLite file behind it when there is one; in
+    PostgreSQL, `database_url` is how the app itself reaches that database."""
 
     location: str
     path: Path | None = None
+    database_url: str | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -45,7 +53,8 @@ class SessionStore:
 def session_store_for(settings: Settings, connection_key: str) -> SessionStore:
     """The store of one connection: its own SQLite file, or the shared PostgreSQL database (keyed by device JID)."""
     if not settings.is_sqlite:
-        return SessionStore(location=whatsmeow_postgres_url(settings.direct_url or settings.database_url))
+        url = settings.direct_url or settings.database_url
+        return SessionStore(location=whatsmeow_postgres_url(url), database_url=to_async_url(url))
     path = settings.auth_sessions_dir.resolve() / f"connection-{_file_safe(connection_key)}.db"
     if _URI_BREAKERS.search(str(path)):
         raise SessionStoreError(f"AUTH_SESSIONS_DIR must not contain '?', '#' or '%': {path.parent}")
@@ -67,6 +76,37 @@ def whatsmeow_postgres_url(url: str) -> str:
             continue
         options.append(("sslmode" if key == "ssl" else key, value))
     return urlunsplit(("postgres", parts.netloc, parts.path, urlencode(options), parts.fragment))
+
+
+async def stored_devices(store: SessionStore) -> list[str]:
+    """The device JIDs the store holds, read the way the app reads its own database.
+
+    Not through goneonize's `GetAllDevices`: it opens a database container per call (trying SQLite on a PostgreSQL
+    URL first) and never closes it, so every resume, watchdog restart and retry left connections open.
+    """
+    if store.path is not None:
+        return await asyncio.to_thread(_sqlite_devices, store.path)
+    if store.database_url is None:
+        raise SessionStoreError("a PostgreSQL session store needs the database's URL")
+    # No pool: the one connection closes with the read, so resumes leave the server's count as it was.
+    engine = create_engine(store.database_url, pooled=True)
+    try:
+        async with engine.connect() as connection:
+            if not await connection.scalar(text(_DEVICE_TABLE_EXISTS)):
+                return []  # nothing was ever paired here
+            return list((await connection.execute(text(_DEVICES))).scalars())
+    finally:
+        await engine.dispose()
+
+
+def _sqlite_devices(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as database:
+        found = database.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'whatsmeow_device'")
+        if found.fetchone() is None:
+            return []
+        return [str(jid) for (jid,) in database.execute(_DEVICES)]
 
 
 def prepare_session_store(store: SessionStore) -> None:
@@ -98,7 +138,7 @@ async def remove_stored_session(
         return
     if session_ref is None:
         return  # never paired: whatsmeow stored nothing for it
-    exists = await session.scalar(text("SELECT to_regclass('whatsmeow_device') IS NOT NULL"))
+    exists = await session.scalar(text(_DEVICE_TABLE_EXISTS))
     if exists:
         await session.execute(text("DELETE FROM whatsmeow_device WHERE jid = :jid"), {"jid": session_ref})
 

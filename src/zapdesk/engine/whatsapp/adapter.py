@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,9 +22,7 @@ from zapdesk.engine.events import (
     Chat,
     EngineEvent,
     EngineState,
-    MediaContent,
     MediaKind,
-    MessageReceived,
     OutgoingMedia,
     OutgoingMessage,
     PairingCode,
@@ -41,7 +39,6 @@ from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
 
 log = logging.getLogger(__name__)
 
-_MiB = 1024 * 1024
 # whatsmeow's QR window: about 6 codes, 60 s for the first and 20 s each after.
 QR_WINDOW_SECONDS = 160.0
 _UPLOAD_TYPES = {
@@ -80,15 +77,11 @@ class WhatsAppEngine:
         connection_key: str,
         handler: EventHandler,
         host: EngineHost,
-        media_timeout: float = 120.0,
-        max_media_bytes: int = 100 * _MiB,
         stop_timeout: float = 15.0,
     ) -> None:
         self.connection_key = connection_key
         self._handler = handler
         self._host = host
-        self._media_timeout = media_timeout
-        self._max_media_bytes = max_media_bytes
         self._stop_timeout = stop_timeout
         self._queue: asyncio.Queue[_Received | object] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
@@ -194,8 +187,12 @@ class WhatsAppEngine:
             proto = await self._media_message(message.media, message)
         return await self._send(chat, proto, message.message_id)
 
-    async def react(self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool) -> SendResult:
-        proto = convert.reaction_message(chat, target_id, emoji, target_from_me=target_from_me, now=datetime.now(UTC))
+    async def react(
+        self, chat: Chat, target_id: str, emoji: str, *, target_from_me: bool, target_sender: str | None = None
+    ) -> SendResult:
+        proto = convert.reaction_message(
+            chat, target_id, emoji, target_from_me=target_from_me, target_sender=target_sender, now=datetime.now(UTC)
+        )
         return await self._send(chat, proto, convert.new_message_id())
 
     async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
@@ -209,10 +206,27 @@ class WhatsAppEngine:
         # zapdesk-wa's protocol has no command for profile pictures yet: contacts keep their initials.
         return None
 
-    async def mark_read(self, chat: Chat, external_ids: list[str]) -> None:
+    async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:
-            command = pb.MarkRead(chat_jid=_chat_jid(chat), message_ids=external_ids)
+            # whatsmeow needs the author in groups (the receipt's `participant`).
+            author = convert.person_jid_str(sender) if chat.is_group and sender else ""
+            command = pb.MarkRead(chat_jid=_chat_jid(chat), message_ids=external_ids, sender_jid=author)
             await self._command("mark read", mark_read=command)
+
+    async def download(self, ref: str) -> bytes:
+        try:
+            message = convert.media_to_download(ref)
+        except ValueError as exc:
+            raise EngineError(str(exc), retryable=False) from exc
+        if not self._connected:
+            raise NotConnected()
+        try:
+            response = await self._command("download", download=pb.Download(message=message.SerializeToString()))
+        except NotConnected:
+            raise
+        except EngineError as exc:
+            raise convert.download_error(exc) from exc
+        return bytes(response.downloaded)
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
         await self._command("typing", typing=pb.SetTyping(chat_jid=_chat_jid(chat), composing=typing))
@@ -311,10 +325,7 @@ class WhatsAppEngine:
         if normalized is None:
             await self._verdict(received, ok=True)  # not a conversation: nothing to store
             return
-        if isinstance(normalized, MessageReceived) and isinstance(normalized.content, MediaContent):
-            content = await self._download(message.message, normalized.content)
-            normalized = replace(normalized, content=content)
-        await self._hand_over(received, normalized)
+        await self._hand_over(received, normalized)  # a file comes later: the worker downloads it once this is stored
 
     async def _on_receipt(self, received: _Received, receipt: pb.ReceiptEvent) -> None:
         neonize_receipt = wire.receipt_ev(receipt)
@@ -386,18 +397,6 @@ class WhatsAppEngine:
             phone = wire.jid(response.phone_jid)
             if phone.User:
                 self._lid_phones[lid.User] = phone.User
-
-    async def _download(self, message: bytes, content: MediaContent) -> MediaContent:
-        if content.size is not None and content.size > self._max_media_bytes:
-            return replace(content, error=f"not downloaded: {content.size} bytes is over {self._max_media_bytes}")
-        try:
-            response = await asyncio.wait_for(
-                self._host.request(self.connection_key, download=pb.Download(message=message)), self._media_timeout
-            )
-        except (EngineError, TimeoutError) as exc:
-            log.warning("connection %s: media download failed: %r", self.connection_key, exc)
-            return replace(content, error=f"download failed: {exc or type(exc).__name__}")
-        return replace(content, data=response.downloaded, size=len(response.downloaded))
 
 
 def _chat_jid(chat: Chat) -> str:
