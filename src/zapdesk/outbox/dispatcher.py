@@ -113,6 +113,7 @@ class OutboxDispatcher(StepLoop):
         self._successes = 0  # since the lanes last changed
         self._held_until = 0.0  # monotonic: the network asked the whole connection to wait until then
         self._in_flight: dict[int, asyncio.Task[float]] = {}
+        self._late_sends: dict[asyncio.Task[float], asyncio.Future[SendResult]] = {}  # outcome stored → its send
         # Sends that come back together are marked sent in one transaction.
         self._outcomes: GroupCommit[tuple[int, SendResult]] = GroupCommit(self._mark_sent)
         self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
@@ -132,6 +133,10 @@ class OutboxDispatcher(StepLoop):
             send.cancel()
         if sends:
             await asyncio.wait(sends)
+        # Sends that returned just as the loop stopped are being stored: closed means their writes are done too.
+        returned = [task for task, sending in self._late_sends.items() if sending.done()]
+        if returned:
+            await asyncio.wait(returned, timeout=self.send_timeout)
 
     async def step(self) -> float:
         """Start sending what is due (one message, or one per free lane); returns how long to wait (unless
@@ -356,12 +361,15 @@ class OutboxDispatcher(StepLoop):
     def _store_outcome_later(self, delivery: Delivery, sending: asyncio.Future[SendResult]) -> None:
         """When the send returns after all: its outcome is stored then, even if this dispatcher is gone."""
 
-        def store(_done: asyncio.Future[SendResult]) -> None:
-            task = asyncio.ensure_future(self._store_outcome(delivery, sending, late=True))
-            _late_outcomes.add(task)
-            task.add_done_callback(_late_outcomes.discard)
+        async def store_when_returned() -> float:
+            await asyncio.wait({sending})
+            return await self._store_outcome(delivery, sending, late=True)
 
-        sending.add_done_callback(store)
+        task = asyncio.ensure_future(store_when_returned())
+        _late_outcomes.add(task)
+        task.add_done_callback(_late_outcomes.discard)
+        self._late_sends[task] = sending
+        task.add_done_callback(self._late_sends.pop)
 
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
