@@ -23,6 +23,8 @@ BENCHMARKS = {
     "api": "bench.api_latency",
     "memory": "bench.memory",
     "outbound": "bench.outbound",
+    "timers": "bench.timers",
+    "ingest_menu": "bench.ingest_menu",
     "engine": "bench.engine",
     "profile": "bench.profile",
     "numbers": "bench.numbers",

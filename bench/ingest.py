@@ -201,7 +201,7 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
                 in_process, ceiling, per_row, multi, copy = alone[chats]
                 backlog = round(in_process.per_second * DRAIN_SECONDS / 10) * 10
                 backlog = max(MIN_MESSAGES, min(MAX_MESSAGES, backlog))
-                rate = await _drain_backlog(stack, inbox, url, run, chats, backlog)
+                rate = await drain_backlog(stack, inbox, url, run, chats, backlog)
                 figures[chats] = Figures(backlog, rate, in_process, ceiling, per_row, multi, copy)
         finally:
             await inbox.close()
@@ -211,7 +211,7 @@ async def _measure(kind: str, url: str, workdir: Path) -> dict[int, Figures]:
 # --- end to end ---------------------------------------------------------------------------------------------
 
 
-async def _drain_backlog(stack: Stack, inbox: TimedInbox, url: str, run: int, chats: int, messages: int) -> float:
+async def drain_backlog(stack: Stack, inbox: TimedInbox, url: str, run: int, chats: int, messages: int) -> float:
     admin = stack.admin
     # The phone goes offline (for longer than we need); whatever customers write now waits in the network.
     response = await stack.simulator.client.post(f"/api/sessions/{BUSINESS}/drop", json={"offline_seconds": 3600})

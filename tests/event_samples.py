@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.connections.models import ConnectionStatus, Provider
 from zapdesk.connections.schemas import ConnectionOut
 from zapdesk.contacts.schemas import ContactRead
@@ -30,6 +31,7 @@ from zapdesk.events import (
     QueueRemoved,
     QueueUpdated,
     Removed,
+    ScheduledMessageUpdated,
     SendQueued,
     TagCreated,
     TagRemoved,
@@ -47,6 +49,7 @@ from zapdesk.messages.schemas import MessageRead
 from zapdesk.notifications.models import NotificationKind
 from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.queues.schemas import QueueRead
+from zapdesk.scheduled.schemas import ScheduledRead, ScheduleStatus
 from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.history.models import ActorKind, TicketEventKind
 from zapdesk.tickets.history.schemas import ActorRead, NamedRef, TicketEventRead
@@ -77,6 +80,9 @@ def ticket_read(
         "updated_at": NOW,
         "closed_at": None,
         "tag_ids": [],
+        "choosing_queue": False,
+        "rating": None,
+        "rated_at": None,
     }
     return TicketRead(**(values | extra))
 
@@ -141,6 +147,7 @@ def connection_out(connection_id: int = 1, status: ConnectionStatus = Connection
         greeting_message=None,
         farewell_message=None,
         queue_ids=[],
+        automation=ConnectionAutomation(),
         banned_until=None,
         engine="simulator",
         delivery_after_commit=True,
@@ -150,11 +157,51 @@ def connection_out(connection_id: int = 1, status: ConnectionStatus = Connection
 
 
 def user_read(user_id: int = 1) -> UserRead:
-    return UserRead(id=user_id, name="Iris", email="iris@example.com", role=Role.AGENT, queue_ids=[1], created_at=NOW)
+    return UserRead(
+        id=user_id,
+        name="Iris",
+        email="iris@example.com",
+        role=Role.AGENT,
+        queue_ids=[1],
+        signature=True,
+        created_at=NOW,
+    )
 
 
 def queue_read(queue_id: int = 1) -> QueueRead:
-    return QueueRead(id=queue_id, name="Suporte", color="#6366f1", greeting_message=None, created_at=NOW)
+    return QueueRead(
+        id=queue_id,
+        name="Suporte",
+        color="#6366f1",
+        greeting_message=None,
+        order=2,
+        description=None,
+        options=[],
+        hours=None,
+        created_at=NOW,
+    )
+
+
+def scheduled_read(schedule_id: int = 1) -> ScheduledRead:
+    return ScheduledRead(
+        id=schedule_id,
+        connection_id=1,
+        contact_id=1,
+        contact_name="Ana",
+        contact_phone="5511988887777",
+        author_id=1,
+        body="Seu pedido chegou!",
+        media_name=None,
+        media_type=None,
+        send_at=NOW,
+        status=ScheduleStatus.SCHEDULED,
+        error=None,
+        open_ticket=True,
+        ticket_id=None,
+        message_id=None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
 
 
 def notification_read(notification_id: int = 1) -> NotificationRead:
@@ -220,4 +267,5 @@ SAMPLES: dict[type[Event[Any]], Callable[[], Event[Any]]] = {
     UserCreated: lambda: UserCreated(user_read()),
     UserUpdated: lambda: UserUpdated(user_read()),
     UserRemoved: lambda: UserRemoved(1),
+    ScheduledMessageUpdated: lambda: ScheduledMessageUpdated(scheduled_read(), 1),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,8 +27,14 @@ class DomainError(Exception):
 
 
 class Invalid(DomainError):
+    """422. With `errors`, it names the fields at fault the way request validation does (`field_error`)."""
+
     status_code = 422
     code = "invalid"
+
+    def __init__(self, detail: str, *, code: str | None = None, errors: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(detail, code=code)
+        self.errors = list(errors)
 
 
 class Unauthorized(DomainError):
@@ -125,10 +132,22 @@ def _safe_error(error: dict[str, Any]) -> dict[str, Any]:
     return {"loc": list(error.get("loc", ())), "msg": str(error.get("msg")), "type": error.get("type"), "ctx": context}
 
 
+def field_error(loc: Sequence[str | int], type_: str, msg: str, **ctx: str | int) -> dict[str, Any]:
+    """One field at fault, shaped as request validation reports it (the UI words it by `type`, with `ctx`)."""
+    return {"loc": list(loc), "msg": msg, "type": type_, "ctx": ctx}
+
+
+def field_errors(errors: Sequence[Any], *, prefix: Sequence[str | int] = ()) -> list[dict[str, Any]]:
+    """Pydantic's errors from validating part of a request, located under `prefix` (e.g. `("body", "value")`)."""
+    located = [{**error, "loc": (*prefix, *error.get("loc", ()))} for error in errors]
+    return [_safe_error(error) for error in located]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.detail, exc.code), status_code=exc.status_code, headers=exc.headers)
+        extra = {"errors": exc.errors} if isinstance(exc, Invalid) and exc.errors else {}
+        return JSONResponse(error_body(exc.detail, exc.code, **extra), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -24,6 +24,7 @@ from zapdesk.db.events import Event
 from zapdesk.messages.schemas import MessageRead
 from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.queues.schemas import QueueRead
+from zapdesk.scheduled.schemas import ScheduledRead
 from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.access import ADMINS_ROOM, EVERYONE_ROOMS, TicketScope, ticket_rooms, user_room
 from zapdesk.tickets.history.schemas import TicketEventRead
@@ -283,6 +284,19 @@ class NotificationsRead(ForSubject[NotificationIds]):
     name = "notification.read"
 
 
+# --- scheduled messages --------------------------------------------------------------------------------------------
+
+
+class ScheduledMessageUpdated(ContractEvent[ScheduledRead]):
+    """A scheduled message was written, changed, cancelled or went out: for its author and the admins."""
+
+    name = "scheduled_message.updated"
+    audience: ClassVar[Audience] = Audience.ADMINS_AND_SUBJECT
+
+    def __init__(self, payload: ScheduledRead, author_id: int | None) -> None:
+        super().__init__(payload, (ADMINS_ROOM,) if author_id is None else (ADMINS_ROOM, user_room(author_id)))
+
+
 # --- the contract as a whole ----------------------------------------------------------------------------------------
 
 CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
@@ -311,6 +325,7 @@ CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
     UserRemoved,
     NotificationCreated,
     NotificationsRead,
+    ScheduledMessageUpdated,
 )
 
 BROWSER_EVENTS = tuple(kind for kind in CONTRACT if kind.audience is not Audience.WORKERS)

@@ -25,7 +25,7 @@ async def _create(client: httpx.AsyncClient, headers: dict[str, str], **body: An
     return await client.post("/api/queues", json=body, headers=headers)
 
 
-async def test_created_queue_has_the_default_colour_and_no_greeting(
+async def test_created_queue_has_the_default_colour_no_greeting_and_the_first_menu_number(
     client: httpx.AsyncClient, as_admin: dict[str, str]
 ) -> None:
     response = await _create(client, as_admin, name="  Vendas ")
@@ -36,6 +36,10 @@ async def test_created_queue_has_the_default_colour_and_no_greeting(
         "name": "Vendas",
         "color": "#6366f1",
         "greeting_message": None,
+        "order": 1,
+        "description": None,
+        "options": [],
+        "hours": None,
         "created_at": "",
     }
 

@@ -14,6 +14,7 @@ from zapdesk.settings.service import (
     IGNORE_GROUP_MESSAGES,
     OUTBOUND_MIN_INTERVAL_MS,
     SEND_GREETING_ON_NEW_TICKET,
+    TIMEZONE,
     get_setting,
 )
 from zapdesk.users.models import Role, User
@@ -33,10 +34,12 @@ async def test_every_known_setting_is_listed_with_its_default(
 
     assert response.status_code == 200
     assert {item["key"]: (item["value"], item["default"]) for item in response.json()} == {
+        "agent_signature": (True, True),
         "ignore_group_messages": (False, False),
         "outbound_min_interval_ms": (1000, 1000),
         "send_greeting_on_new_ticket": (True, True),
         "send_api_opens_ticket": (True, True),
+        "timezone": ("America/Sao_Paulo", "America/Sao_Paulo"),
     }
     interval = next(item for item in response.json() if item["key"] == "outbound_min_interval_ms")
     assert interval["value_schema"] == {"type": "integer", "minimum": 0, "maximum": 600000}
@@ -81,6 +84,8 @@ async def test_a_stored_value_that_no_longer_validates_reads_as_the_default(sess
         ("outbound_min_interval_ms", "1000"),
         ("outbound_min_interval_ms", True),
         ("outbound_min_interval_ms", 1.5),
+        ("timezone", ""),
+        ("timezone", 3),
     ],
 )
 async def test_values_of_the_wrong_type_or_range_are_422(
@@ -104,3 +109,27 @@ async def test_unknown_setting_is_404(client: httpx.AsyncClient, as_admin: dict[
 
     assert response.status_code == 404
     assert response.json()["code"] == "setting_not_found"
+
+
+async def test_a_time_zone_is_an_iana_name(
+    client: httpx.AsyncClient, as_admin: dict[str, str], session: AsyncSession
+) -> None:
+    response = await client.put("/api/settings/timezone", json={"value": "Europe/Lisbon"}, headers=as_admin)
+
+    assert response.status_code == 200, response.text
+    assert await get_setting(session, TIMEZONE) == "Europe/Lisbon"
+
+
+async def test_a_time_zone_that_does_not_exist_is_a_field_error_and_changes_nothing(
+    client: httpx.AsyncClient, as_admin: dict[str, str], session: AsyncSession
+) -> None:
+    response = await client.put("/api/settings/timezone", json={"value": "America/Atlantida"}, headers=as_admin)
+
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert (error["loc"], error["type"], error["ctx"]) == (
+        ["body", "value"],
+        "timezone_unknown",
+        {"zone": "America/Atlantida"},
+    )
+    assert await get_setting(session, TIMEZONE) == "America/Sao_Paulo"

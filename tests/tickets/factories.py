@@ -29,9 +29,11 @@ _numbers = itertools.count(1)
 AuthHeaders = Callable[[User], dict[str, str]]
 
 
-async def make_queue(context: AppContext, name: str | None = None) -> Queue:
+async def make_queue(context: AppContext, name: str | None = None, *, order: int | None = None) -> Queue:
+    """A queue with its own menu number (`order`: the next free one unless given)."""
+    number = next(_numbers)
     async with context.sessionmaker() as session:
-        queue = Queue(name=name or f"Queue {next(_numbers)}")
+        queue = Queue(name=name or f"Queue {number}", order=order if order is not None else number % 99 + 1)
         session.add(queue)
         await session.commit()
         return queue

@@ -38,16 +38,16 @@ async def active_count(session: AsyncSession, contact_id: int) -> int:
 async def test_first_message_creates_a_pending_ticket_in_the_connections_first_queue(
     desk: Desk, published: EventLog
 ) -> None:
-    # Queues are taken in the order the connection lists them: by name.
-    zulu, alpha = await make_queue(desk.context, "Zulu"), await make_queue(desk.context, "Alpha")
-    connection = await make_connection(desk.context, queues=[zulu, alpha])
+    # Queues are taken in the order the connection lists them: by menu number, not by name.
+    alpha, zulu = await make_queue(desk.context, "Alpha", order=2), await make_queue(desk.context, "Zulu", order=1)
+    connection = await make_connection(desk.context, queues=[alpha, zulu])
     contact = await make_contact(desk.context)
     ticket, created = await find_or_create(desk.context, contact.id, connection.id)
     assert created
-    assert (ticket.status, ticket.queue_id, ticket.assignee_id) == (TicketStatus.PENDING, alpha.id, None)
+    assert (ticket.status, ticket.queue_id, ticket.assignee_id) == (TicketStatus.PENDING, zulu.id, None)
     (event,) = published.named("ticket.created")
     assert event.payload["id"] == ticket.id
-    assert event.rooms == ("admins", f"queue:{alpha.id}")
+    assert event.rooms == ("admins", f"queue:{zulu.id}")
 
 
 async def test_a_connection_without_queues_makes_tickets_every_agent_may_pick_up(

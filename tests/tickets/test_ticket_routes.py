@@ -254,6 +254,9 @@ async def test_ticket_json_has_the_documented_shape(client: httpx.AsyncClient, d
         "updated_at",
         "closed_at",
         "tag_ids",
+        "choosing_queue",
+        "rating",
+        "rated_at",
     }
     assert body["contact"] == {
         "id": contact.id,

@@ -50,7 +50,8 @@ def test_the_chat_shows_quotes_reactions_edits_deletions_locations_and_contact_c
     expect(page.get_by_test_id("composer-reply")).to_have_count(0)
     on_phone = admin_api.wait_for(
         "the quoted reply on the customer's phone",
-        lambda: [m for m in admin_api.received_by(CUSTOMER) if m.get("text") == "resposta do agente"],
+        # Signed with the agent's name on WhatsApp (the chat above shows the text alone).
+        lambda: [m for m in admin_api.received_by(CUSTOMER) if m.get("text") == "*Administrator:*\nresposta do agente"],
     )
     assert on_phone[0]["quoted_id"] == first
 

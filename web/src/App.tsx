@@ -20,6 +20,7 @@ const ContactFieldsPage = lazy(() => import("./contacts/ContactFieldsPage"));
 const UsersPage = lazy(() => import("./users/UsersPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
+const ScheduledPage = lazy(() => import("./scheduled/ScheduledPage"));
 const DeadLettersPage = lazy(() => import("./dead-letters/DeadLettersPage"));
 
 const queryClient = new QueryClient({
@@ -52,6 +53,7 @@ function SignedInApp() {
           <Route path="connections" element={<ConnectionsPage />} />
           <Route path="contacts" element={<ContactsPage />} />
           <Route path="quick-answers" element={<QuickAnswersPage />} />
+          <Route path="scheduled" element={<ScheduledPage />} />
           {admin && <Route path="queues" element={<QueuesPage />} />}
           {admin && <Route path="tags" element={<TagsPage />} />}
           {admin && <Route path="contact-fields" element={<ContactFieldsPage />} />}

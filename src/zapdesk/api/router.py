@@ -8,6 +8,7 @@ from zapdesk.api import health
 from zapdesk.api.text_input import reject_nul_characters
 from zapdesk.api_tokens import routes as api_tokens
 from zapdesk.auth import routes as auth
+from zapdesk.automation import routes as automation
 from zapdesk.cloud import routes as cloud
 from zapdesk.connections import routes as connections
 from zapdesk.contacts import routes as contacts
@@ -21,6 +22,7 @@ from zapdesk.outbox import routes as outbox
 from zapdesk.queues import routes as queues
 from zapdesk.quick_answers import routes as quick_answers
 from zapdesk.realtime import routes as realtime
+from zapdesk.scheduled import routes as scheduled
 from zapdesk.send_api import routes as send_api
 from zapdesk.settings import routes as workspace_settings
 from zapdesk.tags import routes as tags
@@ -51,6 +53,8 @@ def build_api_router() -> APIRouter:
         tags.router,
         notifications.router,
         quick_answers.router,
+        scheduled.router,
+        automation.router,
         workspace_settings.router,
         meta.router,
         realtime.router,

@@ -11,7 +11,8 @@ from zapdesk.auth import service
 from zapdesk.auth.ratelimit import RateLimiter, check_login_allowed
 from zapdesk.auth.schemas import LoginRequest, RefreshRequest, TokenPair
 from zapdesk.config import Settings
-from zapdesk.users.schemas import UserRead
+from zapdesk.users import service as users
+from zapdesk.users.schemas import OwnPreferences, UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -61,3 +62,9 @@ async def logout(body: RefreshRequest, session: SessionDep, settings: SettingsDe
 @router.get("/me", response_model=UserRead)
 async def me(user: CurrentUser) -> UserRead:
     return UserRead.of(user)
+
+
+@router.patch("/me", response_model=UserRead)
+async def update_me(body: OwnPreferences, user: CurrentUser, session: SessionDep) -> UserRead:
+    """Change your own preferences (your signature on WhatsApp)."""
+    return UserRead.of(await users.update_own_preferences(session, user, body))

@@ -32,9 +32,9 @@ from zapdesk.kit.placeholders import fill_placeholders, placeholders_in
 from zapdesk.kit.secrets import SecretBox, UnreadableSecret
 from zapdesk.messages.models import Message
 from zapdesk.messages.service import Outbound, queue_outbound
-from zapdesk.outbox.greetings import contact_name
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.service import get_visible_ticket
+from zapdesk.tickets.variables import contact_name
 from zapdesk.users.models import User
 
 # Listed templates are refetched from Meta when older than this (or on demand).

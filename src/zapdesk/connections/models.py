@@ -78,8 +78,13 @@ class Connection(IdMixin, TimestampMixin, Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     greeting_message: Mapped[str | None] = mapped_column(Text, default=None)
     farewell_message: Mapped[str | None] = mapped_column(Text, default=None)
+    # The queue menu, business hours, automatic messages, timers and survey (`ConnectionAutomation` as JSON).
+    automation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    queues: Mapped[list[Queue]] = relationship(secondary=connection_queues, lazy="raise", order_by="Queue.name")
+    # In menu order: a queue's number, then its name.
+    queues: Mapped[list[Queue]] = relationship(
+        secondary=connection_queues, lazy="raise", order_by="[Queue.order, Queue.name]"
+    )
 
 
 class ConnectionLease(Base):

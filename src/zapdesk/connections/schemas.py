@@ -8,10 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
+from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.connections.models import ConnectionStatus, Provider
+from zapdesk.templates.engine import TemplateText
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-OptionalText = Annotated[str | None, Field(default=None, max_length=4096)]
+OptionalText = Annotated[TemplateText | None, Field(default=None, max_length=4096)]
 
 
 class ConnectionCreate(BaseModel):
@@ -21,6 +23,7 @@ class ConnectionCreate(BaseModel):
     greeting_message: OptionalText = None
     farewell_message: OptionalText = None
     queue_ids: list[IdRef] = Field(default_factory=list, max_length=100)
+    automation: ConnectionAutomation = Field(default_factory=ConnectionAutomation)
 
 
 class ConnectionUpdate(BaseModel):
@@ -29,6 +32,7 @@ class ConnectionUpdate(BaseModel):
     greeting_message: OptionalText = None
     farewell_message: OptionalText = None
     queue_ids: list[IdRef] | None = Field(default=None, max_length=100)
+    automation: ConnectionAutomation | None = Field(default=None, description="Replaces every section at once.")
 
 
 class ConnectionProfile(BaseModel):
@@ -51,7 +55,8 @@ class ConnectionOut(BaseModel):
     is_default: bool
     greeting_message: str | None
     farewell_message: str | None
-    queue_ids: list[int]
+    queue_ids: list[int] = Field(description="In menu order.")
+    automation: ConnectionAutomation
     banned_until: datetime | None
     engine: str | None = Field(
         description="The program that ran its session last: zapdesk-wa, neonize or simulator (null: never ran)."

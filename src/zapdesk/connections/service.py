@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from zapdesk.config import Settings
+from zapdesk.connections.automation import automation_of
 from zapdesk.connections.models import (
     Connection,
     ConnectionCommand,
@@ -28,7 +29,7 @@ from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.engine.events import AccountProfile
 from zapdesk.engine.registry import acknowledges_after_commit
-from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.errors import Conflict, Invalid, NotFound, field_error
 from zapdesk.events import (
     ConnectionCommanded,
     ConnectionDeleted,
@@ -88,7 +89,9 @@ async def create_connection(session: AsyncSession, settings: Settings, data: Con
         greeting_message=data.greeting_message,
         farewell_message=data.farewell_message,
         queues=await _load_queues(session, data.queue_ids),
+        automation=data.automation.model_dump(mode="json"),
     )
+    _check_menu(connection)
     if data.is_default or not await _any_connection(session):
         connection.is_default = True
         await _clear_default(session)
@@ -100,9 +103,12 @@ async def create_connection(session: AsyncSession, settings: Settings, data: Con
 
 async def update_connection(session: AsyncSession, connection_id: int, data: ConnectionUpdate) -> Connection:
     connection = await get_connection(session, connection_id)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.model_dump(exclude_unset=True, exclude={"automation"})
     if "queue_ids" in changes:
         connection.queues = await _load_queues(session, changes.pop("queue_ids") or [])
+    if data.automation is not None:
+        connection.automation = data.automation.model_dump(mode="json")
+    _check_menu(connection)
     if changes.get("is_default"):
         await _clear_default(session)
     for field, value in changes.items():
@@ -301,7 +307,38 @@ async def _load_queues(session: AsyncSession, queue_ids: list[int]) -> list[Queu
     missing = set(queue_ids) - {queue.id for queue in queues}
     if missing:
         raise Invalid(f"Unknown queue ids: {sorted(missing)}.", code="unknown_queue")
-    return queues
+    return sorted(queues, key=lambda queue: (queue.order, queue.name))
+
+
+def _check_menu(connection: Connection) -> None:
+    """The menu can be read: one number per queue, and a fallback that is one of the connection's queues."""
+    numbers = [queue.order for queue in connection.queues]
+    repeated = next((number for number in numbers if numbers.count(number) > 1), None)
+    if repeated is not None:
+        names = " and ".join(queue.name for queue in connection.queues if queue.order == repeated)
+        raise Invalid(
+            f"{names} have the same number ({repeated}) in this connection's menu.",
+            errors=[
+                field_error(
+                    ("body", "queue_ids"),
+                    "menu_number_repeated",
+                    f"two queues have the number {repeated}",
+                    number=repeated,
+                )
+            ],
+        )
+    fallback = automation_of(connection).menu.fallback_queue_id
+    if fallback is not None and fallback not in {queue.id for queue in connection.queues}:
+        raise Invalid(
+            "The menu's fallback queue must be one of the connection's queues.",
+            errors=[
+                field_error(
+                    ("body", "automation", "menu", "fallback_queue_id"),
+                    "fallback_not_served",
+                    "choose one of this connection's queues",
+                )
+            ],
+        )
 
 
 async def _any_connection(session: AsyncSession) -> bool:

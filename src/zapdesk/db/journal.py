@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pydantic_core
-from sqlalchemy import BigInteger, Text, delete, func, insert, select, text
+from sqlalchemy import BigInteger, Text, column, delete, func, insert, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +41,10 @@ RETAINED_POSITIONS = 10_000
 PRUNE_EVERY = 1_000
 # pg_advisory_xact_lock key shared by every zapdesk process ("zdev").
 _LOCK_KEY = 0x7A646576
+# Durable readers (`zapdesk.db.cursors`) hold back the pruning of what they have not read, up to this many
+# positions: a reader further behind than that (stopped for good) no longer makes the log grow.
+MAX_HELD_POSITIONS = 1_000_000
+_readers = table("event_cursors", column("position"))
 
 
 class EventBatch(Base):
@@ -117,7 +121,11 @@ async def prune(sessionmaker: async_sessionmaker[AsyncSession], keep: int | None
     of its own (after a commit)."""
     try:
         async with sessionmaker() as session:
-            bound = await latest_position(session) - (RETAINED_POSITIONS if keep is None else keep)
+            latest = await latest_position(session)
+            bound = latest - (RETAINED_POSITIONS if keep is None else keep)
+            slowest = (await session.execute(select(func.min(_readers.c.position)))).scalar()
+            if slowest is not None:
+                bound = min(bound, max(slowest, latest - MAX_HELD_POSITIONS))
             await session.execute(delete(EventBatch).where(EventBatch.last_seq <= bound))
             await session.commit()
     except Exception:  # the log only grows a little longer until the next mark

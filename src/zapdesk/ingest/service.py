@@ -50,12 +50,12 @@ from zapdesk.ingest.early_receipts import EarlyReceipts
 from zapdesk.media.store import MediaStore, display_name, received_file_columns
 from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.service import OWN_REACTION_KEY, message_preview, messages_added, record_message_updated
-from zapdesk.outbox.greetings import queue_greeting
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting
 from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket
+from zapdesk.tickets.ratings import parse_rating, tickets_awaiting_rating
 from zapdesk.tickets.service import find_or_create_active_tickets, record_opening, record_ticket_updated
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,8 @@ async def _not_yet_stored(
 
 @dataclass(slots=True)
 class _Thread:
-    """A conversation of this batch: its active ticket, and the messages it received now."""
+    """A conversation of this batch: its ticket (the active one, or a closed one awaiting a rating), and the
+    messages it received now."""
 
     ticket: Ticket
     opened_by: Actor | None  # None unless this batch opened the ticket: by the customer, or from the business phone
@@ -244,24 +245,56 @@ async def _store(
         if thread.opened_by is not None:
             await record_opening(session, thread.ticket, thread.opened_by, message_id=thread.messages[0].id)
     await messages_added(session, [(thread.ticket, thread.messages) for thread in by_ticket.values()])
-    for thread in by_ticket.values():
-        if thread.opened_by == history.CUSTOMER:
-            await queue_greeting(session, thread.ticket)
 
 
 async def _open_threads(
     session: AsyncSession, connection: Connection, readable: Sequence[tuple[MessageReceived, Sighting]]
 ) -> list[_Thread]:
-    """The thread of each event (one per ticket), in order: contacts and active tickets found or created."""
+    """The thread of each event (one per ticket), in order: contacts and active tickets found or created.
+
+    A customer's rating that answers the survey of their closed ticket goes into that ticket and opens none;
+    once they write anything else, their next messages open (or continue) a conversation as usual.
+    """
     contacts = await find_or_create_contacts(session, [sighting for _, sighting in readable])
+    events = [event for event, _ in readable]
+    ratings = [_is_rating(event) for event in events]
+    awaiting = await tickets_awaiting_rating(
+        session,
+        connection_id=connection.id,
+        contact_ids={contact.id for contact, rating in zip(contacts, ratings, strict=True) if rating},
+    )
+    tickets: list[Ticket | None] = []
+    for contact, rating in zip(contacts, ratings, strict=True):
+        if not rating:
+            awaiting.pop(contact.id, None)  # they moved on: what follows is a new conversation
+        tickets.append(awaiting.get(contact.id))
+    rest = [index for index, ticket in enumerate(tickets) if ticket is None]
     # Locked (PostgreSQL): an agent may be resetting the unread count at this very moment.
-    tickets = await find_or_create_active_tickets(session, contacts=contacts, connection=connection, lock=True)
+    active = await find_or_create_active_tickets(
+        session,
+        contacts=[contacts[index] for index in rest],
+        connection=connection,
+        by_customer=[not events[index].from_me for index in rest],
+        lock=True,
+    )
+    for index, (found, _created) in zip(rest, active, strict=True):
+        tickets[index] = found
+    placed = [ticket for ticket in tickets if ticket is not None]
     threads: dict[int, _Thread] = {}
-    for (event, _), (ticket, created) in zip(readable, tickets, strict=True):
+    created_ids = {found.id for found, created in active if created}
+    for ticket, event in zip(placed, events, strict=True):
         if ticket.id not in threads:
-            opened_by = (history.by_user(None) if event.from_me else history.CUSTOMER) if created else None
+            opened = ticket.id in created_ids
+            opened_by = (history.by_user(None) if event.from_me else history.CUSTOMER) if opened else None
             threads[ticket.id] = _Thread(ticket, opened_by)
-    return [threads[ticket.id] for ticket, _ in tickets]
+    return [threads[ticket.id] for ticket in placed]
+
+
+def _is_rating(event: MessageReceived) -> bool:
+    """A customer's message that reads as a rating (in a one-to-one chat: a group takes no survey)."""
+    if event.from_me or event.chat.is_group or not isinstance(event.content, TextContent):
+        return False
+    return parse_rating(event.content.text) is not None
 
 
 async def _sighting(session: AsyncSession, event: MessageReceived) -> Sighting | None:

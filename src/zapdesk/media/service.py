@@ -58,8 +58,7 @@ async def post_media_message(
 ) -> tuple[Message, bool]:
     """Store the file and a `pending` message carrying it; the message's type comes from the file's content
     (see `store_attachment`)."""
-    data = await upload.read(max_bytes + 1)
-    attachment = await store_attachment(session, data, upload.filename, media_store=media_store, max_bytes=max_bytes)
+    attachment = await accept_upload(session, upload, media_store=media_store, max_bytes=max_bytes)
     return await _post_attachment(session, user, ticket_id, attachment, draft, media_store)
 
 
@@ -113,6 +112,14 @@ def _check_size(data: bytes, max_bytes: int) -> None:
         )
     if not data:
         raise UnsupportedMediaType("The file is empty.", code="empty_file")
+
+
+async def accept_upload(
+    session: AsyncSession, upload: UploadFile, *, media_store: MediaStore, max_bytes: int
+) -> Attachment:
+    """Store an uploaded file to send, as `store_attachment` does (reading at most one byte past the limit)."""
+    data = await upload.read(max_bytes + 1)
+    return await store_attachment(session, data, upload.filename, media_store=media_store, max_bytes=max_bytes)
 
 
 async def store_attachment(

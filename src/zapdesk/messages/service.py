@@ -25,6 +25,8 @@ from zapdesk.messages.schemas import MessageCreate, MessageRead, NoteCreate
 from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
 from zapdesk.notifications.models import NotificationKind
 from zapdesk.notifications.service import notify
+from zapdesk.settings.service import AGENT_SIGNATURE, get_setting
+from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
@@ -33,6 +35,8 @@ from zapdesk.users.models import User
 OWN_REACTION_KEY = "me"
 
 PREVIEW_LENGTH = 200
+# `extra` of an agent's message: the name it goes out signed with on WhatsApp (never shown in the chat's text).
+SIGNATURE_KEY = "signature"
 
 _TYPE_PREVIEWS: dict[MessageType, str] = {
     MessageType.IMAGE: "📷 Image",
@@ -143,6 +147,22 @@ class Outbound:
     client_id: str | None = None
     # A Cloud API template (`OutgoingTemplate` as JSON): the one kind of message allowed outside the window.
     template: dict[str, Any] | None = None
+    # The name it goes out signed with on WhatsApp (`signature_of`); never part of the chat's text.
+    signature: str | None = None
+
+    def extra(self) -> dict[str, object]:
+        extra: dict[str, object] = {"template": self.template} if self.template is not None else {}
+        if self.signature is not None:
+            extra[SIGNATURE_KEY] = self.signature
+        return extra
+
+
+async def signature_of(session: AsyncSession, author: User | None) -> str | None:
+    """The name `author`'s messages go out signed with, if they sign. Fixed when the message is written: one
+    already queued keeps the name it was written under."""
+    if author is None or not author.signature or not await get_setting(session, AGENT_SIGNATURE):
+        return None
+    return author.name
 
 
 async def post_message(
@@ -160,6 +180,7 @@ async def post_message(
         sender_name=user.name,
         quoted_message_id=data.quoted_message_id,
         client_id=data.client_id,
+        signature=await signature_of(session, user),
     )
     return await queue_outbound(session, ticket, outbound, attachment=attachment)
 
@@ -199,7 +220,7 @@ async def queue_outbound(
         quoted_message_id=outbound.quoted_message_id,
         client_id=outbound.client_id,
         sender_name=outbound.sender_name,
-        extra={"template": outbound.template} if outbound.template is not None else {},
+        extra=outbound.extra(),
         reactions={},
     )
     if attachment is not None:
@@ -207,6 +228,11 @@ async def queue_outbound(
     earlier = await _insert_once(session, message)
     if earlier is not None:
         return earlier, False
+    if ticket.choosing_queue:
+        # A person answers the customer: the menu stops, and the ticket stays where a person can find it.
+        previous_rooms = ticket_rooms(ticket)
+        ticket.choosing_queue = False
+        await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
     await message_added(session, ticket, message)
     return message, True
 

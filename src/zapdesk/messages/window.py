@@ -19,6 +19,11 @@ CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 _WINDOWED_PROVIDERS = frozenset({Provider.CLOUD})
 
 
+def has_window(provider: Provider) -> bool:
+    """Whether free text reaches a customer only within a while of their last message (the Cloud API)."""
+    return provider in _WINDOWED_PROVIDERS
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceWindow:
     applies: bool  # this ticket's channel has a window at all

@@ -34,7 +34,7 @@ from zapdesk.engine.events import (
 from zapdesk.errors import Conflict, NotFound
 from zapdesk.media.store import MediaMissing, MediaStore
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus
-from zapdesk.messages.service import record_message_updated, record_messages_updated
+from zapdesk.messages.service import SIGNATURE_KEY, record_message_updated, record_messages_updated
 from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.users.models import User
 
@@ -190,7 +190,7 @@ async def _delivery(
     assert message.external_id is not None
     outgoing = OutgoingMessage(
         message_id=message.external_id,
-        text=message.body,
+        text=signed(message),
         media=await _media(message, media_store),
         quoted=await _quoted(session, message, contact),
         template=template_of(message),
@@ -203,6 +203,14 @@ def contact_chat(contact: Contact) -> Chat:
     """Where a contact's messages go, written as every engine writes addresses (`engine.events`)."""
     address = group_address(contact.phone) if contact.is_group else contact.phone
     return Chat(address=address, is_group=contact.is_group, name=contact.name)
+
+
+def signed(message: Message) -> str:
+    """The text as WhatsApp gets it: an agent's name in bold on a line of its own above what they wrote."""
+    name = message.extra.get(SIGNATURE_KEY)
+    if not isinstance(name, str) or not name or not message.body:
+        return message.body
+    return f"*{name}:*\n{message.body}"
 
 
 async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | None:

@@ -23,22 +23,22 @@ async def list_queues(
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Page[QueueRead]:
     queues, next_cursor = await service.list_queues(session, limit=limit, cursor=cursor)
-    return Page(items=[QueueRead.model_validate(queue) for queue in queues], next_cursor=next_cursor)
+    return Page(items=[service.queue_read(queue) for queue in queues], next_cursor=next_cursor)
 
 
 @router.post("", response_model=QueueRead, status_code=status.HTTP_201_CREATED)
 async def create_queue(body: QueueCreate, _admin: AdminUser, session: SessionDep) -> QueueRead:
-    return QueueRead.model_validate(await service.create_queue(session, body))
+    return service.queue_read(await service.create_queue(session, body))
 
 
 @router.get("/{queue_id}", response_model=QueueRead)
 async def get_queue(queue_id: ResourceId, _user: CurrentUser, session: SessionDep) -> QueueRead:
-    return QueueRead.model_validate(await service.get_queue(session, queue_id))
+    return service.queue_read(await service.get_queue(session, queue_id))
 
 
 @router.patch("/{queue_id}", response_model=QueueRead)
 async def update_queue(queue_id: ResourceId, body: QueueUpdate, _admin: AdminUser, session: SessionDep) -> QueueRead:
-    return QueueRead.model_validate(await service.update_queue(session, queue_id, body))
+    return service.queue_read(await service.update_queue(session, queue_id, body))
 
 
 @router.delete("/{queue_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)

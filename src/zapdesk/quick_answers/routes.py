@@ -1,23 +1,26 @@
-"""/api/quick-answers: everyone signed in may search them; administrators manage them."""
+"""/api/quick-answers: everyone signed in finds the ones they may use and keeps their own; administrators
+manage the shared ones."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 
-from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep
+from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
 from zapdesk.api.inputs import ResourceId
 from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.media.routes import MediaStoreDep
+from zapdesk.messages.schemas import MessageRead
 from zapdesk.quick_answers import service
-from zapdesk.quick_answers.schemas import QuickAnswerCreate, QuickAnswerRead, QuickAnswerUpdate
+from zapdesk.quick_answers.schemas import QuickAnswerCreate, QuickAnswerRead, QuickAnswerSend, QuickAnswerUpdate
 
 router = APIRouter(prefix="/quick-answers", tags=["quick answers"])
 
 
 @router.get("", response_model=Page[QuickAnswerRead])
 async def list_quick_answers(
-    _user: CurrentUser,
+    user: CurrentUser,
     session: SessionDep,
     search: Annotated[
         str | None, Query(max_length=200, description="Start of the shortcut (with or without /) or part of the text.")
@@ -25,27 +28,71 @@ async def list_quick_answers(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Page[QuickAnswerRead]:
-    answers, next_cursor = await service.list_quick_answers(session, search=search, limit=limit, cursor=cursor)
-    return Page(items=[QuickAnswerRead.model_validate(answer) for answer in answers], next_cursor=next_cursor)
+    """The shared answers of your queues (all of them for an administrator) and your own."""
+    answers, next_cursor = await service.list_quick_answers(session, user, search=search, limit=limit, cursor=cursor)
+    return Page(items=[QuickAnswerRead.of(answer) for answer in answers], next_cursor=next_cursor)
 
 
 @router.post("", response_model=QuickAnswerRead, status_code=status.HTTP_201_CREATED)
-async def create_quick_answer(body: QuickAnswerCreate, _admin: AdminUser, session: SessionDep) -> QuickAnswerRead:
-    return QuickAnswerRead.model_validate(await service.create_quick_answer(session, body))
+async def create_quick_answer(body: QuickAnswerCreate, user: CurrentUser, session: SessionDep) -> QuickAnswerRead:
+    """An administrator's answer is shared unless `personal`; an agent's is always their own."""
+    return QuickAnswerRead.of(await service.create_quick_answer(session, user, body))
 
 
 @router.get("/{answer_id}", response_model=QuickAnswerRead)
-async def get_quick_answer(answer_id: ResourceId, _user: CurrentUser, session: SessionDep) -> QuickAnswerRead:
-    return QuickAnswerRead.model_validate(await service.get_quick_answer(session, answer_id))
+async def get_quick_answer(answer_id: ResourceId, user: CurrentUser, session: SessionDep) -> QuickAnswerRead:
+    return QuickAnswerRead.of(await service.get_quick_answer(session, user, answer_id))
 
 
 @router.patch("/{answer_id}", response_model=QuickAnswerRead)
 async def update_quick_answer(
-    answer_id: ResourceId, body: QuickAnswerUpdate, _admin: AdminUser, session: SessionDep
+    answer_id: ResourceId, body: QuickAnswerUpdate, user: CurrentUser, session: SessionDep
 ) -> QuickAnswerRead:
-    return QuickAnswerRead.model_validate(await service.update_quick_answer(session, answer_id, body))
+    return QuickAnswerRead.of(await service.update_quick_answer(session, user, answer_id, body))
 
 
 @router.delete("/{answer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
-async def delete_quick_answer(answer_id: ResourceId, _admin: AdminUser, session: SessionDep) -> None:
-    await service.delete_quick_answer(session, answer_id)
+async def delete_quick_answer(answer_id: ResourceId, user: CurrentUser, session: SessionDep) -> None:
+    await service.delete_quick_answer(session, user, answer_id)
+
+
+@router.put("/{answer_id}/file", response_model=QuickAnswerRead)
+async def attach_file(
+    answer_id: ResourceId,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    media_store: MediaStoreDep,
+    file: Annotated[UploadFile, File(description="An image, audio, video, PDF/office document, archive or text.")],
+) -> QuickAnswerRead:
+    """The file sent along with the answer (multipart/form-data); 413 or 415 as for a message's file."""
+    answer = await service.attach_file(
+        session, user, answer_id, file, media_store=media_store, max_bytes=settings.max_upload_bytes
+    )
+    return QuickAnswerRead.of(answer)
+
+
+@router.post(
+    "/{answer_id}/send",
+    response_model=MessageRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": MessageRead, "description": "This client_id was already sent: the first message."}},
+)
+async def send_quick_answer(
+    answer_id: ResourceId,
+    body: QuickAnswerSend,
+    user: CurrentUser,
+    session: SessionDep,
+    media_store: MediaStoreDep,
+    response: Response,
+) -> MessageRead:
+    """Send the answer (its text and its file) in a ticket you may see, as a pending message."""
+    message, created = await service.send_quick_answer(session, user, answer_id, body, media_store=media_store)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MessageRead.from_model(message)
+
+
+@router.delete("/{answer_id}/file", response_model=QuickAnswerRead)
+async def remove_file(answer_id: ResourceId, user: CurrentUser, session: SessionDep) -> QuickAnswerRead:
+    return QuickAnswerRead.of(await service.remove_file(session, user, answer_id))

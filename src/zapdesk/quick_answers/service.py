@@ -1,21 +1,54 @@
-"""Quick answers: canned replies an agent finds by typing `/` and part of the shortcut."""
+"""Quick answers: canned replies an agent finds by typing `/` and part of the shortcut.
+
+Shared answers are written by administrators, for every queue or only some; each user may keep their own.
+An agent finds the shared answers of their queues (or of every queue) and their own; an administrator every
+shared answer and their own. Any answer may carry a file, sent along when it is used.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from collections.abc import Sequence
+from functools import partial
 
-from zapdesk.db.queries import flush_or_conflict, keyset_page
-from zapdesk.errors import Conflict, NotFound
-from zapdesk.quick_answers.models import QuickAnswer
-from zapdesk.quick_answers.schemas import QuickAnswerCreate, QuickAnswerUpdate, strip_slash
+from fastapi import UploadFile
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from zapdesk.api.pagination import decode_cursor, encode_cursor
+from zapdesk.db.queries import flush_or_conflict
+from zapdesk.db.uow import on_rollback
+from zapdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from zapdesk.media.service import accept_upload
+from zapdesk.media.store import Attachment, MediaStore, StoredMedia
+from zapdesk.messages.models import Message, MessageType
+from zapdesk.messages.schemas import MessageCreate
+from zapdesk.messages.service import post_message
+from zapdesk.queues.models import Queue
+from zapdesk.quick_answers.models import QuickAnswer, quick_answer_queues
+from zapdesk.quick_answers.schemas import QuickAnswerCreate, QuickAnswerSend, QuickAnswerUpdate, strip_slash
+from zapdesk.tickets.service import render_for
+from zapdesk.users.models import User
+
+
+def _usable_by(user: User) -> ColumnElement[bool]:
+    """The answers `user` may find and use (needs `user.queues` loaded)."""
+    own = QuickAnswer.owner_id == user.id
+    if user.is_admin:
+        return or_(QuickAnswer.owner_id.is_(None), own)
+    limited = exists().where(quick_answer_queues.c.quick_answer_id == QuickAnswer.id)
+    for_my_queues = exists().where(
+        quick_answer_queues.c.quick_answer_id == QuickAnswer.id,
+        quick_answer_queues.c.queue_id.in_([queue.id for queue in user.queues]),
+    )
+    return or_(own, and_(QuickAnswer.owner_id.is_(None), or_(~limited, for_my_queues)))
 
 
 async def list_quick_answers(
-    session: AsyncSession, *, search: str | None, limit: int, cursor: str | None
+    session: AsyncSession, user: User, *, search: str | None, limit: int, cursor: str | None
 ) -> tuple[list[QuickAnswer], str | None]:
     """By shortcut; `search` matches the start of the shortcut ("/he" finds "hello") or any part of the text."""
-    query = select(QuickAnswer)
+    query = select(QuickAnswer).options(selectinload(QuickAnswer.queues)).where(_usable_by(user))
     term = strip_slash(search or "")
     if term:
         query = query.where(
@@ -24,42 +57,148 @@ async def list_quick_answers(
                 QuickAnswer.text.icontains(term, autoescape=True),
             )
         )
-    return await keyset_page(session, query, QuickAnswer.shortcut, limit=limit, cursor=cursor)
+    if cursor is not None:
+        shortcut, answer_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(QuickAnswer.shortcut > shortcut, and_(QuickAnswer.shortcut == shortcut, QuickAnswer.id > answer_id))
+        )
+    # The id breaks ties: an agent's own "/oi" and a shared "/oi" are both listed.
+    rows = list(
+        (await session.execute(query.order_by(QuickAnswer.shortcut, QuickAnswer.id).limit(limit + 1))).scalars()
+    )
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], encode_cursor(last.shortcut, last.id)
 
 
-async def get_quick_answer(session: AsyncSession, answer_id: int) -> QuickAnswer:
-    answer = await session.get(QuickAnswer, answer_id)
+def _decode_cursor(cursor: str) -> tuple[str, int]:
+    shortcut, answer_id = decode_cursor(cursor, 2)
+    if not isinstance(shortcut, str) or not isinstance(answer_id, int) or isinstance(answer_id, bool):
+        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
+    return shortcut, answer_id
+
+
+async def get_quick_answer(session: AsyncSession, user: User, answer_id: int) -> QuickAnswer:
+    """One `user` may use; 404 otherwise."""
+    query = (
+        select(QuickAnswer)
+        .options(selectinload(QuickAnswer.queues))
+        .where(QuickAnswer.id == answer_id, _usable_by(user))
+        .execution_options(populate_existing=True)
+    )
+    answer = (await session.execute(query)).scalar_one_or_none()
     if answer is None:
         raise NotFound(f"There is no quick answer with id {answer_id}.", code="quick_answer_not_found")
     return answer
 
 
-async def create_quick_answer(session: AsyncSession, data: QuickAnswerCreate) -> QuickAnswer:
-    await _ensure_shortcut_free(session, data.shortcut)
-    answer = QuickAnswer(shortcut=data.shortcut, text=data.text)
+async def _manageable(session: AsyncSession, user: User, answer_id: int) -> QuickAnswer:
+    """One `user` may change: their own, or a shared one if they are an administrator."""
+    answer = await get_quick_answer(session, user, answer_id)
+    if answer.owner_id != user.id and not user.is_admin:
+        raise Forbidden("Only administrators change shared quick answers.", code="admin_only")
+    return answer
+
+
+async def create_quick_answer(session: AsyncSession, user: User, data: QuickAnswerCreate) -> QuickAnswer:
+    owner_id = user.id if data.personal or not user.is_admin else None
+    await _ensure_shortcut_free(session, data.shortcut, owner_id=owner_id)
+    answer = QuickAnswer(shortcut=data.shortcut, text=data.text, owner_id=owner_id)
+    answer.queues = await _queues(session, data.queue_ids) if owner_id is None else []
     session.add(answer)
     await flush_or_conflict(session, _shortcut_taken(data.shortcut))
     return answer
 
 
-async def update_quick_answer(session: AsyncSession, answer_id: int, data: QuickAnswerUpdate) -> QuickAnswer:
-    answer = await get_quick_answer(session, answer_id)
+async def update_quick_answer(
+    session: AsyncSession, user: User, answer_id: int, data: QuickAnswerUpdate
+) -> QuickAnswer:
+    answer = await _manageable(session, user, answer_id)
     if data.shortcut is not None and data.shortcut != answer.shortcut:
-        await _ensure_shortcut_free(session, data.shortcut, except_id=answer.id)
+        await _ensure_shortcut_free(session, data.shortcut, owner_id=answer.owner_id, except_id=answer.id)
         answer.shortcut = data.shortcut
     if data.text is not None:
         answer.text = data.text
+    if data.queue_ids is not None and answer.owner_id is None:
+        answer.queues = await _queues(session, data.queue_ids)
     await flush_or_conflict(session, _shortcut_taken(answer.shortcut))
     return answer
 
 
-async def delete_quick_answer(session: AsyncSession, answer_id: int) -> None:
-    await session.delete(await get_quick_answer(session, answer_id))
+async def delete_quick_answer(session: AsyncSession, user: User, answer_id: int) -> None:
+    await session.delete(await _manageable(session, user, answer_id))
 
 
-async def _ensure_shortcut_free(session: AsyncSession, shortcut: str, *, except_id: int | None = None) -> None:
-    # "/Hello" and "/hello" would be one shortcut to an agent typing: they clash ignoring case.
-    query = select(QuickAnswer.id).where(func.lower(QuickAnswer.shortcut) == shortcut.lower())
+async def attach_file(
+    session: AsyncSession, user: User, answer_id: int, upload: UploadFile, *, media_store: MediaStore, max_bytes: int
+) -> QuickAnswer:
+    """Give the answer a file (replacing the one it had: messages that used it keep their own copy)."""
+    answer = await _manageable(session, user, answer_id)
+    attachment = await accept_upload(session, upload, media_store=media_store, max_bytes=max_bytes)
+    _set_file(answer, attachment)
+    await session.flush()
+    return answer
+
+
+async def remove_file(session: AsyncSession, user: User, answer_id: int) -> QuickAnswer:
+    answer = await _manageable(session, user, answer_id)
+    answer.media_type = answer.media_path = answer.media_mime = answer.media_name = answer.media_size = None
+    await session.flush()
+    return answer
+
+
+def _set_file(answer: QuickAnswer, attachment: Attachment) -> None:
+    stored = attachment.stored
+    answer.media_type = attachment.message_type.value
+    answer.media_path, answer.media_mime, answer.media_size = stored.path, stored.mime, stored.size
+    answer.media_name = attachment.name
+
+
+async def send_quick_answer(
+    session: AsyncSession, user: User, answer_id: int, data: QuickAnswerSend, *, media_store: MediaStore
+) -> tuple[Message, bool]:
+    """Send the answer in a ticket: its text filled for the ticket (or the text the agent edited it into), and a
+    copy of its file."""
+    answer = await get_quick_answer(session, user, answer_id)
+    body = data.body if data.body is not None else await render_for(session, user, data.ticket_id, answer.text)
+    attachment = await _file_copy(session, answer, media_store)
+    if attachment is None and not body.strip():
+        raise Invalid("The answer has neither text nor a file to send.", code="invalid")
+    fields = MessageCreate.model_construct(body=body.strip(), quoted_message_id=None, client_id=data.client_id)
+    message, created = await post_message(session, user, data.ticket_id, fields, attachment=attachment)
+    if not created and attachment is not None:
+        await media_store.delete(attachment.stored.path)  # sent before: that message has its own copy
+    return message, created
+
+
+async def _file_copy(session: AsyncSession, answer: QuickAnswer, media_store: MediaStore) -> Attachment | None:
+    """A copy of the answer's file for one message: each message owns its file, whatever happens to the
+    answer's later."""
+    if answer.media_path is None:
+        return None
+    stored = await media_store.save(await media_store.read(answer.media_path), declared_mime=answer.media_mime)
+    on_rollback(session, partial(media_store.delete, stored.path))
+    copy = StoredMedia(path=stored.path, mime=stored.mime, size=stored.size, file_type=stored.file_type)
+    return Attachment(stored=copy, message_type=MessageType(answer.media_type or "document"), name=answer.media_name)
+
+
+async def _queues(session: AsyncSession, queue_ids: Sequence[int]) -> list[Queue]:
+    if not queue_ids:
+        return []
+    queues = list((await session.execute(select(Queue).where(Queue.id.in_(set(queue_ids))))).scalars())
+    if len(queues) != len(set(queue_ids)):
+        raise Invalid("One of the queues does not exist.", code="unknown_queue")
+    return queues
+
+
+async def _ensure_shortcut_free(
+    session: AsyncSession, shortcut: str, *, owner_id: int | None, except_id: int | None = None
+) -> None:
+    # "/Hello" and "/hello" would be one shortcut to an agent typing: they clash ignoring case, within the shared
+    # answers or within one person's own.
+    same_owner = QuickAnswer.owner_id.is_(None) if owner_id is None else QuickAnswer.owner_id == owner_id
+    query = select(QuickAnswer.id).where(func.lower(QuickAnswer.shortcut) == shortcut.lower(), same_owner)
     if except_id is not None:
         query = query.where(QuickAnswer.id != except_id)
     if (await session.execute(query.limit(1))).first() is not None:

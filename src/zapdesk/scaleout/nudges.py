@@ -37,7 +37,8 @@ class RedisNudges:
     async def wake(self, nudge: Nudge) -> None:
         # Runs after the request's commit: a Redis failure must not turn the saved change into an error.
         try:
-            await self.redis.publish(self.channel, json.dumps({"outbox": nudge.outbox}))
+            body = {"outbox": nudge.outbox, "automation": nudge.automation}
+            await self.redis.publish(self.channel, json.dumps(body))
         except Exception as exc:
             log.warning("could not nudge the workers (%s); they look at their next heartbeat", type(exc).__name__)
 
@@ -52,7 +53,7 @@ async def listen_for_nudges(redis: Redis, channel: str, on_nudge: Callable[[Nudg
         try:
             async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                 await pubsub.subscribe(channel)
-                on_nudge(Nudge(outbox=True))
+                on_nudge(Nudge(outbox=True, automation=True))
                 delay = 0.5
                 async for message in pubsub.listen():
                     nudge = _parse(message)
@@ -71,7 +72,7 @@ def _parse(message: dict[str, Any]) -> Nudge | None:
         return None
     try:
         body = json.loads(message["data"])
-        return Nudge(outbox=bool(body.get("outbox")))
+        return Nudge(outbox=bool(body.get("outbox")), automation=bool(body.get("automation")))
     except (ValueError, KeyError, TypeError, AttributeError):
         log.warning("ignoring a malformed nudge")
         return None

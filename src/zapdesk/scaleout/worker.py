@@ -19,7 +19,7 @@ from zapdesk.scaleout.nudges import listen_for_nudges, nudges_channel
 from zapdesk.scaleout.redis import command_client, subscriber_client
 from zapdesk.worker.main import stop_on_signals
 from zapdesk.worker.nudges import Nudge
-from zapdesk.worker.pipeline import runner_deps
+from zapdesk.worker.pipeline import worker_parts
 from zapdesk.worker.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -31,12 +31,12 @@ async def run_standalone_worker(settings: Settings, owner: str) -> None:
     publisher = RedisEventPublisher(settings)
     commands = command_client(settings.redis_url)
     subscriber = subscriber_client(settings.redis_url)
-    worker = Worker(owner, runner_deps(settings, context.sessionmaker, publisher))
+    worker = Worker(owner, *worker_parts(settings, context.sessionmaker, publisher))
     flusher = MetricsFlusher(RedisMetricsStore(commands, metrics_key(settings)).add)
     stop = stop_on_signals()
 
     def on_nudge(nudge: Nudge) -> None:
-        worker.nudge(outbox=nudge.outbox)
+        worker.nudge(outbox=nudge.outbox, automation=nudge.automation)
 
     listener = asyncio.create_task(listen_for_nudges(subscriber, nudges_channel(settings), on_nudge))
     flusher.start()

@@ -9,14 +9,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, JsonValue, Strict, TypeAdapter, ValidationError
+from pydantic import AfterValidator, Field, JsonValue, Strict, TypeAdapter, ValidationError
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.db.base import utcnow
-from zapdesk.errors import Invalid, NotFound, describe_validation_errors
+from zapdesk.errors import Invalid, NotFound, describe_validation_errors, field_errors
 from zapdesk.settings.models import Setting
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,11 @@ class SettingKey(Generic[T]):
         try:
             return self.adapter.validate_python(value)
         except ValidationError as exc:
-            raise Invalid(f"{self.name}: {describe_validation_errors(list(exc.errors()))}.") from exc
+            errors = list(exc.errors())
+            raise Invalid(
+                f"{self.name}: {describe_validation_errors(errors)}.",
+                errors=field_errors(errors, prefix=("body", "value")),
+            ) from exc
 
     def to_json(self, value: T) -> JsonValue:
         stored: JsonValue = self.adapter.dump_python(value, mode="json")
@@ -96,15 +102,47 @@ SEND_API_OPENS_TICKET: SettingKey[bool] = SettingKey(
     "is sent without touching the inbox; the contact's latest ticket keeps its state).",
 )
 
-KNOWN_SETTINGS: dict[str, SettingKey[bool] | SettingKey[int]] = {
+AGENT_SIGNATURE: SettingKey[bool] = SettingKey(
+    "agent_signature",
+    default=True,
+    adapter=_switch,
+    description="What an agent writes goes out on WhatsApp under their name in bold (each agent may turn it off).",
+)
+
+
+def _existing_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise PydanticCustomError("timezone_unknown", "there is no time zone called {zone}", {"zone": name}) from exc
+    return name
+
+
+TIMEZONE: SettingKey[str] = SettingKey(
+    "timezone",
+    default="America/Sao_Paulo",
+    adapter=TypeAdapter(Annotated[str, Strict(), Field(min_length=1, max_length=64), AfterValidator(_existing_zone)]),
+    description="The time zone of business hours, schedules and the times written to customers (IANA name).",
+)
+
+AnySettingKey = SettingKey[bool] | SettingKey[int] | SettingKey[str]
+
+KNOWN_SETTINGS: dict[str, AnySettingKey] = {
     key.name: key
-    for key in (IGNORE_GROUP_MESSAGES, SEND_GREETING_ON_NEW_TICKET, OUTBOUND_MIN_INTERVAL_MS, SEND_API_OPENS_TICKET)
+    for key in (
+        IGNORE_GROUP_MESSAGES,
+        SEND_GREETING_ON_NEW_TICKET,
+        OUTBOUND_MIN_INTERVAL_MS,
+        SEND_API_OPENS_TICKET,
+        AGENT_SIGNATURE,
+        TIMEZONE,
+    )
 }
 
 
 @dataclass(frozen=True, slots=True)
 class SettingValue:
-    key: SettingKey[bool] | SettingKey[int]
+    key: AnySettingKey
     value: JsonValue
 
 

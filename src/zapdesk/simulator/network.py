@@ -575,6 +575,8 @@ class SimulatorNetwork:
         if existing is not None:
             return SendAccepted(id=existing.id, timestamp=existing.ts)
         chat = self._chat_of(request.chat)
+        if not self.store.is_registered(chat):
+            raise Invalid(f"The number {chat} is not on WhatsApp.", code="not_on_whatsapp")
         message = StoredMessage(
             id=request.id,
             author=business,
@@ -655,6 +657,10 @@ class SimulatorNetwork:
         if phone is None:
             raise Invalid(f"Cannot send to {jid}.", code="unknown_chat")
         return phone
+
+    def set_registered(self, raw_phone: str, registered: bool) -> None:
+        """A number joins WhatsApp (every number does unless told otherwise) or is not on it."""
+        self.store.set_registered(require_phone(raw_phone, "phone"), registered)
 
     def read_by_device(self, session: SessionRow, request: ReadRequest) -> None:
         self.store.read_by_business(session.phone, self._chat_of(request.chat), request.ids)

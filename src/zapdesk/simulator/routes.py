@@ -26,6 +26,7 @@ from zapdesk.simulator.schemas import (
     PostedMessage,
     ReadIn,
     ReadOut,
+    RegistrationIn,
     ScanIn,
     SessionAction,
 )
@@ -127,6 +128,12 @@ async def set_picture(phone: str, body: PictureIn, network: NetworkDep) -> Respo
 @control.delete("/phones/{phone}/picture", status_code=204, summary="Remove the profile picture")
 async def remove_picture(phone: str, network: NetworkDep) -> Response:
     network.set_picture(phone, "image/jpeg", None)
+    return Response(status_code=204)
+
+
+@control.put("/phones/{phone}/registration", status_code=204, summary="Whether a number is on WhatsApp at all")
+async def registration(phone: str, body: RegistrationIn, network: NetworkDep) -> Response:
+    network.set_registered(phone, body.on_whatsapp)
     return Response(status_code=204)
 
 

@@ -206,6 +206,10 @@ class ReadOut(BaseModel):
     read: list[str] = Field(description="Ids that became read (already read ones are left out).")
 
 
+class RegistrationIn(BaseModel):
+    on_whatsapp: bool = Field(description="False: the network refuses messages to this number (not on WhatsApp).")
+
+
 class DropIn(BaseModel):
     offline_seconds: float = Field(default=0, ge=0, le=3600, description="Refuse reconnects for this long.")
 

@@ -75,6 +75,11 @@ CREATE TABLE IF NOT EXISTS pictures (
     data BLOB NOT NULL
 );
 
+-- Numbers that are not on WhatsApp: the network refuses messages to them.
+CREATE TABLE IF NOT EXISTS unregistered (
+    phone TEXT PRIMARY KEY
+);
+
 CREATE TABLE IF NOT EXISTS groups (
     jid TEXT PRIMARY KEY,
     name TEXT
@@ -397,6 +402,16 @@ class SimulatorStore:
                 (phone, lid, lid),
             )
         return lid
+
+    def set_registered(self, phone: str, registered: bool) -> None:
+        with self._db:
+            if registered:
+                self._db.execute("DELETE FROM unregistered WHERE phone = ?", (phone,))
+            else:
+                self._db.execute("INSERT OR IGNORE INTO unregistered (phone) VALUES (?)", (phone,))
+
+    def is_registered(self, phone: str) -> bool:
+        return self._db.execute("SELECT 1 FROM unregistered WHERE phone = ?", (phone,)).fetchone() is None
 
     def phone_of_lid(self, lid: str) -> str | None:
         row = self._db.execute("SELECT phone FROM contacts WHERE lid = ?", (lid,)).fetchone()

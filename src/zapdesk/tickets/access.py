@@ -1,7 +1,8 @@
 """Who may see a ticket (and so its messages): the one rule behind REST queries, checks and Socket.IO rooms.
 
 Admins see every ticket. An agent sees the tickets of the queues they belong to, the tickets assigned to
-them, and pending tickets that have no queue yet (anyone may pick those up).
+them, and pending tickets that have no queue yet (anyone may pick those up) — except while the customer is
+still choosing a queue from the menu: the ticket then waits for its queue's agents, and only admins see it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class TicketScope(Protocol):
     def queue_id(self) -> int | None: ...
     @property
     def assignee_id(self) -> int | None: ...
+    @property
+    def choosing_queue(self) -> bool: ...
 
 
 def queue_room(queue_id: int) -> str:
@@ -51,7 +54,7 @@ def visible_tickets_clause(user: User) -> ColumnElement[bool]:
     return or_(
         Ticket.queue_id.in_(queue_ids) if queue_ids else false(),
         Ticket.assignee_id == user.id,
-        and_(Ticket.status == TicketStatus.PENDING, Ticket.queue_id.is_(None)),
+        and_(Ticket.status == TicketStatus.PENDING, Ticket.queue_id.is_(None), Ticket.choosing_queue.is_(False)),
     )
 
 
@@ -63,13 +66,17 @@ def can_see(user: User, ticket: Ticket) -> bool:
         return True
     if ticket.assignee_id is not None and ticket.assignee_id == user.id:
         return True
-    return ticket.status == TicketStatus.PENDING and ticket.queue_id is None
+    return _open_to_every_agent(ticket)
+
+
+def _open_to_every_agent(ticket: TicketScope) -> bool:
+    return ticket.status == TicketStatus.PENDING and ticket.queue_id is None and not ticket.choosing_queue
 
 
 def ticket_rooms(ticket: TicketScope) -> tuple[str, ...]:
     """The Socket.IO rooms whose members may see `ticket`; a socket joins the rooms `user_rooms` names."""
     rooms = [ADMINS_ROOM]
-    if ticket.status == TicketStatus.PENDING and ticket.queue_id is None:
+    if _open_to_every_agent(ticket):
         rooms.append(AGENTS_ROOM)
     if ticket.queue_id is not None:
         rooms.append(queue_room(ticket.queue_id))

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
@@ -47,6 +47,14 @@ class Ticket(IdMixin, TimestampMixin, Base):
         Index("ix_tickets_assignee_status_activity", "assignee_id", "status", "last_activity_at", "id"),
         Index("ix_tickets_connection_status", "connection_id", "status"),
         Index("ix_tickets_updated_at", "updated_at"),
+        # A rating arriving after the close finds the ticket that asked for it.
+        Index(
+            "ix_tickets_awaiting_rating",
+            "contact_id",
+            "connection_id",
+            sqlite_where=text("survey_until IS NOT NULL"),
+            postgresql_where=text("survey_until IS NOT NULL"),
+        ),
     )
 
     contact_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("contacts.id", ondelete="CASCADE"))
@@ -60,6 +68,19 @@ class Ticket(IdMixin, TimestampMixin, Base):
     # "Newest activity first" ordering key: last message time, or creation/reopen time.
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The customer is choosing a queue from the connection's menu: until they do, only admins see the ticket.
+    choosing_queue: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The satisfaction survey: a rating is awaited until `survey_until`; once given, it is kept with the agent
+    # and queue the ticket had then.
+    survey_until: Mapped[datetime | None] = mapped_column(default=None)
+    rating: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    rated_at: Mapped[datetime | None] = mapped_column(default=None)
+    rated_agent_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    rated_queue_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("queues.id", ondelete="SET NULL"), default=None
+    )
 
     contact: Mapped[Contact] = relationship(lazy="raise")
     # Loaded with the ticket (one more query per page): every ticket the API shows carries its tags.

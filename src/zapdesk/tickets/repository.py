@@ -34,6 +34,7 @@ class TicketFilters:
     search: str | None = None
     tag_id: int | None = None
     contact_id: int | None = None
+    rating: int | None = None
 
 
 def _with_contact() -> Select[Ticket]:
@@ -65,6 +66,17 @@ async def active_ticket(
     return (await session.execute(query.execution_options(populate_existing=True))).scalars().first()
 
 
+async def latest_ticket(session: AsyncSession, *, contact_id: int, connection_id: int) -> Ticket | None:
+    """The contact's most recent ticket on the connection, whatever its status."""
+    query = (
+        _with_contact()
+        .where(Ticket.contact_id == contact_id, Ticket.connection_id == connection_id)
+        .order_by(Ticket.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
 async def active_tickets(
     session: AsyncSession, *, contact_ids: set[int], connection_id: int, lock: bool = False
 ) -> list[Ticket]:
@@ -83,16 +95,16 @@ async def active_tickets(
     return list((await session.execute(query.execution_options(populate_existing=True))).scalars())
 
 
-async def default_queue_id(session: AsyncSession, connection_id: int) -> int | None:
-    """The first of the connection's queues, in the order `Connection.queues` lists them (by name)."""
+async def connection_queue_ids(session: AsyncSession, connection_id: int, *, limit: int | None = None) -> list[int]:
+    """The connection's queues in the order `Connection.queues` lists them (menu order)."""
     query = (
         select(Queue.id)
         .join(connection_queues, connection_queues.c.queue_id == Queue.id)
         .where(connection_queues.c.connection_id == connection_id)
-        .order_by(Queue.name)
-        .limit(1)
+        .order_by(Queue.order, Queue.name)
+        .limit(limit)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return list((await session.execute(query)).scalars())
 
 
 def tickets_page_query(
@@ -150,6 +162,8 @@ def _narrowed(query: Select[T], user: User, filters: TicketFilters, after: tuple
         query = query.where(Ticket.assignee_id == user.id)
     elif filters.assignee == AssigneeFilter.NONE:
         query = query.where(Ticket.assignee_id.is_(None))
+    if filters.rating is not None:
+        query = query.where(Ticket.rating == filters.rating)
     if after is not None:
         activity, ticket_id = after
         query = query.where(

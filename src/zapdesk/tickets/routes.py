@@ -14,7 +14,14 @@ from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.tickets.repository import TicketFilters
-from zapdesk.tickets.schemas import AssigneeFilter, TicketCreate, TicketRead, TicketUpdate
+from zapdesk.tickets.schemas import (
+    AssigneeFilter,
+    RenderedText,
+    RenderRequest,
+    TicketCreate,
+    TicketRead,
+    TicketUpdate,
+)
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -34,6 +41,7 @@ async def list_tickets(
     search: Annotated[
         str | None, Query(max_length=200, description="Contact name, phone number, or text of a message.")
     ] = None,
+    rating: Annotated[int | None, Query(ge=1, le=5, description="Only tickets the customer rated so.")] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Page[TicketRead]:
@@ -46,9 +54,18 @@ async def list_tickets(
         tag_id=tag,
         contact_id=contact_id,
         search=search.strip() if search and search.strip() else None,
+        rating=rating,
     )
     tickets, next_cursor = await service.list_tickets(session, user, filters, limit=limit, cursor=cursor)
     return Page(items=[TicketRead.from_model(ticket) for ticket in tickets], next_cursor=next_cursor)
+
+
+@router.post("/{ticket_id}/render", response_model=RenderedText)
+async def render_text(
+    ticket_id: ResourceId, body: RenderRequest, session: SessionDep, user: CurrentUser
+) -> RenderedText:
+    """A template (a quick answer) with its variables filled for this ticket, as the customer would read it."""
+    return RenderedText(text=await service.render_for(session, user, ticket_id, body.text))
 
 
 @router.post(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
+from zapdesk.templates.engine import TemplateText
 from zapdesk.tickets.models import Ticket, TicketStatus
 
 
@@ -35,6 +37,9 @@ class TicketRead(BaseModel):
     updated_at: datetime
     closed_at: datetime | None
     tag_ids: list[int] = Field(description="The ticket's tags (see /api/tags), by id.")
+    choosing_queue: bool = Field(description="The customer is choosing a queue from the menu (only admins see it).")
+    rating: int | None = Field(description="The customer's satisfaction rating, 1 to 5, given after the close.")
+    rated_at: datetime | None
 
     @classmethod
     def from_model(cls, ticket: Ticket) -> TicketRead:
@@ -62,6 +67,9 @@ class TicketRead(BaseModel):
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
             tag_ids=sorted(tag.id for tag in ticket.tags),
+            choosing_queue=ticket.choosing_queue,
+            rating=ticket.rating,
+            rated_at=ticket.rated_at,
         )
 
 
@@ -100,3 +108,13 @@ class TicketUpdate(BaseModel):
     action: TicketAction | None = None
     assignee_id: IdRef | None = None
     queue_id: IdRef | None = None
+
+
+class RenderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[TemplateText, StringConstraints(max_length=65_536)]
+
+
+class RenderedText(BaseModel):
+    text: str = Field(description="The text with its variables filled; unknown ones are left as written.")

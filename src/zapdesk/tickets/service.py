@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.api.pagination import decode_cursor, encode_cursor
+from zapdesk.connections.automation import automation_of
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.repository import get_contact
@@ -20,8 +21,8 @@ from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
 from zapdesk.notifications.models import NotificationKind
 from zapdesk.notifications.service import notify
-from zapdesk.outbox.greetings import queue_farewell
 from zapdesk.tags.service import existing_tag
+from zapdesk.templates.engine import render
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
 from zapdesk.tickets.history import service as history
@@ -30,6 +31,7 @@ from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.repository import TicketFilters
 from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketUpdate
+from zapdesk.tickets.variables import ticket_variables
 from zapdesk.users.models import User
 
 # --- events -------------------------------------------------------------------------------------------
@@ -142,6 +144,12 @@ def _take_activity(target: Ticket, merged: Ticket) -> None:
     target.last_activity_at = max(target.last_activity_at, merged.last_activity_at)
 
 
+async def render_for(session: AsyncSession, user: User, ticket_id: int, template: str) -> str:
+    """`template` filled for a ticket `user` may see (now, in the workspace's time zone)."""
+    ticket = await get_visible_ticket(session, user, ticket_id)
+    return render(template, await ticket_variables(session, ticket, now=utcnow()))
+
+
 # --- the active ticket of a conversation --------------------------------------------------------------
 
 
@@ -152,16 +160,18 @@ async def find_or_create_active_ticket(
     connection: Connection,
     opened_by: Actor,
     assignee: User | None = None,
+    by_customer: bool = False,
     lock: bool = False,
 ) -> tuple[Ticket, bool]:
     """The open-or-pending ticket of `contact` on `connection`, or a new one; `True` when created.
 
-    A new ticket is pending in the connection's default queue (its first queue, or none), or, with an
-    `assignee`, open and theirs. Records `ticket.created` and the `created` line of its history, by
-    `opened_by`. `lock` holds an existing ticket's row (PostgreSQL) until commit.
+    A new ticket is pending in the connection's first queue (or none), or, with an `assignee`, open and
+    theirs. A customer's new ticket (`by_customer`) on a connection whose menu is on and that serves several
+    queues starts without a queue instead, choosing one. Records `ticket.created` and the `created` line of its
+    history, by `opened_by`. `lock` holds an existing ticket's row (PostgreSQL) until commit.
     """
     ticket, created = await _find_or_insert_active_ticket(
-        session, contact=contact, connection=connection, assignee=assignee, lock=lock
+        session, contact=contact, connection=connection, assignee=assignee, by_customer=by_customer, lock=lock
     )
     if created:
         await record_opening(session, ticket, opened_by)
@@ -185,7 +195,13 @@ async def record_opening(
 
 
 async def _find_or_insert_active_ticket(
-    session: AsyncSession, *, contact: Contact, connection: Connection, assignee: User | None, lock: bool
+    session: AsyncSession,
+    *,
+    contact: Contact,
+    connection: Connection,
+    assignee: User | None,
+    by_customer: bool,
+    lock: bool,
 ) -> tuple[Ticket, bool]:
     """The partial unique index decides races: the insert runs in a SAVEPOINT and a violation means another
     transaction created the ticket first, so we read theirs. Records `ticket.created` for a new ticket."""
@@ -193,10 +209,12 @@ async def _find_or_insert_active_ticket(
     if existing is not None:
         return existing, False
     now = utcnow()
+    queue_id, choosing = await _first_placement(session, connection, contact, menu=by_customer and assignee is None)
     ticket = Ticket(
         contact=contact,
         connection_id=connection.id,
-        queue_id=await repository.default_queue_id(session, connection.id),
+        queue_id=queue_id,
+        choosing_queue=choosing,
         assignee_id=assignee.id if assignee is not None else None,
         status=TicketStatus.OPEN if assignee is not None else TicketStatus.PENDING,
         unread_count=0,
@@ -217,10 +235,26 @@ async def _find_or_insert_active_ticket(
     return ticket, True
 
 
+async def _first_placement(
+    session: AsyncSession, connection: Connection, contact: Contact, *, menu: bool
+) -> tuple[int | None, bool]:
+    """A new ticket's queue, and whether its customer chooses one from the menu instead (never in a group)."""
+    queue_ids = await repository.connection_queue_ids(session, connection.id, limit=2)
+    if menu and len(queue_ids) > 1 and not contact.is_group and automation_of(connection).menu.enabled:
+        return None, True
+    return (queue_ids[0] if queue_ids else None), False
+
+
 async def find_or_create_active_tickets(
-    session: AsyncSession, *, contacts: Sequence[Contact], connection: Connection, lock: bool = False
+    session: AsyncSession,
+    *,
+    contacts: Sequence[Contact],
+    connection: Connection,
+    by_customer: Sequence[bool],
+    lock: bool = False,
 ) -> list[tuple[Ticket, bool]]:
-    """The active ticket of each contact, in order, created when missing; one query finds those that exist.
+    """The active ticket of each contact, in order, created when missing (`by_customer` says who wrote each
+    first); one query finds those that exist.
 
     For ingest, which knows the message that opened each new ticket only once it is stored: the caller
     records each new ticket's `created` line with `record_opening`.
@@ -230,10 +264,10 @@ async def find_or_create_active_tickets(
     )
     by_contact = {ticket.contact_id: (ticket, False) for ticket in existing}
     found = []
-    for contact in contacts:
+    for contact, customer in zip(contacts, by_customer, strict=True):
         if contact.id not in by_contact:
             by_contact[contact.id] = await _find_or_insert_active_ticket(
-                session, contact=contact, connection=connection, assignee=None, lock=lock
+                session, contact=contact, connection=connection, assignee=None, by_customer=customer, lock=lock
             )
         found.append(by_contact[contact.id])
     return found
@@ -349,18 +383,16 @@ class _Placement:
 
 
 async def close_ticket(session: AsyncSession, ticket: Ticket, actor: Actor, *, at: datetime | None = None) -> bool:
-    """Close `ticket` (locked by the caller) on behalf of `actor`: history, events and the farewell message.
+    """Close `ticket` (locked by the caller) on behalf of `actor`: history and events (automation, reacting to
+    the history line, says goodbye).
 
     For automation too (`history.BOT`, `history.TIMER`); False when it was closed already.
     """
-    if ticket.status == TicketStatus.CLOSED:
+    previous_rooms = mark_closed(ticket, at)
+    if previous_rooms is None:
         return False
-    previous_rooms = ticket_rooms(ticket)
-    ticket.status = TicketStatus.CLOSED
-    ticket.closed_at = at or utcnow()
     await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
     await history.record(session, ticket, TicketEventKind.CLOSED, actor, at=at)
-    await queue_farewell(session, ticket)
     return True
 
 
@@ -384,6 +416,7 @@ def _accept(ticket: Ticket, user: User) -> bool:
         raise Conflict(f"Only a pending ticket can be accepted; this one is {ticket.status}.", code="not_pending")
     ticket.status = TicketStatus.OPEN
     ticket.assignee_id = user.id
+    ticket.choosing_queue = False  # a person took over: the menu stops
     return True
 
 
@@ -402,6 +435,7 @@ async def _reopen(session: AsyncSession, ticket: Ticket, user: User) -> bool:
     ticket.status = TicketStatus.OPEN
     ticket.assignee_id = user.id
     ticket.closed_at = None
+    ticket.survey_until = None  # the conversation goes on: the survey's question is moot
     ticket.last_activity_at = utcnow()
     try:
         async with session.begin_nested():
@@ -429,7 +463,67 @@ async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketUpdate) -
         ticket.assignee_id = data.assignee_id
     if "queue_id" in fields:
         ticket.queue_id = data.queue_id
+    ticket.choosing_queue = False  # a person chose for the customer
     if ticket.assignee_id is None:
         # Nobody holds it any more: it waits in its queue for someone to accept it.
         ticket.status = TicketStatus.PENDING
     return (ticket.assignee_id, ticket.queue_id, ticket.status) != before
+
+
+# --- changes automation makes (no person acts) ----------------------------------------------------------
+#
+# Each changes the ticket in memory and returns the rooms that could see it before (None: nothing changed). The
+# caller announces the change (`record_ticket_updated(..., previous_rooms=...)`) and writes its history line:
+# automation changes many tickets in one transaction and writes them all with one flush.
+
+
+def place_in_queue(ticket: Ticket, queue_id: int | None) -> tuple[str, ...]:
+    """The menu is over: the customer chose `queue_id` (or the fallback applies; None: no queue). Its agents now
+    see the ticket; nobody else learns more than that it is gone."""
+    previous_rooms = ticket_rooms(ticket)
+    ticket.queue_id = queue_id
+    ticket.choosing_queue = False
+    return previous_rooms
+
+
+def mark_closed(ticket: Ticket, at: datetime | None = None) -> tuple[str, ...] | None:
+    """Close the ticket (None when it was closed already)."""
+    if ticket.status == TicketStatus.CLOSED:
+        return None
+    previous_rooms = ticket_rooms(ticket)
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = at or utcnow()
+    ticket.choosing_queue = False
+    return previous_rooms
+
+
+def return_to_queue(ticket: Ticket) -> tuple[str, ...] | None:
+    """An open ticket whose agent stopped answering waits in its queue again, for anyone to accept."""
+    if ticket.status != TicketStatus.OPEN:
+        return None
+    previous_rooms = ticket_rooms(ticket)
+    ticket.status = TicketStatus.PENDING
+    ticket.assignee_id = None
+    return previous_rooms
+
+
+def await_rating(ticket: Ticket, until: datetime | None) -> None:
+    """The survey was sent (a rating is awaited until `until`), or its window is over (None). Not news to
+    anyone: it shows when the rating comes."""
+    ticket.survey_until = until
+
+
+async def record_rating(
+    session: AsyncSession, ticket: Ticket, rating: int, *, at: datetime, message_id: int | None = None
+) -> None:
+    """The customer's answer to the survey (`message_id`), kept with the agent and queue the ticket had."""
+    ticket.rating = rating
+    ticket.rated_at = at
+    ticket.rated_agent_id = ticket.assignee_id
+    ticket.rated_queue_id = ticket.queue_id
+    ticket.survey_until = None
+    await record_ticket_updated(session, ticket)
+    detail = {"score": rating}
+    await history.record(
+        session, ticket, TicketEventKind.RATED, history.CUSTOMER, message_id=message_id, detail=detail, at=at
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin
@@ -34,6 +34,8 @@ class User(IdMixin, TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(String(16), default=Role.AGENT)
+    # What they write goes out on WhatsApp under their name in bold (when the workspace's setting is on too).
+    signature: Mapped[bool] = mapped_column(Boolean, default=True)
 
     queues: Mapped[list[Queue]] = relationship(secondary=user_queues, lazy="raise", order_by="Queue.name")
 

@@ -43,6 +43,7 @@ class UserRead(BaseModel):
     email: str
     role: Role
     queue_ids: list[int]
+    signature: bool = Field(description="What they write goes out on WhatsApp under their name in bold.")
     created_at: datetime
 
     @classmethod
@@ -54,6 +55,7 @@ class UserRead(BaseModel):
             email=user.email,
             role=Role(user.role),
             queue_ids=[queue.id for queue in user.queues],
+            signature=user.signature,
             created_at=user.created_at,
         )
 
@@ -79,6 +81,7 @@ class UserCreate(BaseModel):
     role: Role = Role.AGENT
     password: Password
     queue_ids: list[IdRef] = Field(default_factory=list, max_length=500)
+    signature: bool = True
 
 
 class UserUpdate(PatchModel):
@@ -89,3 +92,10 @@ class UserUpdate(PatchModel):
     role: Role | None = None
     password: Password | None = None
     queue_ids: list[IdRef] | None = Field(default=None, max_length=500)
+    signature: bool | None = None
+
+
+class OwnPreferences(PatchModel):
+    """What every user may change about themselves."""
+
+    signature: bool | None = None

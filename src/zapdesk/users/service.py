@@ -17,7 +17,7 @@ from zapdesk.events import UserCreated, UserRemoved, UserUpdated
 from zapdesk.queues.models import Queue
 from zapdesk.users import repository
 from zapdesk.users.models import Role, User
-from zapdesk.users.schemas import UserCreate, UserRead, UserUpdate
+from zapdesk.users.schemas import OwnPreferences, UserCreate, UserRead, UserUpdate
 
 
 async def list_users(
@@ -47,6 +47,7 @@ async def create_user(session: AsyncSession, data: UserCreate) -> User:
         password_hash=await hash_password_off_loop(data.password),
         role=data.role,
         queues=await _queues(session, data.queue_ids),
+        signature=data.signature,
     )
     session.add(user)
     await flush_or_conflict(session, _email_taken(data.email))
@@ -71,7 +72,17 @@ async def update_user(session: AsyncSession, user_id: int, data: UserUpdate) -> 
         await revoke_user_sessions(session, user.id)
     if data.queue_ids is not None:
         user.queues = await _queues(session, data.queue_ids)
+    if data.signature is not None:
+        user.signature = data.signature
     await flush_or_conflict(session, _email_taken(user.email))
+    record_event(session, UserUpdated(UserRead.of(user)))
+    return user
+
+
+async def update_own_preferences(session: AsyncSession, user: User, data: OwnPreferences) -> User:
+    if data.signature is not None:
+        user.signature = data.signature
+    await session.flush()
     record_event(session, UserUpdated(UserRead.of(user)))
     return user
 

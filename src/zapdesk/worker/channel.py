@@ -66,8 +66,8 @@ def events_from_message(message: dict[str, Any]) -> list[Published]:
     return [Published.from_wire(item) for item in message.get("events", [])]
 
 
-def nudge_message(*, outbox: bool) -> dict[str, Any]:
-    return {"type": NUDGE, "outbox": outbox}
+def nudge_message(*, outbox: bool, automation: bool = False) -> dict[str, Any]:
+    return {"type": NUDGE, "outbox": outbox, "automation": automation}
 
 
 def metrics_message(tally: Tally) -> dict[str, Any]:

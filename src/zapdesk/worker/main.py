@@ -14,7 +14,7 @@ from zapdesk.config import Settings
 from zapdesk.context import AppContext
 from zapdesk.metrics.recorder import MetricsFlusher
 from zapdesk.worker.channel import NUDGE, Channel, ChannelSink, metrics_message
-from zapdesk.worker.pipeline import runner_deps
+from zapdesk.worker.pipeline import worker_parts
 from zapdesk.worker.supervisor import SETTINGS_ENV
 from zapdesk.worker.worker import Worker
 
@@ -32,14 +32,14 @@ def settings_for_worker() -> Settings:
 async def run_embedded_worker(settings: Settings, owner: str, channel_fd: int) -> None:
     context = AppContext.from_settings(settings)
     channel = await Channel.open(socket.socket(fileno=channel_fd))
-    worker = Worker(owner, runner_deps(settings, context.sessionmaker, ChannelSink(channel)))
+    worker = Worker(owner, *worker_parts(settings, context.sessionmaker, ChannelSink(channel)))
     stop = stop_on_signals()
     flusher = MetricsFlusher(lambda tally: channel.send(metrics_message(tally)))
 
     async def listen() -> None:
         while (message := await channel.receive()) is not None:
             if message.get("type") == NUDGE:
-                worker.nudge(outbox=bool(message.get("outbox")))
+                worker.nudge(outbox=bool(message.get("outbox")), automation=bool(message.get("automation")))
         # The server is gone: a worker never outlives it holding sessions.
         stop.set()
 

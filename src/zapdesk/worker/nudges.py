@@ -9,12 +9,23 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from zapdesk.db.events import EventSink, Published
-from zapdesk.events import ConnectionCommanded, SendQueued
+from zapdesk.events import (
+    ConnectionCommanded,
+    MessageCreated,
+    ScheduledMessageUpdated,
+    SendQueued,
+    TicketCreated,
+    TicketUpdated,
+)
+
+# What automation reacts to (in the event log), or fires (a scheduled message).
+_AUTOMATION_EVENTS = (TicketCreated, TicketUpdated, MessageCreated, ScheduledMessageUpdated)
 
 
 @dataclass(frozen=True, slots=True)
 class Nudge:
     outbox: bool  # also wake the outboxes: a message is waiting to be sent
+    automation: bool = False  # also wake automation: something it reacts to was committed
 
 
 Wake = Callable[[Nudge], Awaitable[None]]
@@ -24,9 +35,14 @@ def split_nudge(events: Sequence[Published]) -> tuple[list[Published], Nudge | N
     """The events for browsers, and the nudge the batch calls for (None if no worker needs waking)."""
     public = [item for item in events if item.event.for_browsers]
     outbox = any(isinstance(item.event, SendQueued) for item in events)
-    if outbox or any(isinstance(item.event, ConnectionCommanded) for item in events):
-        return public, Nudge(outbox=outbox)
+    automation = wakes_automation(events)
+    if outbox or automation or any(isinstance(item.event, ConnectionCommanded) for item in events):
+        return public, Nudge(outbox=outbox, automation=automation)
     return public, None
+
+
+def wakes_automation(events: Sequence[Published]) -> bool:
+    return any(isinstance(item.event, _AUTOMATION_EVENTS) for item in events)
 
 
 def nudging_sink(publish: EventSink, wake: Wake) -> EventSink:

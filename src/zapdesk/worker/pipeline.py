@@ -8,8 +8,9 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from zapdesk.automation.runner import Automation
 from zapdesk.config import Settings
-from zapdesk.db.events import EventSink
+from zapdesk.db.events import EventSink, Published
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.registry import build_engine, engine_name
 from zapdesk.ingest.downloader import MediaDownloader
@@ -20,7 +21,22 @@ from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
 from zapdesk.webhooks.service import WebhookFeeder, feeding_sink
 from zapdesk.worker.group_commit import GroupCommit
+from zapdesk.worker.nudges import wakes_automation
 from zapdesk.worker.runner import InboundEvent, LoopStarter, RunnerDeps, SessionLoop
+
+
+def worker_parts(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink
+) -> tuple[RunnerDeps, Automation]:
+    """A worker's sessions and its automation, which wakes whenever this worker commits what it reacts to."""
+    automation = Automation(sessionmaker, counting_sink(sink))
+
+    async def waking(events: Sequence[Published]) -> None:
+        await sink(events)
+        if wakes_automation(events):
+            automation.nudge()
+
+    return runner_deps(settings, sessionmaker, waking), automation
 
 
 def runner_deps(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink) -> RunnerDeps:

@@ -45,12 +45,12 @@ class WorkerSupervisor:
     async def stop(self) -> None:
         await asyncio.gather(*(slot.stop() for slot in self.slots))
 
-    def nudge(self, *, outbox: bool) -> None:
+    def nudge(self, *, outbox: bool, automation: bool = False) -> None:
         for slot in self.slots:
-            slot.nudge(outbox=outbox)
+            slot.nudge(outbox=outbox, automation=automation)
 
     async def _wake(self, nudge: Nudge) -> None:
-        self.nudge(outbox=nudge.outbox)
+        self.nudge(outbox=nudge.outbox, automation=nudge.automation)
 
     @property
     def pids(self) -> list[int]:
@@ -72,10 +72,10 @@ class _WorkerSlot:
     def start(self) -> None:
         self._task = asyncio.create_task(self._keep_running(), name=f"worker-slot-{self.index}")
 
-    def nudge(self, *, outbox: bool) -> None:
+    def nudge(self, *, outbox: bool, automation: bool = False) -> None:
         channel = self.channel
         if channel is not None:
-            task = asyncio.create_task(channel.send(nudge_message(outbox=outbox)))
+            task = asyncio.create_task(channel.send(nudge_message(outbox=outbox, automation=automation)))
             task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
 
     async def stop(self) -> None:

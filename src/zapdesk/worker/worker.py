@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.automation.runner import Automation
 from zapdesk.cloud.service import engine_credentials
 from zapdesk.config import Settings
 from zapdesk.connections.models import Connection, Provider
@@ -23,9 +24,17 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
-    def __init__(self, owner: str, deps: RunnerDeps, *, leaked_threads: Callable[[], int] = leaked_session_threads):
+    def __init__(
+        self,
+        owner: str,
+        deps: RunnerDeps,
+        automation: Automation | None = None,
+        *,
+        leaked_threads: Callable[[], int] = leaked_session_threads,
+    ) -> None:
         self.owner = owner
         self.deps = deps
+        self.automation = automation
         self.runners: dict[int, ConnectionRunner] = {}
         self.recycled = False  # it stopped to free threads neonize leaked: its process must end and start again
         self._leaked_threads = leaked_threads
@@ -38,6 +47,8 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Tick until `stop` is set, or until too many threads leaked (`recycled`); then stop every session
         (keeping its keys) and give the leases back, so another worker (or this one started again) resumes them."""
+        if self.automation is not None:
+            self.automation.start()
         await self._retry_dead_letters()
         try:
             while not stop.is_set():
@@ -66,11 +77,13 @@ class Worker:
         )
         return True
 
-    def nudge(self, *, outbox: bool = False) -> None:
+    def nudge(self, *, outbox: bool = False, automation: bool = False) -> None:
         """Something changed in the database: look now rather than at the next heartbeat."""
         if outbox:
             for runner in self.runners.values():
                 runner.nudge_outbox()
+        if automation and self.automation is not None:
+            self.automation.nudge()
         self._wake.set()
 
     async def tick(self) -> None:
@@ -82,6 +95,8 @@ class Worker:
             await self._reconcile_one(connection_id, rows.get(connection_id))
 
     async def shutdown(self) -> None:
+        if self.automation is not None:
+            await self.automation.close()
         for connection_id in list(self.runners):
             await self._drop(connection_id)
         with contextlib.suppress(Exception):

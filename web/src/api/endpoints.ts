@@ -41,16 +41,21 @@ import type {
   LoginResponse,
   Message,
   MessageTemplate,
+  MenuPreviewRequest,
   Meta,
   AppNotification,
   Page,
   PairingCode,
+  Preview,
   QrCode,
   Queue,
   QueueInput,
   QuickAnswer,
   QuickAnswerInput,
   ServiceWindow,
+  ScheduledInput,
+  ScheduledMessage,
+  ScheduleStatus,
   Setting,
   TemplateMessageInput,
   Tag,
@@ -99,6 +104,9 @@ export const tickets = {
     request<Ticket>(`/api/tickets/${id}/tags/${tagId}`, { method: on ? "PUT" : "DELETE" }),
   /** The ticket's whole history, oldest first (a few lines per ticket). */
   events: (id: number) => fetchAll<TicketEvent>(`/api/tickets/${id}/events`),
+  /** A template (a quick answer) with its variables filled for this ticket ({{first_name}}, {{protocol}}…). */
+  render: (id: number, text: string) =>
+    request<{ text: string }>(`/api/tickets/${id}/render`, { method: "POST", json: { text } }).then((rendered) => rendered.text),
 };
 
 export interface NewMessage {
@@ -195,6 +203,16 @@ export const deadLetters = {
   list: () => fetchAll<DeadLetter>("/api/dead-letters"),
   retry: (id: number) => request<DeadLetterRetry>(`/api/dead-letters/${id}/retry`, { method: "POST" }),
   discard: (id: number) => request<void>(`/api/dead-letters/${id}`, { method: "DELETE" }),
+};
+
+export const automation = {
+  menuPreview: (input: MenuPreviewRequest) => request<Preview>("/api/automation/menu-preview", { method: "POST", json: input }),
+};
+
+export const scheduled = {
+  list: (status?: ScheduleStatus) => fetchAll<ScheduledMessage>("/api/scheduled-messages", { status }),
+  create: (input: ScheduledInput) => request<ScheduledMessage>("/api/scheduled-messages", { method: "POST", json: input }),
+  cancel: (id: number) => request<ScheduledMessage>(`/api/scheduled-messages/${id}/cancel`, { method: "POST" }),
 };
 
 export const settings = {

@@ -29,6 +29,7 @@ export const keys = {
   webhooks: ["webhook-endpoints"] as const,
   deliveries: (endpointId: number) => ["webhook-deliveries", endpointId] as const,
   deadLetters: ["dead-letters"] as const,
+  scheduled: ["scheduled-messages"] as const,
 };
 
 export function useMeta() {

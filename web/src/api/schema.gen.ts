@@ -50,7 +50,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Me
+         * @description Change your own preferences (your signature on WhatsApp).
+         */
+        patch: operations["update_me_api_auth_me_patch"];
         trace?: never;
     };
     "/api/auth/refresh": {
@@ -64,6 +68,27 @@ export interface paths {
         put?: never;
         /** Refresh */
         post: operations["refresh_api_auth_refresh_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/automation/menu-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview Menu
+         * @description The first message of a new ticket as the customer will read it: the greeting, then the queues in menu
+         *     order, for the greeting and queues given (not saved).
+         */
+        post: operations["preview_menu_api_automation_menu_preview_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -673,10 +698,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Quick Answers */
+        /**
+         * List Quick Answers
+         * @description The shared answers of your queues (all of them for an administrator) and your own.
+         */
         get: operations["list_quick_answers_api_quick_answers_get"];
         put?: never;
-        /** Create Quick Answer */
+        /**
+         * Create Quick Answer
+         * @description An administrator's answer is shared unless `personal`; an agent's is always their own.
+         */
         post: operations["create_quick_answer_api_quick_answers_post"];
         delete?: never;
         options?: never;
@@ -701,6 +732,132 @@ export interface paths {
         head?: never;
         /** Update Quick Answer */
         patch: operations["update_quick_answer_api_quick_answers__answer_id__patch"];
+        trace?: never;
+    };
+    "/api/quick-answers/{answer_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Attach File
+         * @description The file sent along with the answer (multipart/form-data); 413 or 415 as for a message's file.
+         */
+        put: operations["attach_file_api_quick_answers__answer_id__file_put"];
+        post?: never;
+        /** Remove File */
+        delete: operations["remove_file_api_quick_answers__answer_id__file_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quick-answers/{answer_id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send Quick Answer
+         * @description Send the answer (its text and its file) in a ticket you may see, as a pending message.
+         */
+        post: operations["send_quick_answer_api_quick_answers__answer_id__send_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Scheduled
+         * @description Soonest first.
+         */
+        get: operations["list_scheduled_api_scheduled_messages_get"];
+        put?: never;
+        /**
+         * Schedule Message
+         * @description Schedule a text; 422 (`send_at_in_past`) for a time that has passed.
+         */
+        post: operations["schedule_message_api_scheduled_messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-messages/{schedule_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Scheduled */
+        get: operations["get_scheduled_api_scheduled_messages__schedule_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Scheduled
+         * @description Change the text or the time while it is still scheduled (409 `scheduled_not_pending` after).
+         */
+        patch: operations["update_scheduled_api_scheduled_messages__schedule_id__patch"];
+        trace?: never;
+    };
+    "/api/scheduled-messages/{schedule_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Scheduled
+         * @description It will not go out (409 `scheduled_not_pending` when it went out already).
+         */
+        post: operations["cancel_scheduled_api_scheduled_messages__schedule_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled-messages/with-file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedule File
+         * @description Schedule a file with an optional caption (multipart/form-data).
+         */
+        post: operations["schedule_file_api_scheduled_messages_with_file_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/settings": {
@@ -894,6 +1051,26 @@ export interface paths {
          * @description An internal note (type `note`): seen by whoever sees the ticket, never sent to WhatsApp; `@Name` notifies.
          */
         post: operations["post_note_api_tickets__ticket_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Render Text
+         * @description A template (a quick answer) with its variables filled for this ticket, as the customer would read it.
+         */
+        post: operations["render_text_api_tickets__ticket_id__render_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1313,6 +1490,14 @@ export interface components {
             /** Status Code */
             status_code: number | null;
         };
+        /** Body_attach_file_api_quick_answers__answer_id__file_put */
+        Body_attach_file_api_quick_answers__answer_id__file_put: {
+            /**
+             * File
+             * @description An image, audio, video, PDF/office document, archive or text.
+             */
+            file: string;
+        };
         /** Body_post_voice_note_api_tickets__ticket_id__voice_notes_post */
         Body_post_voice_note_api_tickets__ticket_id__voice_notes_post: {
             /** Client Id */
@@ -1324,6 +1509,35 @@ export interface components {
             file: string;
             /** Quoted Message Id */
             quoted_message_id?: number | null;
+        };
+        /** Body_schedule_file_api_scheduled_messages_with_file_post */
+        Body_schedule_file_api_scheduled_messages_with_file_post: {
+            /**
+             * Body
+             * @description The caption.
+             * @default
+             */
+            body?: string;
+            /** Connection Id */
+            connection_id: number;
+            /** Contact Id */
+            contact_id: number;
+            /**
+             * File
+             * @description An image, audio, video, PDF/office document, archive or text.
+             */
+            file: string;
+            /**
+             * Open Ticket
+             * @default true
+             */
+            open_ticket?: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             * @description When to send it, with its UTC offset.
+             */
+            send_at: string;
         };
         /** Body_send_media_message_api_v1_messages_post */
         Body_send_media_message_api_v1_messages_post: {
@@ -1355,7 +1569,7 @@ export interface components {
              * Events
              * @description The events you may see after the position you gave, oldest first, each once.
              */
-            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["TagCreated"] | components["schemas"]["TagUpdated"] | components["schemas"]["TagRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"] | components["schemas"]["NotificationCreated"] | components["schemas"]["NotificationsRead"])[];
+            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["TagCreated"] | components["schemas"]["TagUpdated"] | components["schemas"]["TagRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"] | components["schemas"]["NotificationCreated"] | components["schemas"]["NotificationsRead"] | components["schemas"]["ScheduledMessageUpdated"])[];
             /**
              * Position
              * @description The newest position when this answer was made: ask after it next time.
@@ -1425,8 +1639,25 @@ export interface components {
              */
             status: "ok" | "down";
         };
+        /** ConnectionAutomation */
+        "ConnectionAutomation-Input": {
+            hours?: components["schemas"]["HoursSettings-Input"];
+            menu?: components["schemas"]["MenuSettings-Input"];
+            messages?: components["schemas"]["MessageSettings-Input"];
+            survey?: components["schemas"]["SurveySettings-Input"];
+            timers?: components["schemas"]["TimerSettings-Input"];
+        };
+        /** ConnectionAutomation */
+        "ConnectionAutomation-Output": {
+            hours?: components["schemas"]["HoursSettings-Output"];
+            menu?: components["schemas"]["MenuSettings-Output"];
+            messages?: components["schemas"]["MessageSettings-Output"];
+            survey?: components["schemas"]["SurveySettings-Output"];
+            timers?: components["schemas"]["TimerSettings-Output"];
+        };
         /** ConnectionCreate */
         ConnectionCreate: {
+            automation?: components["schemas"]["ConnectionAutomation-Input"];
             /** Farewell Message */
             farewell_message?: string | null;
             /** Greeting Message */
@@ -1483,6 +1714,7 @@ export interface components {
         };
         /** ConnectionOut */
         ConnectionOut: {
+            automation: components["schemas"]["ConnectionAutomation-Output"];
             /** Banned Until */
             banned_until: string | null;
             /**
@@ -1514,7 +1746,10 @@ export interface components {
             phone: string | null;
             profile: components["schemas"]["ConnectionProfile"] | null;
             provider: components["schemas"]["Provider"];
-            /** Queue Ids */
+            /**
+             * Queue Ids
+             * @description In menu order.
+             */
             queue_ids: number[];
             status: components["schemas"]["EngineState"];
             /**
@@ -1581,6 +1816,8 @@ export interface components {
         };
         /** ConnectionUpdate */
         ConnectionUpdate: {
+            /** @description Replaces every section at once. */
+            automation?: components["schemas"]["ConnectionAutomation-Input"] | null;
             /** Farewell Message */
             farewell_message?: string | null;
             /** Greeting Message */
@@ -1772,6 +2009,24 @@ export interface components {
              * @description The event's position: ask for events after the last one you applied.
              */
             seq: number;
+        };
+        /**
+         * DateException
+         * @description A holiday or special day: these intervals (none: closed) instead of the weekday's.
+         */
+        DateException: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Intervals */
+            intervals?: components["schemas"]["Interval"][];
+            /**
+             * Label
+             * @default
+             */
+            label?: string;
         };
         /** DeadLetterOut */
         DeadLetterOut: {
@@ -1979,6 +2234,72 @@ export interface components {
              */
             workers: components["schemas"]["WorkerHealth"][];
         };
+        /**
+         * HoursSettings
+         * @description Business hours: outside them a customer's message gets the out-of-hours message.
+         */
+        "HoursSettings-Input": {
+            days?: components["schemas"]["WeeklyHours"];
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /** Exceptions */
+            exceptions?: components["schemas"]["DateException"][];
+            /**
+             * Message
+             * @default Olá! Nosso atendimento está fechado agora. Sua mensagem ficou registrada e responderemos assim que abrirmos.
+             */
+            message?: string;
+            /**
+             * Repeat Hours
+             * @description At most one reply per ticket this often.
+             * @default 12
+             */
+            repeat_hours?: number;
+        };
+        /**
+         * HoursSettings
+         * @description Business hours: outside them a customer's message gets the out-of-hours message.
+         */
+        "HoursSettings-Output": {
+            days?: components["schemas"]["WeeklyHours"];
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /** Exceptions */
+            exceptions?: components["schemas"]["DateException"][];
+            /**
+             * Message
+             * @default Olá! Nosso atendimento está fechado agora. Sua mensagem ficou registrada e responderemos assim que abrirmos.
+             */
+            message?: string;
+            /**
+             * Repeat Hours
+             * @description At most one reply per ticket this often.
+             * @default 12
+             */
+            repeat_hours?: number;
+        };
+        /**
+         * Interval
+         * @description Open from `start` (inclusive) to `end` (exclusive).
+         */
+        Interval: {
+            /**
+             * End
+             * @example 12:00
+             */
+            end: string;
+            /**
+             * Start
+             * @example 08:00
+             */
+            start: string;
+        };
         JsonValue: unknown;
         /** LoginRequest */
         LoginRequest: {
@@ -2001,6 +2322,80 @@ export interface components {
          * @enum {string}
          */
         MediaState: "pending" | "retrying" | "ready" | "failed";
+        /**
+         * MenuPreviewRequest
+         * @description The connection form as it is being filled in (nothing is saved).
+         */
+        MenuPreviewRequest: {
+            /** Greeting Message */
+            greeting_message?: string | null;
+            /** Queue Ids */
+            queue_ids?: number[];
+        };
+        /**
+         * MenuSettings
+         * @description The queue menu: a new ticket from a customer chooses its queue before anyone sees it.
+         */
+        "MenuSettings-Input": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Expire Minutes
+             * @description No choice within this time: the fallback.
+             */
+            expire_minutes?: number | null;
+            /**
+             * Fallback Queue Id
+             * @description Where the ticket goes after too many wrong answers or no answer (none: no queue).
+             */
+            fallback_queue_id?: number | null;
+            /**
+             * Invalid Message
+             * @default Opção inválida.
+             */
+            invalid_message?: string;
+            /**
+             * Max Tries
+             * @description Wrong answers before the fallback.
+             * @default 3
+             */
+            max_tries?: number;
+        };
+        /**
+         * MenuSettings
+         * @description The queue menu: a new ticket from a customer chooses its queue before anyone sees it.
+         */
+        "MenuSettings-Output": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Expire Minutes
+             * @description No choice within this time: the fallback.
+             */
+            expire_minutes?: number | null;
+            /**
+             * Fallback Queue Id
+             * @description Where the ticket goes after too many wrong answers or no answer (none: no queue).
+             */
+            fallback_queue_id?: number | null;
+            /**
+             * Invalid Message
+             * @default Opção inválida.
+             */
+            invalid_message?: string;
+            /**
+             * Max Tries
+             * @description Wrong answers before the fallback.
+             * @default 3
+             */
+            max_tries?: number;
+        };
         /** MessageCreate */
         MessageCreate: {
             /** Body */
@@ -2120,6 +2515,26 @@ export interface components {
              * @description An edit's new text; empty for a deletion.
              */
             text: string;
+        };
+        /**
+         * MessageSettings
+         * @description What the customer is told when an agent accepts their ticket or it is transferred (none: nothing).
+         */
+        "MessageSettings-Input": {
+            /** Accept */
+            accept?: string | null;
+            /** Transfer */
+            transfer?: string | null;
+        };
+        /**
+         * MessageSettings
+         * @description What the customer is told when an agent accepts their ticket or it is transferred (none: nothing).
+         */
+        "MessageSettings-Output": {
+            /** Accept */
+            accept?: string | null;
+            /** Transfer */
+            transfer?: string | null;
         };
         /**
          * MessageStatus
@@ -2253,6 +2668,14 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * OwnPreferences
+         * @description What every user may change about themselves.
+         */
+        OwnPreferences: {
+            /** Signature */
+            signature?: boolean | null;
+        };
         /** Page[ConnectionOut] */
         Page_ConnectionOut_: {
             /** Items */
@@ -2299,6 +2722,13 @@ export interface components {
         Page_QuickAnswerRead_: {
             /** Items */
             items: components["schemas"]["QuickAnswerRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[ScheduledRead] */
+        Page_ScheduledRead_: {
+            /** Items */
+            items: components["schemas"]["ScheduledRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2356,6 +2786,14 @@ export interface components {
              */
             id: number;
         };
+        /** Preview */
+        Preview: {
+            /**
+             * Text
+             * @description What the customer reads, variables filled for an example customer.
+             */
+            text: string;
+        };
         /**
          * Provider
          * @enum {string}
@@ -2397,10 +2835,20 @@ export interface components {
              * @default #6366f1
              */
             color?: string;
+            /** Description */
+            description?: string | null;
             /** Greeting Message */
             greeting_message?: string | null;
+            hours?: components["schemas"]["QueueHours-Input"] | null;
             /** Name */
             name: string;
+            /** Options */
+            options?: components["schemas"]["QueueOption-Input"][];
+            /**
+             * Order
+             * @description Default: the next number after the highest in use.
+             */
+            order?: number | null;
         };
         /**
          * QueueCreated
@@ -2419,6 +2867,52 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * QueueHours
+         * @description A queue's own week and out-of-hours message, instead of its connection's (holidays stay the connection's).
+         */
+        "QueueHours-Input": {
+            days?: components["schemas"]["WeeklyHours"];
+            /** Message */
+            message?: string | null;
+        };
+        /**
+         * QueueHours
+         * @description A queue's own week and out-of-hours message, instead of its connection's (holidays stay the connection's).
+         */
+        "QueueHours-Output": {
+            days?: components["schemas"]["WeeklyHours"];
+            /** Message */
+            message?: string | null;
+        };
+        /**
+         * QueueOption
+         * @description One choice under a queue in the menu: it answers with a fixed text, or leads to a queue.
+         */
+        "QueueOption-Input": {
+            /** Answer */
+            answer?: string | null;
+            /** Label */
+            label: string;
+            /** Number */
+            number: number;
+            /** Queue Id */
+            queue_id?: number | null;
+        };
+        /**
+         * QueueOption
+         * @description One choice under a queue in the menu: it answers with a fixed text, or leads to a queue.
+         */
+        "QueueOption-Output": {
+            /** Answer */
+            answer?: string | null;
+            /** Label */
+            label: string;
+            /** Number */
+            number: number;
+            /** Queue Id */
+            queue_id?: number | null;
+        };
         /** QueueRead */
         QueueRead: {
             /** Color */
@@ -2428,12 +2922,23 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Description */
+            description: string | null;
             /** Greeting Message */
             greeting_message: string | null;
+            /** @description Its own business hours, or null for its connection's. */
+            hours: components["schemas"]["QueueHours-Output"] | null;
             /** Id */
             id: number;
             /** Name */
             name: string;
+            /** Options */
+            options: components["schemas"]["QueueOption-Output"][];
+            /**
+             * Order
+             * @description Its number in the menu of each connection that serves it.
+             */
+            order: number;
         };
         /**
          * QueueRemoved
@@ -2456,10 +2961,17 @@ export interface components {
         QueueUpdate: {
             /** Color */
             color?: string | null;
+            /** Description */
+            description?: string | null;
             /** Greeting Message */
             greeting_message?: string | null;
+            hours?: components["schemas"]["QueueHours-Input"] | null;
             /** Name */
             name?: string | null;
+            /** Options */
+            options?: components["schemas"]["QueueOption-Input"][] | null;
+            /** Order */
+            order?: number | null;
         };
         /** QueueUpdated */
         QueueUpdated: {
@@ -2477,6 +2989,17 @@ export interface components {
         };
         /** QuickAnswerCreate */
         QuickAnswerCreate: {
+            /**
+             * Personal
+             * @description Your own answer, which only you see (agents' answers are always their own).
+             * @default false
+             */
+            personal?: boolean;
+            /**
+             * Queue Ids
+             * @description Shared answers only.
+             */
+            queue_ids?: number[];
             /** Shortcut */
             shortcut: string;
             /** Text */
@@ -2491,13 +3014,44 @@ export interface components {
             created_at: string;
             /** Id */
             id: number;
+            /** Media Name */
+            media_name: string | null;
+            /** Media Type */
+            media_type: string | null;
+            /**
+             * Owner Id
+             * @description Whose own answer it is; null for a shared one.
+             */
+            owner_id: number | null;
+            /**
+             * Queue Ids
+             * @description A shared answer for these queues only; empty: for every queue.
+             */
+            queue_ids: number[];
             /** Shortcut */
             shortcut: string;
-            /** Text */
+            /**
+             * Text
+             * @description A template: its {{variables}} are filled for the ticket it is used in.
+             */
             text: string;
+        };
+        /** QuickAnswerSend */
+        QuickAnswerSend: {
+            /**
+             * Body
+             * @description The text as the agent edited it; default: the answer's, filled for the ticket.
+             */
+            body?: string | null;
+            /** Client Id */
+            client_id?: string | null;
+            /** Ticket Id */
+            ticket_id: number;
         };
         /** QuickAnswerUpdate */
         QuickAnswerUpdate: {
+            /** Queue Ids */
+            queue_ids?: number[] | null;
             /** Shortcut */
             shortcut?: string | null;
             /** Text */
@@ -2524,6 +3078,19 @@ export interface components {
             /** Id */
             id: number;
         };
+        /** RenderedText */
+        RenderedText: {
+            /**
+             * Text
+             * @description The text with its variables filled; unknown ones are left as written.
+             */
+            text: string;
+        };
+        /** RenderRequest */
+        RenderRequest: {
+            /** Text */
+            text: string;
+        };
         /** RetryOut */
         RetryOut: {
             /** @description The dead letter with its new error, when it failed again. */
@@ -2539,6 +3106,117 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "agent";
+        /** ScheduledCreate */
+        ScheduledCreate: {
+            /**
+             * Body
+             * @description The text (a file's caption); required without a file.
+             * @default
+             */
+            body?: string;
+            /** Connection Id */
+            connection_id: number;
+            /** Contact Id */
+            contact_id: number;
+            /**
+             * Open Ticket
+             * @description With no active ticket for the contact: open one (yours), or else use their latest ticket.
+             * @default true
+             */
+            open_ticket?: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             * @description When to send it (with its UTC offset); it must be in the future.
+             */
+            send_at: string;
+        };
+        /**
+         * ScheduledMessageUpdated
+         * @description A scheduled message was written, changed, cancelled or went out: for its author and the admins.
+         */
+        ScheduledMessageUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "scheduled_message.updated";
+            payload: components["schemas"]["ScheduledRead"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
+        /** ScheduledRead */
+        ScheduledRead: {
+            /** Author Id */
+            author_id: number | null;
+            /** Body */
+            body: string;
+            /** Connection Id */
+            connection_id: number;
+            /** Contact Id */
+            contact_id: number;
+            /** Contact Name */
+            contact_name: string;
+            /** Contact Phone */
+            contact_phone: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description Why it failed.
+             */
+            error: string | null;
+            /** Id */
+            id: number;
+            /** Media Name */
+            media_name: string | null;
+            /** Media Type */
+            media_type: string | null;
+            /** Message Id */
+            message_id: number | null;
+            /** Open Ticket */
+            open_ticket: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             */
+            send_at: string;
+            status: components["schemas"]["ScheduleStatus"];
+            /**
+             * Ticket Id
+             * @description The ticket it went out in.
+             */
+            ticket_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ScheduledUpdate
+         * @description Only while it is still scheduled.
+         */
+        ScheduledUpdate: {
+            /** Body */
+            body?: string | null;
+            /** Open Ticket */
+            open_ticket?: boolean | null;
+            /** Send At */
+            send_at?: string | null;
+        };
+        /**
+         * ScheduleStatus
+         * @description What became of it: waiting, handed to WhatsApp, sent, failed (with the reason), or cancelled.
+         * @enum {string}
+         */
+        ScheduleStatus: "scheduled" | "sending" | "sent" | "failed" | "cancelled";
         /**
          * Scope
          * @enum {string}
@@ -2654,6 +3332,60 @@ export interface components {
         SettingWrite: {
             /** @description The new value; its type depends on the key (see value_schema). */
             value: components["schemas"]["JsonValue"];
+        };
+        /**
+         * SurveySettings
+         * @description The satisfaction survey sent when a ticket closes, answered 1 to 5.
+         */
+        "SurveySettings-Input": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Question
+             * @default De 1 a 5, como você avalia o atendimento?
+             */
+            question?: string;
+            /**
+             * Thanks
+             * @default Obrigado pela sua avaliação!
+             */
+            thanks?: string;
+            /**
+             * Window Minutes
+             * @description How long an answer counts as the rating.
+             * @default 1440
+             */
+            window_minutes?: number;
+        };
+        /**
+         * SurveySettings
+         * @description The satisfaction survey sent when a ticket closes, answered 1 to 5.
+         */
+        "SurveySettings-Output": {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Question
+             * @default De 1 a 5, como você avalia o atendimento?
+             */
+            question?: string;
+            /**
+             * Thanks
+             * @default Obrigado pela sua avaliação!
+             */
+            thanks?: string;
+            /**
+             * Window Minutes
+             * @description How long an answer counts as the rating.
+             * @default 1440
+             */
+            window_minutes?: number;
         };
         /** TagCreate */
         TagCreate: {
@@ -2847,7 +3579,7 @@ export interface components {
          *     The web app words each kind (`web/src/chat/history.ts`); a kind it does not know shows as a plain line.
          * @enum {string}
          */
-        TicketEventKind: "created" | "queue_chosen" | "accepted" | "transferred" | "closed" | "reopened" | "out_of_hours_reply" | "rated";
+        TicketEventKind: "created" | "queue_chosen" | "accepted" | "transferred" | "closed" | "reopened" | "out_of_hours_reply" | "reminded" | "rated";
         /**
          * TicketEventRead
          * @description One thing that happened to a ticket. The fields a kind does not use are null.
@@ -2902,6 +3634,11 @@ export interface components {
         TicketRead: {
             /** Assignee Id */
             assignee_id: number | null;
+            /**
+             * Choosing Queue
+             * @description The customer is choosing a queue from the menu (only admins see it).
+             */
+            choosing_queue: boolean;
             /** Closed At */
             closed_at: string | null;
             /** Connection Id */
@@ -2933,6 +3670,13 @@ export interface components {
             protocol: string;
             /** Queue Id */
             queue_id: number | null;
+            /** Rated At */
+            rated_at: string | null;
+            /**
+             * Rating
+             * @description The customer's satisfaction rating, 1 to 5, given after the close.
+             */
+            rating: number | null;
             status: components["schemas"]["TicketStatus"];
             /**
              * Tag Ids
@@ -3003,6 +3747,56 @@ export interface components {
              */
             seq: number;
         };
+        /**
+         * TimerSettings
+         * @description Timers on tickets that wait: closing after the customer's silence, and giving back an agent's silence.
+         */
+        "TimerSettings-Input": {
+            /**
+             * Close After Minutes
+             * @description Close an open ticket whose customer has not answered the agent for this long.
+             */
+            close_after_minutes?: number | null;
+            /** Close Message */
+            close_message?: string | null;
+            /**
+             * Pending After Minutes
+             * @description Give a ticket back to its queue when its agent has not answered for this long.
+             */
+            pending_after_minutes?: number | null;
+            /**
+             * Remind Before Minutes
+             * @description Remind the customer this long before.
+             */
+            remind_before_minutes?: number | null;
+            /** Reminder Message */
+            reminder_message?: string | null;
+        };
+        /**
+         * TimerSettings
+         * @description Timers on tickets that wait: closing after the customer's silence, and giving back an agent's silence.
+         */
+        "TimerSettings-Output": {
+            /**
+             * Close After Minutes
+             * @description Close an open ticket whose customer has not answered the agent for this long.
+             */
+            close_after_minutes?: number | null;
+            /** Close Message */
+            close_message?: string | null;
+            /**
+             * Pending After Minutes
+             * @description Give a ticket back to its queue when its agent has not answered for this long.
+             */
+            pending_after_minutes?: number | null;
+            /**
+             * Remind Before Minutes
+             * @description Remind the customer this long before.
+             */
+            remind_before_minutes?: number | null;
+            /** Reminder Message */
+            reminder_message?: string | null;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -3034,6 +3828,11 @@ export interface components {
             queue_ids?: number[];
             /** @default agent */
             role?: components["schemas"]["Role"];
+            /**
+             * Signature
+             * @default true
+             */
+            signature?: boolean;
         };
         /** UserCreated */
         UserCreated: {
@@ -3065,6 +3864,11 @@ export interface components {
             /** Queue Ids */
             queue_ids: number[];
             role: components["schemas"]["Role"];
+            /**
+             * Signature
+             * @description What they write goes out on WhatsApp under their name in bold.
+             */
+            signature: boolean;
         };
         /**
          * UserRemoved
@@ -3094,6 +3898,8 @@ export interface components {
             /** Queue Ids */
             queue_ids?: number[] | null;
             role?: components["schemas"]["Role"] | null;
+            /** Signature */
+            signature?: boolean | null;
         };
         /**
          * UserUpdated
@@ -3111,6 +3917,26 @@ export interface components {
              * @description The event's position: ask for events after the last one you applied.
              */
             seq: number;
+        };
+        /**
+         * WeeklyHours
+         * @description The intervals each weekday is open (none: closed all day), in order, never overlapping.
+         */
+        WeeklyHours: {
+            /** Fri */
+            fri?: components["schemas"]["Interval"][];
+            /** Mon */
+            mon?: components["schemas"]["Interval"][];
+            /** Sat */
+            sat?: components["schemas"]["Interval"][];
+            /** Sun */
+            sun?: components["schemas"]["Interval"][];
+            /** Thu */
+            thu?: components["schemas"]["Interval"][];
+            /** Tue */
+            tue?: components["schemas"]["Interval"][];
+            /** Wed */
+            wed?: components["schemas"]["Interval"][];
         };
         /** WorkerHealth */
         WorkerHealth: {
@@ -3378,6 +4204,86 @@ export interface operations {
             };
         };
     };
+    update_me_api_auth_me_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OwnPreferences"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     refresh_api_auth_refresh_post: {
         parameters: {
             query?: never;
@@ -3398,6 +4304,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preview_menu_api_automation_menu_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
                 };
             };
             /** @description Bad request */
@@ -7454,6 +8440,748 @@ export interface operations {
             };
         };
     };
+    attach_file_api_quick_answers__answer_id__file_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_attach_file_api_quick_answers__answer_id__file_put"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickAnswerRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    remove_file_api_quick_answers__answer_id__file_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuickAnswerRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    send_quick_answer_api_quick_answers__answer_id__send_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                answer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuickAnswerSend"];
+            };
+        };
+        responses: {
+            /** @description This client_id was already sent: the first message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_scheduled_api_scheduled_messages_get: {
+        parameters: {
+            query?: {
+                /** @description Only those sent (or to send) from this time. */
+                after?: string | null;
+                /** @description Only those sent (or to send) until this time. */
+                before?: string | null;
+                connection_id?: number | null;
+                contact_id?: number | null;
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+                status?: components["schemas"]["ScheduleStatus"] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ScheduledRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    schedule_message_api_scheduled_messages_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_scheduled_api_scheduled_messages__schedule_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_scheduled_api_scheduled_messages__schedule_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    cancel_scheduled_api_scheduled_messages__schedule_id__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                schedule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    schedule_file_api_scheduled_messages_with_file_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_schedule_file_api_scheduled_messages_with_file_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_settings_api_settings_get: {
         parameters: {
             query?: never;
@@ -7943,6 +9671,8 @@ export interface operations {
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
                 queue_id?: number | null;
+                /** @description Only tickets the customer rated so. */
+                rating?: number | null;
                 /** @description Contact name, phone number, or text of a message. */
                 search?: string | null;
                 status?: components["schemas"]["TicketStatus"] | null;
@@ -8643,6 +10373,89 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    render_text_api_tickets__ticket_id__render_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderedText"];
                 };
             };
             /** @description Bad request */

@@ -11,6 +11,7 @@ export type LoginResponse = Schemas["TokenPair"];
 export type Meta = Schemas["Meta"];
 export type Queue = Schemas["QueueRead"];
 export type Tag = Schemas["TagRead"];
+export type QueueOption = Schemas["QueueOption-Input"];
 export type TicketStatus = Schemas["TicketStatus"];
 export type ContactSummary = Schemas["TicketContact"];
 export type Contact = Schemas["ContactRead"];
@@ -34,6 +35,16 @@ export type QuickAnswer = Schemas["QuickAnswerRead"];
 export type JsonValue = Schemas["JsonValue"];
 export type Setting = Schemas["SettingRead"];
 /** An inbound event ingest could not take (a bug, an unexpected payload), kept until retried or discarded. */
+/** A connection's queue menu, business hours, automatic messages, timers and survey. */
+export type Automation = Schemas["ConnectionAutomation-Input"];
+export type Interval = Schemas["Interval"];
+export type MenuPreviewRequest = Schemas["MenuPreviewRequest"];
+export type Preview = Schemas["Preview"];
+/** One line of a ticket's history (accepted, queue chosen, closed for silence, rated…). */
+/** A message to send later ("Agendamentos"), and what became of it. */
+export type ScheduledMessage = Schemas["ScheduledRead"];
+export type ScheduleStatus = Schemas["ScheduleStatus"];
+export type ScheduledInput = Schemas["ScheduledCreate"];
 export type DeadLetter = Schemas["DeadLetterOut"];
 export type DeadLetterRetry = Schemas["RetryOut"];
 

@@ -68,6 +68,14 @@ export function ChatHeader({ ticket, onTab, onContact }: ChatHeaderProps) {
           </span>
           {" · "}
           <span data-testid="chat-protocol">{t("chat.protocol", { protocol: ticket.protocol })}</span>
+          {ticket.rating != null && (
+            <>
+              {" · "}
+              <span className="tag" data-testid="chat-rating">
+                {t("chat.rating", { score: ticket.rating })}
+              </span>
+            </>
+          )}
         </small>
       </div>
       <div className="chat-actions">

@@ -11,6 +11,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { allTickets, type Pages } from "../realtime/cache";
 import type { TabId } from "../tickets/tabs";
 import { Spinner } from "../ui/Spinner";
+import { ScheduleDialog } from "../scheduled/ScheduleDialog";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
@@ -49,6 +50,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [showContact, setShowContact] = useState(false);
+  const [scheduling, setScheduling] = useState<string | null>(null);
 
   if (ticket.isError) {
     const gone = ticket.error instanceof ApiError && [403, 404].includes(ticket.error.status);
@@ -108,7 +110,12 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
             file={file}
             onFile={setFile}
             onSend={send}
+            onSchedule={setScheduling}
+            fillTemplate={(text) => tickets.render(ticketId, text)}
           />
+        )}
+        {scheduling !== null && (
+          <ScheduleDialog ticket={current} draft={scheduling} onDone={() => setScheduling(null)} onClose={() => setScheduling(null)} />
         )}
       </div>
       {showContact && <ContactPanel contactId={current.contact.id} ticketId={current.id} onClose={() => setShowContact(false)} />}

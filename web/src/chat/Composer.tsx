@@ -20,9 +20,13 @@ interface ComposerProps {
   file: File | null;
   onFile: (file: File | null) => void;
   onSend: (draft: Draft) => void;
+  /** "Agendar mensagem", with what is typed so far. */
+  onSchedule: (draft: string) => void;
+  /** A quick answer's variables filled for this ticket. */
+  fillTemplate: (text: string) => Promise<string>;
 }
 
-export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend }: ComposerProps) {
+export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
@@ -52,6 +56,11 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
     setText(answerText);
     setHighlight(0);
     input.current?.focus();
+    // Filled for the ticket as the customer will read it; unless the agent already changed the draft.
+    fillTemplate(answerText).then(
+      (filled) => setText((current) => (current === answerText ? filled : current)),
+      () => undefined, // left as written: the agent still sees and can edit it
+    );
   };
 
   const mention = (name: string) => {
@@ -201,9 +210,24 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
           <Icon name="smile" />
         </button>
         {!note && (
-          <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
-            <Icon name="clip" />
-          </button>
+          <>
+            <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
+              <Icon name="clip" />
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => {
+                onSchedule(text);
+                setText("");
+              }}
+              aria-label={t("scheduled.new")}
+              title={t("scheduled.new")}
+              data-testid="schedule-button"
+            >
+              <Icon name="clock" />
+            </button>
+          </>
         )}
         <input
           ref={fileInput}

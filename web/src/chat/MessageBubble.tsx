@@ -61,6 +61,11 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
         </div>
         <footer className="bubble-meta">
           {message.is_edited && !message.is_deleted && <span className="edited" data-testid="message-edited">{t("chat.edited")}</span>}
+          {Boolean(message.extra.automatic) && (
+            <span className="edited" data-testid="message-automatic">
+              {t("chat.automatic")}
+            </span>
+          )}
           <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
           {message.from_me && !note && <StatusTicks status={message.status} />}
         </footer>

@@ -25,6 +25,18 @@ function line(id: number, at: string, extra: Partial<TicketEvent> = {}): TicketE
 }
 
 describe("ticket history in the chat", () => {
+  it("says what automation decided, in Portuguese", () => {
+    const bot = { kind: "bot" as const, user: null };
+    const timer = { kind: "timer" as const, user: null };
+    const fallback = line(1, "2026-03-01T10:00:00Z", { kind: "queue_chosen", actor: bot, to_queue: ref(2, "Suporte") });
+    expect(historyLine(fallback, t)).toBe("Foi para a fila Suporte sem escolher");
+    const givenBack = line(2, "2026-03-01T10:00:00Z", { kind: "transferred", actor: timer, from_user: ref(7, "Bia") });
+    expect(historyLine(givenBack, t)).toBe("Voltou à fila: Bia não respondeu a tempo");
+    expect(historyLine(line(3, "2026-03-01T10:00:00Z", { kind: "reminded", actor: timer }), t)).toBe(
+      "Lembrete enviado ao cliente",
+    );
+  });
+
   it("says who did what in Portuguese", () => {
     expect(historyLine(line(1, "2026-03-01T10:00:00Z"), t)).toBe("Bia aceitou o atendimento");
     const created = line(2, "2026-03-01T10:00:00Z", { kind: "created", actor: { kind: "customer", user: null } });

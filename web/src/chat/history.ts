@@ -51,11 +51,16 @@ function describe(event: TicketEvent, t: Translate): string {
   switch (event.kind) {
     case "created":
       return opening(event, t);
-    case "queue_chosen":
-      return t("history.queueChosen", { queue: event.to_queue?.name ?? t("history.noQueue") });
+    case "queue_chosen": {
+      const queue = event.to_queue?.name ?? t("history.noQueue");
+      // Not by the customer: the menu gave up asking and used the fallback queue.
+      return event.actor.kind === "customer" ? t("history.queueChosen", { queue }) : t("history.queueFallback", { queue });
+    }
     case "accepted":
       return t("history.accepted", { actor });
     case "transferred":
+      // A timer gives a ticket back to its queue when the agent did not answer in time.
+      if (event.actor.kind === "timer") return t("history.givenBack", { user: event.from_user?.name ?? t("history.nobody") });
       return t("history.transferred", { actor, change: transferChange(event, t) });
     case "closed":
       if (event.actor.kind === "timer") return t("history.closedByTimer");
@@ -65,6 +70,8 @@ function describe(event: TicketEvent, t: Translate): string {
       return t("history.reopened", { actor });
     case "out_of_hours_reply":
       return t("history.outOfHours");
+    case "reminded":
+      return t("history.reminded");
     case "rated":
       return t("history.rated", { score: String(event.detail.score ?? "") });
     default:

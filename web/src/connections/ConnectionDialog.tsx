@@ -11,6 +11,7 @@ import { Modal } from "../ui/Modal";
 import { QueuePicker } from "../ui/QueuePicker";
 import { useApiForm } from "../ui/useApiForm";
 import { CloudFields, credentialsOf, EMPTY_CLOUD_FORM, type CloudForm } from "./CloudFields";
+import { AutomationSection } from "./AutomationSection";
 
 export function ConnectionDialog({ connection, onClose }: { connection: Connection | null; onClose: () => void }) {
   const { t } = useI18n();
@@ -24,6 +25,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     greeting_message: connection?.greeting_message ?? "",
     farewell_message: connection?.farewell_message ?? "",
     queue_ids: connection?.queue_ids ?? [],
+    automation: connection?.automation ?? {},
   });
   const { busy, errors, formError, submit } = useApiForm();
   const cloud = form.provider === "cloud";
@@ -99,6 +101,13 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
         <Field label={t("connections.farewell")} error={errors.farewell_message} hint={t("connections.placeholderHint")}>
           {(props) => <textarea {...props} rows={2} value={form.farewell_message ?? ""} onChange={(e) => set("farewell_message", e.target.value)} />}
         </Field>
+        <AutomationSection
+          value={form.automation}
+          onChange={(automation) => set("automation", automation)}
+          greeting={form.greeting_message ?? ""}
+          queues={queues.filter((queue) => form.queue_ids.includes(queue.id))}
+          errors={errors}
+        />
         {formError && <p className="form-error" role="alert" data-testid="form-error">{formError}</p>}
         <div className="form-actions">
           <button type="button" className="button" onClick={onClose}>

@@ -48,6 +48,16 @@ describe("field errors", () => {
     expect(fieldErrorText("pt-BR", issue)).toBe("Valor inválido.");
   });
 
+  it("of automation's rules name the values at fault in Portuguese", () => {
+    const overlap = { message: "08:00-12:00 and 11:00-18:00 overlap", type: "intervals_overlap", ctx: { first: "08:00-12:00", second: "11:00-18:00" } };
+    const zone = { message: "there is no time zone called Mars/Base", type: "timezone_unknown", ctx: { zone: "Mars/Base" } };
+    const braces = { message: "the braces of a variable do not pair up near character 4", type: "template_unbalanced", ctx: { position: 4 } };
+
+    expect(fieldErrorText("pt-BR", overlap)).toBe("Os intervalos 08:00-12:00 e 11:00-18:00 se sobrepõem.");
+    expect(fieldErrorText("pt-BR", zone)).toBe("Não existe o fuso horário Mars/Base.");
+    expect(fieldErrorText("pt-BR", braces)).toContain("perto do caractere 4");
+  });
+
   it("are empty for errors that are not the API's", () => {
     expect(fieldErrors(new TypeError("offline"), speaking("pt-BR"))).toEqual({});
   });

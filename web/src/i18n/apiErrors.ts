@@ -45,6 +45,8 @@ export const PT_BR_ERRORS: Record<string, string> = {
   dead_letter_not_found: "Esta mensagem não processada não existe mais.",
   refresh_token_reused: "Sua sessão foi encerrada por segurança. Entre novamente.",
   refresh_token_revoked: "Sua sessão foi encerrada. Entre novamente.",
+  scheduled_not_found: "Este agendamento não existe ou você não pode vê-lo.",
+  scheduled_not_pending: "Esta mensagem já saiu ou foi cancelada; não pode mais mudar.",
   setting_not_found: "Esta configuração não existe.",
   shortcut_taken: "Este atalho já está em uso.",
   simulator_disabled: "O simulador está desativado neste servidor.",
@@ -135,6 +137,18 @@ export const PT_BR_FIELD_ERRORS: Record<string, string> = {
   shortcut_has_spaces: "O atalho não pode ter espaços.",
   shortcut_too_long: "O atalho tem no máximo {max_length} caracteres.",
   value_error: "Valor inválido.",
+  interval_ends_before_start: "O intervalo termina ({end}) antes de começar ({start}).",
+  intervals_overlap: "Os intervalos {first} e {second} se sobrepõem.",
+  exception_date_repeated: "A data {date} aparece duas vezes.",
+  timezone_unknown: "Não existe o fuso horário {zone}.",
+  menu_number_repeated: "Duas opções têm o número {number} no menu.",
+  menu_number_taken: "A fila {queue} já tem o número {number} no mesmo menu.",
+  option_outcome: "Uma opção responde com um texto ou leva a uma fila (uma das duas).",
+  fallback_not_served: "Escolha uma das filas desta conexão.",
+  unknown_queue: "Esta fila não existe.",
+  reminder_after_closing: "O lembrete deve vir antes do encerramento ({close} minutos).",
+  template_unbalanced: "As chaves de uma variável não fecham perto do caractere {position}: use chaves duplas dos dois lados.",
+  send_at_in_past: "Escolha uma data e hora no futuro.",
 };
 
 export interface FieldIssue {

@@ -21,6 +21,7 @@ const NAV: NavItem[] = [
   { to: "/connections", label: "nav.connections", icon: "phone" },
   { to: "/contacts", label: "nav.contacts", icon: "people" },
   { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },
+  { to: "/scheduled", label: "nav.scheduled", icon: "clock" },
   { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
   { to: "/tags", label: "nav.tags", icon: "tag", adminOnly: true },
   { to: "/contact-fields", label: "nav.contactFields", icon: "user", adminOnly: true },

@@ -8,6 +8,7 @@ import { CrudPage } from "../ui/CrudPage";
 import { Field } from "../ui/Field";
 import { FormDialog } from "../ui/FormDialog";
 import { useApiForm } from "../ui/useApiForm";
+import { OptionsEditor } from "./OptionsEditor";
 
 function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => void }) {
   const { t } = useI18n();
@@ -16,11 +17,15 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
     name: queue?.name ?? "",
     color: queue?.color ?? "#6366f1",
     greeting_message: queue?.greeting_message ?? "",
+    description: queue?.description ?? "",
+    options: queue?.options ?? [],
+    ...(queue ? { order: queue.order } : {}),
   });
+  const others = (useQueues().data ?? []).filter((other) => other.id !== queue?.id);
   const { busy, errors, formError, submit } = useApiForm();
   const save = () =>
     void submit(async () => {
-      const body = { ...form, greeting_message: form.greeting_message || null };
+      const body = { ...form, greeting_message: form.greeting_message || null, description: form.description || null };
       await (queue ? queues.update(queue.id, body) : queues.create(body));
       await client.invalidateQueries({ queryKey: keys.queues });
       onClose();
@@ -36,6 +41,15 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
       <Field label={t("queues.greeting")} error={errors.greeting_message}>
         {(p) => <textarea {...p} rows={3} value={form.greeting_message ?? ""} onChange={(e) => setForm({ ...form, greeting_message: e.target.value })} />}
       </Field>
+      <Field label={t("queues.order")} error={errors.order} hint={t("queues.orderHint")}>
+        {(p) => (
+          <input {...p} type="number" min={1} max={99} value={form.order ?? ""} onChange={(e) => setForm({ ...form, order: e.target.value ? Number(e.target.value) : null })} data-testid="queue-order" />
+        )}
+      </Field>
+      <Field label={t("queues.description")} error={errors.description}>
+        {(p) => <input {...p} value={form.description ?? ""} maxLength={120} onChange={(e) => setForm({ ...form, description: e.target.value })} data-testid="queue-description" />}
+      </Field>
+      <OptionsEditor value={form.options ?? []} onChange={(options) => setForm({ ...form, options })} queues={others} error={errors.options ?? errors.answer ?? errors.label} />
     </FormDialog>
   );
 }
@@ -53,6 +67,7 @@ export default function QueuesPage() {
       nameOf={(queue) => queue.name}
       columns={[
         { header: "common.name", cell: (queue) => <span className="tag" style={{ background: queue.color, color: "#fff" }}>{queue.name}</span> },
+        { header: "queues.order", cell: (queue) => queue.order },
         { header: "queues.greeting", cell: (queue) => queue.greeting_message ?? "—" },
       ]}
       renderForm={(queue, close) => <QueueForm queue={queue} onClose={close} />}

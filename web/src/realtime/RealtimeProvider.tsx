@@ -5,7 +5,7 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, ServerEvent, Ticket, TicketEvent } from "../api/types";
+import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket, TicketEvent } from "../api/types";
 import { notifyAttention, notifyMessage, notifyTicket } from "../attention/notify";
 import { addNotification, markNotificationsRead } from "../notifications/useNotifications";
 import { useMe } from "../auth/AuthProvider";
@@ -80,6 +80,12 @@ function applyConnection(client: QueryClient, connection: Connection): void {
   });
 }
 
+function isScheduled(client: QueryClient, messageId: number): boolean {
+  return client
+    .getQueriesData<ScheduledMessage[]>({ queryKey: keys.scheduled })
+    .some(([, list]) => list?.some((item) => item.message_id === messageId));
+}
+
 /** Apply one event to the cache; each kind is matched on its name, which types its payload. */
 function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent, viewer: () => Viewer, t: Translate): void {
   switch (event.name) {
@@ -125,6 +131,8 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "message.updated":
       replay.message(event.payload);
       applyMessage(client, event.payload);
+      // A scheduled message's state follows the message it became (sent, failed).
+      if (isScheduled(client, event.payload.id)) void client.invalidateQueries({ queryKey: keys.scheduled });
       return;
     case "contact.updated":
       applyContact(client, event.payload);
@@ -168,6 +176,9 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
       // Gone from every ticket too: lists filtered by it, and rows showing it, ask again.
       void client.invalidateQueries({ queryKey: keys.tags });
       void client.invalidateQueries({ queryKey: keys.ticketLists });
+      return;
+    case "scheduled_message.updated":
+      void client.invalidateQueries({ queryKey: keys.scheduled });
       return;
     case "user.created":
     case "user.updated":

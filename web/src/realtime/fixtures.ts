@@ -18,6 +18,9 @@ export function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Tic
     updated_at: at,
     closed_at: null,
     tag_ids: [],
+    choosing_queue: false,
+    rating: null,
+    rated_at: null,
     ...extra,
   };
 }

@@ -20,6 +20,7 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
     role: user?.role ?? "agent",
     queue_ids: user?.queue_ids ?? [],
     password: "",
+    signature: user?.signature ?? true,
   });
   const { busy, errors, formError, submit } = useApiForm();
   const save = () =>
@@ -49,6 +50,10 @@ function UserForm({ user, onClose }: { user: User | null; onClose: () => void })
           </select>
         )}
       </Field>
+      <label className="checkbox">
+        <input type="checkbox" checked={form.signature} onChange={(e) => setForm({ ...form, signature: e.target.checked })} data-testid="user-signature" />
+        {t("users.signature")}
+      </label>
       <fieldset className="field">
         <legend>{t("users.queues")}</legend>
         <QueuePicker queues={queues} value={form.queue_ids} onChange={(ids) => setForm({ ...form, queue_ids: ids })} />

@@ -19,12 +19,16 @@ class TicketEventKind(StrEnum):
     """
 
     CREATED = "created"  # by the customer's first message (`message_id`), or by an agent writing first
-    QUEUE_CHOSEN = "queue_chosen"  # the customer picked `to_queue` in the bot's menu
+    # The customer picked `to_queue` in the bot's menu; by the bot (too many wrong answers) or a timer (no
+    # answer in time), the menu's fallback.
+    QUEUE_CHOSEN = "queue_chosen"
     ACCEPTED = "accepted"  # `actor` took the pending ticket
-    TRANSFERRED = "transferred"  # moved between users and/or queues (`from_*` → `to_*`)
-    CLOSED = "closed"  # by an agent, the bot or a timer
+    # Moved between users and/or queues (`from_*` → `to_*`); by a timer: its agent did not answer in time.
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"  # by an agent, the bot or a timer (the customer's silence: `detail["reason"]` "silence")
     REOPENED = "reopened"
     OUT_OF_HOURS_REPLY = "out_of_hours_reply"  # the bot answered outside business hours (`message_id`)
+    REMINDED = "reminded"  # a timer reminded the silent customer before closing the ticket (`message_id`)
     RATED = "rated"  # the customer rated the service (`detail["score"]`)
 
 

@@ -78,24 +78,61 @@ async def record(
     at: datetime | None = None,
 ) -> TicketEvent:
     """Append one line to `ticket`'s history and tell whoever may see the ticket now (after commit)."""
-    row = TicketEvent(
-        ticket_id=ticket.id,
-        kind=kind,
-        at=at or utcnow(),
-        actor_kind=actor.kind,
-        actor_user_id=actor.user_id,
+    line = Line(
+        ticket,
+        kind,
+        actor,
         message_id=message_id,
         from_user_id=from_user_id,
         to_user_id=to_user_id,
         from_queue_id=from_queue_id,
         to_queue_id=to_queue_id,
-        detail=dict(detail or {}),
+        detail=detail,
+        at=at,
     )
-    session.add(row)
-    await session.flush()
-    [payload] = await describe(session, [row])
-    record_event(session, TicketEventRecorded(payload, ticket))
+    [row] = await record_all(session, [line])
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line to append (see `record`): for `record_all`, which appends many with one flush."""
+
+    ticket: HistorySubject
+    kind: TicketEventKind
+    actor: Actor
+    message_id: int | None = None
+    from_user_id: int | None = None
+    to_user_id: int | None = None
+    from_queue_id: int | None = None
+    to_queue_id: int | None = None
+    detail: Mapping[str, DetailValue] | None = None
+    at: datetime | None = None
+
+    def row(self) -> TicketEvent:
+        return TicketEvent(
+            ticket_id=self.ticket.id,
+            kind=self.kind,
+            at=self.at or utcnow(),
+            actor_kind=self.actor.kind,
+            actor_user_id=self.actor.user_id,
+            message_id=self.message_id,
+            from_user_id=self.from_user_id,
+            to_user_id=self.to_user_id,
+            from_queue_id=self.from_queue_id,
+            to_queue_id=self.to_queue_id,
+            detail=dict(self.detail or {}),
+        )
+
+
+async def record_all(session: AsyncSession, lines: Sequence[Line]) -> list[TicketEvent]:
+    """`record` for many lines (of any tickets), in order: one flush, one look-up of the names they mention."""
+    rows = [line.row() for line in lines]
+    session.add_all(rows)
+    await session.flush()
+    for line, payload in zip(lines, await describe(session, rows), strict=True):
+        record_event(session, TicketEventRecorded(payload, line.ticket))
+    return rows
 
 
 # --- reading ------------------------------------------------------------------------------------------

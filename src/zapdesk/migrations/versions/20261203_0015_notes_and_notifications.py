@@ -1,7 +1,7 @@
 """notes_and_notifications
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-03 17:14:24.861954
 
 In-app notifications (a mention in an internal note, a ticket transferred to you). Internal notes themselves
@@ -15,8 +15,8 @@ from alembic import op
 
 import zapdesk.db.base
 
-revision: str = '0014'
-down_revision: str | None = '0013'
+revision: str = '0015'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """tags
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 17:04:15.301561
 
 Tags an administrator defines (name, colour), and which tickets and contacts carry them.
@@ -14,8 +14,8 @@ from alembic import op
 
 import zapdesk.db.base
 
-revision: str = '0013'
-down_revision: str | None = '0012'
+revision: str = '0014'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """contact_panel_actions_and_search
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03 17:33:25.383255
 
 The contact panel: notes about a contact, its profile picture fetched through the engine (and when it is due
@@ -20,8 +20,8 @@ from alembic import op
 import zapdesk.db.base
 from zapdesk.db.folding import fold
 
-revision: str = '0015'
-down_revision: str | None = '0014'
+revision: str = '0016'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
