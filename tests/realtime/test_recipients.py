@@ -149,6 +149,17 @@ async def read_notifications_of_assignee(world: World) -> None:
     await world.call("POST", "/api/notifications/read", json={}, as_user="assignee")
 
 
+async def assignee_schedules_a_message(world: World) -> None:
+    contact = await make_contact(world.desk.context)
+    body = {
+        "connection_id": world.desk.connection.id,
+        "contact_id": contact.id,
+        "body": "Oi",
+        "send_at": "2099-01-01T12:00:00Z",
+    }
+    await world.call("POST", "/api/scheduled-messages", json=body, as_user="assignee")
+
+
 async def create_tag(world: World) -> None:
     await world.call("POST", "/api/tags", json={"name": "VIP"})
 
@@ -200,6 +211,8 @@ RECIPIENTS: dict[str, tuple[Scenario, frozenset[str]]] = {
     # Only the person mentioned (here the assignee), and the same person's tabs when they read it.
     "notification.created": (mention_assignee_in_a_note, frozenset({"assignee"})),
     "notification.read": (read_notifications_of_assignee, frozenset({"assignee"})),
+    # Its author's and the administrators'.
+    "scheduled_message.updated": (assignee_schedules_a_message, frozenset({"admin", "assignee"})),
     "tag.created": (create_tag, EVERYONE),
     "tag.updated": (recolour_tag, EVERYONE),
     "tag.removed": (delete_tag, EVERYONE),

@@ -47,6 +47,7 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
+from zapdesk.scheduled.models import ScheduledMessage, ScheduleState
 from zapdesk.tags.models import Tag
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -168,6 +169,38 @@ def _template(n: int) -> dict[str, Any]:
     return {"name": "pedido_pronto", "language": "pt_BR", "body": {"1": "{{name}}"}, "client_id": f"t{n}"}
 
 
+_LATER = "2099-01-01T12:00:00Z"
+
+
+def _schedule_body(world: World) -> dict[str, Any]:
+    return {"connection_id": world.desk.connection.id, "contact_id": world.contact_id, "send_at": _LATER}
+
+
+async def _agents_schedule(world: World) -> int:
+    """A message scheduled by the agent of the world's queue (a new one each time: cancelling ends one)."""
+    context = world.desk.context
+    async with unit_of_work(context.sessionmaker) as session:
+        schedule = ScheduledMessage(
+            connection_id=world.desk.connection.id,
+            contact_id=world.contact_id,
+            author_id=world.desk.agent_in_queue.id,
+            body="Lembrete",
+            send_at=utcnow() + timedelta(days=1),
+            state=ScheduleState.SCHEDULED,
+            open_ticket=True,
+        )
+        session.add(schedule)
+        await session.flush()
+        return schedule.id
+
+
+def _on_agents_schedule(suffix: str, **kwargs: Any) -> Build:
+    async def build(world: World) -> Call:
+        return Call(f"/api/scheduled-messages/{await _agents_schedule(world)}{suffix}", **kwargs)
+
+    return build
+
+
 @dataclass(frozen=True)
 class Rule:
     access: Access
@@ -228,6 +261,48 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/queues", "list_queues"): rule("signed_in", fixed("/api/queues")),
     route("GET", "/api/queues/{queue_id}", "get_queue"): rule("signed_in", fixed("/api/queues/{queue}")),
     route("GET", "/api/quick-answers", "list_quick_answers"): rule("signed_in", fixed("/api/quick-answers")),
+    route("PATCH", "/api/auth/me", "update_me"): rule("signed_in", fixed("/api/auth/me", json={"signature": True})),
+    route("POST", "/api/tickets/{ticket_id}/render", "render_text"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/render", json={"text": "Olá {{first_name}}"})
+    ),
+    route("POST", "/api/quick-answers/{answer_id}/send", "send_quick_answer"): rule(
+        "ticket",
+        at(lambda w: Call(f"/api/quick-answers/{w.spare['answer']}/send", json={"ticket_id": w.ticket_id})),
+        201,
+    ),
+    # Shared answers (the world's) are the administrators' to change, files included.
+    route("PUT", "/api/quick-answers/{answer_id}/file", "attach_file"): rule(
+        "admin", fixed("/api/quick-answers/{answer}/file", files={"file": ("photo.png", PNG, "image/png")})
+    ),
+    route("DELETE", "/api/quick-answers/{answer_id}/file", "remove_file"): rule(
+        "admin", fixed("/api/quick-answers/{answer}/file")
+    ),
+    # Anyone may schedule; a scheduled message is seen only by its author and the administrators (others: 404).
+    route("GET", "/api/scheduled-messages", "list_scheduled"): rule("signed_in", fixed("/api/scheduled-messages")),
+    route("POST", "/api/scheduled-messages", "schedule_message"): rule(
+        "signed_in", at(lambda w: Call("/api/scheduled-messages", json=_schedule_body(w) | {"body": "Oi"})), 201
+    ),
+    route("POST", "/api/scheduled-messages/with-file", "schedule_file"): rule(
+        "signed_in",
+        at(
+            lambda w: Call(
+                "/api/scheduled-messages/with-file",
+                data={key: str(value) for key, value in _schedule_body(w).items()},
+                files={"file": ("photo.png", PNG, "image/png")},
+            )
+        ),
+        201,
+    ),
+    route("GET", "/api/scheduled-messages/{schedule_id}", "get_scheduled"): rule("ticket", _on_agents_schedule("")),
+    route("PATCH", "/api/scheduled-messages/{schedule_id}", "update_scheduled"): rule(
+        "ticket", _on_agents_schedule("", json={"body": "Lembrete de novo"})
+    ),
+    route("POST", "/api/scheduled-messages/{schedule_id}/cancel", "cancel_scheduled"): rule(
+        "ticket", _on_agents_schedule("/cancel")
+    ),
+    route("POST", "/api/automation/menu-preview", "preview_menu"): rule(
+        "admin", fixed("/api/automation/menu-preview", json={})
+    ),
     route("GET", "/api/quick-answers/{answer_id}", "get_quick_answer"): rule(
         "signed_in", fixed("/api/quick-answers/{answer}")
     ),
@@ -330,8 +405,9 @@ RULES: dict[RouteKey, Rule] = {
         "admin", fixed("/api/queues/{queue}", json={"color": "#123456"})
     ),
     route("DELETE", "/api/queues/{queue_id}", "delete_queue"): rule("admin", fixed("/api/queues/{spare_queue}"), 204),
+    # An agent's answer is personal (theirs alone); an administrator's is shared.
     route("POST", "/api/quick-answers", "create_quick_answer"): rule(
-        "admin", unique(lambda _w, n: Call("/api/quick-answers", json={"shortcut": f"a{n}", "text": "Olá!"})), 201
+        "signed_in", unique(lambda _w, n: Call("/api/quick-answers", json={"shortcut": f"a{n}", "text": "Olá!"})), 201
     ),
     route("PATCH", "/api/quick-answers/{answer_id}", "update_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{answer}", json={"text": "Bom dia!"})

@@ -13,6 +13,7 @@ from starlette.types import Scope
 
 from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
+from zapdesk.errors import UNSUPPORTED_FILE_RESPONSE
 from zapdesk.media import service
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.schemas import MAX_BODY_LENGTH, MessageRead
@@ -90,7 +91,10 @@ async def post_media_message(
     "/voice-notes",
     response_model=MessageRead,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": MessageRead, "description": "This client_id was already sent: the first message."}},
+    responses={
+        200: {"model": MessageRead, "description": "This client_id was already sent: the first message."},
+        **UNSUPPORTED_FILE_RESPONSE,
+    },
 )
 async def post_voice_note(
     session: SessionDep,

@@ -180,9 +180,14 @@ async def post_message(
         sender_name=user.name,
         quoted_message_id=data.quoted_message_id,
         client_id=data.client_id,
-        signature=await signature_of(session, user),
+        # A voice note carries no text: nothing to sign.
+        signature=None if _is_voice(attachment) else await signature_of(session, user),
     )
     return await queue_outbound(session, ticket, outbound, attachment=attachment)
+
+
+def _is_voice(attachment: Attachment | None) -> bool:
+    return attachment is not None and attachment.message_type == MessageType.VOICE
 
 
 async def queue_outbound(
