@@ -16,6 +16,7 @@ from bench.report import RESULTS_DIR, Report, describe_machine, machine
 
 # name → module; each module has `async def run(workdir: Path) -> Report`. Cheapest first.
 BENCHMARKS = {
+    "voice": "bench.voice",
     "ingest": "bench.ingest",
     "media": "bench.media",
     "latency": "bench.latency",

@@ -23,6 +23,8 @@ from zapdesk.events import (
     ContactUpdated,
     MessageCreated,
     MessageUpdated,
+    NotificationCreated,
+    NotificationsRead,
     PairingCodeShown,
     QrShown,
     QueueCreated,
@@ -31,6 +33,9 @@ from zapdesk.events import (
     Removed,
     ScheduledMessageUpdated,
     SendQueued,
+    TagCreated,
+    TagRemoved,
+    TagUpdated,
     TicketCreated,
     TicketEventRecorded,
     TicketRemoved,
@@ -41,8 +46,11 @@ from zapdesk.events import (
 )
 from zapdesk.messages.models import MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageRead
+from zapdesk.notifications.models import NotificationKind
+from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.queues.schemas import QueueRead
 from zapdesk.scheduled.schemas import ScheduledRead, ScheduleStatus
+from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.history.models import ActorKind, TicketEventKind
 from zapdesk.tickets.history.schemas import ActorRead, NamedRef, TicketEventRead
 from zapdesk.tickets.models import TicketStatus
@@ -71,6 +79,7 @@ def ticket_read(
         "created_at": NOW,
         "updated_at": NOW,
         "closed_at": None,
+        "tag_ids": [],
         "choosing_queue": False,
         "rating": None,
         "rated_at": None,
@@ -195,6 +204,23 @@ def scheduled_read(schedule_id: int = 1) -> ScheduledRead:
     )
 
 
+def notification_read(notification_id: int = 1) -> NotificationRead:
+    return NotificationRead(
+        id=notification_id,
+        kind=NotificationKind.MENTIONED,
+        ticket_id=1,
+        message_id=1,
+        actor_name="Iris",
+        text="@Bia olha isso",
+        created_at=NOW,
+        read_at=None,
+    )
+
+
+def tag_read(tag_id: int = 1) -> TagRead:
+    return TagRead(id=tag_id, name="VIP", color="#f59e0b", created_at=NOW)
+
+
 def contact_read(contact_id: int = 1) -> ContactRead:
     return ContactRead(
         id=contact_id,
@@ -204,6 +230,8 @@ def contact_read(contact_id: int = 1) -> ContactRead:
         profile_picture_url=None,
         custom_fields={},
         is_group=False,
+        notes="",
+        tag_ids=[],
         created_at=NOW,
         updated_at=NOW,
     )
@@ -231,6 +259,11 @@ SAMPLES: dict[type[Event[Any]], Callable[[], Event[Any]]] = {
     QueueCreated: lambda: QueueCreated(queue_read()),
     QueueUpdated: lambda: QueueUpdated(queue_read()),
     QueueRemoved: lambda: QueueRemoved(Removed(id=1)),
+    TagCreated: lambda: TagCreated(tag_read()),
+    TagUpdated: lambda: TagUpdated(tag_read()),
+    TagRemoved: lambda: TagRemoved(Removed(id=1)),
+    NotificationCreated: lambda: NotificationCreated(notification_read(), 1),
+    NotificationsRead: lambda: NotificationsRead(NotificationIds(ids=[1]), 1),
     UserCreated: lambda: UserCreated(user_read()),
     UserUpdated: lambda: UserUpdated(user_read()),
     UserRemoved: lambda: UserRemoved(1),

@@ -51,6 +51,7 @@ def test_each_event_goes_to_the_rooms_its_audience_names(kind: type[ContractEven
         Audience.EVERYONE: EVERYONE_ROOMS,
         Audience.ADMINS: (ADMINS_ROOM,),
         Audience.ADMINS_AND_SUBJECT: (ADMINS_ROOM, user_room(1)),
+        Audience.SUBJECT: (user_room(1),),
         Audience.WORKERS: (),
     }
 

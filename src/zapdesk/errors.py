@@ -92,6 +92,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 
+# Routes taking a file add this: an empty file, or one outside the allow-list, is refused before it is kept.
+UNSUPPORTED_FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    415: {"description": "An empty file, or a type outside the allow-list", "model": None}
+}
+
 # The `code` of errors raised by the framework (unknown route, wrong method, body too large) rather than by us.
 HTTP_ERROR_CODES = {
     400: "bad_request",

@@ -22,8 +22,10 @@ from zapdesk.connections.schemas import ConnectionOut, PairingCodeOut, QrOut
 from zapdesk.contacts.schemas import ContactRead
 from zapdesk.db.events import Event
 from zapdesk.messages.schemas import MessageRead
+from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.queues.schemas import QueueRead
 from zapdesk.scheduled.schemas import ScheduledRead
+from zapdesk.tags.schemas import TagRead
 from zapdesk.tickets.access import ADMINS_ROOM, EVERYONE_ROOMS, TicketScope, ticket_rooms, user_room
 from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.schemas import TicketRead
@@ -40,6 +42,7 @@ class Audience(StrEnum):
     EVERYONE = "everyone"  # every signed-in user
     ADMINS = "admins"
     ADMINS_AND_SUBJECT = "admins_and_subject"  # admins and the user the event is about
+    SUBJECT = "subject"  # only the user the event is for (their own notifications)
     WORKERS = "workers"  # no browser: it wakes the engine workers
 
 
@@ -92,6 +95,13 @@ class ForAdmins(ContractEvent[P]):
 
     def __init__(self, payload: P) -> None:
         super().__init__(payload, (ADMINS_ROOM,))
+
+
+class ForSubject(ContractEvent[P]):
+    audience: ClassVar[Audience] = Audience.SUBJECT
+
+    def __init__(self, payload: P, user_id: int) -> None:
+        super().__init__(payload, (user_room(user_id),))
 
 
 class ForWorkers(ContractEvent[P]):
@@ -219,6 +229,22 @@ class QueueRemoved(ForEveryone[Removed]):
     name = "queue.removed"
 
 
+class TagCreated(ForEveryone[TagRead]):
+    """Every signed-in user puts tags on tickets and contacts and filters by them."""
+
+    name = "tag.created"
+
+
+class TagUpdated(ForEveryone[TagRead]):
+    name = "tag.updated"
+
+
+class TagRemoved(ForEveryone[Removed]):
+    """A tag is gone, and with it from every ticket and contact that had it."""
+
+    name = "tag.removed"
+
+
 class UserCreated(ForAdmins[UserRead]):
     name = "user.created"
 
@@ -241,6 +267,21 @@ class UserRemoved(ContractEvent[Removed]):
 
     def __init__(self, user_id: int) -> None:
         super().__init__(Removed(id=user_id), (ADMINS_ROOM, user_room(user_id)))
+
+
+# --- notifications -------------------------------------------------------------------------------------------------
+
+
+class NotificationCreated(ForSubject[NotificationRead]):
+    """Something for this user: a mention in an internal note, a ticket transferred to them."""
+
+    name = "notification.created"
+
+
+class NotificationsRead(ForSubject[NotificationIds]):
+    """These notifications were marked read (in another tab, perhaps)."""
+
+    name = "notification.read"
 
 
 # --- scheduled messages --------------------------------------------------------------------------------------------
@@ -276,9 +317,14 @@ CONTRACT: tuple[type[ContractEvent[Any]], ...] = (
     QueueCreated,
     QueueUpdated,
     QueueRemoved,
+    TagCreated,
+    TagUpdated,
+    TagRemoved,
     UserCreated,
     UserUpdated,
     UserRemoved,
+    NotificationCreated,
+    NotificationsRead,
     ScheduledMessageUpdated,
 )
 

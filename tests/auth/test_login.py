@@ -30,6 +30,7 @@ async def test_login_returns_both_tokens_and_the_user(
         "email": "ana@example.com",
         "role": "agent",
         "queue_ids": [sales.id],
+        "signature": True,
         "created_at": body["user"]["created_at"],
     }
 

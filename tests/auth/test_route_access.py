@@ -46,7 +46,7 @@ ROUTES = [
     Route("DELETE", "/api/queues/{queue}", "admin"),
     Route("GET", "/api/quick-answers", "user"),
     Route("GET", "/api/quick-answers/{answer}", "user"),
-    Route("POST", "/api/quick-answers", "admin", {"shortcut": "tchau", "text": "Até logo!"}),
+    Route("POST", "/api/quick-answers", "user", {"shortcut": "tchau", "text": "Até logo!"}),  # an agent's is personal
     Route("PATCH", "/api/quick-answers/{answer}", "admin", {"text": "Olá de novo!"}),
     Route("DELETE", "/api/quick-answers/{answer}", "admin"),
     Route("GET", "/api/settings", "admin"),

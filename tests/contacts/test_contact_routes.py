@@ -44,9 +44,16 @@ async def test_contact_route_answers_each_caller_by_role(
         assert response.status_code == expected, (persona, response.text)
 
 
+async def define_field(client: httpx.AsyncClient, desk: Desk, key: str, kind: str = "text") -> None:
+    body = {"label": key.upper(), "key": key, "type": kind}
+    response = await client.post("/api/contact-fields", json=body, headers=desk.headers("admin"))
+    assert response.status_code == 201, response.text
+
+
 async def test_created_contact_has_a_normalized_phone_and_the_documented_shape(
     client: httpx.AsyncClient, desk: Desk, published: EventLog
 ) -> None:
+    await define_field(client, desk, "cpf")
     response = await client.post(
         "/api/contacts",
         json={
@@ -66,6 +73,8 @@ async def test_created_contact_has_a_normalized_phone_and_the_documented_shape(
         "profile_picture_url",
         "custom_fields",
         "is_group",
+        "notes",
+        "tag_ids",
         "created_at",
         "updated_at",
     }
@@ -115,7 +124,8 @@ async def test_two_concurrent_creates_of_one_number_leave_one_contact(
         ({"name": "X"}, "invalid"),
         ({"name": "X", "phone": 5511988887777}, "invalid"),
         ({"name": "", "phone": "5511988887777"}, "invalid"),
-        ({"name": "X", "phone": "5511988887777", "custom_fields": {"a": 1}}, "invalid"),
+        ({"name": "X", "phone": "5511988887777", "custom_fields": {"a": 1}}, "unknown_custom_field"),
+        ({"name": "X", "phone": "5511988887777", "custom_fields": {"a": [1]}}, "invalid"),
         ({"name": "X", "phone": "5511988887777", "colour": "red"}, "invalid"),
     ],
 )
@@ -130,6 +140,7 @@ async def test_invalid_contacts_are_refused_with_422(
 async def test_patch_changes_only_the_fields_sent_and_null_clears_optional_ones(
     client: httpx.AsyncClient, desk: Desk, published: EventLog
 ) -> None:
+    await define_field(client, desk, "a")
     created = await client.post(
         "/api/contacts",
         json={"name": "Maria", "phone": "5511988887777", "push_name": "Mari", "custom_fields": {"a": "1"}},

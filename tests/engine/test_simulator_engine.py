@@ -489,6 +489,43 @@ async def test_reacting_marking_read_and_typing_show_on_the_customer_phone(
     assert seen["typing"] == [BUSINESS]
 
 
+async def test_an_edit_a_delete_for_everyone_and_a_forwarded_copy_show_on_the_customer_phone(
+    simulator: LiveSimulator, engines: Engines
+) -> None:
+    engine, _, _ = await engines.linked(BUSINESS)
+    typo, regret = engine.new_message_id(), engine.new_message_id()
+    await engine.send(Chat(CUSTOMER), OutgoingMessage(message_id=typo, text="Seu pedido chega amanha"))
+    await engine.send(Chat(CUSTOMER), OutgoingMessage(message_id=regret, text="Mensagem errada"))
+    forwarded = engine.new_message_id()
+    await engine.send(Chat(CUSTOMER), OutgoingMessage(message_id=forwarded, text="Catálogo 2026", forwarded=True))
+
+    await engine.edit(Chat(CUSTOMER), typo, "Seu pedido chega amanhã")
+    await engine.revoke(Chat(CUSTOMER), regret)
+
+    by_id = {item["id"]: item for item in await simulator.received_by(CUSTOMER)}
+    assert (by_id[typo]["text"], by_id[typo]["edited"]) == ("Seu pedido chega amanhã", True)
+    assert by_id[regret]["revoked"] is True
+    assert (by_id[forwarded]["forwarded"], by_id[typo]["forwarded"]) == (True, False)
+
+
+async def test_a_voice_note_reaches_the_customer_with_its_duration(simulator: LiveSimulator, engines: Engines) -> None:
+    engine, _, _ = await engines.linked(BUSINESS)
+    voice = OutgoingMedia(kind=MediaKind.VOICE, data=b"OggS" + bytes(60), mime="audio/ogg; codecs=opus", seconds=7)
+    await engine.send(Chat(CUSTOMER), OutgoingMessage(message_id=engine.new_message_id(), media=voice))
+
+    [seen] = await simulator.received_by(CUSTOMER)
+    assert (seen["kind"], seen["body"]["seconds"]) == ("voice", 7)
+
+
+async def test_a_profile_picture_is_fetched_when_the_phone_has_one(simulator: LiveSimulator, engines: Engines) -> None:
+    engine, _, _ = await engines.linked(BUSINESS)
+    assert await engine.profile_picture(Chat(CUSTOMER)) is None
+    picture = {"mime": "image/png", "data_base64": base64.b64encode(PNG).decode()}
+    await simulator.client.put(f"/api/phones/{CUSTOMER}/picture", json=picture)
+
+    assert await engine.profile_picture(Chat(CUSTOMER)) == PNG
+
+
 async def test_new_message_ids_look_like_whatsapp_web_ids(engines: Engines) -> None:
     engine, _ = engines.new()
     first, second = engine.new_message_id(), engine.new_message_id()

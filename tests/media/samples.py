@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import math
+import struct
+import wave
 import zipfile
 
 PDF = b"%PDF-1.7\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -34,3 +37,17 @@ XLSX = zip_of("[Content_Types].xml", "xl/workbook.xml")
 ODT = zip_of("content.xml", extra={"mimetype": b"application/vnd.oasis.opendocument.text"})
 ZIP = zip_of("fotos/1.txt")
 APK = zip_of("AndroidManifest.xml", "classes.dex")
+
+
+def spoken_wav(seconds: float, rate: int = 8000) -> bytes:
+    """A 440 Hz tone as a 16-bit mono WAV: what a browser's fake microphone would give."""
+    frames = b"".join(
+        struct.pack("<h", int(12000 * math.sin(2 * math.pi * 440 * n / rate))) for n in range(int(seconds * rate))
+    )
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return buffer.getvalue()

@@ -30,6 +30,10 @@ class FakeEngine:
     attempts: int = 0
     reactions: list[tuple[str, str, str]] = field(default_factory=list)  # (chat, target id, emoji)
     read_marks: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Profile pictures by chat address; an address missing here has none.
+    pictures: dict[str, bytes] = field(default_factory=dict)
+    # What else the engine was asked to do, in order: ("edit", target, text), ("revoke", target), …
+    calls: list[tuple[str, ...]] = field(default_factory=list)
     # The author each reaction or read mark named (in a group: the member who wrote the message), in call order.
     authors: list[str | None] = field(default_factory=list)
     # Sends of these texts wait for WhatsApp's answer until their event is set (a slow network, a busy Go thread).
@@ -68,14 +72,33 @@ class FakeEngine:
     ) -> SendResult:
         self.reactions.append((chat.address, target_id, emoji))
         self.authors.append(target_sender)
+        self.calls.append(("react", chat.address, target_id, emoji))
         return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
+
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        return self._call("edit", chat.address, target_id, text)
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        return self._call("revoke", chat.address, target_id)
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        if not self.connected:
+            raise NotConnected()
+        return self.pictures.get(chat.address)
 
     async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         self.read_marks.append((chat.address, list(external_ids)))
         self.authors.append(sender)
+        self.calls.append(("read", chat.address, *external_ids))
 
     async def set_typing(self, chat: Chat, typing: bool) -> None:
-        return None
+        self._call("typing", chat.address, str(typing))
+
+    def _call(self, *call: str) -> SendResult:
+        if not self.connected:
+            raise NotConnected()
+        self.calls.append(call)
+        return SendResult(external_id=self.new_message_id(), timestamp=utcnow())
 
     def hold(self, text: str) -> asyncio.Event:
         """WhatsApp answers the send of `text` only once the returned event is set."""

@@ -18,7 +18,7 @@ async def queue_message(context: AppContext, ticket: Ticket, body: str, **column
             ticket_id=ticket.id,
             contact_id=ticket.contact_id,
             connection_id=ticket.connection_id,
-            from_me=True,
+            from_me=columns.pop("from_me", True),
             body=body,
             type=columns.pop("type", MessageType.TEXT),
             status=columns.pop("status", MessageStatus.PENDING),

@@ -139,6 +139,41 @@ async def delete_queue(world: World) -> None:
     await world.call("DELETE", f"/api/queues/{spare.id}")
 
 
+async def mention_assignee_in_a_note(world: World) -> None:
+    ticket = await world.desk.guarded_ticket()
+    await world.call("POST", f"/api/tickets/{ticket.id}/notes", json={"body": "@Ana Assignee veja"})
+
+
+async def read_notifications_of_assignee(world: World) -> None:
+    await mention_assignee_in_a_note(world)
+    await world.call("POST", "/api/notifications/read", json={}, as_user="assignee")
+
+
+async def assignee_schedules_a_message(world: World) -> None:
+    contact = await make_contact(world.desk.context)
+    body = {
+        "connection_id": world.desk.connection.id,
+        "contact_id": contact.id,
+        "body": "Oi",
+        "send_at": "2099-01-01T12:00:00Z",
+    }
+    await world.call("POST", "/api/scheduled-messages", json=body, as_user="assignee")
+
+
+async def create_tag(world: World) -> None:
+    await world.call("POST", "/api/tags", json={"name": "VIP"})
+
+
+async def recolour_tag(world: World) -> None:
+    tag = await world.call("POST", "/api/tags", json={"name": "Atacado"})
+    await world.call("PATCH", f"/api/tags/{tag['id']}", json={"color": "#112233"})
+
+
+async def delete_tag(world: World) -> None:
+    tag = await world.call("POST", "/api/tags", json={"name": "Sobrando"})
+    await world.call("DELETE", f"/api/tags/{tag['id']}")
+
+
 async def create_user(world: World) -> None:
     body = {"name": "Nova", "email": "nova@example.com", "password": "uma senha longa", "role": "agent"}
     await world.call("POST", "/api/users", json=body)
@@ -173,6 +208,14 @@ RECIPIENTS: dict[str, tuple[Scenario, frozenset[str]]] = {
     "queue.created": (create_queue, EVERYONE),
     "queue.updated": (recolour_queue, EVERYONE),
     "queue.removed": (delete_queue, EVERYONE),
+    # Only the person mentioned (here the assignee), and the same person's tabs when they read it.
+    "notification.created": (mention_assignee_in_a_note, frozenset({"assignee"})),
+    "notification.read": (read_notifications_of_assignee, frozenset({"assignee"})),
+    # Its author's and the administrators'.
+    "scheduled_message.updated": (assignee_schedules_a_message, frozenset({"admin", "assignee"})),
+    "tag.created": (create_tag, EVERYONE),
+    "tag.updated": (recolour_tag, EVERYONE),
+    "tag.removed": (delete_tag, EVERYONE),
     "user.created": (create_user, frozenset({"admin"})),
     "user.updated": (rename_assignee, frozenset({"admin", "assignee"})),
     # Also to the deleted user's own room, whose sockets are closed.

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from starlette.routing import Mount
 
 from tests.conftest import TEST_PASSWORD, make_settings
+from tests.media.samples import spoken_wav
 from tests.security.asgi_session import asgi_client
 from tests.tickets.factories import (
     Desk,
@@ -39,13 +40,15 @@ from zapdesk.cloud import service as cloud_service
 from zapdesk.cloud.models import CloudTemplate
 from zapdesk.cloud.schemas import CloudCredentialsIn
 from zapdesk.connections.models import Connection, ConnectionStatus
-from zapdesk.contacts.models import Contact
+from zapdesk.contacts.models import Contact, ContactField
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
+from zapdesk.scheduled.models import ScheduledMessage, ScheduleState
+from zapdesk.tags.models import Tag
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
@@ -166,6 +169,38 @@ def _template(n: int) -> dict[str, Any]:
     return {"name": "pedido_pronto", "language": "pt_BR", "body": {"1": "{{name}}"}, "client_id": f"t{n}"}
 
 
+_LATER = "2099-01-01T12:00:00Z"
+
+
+def _schedule_body(world: World) -> dict[str, Any]:
+    return {"connection_id": world.desk.connection.id, "contact_id": world.contact_id, "send_at": _LATER}
+
+
+async def _agents_schedule(world: World) -> int:
+    """A message scheduled by the agent of the world's queue (a new one each time: cancelling ends one)."""
+    context = world.desk.context
+    async with unit_of_work(context.sessionmaker) as session:
+        schedule = ScheduledMessage(
+            connection_id=world.desk.connection.id,
+            contact_id=world.contact_id,
+            author_id=world.desk.agent_in_queue.id,
+            body="Lembrete",
+            send_at=utcnow() + timedelta(days=1),
+            state=ScheduleState.SCHEDULED,
+            open_ticket=True,
+        )
+        session.add(schedule)
+        await session.flush()
+        return schedule.id
+
+
+def _on_agents_schedule(suffix: str, **kwargs: Any) -> Build:
+    async def build(world: World) -> Call:
+        return Call(f"/api/scheduled-messages/{await _agents_schedule(world)}{suffix}", **kwargs)
+
+    return build
+
+
 @dataclass(frozen=True)
 class Rule:
     access: Access
@@ -209,9 +244,65 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/auth/me", "me"): rule("signed_in", fixed("/api/auth/me")),
     route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
     route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
+    route("GET", "/api/tags", "list_tags"): rule("signed_in", fixed("/api/tags")),
+    route("GET", "/api/contact-fields", "list_contact_fields"): rule("signed_in", fixed("/api/contact-fields")),
+    # The world's contact has no picture: whoever may look is told so (404), the others are refused first.
+    route("GET", "/api/contacts/{contact_id}/avatar", "contact_avatar"): rule(
+        "signed_in", fixed("/api/contacts/{contact}/avatar"), 404
+    ),
+    route("GET", "/api/notifications", "list_notifications"): rule("signed_in", fixed("/api/notifications")),
+    route("POST", "/api/notifications/read", "mark_read"): rule("signed_in", fixed("/api/notifications/read", json={})),
+    route("PUT", "/api/contacts/{contact_id}/tags/{tag_id}", "tag_contact"): rule(
+        "signed_in", fixed("/api/contacts/{contact}/tags/{tag}")
+    ),
+    route("DELETE", "/api/contacts/{contact_id}/tags/{tag_id}", "untag_contact"): rule(
+        "signed_in", fixed("/api/contacts/{contact}/tags/{tag}")
+    ),
     route("GET", "/api/queues", "list_queues"): rule("signed_in", fixed("/api/queues")),
     route("GET", "/api/queues/{queue_id}", "get_queue"): rule("signed_in", fixed("/api/queues/{queue}")),
     route("GET", "/api/quick-answers", "list_quick_answers"): rule("signed_in", fixed("/api/quick-answers")),
+    route("PATCH", "/api/auth/me", "update_me"): rule("signed_in", fixed("/api/auth/me", json={"signature": True})),
+    route("POST", "/api/tickets/{ticket_id}/render", "render_text"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/render", json={"text": "Olá {{first_name}}"})
+    ),
+    route("POST", "/api/quick-answers/{answer_id}/send", "send_quick_answer"): rule(
+        "ticket",
+        at(lambda w: Call(f"/api/quick-answers/{w.spare['answer']}/send", json={"ticket_id": w.ticket_id})),
+        201,
+    ),
+    # Shared answers (the world's) are the administrators' to change, files included.
+    route("PUT", "/api/quick-answers/{answer_id}/file", "attach_file"): rule(
+        "admin", fixed("/api/quick-answers/{answer}/file", files={"file": ("photo.png", PNG, "image/png")})
+    ),
+    route("DELETE", "/api/quick-answers/{answer_id}/file", "remove_file"): rule(
+        "admin", fixed("/api/quick-answers/{answer}/file")
+    ),
+    # Anyone may schedule; a scheduled message is seen only by its author and the administrators (others: 404).
+    route("GET", "/api/scheduled-messages", "list_scheduled"): rule("signed_in", fixed("/api/scheduled-messages")),
+    route("POST", "/api/scheduled-messages", "schedule_message"): rule(
+        "signed_in", at(lambda w: Call("/api/scheduled-messages", json=_schedule_body(w) | {"body": "Oi"})), 201
+    ),
+    route("POST", "/api/scheduled-messages/with-file", "schedule_file"): rule(
+        "signed_in",
+        at(
+            lambda w: Call(
+                "/api/scheduled-messages/with-file",
+                data={key: str(value) for key, value in _schedule_body(w).items()},
+                files={"file": ("photo.png", PNG, "image/png")},
+            )
+        ),
+        201,
+    ),
+    route("GET", "/api/scheduled-messages/{schedule_id}", "get_scheduled"): rule("ticket", _on_agents_schedule("")),
+    route("PATCH", "/api/scheduled-messages/{schedule_id}", "update_scheduled"): rule(
+        "ticket", _on_agents_schedule("", json={"body": "Lembrete de novo"})
+    ),
+    route("POST", "/api/scheduled-messages/{schedule_id}/cancel", "cancel_scheduled"): rule(
+        "ticket", _on_agents_schedule("/cancel")
+    ),
+    route("POST", "/api/automation/menu-preview", "preview_menu"): rule(
+        "admin", fixed("/api/automation/menu-preview", json={})
+    ),
     route("GET", "/api/quick-answers/{answer_id}", "get_quick_answer"): rule(
         "signed_in", fixed("/api/quick-answers/{answer}")
     ),
@@ -246,6 +337,15 @@ RULES: dict[RouteKey, Rule] = {
     route("PATCH", "/api/tickets/{ticket_id}", "update_ticket"): rule(
         "ticket", at(lambda w: Call(f"/api/tickets/{w.ticket_id}", json={"queue_id": w.desk.queue.id}))
     ),
+    route("PUT", "/api/tickets/{ticket_id}/tags/{tag_id}", "tag_ticket"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/tags/{tag}")
+    ),
+    route("DELETE", "/api/tickets/{ticket_id}/tags/{tag_id}", "untag_ticket"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/tags/{tag}")
+    ),
+    route("POST", "/api/tickets/{ticket_id}/notes", "post_note"): rule(
+        "ticket", unique(lambda w, n: Call(f"/api/tickets/{w.ticket_id}/notes", json={"body": f"Nota {n}"})), 201
+    ),
     route("GET", "/api/tickets/{ticket_id}/events", "list_ticket_events"): rule(
         "ticket", fixed("/api/tickets/{ticket}/events")
     ),
@@ -266,6 +366,23 @@ RULES: dict[RouteKey, Rule] = {
     route("POST", "/api/messages/{message_id}/retry", "retry_message"): rule("ticket", _retry_call),
     route("PUT", "/api/messages/{message_id}/reaction", "react_to_message"): rule(
         "ticket", fixed("/api/messages/{inbound}/reaction", json={"emoji": "👍"})
+    ),
+    # Only a message's author may edit or delete it: whoever sees the ticket is told so (403), others get 404.
+    route("PATCH", "/api/messages/{message_id}", "edit_message"): rule(
+        "ticket", fixed("/api/messages/{inbound}", json={"body": "corrigido"}), 403
+    ),
+    route("DELETE", "/api/messages/{message_id}", "delete_message"): rule(
+        "ticket", fixed("/api/messages/{inbound}"), 403
+    ),
+    route("POST", "/api/messages/forward", "forward_messages"): rule(
+        "ticket",
+        at(lambda w: Call("/api/messages/forward", json={"message_ids": [w.inbound_id], "contact_id": w.contact_id})),
+        201,
+    ),
+    route("POST", "/api/tickets/{ticket_id}/voice-notes", "post_voice_note"): rule(
+        "ticket",
+        fixed("/api/tickets/{ticket}/voice-notes", files={"file": ("voz.wav", spoken_wav(1), "audio/wav")}),
+        201,
     ),
     # Administrators only.
     route("GET", "/api/users", "list_users"): rule("admin", fixed("/api/users")),
@@ -288,8 +405,9 @@ RULES: dict[RouteKey, Rule] = {
         "admin", fixed("/api/queues/{queue}", json={"color": "#123456"})
     ),
     route("DELETE", "/api/queues/{queue_id}", "delete_queue"): rule("admin", fixed("/api/queues/{spare_queue}"), 204),
+    # An agent's answer is personal (theirs alone); an administrator's is shared.
     route("POST", "/api/quick-answers", "create_quick_answer"): rule(
-        "admin", unique(lambda _w, n: Call("/api/quick-answers", json={"shortcut": f"a{n}", "text": "Olá!"})), 201
+        "signed_in", unique(lambda _w, n: Call("/api/quick-answers", json={"shortcut": f"a{n}", "text": "Olá!"})), 201
     ),
     route("PATCH", "/api/quick-answers/{answer_id}", "update_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{answer}", json={"text": "Bom dia!"})
@@ -303,6 +421,25 @@ RULES: dict[RouteKey, Rule] = {
     ),
     route("DELETE", "/api/quick-answers/{answer_id}", "delete_quick_answer"): rule(
         "admin", fixed("/api/quick-answers/{spare_answer}"), 204
+    ),
+    route("POST", "/api/tags", "create_tag"): rule(
+        "admin", unique(lambda _w, n: Call("/api/tags", json={"name": f"Etiqueta {n}"})), 201
+    ),
+    route("PATCH", "/api/tags/{tag_id}", "update_tag"): rule(
+        "admin", fixed("/api/tags/{tag}", json={"color": "#123456"})
+    ),
+    route("DELETE", "/api/tags/{tag_id}", "delete_tag"): rule("admin", fixed("/api/tags/{spare_tag}"), 204),
+    route("POST", "/api/contact-fields", "create_contact_field"): rule(
+        "admin", unique(lambda _w, n: Call("/api/contact-fields", json={"label": f"Campo {n}"})), 201
+    ),
+    route("PATCH", "/api/contact-fields/{field_id}", "update_contact_field"): rule(
+        "admin", fixed("/api/contact-fields/{field}", json={"label": "Outro nome"})
+    ),
+    route("DELETE", "/api/contact-fields/{field_id}", "delete_contact_field"): rule(
+        "admin", fixed("/api/contact-fields/{spare_field}"), 204
+    ),
+    route("GET", "/api/messages/{message_id}/history", "message_history"): rule(
+        "admin", fixed("/api/messages/{inbound}/history")
     ),
     route("GET", "/api/settings", "list_settings"): rule("admin", fixed("/api/settings")),
     route("PUT", "/api/settings/{key}", "put_setting"): rule(
@@ -490,6 +627,9 @@ async def _world(desk: Desk) -> World:
             status=DeliveryStatus.FAILED,
         )
         session.add(delivery)
+        tag = Tag(name="VIP")
+        field = ContactField(key="cpf", label="CPF")
+        session.add_all([tag, field])
     world = World(
         desk=desk,
         ticket=ticket,
@@ -506,6 +646,8 @@ async def _world(desk: Desk) -> World:
         "spare_token": spare_token.id,
         "endpoint": endpoint.id,
         "delivery": delivery.id,
+        "tag": tag.id,
+        "field": field.id,
         **await _deletable(desk),
     }
     return world
@@ -520,11 +662,16 @@ async def _deletable(desk: Desk) -> dict[str, int]:
     async with unit_of_work(context.sessionmaker) as session:
         spare_endpoint = WebhookEndpoint(url="http://127.0.0.1:9/spare", events=["ticket.created"], secret="x")
         spare_dead_letter = _dead_letter(desk)
-        session.add_all([spare_endpoint, spare_dead_letter])
+        serial = next(_serial)
+        spare_tag = Tag(name=f"Sobrando {serial}")
+        spare_field = ContactField(key=f"sobrando_{serial}", label=f"Sobrando {serial}")
+        session.add_all([spare_endpoint, spare_dead_letter, spare_tag, spare_field])
     return {
         "spare_endpoint": spare_endpoint.id,
         "spare_answer": spare_answer.id,
         "spare_dead_letter": spare_dead_letter.id,
+        "spare_tag": spare_tag.id,
+        "spare_field": spare_field.id,
         "spare_user": (await make_staff(context, name="Spare")).id,
         "spare_queue": (await make_queue(context)).id,
         "spare_contact": (await make_contact(context)).id,

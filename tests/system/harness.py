@@ -269,6 +269,9 @@ class Api:
         response.raise_for_status()
         self.token = response.json()["access_token"]
         self.client.headers["Authorization"] = f"Bearer {self.token}"
+        # These tests compare the exact texts customers receive: unsigned (signatures have tests of their own).
+        unsigned = await self.client.patch("/api/auth/me", json={"signature": False})
+        unsigned.raise_for_status()
         return self
 
     async def get(self, path: str, **params: Any) -> Any:

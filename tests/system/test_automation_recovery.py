@@ -136,6 +136,6 @@ async def test_a_scheduled_message_goes_out_once_across_a_restart(
 
         await eventually(sent, timeout=60, what="the scheduled message to be sent")
         received = [item["text"] for item in await simulator.received_by(customer(0)) if not item["mine"]]
-        assert received.count("*Administrator:*\nLembrete: sua consulta é amanhã.") == 1
+        assert received.count("Lembrete: sua consulta é amanhã.") == 1
     finally:
         await restarted.close()

@@ -184,6 +184,28 @@ async def test_search_matches_contact_name_phone_and_message_text(client: httpx.
     assert await found("100%") == []
 
 
+async def test_search_ignores_accents_and_case_in_messages_and_names_and_formatting_in_numbers(
+    client: httpx.AsyncClient, desk: Desk
+) -> None:
+    conceicao = await make_contact(desk.context, name="Conceição Araújo", phone="5521988887777")
+    by_name = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue, contact=conceicao)
+    by_text = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue)
+    await make_message(desk.context, ticket=by_text, body="Preciso de uma AÇÃO urgente no pedido")
+    headers = desk.headers("agent_in_queue")
+
+    async def found(search: str) -> list[int]:
+        return ids_of(await client.get("/api/tickets", params={"search": search}, headers=headers))
+
+    for spelling in ("acao", "AÇÃO", "ação", "Acão"):
+        assert await found(spelling) == [by_text.id], spelling
+    for spelling in ("conceicao", "CONCEIÇÃO araujo", "araújo"):
+        assert await found(spelling) == [by_name.id], spelling
+    for number in ("988887777", "+55 (21) 98888-7777", "5521988887777"):
+        assert await found(number) == [by_name.id], number
+    contacts = await client.get("/api/contacts", params={"search": "conceicao araujo"}, headers=headers)
+    assert [item["id"] for item in contacts.json()["items"]] == [conceicao.id]
+
+
 async def test_a_ticket_is_found_by_its_protocol_number_as_people_type_it(
     client: httpx.AsyncClient, desk: Desk
 ) -> None:
@@ -231,6 +253,7 @@ async def test_ticket_json_has_the_documented_shape(client: httpx.AsyncClient, d
         "created_at",
         "updated_at",
         "closed_at",
+        "tag_ids",
         "choosing_queue",
         "rating",
         "rated_at",
@@ -323,7 +346,8 @@ async def test_transfer_tells_rooms_that_lost_the_ticket_only_its_id(
         desk.agent_not_in_queue.id,
         "open",
     )
-    removed, updated, recorded = published.events
+    removed, updated, recorded, notified = published.events
+    assert (notified.name, notified.rooms) == ("notification.created", (f"user:{desk.agent_not_in_queue.id}",))
     assert (removed.name, removed.payload) == ("ticket.removed", {"id": ticket.id})
     assert (recorded.name, recorded.rooms) == ("ticket.event", updated.rooms)
     assert set(removed.rooms) == {f"queue:{desk.queue.id}", f"user:{desk.assignee.id}"}

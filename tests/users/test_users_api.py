@@ -50,7 +50,7 @@ async def test_admin_creates_an_agent_who_can_then_sign_in(
 
     assert response.status_code == 201
     created = response.json()
-    assert set(created) == {"id", "name", "email", "role", "queue_ids", "created_at"}
+    assert set(created) == {"id", "name", "email", "role", "queue_ids", "signature", "created_at"}
     assert (created["email"], created["role"], created["queue_ids"]) == ("fernanda@example.com", "agent", [support.id])
     signed_in = await sign_in(client, "fernanda@example.com", "s3cret-enough")
     assert signed_in["user"]["id"] == created["id"]
@@ -191,6 +191,7 @@ async def test_patch_changes_only_the_fields_sent(
         "email": "julia@example.com",
         "role": "admin",
         "queue_ids": [sales.id],
+        "signature": True,
         "created_at": None,
     }
 

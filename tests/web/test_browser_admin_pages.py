@@ -50,15 +50,14 @@ def test_a_contact_is_created_found_and_a_conversation_started_with_it(
     open_tab: Callable[..., Tab], admin_api: Api
 ) -> None:
     admin_api.linked_connection("Contatos", "5511999990501")
+    admin_api.call("POST", "/api/contact-fields", json={"label": "CPF", "key": "cpf"})
     tab = open_tab()
     page = sign_in(tab, path="/contacts")
     page.get_by_test_id("new-item").click()
     dialog = page.get_by_test_id("form-dialog")
     dialog.get_by_test_id("contact-name").fill("Pedro Contato")
     dialog.get_by_test_id("contact-phone").fill("+55 (21) 98765-4321")
-    dialog.get_by_role("button", name="Adicionar campo").click()
-    dialog.get_by_placeholder("Campo").fill("CPF")
-    dialog.get_by_placeholder("Valor").fill("123")
+    dialog.get_by_test_id("field-cpf").fill("123")  # the fields an administrator defined
     dialog.get_by_test_id("form-submit").click()
     row = page.get_by_test_id("item-row").filter(has_text="Pedro Contato")
     expect(row).to_contain_text("+5521987654321")

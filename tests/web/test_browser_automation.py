@@ -66,8 +66,8 @@ def test_the_menu_configured_with_its_preview_lets_a_customer_choose_a_queue_liv
 
     admin_api.customer_says(customer, business, "2", name="Carla Menu")
     expect(page.get_by_test_id("chat-queue")).to_have_text("Suporte Menu")
-    expect(page.locator("[data-testid=system-line][data-kind=queue_chosen]")).to_have_text(
-        "Escolheu a fila Suporte Menu"
+    expect(page.locator("[data-testid=history-line][data-kind=queue_chosen]")).to_contain_text(
+        "O cliente escolheu a fila Suporte Menu"
     )
     screenshot(page, "automation-queue-chosen")
     assert tab.errors == []
@@ -147,7 +147,9 @@ def test_a_rating_after_the_close_shows_on_the_closed_ticket(open_tab: Callable[
     page = sign_in(open_tab(), path=f"/tickets/{ticket['id']}")
     expect(page.get_by_test_id("chat-header")).to_have_attribute("data-ticket-status", "closed")
     expect(page.get_by_test_id("chat-rating")).to_have_text("Avaliação: 5/5")
-    expect(page.locator("[data-testid=system-line][data-kind=rated]")).to_have_text("Avaliação: 5")
+    expect(page.locator("[data-testid=history-line][data-kind=rated]")).to_contain_text(
+        "O cliente avaliou o atendimento: 5"
+    )
 
 
 def test_a_queue_gets_its_menu_number_description_and_sub_options_and_repeated_numbers_are_refused(

@@ -15,6 +15,8 @@ import { Spinner } from "./ui/Spinner";
 const ContactsPage = lazy(() => import("./contacts/ContactsPage"));
 const QuickAnswersPage = lazy(() => import("./quick-answers/QuickAnswersPage"));
 const QueuesPage = lazy(() => import("./queues/QueuesPage"));
+const TagsPage = lazy(() => import("./tags/TagsPage"));
+const ContactFieldsPage = lazy(() => import("./contacts/ContactFieldsPage"));
 const UsersPage = lazy(() => import("./users/UsersPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
@@ -55,6 +57,8 @@ function SignedInApp() {
           <Route path="quick-answers" element={<QuickAnswersPage />} />
           <Route path="scheduled" element={<ScheduledPage />} />
           {admin && <Route path="queues" element={<QueuesPage />} />}
+          {admin && <Route path="tags" element={<TagsPage />} />}
+          {admin && <Route path="contact-fields" element={<ContactFieldsPage />} />}
           {admin && <Route path="users" element={<UsersPage />} />}
           {admin && <Route path="settings" element={<SettingsPage />} />}
           {admin && <Route path="integrations" element={<IntegrationsPage />} />}

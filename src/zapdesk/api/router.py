@@ -17,6 +17,7 @@ from zapdesk.errors import ERROR_RESPONSES
 from zapdesk.media import routes as media
 from zapdesk.messages import routes as messages
 from zapdesk.meta import routes as meta
+from zapdesk.notifications import routes as notifications
 from zapdesk.outbox import routes as outbox
 from zapdesk.queues import routes as queues
 from zapdesk.quick_answers import routes as quick_answers
@@ -25,6 +26,7 @@ from zapdesk.reports import routes as reports
 from zapdesk.scheduled import routes as scheduled
 from zapdesk.send_api import routes as send_api
 from zapdesk.settings import routes as workspace_settings
+from zapdesk.tags import routes as tags
 from zapdesk.tickets import routes as tickets
 from zapdesk.users import routes as users
 from zapdesk.webhooks import routes as webhooks
@@ -36,16 +38,21 @@ def build_api_router() -> APIRouter:
         health.router,
         connections.router,
         contacts.router,
+        contacts.fields_router,
         tickets.router,
         # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
         media.upload_router,
+        media.voice_router,
         messages.router,
+        messages.actions_router,
         media.router,
         outbox.router,
         dead_letters.router,
         auth.router,
         users.router,
         queues.router,
+        tags.router,
+        notifications.router,
         quick_answers.router,
         scheduled.router,
         automation.router,

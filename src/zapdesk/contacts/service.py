@@ -5,19 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.contacts import repository
+from zapdesk.contacts.fields import checked_values
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.engine.events import GROUP_SUFFIX
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ContactRemoved, ContactUpdated, Removed
+from zapdesk.media.store import MediaMissing, MediaStore
+from zapdesk.tags.service import existing_tag
 from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.service import move_conversations, record_ticket_removed
@@ -28,6 +34,8 @@ _PHONE_DIGITS = re.compile(r"[0-9]{8,15}")
 _LID = re.compile(r"[0-9]{5,30}@lid")
 # A WhatsApp group id: digits, or the older "creator-timestamp" form.
 _GROUP_ID = re.compile(r"[0-9]{5,30}(-[0-9]{5,30})?")
+# A profile picture is asked for again at most this often.
+AVATAR_MAX_AGE = timedelta(days=1)
 # Concurrent creators can keep colliding only so often before something else is wrong.
 _CREATE_ATTEMPTS = 3
 
@@ -58,6 +66,8 @@ def normalize_contact_key(raw: str, *, is_group: bool) -> str:
 async def record_contact_updated(session: AsyncSession, contact: Contact) -> None:
     """Announce a contact's current state to everyone (every user may see contacts); also sent on create."""
     await session.flush()
+    if "tags" in inspect(contact).unloaded:
+        await session.refresh(contact, attribute_names=["tags"])
     record_event(session, ContactUpdated(ContactRead.from_model(contact)))
 
 
@@ -89,7 +99,9 @@ async def find_or_create_contact(
                         push_name=push_name,
                         is_group=is_group,
                         custom_fields={},
+                        tags=[],
                     )
+                    mark_avatar_due(contact)
                     session.add(contact)
                     changed = True
                 await session.flush()
@@ -169,6 +181,7 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
     keys = [normalize_contact_key(sighting.phone, is_group=sighting.is_group) for sighting in sightings]
     known = {contact.phone: contact for contact in await repository.contacts_by_phones(session, set(keys))}
     contacts = []
+    marked = False
     for key, sighting in zip(keys, sightings, strict=True):
         contact = known.get(key)
         if contact is None or _identity_changes(contact, phone=key, lid=sighting.lid, push_name=sighting.push_name):
@@ -180,12 +193,16 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
                 is_group=sighting.is_group,
                 name=sighting.name,
             )
+        # Someone who writes may have a new picture: look again if the last look is a day old.
+        marked = mark_avatar_due(contact) or marked
         contacts.append(contact)
+    if marked:
+        await session.flush()  # before anything reloads these contacts (populate_existing) and drops the mark
     return contacts
 
 
 async def list_contacts(
-    session: AsyncSession, *, search: str | None, limit: int, cursor: str | None
+    session: AsyncSession, *, search: str | None, limit: int, cursor: str | None, tag_id: int | None = None
 ) -> tuple[list[Contact], str | None]:
     after: tuple[str, int] | None = None
     if cursor is not None:
@@ -193,7 +210,9 @@ async def list_contacts(
         if not isinstance(name, str) or not isinstance(contact_id, int):
             raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
         after = (name, contact_id)
-    query = repository.contacts_page_query(search=search.strip() if search else None, after=after, limit=limit)
+    query = repository.contacts_page_query(
+        search=search.strip() if search else None, tag_id=tag_id, after=after, limit=limit
+    )
     contacts = list((await session.execute(query)).scalars())
     if len(contacts) <= limit:
         return contacts, None
@@ -215,9 +234,12 @@ async def create_contact(session: AsyncSession, data: ContactCreate) -> Contact:
         phone=phone,
         push_name=data.push_name,
         profile_picture_url=data.profile_picture_url,
-        custom_fields=dict(data.custom_fields),
+        custom_fields=await checked_values(session, data.custom_fields, {}),
         is_group=data.is_group,
+        notes=data.notes,
+        tags=[],
     )
+    mark_avatar_due(contact)
     await _save_unique_phone(session, contact)
     await record_contact_updated(session, contact)
     return contact
@@ -229,10 +251,48 @@ async def update_contact(session: AsyncSession, contact_id: int, data: ContactUp
     if "phone" in changes or "is_group" in changes:
         contact.is_group = data.is_group if data.is_group is not None else contact.is_group
         contact.phone = normalize_contact_key(data.phone or contact.phone, is_group=contact.is_group)
-    for name in ("name", "push_name", "profile_picture_url", "custom_fields"):
+    for name in ("name", "push_name", "profile_picture_url", "notes"):
         if name in changes:
             setattr(contact, name, changes[name])
+    if data.custom_fields is not None:
+        contact.custom_fields = await checked_values(session, data.custom_fields, contact.custom_fields)
     await _save_unique_phone(session, contact)
+    await record_contact_updated(session, contact)
+    return contact
+
+
+async def avatar_file(session: AsyncSession, contact_id: int, media_store: MediaStore) -> Path:
+    contact = await get_contact(session, contact_id)
+    missing = NotFound("This contact has no profile picture.", code="avatar_not_found")
+    if contact.avatar_path is None:
+        raise missing
+    try:
+        return media_store.path_of(contact.avatar_path)
+    except MediaMissing as exc:
+        raise missing from exc
+
+
+def mark_avatar_due(contact: Contact, *, now: datetime | None = None) -> bool:
+    """Ask for the contact's profile picture when it was never fetched or is a day old (at most daily); a worker
+    with a session on one of the contact's connections fetches it (`outbox.avatars`)."""
+    now = now or utcnow()
+    stale = contact.avatar_checked_at is None or contact.avatar_checked_at < now - AVATAR_MAX_AGE
+    if stale and contact.avatar_due_at is None:
+        contact.avatar_due_at = now
+        return True
+    return False
+
+
+async def tag_contact(session: AsyncSession, contact_id: int, tag_id: int, *, tagged: bool) -> Contact:
+    """Put a tag on a contact (`tagged`), or take it off; everyone is told (everyone sees contacts)."""
+    contact = await repository.get_contact(session, contact_id, lock=True)
+    if contact is None:
+        raise NotFound("There is no contact with this id.", code="contact_not_found")
+    tag = await existing_tag(session, tag_id)
+    others = [item for item in contact.tags if item.id != tag.id]
+    if tagged == (len(others) < len(contact.tags)):
+        return contact
+    contact.tags = [*others, tag] if tagged else others
     await record_contact_updated(session, contact)
     return contact
 

@@ -12,9 +12,12 @@ from zapdesk.db.models import Base
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-# Trigram (pg_trgm) indexes behind substring search on PostgreSQL, made by migration 0003 when the extension is
-# available. SQLite has no such index, so the models cannot declare them; the schema comparison leaves them be.
-POSTGRESQL_SEARCH_INDEXES = frozenset({"ix_messages_body_trgm", "ix_contacts_name_trgm", "ix_contacts_phone_trgm"})
+# Trigram (pg_trgm) indexes behind substring search on PostgreSQL, made by migrations 0003 and 0016 (on the
+# accent-folded copies of message text and contact names) when the extension is available. SQLite has no such
+# index, so the models cannot declare them; the schema comparison leaves them be.
+POSTGRESQL_SEARCH_INDEXES = frozenset(
+    {"ix_contacts_phone_trgm", "ix_messages_body_search_trgm", "ix_contacts_name_search_trgm"}
+)
 
 
 def include_object(_object: object, name: str | None, type_: str, reflected: bool, _compare_to: object) -> bool:

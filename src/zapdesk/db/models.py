@@ -5,16 +5,18 @@ from zapdesk.auth.models import RefreshToken
 from zapdesk.automation.models import TicketAutomation, Timer
 from zapdesk.cloud.models import CloudAccount, CloudTemplate
 from zapdesk.connections.models import Connection, ConnectionLease
-from zapdesk.contacts.models import Contact
+from zapdesk.contacts.models import Contact, ContactField
 from zapdesk.db.base import Base
 from zapdesk.db.cursors import EventCursor
 from zapdesk.db.journal import EventBatch
 from zapdesk.dead_letters.models import DeadLetter
-from zapdesk.messages.models import Message, MessageAction
+from zapdesk.messages.models import Message, MessageAction, MessageRevision
+from zapdesk.notifications.models import Notification
 from zapdesk.queues.models import Queue
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.scheduled.models import ScheduledMessage
 from zapdesk.settings.models import Setting
+from zapdesk.tags.models import Tag
 from zapdesk.tickets.history.models import TicketEvent
 from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
@@ -28,16 +30,20 @@ __all__ = [
     "Connection",
     "ConnectionLease",
     "Contact",
+    "ContactField",
     "DeadLetter",
     "EventBatch",
     "EventCursor",
     "Message",
     "MessageAction",
+    "MessageRevision",
+    "Notification",
     "Queue",
     "QuickAnswer",
     "RefreshToken",
     "ScheduledMessage",
     "Setting",
+    "Tag",
     "Ticket",
     "TicketAutomation",
     "TicketEvent",

@@ -73,6 +73,18 @@ class Engine(Protocol):
         """React to a message; in a group, `target_sender` is its author's address (`Sender.address`)."""
         ...
 
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        """Replace the text (or caption) of our own message `target_id` (WhatsApp allows it for 15 minutes)."""
+        ...
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        """Delete our own message `target_id` for everyone."""
+        ...
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        """The chat's current profile picture (JPEG), or None when it has none or hides it from us."""
+        ...
+
     async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         """Mark messages read. In a group every id must be by one author, whose address is `sender`."""
 

@@ -256,6 +256,7 @@ class OutgoingMedia:
     data: bytes
     mime: str
     file_name: str | None = None
+    seconds: int | None = None  # a voice note's (or audio's) duration, shown before it is played
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +284,7 @@ class OutgoingMessage:
     media: OutgoingMedia | None = None
     quoted: QuotedMessage | None = None
     template: OutgoingTemplate | None = None
+    forwarded: bool = False  # shown as "Encaminhada" on the phone
 
 
 @dataclass(frozen=True, slots=True)

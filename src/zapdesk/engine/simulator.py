@@ -53,6 +53,7 @@ from zapdesk.simulator.protocol import (
     ConnectedFrame,
     ContactBody,
     EditEvent,
+    EditRequest,
     EventFrame,
     HelloFrame,
     LocationBody,
@@ -333,6 +334,7 @@ class SimulatorEngine:
                 kind=message.media.kind.value,
                 mime=message.media.mime,
                 file_name=message.media.file_name,
+                seconds=message.media.seconds,
             )
         request = SendRequest(
             id=message.message_id,
@@ -340,6 +342,7 @@ class SimulatorEngine:
             text=message.text,
             media=media,
             quoted_id=message.quoted.external_id if message.quoted else None,
+            forwarded=message.forwarded,
         )
         return await self._send(token, request)
 
@@ -349,6 +352,33 @@ class SimulatorEngine:
         token = self._connected_token()
         reaction = ReactionBody(target_id=target_id, emoji=emoji)
         return await self._send(token, SendRequest(id=self.new_message_id(), chat=chat_jid(chat), reaction=reaction))
+
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        request = SendRequest(
+            id=self.new_message_id(), chat=chat_jid(chat), edit=EditRequest(target_id=target_id, text=text)
+        )
+        return await self._send(self._connected_token(), request)
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        request = SendRequest(id=self.new_message_id(), chat=chat_jid(chat), revoke=target_id)
+        return await self._send(self._connected_token(), request)
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        token = self._connected_token()
+        timeout = aiohttp.ClientTimeout(total=self._options.request_timeout_seconds)
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{self.base_url}/api/link/picture"
+        try:
+            async with self._http_session().get(
+                url, params={"chat": chat_jid(chat)}, headers=headers, timeout=timeout
+            ) as response:
+                if response.status == 404:
+                    return None
+                if response.status >= 400:
+                    raise EngineError(f"profile picture: HTTP {response.status}")
+                return await response.read()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise EngineError(f"The simulator at {self.base_url} is unreachable: {exc or type(exc).__name__}") from exc
 
     async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:

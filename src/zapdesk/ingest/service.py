@@ -25,6 +25,7 @@ from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.service import Sighting, find_or_create_contacts, normalize_contact_key
 from zapdesk.db.base import utcnow
+from zapdesk.db.folding import fold
 from zapdesk.db.uow import on_rollback, savepoint
 from zapdesk.engine.events import (
     LID_SUFFIX,
@@ -382,6 +383,7 @@ async def _row_values(
         "connection_id": ticket.connection_id,
         "from_me": event.from_me,
         "body": content.body,
+        "body_search": fold(content.body),  # a Core insert: the model's validator does not run
         "type": content.type,
         "extra": extra,
         "reactions": {},

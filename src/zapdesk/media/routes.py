@@ -13,6 +13,7 @@ from starlette.types import Scope
 
 from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
+from zapdesk.errors import UNSUPPORTED_FILE_RESPONSE
 from zapdesk.media import service
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.schemas import MAX_BODY_LENGTH, MessageRead
@@ -47,6 +48,7 @@ def _is_multipart(scope: Scope) -> bool:
 
 upload_router = APIRouter(prefix="/tickets/{ticket_id}/messages", tags=["messages"], route_class=MultipartOnlyRoute)
 router = APIRouter(prefix="/messages", tags=["messages"])
+voice_router = APIRouter(prefix="/tickets/{ticket_id}", tags=["messages"])
 
 
 @upload_router.post(
@@ -72,6 +74,43 @@ async def post_media_message(
     413 when larger than `MAX_UPLOAD_BYTES`, 415 for a kind of file we do not send."""
     draft = service.MediaDraft(body=body.strip(), quoted_message_id=quoted_message_id, client_id=client_id)
     message, created = await service.post_media_message(
+        session,
+        user,
+        ticket_id,
+        upload=file,
+        draft=draft,
+        media_store=media_store,
+        max_bytes=settings.max_upload_bytes,
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MessageRead.from_model(message)
+
+
+@voice_router.post(
+    "/voice-notes",
+    response_model=MessageRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": MessageRead, "description": "This client_id was already sent: the first message."},
+        **UNSUPPORTED_FILE_RESPONSE,
+    },
+)
+async def post_voice_note(
+    session: SessionDep,
+    user: CurrentUser,
+    settings: SettingsDep,
+    media_store: MediaStoreDep,
+    ticket_id: ResourceId,
+    response: Response,
+    file: Annotated[UploadFile, File(description="What the browser recorded (WebM/Opus, MP4/AAC, OGG, WAV…).")],
+    quoted_message_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
+    client_id: Annotated[str | None, Form(min_length=1, max_length=64)] = None,
+) -> MessageRead:
+    """Send a voice note: converted to OGG/Opus here and sent as WhatsApp's push-to-talk audio, with its duration
+    (`extra.seconds`). 413 over `MAX_UPLOAD_BYTES`, 422 `not_audio` for a file without audio."""
+    draft = service.MediaDraft(body="", quoted_message_id=quoted_message_id, client_id=client_id)
+    message, created = await service.post_voice_note(
         session,
         user,
         ticket_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -13,6 +14,7 @@ from zapdesk.db.uow import on_rollback
 from zapdesk.errors import DomainError, NotFound, PayloadTooLarge
 from zapdesk.media.store import Attachment, MediaMissing, MediaStore, display_name
 from zapdesk.media.types import servable_mime, sniff
+from zapdesk.media.voice import VOICE_MIME, to_voice_note
 from zapdesk.messages.models import Message, MessageType
 from zapdesk.messages.schemas import MessageCreate
 from zapdesk.messages.service import post_message
@@ -54,8 +56,44 @@ async def post_media_message(
     media_store: MediaStore,
     max_bytes: int,
 ) -> tuple[Message, bool]:
-    """Store the file and a `pending` message carrying it; the message's type comes from the file's content."""
+    """Store the file and a `pending` message carrying it; the message's type comes from the file's content
+    (see `store_attachment`)."""
     attachment = await accept_upload(session, upload, media_store=media_store, max_bytes=max_bytes)
+    return await _post_attachment(session, user, ticket_id, attachment, draft, media_store)
+
+
+async def post_voice_note(
+    session: AsyncSession,
+    user: User,
+    ticket_id: int,
+    *,
+    upload: UploadFile,
+    draft: MediaDraft,
+    media_store: MediaStore,
+    max_bytes: int,
+) -> tuple[Message, bool]:
+    """A recording from the browser, converted to OGG/Opus and sent as a WhatsApp voice note with its duration.
+    413 over `max_bytes`; 422 `not_audio` when the file holds no audio."""
+    await get_visible_ticket(session, user, ticket_id)  # before spending CPU on someone else's ticket
+    recording = await upload.read(max_bytes + 1)
+    _check_size(recording, max_bytes)
+    note = await asyncio.to_thread(to_voice_note, recording)
+    stored = await media_store.save(note.data)
+    on_rollback(session, partial(media_store.delete, stored.path))
+    attachment = Attachment(
+        stored=stored, message_type=MessageType.VOICE, name="voice.ogg", mime=VOICE_MIME, seconds=note.seconds
+    )
+    return await _post_attachment(session, user, ticket_id, attachment, draft, media_store)
+
+
+async def _post_attachment(
+    session: AsyncSession,
+    user: User,
+    ticket_id: int,
+    attachment: Attachment,
+    draft: MediaDraft,
+    media_store: MediaStore,
+) -> tuple[Message, bool]:
     # A caption may be empty, which `MessageCreate` (made for text) refuses; the route checked the fields.
     data_fields = MessageCreate.model_construct(
         body=draft.body, quoted_message_id=draft.quoted_message_id, client_id=draft.client_id
@@ -65,6 +103,15 @@ async def post_media_message(
         # The same client_id was sent before: that message already has its own copy of the file.
         await media_store.delete(attachment.stored.path)
     return message, created
+
+
+def _check_size(data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            f"The file is larger than the {max_bytes // 1_048_576} MiB allowed.", code="file_too_large"
+        )
+    if not data:
+        raise UnsupportedMediaType("The file is empty.", code="empty_file")
 
 
 async def accept_upload(
@@ -83,12 +130,7 @@ async def store_attachment(
     413 over `max_bytes`; 415 for content outside the allow-list (images, audio, video, PDF and office
     documents, archives, plain text), whatever the file is called.
     """
-    if len(data) > max_bytes:
-        raise PayloadTooLarge(
-            f"The file is larger than the {max_bytes // 1_048_576} MiB allowed.", code="file_too_large"
-        )
-    if not data:
-        raise UnsupportedMediaType("The file is empty.", code="empty_file")
+    _check_size(data, max_bytes)
     file_type = sniff(data)
     if file_type is None or not file_type.allowed:
         what = f" ({file_type.mime})" if file_type is not None else ""

@@ -121,10 +121,14 @@ class Attachment:
     stored: StoredMedia
     message_type: MessageType
     name: str | None
+    mime: str | None = None  # more precise than the stored file's (a voice note's codec)
+    seconds: int | None = None  # a voice note's duration, shown before it is played
 
     def apply_to(self, message: Message) -> None:
         message.type = self.message_type
         message.media_path = self.stored.path
-        message.media_mime = self.stored.mime
+        message.media_mime = self.mime or self.stored.mime
         message.media_size = self.stored.size
         message.media_name = self.name
+        if self.seconds is not None:
+            message.extra = {**(message.extra or {}), "seconds": self.seconds}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin
+from zapdesk.db.folding import fold
 
 
 class MessageType(StrEnum):
@@ -24,6 +25,8 @@ class MessageType(StrEnum):
     LOCATION = "location"
     CONTACT = "contact"
     UNSUPPORTED = "unsupported"
+    # An agent's internal note: in the timeline, never sent to WhatsApp, not an answer to the customer.
+    NOTE = "note"
 
 
 class MessageStatus(StrEnum):
@@ -78,6 +81,8 @@ class Message(IdMixin, TimestampMixin, Base):
     author_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
     from_me: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text, default="")
+    # `body` folded for search (`db.folding`): kept in step by `_fold_body`, and by ingest's bulk insert.
+    body_search: Mapped[str] = mapped_column(Text, default="", server_default="")
     type: Mapped[MessageType] = mapped_column(String(16), default=MessageType.TEXT)
     media_path: Mapped[str | None] = mapped_column(String(255), default=None)
     media_mime: Mapped[str | None] = mapped_column(String(127), default=None)
@@ -110,10 +115,21 @@ class Message(IdMixin, TimestampMixin, Base):
     # When WhatsApp says it was sent (inbound) or when we sent it (outbound).
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
+    @validates("body")
+    def _fold_body(self, _key: str, body: str) -> str:
+        self.body_search = fold(body)
+        return body
+
+
+# WhatsApp lets the sender edit a message for this long after sending it.
+EDIT_WINDOW = timedelta(minutes=15)
+
 
 class ActionKind(StrEnum):
     REACTION = "reaction"
     READ = "read"
+    EDIT = "edit"
+    REVOKE = "revoke"  # delete for everyone
 
 
 class MessageAction(IdMixin, Base):
@@ -127,5 +143,18 @@ class MessageAction(IdMixin, Base):
     message_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("messages.id", ondelete="CASCADE"))
     kind: Mapped[ActionKind] = mapped_column(String(16))
     emoji: Mapped[str] = mapped_column(String(32), default="")  # REACTION: empty removes ours
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")  # EDIT: the new text
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MessageRevision(IdMixin, TimestampMixin, Base):
+    """What an agent's edit or delete-for-everyone replaced: the message's history, for administrators."""
+
+    __tablename__ = "message_revisions"
+
+    message_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    kind: Mapped[ActionKind] = mapped_column(String(16))
+    previous: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")  # the edit's new text; empty for a deletion

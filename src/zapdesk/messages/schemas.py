@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from zapdesk.api.inputs import IdRef
-from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
+from zapdesk.messages.models import ActionKind, MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.window import ServiceWindow
 
 # WhatsApp refuses text messages longer than this.
@@ -81,13 +81,26 @@ class MessageRead(BaseModel):
         )
 
 
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+MAX_NOTE_LENGTH = 10_000
+
+
+class NoteCreate(BaseModel):
+    """An internal note: `@Name` mentions a user (their full name, or a first name no one else has)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_LENGTH)]
+    client_id: ClientId | None = None
+
+
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_LENGTH)]
     quoted_message_id: IdRef | None = None
     # Chosen by the client per message: sending the same one twice stores the message once.
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: ClientId | None = None
 
 
 class ServiceWindowRead(BaseModel):
@@ -106,3 +119,38 @@ class ReactionIn(BaseModel):
     emoji: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
         description="One emoji; empty removes our reaction."
     )
+
+
+class MessageEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_LENGTH)]
+
+
+MAX_FORWARDED = 20
+
+
+class ForwardRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_ids: Annotated[list[IdRef], Field(min_length=1, max_length=MAX_FORWARDED)]
+    contact_id: IdRef
+    connection_id: IdRef | None = Field(default=None, description="Defaults to the first message's connection.")
+
+
+class ForwardResult(BaseModel):
+    ticket_id: int = Field(description="The recipient's ticket the copies went to (reused or opened).")
+    messages: list[MessageRead]
+
+
+class MessageRevisionRead(BaseModel):
+    """What an edit or a delete-for-everyone replaced, by whom and when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: ActionKind
+    previous: str = Field(description="The text before the change.")
+    text: str = Field(description="An edit's new text; empty for a deletion.")
+    author_id: int | None
+    created_at: datetime

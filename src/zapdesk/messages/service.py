@@ -4,6 +4,8 @@ announce themselves. Outbound messages are stored `pending`; sending them is the
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,14 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import ConnectionRef, MessageCreated, MessageUpdated, SendQueued
 from zapdesk.media.store import Attachment
 from zapdesk.messages import repository
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus, MessageType
-from zapdesk.messages.schemas import MessageCreate, MessageRead
+from zapdesk.messages.schemas import MessageCreate, MessageRead, NoteCreate
 from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
+from zapdesk.notifications.models import NotificationKind
+from zapdesk.notifications.service import notify
 from zapdesk.settings.service import AGENT_SIGNATURE, get_setting
 from zapdesk.tickets import metrics
 from zapdesk.tickets.access import ticket_rooms
@@ -177,9 +182,14 @@ async def post_message(
         sender_name=user.name,
         quoted_message_id=data.quoted_message_id,
         client_id=data.client_id,
-        signature=await signature_of(session, user),
+        # A voice note carries no text: nothing to sign.
+        signature=None if _is_voice(attachment) else await signature_of(session, user),
     )
     return await queue_outbound(session, ticket, outbound, attachment=attachment)
+
+
+def _is_voice(attachment: Attachment | None) -> bool:
+    return attachment is not None and attachment.message_type == MessageType.VOICE
 
 
 async def queue_outbound(
@@ -222,17 +232,8 @@ async def queue_outbound(
     )
     if attachment is not None:
         attachment.apply_to(message)
-    try:
-        async with session.begin_nested():
-            session.add(message)
-            await session.flush()
-    except IntegrityError:
-        # The same client id committed by a concurrent request: that one is the message.
-        if outbound.client_id is None:
-            raise
-        earlier = await repository.message_by_client_id(session, ticket.id, outbound.client_id)
-        if earlier is None:
-            raise
+    earlier = await _insert_once(session, message)
+    if earlier is not None:
         return earlier, False
     if ticket.choosing_queue:
         # A person answers the customer: the menu stops, and the ticket stays where a person can find it.
@@ -241,6 +242,90 @@ async def queue_outbound(
         await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
     await message_added(session, ticket, message)
     return message, True
+
+
+async def _insert_once(session: AsyncSession, message: Message) -> Message | None:
+    """Insert `message`; None when done, or the earlier message a concurrent request stored with its client id."""
+    try:
+        async with session.begin_nested():
+            session.add(message)
+            await session.flush()
+    except IntegrityError:
+        if message.client_id is None:
+            raise
+        earlier = await repository.message_by_client_id(session, message.ticket_id, message.client_id)
+        if earlier is None:
+            raise
+        return earlier
+    return None
+
+
+# --- internal notes -----------------------------------------------------------------------------------
+
+
+async def post_note(session: AsyncSession, user: User, ticket_id: int, data: NoteCreate) -> tuple[Message, bool]:
+    """An internal note in a ticket `user` may see, at any status: everyone who sees the ticket sees it; it is
+    never sent, never moves the ticket's preview, unread count or activity, and notifies whom it mentions."""
+    ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    if data.client_id is not None:
+        earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
+        if earlier is not None:
+            return earlier, False
+    note = Message(
+        ticket_id=ticket.id,
+        contact_id=ticket.contact_id,
+        connection_id=ticket.connection_id,
+        author_id=user.id,
+        from_me=True,
+        body=data.body,
+        type=MessageType.NOTE,
+        status=MessageStatus.SENT,
+        client_id=data.client_id,
+        sender_name=user.name,
+        extra={},
+        reactions={},
+        sent_at=utcnow(),
+    )
+    earlier = await _insert_once(session, note)
+    if earlier is not None:
+        return earlier, False
+    record_message_created(session, note, ticket)
+    for mentioned in await mentioned_users(session, note.body):
+        if mentioned.id != user.id:
+            await notify(
+                session,
+                user_id=mentioned.id,
+                kind=NotificationKind.MENTIONED,
+                ticket_id=ticket.id,
+                message_id=note.id,
+                text=note.body,
+                actor=user,
+            )
+    return note, True
+
+
+async def mentioned_users(session: AsyncSession, text: str) -> list[User]:
+    """The users `text` mentions: `@` and their full name, or their first name when no one else has it."""
+    if "@" not in text:
+        return []
+    users = list((await session.execute(select(User).order_by(User.id))).scalars())
+    first_names = Counter(_first_name(user.name) for user in users)
+    found = []
+    for user in users:
+        names = [user.name]
+        if first_names[_first_name(user.name)] == 1:
+            names.append(_first_name(user.name))
+        if any(_mentions(text, name) for name in names if name):
+            found.append(user)
+    return found
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0].casefold() if name.split() else ""
+
+
+def _mentions(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w@])@{re.escape(name)}(?!\w)", text, flags=re.IGNORECASE) is not None
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -265,9 +350,12 @@ async def read_messages(
 # --- telling WhatsApp about messages ------------------------------------------------------------------
 
 
-def queue_action(session: AsyncSession, message: Message, kind: ActionKind, emoji: str = "") -> None:
-    """Queue a reaction or read mark for the outbox, leaving with this transaction's commit."""
-    session.add(MessageAction(connection_id=message.connection_id, message_id=message.id, kind=kind, emoji=emoji))
+def queue_action(session: AsyncSession, message: Message, kind: ActionKind, emoji: str = "", *, text: str = "") -> None:
+    """Queue a reaction, read mark, edit or deletion for the outbox, leaving with this transaction's commit."""
+    action = MessageAction(
+        connection_id=message.connection_id, message_id=message.id, kind=kind, emoji=emoji, text=text
+    )
+    session.add(action)
     record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
 
 

@@ -31,7 +31,9 @@ from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, MessageStatus
 from zapdesk.metrics import recorder
 from zapdesk.metrics.tally import Counter
+from zapdesk.outbox.avatars import refresh_due_avatars
 from zapdesk.outbox.service import (
+    ActionDelivery,
     Delivery,
     RetryPolicy,
     action_done,
@@ -47,6 +49,9 @@ from zapdesk.outbox.service import (
 from zapdesk.settings.service import OUTBOUND_MIN_INTERVAL_MS, get_setting
 
 log = logging.getLogger(__name__)
+
+# Steps come one per message sent: the side work (profile pictures) looks at most this often.
+SIDE_WORK_SECONDS = 2.0
 
 
 # After a send is stored as sent, with its id: apply what WhatsApp said about that id before (early receipts).
@@ -108,9 +113,11 @@ class OutboxDispatcher(StepLoop):
         self._successes = 0  # since the lanes last changed
         self._held_until = 0.0  # monotonic: the network asked the whole connection to wait until then
         self._in_flight: dict[int, asyncio.Task[float]] = {}
+        self._late_sends: dict[asyncio.Task[float], asyncio.Future[SendResult]] = {}  # outcome stored → its send
         # Sends that come back together are marked sent in one transaction.
         self._outcomes: GroupCommit[tuple[int, SendResult]] = GroupCommit(self._mark_sent)
         self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
+        self._next_side_work = 0.0  # monotonic time from which the next round of profile pictures may run
 
     def nudge(self) -> None:
         self._actions_checked_at = float("-inf")
@@ -126,6 +133,10 @@ class OutboxDispatcher(StepLoop):
             send.cancel()
         if sends:
             await asyncio.wait(sends)
+        # Sends that returned just as the loop stopped are being stored: closed means their writes are done too.
+        returned = [task for task, sending in self._late_sends.items() if sending.done()]
+        if returned:
+            await asyncio.wait(returned, timeout=self.send_timeout)
 
     async def step(self) -> float:
         """Start sending what is due (one message, or one per free lane); returns how long to wait (unless
@@ -139,6 +150,7 @@ class OutboxDispatcher(StepLoop):
             # Reactions and read marks are few: looked for when nudged, else once per poll, not per send.
             self._actions_checked_at = time.monotonic()
             await self._tell_actions()
+        await self._side_work()
         if self._max_lanes > 1:
             return await self._fill_lanes()
         claimed = await self._claim(1)
@@ -183,6 +195,20 @@ class OutboxDispatcher(StepLoop):
             return self.poll_seconds
         return min(self.poll_seconds, max(0.0, (idle.due_at - utcnow()).total_seconds()))
 
+    async def _side_work(self) -> None:
+        """What the session does besides sending, at most every `SIDE_WORK_SECONDS`: profile pictures."""
+        if time.monotonic() < self._next_side_work:
+            return
+        self._next_side_work = time.monotonic() + SIDE_WORK_SECONDS
+        await refresh_due_avatars(
+            self.engine,
+            self.sessionmaker,
+            self.sink,
+            self.media_store,
+            connection_id=self.connection_id,
+            engine_timeout=self.send_timeout,
+        )
+
     async def _claim(self, limit: int) -> _Claimed | _Idle:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             interval_ms = 0 if self._max_lanes > 1 else await get_setting(session, OUTBOUND_MIN_INTERVAL_MS)
@@ -199,22 +225,13 @@ class OutboxDispatcher(StepLoop):
             return _Idle(await next_attempt_at(session, connection_id=self.connection_id))
 
     async def _tell_actions(self) -> None:
-        """Reactions and read marks due now, one after the other (few, and never paced like messages)."""
+        """Reactions, read marks, edits and deletions due now, one after the other (few, never paced like messages)."""
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             actions = await claim_actions(session, connection_id=self.connection_id)
         for action in actions:
             try:
                 async with asyncio.timeout(self.send_timeout):
-                    if action.kind == ActionKind.REACTION:
-                        await self.engine.react(
-                            action.chat,
-                            action.external_id,
-                            action.emoji,
-                            target_from_me=action.target_from_me,
-                            target_sender=action.author,
-                        )
-                    else:
-                        await self.engine.mark_read(action.chat, [action.external_id], sender=action.author)
+                    await self._tell(action)
             except (EngineError, TimeoutError) as exc:
                 retryable = not isinstance(exc, EngineError) or exc.retryable
                 async with unit_of_work(self.sessionmaker, self.sink) as session:
@@ -224,6 +241,22 @@ class OutboxDispatcher(StepLoop):
                 continue
             async with unit_of_work(self.sessionmaker, self.sink) as session:
                 await action_done(session, action_id=action.action_id)
+
+    async def _tell(self, action: ActionDelivery) -> None:
+        if action.kind == ActionKind.REACTION:
+            await self.engine.react(
+                action.chat,
+                action.external_id,
+                action.emoji,
+                target_from_me=action.target_from_me,
+                target_sender=action.author,
+            )
+        elif action.kind == ActionKind.EDIT:
+            await self.engine.edit(action.chat, action.external_id, action.text)
+        elif action.kind == ActionKind.REVOKE:
+            await self.engine.revoke(action.chat, action.external_id)
+        else:
+            await self.engine.mark_read(action.chat, [action.external_id], sender=action.author)
 
     async def _keep_pace(self, min_interval: float) -> None:
         if self._last_send is None or min_interval <= 0:
@@ -328,12 +361,15 @@ class OutboxDispatcher(StepLoop):
     def _store_outcome_later(self, delivery: Delivery, sending: asyncio.Future[SendResult]) -> None:
         """When the send returns after all: its outcome is stored then, even if this dispatcher is gone."""
 
-        def store(_done: asyncio.Future[SendResult]) -> None:
-            task = asyncio.ensure_future(self._store_outcome(delivery, sending, late=True))
-            _late_outcomes.add(task)
-            task.add_done_callback(_late_outcomes.discard)
+        async def store_when_returned() -> float:
+            await asyncio.wait({sending})
+            return await self._store_outcome(delivery, sending, late=True)
 
-        sending.add_done_callback(store)
+        task = asyncio.ensure_future(store_when_returned())
+        _late_outcomes.add(task)
+        task.add_done_callback(_late_outcomes.discard)
+        self._late_sends[task] = sending
+        task.add_done_callback(self._late_sends.pop)
 
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:

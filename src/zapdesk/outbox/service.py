@@ -194,6 +194,7 @@ async def _delivery(
         media=await _media(message, media_store),
         quoted=await _quoted(session, message, contact),
         template=template_of(message),
+        forwarded=bool(message.extra.get("forwarded")),
     )
     return Delivery(message_id=message.id, chat=chat, outgoing=outgoing)
 
@@ -224,6 +225,7 @@ async def _media(message: Message, media_store: MediaStore) -> OutgoingMedia | N
         data=data,
         mime=message.media_mime or "application/octet-stream",
         file_name=message.media_name,
+        seconds=message.extra.get("seconds"),
     )
 
 
@@ -348,13 +350,14 @@ async def _fail(session: AsyncSession, message: Message, reason: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ActionDelivery:
-    """A claimed reaction or read mark, ready for `Engine.react` / `Engine.mark_read`."""
+    """A claimed reaction, read mark, edit or deletion, ready for the engine method of its kind."""
 
     action_id: int
     kind: ActionKind
     chat: Chat
     external_id: str
     emoji: str
+    text: str  # an edit's new text
     target_from_me: bool
     # In a group, the member who wrote the message (whatsmeow needs them to mark it read or react to it).
     author: str | None = None
@@ -391,6 +394,7 @@ async def claim_actions(
             chat=contact_chat(contact),
             external_id=message.external_id or "",
             emoji=action.emoji,
+            text=action.text,
             target_from_me=message.from_me,
             author=group_author(message) if contact.is_group else None,
         )

@@ -11,6 +11,7 @@ from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
 from zapdesk.api.inputs import MAX_ID, ResourceId
 from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
 from zapdesk.db.base import utcnow
+from zapdesk.errors import UNSUPPORTED_FILE_RESPONSE
 from zapdesk.media.routes import MediaStoreDep
 from zapdesk.media.service import accept_upload
 from zapdesk.messages.schemas import MAX_BODY_LENGTH
@@ -48,7 +49,12 @@ async def schedule_message(data: ScheduledCreate, session: SessionDep, user: Cur
     return await service.read_one(session, schedule)
 
 
-@router.post("/with-file", response_model=ScheduledRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/with-file",
+    response_model=ScheduledRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=UNSUPPORTED_FILE_RESPONSE,
+)
 async def schedule_file(
     session: SessionDep,
     user: CurrentUser,

@@ -35,6 +35,7 @@ phone in `sender_alt`. Giving an `id` already used by `from` delivers that messa
 - `GET /api/phones/{phone}/messages?business=&include_sent=false` → `{items: [{id, from, to, chat, mine, kind,
   text, body, quoted_id, state: sent|delivered|read, timestamp (ms), edited, revoked}], typing: [business numbers]}`.
 - `POST /api/phones/{phone}/read {ids}` → `{read: [ids]}`: the customer reads; the device gets a read receipt.
+- `PUT /api/phones/{phone}/picture {mime, data_base64}` (and `DELETE`): the picture others see of this phone.
 - `GET /api/media/{key}`: media bytes (`body.url` of a media message).
 
 **Faults** on a business phone's device: `POST /api/sessions/{phone}/drop {offline_seconds?}` (the link is cut;
@@ -46,8 +47,10 @@ client says `hello {session?, pairing_phone?}`; the network answers `qr`/`pairin
 `connected {phone, session}`, then streams `event {seq, event}` (message, receipt, edit, revoke) which the client
 acknowledges with `ack {seq}` once stored — unacknowledged events are sent again on the next link; `logged_out` and
 `replaced` end it. With `Authorization: Bearer <session>`: `POST /api/link/media` (multipart `file`) → `{key}`,
-`POST /api/link/messages {id, chat, text, media?: {key, kind, mime, file_name?}, quoted_id?, reaction?}` →
-`{id, timestamp}` (the same id twice is stored once), `POST /api/link/read {chat, ids}`,
+`POST /api/link/messages {id, chat, text, media?: {key, kind, mime, file_name?, seconds?}, quoted_id?, reaction?,
+forwarded?, edit?: {target_id, text}, revoke?: target_id}` → `{id, timestamp}` (the same id twice is stored once;
+an edit or revoke changes our own message `target_id`), `GET /api/link/picture?chat=` (a profile picture),
+`POST /api/link/read {chat, ids}`,
 `POST /api/link/presence {chat, typing}`, `POST /api/link/logout`.
 
 The page at `/` lets a person play the phones in a browser.

@@ -569,6 +569,8 @@ class SimulatorNetwork:
 
     def send_from_device(self, session: SessionRow, request: SendRequest) -> SendAccepted:
         business = session.phone
+        if request.edit is not None or request.revoke is not None:
+            return self._change_from_device(business, request)
         existing = self.store.message(business, request.id)
         if existing is not None:
             return SendAccepted(id=existing.id, timestamp=existing.ts)
@@ -592,6 +594,34 @@ class SimulatorNetwork:
             self._schedule_delivery(message)
         return SendAccepted(id=message.id, timestamp=message.ts)
 
+    def _change_from_device(self, business: str, request: SendRequest) -> SendAccepted:
+        """An edit or a delete-for-everyone of one of the business's own messages: the customer's phone shows the
+        new text (marked edited) or the deleted mark."""
+        target_id = request.edit.target_id if request.edit is not None else request.revoke
+        target = self.store.message(business, target_id or "")
+        if target is None or not target.from_business:
+            raise NotFound("No message of this business has that id.", code="unknown_message")
+        if request.edit is not None:
+            body = target.body
+            if isinstance(body, TextBody):
+                self.store.update_body(business, target.id, body.model_copy(update={"text": request.edit.text}))
+            elif isinstance(body, MediaBody):
+                self.store.update_body(business, target.id, body.model_copy(update={"caption": request.edit.text}))
+            else:
+                raise Invalid("Only texts and captions can be edited.", code="not_editable")
+        else:
+            self.store.update_body(business, target.id, None, revoked=True)
+        return SendAccepted(id=request.id, timestamp=now_ms())
+
+    def profile_picture(self, jid: str) -> StoredMedia:
+        picture = self.store.picture(self._chat_of(jid))
+        if picture is None:
+            raise NotFound("This chat has no profile picture.", code="no_picture")
+        return picture
+
+    def set_picture(self, raw_phone: str, mime: str, data: bytes | None) -> None:
+        self.store.set_picture(require_phone(raw_phone, "phone"), mime, data)
+
     def _device_body(self, request: SendRequest) -> Body:
         if request.reaction is not None:
             return request.reaction
@@ -607,10 +637,11 @@ class SimulatorNetwork:
                 caption=request.text,
                 size=len(media.data),
                 seconds=request.media.seconds,
+                forwarded=request.forwarded,
             )
         if not request.text:
             raise Invalid("A message needs text, media or a reaction.", code="empty_message")
-        return TextBody(text=request.text)
+        return TextBody(text=request.text, forwarded=request.forwarded)
 
     def _chat_of(self, jid: str) -> str:
         """Our chat key for a JID the device addresses: a phone number or a group JID."""
@@ -733,4 +764,5 @@ def _phone_message(phone: str, message: StoredMessage) -> PhoneMessage:
         timestamp=message.ts,
         edited=message.edited,
         revoked=message.revoked,
+        forwarded=bool(getattr(body, "forwarded", False)),
     )

@@ -77,6 +77,7 @@ MediaKindName = Literal["image", "audio", "voice", "video", "video_note", "docum
 class TextBody(_Frame):
     type: Literal["text"] = "text"
     text: str
+    forwarded: bool = False
 
 
 class MediaBody(_Frame):
@@ -88,6 +89,7 @@ class MediaBody(_Frame):
     caption: str = ""
     size: int | None = None
     seconds: int | None = None
+    forwarded: bool = False
 
 
 class LocationBody(_Frame):
@@ -262,6 +264,16 @@ class SendRequest(_Frame):
     media: MediaRef | None = None
     quoted_id: str | None = None
     reaction: ReactionBody | None = None
+    forwarded: bool = False
+    edit: EditRequest | None = None
+    revoke: str | None = Field(default=None, description="Delete this message of ours for everyone (its id).")
+
+
+class EditRequest(_Frame):
+    """Replace the text (or caption) of one of our own messages."""
+
+    target_id: str = Field(min_length=1, max_length=128)
+    text: str = Field(min_length=1)
 
 
 class SendAccepted(_Frame):

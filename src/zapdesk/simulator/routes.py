@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile, WebSocket
 from fastapi.responses import HTMLResponse
 
-from zapdesk.errors import ERROR_RESPONSES
+from zapdesk.errors import ERROR_RESPONSES, Invalid
 from zapdesk.simulator.network import SimulatorNetwork
 from zapdesk.simulator.protocol import PresenceRequest, ReadRequest, SendAccepted, SendRequest, UploadResult
 from zapdesk.simulator.schemas import (
@@ -20,6 +22,7 @@ from zapdesk.simulator.schemas import (
     NetworkStatus,
     PairIn,
     PhoneMessages,
+    PictureIn,
     PostedMessage,
     ReadIn,
     ReadOut,
@@ -112,6 +115,22 @@ async def read(phone: str, body: ReadIn, network: NetworkDep) -> ReadOut:
     return ReadOut(read=network.read_by_customer(phone, body.ids))
 
 
+@control.put("/phones/{phone}/picture", status_code=204, summary="Set the profile picture others see")
+async def set_picture(phone: str, body: PictureIn, network: NetworkDep) -> Response:
+    try:
+        data = base64.b64decode(body.data_base64, validate=True)
+    except binascii.Error as exc:
+        raise Invalid("data_base64 is not base64.", code="invalid_base64") from exc
+    network.set_picture(phone, body.mime, data)
+    return Response(status_code=204)
+
+
+@control.delete("/phones/{phone}/picture", status_code=204, summary="Remove the profile picture")
+async def remove_picture(phone: str, network: NetworkDep) -> Response:
+    network.set_picture(phone, "image/jpeg", None)
+    return Response(status_code=204)
+
+
 @control.put("/phones/{phone}/registration", status_code=204, summary="Whether a number is on WhatsApp at all")
 async def registration(phone: str, body: RegistrationIn, network: NetworkDep) -> Response:
     network.set_registered(phone, body.on_whatsapp)
@@ -165,6 +184,12 @@ async def upload(
 @device.post("/messages", response_model=SendAccepted, summary="Send a message (idempotent by id)")
 async def send(body: SendRequest, session: ConnectedDeviceDep, network: NetworkDep) -> SendAccepted:
     return network.send_from_device(session, body)
+
+
+@device.get("/picture", response_class=Response, summary="A chat's profile picture (404: none)")
+async def device_picture(chat: str, session: DeviceDep, network: NetworkDep) -> Response:
+    picture = network.profile_picture(chat)
+    return Response(picture.data, media_type=picture.mime)
 
 
 @device.post("/read", status_code=204, summary="The business read a chat's messages")

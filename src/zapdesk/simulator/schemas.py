@@ -185,6 +185,12 @@ class PhoneMessage(BaseModel):
     timestamp: int = Field(description="Epoch milliseconds.")
     edited: bool
     revoked: bool
+    forwarded: bool = Field(default=False, description="Shown as forwarded (Encaminhada).")
+
+
+class PictureIn(BaseModel):
+    mime: str = Field(default="image/jpeg", pattern=r"^image/[a-z0-9.+-]+$")
+    data_base64: str = Field(min_length=4, max_length=3_000_000)
 
 
 class PhoneMessages(BaseModel):

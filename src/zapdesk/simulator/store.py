@@ -68,6 +68,13 @@ CREATE TABLE IF NOT EXISTS contacts (
     lid TEXT UNIQUE
 );
 
+-- A phone's profile picture, as any contact of it sees it.
+CREATE TABLE IF NOT EXISTS pictures (
+    phone TEXT PRIMARY KEY,
+    mime TEXT NOT NULL,
+    data BLOB NOT NULL
+);
+
 -- Numbers that are not on WhatsApp: the network refuses messages to them.
 CREATE TABLE IF NOT EXISTS unregistered (
     phone TEXT PRIMARY KEY
@@ -357,6 +364,19 @@ class SimulatorStore:
     def media(self, key: str) -> StoredMedia | None:
         row = self._db.execute("SELECT mime, file_name, data FROM media WHERE key = ?", (key,)).fetchone()
         return None if row is None else StoredMedia(row["mime"], row["file_name"], bytes(row["data"]))
+
+    def set_picture(self, phone: str, mime: str, data: bytes | None) -> None:
+        with self._db:
+            if data is None:
+                self._db.execute("DELETE FROM pictures WHERE phone = ?", (phone,))
+            else:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO pictures (phone, mime, data) VALUES (?, ?, ?)", (phone, mime, data)
+                )
+
+    def picture(self, phone: str) -> StoredMedia | None:
+        row = self._db.execute("SELECT mime, data FROM pictures WHERE phone = ?", (phone,)).fetchone()
+        return None if row is None else StoredMedia(row["mime"], None, bytes(row["data"]))
 
     def remember_name(self, phone: str, name: str | None) -> str | None:
         """Keep the name a customer chose; returns the one to show (the last known when none is given)."""

@@ -14,6 +14,7 @@ from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
 
 if TYPE_CHECKING:
     from zapdesk.contacts.models import Contact
+    from zapdesk.tags.models import Tag
 
 
 class TicketStatus(StrEnum):
@@ -96,6 +97,8 @@ class Ticket(IdMixin, TimestampMixin, Base):
     message_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     contact: Mapped[Contact] = relationship(lazy="raise")
+    # Loaded with the ticket (one more query per page): every ticket the API shows carries its tags.
+    tags: Mapped[list[Tag]] = relationship(secondary="ticket_tags", lazy="selectin")
 
     @property
     def protocol(self) -> str:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from zapdesk.connections.models import connection_queues
 from zapdesk.contacts.repository import LIKE_ESCAPE, contact_search_clause, contains_pattern
+from zapdesk.db.folding import fold
 from zapdesk.messages.models import Message
 from zapdesk.queues.models import Queue
+from zapdesk.tags.models import ticket_tags
 from zapdesk.tickets.access import visible_tickets_clause
 from zapdesk.tickets.models import Ticket, TicketStatus, parse_protocol
 from zapdesk.tickets.schemas import AssigneeFilter
@@ -30,6 +32,8 @@ class TicketFilters:
     connection_id: int | None = None
     assignee: AssigneeFilter = AssigneeFilter.ANY
     search: str | None = None
+    tag_id: int | None = None
+    contact_id: int | None = None
     rating: int | None = None
 
 
@@ -116,7 +120,7 @@ def tickets_page_query(
         by_contact = _page_ids(user, filters, after, limit, contact_search_clause(filters.search), join_contact=True)
         body_matches = exists().where(
             Message.ticket_id == Ticket.id,
-            Message.body.ilike(contains_pattern(filters.search), escape=LIKE_ESCAPE),
+            Message.body_search.like(contains_pattern(fold(filters.search)), escape=LIKE_ESCAPE),
         )
         by_message = _page_ids(user, filters, after, limit, body_matches, join_contact=False)
         ways = [by_contact, by_message]
@@ -149,6 +153,11 @@ def _narrowed(query: Select[T], user: User, filters: TicketFilters, after: tuple
         query = query.where(Ticket.queue_id == filters.queue_id)
     if filters.connection_id is not None:
         query = query.where(Ticket.connection_id == filters.connection_id)
+    if filters.contact_id is not None:
+        query = query.where(Ticket.contact_id == filters.contact_id)
+    if filters.tag_id is not None:
+        tagged = select(ticket_tags.c.ticket_id).where(ticket_tags.c.tag_id == filters.tag_id)
+        query = query.where(Ticket.id.in_(tagged))
     if filters.assignee == AssigneeFilter.ME:
         query = query.where(Ticket.assignee_id == user.id)
     elif filters.assignee == AssigneeFilter.NONE:

@@ -34,6 +34,10 @@ async def list_tickets(
     queue_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     connection_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     assignee: AssigneeFilter = AssigneeFilter.ANY,
+    tag: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only tickets with this tag (its id).")] = None,
+    contact_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this contact's tickets (the contact panel's history).")
+    ] = None,
     search: Annotated[
         str | None, Query(max_length=200, description="Contact name, phone number, or text of a message.")
     ] = None,
@@ -47,6 +51,8 @@ async def list_tickets(
         queue_id=queue_id,
         connection_id=connection_id,
         assignee=assignee,
+        tag_id=tag,
+        contact_id=contact_id,
         search=search.strip() if search and search.strip() else None,
         rating=rating,
     )
@@ -96,6 +102,18 @@ async def list_ticket_events(
     ticket = await service.get_visible_ticket(session, user, ticket_id)
     events, next_cursor = await history.list_events(session, ticket.id, cursor=cursor, limit=limit)
     return Page(items=events, next_cursor=next_cursor)
+
+
+@router.put("/{ticket_id}/tags/{tag_id}", response_model=TicketRead)
+async def tag_ticket(session: SessionDep, user: CurrentUser, ticket_id: ResourceId, tag_id: ResourceId) -> TicketRead:
+    """Put a tag on the ticket (nothing changes if it has it already)."""
+    return TicketRead.from_model(await service.tag_ticket(session, user, ticket_id, tag_id, tagged=True))
+
+
+@router.delete("/{ticket_id}/tags/{tag_id}", response_model=TicketRead)
+async def untag_ticket(session: SessionDep, user: CurrentUser, ticket_id: ResourceId, tag_id: ResourceId) -> TicketRead:
+    """Take a tag off the ticket."""
+    return TicketRead.from_model(await service.tag_ticket(session, user, ticket_id, tag_id, tagged=False))
 
 
 @router.patch("/{ticket_id}", response_model=TicketRead)

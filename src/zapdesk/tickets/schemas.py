@@ -36,6 +36,7 @@ class TicketRead(BaseModel):
     created_at: datetime
     updated_at: datetime
     closed_at: datetime | None
+    tag_ids: list[int] = Field(description="The ticket's tags (see /api/tags), by id.")
     choosing_queue: bool = Field(description="The customer is choosing a queue from the menu (only admins see it).")
     rating: int | None = Field(description="The customer's satisfaction rating, 1 to 5, given after the close.")
     rated_at: datetime | None
@@ -65,6 +66,7 @@ class TicketRead(BaseModel):
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             closed_at=ticket.closed_at,
+            tag_ids=sorted(tag.id for tag in ticket.tags),
             choosing_queue=ticket.choosing_queue,
             rating=ticket.rating,
             rated_at=ticket.rated_at,

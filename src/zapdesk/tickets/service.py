@@ -19,6 +19,9 @@ from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound
 from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
+from zapdesk.notifications.models import NotificationKind
+from zapdesk.notifications.service import notify
+from zapdesk.tags.service import existing_tag
 from zapdesk.templates.engine import render
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
@@ -37,8 +40,9 @@ from zapdesk.users.models import User
 async def ticket_payload(session: AsyncSession, ticket: Ticket) -> TicketRead:
     """The ticket exactly as the REST API returns it (flushed first, so timestamps are current)."""
     await session.flush()
-    if "contact" in inspect(ticket).unloaded:
-        await session.refresh(ticket, attribute_names=["contact"])
+    unloaded = inspect(ticket).unloaded & {"contact", "tags"}
+    if unloaded:
+        await session.refresh(ticket, attribute_names=sorted(unloaded))
     return TicketRead.from_model(ticket)
 
 
@@ -216,6 +220,7 @@ async def _find_or_insert_active_ticket(
         unread_count=0,
         last_activity_at=now,
         created_at=now,
+        tags=[],
     )
     try:
         async with session.begin_nested():
@@ -290,6 +295,18 @@ async def start_conversation(session: AsyncSession, user: User, data: TicketCrea
 # --- changing a ticket --------------------------------------------------------------------------------
 
 
+async def tag_ticket(session: AsyncSession, user: User, ticket_id: int, tag_id: int, *, tagged: bool) -> Ticket:
+    """Put a tag on a ticket `user` may see (`tagged`), or take it off; whoever sees the ticket is told."""
+    ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
+    tag = await existing_tag(session, tag_id)
+    others = [item for item in ticket.tags if item.id != tag.id]
+    if tagged == (len(others) < len(ticket.tags)):
+        return ticket
+    ticket.tags = [*others, tag] if tagged else others
+    await record_ticket_updated(session, ticket)
+    return ticket
+
+
 async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data: TicketUpdate) -> Ticket:
     """Apply one action (or a transfer given by fields) to a ticket `user` may see, and announce it."""
     action = _requested_action(data)
@@ -310,7 +327,24 @@ async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data:
     if changed:
         await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
         await before.record_move(session, ticket, _ACTION_EVENTS[action], actor)
+        if action == TicketAction.TRANSFER:
+            await _tell_new_holder(session, ticket, before, user)
     return ticket
+
+
+async def _tell_new_holder(session: AsyncSession, ticket: Ticket, before: _Placement, user: User) -> None:
+    """A ticket transferred to someone else than who did it: they get a notification."""
+    holder = ticket.assignee_id
+    if holder is None or holder == before.user_id or holder == user.id:
+        return
+    await notify(
+        session,
+        user_id=holder,
+        kind=NotificationKind.TRANSFERRED,
+        ticket_id=ticket.id,
+        text=ticket.contact.name,
+        actor=user,
+    )
 
 
 _ACTION_EVENTS = {
@@ -333,7 +367,7 @@ class _Placement:
 
     async def record_move(self, session: AsyncSession, ticket: Ticket, kind: TicketEventKind, actor: Actor) -> None:
         """The history line of a change from this placement: the users when the holder changed, the queues
-        when the queue did; `to_user` is always who holds the ticket now."""
+        when the queue did (both None: it did not change)."""
         user_moved = ticket.assignee_id != self.user_id
         queue_moved = ticket.queue_id != self.queue_id
         await history.record(
@@ -342,7 +376,7 @@ class _Placement:
             kind,
             actor,
             from_user_id=self.user_id if user_moved else None,
-            to_user_id=ticket.assignee_id,
+            to_user_id=ticket.assignee_id if user_moved else None,
             from_queue_id=self.queue_id if queue_moved else None,
             to_queue_id=ticket.queue_id if queue_moved else None,
         )

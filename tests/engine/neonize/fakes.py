@@ -82,8 +82,9 @@ class FakeClient:
     # forever, or the QR loop for a channel nobody closes) until `released` (the test ending) lets it go.
     spins_when_unpaired: bool = False
     released: asyncio.Event = field(default_factory=asyncio.Event)
-    # What a download answers: bytes or an error; or, for WhatsApp's media servers, the file at each direct path.
-    media: bytes | Exception | dict[str, bytes] = b"media-bytes"
+    # What a download answers: bytes or an error; or, for WhatsApp's media servers, the file at each direct path;
+    # or a list of those, one per download in turn (the last one answers every later download).
+    media: bytes | Exception | dict[str, bytes] | list[bytes | Exception] = b"media-bytes"
     lid_phones: dict[str, str] = field(default_factory=dict)
     sent: list[tuple[JID, Message]] = field(default_factory=list)
     uploads: list[tuple[bytes, MediaType]] = field(default_factory=list)
@@ -158,13 +159,16 @@ class FakeClient:
         parts = [part for field, part in message.ListFields() if field.name in DOWNLOADABLE]
         if not parts:
             raise RuntimeError("didn't find any attachments in message")
-        if isinstance(self.media, Exception):
-            raise self.media
-        if isinstance(self.media, dict):
-            if parts[0].directPath not in self.media:
+        answer = self.media
+        if isinstance(answer, list):
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, dict):
+            if parts[0].directPath not in answer:
                 raise RuntimeError("download failed with status code 404")
-            return self.media[parts[0].directPath]
-        return self.media
+            return answer[parts[0].directPath]
+        return answer
 
     async def mark_read(self, *message_ids: str, chat: JID, sender: JID, receipt: ReceiptType) -> None:
         self.read.append((message_ids, chat, sender, receipt))

@@ -118,6 +118,44 @@ async def test_voice_note_is_push_to_talk_audio(connected: Connected) -> None:
     assert proto.audioMessage.mimetype == "audio/ogg; codecs=opus"
 
 
+async def test_a_voice_notes_duration_is_shown_before_it_is_played(connected: Connected) -> None:
+    media = OutgoingMedia(kind=MediaKind.VOICE, data=b"OggS...", mime="audio/ogg; codecs=opus", seconds=12)
+    proto = await sent_one(connected, OutgoingMessage(message_id="X", media=media))
+
+    assert (proto.audioMessage.PTT, proto.audioMessage.seconds) == (True, 12)
+
+
+async def test_a_forwarded_text_or_file_carries_the_forwarded_mark(connected: Connected) -> None:
+    engine, client = connected
+    media = OutgoingMedia(kind=MediaKind.DOCUMENT, data=b"%PDF-1.4", mime="application/pdf", file_name="a.pdf")
+    await engine.send(CUSTOMER_CHAT, OutgoingMessage(message_id="X", text="catálogo", forwarded=True))
+    await engine.send(CUSTOMER_CHAT, OutgoingMessage(message_id="Y", media=media, forwarded=True))
+
+    [(_, text), (_, document)] = client.sent
+    for context in (text.extendedTextMessage.contextInfo, document.documentMessage.contextInfo):
+        assert (context.isForwarded, context.forwardingScore) == (True, 1)
+    assert text.extendedTextMessage.text == "catálogo"
+
+
+async def test_an_edit_replaces_our_messages_text_by_its_id(connected: Connected) -> None:
+    engine, client = connected
+    await engine.edit(CUSTOMER_CHAT, "3EB0OURS", "texto corrigido")
+
+    [(_, proto)] = client.sent
+    protocol = proto.protocolMessage
+    assert (protocol.type, protocol.key.ID, protocol.key.fromMe) == (protocol.MESSAGE_EDIT, "3EB0OURS", True)
+    assert protocol.key.remoteJID == f"{CUSTOMER}@s.whatsapp.net"
+    assert protocol.editedMessage.conversation == "texto corrigido"
+
+
+async def test_a_delete_for_everyone_revokes_our_message_by_its_id(connected: Connected) -> None:
+    engine, client = connected
+    await engine.revoke(CUSTOMER_CHAT, "3EB0OURS")
+
+    [(_, proto)] = client.sent
+    assert (proto.protocolMessage.type, proto.protocolMessage.key.ID) == (proto.protocolMessage.REVOKE, "3EB0OURS")
+
+
 async def test_video_is_sent_from_bytes(connected: Connected) -> None:
     media = OutgoingMedia(kind=MediaKind.VIDEO, data=b"\x00\x00\x00\x18ftypmp42", mime="video/mp4")
     proto = await sent_one(connected, OutgoingMessage(message_id="X", text="tutorial", media=media))

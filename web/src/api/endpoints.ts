@@ -30,16 +30,22 @@ import type {
   Contact,
   ContactChange,
   CreatedApiToken,
+  ContactField,
+  ContactFieldChange,
+  ContactFieldInput,
   ContactInput,
   DeadLetter,
   DeadLetterRetry,
   DirectoryUser,
+  ForwardInput,
+  ForwardResult,
   JsonValue,
   LoginResponse,
   Message,
   MessageTemplate,
   MenuPreviewRequest,
   Meta,
+  AppNotification,
   Page,
   PairingCode,
   Preview,
@@ -57,10 +63,12 @@ import type {
   ScheduleStatus,
   Setting,
   TemplateMessageInput,
+  Tag,
+  TagInput,
   Ticket,
-  TicketHistoryLine,
   TicketChange,
   TicketMetricsRow,
+  TicketEvent,
   TicketStatus,
   User,
   UserChange,
@@ -88,6 +96,8 @@ export interface TicketFilters {
   connection_id?: number;
   assignee?: Assignee;
   search?: string;
+  tag?: number;
+  contact_id?: number;
 }
 
 export const tickets = {
@@ -97,6 +107,10 @@ export const tickets = {
   update: (id: number, change: TicketChange) => request<Ticket>(`/api/tickets/${id}`, { method: "PATCH", json: change }),
   create: (contact_id: number, connection_id: number) =>
     request<Ticket>("/api/tickets", { method: "POST", json: { contact_id, connection_id } }),
+  tag: (id: number, tagId: number, on: boolean) =>
+    request<Ticket>(`/api/tickets/${id}/tags/${tagId}`, { method: on ? "PUT" : "DELETE" }),
+  /** The ticket's whole history, oldest first (a few lines per ticket). */
+  events: (id: number) => fetchAll<TicketEvent>(`/api/tickets/${id}/events`),
   /** A template (a quick answer) with its variables filled for this ticket ({{first_name}}, {{protocol}}…). */
   render: (id: number, text: string) =>
     request<{ text: string }>(`/api/tickets/${id}/render`, { method: "POST", json: { text } }).then((rendered) => rendered.text),
@@ -125,6 +139,13 @@ export const messages = {
     if (message.quoted_message_id) form.set("quoted_message_id", String(message.quoted_message_id));
     return request<Message>(path, { method: "POST", form });
   },
+  voiceNote: (ticketId: number, note: { file: File; client_id: string; quoted_message_id: number | null }) => {
+    const form = new FormData();
+    form.set("file", note.file);
+    form.set("client_id", note.client_id);
+    if (note.quoted_message_id) form.set("quoted_message_id", String(note.quoted_message_id));
+    return request<Message>(`/api/tickets/${ticketId}/voice-notes`, { method: "POST", form });
+  },
   retry: (id: number) => request<Message>(`/api/messages/${id}/retry`, { method: "POST" }),
   react: (id: number, emoji: string) => request<Message>(`/api/messages/${id}/reaction`, { method: "PUT", json: { emoji } }),
   window: (ticketId: number) => request<ServiceWindow>(`/api/tickets/${ticketId}/messages/window`),
@@ -132,14 +153,27 @@ export const messages = {
     request<Message>(`/api/tickets/${ticketId}/template-messages`, { method: "POST", json: input }),
   previewTemplate: (ticketId: number, input: TemplateMessageInput) =>
     request<{ text: string }>(`/api/tickets/${ticketId}/template-messages/preview`, { method: "POST", json: input }),
+  note: (ticketId: number, note: { body: string; client_id: string }) =>
+    request<Message>(`/api/tickets/${ticketId}/notes`, { method: "POST", json: note }),
+  edit: (id: number, body: string) => request<Message>(`/api/messages/${id}`, { method: "PATCH", json: { body } }),
+  deleteForEveryone: (id: number) => request<Message>(`/api/messages/${id}`, { method: "DELETE" }),
+  forward: (input: ForwardInput) => request<ForwardResult>("/api/messages/forward", { method: "POST", json: input }),
 };
 
 export const contacts = {
-  list: (search: string, cursor: string | null, limit = PAGE_LIMIT) =>
-    request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit } }),
+  list: (search: string, cursor: string | null, limit = PAGE_LIMIT, tag?: number) =>
+    request<Page<Contact>>("/api/contacts", { query: { search, cursor, limit, tag } }),
+  tag: (id: number, tagId: number, on: boolean) =>
+    request<Contact>(`/api/contacts/${id}/tags/${tagId}`, { method: on ? "PUT" : "DELETE" }),
   create: (input: ContactInput) => request<Contact>("/api/contacts", { method: "POST", json: input }),
   update: (id: number, input: ContactChange) => request<Contact>(`/api/contacts/${id}`, { method: "PATCH", json: input }),
   remove: (id: number) => request<void>(`/api/contacts/${id}`, { method: "DELETE" }),
+  get: (id: number) => request<Contact>(`/api/contacts/${id}`),
+  fields: () => request<ContactField[]>("/api/contact-fields"),
+  createField: (input: ContactFieldInput) => request<ContactField>("/api/contact-fields", { method: "POST", json: input }),
+  updateField: (id: number, change: ContactFieldChange) =>
+    request<ContactField>(`/api/contact-fields/${id}`, { method: "PATCH", json: change }),
+  removeField: (id: number) => request<void>(`/api/contact-fields/${id}`, { method: "DELETE" }),
 };
 
 export const users = {
@@ -157,6 +191,13 @@ export const queues = {
   remove: (id: number) => request<void>(`/api/queues/${id}`, { method: "DELETE" }),
 };
 
+export const tags = {
+  list: () => fetchAll<Tag>("/api/tags"),
+  create: (input: TagInput) => request<Tag>("/api/tags", { method: "POST", json: input }),
+  update: (id: number, input: TagInput) => request<Tag>(`/api/tags/${id}`, { method: "PATCH", json: input }),
+  remove: (id: number) => request<void>(`/api/tags/${id}`, { method: "DELETE" }),
+};
+
 export const quickAnswers = {
   list: (search = "") => fetchAll<QuickAnswer>("/api/quick-answers", { search }),
   create: (input: QuickAnswerInput) => request<QuickAnswer>("/api/quick-answers", { method: "POST", json: input }),
@@ -169,10 +210,6 @@ export const deadLetters = {
   list: () => fetchAll<DeadLetter>("/api/dead-letters"),
   retry: (id: number) => request<DeadLetterRetry>(`/api/dead-letters/${id}/retry`, { method: "POST" }),
   discard: (id: number) => request<void>(`/api/dead-letters/${id}`, { method: "DELETE" }),
-};
-
-export const ticketHistory = {
-  list: (ticketId: number) => fetchAll<TicketHistoryLine>(`/api/tickets/${ticketId}/events`),
 };
 
 export const automation = {
@@ -225,6 +262,12 @@ export const webhooks = {
   deliveries: (id: number) => request<WebhookDelivery[]>(`/api/webhook-endpoints/${id}/deliveries`),
   resend: (deliveryId: number) =>
     request<WebhookDelivery>(`/api/webhook-deliveries/${deliveryId}/resend`, { method: "POST" }),
+};
+
+export const notifications = {
+  list: () => request<Page<AppNotification>>("/api/notifications", { query: { limit: 30 } }),
+  /** These (or, without ids, all) read. */
+  markRead: (ids?: number[]) => request<{ ids: number[] }>("/api/notifications/read", { method: "POST", json: ids ? { ids } : {} }),
 };
 
 export const events = {

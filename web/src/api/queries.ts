@@ -1,19 +1,21 @@
 // Shared server-state hooks and their cache keys: one key per resource, used by the socket module too.
 import { useQuery } from "@tanstack/react-query";
 import { ApiError } from "./client";
-import { connections, meta, queues, users } from "./endpoints";
+import { connections, meta, queues, tags, users } from "./endpoints";
 import type { TicketFilters } from "./endpoints";
 
 export const keys = {
   meta: ["meta"] as const,
   queues: ["queues"] as const,
+  tags: ["tags"] as const,
+  notifications: ["notifications"] as const,
   connections: ["connections"] as const,
   directory: ["directory"] as const,
   ticketLists: ["tickets"] as const,
   ticketList: (filters: TicketFilters) => ["tickets", filters] as const,
   ticket: (id: number) => ["ticket", id] as const,
   messages: (ticketId: number) => ["messages", ticketId] as const,
-  ticketHistory: (ticketId: number) => ["ticket-history", ticketId] as const,
+  ticketEvents: (ticketId: number) => ["ticket-events", ticketId] as const,
   qr: (connectionId: number) => ["connection-qr", connectionId] as const,
   pairing: (connectionId: number) => ["connection-pairing", connectionId] as const,
   contacts: ["contacts"] as const,
@@ -49,6 +51,10 @@ export function useMeta() {
 
 export function useQueues() {
   return useQuery({ queryKey: keys.queues, queryFn: queues.list, staleTime: 60_000 });
+}
+
+export function useTags() {
+  return useQuery({ queryKey: keys.tags, queryFn: tags.list, staleTime: 60_000 });
 }
 
 export function useConnections() {

@@ -258,6 +258,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contact-fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Contact Fields
+         * @description The custom fields every contact has, in their order (a settings-sized list, not paged).
+         */
+        get: operations["list_contact_fields_api_contact_fields_get"];
+        put?: never;
+        /** Create Contact Field */
+        post: operations["create_contact_field_api_contact_fields_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contact-fields/{field_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Contact Field */
+        delete: operations["delete_contact_field_api_contact_fields__field_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Contact Field
+         * @description Rename or reorder a field (its key and type stay).
+         */
+        patch: operations["update_contact_field_api_contact_fields__field_id__patch"];
+        trace?: never;
+    };
     "/api/contacts": {
         parameters: {
             query?: never;
@@ -293,6 +335,50 @@ export interface paths {
         head?: never;
         /** Update Contact */
         patch: operations["update_contact_api_contacts__contact_id__patch"];
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/avatar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Contact Avatar
+         * @description The contact's profile picture, fetched through their connection's engine and refreshed at most daily.
+         */
+        get: operations["contact_avatar_api_contacts__contact_id__avatar_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{contact_id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Tag Contact
+         * @description Put a tag on the contact (nothing changes if it has it already).
+         */
+        put: operations["tag_contact_api_contacts__contact_id__tags__tag_id__put"];
+        post?: never;
+        /**
+         * Untag Contact
+         * @description Take a tag off the contact.
+         */
+        delete: operations["untag_contact_api_contacts__contact_id__tags__tag_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/dead-letters": {
@@ -387,6 +473,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete Message
+         * @description Delete one's own message for everyone; the customer's phone shows it deleted.
+         */
+        delete: operations["delete_message_api_messages__message_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit Message
+         * @description Correct one's own text message, within 15 minutes of sending it (409 `edit_too_late` after).
+         */
+        patch: operations["edit_message_api_messages__message_id__patch"];
+        trace?: never;
+    };
+    "/api/messages/{message_id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Message History
+         * @description Administrators: the edits and deletions made to a message, with the texts they replaced.
+         */
+        get: operations["message_history_api_messages__message_id__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/messages/{message_id}/media": {
         parameters: {
             query?: never;
@@ -447,6 +577,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/messages/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Forward Messages
+         * @description Send copies of messages to another contact, in their active ticket (reused, or opened for you).
+         */
+        post: operations["forward_messages_api_messages_forward_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/meta": {
         parameters: {
             query?: never;
@@ -458,6 +608,46 @@ export interface paths {
         get: operations["meta_api_meta_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notifications
+         * @description Newest first.
+         */
+        get: operations["list_notifications_api_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Read
+         * @description Mark the given notifications (or all) read; answers the ids that were unread.
+         */
+        post: operations["mark_read_api_notifications_read_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -818,6 +1008,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Tags */
+        get: operations["list_tags_api_tags_get"];
+        put?: never;
+        /** Create Tag */
+        post: operations["create_tag_api_tags_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Tag */
+        delete: operations["delete_tag_api_tags__tag_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Tag */
+        patch: operations["update_tag_api_tags__tag_id__patch"];
+        trace?: never;
+    };
     "/api/tickets": {
         parameters: {
             query?: never;
@@ -925,6 +1151,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tickets/{ticket_id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Note
+         * @description An internal note (type `note`): seen by whoever sees the ticket, never sent to WhatsApp; `@Name` notifies.
+         */
+        post: operations["post_note_api_tickets__ticket_id__notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{ticket_id}/render": {
         parameters: {
             query?: never;
@@ -940,6 +1186,30 @@ export interface paths {
          */
         post: operations["render_text_api_tickets__ticket_id__render_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/tags/{tag_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Tag Ticket
+         * @description Put a tag on the ticket (nothing changes if it has it already).
+         */
+        put: operations["tag_ticket_api_tickets__ticket_id__tags__tag_id__put"];
+        post?: never;
+        /**
+         * Untag Ticket
+         * @description Take a tag off the ticket.
+         */
+        delete: operations["untag_ticket_api_tickets__ticket_id__tags__tag_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -979,6 +1249,27 @@ export interface paths {
          * @description The template as the customer would read it, with its variables filled (nothing is sent).
          */
         post: operations["preview_template_message_api_tickets__ticket_id__template_messages_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/voice-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Voice Note
+         * @description Send a voice note: converted to OGG/Opus here and sent as WhatsApp's push-to-talk audio, with its duration
+         *     (`extra.seconds`). 413 over `MAX_UPLOAD_BYTES`, 422 `not_audio` for a file without audio.
+         */
+        post: operations["post_voice_note_api_tickets__ticket_id__voice_notes_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1211,6 +1502,11 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ActionKind
+         * @enum {string}
+         */
+        ActionKind: "reaction" | "read" | "edit" | "revoke";
+        /**
          * ActorKind
          * @description Who did it.
          * @enum {string}
@@ -1330,6 +1626,18 @@ export interface components {
              */
             file: string;
         };
+        /** Body_post_voice_note_api_tickets__ticket_id__voice_notes_post */
+        Body_post_voice_note_api_tickets__ticket_id__voice_notes_post: {
+            /** Client Id */
+            client_id?: string | null;
+            /**
+             * File
+             * @description What the browser recorded (WebM/Opus, MP4/AAC, OGG, WAV…).
+             */
+            file: string;
+            /** Quoted Message Id */
+            quoted_message_id?: number | null;
+        };
         /** Body_schedule_file_api_scheduled_messages_with_file_post */
         Body_schedule_file_api_scheduled_messages_with_file_post: {
             /**
@@ -1389,7 +1697,7 @@ export interface components {
              * Events
              * @description The events you may see after the position you gave, oldest first, each once.
              */
-            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"] | components["schemas"]["ScheduledMessageUpdated"])[];
+            events: (components["schemas"]["TicketCreated"] | components["schemas"]["TicketUpdated"] | components["schemas"]["TicketRemoved"] | components["schemas"]["TicketEventRecorded"] | components["schemas"]["MessageCreated"] | components["schemas"]["MessageUpdated"] | components["schemas"]["ContactUpdated"] | components["schemas"]["ContactRemoved"] | components["schemas"]["ConnectionUpdated"] | components["schemas"]["ConnectionDeleted"] | components["schemas"]["ConnectionQrShown"] | components["schemas"]["ConnectionPairingCodeShown"] | components["schemas"]["QueueCreated"] | components["schemas"]["QueueUpdated"] | components["schemas"]["QueueRemoved"] | components["schemas"]["TagCreated"] | components["schemas"]["TagUpdated"] | components["schemas"]["TagRemoved"] | components["schemas"]["UserCreated"] | components["schemas"]["UserUpdated"] | components["schemas"]["UserRemoved"] | components["schemas"]["NotificationCreated"] | components["schemas"]["NotificationsRead"] | components["schemas"]["ScheduledMessageUpdated"])[];
             /**
              * Position
              * @description The newest position when this answer was made: ask after it next time.
@@ -1678,7 +1986,7 @@ export interface components {
         ContactCreate: {
             /** Custom Fields */
             custom_fields?: {
-                [key: string]: string;
+                [key: string]: string | number;
             };
             /**
              * Is Group
@@ -1687,12 +1995,56 @@ export interface components {
             is_group?: boolean;
             /** Name */
             name?: string | null;
+            /**
+             * Notes
+             * @default
+             */
+            notes?: string;
             /** Phone */
             phone: string;
             /** Profile Picture Url */
             profile_picture_url?: string | null;
             /** Push Name */
             push_name?: string | null;
+        };
+        /** ContactFieldCreate */
+        ContactFieldCreate: {
+            /**
+             * Key
+             * @description Made from the label when left out.
+             */
+            key?: string | null;
+            /** Label */
+            label: string;
+            /**
+             * Position
+             * @default 0
+             */
+            position?: number;
+            /** @default text */
+            type?: components["schemas"]["FieldType"];
+        };
+        /** ContactFieldRead */
+        ContactFieldRead: {
+            /** Id */
+            id: number;
+            /**
+             * Key
+             * @description Where the value lives in a contact's `custom_fields`.
+             */
+            key: string;
+            /** Label */
+            label: string;
+            /** Position */
+            position: number;
+            type: components["schemas"]["FieldType"];
+        };
+        /** ContactFieldUpdate */
+        ContactFieldUpdate: {
+            /** Label */
+            label?: string | null;
+            /** Position */
+            position?: number | null;
         };
         /** ContactRead */
         ContactRead: {
@@ -1711,12 +2063,22 @@ export interface components {
             is_group: boolean;
             /** Name */
             name: string;
+            /**
+             * Notes
+             * @description What the team knows about this person.
+             */
+            notes: string;
             /** Phone */
             phone: string;
             /** Profile Picture Url */
             profile_picture_url: string | null;
             /** Push Name */
             push_name: string | null;
+            /**
+             * Tag Ids
+             * @description The contact's tags (see /api/tags), by id.
+             */
+            tag_ids: number[];
             /**
              * Updated At
              * Format: date-time
@@ -1744,12 +2106,14 @@ export interface components {
         ContactUpdate: {
             /** Custom Fields */
             custom_fields?: {
-                [key: string]: string;
+                [key: string]: string | number;
             } | null;
             /** Is Group */
             is_group?: boolean | null;
             /** Name */
             name?: string | null;
+            /** Notes */
+            notes?: string | null;
             /** Phone */
             phone?: string | null;
             /** Profile Picture Url */
@@ -1977,6 +2341,33 @@ export interface components {
          * @enum {string}
          */
         Environment: "development" | "test" | "production";
+        /**
+         * FieldType
+         * @enum {string}
+         */
+        FieldType: "text" | "number" | "date" | "email";
+        /** ForwardRequest */
+        ForwardRequest: {
+            /**
+             * Connection Id
+             * @description Defaults to the first message's connection.
+             */
+            connection_id?: number | null;
+            /** Contact Id */
+            contact_id: number;
+            /** Message Ids */
+            message_ids: number[];
+        };
+        /** ForwardResult */
+        ForwardResult: {
+            /** Messages */
+            messages: components["schemas"]["MessageRead"][];
+            /**
+             * Ticket Id
+             * @description The recipient's ticket the copies went to (reused or opened).
+             */
+            ticket_id: number;
+        };
         /** Health */
         Health: {
             /** Connections */
@@ -2081,6 +2472,14 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** MarkRead */
+        MarkRead: {
+            /**
+             * Ids
+             * @description These notifications; leave out to mark every one read.
+             */
+            ids?: number[] | null;
         };
         /**
          * MediaState
@@ -2188,6 +2587,11 @@ export interface components {
              */
             seq: number;
         };
+        /** MessageEdit */
+        MessageEdit: {
+            /** Body */
+            body: string;
+        };
         /** MessageRead */
         MessageRead: {
             /** Author Id */
@@ -2252,6 +2656,32 @@ export interface components {
             updated_at: string;
         };
         /**
+         * MessageRevisionRead
+         * @description What an edit or a delete-for-everyone replaced, by whom and when.
+         */
+        MessageRevisionRead: {
+            /** Author Id */
+            author_id: number | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["ActionKind"];
+            /**
+             * Previous
+             * @description The text before the change.
+             */
+            previous: string;
+            /**
+             * Text
+             * @description An edit's new text; empty for a deletion.
+             */
+            text: string;
+        };
+        /**
          * MessageSettings
          * @description What the customer is told when an agent accepts their ticket or it is transferred (none: nothing).
          */
@@ -2280,7 +2710,7 @@ export interface components {
          * MessageType
          * @enum {string}
          */
-        MessageType: "text" | "image" | "audio" | "voice" | "video" | "video_note" | "document" | "sticker" | "location" | "contact" | "unsupported";
+        MessageType: "text" | "image" | "audio" | "voice" | "video" | "video_note" | "document" | "sticker" | "location" | "contact" | "unsupported" | "note";
         /**
          * MessageUpdated
          * @description A message changed: its delivery status, an edit, a reaction, a deletion.
@@ -2320,6 +2750,90 @@ export interface components {
             name: string;
         };
         /**
+         * NoteCreate
+         * @description An internal note: `@Name` mentions a user (their full name, or a first name no one else has).
+         */
+        NoteCreate: {
+            /** Body */
+            body: string;
+            /** Client Id */
+            client_id?: string | null;
+        };
+        /**
+         * NotificationCreated
+         * @description Something for this user: a mention in an internal note, a ticket transferred to them.
+         */
+        NotificationCreated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "notification.created";
+            payload: components["schemas"]["NotificationRead"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
+        /**
+         * NotificationIds
+         * @description Notifications now read (the same user's other tabs mark them too).
+         */
+        NotificationIds: {
+            /** Ids */
+            ids: number[];
+        };
+        /**
+         * NotificationKind
+         * @enum {string}
+         */
+        NotificationKind: "mentioned" | "transferred";
+        /** NotificationRead */
+        NotificationRead: {
+            /**
+             * Actor Name
+             * @description Who mentioned you or transferred the ticket (their current name).
+             */
+            actor_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["NotificationKind"];
+            /** Message Id */
+            message_id: number | null;
+            /** Read At */
+            read_at: string | null;
+            /**
+             * Text
+             * @description The note's text, or the ticket's contact.
+             */
+            text: string;
+            /** Ticket Id */
+            ticket_id: number;
+        };
+        /**
+         * NotificationsRead
+         * @description These notifications were marked read (in another tab, perhaps).
+         */
+        NotificationsRead: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "notification.read";
+            payload: components["schemas"]["NotificationIds"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
+        /**
          * OwnPreferences
          * @description What every user may change about themselves.
          */
@@ -2355,6 +2869,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[NotificationRead] */
+        Page_NotificationRead_: {
+            /** Items */
+            items: components["schemas"]["NotificationRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[QueueRead] */
         Page_QueueRead_: {
             /** Items */
@@ -2373,6 +2894,13 @@ export interface components {
         Page_ScheduledRead_: {
             /** Items */
             items: components["schemas"]["ScheduledRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[TagRead] */
+        Page_TagRead_: {
+            /** Items */
+            items: components["schemas"]["TagRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -3068,6 +3596,85 @@ export interface components {
              */
             window_minutes?: number;
         };
+        /** TagCreate */
+        TagCreate: {
+            /**
+             * Color
+             * @default #64748b
+             */
+            color?: string;
+            /** Name */
+            name: string;
+        };
+        /**
+         * TagCreated
+         * @description Every signed-in user puts tags on tickets and contacts and filters by them.
+         */
+        TagCreated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "tag.created";
+            payload: components["schemas"]["TagRead"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
+        /** TagRead */
+        TagRead: {
+            /** Color */
+            color: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /**
+         * TagRemoved
+         * @description A tag is gone, and with it from every ticket and contact that had it.
+         */
+        TagRemoved: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "tag.removed";
+            payload: components["schemas"]["Removed"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
+        /** TagUpdate */
+        TagUpdate: {
+            /** Color */
+            color?: string | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** TagUpdated */
+        TagUpdated: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            name: "tag.updated";
+            payload: components["schemas"]["TagRead"];
+            /**
+             * Seq
+             * @description The event's position: ask for events after the last one you applied.
+             */
+            seq: number;
+        };
         /**
          * TemplateMessageCreate
          * @description A template to send in a ticket. Values may use zapdesk's placeholders ({{name}}, {{phone}}, {{ticket}},
@@ -3316,6 +3923,11 @@ export interface components {
              */
             rating: number | null;
             status: components["schemas"]["TicketStatus"];
+            /**
+             * Tag Ids
+             * @description The ticket's tags (see /api/tags), by id.
+             */
+            tag_ids: number[];
             /** Unread Count */
             unread_count: number;
             /**
@@ -5122,6 +5734,322 @@ export interface operations {
             };
         };
     };
+    list_contact_fields_api_contact_fields_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactFieldRead"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_contact_field_api_contact_fields_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactFieldCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactFieldRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_contact_field_api_contact_fields__field_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                field_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_contact_field_api_contact_fields__field_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                field_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactFieldUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactFieldRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_contacts_api_contacts_get: {
         parameters: {
             query?: {
@@ -5130,6 +6058,8 @@ export interface operations {
                 limit?: number;
                 /** @description Part of the name or of the number. */
                 search?: string | null;
+                /** @description Only contacts with this tag (its id). */
+                tag?: number | null;
             };
             header?: never;
             path?: never;
@@ -5455,6 +6385,247 @@ export interface operations {
                 "application/json": components["schemas"]["ContactUpdate"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    contact_avatar_api_contacts__contact_id__avatar_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                contact_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The profile picture, as WhatsApp gave it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tag_contact_api_contacts__contact_id__tags__tag_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                contact_id: number;
+                /** @description The resource's id. */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    untag_contact_api_contacts__contact_id__tags__tag_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                contact_id: number;
+                /** @description The resource's id. */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -5923,6 +7094,247 @@ export interface operations {
             };
         };
     };
+    delete_message_api_messages__message_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    edit_message_api_messages__message_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessageEdit"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    message_history_api_messages__message_id__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRevisionRead"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     download_media_api_messages__message_id__media_get: {
         parameters: {
             query?: never;
@@ -6164,6 +7576,86 @@ export interface operations {
             };
         };
     };
+    forward_messages_api_messages_forward_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForwardRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForwardResult"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     meta_api_meta_get: {
         parameters: {
             query?: never;
@@ -6180,6 +7672,166 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Meta"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_notifications_api_notifications_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NotificationRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    mark_read_api_notifications_read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationIds"];
                 };
             };
             /** @description Bad request */
@@ -8285,6 +9937,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description An empty file, or a type outside the allow-list */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid input */
             422: {
                 headers: {
@@ -8459,11 +10118,333 @@ export interface operations {
             };
         };
     };
+    list_tags_api_tags_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TagRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_tag_api_tags_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_tag_api_tags__tag_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_tag_api_tags__tag_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                tag_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_tickets_api_tickets_get: {
         parameters: {
             query?: {
                 assignee?: components["schemas"]["AssigneeFilter"];
                 connection_id?: number | null;
+                /** @description Only this contact's tickets (the contact panel's history). */
+                contact_id?: number | null;
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -8473,6 +10454,8 @@ export interface operations {
                 /** @description Contact name, phone number, or text of a message. */
                 search?: string | null;
                 status?: components["schemas"]["TicketStatus"] | null;
+                /** @description Only tickets with this tag (its id). */
+                tag?: number | null;
             };
             header?: never;
             path?: never;
@@ -9136,6 +11119,98 @@ export interface operations {
             };
         };
     };
+    post_note_api_tickets__ticket_id__notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteCreate"];
+            };
+        };
+        responses: {
+            /** @description This client_id was already sent: the first note. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     render_text_api_tickets__ticket_id__render_post: {
         parameters: {
             query?: never;
@@ -9159,6 +11234,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RenderedText"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tag_ticket_api_tickets__ticket_id__tags__tag_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                tag_id: number;
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    untag_ticket_api_tickets__ticket_id__tags__tag_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                tag_id: number;
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketRead"];
                 };
             };
             /** @description Bad request */
@@ -9373,6 +11610,105 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    post_voice_note_api_tickets__ticket_id__voice_notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_post_voice_note_api_tickets__ticket_id__voice_notes_post"];
+            };
+        };
+        responses: {
+            /** @description This client_id was already sent: the first message. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An empty file, or a type outside the allow-list */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,6 +10,7 @@ export type DirectoryUser = Schemas["DirectoryEntry"];
 export type LoginResponse = Schemas["TokenPair"];
 export type Meta = Schemas["Meta"];
 export type Queue = Schemas["QueueRead"];
+export type Tag = Schemas["TagRead"];
 export type QueueOption = Schemas["QueueOption-Input"];
 export type TicketStatus = Schemas["TicketStatus"];
 export type ContactSummary = Schemas["TicketContact"];
@@ -18,6 +19,11 @@ export type Ticket = Schemas["TicketRead"];
 export type MessageType = Schemas["MessageType"];
 export type MessageStatus = Schemas["MessageStatus"];
 export type Message = Schemas["MessageRead"];
+export type TicketEvent = Schemas["TicketEventRead"];
+export type ForwardResult = Schemas["ForwardResult"];
+export type ContactField = Schemas["ContactFieldRead"];
+/** An in-app notification (not the browser's `Notification`). */
+export type AppNotification = Schemas["NotificationRead"];
 /** A received file: stored with its message first, downloaded after. */
 export type MediaState = Schemas["MediaState"];
 export type ConnectionStatus = Schemas["EngineState"];
@@ -35,7 +41,6 @@ export type Interval = Schemas["Interval"];
 export type MenuPreviewRequest = Schemas["MenuPreviewRequest"];
 export type Preview = Schemas["Preview"];
 /** One line of a ticket's history (accepted, queue chosen, closed for silence, rated…). */
-export type TicketHistoryLine = Schemas["TicketEventRead"];
 /** A message to send later ("Agendamentos"), and what became of it. */
 export type ScheduledMessage = Schemas["ScheduledRead"];
 export type ScheduleStatus = Schemas["ScheduleStatus"];
@@ -58,6 +63,9 @@ export type WebhookEventType = Schemas["EndpointCreate"]["events"][number];
 
 // What the UI sends.
 export type TicketChange = Schemas["TicketUpdate"];
+export type ForwardInput = Schemas["ForwardRequest"];
+export type ContactFieldInput = Schemas["ContactFieldCreate"];
+export type ContactFieldChange = Schemas["ContactFieldUpdate"];
 export type TicketAction = Schemas["TicketAction"];
 export type Assignee = Schemas["AssigneeFilter"];
 export type ConnectionInput = Schemas["ConnectionCreate"];
@@ -67,6 +75,7 @@ export type ContactChange = Schemas["ContactUpdate"];
 export type UserInput = Schemas["UserCreate"];
 export type UserChange = Schemas["UserUpdate"];
 export type QueueInput = Schemas["QueueCreate"];
+export type TagInput = Schemas["TagCreate"];
 export type QuickAnswerInput = Schemas["QuickAnswerCreate"];
 export type CloudCredentialsInput = Schemas["CloudCredentialsIn"];
 export type TemplateMessageInput = Schemas["TemplateMessageCreate"];

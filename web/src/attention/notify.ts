@@ -1,5 +1,5 @@
 // Browser notifications and a short sound, only while the tab is hidden (a visible inbox speaks for itself).
-import type { Ticket } from "../api/types";
+import type { AppNotification, Ticket } from "../api/types";
 import type { I18n } from "../i18n/I18nProvider";
 
 let audio: AudioContext | null = null;
@@ -37,6 +37,13 @@ export function notifyTicket(ticket: Ticket, t: I18n["t"]): void {
 
 export function notifyMessage(ticket: Ticket, t: I18n["t"]): void {
   alertPerson(t("chat.newMessage", { name: ticket.contact.name }), ticket.id);
+}
+
+/** A mention or a ticket transferred to me. */
+export function notifyAttention(item: AppNotification, t: I18n["t"]): void {
+  const actor = item.actor_name ?? "";
+  const title = item.kind === "mentioned" ? t("notifications.mentioned", { actor }) : t("notifications.transferred", { actor });
+  alertPerson(title, item.ticket_id);
 }
 
 export function askNotificationPermission(): void {

@@ -7,13 +7,21 @@ import type { Ticket, TicketAction } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicketEverywhere } from "../realtime/RealtimeProvider";
+import { TagPicker } from "../tags/TagPicker";
 import { tabOf, type TabId } from "../tickets/tabs";
 import { Avatar } from "../ui/Avatar";
 import { Icon } from "../ui/Icon";
 import { errorMessage } from "../ui/errors";
 import { TransferDialog } from "./TransferDialog";
 
-export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: TabId) => void }) {
+interface ChatHeaderProps {
+  ticket: Ticket;
+  onTab: (tab: TabId) => void;
+  /** Show or hide the contact panel beside the chat. */
+  onContact: () => void;
+}
+
+export function ChatHeader({ ticket, onTab, onContact }: ChatHeaderProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const me = useMe();
@@ -46,7 +54,9 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
       <Link to="/tickets" className="icon-button back-button" aria-label={t("common.back")} data-testid="back-button">
         <Icon name="back" />
       </Link>
-      <Avatar name={ticket.contact.name} url={ticket.contact.profile_picture_url} />
+      <button type="button" className="avatar-button" onClick={onContact} aria-label={t("contactPanel.open")} title={t("contactPanel.open")} data-testid="contact-panel-button">
+        <Avatar name={ticket.contact.name} url={ticket.contact.profile_picture_url} />
+      </button>
       <div className="chat-title">
         <strong data-testid="chat-contact-name">{ticket.contact.name}</strong>
         <small>
@@ -56,6 +66,8 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
           <span className="tag" style={queue ? { background: queue.color, color: "#fff" } : undefined} data-testid="chat-queue">
             {queue?.name ?? t("tickets.noQueue")}
           </span>
+          {" · "}
+          <span data-testid="chat-protocol">{t("chat.protocol", { protocol: ticket.protocol })}</span>
           {ticket.rating != null && (
             <>
               {" · "}
@@ -88,6 +100,11 @@ export function ChatHeader({ ticket, onTab }: { ticket: Ticket; onTab: (tab: Tab
           </button>
         )}
       </div>
+      <TagPicker
+        tagIds={ticket.tag_ids}
+        onChange={(tagId, on) => tickets.tag(ticket.id, tagId, on).then((updated) => applyTicketEverywhere(client, updated, me))}
+        testId="ticket-tags"
+      />
       {error && <p className="form-error chat-error" role="alert">{error}</p>}
       {transferring && <TransferDialog ticket={ticket} onDone={apply} onClose={() => setTransferring(false)} />}
     </header>

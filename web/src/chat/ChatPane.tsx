@@ -6,6 +6,7 @@ import { messages, tickets } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Message, Ticket } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
+import { ContactPanel } from "../contacts/ContactPanel";
 import { useI18n } from "../i18n/I18nProvider";
 import { allTickets, type Pages } from "../realtime/cache";
 import type { TabId } from "../tickets/tabs";
@@ -48,6 +49,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [showContact, setShowContact] = useState(false);
   const [scheduling, setScheduling] = useState<string | null>(null);
 
   if (ticket.isError) {
@@ -73,47 +75,50 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
   };
 
   return (
-    <div
-      className={dragging ? "chat dragging" : "chat"}
-      data-testid="chat-pane"
-      onDragOver={(event) => {
-        if (event.dataTransfer.types.includes("Files")) {
-          event.preventDefault();
-          setDragging(true);
-        }
-      }}
-      onDragLeave={(event) => {
-        if (event.currentTarget === event.target) setDragging(false);
-      }}
-      onDrop={onDrop}
-    >
-      <ChatHeader ticket={current} onTab={onTab} />
-      <MessageList ticketId={ticketId} isGroup={current.contact.is_group} onReply={setReplyTo} onResend={resend} />
-      {dragging && <div className="drop-overlay">{t("chat.dropHere")}</div>}
-      {windowClosed && (
-        <div className="banner banner-warning window-banner" role="status" data-testid="window-banner">
-          <span>{t("chat.windowClosed")}</span>
-          <button type="button" className="button primary" onClick={() => setPicking(true)} data-testid="open-templates">
-            {t("chat.sendTemplate")}
-          </button>
-        </div>
-      )}
-      {picking && <TemplatePicker ticket={current} onClose={() => setPicking(false)} />}
-      {!windowClosed && (
-        <Composer
-          blockedReason={blocked}
-          replyTo={replyTo}
-          onCancelReply={() => setReplyTo(null)}
-          file={file}
-          onFile={setFile}
-          onSend={send}
-          onSchedule={setScheduling}
-          fillTemplate={(text) => tickets.render(ticketId, text)}
-        />
-      )}
-      {scheduling !== null && (
-        <ScheduleDialog ticket={current} draft={scheduling} onDone={() => setScheduling(null)} onClose={() => setScheduling(null)} />
-      )}
+    <div className="chat-area">
+      <div
+        className={dragging ? "chat dragging" : "chat"}
+        data-testid="chat-pane"
+        onDragOver={(event) => {
+          if (event.dataTransfer.types.includes("Files")) {
+            event.preventDefault();
+            setDragging(true);
+          }
+        }}
+        onDragLeave={(event) => {
+          if (event.currentTarget === event.target) setDragging(false);
+        }}
+        onDrop={onDrop}
+      >
+        <ChatHeader ticket={current} onTab={onTab} onContact={() => setShowContact(!showContact)} />
+        <MessageList ticketId={ticketId} isGroup={current.contact.is_group} onReply={setReplyTo} onResend={resend} />
+        {dragging && <div className="drop-overlay">{t("chat.dropHere")}</div>}
+        {windowClosed && (
+          <div className="banner banner-warning window-banner" role="status" data-testid="window-banner">
+            <span>{t("chat.windowClosed")}</span>
+            <button type="button" className="button primary" onClick={() => setPicking(true)} data-testid="open-templates">
+              {t("chat.sendTemplate")}
+            </button>
+          </div>
+        )}
+        {picking && <TemplatePicker ticket={current} onClose={() => setPicking(false)} />}
+        {!windowClosed && (
+          <Composer
+            blockedReason={blocked}
+            replyTo={replyTo}
+            onCancelReply={() => setReplyTo(null)}
+            file={file}
+            onFile={setFile}
+            onSend={send}
+            onSchedule={setScheduling}
+            fillTemplate={(text) => tickets.render(ticketId, text)}
+          />
+        )}
+        {scheduling !== null && (
+          <ScheduleDialog ticket={current} draft={scheduling} onDone={() => setScheduling(null)} onClose={() => setScheduling(null)} />
+        )}
+      </div>
+      {showContact && <ContactPanel contactId={current.contact.id} ticketId={current.id} onClose={() => setShowContact(false)} />}
     </div>
   );
 }

@@ -1,13 +1,16 @@
 // Typing a reply: Enter sends, Shift+Enter breaks the line, "/" opens quick answers, files by button or paste.
+// "Nota interna" (or Ctrl+Shift+N) writes a note for the team instead, where "@" suggests people to mention.
 import { useQuery } from "@tanstack/react-query";
 import { useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
 import { quickAnswers } from "../api/endpoints";
-import { keys } from "../api/queries";
+import { keys, useDirectory } from "../api/queries";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Icon } from "../ui/Icon";
 import { EmojiPicker } from "./EmojiPicker";
+import { VoiceRecorder } from "./VoiceRecorder";
 import type { Draft } from "./outgoing";
+import { matchPeople, mentionQuery, withMention } from "./mentions";
 import { matchQuickAnswers, shortcutQuery } from "./quickAnswerMatch";
 
 interface ComposerProps {
@@ -26,19 +29,23 @@ interface ComposerProps {
 export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState("");
+  const [note, setNote] = useState(false);
+  const people = useDirectory().data ?? [];
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [highlight, setHighlight] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const answers = useQuery({ queryKey: keys.quickAnswers, queryFn: () => quickAnswers.list(), staleTime: 60_000 });
-  const query = shortcutQuery(text);
+  const mentioning = note ? mentionQuery(text) : null;
+  const mentionMatches = mentioning === null ? [] : matchPeople(people, mentioning);
+  const query = note ? null : shortcutQuery(text);
   const matches = query === null ? [] : matchQuickAnswers(answers.data ?? [], query);
   const menuOpen = query !== null;
 
   const submit = () => {
     const body = text.trim();
     if (!body && !file) return;
-    onSend({ body, file, quoted: replyTo });
+    onSend(note ? { body, file: null, quoted: null, note: true } : { body, file, quoted: replyTo });
     setText("");
     onFile(null);
     onCancelReply();
@@ -56,7 +63,23 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
     );
   };
 
+  const mention = (name: string) => {
+    setText(withMention(text, name));
+    setHighlight(0);
+    input.current?.focus();
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key.toLowerCase() === "n" && event.ctrlKey && event.shiftKey) {
+      event.preventDefault();
+      setNote((current) => !current);
+      return;
+    }
+    if (mentionMatches.length > 0 && (event.key === "Enter" || event.key === "Tab")) {
+      event.preventDefault();
+      mention(mentionMatches[Math.min(highlight, mentionMatches.length - 1)]!.name);
+      return;
+    }
     if (menuOpen && matches.length > 0) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
@@ -100,16 +123,41 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
     });
   };
 
-  if (blockedReason) {
+  const noteSwitch = (
+    <label className="note-switch" title="Ctrl+Shift+N">
+      <input type="checkbox" checked={note} onChange={(event) => setNote(event.target.checked)} data-testid="note-toggle" />
+      {t("chat.noteMode")}
+    </label>
+  );
+
+  if (blockedReason && !note) {
     return (
       <div className="composer composer-blocked" data-testid="composer-blocked">
-        {blockedReason}
+        <span>{blockedReason}</span>
+        {noteSwitch}
       </div>
     );
   }
 
   return (
-    <div className="composer" data-testid="composer">
+    <div className={note ? "composer composer-note" : "composer"} data-testid="composer" data-note={note}>
+      {mentionMatches.length > 0 && (
+        <ul className="quick-menu" role="listbox" aria-label={t("chat.mention")} data-testid="mention-menu">
+          {mentionMatches.map((person, index) => (
+            <li key={person.id} role="option" aria-selected={index === highlight}>
+              <button
+                type="button"
+                className={index === highlight ? "quick-option active" : "quick-option"}
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={() => mention(person.name)}
+                data-testid="mention-option"
+              >
+                <strong>@{person.name}</strong>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {replyTo && (
         <div className="composer-reply" data-testid="composer-reply">
           <div>
@@ -149,6 +197,7 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
         </ul>
       )}
       {emojiOpen && <EmojiPicker onPick={insertEmoji} />}
+      {noteSwitch}
       <div className="composer-row">
         <button
           type="button"
@@ -160,22 +209,26 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
         >
           <Icon name="smile" />
         </button>
-        <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
-          <Icon name="clip" />
-        </button>
-        <button
-          type="button"
-          className="icon-button"
-          onClick={() => {
-            onSchedule(text);
-            setText("");
-          }}
-          aria-label={t("scheduled.new")}
-          title={t("scheduled.new")}
-          data-testid="schedule-button"
-        >
-          <Icon name="clock" />
-        </button>
+        {!note && (
+          <>
+            <button type="button" className="icon-button" onClick={() => fileInput.current?.click()} aria-label={t("chat.attach")} data-testid="attach-button">
+              <Icon name="clip" />
+            </button>
+            <button
+              type="button"
+              className="icon-button"
+              onClick={() => {
+                onSchedule(text);
+                setText("");
+              }}
+              aria-label={t("scheduled.new")}
+              title={t("scheduled.new")}
+              data-testid="schedule-button"
+            >
+              <Icon name="clock" />
+            </button>
+          </>
+        )}
         <input
           ref={fileInput}
           type="file"
@@ -190,8 +243,8 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
           ref={input}
           rows={1}
           value={text}
-          placeholder={t("chat.placeholder")}
-          aria-label={t("chat.placeholder")}
+          placeholder={t(note ? "chat.notePlaceholder" : "chat.placeholder")}
+          aria-label={t(note ? "chat.notePlaceholder" : "chat.placeholder")}
           onChange={(event) => {
             setText(event.target.value);
             setHighlight(0);
@@ -200,9 +253,18 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
           onPaste={onPaste}
           data-testid="message-input"
         />
-        <button type="button" className="button primary" onClick={submit} disabled={!text.trim() && !file} data-testid="send-button">
-          {t("chat.send")}
-        </button>
+        {!note && !file && !text.trim() ? (
+          <VoiceRecorder
+            onRecorded={(recording) => {
+              onSend({ body: "", file: recording, quoted: replyTo, voice: true });
+              onCancelReply();
+            }}
+          />
+        ) : (
+          <button type="button" className="button primary" onClick={submit} disabled={!text.trim() && (note || !file)} data-testid="send-button">
+            {t(note ? "chat.saveNote" : "chat.send")}
+          </button>
+        )}
       </div>
     </div>
   );

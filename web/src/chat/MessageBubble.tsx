@@ -1,6 +1,7 @@
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Icon } from "../ui/Icon";
+import { MessageActions } from "./MessageActions";
 import { MessageContent } from "./MessageContent";
 import { ReactionButton } from "./ReactionButton";
 import { StatusTicks } from "./StatusTicks";
@@ -21,7 +22,8 @@ function quotePreview(message: Message): string {
 export function MessageBubble({ message, quoted, showSender, onReply, onResend, onOpenImage }: BubbleProps) {
   const { t, formatTime } = useI18n();
   const reactions = Object.entries(message.reactions);
-  const side = message.from_me ? "out" : "in";
+  const note = message.type === "note";
+  const side = note ? "out note" : message.from_me ? "out" : "in";
   return (
     <div
       className={`bubble-row ${side}`}
@@ -32,9 +34,20 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
       data-from-me={message.from_me}
     >
       <article className={`bubble ${side}${message.status === "failed" ? " failed" : ""}`}>
+        {note && (
+          <div className="bubble-note-label" data-testid="note-label">
+            {t("chat.noteLabel")}
+            {message.sender_name && ` · ${message.sender_name}`}
+          </div>
+        )}
         {showSender && message.sender_name && (
           <div className="bubble-sender" data-testid="message-sender">
             {message.sender_name}
+          </div>
+        )}
+        {message.extra.forwarded === true && (
+          <div className="bubble-forwarded" data-testid="message-forwarded">
+            ↪ {t("chat.forwarded")}
           </div>
         )}
         {quoted && (
@@ -54,7 +67,7 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
             </span>
           )}
           <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
-          {message.from_me && <StatusTicks status={message.status} />}
+          {message.from_me && !note && <StatusTicks status={message.status} />}
         </footer>
         {message.status === "failed" && (
           <div className="bubble-failed" role="alert">
@@ -80,12 +93,13 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
           </div>
         )}
       </article>
-      {!message.is_deleted && message.id > 0 && message.external_id && <ReactionButton message={message} />}
-      {!message.is_deleted && message.id > 0 && (
+      {!message.is_deleted && !note && message.id > 0 && message.external_id && <ReactionButton message={message} />}
+      {!message.is_deleted && !note && message.id > 0 && (
         <button type="button" className="icon-button bubble-reply" onClick={() => onReply(message)} aria-label={t("chat.reply")} title={t("chat.reply")} data-testid="reply-button">
           <Icon name="reply" size={18} />
         </button>
       )}
+      {!note && message.id > 0 && <MessageActions message={message} />}
     </div>
   );
 }

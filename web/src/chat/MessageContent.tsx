@@ -1,4 +1,5 @@
 // What a message shows, by type: text, media, location, contact card, or a plain note for the rest.
+import { useRef, useState } from "react";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { RichText } from "./RichText";
@@ -25,8 +26,31 @@ function MediaPlayer({ message }: { message: Message }) {
   const { src } = useMedia(message.media_url);
   if (!src) return <div className="media-placeholder">…</div>;
   if (message.type === "video") return <video controls src={src} className="media-video" data-testid="message-video" />;
+  if (message.type === "voice") return <VoicePlayer src={src} />;
   if (message.type === "video_note") return <VideoNote src={src} />;
   return <audio controls src={src} data-testid="message-audio" />;
+}
+
+const SPEEDS = [1, 1.5, 2];
+
+/** A voice note plays inline, at 1×, 1.5× or 2× (the button cycles), as people listen to long ones. */
+function VoicePlayer({ src }: { src: string }) {
+  const { t } = useI18n();
+  const player = useRef<HTMLAudioElement>(null);
+  const [speed, setSpeed] = useState(1);
+  const next = () => {
+    const chosen = SPEEDS[(SPEEDS.indexOf(speed) + 1) % SPEEDS.length] ?? 1;
+    if (player.current) player.current.playbackRate = chosen;
+    setSpeed(chosen);
+  };
+  return (
+    <span className="voice-player">
+      <audio ref={player} controls src={src} data-testid="message-audio" />
+      <button type="button" className="voice-speed" onClick={next} aria-label={t("chat.playbackSpeed")} data-testid="voice-speed">
+        {speed}×
+      </button>
+    </span>
+  );
 }
 
 /** A round video recorded in the chat: shown round, as on the phone, and said to be one. */

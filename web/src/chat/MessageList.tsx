@@ -1,48 +1,16 @@
 // The conversation: day separators, older pages loaded when scrolled to the top (keeping the view still),
 // and a stick-to-bottom behaviour for new messages.
-import { useQuery } from "@tanstack/react-query";
 import { useLayoutEffect, useMemo, useRef, useState } from "react";
-import { ticketHistory } from "../api/endpoints";
-import { keys } from "../api/queries";
-import type { Message, TicketHistoryLine } from "../api/types";
+import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import { Spinner } from "../ui/Spinner";
 import { useInfiniteScroll } from "../ui/useInfiniteScroll";
 import { dayLabel, withDaySeparators } from "./days";
+import { historyLine, timeline } from "./history";
 import { ImageViewer } from "./ImageViewer";
 import { MessageBubble } from "./MessageBubble";
-import { systemLineText } from "./systemLines";
 import { useMessages } from "./useMessages";
-
-interface ShownLine {
-  line: TicketHistoryLine;
-  text: string | null;
-  time: number;
-}
-
-function SystemLine({ line, text }: Omit<ShownLine, "time">) {
-  if (!text) return null;
-  return (
-    <div className="system-line" role="note" data-testid="system-line" data-kind={line.kind}>
-      <span>{text}</span>
-    </div>
-  );
-}
-
-/** The history lines after `after` (none: from the start) up to and including `until` (none: to the end). */
-function linesBetween(lines: ShownLine[], after: string | undefined, until: string | undefined): ShownLine[] {
-  const from = after ? Date.parse(after) : -Infinity;
-  const to = until ? Date.parse(until) : Infinity;
-  return lines.filter(({ time }) => time > from && time <= to);
-}
-
-function previousTime(items: ReturnType<typeof withDaySeparators>, index: number): string | undefined {
-  for (let at = index - 1; at >= 0; at -= 1) {
-    const item = items[at];
-    if (item?.kind === "message") return item.message.created_at;
-  }
-  return undefined;
-}
+import { useTicketHistory } from "./useTicketHistory";
 
 interface MessageListProps {
   ticketId: number;
@@ -52,21 +20,16 @@ interface MessageListProps {
 }
 
 export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageListProps) {
-  const { t, formatDate } = useI18n();
+  const { t, formatDate, formatTime } = useI18n();
   const list = useMessages(ticketId);
+  const history = useTicketHistory(ticketId);
   const [viewing, setViewing] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ height: number; top: number } | null>(null);
-  const items = useMemo(() => withDaySeparators(list.items), [list.items]);
-  const history = useQuery({ queryKey: keys.ticketHistory(ticketId), queryFn: () => ticketHistory.list(ticketId), staleTime: Infinity });
-  // Lines older than the oldest message loaded wait until scrolling up loads their time.
-  const shownSince = list.hasNextPage && list.items[0] ? Date.parse(list.items[0].created_at) : -Infinity;
-  const lines = useMemo(
-    () =>
-      (history.data ?? [])
-        .map((line) => ({ line, text: systemLineText(line, t), time: Date.parse(line.at) }))
-        .filter(({ time }) => time >= shownSince),
-    [history.data, shownSince, t],
+  const complete = list.isSuccess && !list.hasNextPage;
+  const items = useMemo(
+    () => withDaySeparators(timeline(list.items, history.data ?? [], complete)),
+    [list.items, history.data, complete],
   );
   const byId = useMemo(() => new Map(list.items.map((message) => [message.id, message])), [list.items]);
   const firstKey = list.items[0]?.id;
@@ -112,8 +75,7 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
       ) : (
         <div className="history-start">{t("chat.historyStart")}</div>
       )}
-      {items.map((item, index) => {
-        const before = item.kind === "message" ? linesBetween(lines, previousTime(items, index), item.message.created_at) : [];
+      {items.map((item) => {
         if (item.kind === "day") {
           const label = dayLabel(item.date);
           return (
@@ -122,9 +84,17 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
             </div>
           );
         }
+        if (item.kind === "event") {
+          return (
+            <div key={item.key} className="system-line" role="note" data-testid="history-line" data-kind={item.event.kind}>
+              <span>
+                {historyLine(item.event, t)} · {formatTime(item.event.at)}
+              </span>
+            </div>
+          );
+        }
         const message = item.message;
-        return [
-          ...before.map(({ line, text }) => <SystemLine key={`line-${line.id}`} line={line} text={text} />),
+        return (
           <MessageBubble
             key={item.key}
             message={message}
@@ -133,12 +103,9 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
             onReply={onReply}
             onResend={onResend}
             onOpenImage={setViewing}
-          />,
-        ];
+          />
+        );
       })}
-      {linesBetween(lines, last?.created_at, undefined).map(({ line, text }) => (
-        <SystemLine key={`line-${line.id}`} line={line} text={text} />
-      ))}
       {viewing && <ImageViewer src={viewing} onClose={() => setViewing(null)} />}
     </div>
   );

@@ -1,25 +1,33 @@
-// Day separators between messages: "Hoje", "Ontem", or the date.
-import type { Message } from "../api/types";
+// Day separators between messages (and history lines): "Hoje", "Ontem", or the date.
+import type { Message, TicketEvent } from "../api/types";
+import type { Timeline } from "./history";
 
-export type ChatItem = { kind: "day"; key: string; date: Date } | { kind: "message"; key: string; message: Message };
+export type ChatItem =
+  | { kind: "day"; key: string; date: Date }
+  | { kind: "message"; key: string; message: Message }
+  | { kind: "event"; key: string; event: TicketEvent };
 
 export function localDay(date: Date): string {
   return `${date.getFullYear()}-${date.getMonth() + 1}-${date.getDate()}`;
 }
 
-export function withDaySeparators(messages: Message[]): ChatItem[] {
-  const items: ChatItem[] = [];
+export function withDaySeparators(items: Timeline): ChatItem[] {
+  const result: ChatItem[] = [];
   let day = "";
-  for (const message of messages) {
-    const date = new Date(message.created_at);
+  for (const item of items) {
+    const date = new Date(item.at);
     const key = localDay(date);
     if (key !== day) {
-      items.push({ kind: "day", key: `day-${key}`, date });
+      result.push({ kind: "day", key: `day-${key}`, date });
       day = key;
     }
-    items.push({ kind: "message", key: message.client_id ?? String(message.id), message });
+    if (item.kind === "message") {
+      result.push({ kind: "message", key: item.message.client_id ?? String(item.message.id), message: item.message });
+    } else {
+      result.push({ kind: "event", key: `event-${item.event.id}`, event: item.event });
+    }
   }
-  return items;
+  return result;
 }
 
 export function dayLabel(date: Date, now: Date = new Date()): "today" | "yesterday" | null {

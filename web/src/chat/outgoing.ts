@@ -21,6 +21,10 @@ export interface Draft {
   body: string;
   file: File | null;
   quoted: Message | null;
+  /** An internal note: for the team only, never sent to the customer. */
+  note?: boolean;
+  /** `file` is a recording from the microphone, sent as a voice note. */
+  voice?: boolean;
 }
 
 export function optimisticMessage(ticketId: number, draft: Draft, clientId: string, now: Date = new Date()): Message {
@@ -30,7 +34,7 @@ export function optimisticMessage(ticketId: number, draft: Draft, clientId: stri
     id: -(now.getTime() * 1000 + (sequence % 1000)),
     ticket_id: ticketId,
     body: draft.body,
-    type: draft.file ? typeOfFile(draft.file) : "text",
+    type: draft.note ? "note" : draft.voice ? "voice" : draft.file ? typeOfFile(draft.file) : "text",
     from_me: true,
     status: "pending",
     error: null,

@@ -19,14 +19,18 @@ export function useSend(ticketId: number) {
   const post = useCallback(
     (optimistic: Message, draft: Draft) => {
       applyMessage(client, { ...optimistic, status: "pending", error: null });
-      messages
-        .send(ticketId, {
-          body: draft.body,
-          client_id: optimistic.client_id ?? newClientId(),
-          quoted_message_id: draft.quoted?.id ?? null,
-          ...(draft.file ? { file: draft.file } : {}),
-        })
-        .then(
+      const clientId = optimistic.client_id ?? newClientId();
+      const stored = draft.note
+        ? messages.note(ticketId, { body: draft.body, client_id: clientId })
+        : draft.voice && draft.file
+          ? messages.voiceNote(ticketId, { file: draft.file, client_id: clientId, quoted_message_id: draft.quoted?.id ?? null })
+          : messages.send(ticketId, {
+            body: draft.body,
+            client_id: clientId,
+            quoted_message_id: draft.quoted?.id ?? null,
+            ...(draft.file ? { file: draft.file } : {}),
+          });
+      stored.then(
           (stored) => {
             drafts.current.delete(optimistic.client_id ?? "");
             applyMessage(client, stored);

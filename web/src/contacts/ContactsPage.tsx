@@ -8,10 +8,12 @@ import { useI18n } from "../i18n/I18nProvider";
 import { Avatar } from "../ui/Avatar";
 import { CrudPage } from "../ui/CrudPage";
 import { ContactForm } from "./ContactForm";
+import { useContactFields } from "./CustomFieldInputs";
 import { StartConversation } from "./StartConversation";
 
 export default function ContactsPage() {
   const { t } = useI18n();
+  const labels = new Map((useContactFields().data ?? []).map((field) => [field.key, field.label]));
   const client = useQueryClient();
   const admin = useMe().role === "admin"; // deleting a contact is for admins
   const [search, setSearch] = useState("");
@@ -58,7 +60,7 @@ export default function ContactsPage() {
             header: "contacts.customFields",
             cell: (contact) =>
               Object.entries(contact.custom_fields)
-                .map(([key, value]) => `${key}: ${value}`)
+                .map(([key, value]) => `${labels.get(key) ?? key}: ${value}`)
                 .join(" · ") || "—",
           },
         ]}

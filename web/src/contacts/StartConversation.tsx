@@ -3,8 +3,8 @@ import { useNavigate } from "react-router";
 import { tickets } from "../api/endpoints";
 import { useConnections } from "../api/queries";
 import type { Contact } from "../api/types";
+import { ConnectionSelect } from "../connections/ConnectionSelect";
 import { useI18n } from "../i18n/I18nProvider";
-import { Field } from "../ui/Field";
 import { FormDialog } from "../ui/FormDialog";
 import { useApiForm } from "../ui/useApiForm";
 
@@ -25,17 +25,7 @@ export function StartConversation({ contact, onClose }: { contact: Contact; onCl
     });
   return (
     <FormDialog title={`${t("contacts.startConversation")}: ${contact.name}`} busy={busy} formError={formError} onSubmit={start} onClose={onClose} submitLabel={t("contacts.start")}>
-      <Field label={t("contacts.chooseConnection")} error={errors.connection_id}>
-        {(p) => (
-          <select {...p} value={chosen ?? ""} onChange={(e) => setConnectionId(Number(e.target.value))} data-testid="start-connection">
-            {connections.map((connection) => (
-              <option key={connection.id} value={connection.id}>
-                {connection.name}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <ConnectionSelect connections={connections} value={chosen} onChange={setConnectionId} error={errors.connection_id} testId="start-connection" />
     </FormDialog>
   );
 }

@@ -6,6 +6,7 @@ import type { MessageKey } from "../i18n/translate";
 import { useRealtimePosition, useRealtimeStatus } from "../realtime/RealtimeProvider";
 import { Avatar } from "../ui/Avatar";
 import { Icon, type IconName } from "../ui/Icon";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { LanguageSwitch } from "./LanguageSwitch";
 
 interface NavItem {
@@ -23,6 +24,8 @@ const NAV: NavItem[] = [
   { to: "/quick-answers", label: "nav.quickAnswers", icon: "bolt" },
   { to: "/scheduled", label: "nav.scheduled", icon: "clock" },
   { to: "/queues", label: "nav.queues", icon: "folder", adminOnly: true },
+  { to: "/tags", label: "nav.tags", icon: "tag", adminOnly: true },
+  { to: "/contact-fields", label: "nav.contactFields", icon: "user", adminOnly: true },
   { to: "/users", label: "nav.users", icon: "user", adminOnly: true },
   { to: "/integrations", label: "nav.integrations", icon: "bolt", adminOnly: true },
   { to: "/settings", label: "nav.settings", icon: "gear", adminOnly: true },
@@ -71,6 +74,7 @@ export function AppLayout() {
               {me.name}
             </span>
           </div>
+          <NotificationBell />
           <LanguageSwitch />
           <button type="button" className="button ghost" onClick={() => void logout()} data-testid="logout">
             <Icon name="logout" /> <span className="nav-label">{t("nav.logout")}</span>

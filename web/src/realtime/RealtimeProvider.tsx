@@ -5,8 +5,9 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket, TicketHistoryLine } from "../api/types";
-import { notifyMessage, notifyTicket } from "../attention/notify";
+import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket, TicketEvent } from "../api/types";
+import { notifyAttention, notifyMessage, notifyTicket } from "../attention/notify";
+import { addNotification, markNotificationsRead } from "../notifications/useNotifications";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyTicket, canSee, removeTicket, upsertMessage, type Pages, type Viewer } from "./cache";
@@ -112,6 +113,13 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
       );
       return;
     }
+    case "ticket.event": {
+      const line = event.payload;
+      client.setQueryData<TicketEvent[]>(keys.ticketEvents(line.ticket_id), (lines) =>
+        lines && !lines.some((known) => known.id === line.id) ? [...lines, line] : lines,
+      );
+      return;
+    }
     case "message.created": {
       const message = event.payload;
       replay.message(message);
@@ -155,13 +163,22 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
     case "queue.removed":
       void client.invalidateQueries({ queryKey: keys.queues });
       return;
-    case "ticket.event": {
-      const line = event.payload;
-      client.setQueryData<TicketHistoryLine[]>(keys.ticketHistory(line.ticket_id), (lines) =>
-        lines && !lines.some((item) => item.id === line.id) ? [...lines, line] : lines,
-      );
+    case "notification.created":
+      addNotification(client, event.payload);
+      notifyAttention(event.payload, t);
       return;
-    }
+    case "notification.read":
+      markNotificationsRead(client, event.payload.ids);
+      return;
+    case "tag.created":
+    case "tag.updated":
+      void client.invalidateQueries({ queryKey: keys.tags });
+      return;
+    case "tag.removed":
+      // Gone from every ticket too: lists filtered by it, and rows showing it, ask again.
+      void client.invalidateQueries({ queryKey: keys.tags });
+      void client.invalidateQueries({ queryKey: keys.ticketLists });
+      return;
     case "scheduled_message.updated":
       void client.invalidateQueries({ queryKey: keys.scheduled });
       return;

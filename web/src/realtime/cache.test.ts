@@ -112,3 +112,11 @@ describe("chat messages", () => {
     ]);
   });
 });
+
+describe("a list filtered by a tag", () => {
+  it("holds exactly the visible tickets that carry the tag", () => {
+    const viewer = { id: 1, role: "admin" as const, queue_ids: [] };
+    expect(ticketMatches(ticket(1, "2026-01-01T00:00:00Z", { tag_ids: [3] }), { tag: 3 }, viewer)).toBe(true);
+    expect(ticketMatches(ticket(2, "2026-01-01T00:00:00Z", { tag_ids: [4] }), { tag: 3 }, viewer)).toBe(false);
+  });
+});

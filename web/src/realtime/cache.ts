@@ -27,6 +27,7 @@ export function ticketMatches(ticket: Ticket, filters: TicketFilters, viewer: Vi
   if (filters.connection_id !== undefined && ticket.connection_id !== filters.connection_id) return false;
   if (filters.assignee === "me" && ticket.assignee_id !== meId) return false;
   if (filters.assignee === "none" && ticket.assignee_id !== null) return false;
+  if (filters.tag !== undefined && !ticket.tag_ids.includes(filters.tag)) return false;
   if (filters.search) return "unknown";
   return true;
 }

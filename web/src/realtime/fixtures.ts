@@ -17,6 +17,7 @@ export function ticket(id: number, at: string, extra: Partial<Ticket> = {}): Tic
     created_at: at,
     updated_at: at,
     closed_at: null,
+    tag_ids: [],
     choosing_queue: false,
     rating: null,
     rated_at: null,

@@ -1,4 +1,4 @@
-import { useConnections, useDirectory, useQueues } from "../api/queries";
+import { useConnections, useDirectory, useQueues, useTags } from "../api/queries";
 import { useMe } from "../auth/AuthProvider";
 import type { TicketFilters } from "../api/endpoints";
 import { useI18n } from "../i18n/I18nProvider";
@@ -13,6 +13,7 @@ export function TicketList({ filters, selectedId }: { filters: TicketFilters; se
   const queues = useQueues().data ?? [];
   const connections = useConnections().data ?? [];
   const people = useDirectory().data ?? [];
+  const tags = useTags().data ?? [];
   const me = useMe();
   const sentinel = useInfiniteScroll<HTMLLIElement>(() => {
     if (list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
@@ -30,6 +31,7 @@ export function TicketList({ filters, selectedId }: { filters: TicketFilters; se
           selected={ticket.id === selectedId}
           queue={queues.find((queue) => queue.id === ticket.queue_id)}
           connection={connections.find((connection) => connection.id === ticket.connection_id)}
+          tags={tags.filter((tag) => ticket.tag_ids.includes(tag.id))}
           assignee={
             ticket.assignee_id && ticket.assignee_id !== me.id
               ? (people.find((person) => person.id === ticket.assignee_id)?.name ?? null)

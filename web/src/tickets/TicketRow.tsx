@@ -1,5 +1,6 @@
 import { Link } from "react-router";
-import type { Connection, Queue, Ticket } from "../api/types";
+import type { Connection, Queue, Tag, Ticket } from "../api/types";
+import { TagChip } from "../tags/TagChip";
 import { useI18n } from "../i18n/I18nProvider";
 import { Avatar } from "../ui/Avatar";
 import { shortTime } from "./time";
@@ -9,11 +10,12 @@ interface TicketRowProps {
   selected: boolean;
   queue: Queue | undefined;
   connection: Connection | undefined;
+  tags: Tag[];
   /** Who works on it, when that is somebody else (shown in the admins' "Todos"). */
   assignee: string | null;
 }
 
-export function TicketRow({ ticket, selected, queue, connection, assignee }: TicketRowProps) {
+export function TicketRow({ ticket, selected, queue, connection, tags, assignee }: TicketRowProps) {
   const { t, language } = useI18n();
   const when = ticket.last_message_at ?? ticket.last_activity_at;
   return (
@@ -53,6 +55,9 @@ export function TicketRow({ ticket, selected, queue, connection, assignee }: Tic
             <span className="tag" style={queue ? { background: queue.color, color: "#fff" } : undefined}>
               {queue?.name ?? t("tickets.noQueue")}
             </span>
+            {tags.map((tag) => (
+              <TagChip key={tag.id} tag={tag} />
+            ))}
           </span>
         </span>
       </Link>

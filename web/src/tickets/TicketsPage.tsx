@@ -1,7 +1,7 @@
 // The inbox: ticket tabs and list on the left, the open chat on the right (one at a time on a phone).
 import { useState } from "react";
 import { useParams, useSearchParams } from "react-router";
-import { useConnections, useQueues } from "../api/queries";
+import { useConnections, useQueues, useTags } from "../api/queries";
 import { useMe } from "../auth/AuthProvider";
 import { ChatPane } from "../chat/ChatPane";
 import { useI18n } from "../i18n/I18nProvider";
@@ -30,10 +30,12 @@ export function TicketsPage() {
   const [search, setSearch] = useState("");
   const [queueId, setQueueId] = useState<number | undefined>();
   const [connectionId, setConnectionId] = useState<number | undefined>();
+  const [tagId, setTagId] = useState<number | undefined>();
+  const tags = useTags().data ?? [];
   const queues = useQueues().data ?? [];
   const connections = useConnections().data ?? [];
   const selectedId = ticketId ? Number(ticketId) : null;
-  const filters = filtersFor(tab, { search, queueId, connectionId });
+  const filters = filtersFor(tab, { search, queueId, connectionId, tagId });
 
   const selectTab = (next: TabId) => {
     const copy = new URLSearchParams(params);
@@ -96,6 +98,21 @@ export function TicketsPage() {
                 </option>
               ))}
             </select>
+            {tags.length > 0 && (
+              <select
+                aria-label={t("tags.all")}
+                value={tagId ?? ""}
+                onChange={(event) => setTagId(event.target.value ? Number(event.target.value) : undefined)}
+                data-testid="filter-tag"
+              >
+                <option value="">{t("tags.all")}</option>
+                {tags.map((tag) => (
+                  <option key={tag.id} value={tag.id}>
+                    {tag.name}
+                  </option>
+                ))}
+              </select>
+            )}
           </div>
         </div>
         <TicketList filters={filters} selectedId={selectedId} />

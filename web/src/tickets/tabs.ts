@@ -17,6 +17,7 @@ export const TABS: { id: TabId; label: MessageKey; filters: TicketFilters; admin
 export interface ListRefinements {
   queueId?: number | undefined;
   connectionId?: number | undefined;
+  tagId?: number | undefined;
   search?: string | undefined;
 }
 
@@ -26,6 +27,7 @@ export function filtersFor(tab: TabId, refine: ListRefinements): TicketFilters {
   const filters: TicketFilters = { ...base };
   if (refine.queueId !== undefined) filters.queue_id = refine.queueId;
   if (refine.connectionId !== undefined) filters.connection_id = refine.connectionId;
+  if (refine.tagId !== undefined) filters.tag = refine.tagId;
   const search = refine.search?.trim();
   if (search) filters.search = search;
   return filters;

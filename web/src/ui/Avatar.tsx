@@ -1,3 +1,5 @@
+import { useMedia } from "../chat/useMedia";
+
 const PALETTE = ["#128c7e", "#34b7f1", "#7e57c2", "#ef6c00", "#c2185b", "#2e7d32", "#5d4037", "#455a64"];
 
 export function initials(name: string): string {
@@ -8,7 +10,10 @@ export function initials(name: string): string {
 
 export function Avatar({ name, url, size = 40 }: { name: string; url?: string | null; size?: number }) {
   const color = PALETTE[[...name].reduce((sum, char) => sum + char.charCodeAt(0), 0) % PALETTE.length];
-  if (url) return <img className="avatar" src={url} alt="" width={size} height={size} />;
+  // Pictures the server keeps (fetched through the engine) are for signed-in users: loaded with the token.
+  const stored = useMedia(url?.startsWith("/api/") ? url : null);
+  const src = url?.startsWith("/api/") ? stored.src : url;
+  if (src) return <img className="avatar" src={src} alt="" width={size} height={size} data-testid="avatar-picture" />;
   return (
     <span className="avatar" style={{ width: size, height: size, background: color }} aria-hidden="true">
       {initials(name)}

@@ -19,6 +19,8 @@ const PATHS = {
   smile: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8 14c1 2 7 2 8 0M9 9h.01M15 9h.01",
   reply: "M10 5 3 12l7 7v-4c5 0 8 1 11 5-1-6-4-10-11-11V5z",
   send: "M3 20l18-8L3 4v6l12 2-12 2v6z",
+  tag: "M3 3h8l10 10-8 8L3 11V3zm4 4h.01",
+  mic: "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zm-7 9a7 7 0 0 0 14 0M12 19v3",
 } as const;
 
 export type IconName = keyof typeof PATHS;

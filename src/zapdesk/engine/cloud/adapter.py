@@ -170,6 +170,15 @@ class CloudEngine:
         payload = {"recipient_type": "individual", "to": chat.address, "type": "reaction"}
         return await self._post(graph, {**payload, "reaction": {"message_id": target_id, "emoji": emoji}})
 
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        raise EngineError("The Cloud API cannot edit a message already sent.", retryable=False)
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        raise EngineError("The Cloud API cannot delete a message for everyone.", retryable=False)
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        return None  # the Cloud API does not show customers' profile pictures to businesses
+
     async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:
             # Marking one message read marks the earlier ones of the chat read too.

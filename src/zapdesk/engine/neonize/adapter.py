@@ -55,6 +55,7 @@ from zapdesk.engine.events import (
 )
 from zapdesk.engine.inflight import InFlight
 from zapdesk.engine.neonize import convert
+from zapdesk.engine.neonize.pictures import download_picture
 from zapdesk.engine.neonize.runtime import (
     DEFAULT_EXECUTOR_THREADS,
     PAIRING_CLIENT_TYPE,
@@ -294,7 +295,7 @@ class NeonizeEngine:
     async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult:
         own_phone = self._own.JID.User if self._own is not None else None
         if message.media is None:
-            proto = convert.text_message(message.text, message.quoted, own_phone)
+            proto = convert.text_message(message.text, message.quoted, own_phone, forwarded=message.forwarded)
         else:
             proto = await self._media_message(message.media, message.text, message, own_phone)
         return await self._send(chat, proto)
@@ -306,6 +307,22 @@ class NeonizeEngine:
             chat, target_id, emoji, target_from_me=target_from_me, target_sender=target_sender, now=datetime.now(UTC)
         )
         return await self._send(chat, proto)
+
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        return await self._send(chat, convert.edit_message(chat, target_id, text, now=datetime.now(UTC)))
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        return await self._send(chat, convert.revoke_message(chat, target_id))
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        jid = convert.chat_jid(chat)
+        try:
+            info = await self._command("profile picture", lambda c: c.get_profile_picture(jid))
+        except EngineError as exc:
+            # No picture, or hidden from us by the person's privacy settings: both mean "none".
+            log.info("no profile picture for %s: %s", chat.address, exc)
+            return None
+        return await download_picture(info.URL) if info.URL else None
 
     async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if not external_ids:
@@ -343,7 +360,15 @@ class NeonizeEngine:
             thumbnail = await asyncio.to_thread(_jpeg_thumbnail, media.data)
         jpeg, width, height = thumbnail or (None, None, None)
         return convert.media_message(
-            media, caption, upload, message.quoted, own_phone, thumbnail=jpeg, width=width, height=height
+            media,
+            caption,
+            upload,
+            message.quoted,
+            own_phone,
+            forwarded=message.forwarded,
+            thumbnail=jpeg,
+            width=width,
+            height=height,
         )
 
     async def _command(self, what: str, operation: Callable[[NeonizeClient], Awaitable[T]]) -> T:

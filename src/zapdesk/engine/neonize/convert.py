@@ -567,11 +567,40 @@ def quote_context(quoted: QuotedMessage, own_phone: str | None) -> ContextInfo:
     return context
 
 
-def text_message(text: str, quoted: QuotedMessage | None, own_phone: str | None) -> Message:
+def message_context(quoted: QuotedMessage | None, own_phone: str | None, *, forwarded: bool) -> ContextInfo | None:
+    """A reply's reference and/or the forwarded mark; None when the message has neither."""
+    context = quote_context(quoted, own_phone) if quoted is not None else None
+    if forwarded:
+        context = context or ContextInfo()
+        context.isForwarded = True
+        context.forwardingScore = 1
+    return context
+
+
+def text_message(text: str, quoted: QuotedMessage | None, own_phone: str | None, *, forwarded: bool = False) -> Message:
     """Plain text as `conversation` (neonize's str helper would turn `@digits` into mentions)."""
-    if quoted is None:
+    context = message_context(quoted, own_phone, forwarded=forwarded)
+    if context is None:
         return Message(conversation=text)
-    return Message(extendedTextMessage=ExtendedTextMessage(text=text, contextInfo=quote_context(quoted, own_phone)))
+    return Message(extendedTextMessage=ExtendedTextMessage(text=text, contextInfo=context))
+
+
+def edit_message(chat: Chat, target_id: str, text: str, *, now: datetime) -> Message:
+    """Our message `target_id` with a new text, as whatsmeow's `BuildEdit` makes it."""
+    key = MessageKey(remoteJID=jid_to_str(chat_jid(chat)), fromMe=True, ID=target_id)
+    protocol = ProtocolMessage(
+        key=key,
+        type=ProtocolMessage.MESSAGE_EDIT,
+        editedMessage=Message(conversation=text),
+        timestampMS=int(now.timestamp() * 1000),
+    )
+    return Message(protocolMessage=protocol)
+
+
+def revoke_message(chat: Chat, target_id: str) -> Message:
+    """Our message `target_id` deleted for everyone, as whatsmeow's `BuildRevoke` makes it."""
+    key = MessageKey(remoteJID=jid_to_str(chat_jid(chat)), fromMe=True, ID=target_id)
+    return Message(protocolMessage=ProtocolMessage(key=key, type=ProtocolMessage.REVOKE))
 
 
 def upload_media_type(kind: MediaKind) -> MediaType:
@@ -594,6 +623,7 @@ def media_message(
     quoted: QuotedMessage | None,
     own_phone: str | None,
     *,
+    forwarded: bool = False,
     thumbnail: bytes | None = None,
     width: int | None = None,
     height: int | None = None,
@@ -608,7 +638,7 @@ def media_message(
         "fileLength": upload.FileLength,
         "mimetype": media.mime,
     }
-    context = quote_context(quoted, own_phone) if quoted is not None else None
+    context = message_context(quoted, own_phone, forwarded=forwarded)
     caption_or_none = caption or None
     if media.kind is MediaKind.IMAGE:
         image = ImageMessage(caption=caption_or_none, contextInfo=context, JPEGThumbnail=thumbnail, **common)
@@ -620,7 +650,10 @@ def media_message(
     if media.kind in (MediaKind.VIDEO, MediaKind.VIDEO_NOTE):
         return Message(videoMessage=VideoMessage(caption=caption_or_none, contextInfo=context, **common))
     if media.kind in (MediaKind.AUDIO, MediaKind.VOICE):
-        return Message(audioMessage=AudioMessage(PTT=media.kind is MediaKind.VOICE, contextInfo=context, **common))
+        audio = AudioMessage(PTT=media.kind is MediaKind.VOICE, contextInfo=context, **common)
+        if media.seconds:
+            audio.seconds = media.seconds
+        return Message(audioMessage=audio)
     document = DocumentMessage(
         caption=caption_or_none, fileName=media.file_name, title=media.file_name, contextInfo=context, **common
     )

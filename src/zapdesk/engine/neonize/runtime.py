@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 
 from google.protobuf.message import Message as ProtoMessage
 from neonize.aioze.client import NewAClient
-from neonize.proto.Neonize_pb2 import JID, Device, SendResponse, UploadResponse
+from neonize.proto.Neonize_pb2 import JID, Device, ProfilePictureInfo, SendResponse, UploadResponse
 from neonize.proto.waCompanionReg.WAWebProtobufsCompanionReg_pb2 import DeviceProps
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 from neonize.utils.enum import ChatPresence, ChatPresenceMedia, ClientType, MediaType, ReceiptType
@@ -73,6 +73,8 @@ class NeonizeClient(Protocol):
     async def mark_read(self, *message_ids: str, chat: JID, sender: JID, receipt: ReceiptType) -> None: ...
 
     async def send_chat_presence(self, jid: JID, state: ChatPresence, media: ChatPresenceMedia) -> None: ...
+
+    async def get_profile_picture(self, jid: JID) -> ProfilePictureInfo: ...
 
     async def PairPhone(  # noqa: N802 - neonize's name
         self, phone: str, show_push_notification: bool, *, client_type: ClientType

@@ -182,7 +182,7 @@ class WhatsAppEngine:
 
     async def send(self, chat: Chat, message: OutgoingMessage) -> SendResult:
         if message.media is None:
-            proto = convert.text_message(message.text, message.quoted, self._own_phone)
+            proto = convert.text_message(message.text, message.quoted, self._own_phone, forwarded=message.forwarded)
         else:
             proto = await self._media_message(message.media, message)
         return await self._send(chat, proto, message.message_id)
@@ -194,6 +194,17 @@ class WhatsAppEngine:
             chat, target_id, emoji, target_from_me=target_from_me, target_sender=target_sender, now=datetime.now(UTC)
         )
         return await self._send(chat, proto, convert.new_message_id())
+
+    async def edit(self, chat: Chat, target_id: str, text: str) -> SendResult:
+        proto = convert.edit_message(chat, target_id, text, now=datetime.now(UTC))
+        return await self._send(chat, proto, convert.new_message_id())
+
+    async def revoke(self, chat: Chat, target_id: str) -> SendResult:
+        return await self._send(chat, convert.revoke_message(chat, target_id), convert.new_message_id())
+
+    async def profile_picture(self, chat: Chat) -> bytes | None:
+        # zapdesk-wa's protocol has no command for profile pictures yet: contacts keep their initials.
+        return None
 
     async def mark_read(self, chat: Chat, external_ids: list[str], *, sender: str | None = None) -> None:
         if external_ids:
@@ -243,7 +254,9 @@ class WhatsAppEngine:
             FileSHA256=uploaded.file_sha256,
             FileLength=uploaded.file_length,
         )
-        return convert.media_message(media, message.text, upload, message.quoted, self._own_phone)
+        return convert.media_message(
+            media, message.text, upload, message.quoted, self._own_phone, forwarded=message.forwarded
+        )
 
     async def _command(self, what: str, **command: Any) -> pb.Response:  # Any: protobuf messages are untyped
         try:

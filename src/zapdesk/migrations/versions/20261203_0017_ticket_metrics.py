@@ -1,7 +1,7 @@
 """ticket metrics
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-03 18:45:00.000000
 
 Per-ticket service metrics (`zapdesk.tickets.metrics`): waiting, first response and resolution time, transfer,
@@ -22,7 +22,7 @@ import zapdesk.db.base
 from zapdesk.tickets import metrics
 
 revision: str = '0017'
-down_revision: str | None = '0013'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

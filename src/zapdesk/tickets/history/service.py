@@ -1,18 +1,19 @@
 """Ticket history: every change of a ticket's life, recorded by the service that makes it, in its transaction.
 
 How to use it. Whoever changes a ticket calls `record(session, ticket, kind, actor, ...)` in the same session,
-after making the change (the ticket's state then decides who is told): it inserts one `TicketEvent` row and
+after making the change (the ticket's new state decides who is told): it inserts one `TicketEvent` row and
 records the real-time event `ticket.event` (`TicketEventRecorded`) for whoever may see the ticket; both are
 committed, or rolled back, with the change itself. `kind` is a `TicketEventKind` (created, queue_chosen,
-accepted, transferred, closed, reopened, out_of_hours_reply, rated; add a member for a new kind, no migration
-needed) and `actor` an `Actor`: `by_user(user_id)`, `CUSTOMER`, `BOT` (automation, the API) or `TIMER`. Name
-what moved with `from_user_id`/`to_user_id` and `from_queue_id`/`to_queue_id`, the message that caused or was
-sent by the change with `message_id`, and anything else in `detail` (e.g. `{"score": 5}` for a rating); pass
-`at=clock.now()` when a clock decides the time. Rows are never updated or deleted (only with their ticket).
-`GET /api/tickets/{id}/events` (`list_events`) returns them oldest first, in pages, to whoever may see the
-ticket; the web chat shows them as system lines between the messages. The tickets service records created,
-accepted, transferred, closed and reopened itself; `tickets.service.close_ticket` closes a ticket on behalf
-of the bot or a timer.
+accepted, transferred, closed, reopened, out_of_hours_reply, rated; a new kind is a new member, no migration)
+and `actor` an `Actor`: `by_user(user_id)`, `CUSTOMER`, `BOT` (automation, the API) or `TIMER`. Name what
+moved, and only that, with `from_user_id`/`to_user_id` and `from_queue_id`/`to_queue_id` (None on one side
+means nobody or no queue; None on both, that it did not move; `created` names where the ticket starts), the
+message that caused the change or that it sent with `message_id`, anything else in `detail` (`{"score": 5}`
+for a rating), and pass `at=clock.now()` when a clock decides the time. Rows are never updated or deleted
+(only with their ticket). `GET /api/tickets/{id}/events` (`list_events`) returns them oldest first, in pages,
+to whoever may see the ticket; the web chat shows them as system lines between the messages. The tickets
+service records created, accepted, transferred, closed and reopened itself, and `tickets.service.close_ticket`
+closes a ticket on behalf of the bot or a timer.
 """
 
 from __future__ import annotations

@@ -1,0 +1,7 @@
+"""The ticket tests' `desk`."""
+
+from __future__ import annotations
+
+from tests.tickets.conftest import desk
+
+__all__ = ["desk"]
