@@ -170,6 +170,7 @@ def _template(n: int) -> dict[str, Any]:
 
 
 _LATER = "2099-01-01T12:00:00Z"
+_MONTH = {"start": "2026-12-01", "end": "2026-12-31"}
 
 
 def _schedule_body(world: World) -> dict[str, Any]:
@@ -261,6 +262,13 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/queues", "list_queues"): rule("signed_in", fixed("/api/queues")),
     route("GET", "/api/queues/{queue_id}", "get_queue"): rule("signed_in", fixed("/api/queues/{queue}")),
     route("GET", "/api/quick-answers", "list_quick_answers"): rule("signed_in", fixed("/api/quick-answers")),
+    # Reports: everyone, each over the tickets they may see (tests/reports check what an agent's figures hold).
+    route("GET", "/api/reports/now", "now"): rule("signed_in", fixed("/api/reports/now")),
+    route("GET", "/api/reports/summary", "summary"): rule("signed_in", fixed("/api/reports/summary", params=_MONTH)),
+    route("GET", "/api/reports/agents", "agents"): rule("signed_in", fixed("/api/reports/agents", params=_MONTH)),
+    route("GET", "/api/reports/queues", "queues"): rule("signed_in", fixed("/api/reports/queues", params=_MONTH)),
+    route("GET", "/api/reports/heatmap", "heatmap"): rule("signed_in", fixed("/api/reports/heatmap", params=_MONTH)),
+    route("GET", "/api/reports/tickets", "tickets"): rule("signed_in", fixed("/api/reports/tickets", params=_MONTH)),
     route("PATCH", "/api/auth/me", "update_me"): rule("signed_in", fixed("/api/auth/me", json={"signature": True})),
     route("POST", "/api/tickets/{ticket_id}/render", "render_text"): rule(
         "ticket", fixed("/api/tickets/{ticket}/render", json={"text": "Olá {{first_name}}"})
