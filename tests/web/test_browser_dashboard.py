@@ -23,7 +23,7 @@ def waiting_now(page: Page) -> int:
 def test_dashboard_draws_charts_and_counts_a_new_customer_as_waiting_live(
     open_tab: Callable[..., Tab], admin_api: Api
 ) -> None:
-    admin_api.linked_connection("Painel", "5511999990801")
+    admin_api.linked_connection("Loja do painel", "5511999990801")
     admin_api.customer_says("5511977770801", "5511999990801", "Quero um orçamento", name="Beatriz")
     ticket = admin_api.wait_for(
         "Beatriz's ticket",
