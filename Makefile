@@ -13,6 +13,10 @@ ENGINE_SOURCES := $(shell find engine -name '*.go' -not -path 'engine/bin/*' 2>/
 ENGINE_BIN := engine/bin/zapdesk-wa
 ENGINE_DEBUG_BIN := engine/bin/zapdesk-wa-debug
 GO_TAGS_DEBUG := -tags zapdesk_debug
+# pytest-xdist: one test process per core, each starting its own PostgreSQL and Redis (tests/services.py); a file's
+# tests stay in one process so its fixtures are built once. PYTEST_WORKERS=0 runs everything in one process (do so
+# with TEST_DATABASE_URL/TEST_REDIS_URL, whose one Redis the processes would share).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test bench lint typecheck install web types engine engine-debug engine-test proto test-packages bench-packages clean
 
@@ -21,7 +25,7 @@ run: install web engine
 
 test: install web engine engine-debug test-packages lint typecheck engine-test
 	@if [ -f web/package.json ]; then cd web && npm run --silent lint && npm run --silent typecheck && npm test --silent; fi
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=$(PYTEST_WORKERS) --dist=loadfile
 
 bench: install web engine-debug bench-packages
 	$(BIN)/python -m bench
@@ -83,8 +87,8 @@ bench-packages:
 	@scripts/debian-packages postgresql
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench setup.py
+	$(BIN)/ruff format --check src tests bench setup.py
 
 typecheck: install
 	$(BIN)/mypy

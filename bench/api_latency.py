@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.report import Report, percentile
-from bench.seed import AGENT_PASSWORD, Scale, seed
-from bench.stack import BENCH_ENV, database, direct_engine
-from tests.system.harness import Api, Server
+from bench.seed import Scale, seeded_desk
+from bench.stack import direct_engine
+from tests.system.harness import Api
 
-REQUESTS = int(os.environ.get("BENCH_API_REQUESTS", "150"))
+REQUESTS = int(os.environ.get("BENCH_API_REQUESTS", "100"))
 WARM_UP = 10
 TARGET_P99_MS = 50.0
 # What people type in the search box: a surname, part of a phone number, a word from a message.
@@ -53,28 +53,15 @@ async def run(workdir: Path) -> Report:
         f"(c) API latency, PostgreSQL, {REQUESTS} requests each, one at a time, interleaved (ms)",
         ["role", "request", "p50", "p99", "max"],
     )
-    async with database("postgresql", workdir) as url:
-        seeded = await seed(url, Scale())
-        report.details["seed_seconds"] = {step: round(seconds, 1) for step, seconds in seeded.seconds.items()}
+    async with seeded_desk(workdir) as desk:
+        report.details["seed_seconds"] = {step: round(seconds, 1) for step, seconds in desk.report.seconds.items()}
         report.notes.append(
             f"seeded {Scale().tickets:,} tickets, {Scale().contacts:,} contacts, {Scale().messages:,} messages in "
-            f"{seeded.total_seconds:.0f} s (COPY, indexes rebuilt after)."
+            f"{desk.report.total_seconds:.0f} s (COPY, indexes rebuilt after)."
         )
-        server = Server(database_url=url, data_dir=workdir / "data", extra_env=BENCH_ENV)
-        await server.start()
-        try:
-            admin = await Api(server.url).login()
-            agent = await Api(server.url).login("agent01@zapdesk.test", AGENT_PASSWORD)
-            try:
-                cases = [
-                    case for role, api in (("admin", admin), ("agent", agent)) for case in await _cases(role, api, url)
-                ]
-                await _measure(cases)
-            finally:
-                await admin.close()
-                await agent.close()
-        finally:
-            server.stop()
+        personas = (("admin", desk.admin), ("agent", desk.agent))
+        cases = [case for role, api in personas for case in await _cases(role, api, desk.url)]
+        await measure(cases)
     for case in cases:
         p99 = percentile(case.samples, 0.99)
         report.add(
@@ -109,9 +96,9 @@ async def _cases(role: str, api: Api, url: str) -> list[Case]:
     ]
 
 
-async def _measure(cases: list[Case]) -> None:
-    """`WARM_UP` rounds, then `REQUESTS` timed rounds; in each round every case is called once, one at a time."""
-    for n in range(WARM_UP + REQUESTS):
+async def measure(cases: list[Case], *, warm_up: int = WARM_UP, rounds: int = REQUESTS) -> None:
+    """`warm_up` rounds, then `rounds` timed rounds; in each round every case is called once, one at a time."""
+    for n in range(warm_up + rounds):
         for case in cases:
             path, params = case.request(n)
             started = time.perf_counter()
@@ -119,7 +106,7 @@ async def _measure(cases: list[Case]) -> None:
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 raise AssertionError(f"{case.role} GET {path} {params}: {response.status_code} {response.text[:200]}")
-            if n >= WARM_UP:
+            if n >= warm_up:
                 case.samples.append(elapsed)
 
 

@@ -1,7 +1,7 @@
 """(a) Inbound ingest: messages per second from the simulator through to committed rows and published events.
 
 For each database and each number of concurrent chats, three rates from the same run:
-- in process (first, for about `IN_PROCESS_SECONDS`): the worker's own ingest function (`ingest_events` in a
+- in process (first, for about `IN_PROCESS_SECONDS`): the worker's own ingest function (`ingest_batch` in a
   `unit_of_work`, as many messages per transaction as a worker takes from a backlog), with no HTTP, WebSocket
   or Socket.IO: what the database work alone allows. Its CPU time per message is shown too.
 - ceiling: the rows that run stored, inserted again into `messages` as plain single-row INSERTs through
@@ -42,6 +42,7 @@ from zapdesk.db.migrate import upgrade_to_head
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
 from zapdesk.events import MessageCreated
+from zapdesk.ingest.service import Inbound
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket
 from zapdesk.worker.group_commit import MAX_EVENTS_PER_TRANSACTION
@@ -49,7 +50,7 @@ from zapdesk.worker.pipeline import runner_deps
 
 # Each in-process run lasts about this long; the end-to-end backlog is sized from its rate to drain in about
 # `DRAIN_SECONDS` (between `MIN_MESSAGES` and `MAX_MESSAGES`), so a slow machine still finishes in time.
-IN_PROCESS_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "5"))
+IN_PROCESS_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "3"))
 DRAIN_SECONDS = float(os.environ.get("BENCH_DRAIN_SECONDS", "4"))
 MIN_MESSAGES, MAX_MESSAGES = 100, 5000
 IN_PROCESS_MESSAGES = 20_000  # at most, in one in-process run
@@ -289,13 +290,13 @@ async def _ingest_in_process(
         published.extend(events)
 
     deps = runner_deps(settings, context.sessionmaker, sink)
-    events = inbound(f"IN{run}X", written(run, chats, IN_PROCESS_MESSAGES))
+    events = [Inbound(connection_id, event) for event in inbound(f"IN{run}X", written(run, chats, IN_PROCESS_MESSAGES))]
     count = 0
     started, cpu = time.perf_counter(), time.process_time()
     while count < len(events) and time.perf_counter() - started < IN_PROCESS_SECONDS:
         batch = events[count : count + MAX_EVENTS_PER_TRANSACTION]
         async with unit_of_work(context.sessionmaker, deps.sink) as session:
-            await deps.ingest(session, connection_id, batch)
+            await deps.ingest(session, batch)
         count += len(batch)
     rate = Rate(count / (time.perf_counter() - started), (time.process_time() - cpu) * 1000 / count)
     created = sum(1 for item in published if isinstance(item.event, MessageCreated))

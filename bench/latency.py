@@ -26,7 +26,7 @@ from tests.system.harness import Api, eventually
 # Messages per second: light loads for comparison, then the target's (last: what it leaves queued is not waited for).
 RATES = (5, 20, 200)
 TARGET_RATE = 200
-SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "15"))
+SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "10"))
 GRACE_SECONDS = float(os.environ.get("BENCH_LATENCY_GRACE", "20"))
 CHATS = 50
 SENDERS = 64

@@ -18,7 +18,7 @@ import aiohttp
 
 from bench.report import Report
 from bench.stack import Stack, database, running_stack
-from tests.system.harness import Api, link_connection
+from tests.system.harness import Api, all_pages, link_connection
 
 SESSIONS = int(os.environ.get("BENCH_MEMORY_SESSIONS", "100"))
 SOCKETS = int(os.environ.get("BENCH_MEMORY_SOCKETS", "1000"))
@@ -97,7 +97,8 @@ async def _link_many(stack: Stack, indexes: range) -> None:
             await link_connection(stack.admin, stack.simulator, f"Sessão {index}", business(index), qr_within=60)
 
     await asyncio.gather(*(link(index) for index in indexes))
-    connected = [c for c in (await stack.admin.get("/api/connections"))["items"] if c["status"] == "CONNECTED"]
+    listed = [connection for page in await all_pages(stack.admin, "/api/connections") for connection in page]
+    connected = [connection for connection in listed if connection["status"] == "CONNECTED"]
     if len(connected) != SESSIONS:
         raise AssertionError(f"{len(connected)} of {SESSIONS} sessions connected")
 
@@ -117,9 +118,12 @@ class Sockets:
         if not opened.startswith("0"):
             raise AssertionError(f"unexpected Engine.IO open packet {opened!r}")
         await ws.send_str("40" + json.dumps({"token": token}))
-        connected = await ws.receive_str(timeout=30)
-        if not connected.startswith("40"):
-            raise AssertionError(f"socket refused: {connected!r}")
+        # Events (agents' presence) may come before the answer to the connect: only a refusal ("44") is one.
+        answer = await ws.receive_str(timeout=30)
+        while answer.startswith("42"):
+            answer = await ws.receive_str(timeout=30)
+        if not answer.startswith("40"):
+            raise AssertionError(f"socket refused: {answer!r}")
         self.sockets.append(ws)
         self.keepers.append(asyncio.create_task(self._answer_pings(ws)))
 

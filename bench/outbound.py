@@ -16,11 +16,11 @@ from pathlib import Path
 from bench.report import Report
 from bench.stack import BUSINESS, Stack, database, direct_engine, running_stack, scalar
 from tests.system.harness import eventually
-from zapdesk.api.deps import load_user
 from zapdesk.db.engine import create_sessionmaker
 from zapdesk.db.uow import unit_of_work
 from zapdesk.messages.schemas import MessageCreate
 from zapdesk.messages.service import post_message
+from zapdesk.users.repository import load_user
 
 MESSAGES = int(os.environ.get("BENCH_OUTBOUND_MESSAGES", "500"))
 CHATS = 20

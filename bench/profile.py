@@ -19,6 +19,7 @@ from zapdesk.context import AppContext
 from zapdesk.db.events import Published
 from zapdesk.db.migrate import upgrade_to_head
 from zapdesk.db.uow import unit_of_work
+from zapdesk.ingest.service import Inbound
 from zapdesk.worker.group_commit import MAX_EVENTS_PER_TRANSACTION
 from zapdesk.worker.pipeline import runner_deps
 
@@ -72,21 +73,24 @@ async def _profiled_ingest(context: AppContext, settings: Settings) -> tuple[cPr
 
     deps = runner_deps(settings, context.sessionmaker, sink)
     connection_id = await _connection(context, "postgresql")
-    events = inbound("PROF", written(9, CHATS, MESSAGES + MAX_EVENTS_PER_TRANSACTION))
+    events = [
+        Inbound(connection_id, event)
+        for event in inbound("PROF", written(9, CHATS, MESSAGES + MAX_EVENTS_PER_TRANSACTION))
+    ]
     batches = [events[i : i + MAX_EVENTS_PER_TRANSACTION] for i in range(0, len(events), MAX_EVENTS_PER_TRANSACTION)]
     # The first batch creates the contacts and tickets: not the steady state being profiled.
     async with unit_of_work(context.sessionmaker, deps.sink) as session:
-        await deps.ingest(session, connection_id, batches[0])
+        await deps.ingest(session, batches[0])
     started = time.process_time()
     for batch in batches[1:]:
         async with unit_of_work(context.sessionmaker, deps.sink) as session:
-            await deps.ingest(session, connection_id, batch)
+            await deps.ingest(session, batch)
     cpu = time.process_time() - started
     profile = cProfile.Profile(time.process_time)  # CPU time: waiting on the database is not counted
-    events_again = inbound("PROF2X", written(9, CHATS, MESSAGES))
+    events_again = [Inbound(connection_id, event) for event in inbound("PROF2X", written(9, CHATS, MESSAGES))]
     profile.enable()
     for start in range(0, len(events_again), MAX_EVENTS_PER_TRANSACTION):
         async with unit_of_work(context.sessionmaker, deps.sink) as session:
-            await deps.ingest(session, connection_id, events_again[start : start + MAX_EVENTS_PER_TRANSACTION])
+            await deps.ingest(session, events_again[start : start + MAX_EVENTS_PER_TRANSACTION])
     profile.disable()
     return profile, MESSAGES, cpu

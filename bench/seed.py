@@ -21,13 +21,16 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 
-from tests.system.harness import ADMIN_EMAIL, ADMIN_PASSWORD
+from bench.stack import BENCH_ENV, database
+from tests.system.harness import ADMIN_EMAIL, ADMIN_PASSWORD, Api, Server
 from zapdesk.auth.passwords import hash_password
 from zapdesk.config import to_async_url
+from zapdesk.db.folding import fold
 from zapdesk.db.migrate import upgrade_to_head
 
 AGENT_PASSWORD = "bench-agent-password"
@@ -191,9 +194,14 @@ async def seed(database_url: str, scale: Scale = Scale(), *, now: datetime | Non
         async with _step(report, "users, queues, numbers, contacts"):
             await _small_tables(connection, generator)
             await _copy(connection, "contacts", _CONTACT_COLUMNS, generator.contacts())
-        indexes = await _drop_secondary_indexes(connection, ("tickets", "messages"))
-        async with _step(report, "tickets"):
-            await _copy(connection, "tickets", _TICKET_COLUMNS, generator.ticket_rows(tickets))
+        indexes = await _drop_secondary_indexes(
+            connection, ("tickets", "messages", "ticket_events", "ticket_queue_times")
+        )
+        async with _step(report, "tickets and their history"):
+            ticket_rows = generator.ticket_rows(tickets)
+            await _copy(connection, "tickets", _TICKET_COLUMNS, ticket_rows)
+            await _copy(connection, "ticket_events", _EVENT_COLUMNS, _history(ticket_rows))
+            await _copy(connection, "ticket_queue_times", _QUEUE_TIME_COLUMNS, _queue_times(ticket_rows))
         async with _step(report, "messages"):
             for chunk in generator.message_chunks(tickets):
                 await _copy(connection, "messages", _MESSAGE_COLUMNS, chunk)
@@ -201,7 +209,7 @@ async def seed(database_url: str, scale: Scale = Scale(), *, now: datetime | Non
             for statement in indexes:
                 await connection.execute(statement)
         async with _step(report, "vacuum and analyze"):
-            for table in ("users", "queues", "connections", "contacts", "tickets", "messages"):
+            for table in ("users", "queues", "connections", "contacts", "tickets", "messages", "ticket_events"):
                 await connection.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 )
@@ -211,6 +219,35 @@ async def seed(database_url: str, scale: Scale = Scale(), *, now: datetime | Non
     finally:
         await connection.close()
     return report
+
+
+@dataclass
+class SeededDesk:
+    """`zapdesk run` on a freshly seeded PostgreSQL database, with an admin and an agent (agent01) signed in."""
+
+    url: str
+    server: Server
+    admin: Api
+    agent: Api
+    report: SeedReport
+
+
+@asynccontextmanager
+async def seeded_desk(workdir: Path, scale: Scale = Scale()) -> AsyncIterator[SeededDesk]:
+    async with database("postgresql", workdir) as url:
+        seeded = await seed(url, scale)
+        server = Server(database_url=url, data_dir=workdir / "data", extra_env=BENCH_ENV)
+        await server.start()
+        try:
+            admin = await Api(server.url).login()
+            agent = await Api(server.url).login("agent01@zapdesk.test", AGENT_PASSWORD)
+            try:
+                yield SeededDesk(url, server, admin, agent, seeded)
+            finally:
+                await admin.close()
+                await agent.close()
+        finally:
+            server.stop()
 
 
 @asynccontextmanager
@@ -288,7 +325,17 @@ async def _small_tables(connection: asyncpg.Connection, generator: _Generator) -
     )
 
 
-_CONTACT_COLUMNS = ("id", "name", "phone", "push_name", "custom_fields", "is_group", "created_at", "updated_at")
+_CONTACT_COLUMNS = (
+    "id",
+    "name",
+    "name_search",
+    "phone",
+    "push_name",
+    "custom_fields",
+    "is_group",
+    "created_at",
+    "updated_at",
+)
 _TICKET_COLUMNS = (
     "id",
     "contact_id",
@@ -303,7 +350,27 @@ _TICKET_COLUMNS = (
     "closed_at",
     "created_at",
     "updated_at",
+    # The service metrics (`tickets.metrics`), as a live desk would have stored them: what reports read.
+    "waiting_since",
+    "waiting_seconds",
+    "first_customer_message_at",
+    "first_response_seconds",
+    "resolution_seconds",
+    "transfer_count",
+    "reopen_count",
+    "message_count",
+    "rating",
+    "rated_at",
+    "rated_agent_id",
+    "rated_queue_id",
+    # The seeded numbers keep no business hours: each business-hours figure is its plain one.
+    "business_waiting_seconds",
+    "business_first_response_seconds",
+    "business_resolution_seconds",
+    "queue_since",
 )
+_QUEUE_TIME_COLUMNS = ("ticket_id", "queue_id", "seconds", "business_seconds")
+_EVENT_COLUMNS = ("id", "ticket_id", "kind", "at", "actor_kind", "actor_user_id", "to_user_id", "detail")
 _MESSAGE_COLUMNS = (
     "id",
     "ticket_id",
@@ -312,6 +379,7 @@ _MESSAGE_COLUMNS = (
     "author_id",
     "from_me",
     "body",
+    "body_search",
     "type",
     "extra",
     "reactions",
@@ -364,7 +432,8 @@ class _Generator:
         for index, name in enumerate(self.contact_names, start=1):
             ddd = 11 + (index * 7) % 89
             created = year_ago + timedelta(seconds=self.random.uniform(0, 365 * 86400))
-            rows.append((index, name, f"55{ddd:02d}9{index:08d}", name.split()[0], "{}", False, created, created))
+            phone = f"55{ddd:02d}9{index:08d}"
+            rows.append((index, name, fold(name), phone, name.split()[0], "{}", False, created, created))
         return rows
 
     def tickets(self) -> list[_Ticket]:
@@ -422,6 +491,8 @@ class _Generator:
         return self.now - timedelta(seconds=self.random.uniform(60, days * 86400))
 
     def ticket_rows(self, tickets: list[_Ticket]) -> list[tuple[Any, ...]]:
+        # A source of its own: the other tables come out as they did before the metrics were seeded.
+        metrics = random.Random(20261204)
         rows = []
         for ticket in tickets:
             last_from_customer = ticket.status == "pending" or (ticket.status == "open" and ticket.id % 2 == 0)
@@ -443,6 +514,7 @@ class _Generator:
                     closed_at,
                     ticket.created_at,
                     ticket.last_activity_at,
+                    *_metrics(ticket, closed_at, metrics),
                 )
             )
         return rows
@@ -463,6 +535,7 @@ class _Generator:
                 at = ticket.last_activity_at if last else ticket.created_at + span * position
                 author = ticket.assignee_id if from_me else None
                 sender = self.agent_name(author) if author else None if from_me else self.contact_name(ticket)
+                body = self._body(ticket, position, from_me=from_me)
                 chunk.append(
                     (
                         message_id,
@@ -471,7 +544,8 @@ class _Generator:
                         ticket.connection_id,
                         author,
                         from_me,
-                        self._body(ticket, position, from_me=from_me),
+                        body,
+                        fold(body),
                         "text",
                         empty,
                         empty,
@@ -504,6 +578,83 @@ class _Generator:
         phrase = phrases[key % len(phrases)]
         agent = self.agent_name(ticket.assignee_id) if ticket.assignee_id else "Atendimento"
         return phrase.format(n=100000 + key % 900000, d=2 + key % 12, agent=agent.split()[0])
+
+
+def _queue_times(ticket_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Each closed ticket's time in the queue it is in: it never changed queues, so its whole life."""
+    column = {name: index for index, name in enumerate(_TICKET_COLUMNS)}
+    ticket_id, queue_id, resolution = column["id"], column["queue_id"], column["resolution_seconds"]
+    return [
+        (row[ticket_id], row[queue_id], row[resolution], row[resolution])
+        for row in ticket_rows
+        if row[queue_id] is not None and row[resolution] is not None
+    ]
+
+
+def _history(ticket_rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Each ticket's history as its metrics tell it: created, accepted, reopened, closed (rated: its score)."""
+    column = {name: index for index, name in enumerate(_TICKET_COLUMNS)}
+    events: list[tuple[Any, ...]] = []
+    empty = json.dumps({})
+
+    def add(ticket_id: int, kind: str, at: datetime, actor: str, user: int | None, detail: str = empty) -> None:
+        events.append((len(events) + 1, ticket_id, kind, at, actor, user, None, detail))
+
+    for row in ticket_rows:
+        ticket_id, created = row[column["id"]], row[column["created_at"]]
+        assignee, closed_at = row[column["assignee_id"]], row[column["closed_at"]]
+        add(ticket_id, "created", created, "customer", None)
+        if assignee is not None and row[column["waiting_seconds"]] is not None:
+            add(ticket_id, "accepted", created + timedelta(seconds=row[column["waiting_seconds"]]), "user", assignee)
+        if closed_at is not None:
+            if row[column["reopen_count"]]:
+                add(ticket_id, "closed", created + (closed_at - created) / 2, "user", assignee)
+                add(ticket_id, "reopened", created + (closed_at - created) * 3 / 4, "user", assignee)
+            add(ticket_id, "closed", closed_at, "user" if assignee else "timer", assignee)
+        if row[column["rating"]] is not None:
+            score = json.dumps({"score": row[column["rating"]]})
+            add(ticket_id, "rated", row[column["rated_at"]], "customer", None, score)
+    return events
+
+
+def _metrics(ticket: _Ticket, closed_at: datetime | None, rng: random.Random) -> tuple[Any, ...]:
+    """The ticket's stored metrics: waits and first responses of an agent who took it, a resolution when closed,
+    some transfers and reopenings, a rating on about a third of the tickets closed by an agent."""
+    lifetime = (ticket.last_activity_at - ticket.created_at).total_seconds()
+    waiting_since = ticket.created_at if ticket.status == "pending" else None
+    waiting: int | None = None
+    first_response: int | None = None
+    rating: int | None = None
+    rated_at: datetime | None = None
+    if ticket.assignee_id is not None:
+        waiting = round(min(lifetime, rng.expovariate(1 / 300)))
+        if ticket.messages > 1:
+            first_response = round(min(lifetime, waiting + rng.expovariate(1 / 120)))
+    resolution = round((closed_at - ticket.created_at).total_seconds()) if closed_at is not None else None
+    if closed_at is not None and ticket.assignee_id is not None and rng.random() < 0.3:
+        rating = rng.choices((1, 2, 3, 4, 5), weights=(5, 5, 10, 30, 50))[0]
+        rated_at = closed_at + timedelta(minutes=2)
+    transfers = 1 if rng.random() < 0.1 else 0
+    reopenings = 1 if closed_at is not None and rng.random() < 0.05 else 0
+    rated_agent, rated_queue = (ticket.assignee_id, ticket.queue_id) if rating is not None else (None, None)
+    return (
+        waiting_since,
+        waiting,
+        ticket.created_at,
+        first_response,
+        resolution,
+        transfers,
+        reopenings,
+        ticket.messages,
+        rating,
+        rated_at,
+        rated_agent,
+        rated_queue,
+        waiting,
+        first_response,
+        resolution,
+        ticket.created_at if closed_at is None and ticket.queue_id is not None else None,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

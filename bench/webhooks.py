@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+import zapdesk.migrations.models  # noqa: F401  (every mapper, as the server has them: relationships name each other)
 from bench.report import Report
 from bench.stack import cpu_seconds, database, direct_engine, running_stack, scalar
 from zapdesk.config import Settings

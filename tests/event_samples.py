@@ -56,7 +56,7 @@ from zapdesk.tickets.history.schemas import ActorRead, NamedRef, TicketEventRead
 from zapdesk.tickets.models import TicketStatus
 from zapdesk.tickets.schemas import TicketContact, TicketRead
 from zapdesk.users.models import Role
-from zapdesk.users.schemas import UserRead
+from zapdesk.users.schemas import NotificationPreferences, UserRead
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
@@ -146,6 +146,7 @@ def connection_out(connection_id: int = 1, status: ConnectionStatus = Connection
         is_default=True,
         greeting_message=None,
         farewell_message=None,
+        send_read_receipts=True,
         queue_ids=[],
         automation=ConnectionAutomation(),
         banned_until=None,
@@ -164,6 +165,8 @@ def user_read(user_id: int = 1) -> UserRead:
         role=Role.AGENT,
         queue_ids=[1],
         signature=True,
+        language="pt-BR",
+        notifications=NotificationPreferences(),
         created_at=NOW,
     )
 

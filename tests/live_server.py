@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,7 @@ import socketio
 import uvicorn
 from starlette.types import ASGIApp
 
-from tests.loopback import CLIENT_LIMITS
+from tests.loopback import CLIENT_LIMITS, tcp_listener
 from zapdesk.app import AssembledServer, assemble_server
 from zapdesk.auth.tokens import issue_access_token
 from zapdesk.context import AppContext
@@ -56,9 +55,7 @@ async def serve(app: ASGIApp, *, host: str = "127.0.0.1", startup_timeout: float
 
     The lifespan runs (startup before the block, shutdown after it); a failing startup raises here.
     """
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, 0))  # port 0: the kernel picks a free port, and we hold it: no race with others
+    listener = tcp_listener(host)
     port = listener.getsockname()[1]
     config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=5)
     server = _InLoopServer(config)

@@ -13,9 +13,10 @@ from tests.conftest import make_settings
 from tests.event_samples import SAMPLES, ticket_read
 from zapdesk.app import create_api
 from zapdesk.context import AppContext
+from zapdesk.db.audiences import ADMINS_ROOM, AGENTS_ROOM, EVERYONE_ROOMS, queue_room, user_room
 from zapdesk.db.events import Event, Published
 from zapdesk.events import BROWSER_EVENTS, CONTRACT, Audience, ContractEvent, TicketUpdated
-from zapdesk.tickets.access import ADMINS_ROOM, AGENTS_ROOM, EVERYONE_ROOMS, queue_room, ticket_rooms, user_room
+from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.models import TicketStatus
 
 

@@ -9,27 +9,95 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.types import ASGIApp
 
+from zapdesk import __version__
 from zapdesk.api.docs import install_docs
 from zapdesk.api.limits import BodySizeLimit
 from zapdesk.api.redaction import redact_tokens_in_server_logs
-from zapdesk.api.router import build_api_router
 from zapdesk.api.security import SecurityHeaders
-from zapdesk.auth.ratelimit import create_rate_limiter
-from zapdesk.cloud.routes import WebhookFastPath
+from zapdesk.api.text_input import document_nul_refusal, reject_nul_characters
+from zapdesk.api_tokens import routes as api_tokens
+from zapdesk.automation import routes as automation
+from zapdesk.cloud import routes as cloud
+from zapdesk.cloud.routes import WebhookFastPath, quiet_stored_deliveries_in_access_log
 from zapdesk.config import Environment, Settings, get_settings
+from zapdesk.connections import routes as connections
+from zapdesk.contacts import routes as contacts
 from zapdesk.context import AppContext
-from zapdesk.errors import install_error_handlers
-from zapdesk.metrics.routes import router as metrics_router
+from zapdesk.dead_letters import routes as dead_letters
+from zapdesk.errors import ERROR_RESPONSES, install_error_handlers
+from zapdesk.kit.heap import freeze_startup_heap
+from zapdesk.media import routes as media
+from zapdesk.messages import routes as messages
+from zapdesk.meta import routes as meta
+from zapdesk.metrics import health
+from zapdesk.metrics import routes as metrics
+from zapdesk.notifications import routes as notifications
+from zapdesk.outbox import routes as outbox
+from zapdesk.queues import routes as queues
+from zapdesk.quick_answers import routes as quick_answers
+from zapdesk.realtime import routes as realtime_routes
 from zapdesk.realtime.server import RealtimeServer
+from zapdesk.reports import routes as reports
+from zapdesk.scheduled import routes as scheduled
+from zapdesk.send_api import routes as send_api
+from zapdesk.settings import routes as workspace_settings
+from zapdesk.signin import routes as signin
+from zapdesk.signin.ratelimit import create_rate_limiter
 from zapdesk.simulator.app import mount_simulator
+from zapdesk.tags import routes as tags
+from zapdesk.tickets import routes as tickets
+from zapdesk.users import routes as users
 from zapdesk.users.bootstrap import bootstrap_first_admin
 from zapdesk.web import WebUI
+from zapdesk.webhooks import routes as webhooks
 from zapdesk.webhooks.dispatcher import WebhookDispatcher
 from zapdesk.webhooks.service import WebhookFeeder
 from zapdesk.worker.supervisor import WorkerSupervisor
+
+
+def api_router() -> APIRouter:
+    """Every domain's routes, under /api."""
+    router = APIRouter(prefix="/api", responses=ERROR_RESPONSES, dependencies=[Depends(reject_nul_characters)])
+    for domain_router in (
+        health.router,
+        connections.router,
+        contacts.router,
+        contacts.fields_router,
+        media.avatar_router,
+        tickets.router,
+        # Before messages: it takes the multipart POSTs on the path whose JSON POSTs messages answers.
+        media.upload_router,
+        media.voice_router,
+        messages.router,
+        messages.actions_router,
+        media.router,
+        outbox.router,
+        dead_letters.router,
+        signin.router,
+        users.router,
+        queues.router,
+        tags.router,
+        notifications.router,
+        quick_answers.router,
+        scheduled.router,
+        automation.router,
+        workspace_settings.router,
+        meta.router,
+        realtime_routes.router,
+        cloud.router,
+        cloud.webhooks,
+        api_tokens.router,
+        # The multipart route first: it takes the multipart POSTs on the path whose JSON POSTs the other answers.
+        send_api.upload_router,
+        send_api.router,
+        webhooks.router,
+        reports.router,
+    ):
+        router.include_router(domain_router)
+    return router
 
 
 def create_api(context: AppContext) -> FastAPI:
@@ -44,7 +112,7 @@ def create_api(context: AppContext) -> FastAPI:
 
     api = FastAPI(
         title="zapdesk",
-        version="0.1.0",
+        version=__version__,
         description="WhatsApp customer-service desk: connections, tickets, messages, real time.",
         openapi_url="/api/openapi.json",
         docs_url=None,  # served by install_docs: offline, under our Content-Security-Policy
@@ -52,10 +120,9 @@ def create_api(context: AppContext) -> FastAPI:
         lifespan=lifespan,
     )
     api.state.context = context
-    api.state.login_limiter = login_limiter = create_rate_limiter(context.settings)
+    api.state.login_limiter = login_limiter = create_rate_limiter(context.settings, context.clock)
     context.on_close.append(login_limiter.close)
     install_error_handlers(api)
-    api.add_middleware(WebhookFastPath)
     # Outgoing webhooks: what this process commits is queued, and its dispatcher sends what is due.
     dispatcher = WebhookDispatcher(context)
     context.consumers.append(WebhookFeeder(context.sessionmaker, context.settings, on_queued=dispatcher.nudge))
@@ -63,8 +130,9 @@ def create_api(context: AppContext) -> FastAPI:
     context.on_close.append(dispatcher.close)
     api.state.webhook_dispatcher = dispatcher
     install_docs(api)
-    api.include_router(build_api_router())
-    api.include_router(metrics_router)  # /metrics, outside /api (Prometheus's default path)
+    document_nul_refusal(api)
+    api.include_router(api_router())
+    api.include_router(metrics.router)  # /metrics, outside /api (Prometheus's default path)
     simulator = mount_simulator(api, context.settings)  # /simulator outside production
     if simulator is not None:
         context.on_close.append(simulator.close)
@@ -100,9 +168,12 @@ def assemble_server(context: AppContext) -> AssembledServer:
         WebUI(api, settings.web_dist_dir), limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes
     )
     redact_tokens_in_server_logs()  # Socket.IO clients may send the token in the query string uvicorn logs
+    quiet_stored_deliveries_in_access_log()
     # The Socket.IO wrapper hands lifespan and every non-/socket.io request to `http`, so FastAPI's lifespan runs.
+    # Meta's deliveries are answered first, before Socket.IO, the web UI and FastAPI look at them.
+    delivered = WebhookFastPath(realtime.asgi_app(http), api, limit=settings.max_body_bytes)
     # Outermost, so every HTTP answer carries the security headers (web UI, API, Socket.IO polling, 413s).
-    return AssembledServer(asgi=SecurityHeaders(realtime.asgi_app(http)), api=api, realtime=realtime)
+    return AssembledServer(asgi=SecurityHeaders(delivered), api=api, realtime=realtime)
 
 
 def openapi_document() -> dict[str, Any]:
@@ -123,4 +194,6 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     """The whole server as one ASGI app (what `zapdesk run` serves)."""
     settings = settings or get_settings()
     settings.check_production_secrets()
-    return assemble_server(AppContext.from_settings(settings)).asgi
+    asgi = assemble_server(AppContext.from_settings(settings)).asgi
+    freeze_startup_heap()
+    return asgi

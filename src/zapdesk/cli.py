@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from zapdesk import __version__
 from zapdesk.config import InsecureSettings, get_settings
 from zapdesk.db.migrate import upgrade_to_head
 
@@ -44,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
 def _simulator(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from zapdesk.kit.heap import freeze_startup_heap
     from zapdesk.simulator.app import create_simulator_app
     from zapdesk.simulator.config import SimulatorConfig
 
@@ -51,7 +53,9 @@ def _simulator(args: argparse.Namespace) -> int:
     if args.state is not None:
         config = config.model_copy(update={"state_file": args.state})
     print(f"WhatsApp simulator on port {args.port}, state in {config.state_file}; phones page at /")
-    uvicorn.run(create_simulator_app(config), host=args.host, port=args.port, log_level="info")
+    app = create_simulator_app(config)
+    freeze_startup_heap()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 
@@ -171,6 +175,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zapdesk", description="WhatsApp customer-service desk.")
+    parser.add_argument("--version", action="version", version=f"zapdesk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="migrate, then serve the API, real time, web UI and WhatsApp sessions")
     run.add_argument("--host", default=None, help="address to listen on (default: HOST or 0.0.0.0)")

@@ -25,145 +25,88 @@ class InsecureSettings(ValueError):
 
 
 class Settings(BaseSettings):
+    # Each setting is read from the environment variable of its name in capitals (DATABASE_URL, PORT…);
+    # only the environment has other names. populate_by_name: a child worker gets its parent's settings as JSON.
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     environment: Environment = Field(
         default=Environment.DEVELOPMENT,
         validation_alias=AliasChoices("ZAPDESK_ENV", "NODE_ENV", "environment"),
     )
-    data_dir: Path = Field(default=Path("data"), validation_alias=AliasChoices("DATA_DIR", "data_dir"))
-    auth_sessions_dir: Path = Field(
-        default=Path("auth_sessions"), validation_alias=AliasChoices("AUTH_SESSIONS_DIR", "auth_sessions_dir")
-    )
-    database_url: str = Field(default="", validation_alias=AliasChoices("DATABASE_URL", "database_url"))
-    direct_url: str = Field(default="", validation_alias=AliasChoices("DIRECT_URL", "direct_url"))
+    data_dir: Path = Path("data")
+    auth_sessions_dir: Path = Path("auth_sessions")
+    database_url: str = ""
+    direct_url: str = ""
     # Poolers in transaction mode (pgbouncer, Supabase's) break asyncpg's prepared statements.
-    database_pooled: bool | None = Field(
-        default=None, validation_alias=AliasChoices("DATABASE_POOLED", "database_pooled")
-    )
-    redis_url: str = Field(default="", validation_alias=AliasChoices("REDIS_URL", "redis_url"))
+    database_pooled: bool | None = None
+    redis_url: str = ""
     # Pub/sub channels are global to a Redis server: deployments (or test runs) sharing one need distinct prefixes.
-    redis_prefix: str = Field(default="zapdesk", validation_alias=AliasChoices("REDIS_PREFIX", "redis_prefix"))
+    redis_prefix: str = "zapdesk"
 
-    jwt_secret: str = Field(default=DEFAULT_JWT_SECRET, validation_alias=AliasChoices("JWT_SECRET", "jwt_secret"))
-    jwt_refresh_secret: str = Field(
-        default=DEFAULT_JWT_REFRESH_SECRET,
-        validation_alias=AliasChoices("JWT_REFRESH_SECRET", "jwt_refresh_secret"),
-    )
-    access_token_minutes: int = Field(
-        default=15, ge=1, validation_alias=AliasChoices("ACCESS_TOKEN_MINUTES", "access_token_minutes")
-    )
-    refresh_token_days: int = Field(
-        default=30, ge=1, validation_alias=AliasChoices("REFRESH_TOKEN_DAYS", "refresh_token_days")
-    )
-    login_attempts_per_minute: int = Field(
-        default=10,
-        ge=1,
-        validation_alias=AliasChoices("LOGIN_ATTEMPTS_PER_MINUTE", "login_attempts_per_minute"),
-    )
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_refresh_secret: str = DEFAULT_JWT_REFRESH_SECRET
+    access_token_minutes: int = Field(default=15, ge=1)
+    refresh_token_days: int = Field(default=30, ge=1)
+    login_attempts_per_minute: int = Field(default=10, ge=1)
 
-    host: str = Field(default="0.0.0.0", validation_alias=AliasChoices("HOST", "host"))
-    port: int = Field(default=3001, ge=1, le=65535, validation_alias=AliasChoices("PORT", "port"))
-    public_url: str = Field(default="", validation_alias=AliasChoices("PUBLIC_URL", "public_url"))
+    host: str = "0.0.0.0"
+    port: int = Field(default=3001, ge=1, le=65535)
+    public_url: str = ""
 
-    admin_email: str = Field(default="admin@zapdesk.local", validation_alias=AliasChoices("ADMIN_EMAIL", "admin_email"))
-    admin_password: str = Field(default="", validation_alias=AliasChoices("ADMIN_PASSWORD", "admin_password"))
+    admin_email: str = "admin@zapdesk.local"
+    admin_password: str = ""
 
-    simulator_enabled: bool | None = Field(
-        default=None, validation_alias=AliasChoices("SIMULATOR_ENABLED", "simulator_enabled")
-    )
-    simulator_url: str = Field(default="", validation_alias=AliasChoices("SIMULATOR_URL", "simulator_url"))
+    simulator_enabled: bool | None = None
+    simulator_url: str = ""
 
     # Engine worker processes: `zapdesk run` supervises this many; `zapdesk api` runs none (workers run apart).
-    run_workers: bool = Field(default=True, validation_alias=AliasChoices("RUN_WORKERS", "run_workers"))
-    worker_processes: int = Field(
-        default=1, ge=1, le=32, validation_alias=AliasChoices("WORKER_PROCESSES", "worker_processes")
-    )
-    max_sessions_per_worker: int = Field(
-        default=500, ge=1, validation_alias=AliasChoices("MAX_SESSIONS_PER_WORKER", "max_sessions_per_worker")
-    )
+    run_workers: bool = True
+    worker_processes: int = Field(default=1, ge=1, le=32)
+    max_sessions_per_worker: int = Field(default=500, ge=1)
     # neonize keeps a thread for every QR window that ended unscanned (and never gives it back): past this many, a
     # worker hands its sessions over and is started again, the only way to free them.
-    leaked_threads_limit: int = Field(
-        default=32, ge=1, validation_alias=AliasChoices("LEAKED_THREADS_LIMIT", "leaked_threads_limit")
-    )
+    leaked_threads_limit: int = Field(default=32, ge=1)
     # A session's lease lives this long without a heartbeat; heartbeats come three times per lease.
-    lease_seconds: float = Field(default=15.0, gt=0, validation_alias=AliasChoices("LEASE_SECONDS", "lease_seconds"))
+    lease_seconds: float = Field(default=15.0, gt=0)
     # A session reconnecting longer than this is torn down and started again.
-    reconnect_watchdog_seconds: float = Field(
-        default=120.0, gt=0, validation_alias=AliasChoices("RECONNECT_WATCHDOG_SECONDS", "reconnect_watchdog_seconds")
-    )
+    reconnect_watchdog_seconds: float = Field(default=120.0, gt=0)
     # Failed connects are retried with capped exponential backoff and jitter, this many times, then FAILED.
-    connect_retry_limit: int = Field(
-        default=8, ge=0, validation_alias=AliasChoices("CONNECT_RETRY_LIMIT", "connect_retry_limit")
-    )
-    connect_retry_max_seconds: float = Field(
-        default=60.0, gt=0, validation_alias=AliasChoices("CONNECT_RETRY_MAX_SECONDS", "connect_retry_max_seconds")
-    )
+    connect_retry_limit: int = Field(default=8, ge=0)
+    connect_retry_max_seconds: float = Field(default=60.0, gt=0)
 
     # Which program talks WhatsApp: our own on whatsmeow ("zapdesk-wa", which acknowledges a message only after
     # it is committed), or neonize (acknowledges on arrival), kept until ours has been proven on real numbers.
-    whatsapp_engine: Literal["zapdesk-wa", "neonize"] = Field(
-        default="zapdesk-wa", validation_alias=AliasChoices("WHATSAPP_ENGINE", "whatsapp_engine")
-    )
+    whatsapp_engine: Literal["zapdesk-wa", "neonize"] = "zapdesk-wa"
     # The zapdesk-wa binary; unset: engine/bin/zapdesk-wa of the source checkout (built by `make engine`).
-    whatsapp_engine_binary: Path | None = Field(
-        default=None, validation_alias=AliasChoices("WHATSAPP_ENGINE_BINARY", "whatsapp_engine_binary")
-    )
+    whatsapp_engine_binary: Path | None = None
     # Extra flags for it. Only the debug build (`make engine-debug`, for tests and benchmarks) has any: -offline.
-    whatsapp_engine_flags: str = Field(
-        default="", validation_alias=AliasChoices("WHATSAPP_ENGINE_FLAGS", "whatsapp_engine_flags")
-    )
+    whatsapp_engine_flags: str = ""
     # How long WhatsApp's receipt waits for our commit; past it the message is delivered again later.
-    whatsapp_verdict_timeout_seconds: float = Field(
-        default=60.0,
-        gt=0,
-        validation_alias=AliasChoices("WHATSAPP_VERDICT_TIMEOUT_SECONDS", "whatsapp_verdict_timeout_seconds"),
-    )
+    whatsapp_verdict_timeout_seconds: float = Field(default=60.0, gt=0)
 
-    max_body_bytes: int = Field(
-        default=1_048_576, ge=1024, validation_alias=AliasChoices("MAX_BODY_BYTES", "max_body_bytes")
-    )
-    max_upload_bytes: int = Field(
-        default=16 * 1_048_576, ge=1024, validation_alias=AliasChoices("MAX_UPLOAD_BYTES", "max_upload_bytes")
-    )
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=16 * 1_048_576, ge=1024)
     # A client that missed more events than this (positions, whoever could see them) reloads instead of catching up.
-    event_replay_limit: int = Field(
-        default=2_000, ge=1, validation_alias=AliasChoices("EVENT_REPLAY_LIMIT", "event_replay_limit")
-    )
-    metrics_token: str = Field(default="", validation_alias=AliasChoices("METRICS_TOKEN", "metrics_token"))
+    event_replay_limit: int = Field(default=2_000, ge=1)
+    metrics_token: str = ""
     # Browser origins allowed to open Socket.IO connections, comma-separated ("*" for any); empty: same origin only.
-    cors_origins: str = Field(default="", validation_alias=AliasChoices("CORS_ORIGINS", "cors_origins"))
+    cors_origins: str = ""
     # Fernet keys (comma-separated, the first encrypts) for the secrets kept in the database: Cloud API tokens and
     # app secrets, outgoing webhook secrets. Unset: outside production one derived from JWT_SECRET; in production
     # storing such a secret is refused.
-    encryption_key: str = Field(default="", validation_alias=AliasChoices("ENCRYPTION_KEY", "encryption_key"))
+    encryption_key: str = ""
     # Webhook endpoints and media URLs may point at private, loopback or link-local addresses (our own network).
     # Unset: allowed outside production (development and tests post to loopback), refused in production.
-    allow_private_targets: bool | None = Field(
-        default=None, validation_alias=AliasChoices("ALLOW_PRIVATE_TARGETS", "allow_private_targets")
-    )
+    allow_private_targets: bool | None = None
     # Outgoing webhooks are retried with exponential backoff from the base delay, capped, for the window.
-    webhook_retry_base_seconds: float = Field(
-        default=5.0, gt=0, validation_alias=AliasChoices("WEBHOOK_RETRY_BASE_SECONDS", "webhook_retry_base_seconds")
-    )
-    webhook_retry_cap_seconds: float = Field(
-        default=3600.0, gt=0, validation_alias=AliasChoices("WEBHOOK_RETRY_CAP_SECONDS", "webhook_retry_cap_seconds")
-    )
-    webhook_retry_window_seconds: float = Field(
-        default=86400.0,
-        gt=0,
-        validation_alias=AliasChoices("WEBHOOK_RETRY_WINDOW_SECONDS", "webhook_retry_window_seconds"),
-    )
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    webhook_retry_window_seconds: float = Field(default=86400.0, gt=0)
     # Meta's Graph API, versioned; the simulator's fake one in demos and tests (e.g. http://host/simulator/graph).
-    cloud_graph_url: str = Field(
-        default="https://graph.facebook.com", validation_alias=AliasChoices("CLOUD_GRAPH_URL", "cloud_graph_url")
-    )
-    cloud_graph_version: str = Field(
-        default="v23.0", validation_alias=AliasChoices("CLOUD_GRAPH_VERSION", "cloud_graph_version")
-    )
+    cloud_graph_url: str = "https://graph.facebook.com"
+    cloud_graph_version: str = "v23.0"
     # The built web UI; unset: `web/dist` of the source checkout (see zapdesk.web).
-    web_dist_dir: Path | None = Field(default=None, validation_alias=AliasChoices("WEB_DIST_DIR", "web_dist_dir"))
+    web_dist_dir: Path | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Self:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from zapdesk.config import Settings
 from zapdesk.db.engine import create_engine, create_sessionmaker
 from zapdesk.db.events import EventSink, Published
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 
 
 async def _drop_events(_events: Sequence[Published]) -> None:
@@ -22,6 +23,8 @@ class AppContext:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     sink: EventSink = field(default=_drop_events)
+    # What leases, backoffs, QR windows and timers wait on; tests put a `ManualClock` here.
+    clock: Clock = field(default=SYSTEM_CLOCK)
     # Start-up steps of background services attached to this context, run by the server's lifespan.
     on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # Shutdown steps of what was attached to this context (the realtime server, background services), run once.

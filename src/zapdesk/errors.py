@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "Not authenticated",
         403: "Not allowed",
         404: "Not found",
-        409: "Conflict",
+        409: "Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status",
         413: "Request body too large",  # any route: the body size limit applies before routing
         422: "Invalid input",
         429: "Too many requests",
@@ -137,6 +138,19 @@ def _safe_error(error: dict[str, Any]) -> dict[str, Any]:
     return {"loc": list(error.get("loc", ())), "msg": str(error.get("msg")), "type": error.get("type"), "ctx": context}
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on the request's path (asked of the routes themselves)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+
+
 def field_error(loc: Sequence[str | int], type_: str, msg: str, **ctx: str | int) -> dict[str, Any]:
     """One field at fault, shaped as request validation reports it (the UI words it by `type`, with `ctx`)."""
     return {"loc": list(loc), "msg": msg, "type": type_, "ctx": ctx}
@@ -163,10 +177,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(describe_validation_errors(errors), "invalid", errors=safe), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         code = HTTP_ERROR_CODES.get(exc.status_code, "error")
-        return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route that matched the path; the path has them all.
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return JSONResponse(error_body(detail, code), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

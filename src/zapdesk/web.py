@@ -1,4 +1,8 @@
-"""Serving the built web UI (`web/dist`): hashed assets cached for a year, `index.html` for client-side routes."""
+"""Serving the built web UI: hashed assets cached for a year, `index.html` for client-side routes.
+
+The UI comes from `WEB_DIST_DIR` when set; else from the copy an installed package carries (`zapdesk/webapp`,
+put there by the build: see setup.py); else from `web/dist` of the source checkout (`make web`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Paths the UI must never answer: the API, real time, the simulator (and anything mounted under them).
 RESERVED_PREFIXES = ("/api", "/socket.io", "/simulator", "/metrics")
-DEFAULT_DIST_DIR = Path(__file__).resolve().parents[2] / "web" / "dist"
+PACKAGED_DIST_DIR = Path(__file__).resolve().parent / "webapp"
+CHECKOUT_DIST_DIR = Path(__file__).resolve().parents[2] / "web" / "dist"
+DEFAULT_DIST_DIR = PACKAGED_DIST_DIR if (PACKAGED_DIST_DIR / "index.html").is_file() else CHECKOUT_DIST_DIR
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 NOT_BUILT_PAGE = """<!doctype html>

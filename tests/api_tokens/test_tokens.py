@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select, update
 
 from tests.conftest import MakeUser
-from zapdesk.api_tokens.models import ApiToken
+from zapdesk.auth.models import ApiToken
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import jwt
 
-from tests.auth.helpers import bearer, sign_in
 from tests.conftest import MakeUser
+from tests.signin.helpers import bearer, sign_in
 from zapdesk.auth.tokens import ALGORITHM
 from zapdesk.config import Settings
 from zapdesk.db.base import utcnow

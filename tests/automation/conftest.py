@@ -15,6 +15,7 @@ from zapdesk.context import AppContext
 from zapdesk.db import cursors
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
+from zapdesk.kit.clock import ManualClock
 
 __all__ = ["automaton", "desk", "media_store"]
 
@@ -25,11 +26,19 @@ class Automaton:
     test moves `now`, it never sleeps."""
 
     context: AppContext
-    now: datetime = field(default_factory=utcnow)
+    clock: ManualClock = field(default_factory=lambda: ManualClock(start=utcnow()))
     automation: Automation = field(init=False)
 
     def __post_init__(self) -> None:
-        self.automation = Automation(self.context.sessionmaker, self.context.publish, now=lambda: self.now)
+        self.automation = Automation(self.context.sessionmaker, self.context.publish, clock=self.clock)
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @now.setter
+    def now(self, moment: datetime) -> None:
+        self.clock.set_wall_time(moment)
 
     async def start(self) -> None:
         """Automation reads the event log from here on (as it does from its migration on)."""

@@ -45,7 +45,7 @@ class Conversation:
         assert response.status_code == 200, response.text
 
     async def customer_says(self, text: str) -> None:
-        event = received(self.phone, text, push_name="João Souza")
+        event = received(self.phone, text, push_name="João Souza", at=self.automaton.now)
         await deliver(self.desk.context, self.desk.connection.id, event, self.media_store)
         await self.automaton.react()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -58,10 +58,10 @@ class Menu:
         self.connection_id = self.desk.connection.id
         return self
 
-    async def says(self, text: str) -> None:
-        await deliver(
-            self.desk.context, self.connection_id, received(CUSTOMER, text, push_name="Maria Silva"), self.media_store
-        )
+    async def says(self, text: str, *, sent_at: datetime | None = None) -> None:
+        """The customer's message, sent now (automation's clock) unless `sent_at`, reaches the desk now."""
+        event = received(CUSTOMER, text, push_name="Maria Silva", at=sent_at or self.automaton.now)
+        await deliver(self.desk.context, self.connection_id, event, self.media_store)
         await self.automaton.react()
 
     async def bot_said(self) -> list[str]:
@@ -113,6 +113,34 @@ async def test_0_goes_back_to_the_queues_and_an_option_can_lead_to_a_queue(menu:
         TOP,
         f"Financeiro. Escolha:\n\n{UNDER}",
     ]
+    ticket = await menu.ticket()
+    assert (ticket.queue_id, ticket.choosing_queue) == (desk.queue.id, False)
+
+
+async def test_what_the_customer_sent_before_the_menu_was_shown_is_no_answer_and_no_wrong_try(
+    menu: Menu, desk: Desk
+) -> None:
+    await menu.build(max_tries=2)
+    # The business phone was offline for ten minutes: four messages waited in the network and arrive together.
+    offline_since = menu.automaton.now - timedelta(minutes=10)
+    for minute, text in enumerate(("Oi", "1", "alguém?", "???")):
+        await menu.says(text, sent_at=offline_since + timedelta(minutes=minute))
+
+    assert await menu.bot_said() == [f"Olá!\n\n{TOP}"]  # the "1" was typed before any menu: it chose nothing
+    assert (await menu.ticket()).choosing_queue is True
+
+    await menu.says("suporte")  # the first message sent after seeing the menu
+    ticket = await menu.ticket()
+    assert (ticket.queue_id, ticket.choosing_queue) == (desk.queue.id, False)
+
+
+async def test_an_answer_stamped_a_moment_before_the_menu_still_counts(menu: Menu, desk: Desk) -> None:
+    # WhatsApp's timestamps are whole seconds and clocks drift: an answer may look a second older than the menu.
+    await menu.build()
+    await menu.says("Oi")
+
+    await menu.says("2", sent_at=menu.automaton.now - timedelta(seconds=1))
+
     ticket = await menu.ticket()
     assert (ticket.queue_id, ticket.choosing_queue) == (desk.queue.id, False)
 

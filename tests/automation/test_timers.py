@@ -138,3 +138,26 @@ async def test_each_timer_fires_once_however_often_the_workers_look(talk: Conver
             select(func.count()).select_from(Message).where(Message.body.like("Encerramos%"))
         )
     assert closings == 1
+
+
+async def test_a_ticket_given_back_and_written_to_in_one_batch_still_gets_the_out_of_hours_reply(
+    desk: Desk, client: httpx.AsyncClient, automaton: Automaton, media_store: MediaStore
+) -> None:
+    """Automation locks the tickets it expects to answer before it reads a batch, judging by what it knew before
+    the batch; this one it could not expect (it was open, an agent's, when the batch began), so it is locked on
+    its own when its turn comes."""
+    talk = Conversation(desk, client, automaton, media_store)
+    closed = {"enabled": True, "message": "Estamos fechados.", "repeat_hours": 1}  # no interval: always closed
+    await talk.configure(timers={"pending_after_minutes": 10}, hours=closed)
+    await talk.customer_says("Oi")
+    await talk.agent("accept")
+    await talk.customer_says("Alguém?")
+    assert await talk.automatic() == [("out_of_hours", "Estamos fechados.")]
+
+    automaton.now += timedelta(hours=2)
+    await automaton.automation.due_step()  # the agent's silence gives the ticket back; nobody has reacted yet
+    await deliver(desk.context, desk.connection.id, received(talk.phone, "Ainda preciso de ajuda"), media_store)
+    await automaton.react()
+
+    assert (await talk.ticket()).status == TicketStatus.PENDING
+    assert await talk.automatic() == [("out_of_hours", "Estamos fechados."), ("out_of_hours", "Estamos fechados.")]

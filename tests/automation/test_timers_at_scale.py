@@ -20,6 +20,7 @@ from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
+from zapdesk.kit.clock import ManualClock
 from zapdesk.messages.models import Message
 from zapdesk.tickets.models import Ticket, TicketStatus
 
@@ -69,9 +70,10 @@ async def test_a_thousand_tickets_due_at_once_close_once_each_within_five_second
     due = utcnow() + timedelta(minutes=60)
     await _open_tickets_with_closing_due(desk, due)
     second = AppContext.from_settings(context.settings)
+    at_due = ManualClock(start=due)
     workers = [
-        Automation(context.sessionmaker, context.publish, now=lambda: due),
-        Automation(second.sessionmaker, context.publish, now=lambda: due),
+        Automation(context.sessionmaker, context.publish, clock=at_due),
+        Automation(second.sessionmaker, context.publish, clock=at_due),
     ]
 
     async def drain(automation: Automation) -> None:

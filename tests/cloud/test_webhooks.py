@@ -16,7 +16,7 @@ from tests.media.samples import JPEG
 from tests.tickets.factories import make_contact, make_ticket
 from zapdesk.connections.models import Connection
 from zapdesk.db.uow import unit_of_work
-from zapdesk.engine.cloud.webhook import signature_of
+from zapdesk.kit.hub_signatures import signature_of
 from zapdesk.messages.models import Message, MessageStatus, MessageType
 
 
@@ -168,6 +168,33 @@ async def test_the_same_delivery_twice_stores_one_message(cloud_desk: CloudDesk)
     assert (first.status_code, again.status_code) == (200, 200)
     async with unit_of_work(cloud_desk.server.context.sessionmaker) as session:
         assert await session.scalar(select(func.count()).select_from(Message)) == 1
+
+
+async def test_a_delivery_over_the_body_limit_is_refused_413_with_the_security_headers_and_stores_nothing(
+    cloud_desk: CloudDesk,
+) -> None:
+    limit = cloud_desk.server.context.settings.max_body_bytes
+    oversized: dict[str, Any] = payload("text")
+    oversized["padding"] = "x" * limit
+    body = json.dumps(oversized).encode()
+    headers = {"X-Hub-Signature-256": signature_of(APP_SECRET, body), "Content-Type": "application/json"}
+
+    response = await cloud_desk.http.post(cloud_desk.webhook_url, content=body, headers=headers)
+
+    assert (response.status_code, response.json()["code"]) == (413, "payload_too_large")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert await stored_messages(cloud_desk) == []
+
+
+async def test_a_stored_delivery_is_answered_with_the_security_headers(cloud_desk: CloudDesk) -> None:
+    body = json.dumps(payload("text")).encode()
+    headers = {"X-Hub-Signature-256": signature_of(APP_SECRET, body), "Content-Type": "application/json"}
+
+    response = await cloud_desk.http.post(cloud_desk.webhook_url, content=body, headers=headers)
+
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert len(await stored_messages(cloud_desk)) == 1
 
 
 async def test_news_for_a_number_no_connection_holds_is_acknowledged_and_dropped(cloud_desk: CloudDesk) -> None:

@@ -101,13 +101,14 @@ async def test_connect_with_a_phone_asks_for_a_pairing_code_and_validates_the_nu
     assert row.pairing_phone == "5511999991111"
 
 
-async def test_qr_endpoint_serves_the_current_code_as_an_image_and_404_when_there_is_none(
+async def test_qr_endpoint_serves_the_current_code_as_an_image_and_409_when_there_is_none(
     context: AppContext, client: httpx.AsyncClient, make_user: MakeUser, auth_headers: Headers
 ) -> None:
     headers = await _admin(make_user, auth_headers)
     created = (await client.post("/api/connections", json={"name": "Vendas"}, headers=headers)).json()
     missing = await client.get(f"/api/connections/{created['id']}/qr", headers=headers)
-    assert missing.status_code == 404
+    # The connection exists (a 404 would say it does not): it just shows no code now.
+    assert (missing.status_code, missing.json()["code"]) == (409, "no_qr_code")
     async with context.sessionmaker() as session:
         await record_qr(session, created["id"], "2@abc,def,ghi", utcnow().replace(year=utcnow().year + 1))
         await session.commit()
@@ -205,7 +206,7 @@ async def test_the_pairing_code_can_be_read_again_until_it_expires(
 ) -> None:
     headers = await _admin(make_user, auth_headers)
     created = (await client.post("/api/connections", json={"name": "Vendas"}, headers=headers)).json()
-    assert (await client.get(f"/api/connections/{created['id']}/pairing-code", headers=headers)).status_code == 404
+    assert (await client.get(f"/api/connections/{created['id']}/pairing-code", headers=headers)).status_code == 409
     async with context.sessionmaker() as session:
         await record_pairing_code(session, created["id"], "ABCD-EFGH", utcnow().replace(year=utcnow().year + 1))
         await session.commit()

@@ -58,7 +58,6 @@ async def test_values_are_checked_against_their_types_and_stored_normalized(
         ({"pedidos_feitos": "muitos"}, "invalid_custom_field"),
         ({"aniversario": "04/07/1990"}, "invalid_custom_field"),
         ({"e_mail_de_cobranca": "ana@"}, "invalid_custom_field"),
-        ({"cpf": "123"}, "unknown_custom_field"),
     ],
 )
 async def test_a_value_of_the_wrong_type_is_refused_and_nothing_is_stored(

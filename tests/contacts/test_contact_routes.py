@@ -124,7 +124,6 @@ async def test_two_concurrent_creates_of_one_number_leave_one_contact(
         ({"name": "X"}, "invalid"),
         ({"name": "X", "phone": 5511988887777}, "invalid"),
         ({"name": "", "phone": "5511988887777"}, "invalid"),
-        ({"name": "X", "phone": "5511988887777", "custom_fields": {"a": 1}}, "unknown_custom_field"),
         ({"name": "X", "phone": "5511988887777", "custom_fields": {"a": [1]}}, "invalid"),
         ({"name": "X", "phone": "5511988887777", "colour": "red"}, "invalid"),
     ],
@@ -135,6 +134,12 @@ async def test_invalid_contacts_are_refused_with_422(
     response = await client.post("/api/contacts", json=body, headers=desk.headers("admin"))
     assert response.status_code == 422, response.text
     assert response.json()["code"] == field
+
+
+async def test_a_custom_field_nobody_defined_is_a_409_conflict(client: httpx.AsyncClient, desk: Desk) -> None:
+    body = {"name": "X", "phone": "5511988887777", "custom_fields": {"a": "1"}}
+    response = await client.post("/api/contacts", json=body, headers=desk.headers("admin"))
+    assert (response.status_code, response.json()["code"]) == (409, "unknown_custom_field")
 
 
 async def test_patch_changes_only_the_fields_sent_and_null_clears_optional_ones(

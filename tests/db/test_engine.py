@@ -1,13 +1,19 @@
-"""The embedded SQLite engine stays writable whatever happens to the tasks using it."""
+"""The engines: embedded SQLite stays writable whatever happens to the tasks using it; PostgreSQL's pool hands
+out live connections without pinging each one."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from zapdesk.db import engine as engines
 from zapdesk.db.engine import create_engine, create_sessionmaker
 from zapdesk.db.uow import unit_of_work
 
@@ -39,5 +45,68 @@ async def test_tasks_cancelled_in_the_middle_of_a_transaction_leave_the_database
                 await session.execute(text("DELETE FROM notes"))
         async with sessionmaker() as session:
             assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar_one() == 0
+    finally:
+        await engine.dispose()
+
+
+async def _backend_pid(engine: AsyncEngine) -> int:
+    async with engine.connect() as connection:
+        pid: int = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        return pid
+
+
+async def _terminate(postgres_database: str, pid: int) -> None:
+    """What a restarted server (or a dropped network) leaves in the pool: a connection whose backend is gone."""
+    outsider = create_engine(postgres_database.replace("postgresql://", "postgresql+asyncpg://"))
+    try:
+        async with outsider.connect() as connection:
+            await connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await outsider.dispose()
+
+
+def _counting_pings(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    pings: list[object] = []
+    ping: Callable[[AsyncAdapt_asyncpg_connection], None] = AsyncAdapt_asyncpg_connection.ping
+
+    def counted(connection: AsyncAdapt_asyncpg_connection) -> None:
+        pings.append(connection)
+        ping(connection)
+
+    monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "ping", counted)
+    return pings
+
+
+async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engines, "PING_AFTER_IDLE_SECONDS", 0.0)  # every pooled connection counts as idle
+    pings = _counting_pings(monkeypatch)
+    engine = create_engine(postgres_database.replace("postgresql://", "postgresql+asyncpg://"), pool_size=1)
+    try:
+        dead = await _backend_pid(engine)
+        await _terminate(postgres_database, dead)
+
+        replaced = await _backend_pid(engine)
+
+        assert replaced != dead
+        assert len(pings) == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_connection_returned_a_moment_ago_is_used_without_a_ping(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pinging every checkout cost three round trips per transaction (BEGIN, the ping, ROLLBACK).
+    monkeypatch.setattr(engines, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    pings = _counting_pings(monkeypatch)
+    engine = create_engine(postgres_database.replace("postgresql://", "postgresql+asyncpg://"), pool_size=1)
+    try:
+        first = await _backend_pid(engine)
+        second = await _backend_pid(engine)
+
+        assert second == first
+        assert pings == []
     finally:
         await engine.dispose()

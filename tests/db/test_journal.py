@@ -114,6 +114,17 @@ async def _someone_waits_for_the_log(session: AsyncSession) -> bool:
     return bool(waiting)
 
 
+async def test_batch_end_is_the_last_position_of_the_batch_holding_a_position(context: AppContext) -> None:
+    async with context.sessionmaker() as session:
+        assert await journal.batch_end(session, 1) == 0  # nothing logged yet
+    await commit(context, 1, 2, 3)
+    await commit(context, 4)
+
+    async with context.sessionmaker() as session:
+        assert [await journal.batch_end(session, position) for position in (1, 2, 3, 4)] == [3, 3, 3, 4]
+        assert await journal.batch_end(session, 9) == 4  # beyond the log: its latest position
+
+
 async def test_old_positions_are_deleted_by_count(context: AppContext) -> None:
     for contact_id in range(1, 6):
         await commit(context, contact_id)

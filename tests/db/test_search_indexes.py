@@ -28,6 +28,17 @@ async def test_substring_search_has_trigram_indexes_on_postgresql_only(context: 
         assert not names & POSTGRESQL_SEARCH_INDEXES
 
 
+async def test_sqlite_keeps_a_word_index_of_message_text_in_step_with_every_write(context: AppContext) -> None:
+    if context.engine.dialect.name != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    async with context.engine.connect() as connection:
+        found = await connection.execute(text("SELECT type, name FROM sqlite_master WHERE name LIKE 'messages_fts%'"))
+        objects = {(kind, name) for kind, name in found}
+    assert {("table", "messages_fts")} | {
+        ("trigger", f"messages_fts_{change}") for change in ("insert", "update", "delete")
+    } <= objects
+
+
 async def test_ticket_scans_run_serially_on_postgresql(context: AppContext) -> None:
     if context.engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL storage parameter")

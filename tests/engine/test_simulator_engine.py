@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
 import os
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from tests.simulator.harness import (
     engines,
     simulator,
     simulator_config,
+    until,
 )
 from zapdesk.config import Environment, Settings
 from zapdesk.engine.base import Engine, EngineError, NotConnected
@@ -51,6 +52,7 @@ from zapdesk.engine.events import (
     UnsupportedContent,
 )
 from zapdesk.engine.simulator import SimulatorEngine, create_simulator_engine, simulator_base_url
+from zapdesk.kit.clock import ManualClock
 
 __all__ = ["engines", "simulator", "simulator_config"]  # fixtures the tests below use
 
@@ -65,6 +67,13 @@ def texts(recorder: Recorder) -> list[str]:
     return [event.content.text for event in recorder.of(MessageReceived) if isinstance(event.content, TextContent)]
 
 
+async def until_nothing_queued(simulator: LiveSimulator) -> None:
+    """Until the network holds no unacknowledged event for the business phone."""
+    async with asyncio.timeout(WAIT):
+        while (await simulator.call("GET", "/api/sessions"))["phones"][0]["queued"] != 0:
+            await asyncio.sleep(0.05)
+
+
 async def wait_until_text(recorder: Recorder, text: str) -> MessageReceived:
     return await recorder.wait_for(
         MessageReceived, lambda event: isinstance(event.content, TextContent) and event.content.text == text
@@ -77,23 +86,30 @@ async def wait_until_text(recorder: Recorder, text: str) -> MessageReceived:
 async def test_a_new_session_gets_rotating_qr_codes_then_qr_expired_without_looping(
     simulator: LiveSimulator, engines: Engines
 ) -> None:
+    simulator.clock = clock = ManualClock()
     simulator.config = simulator.config.model_copy(
-        update={"qr_first_seconds": 0.6, "qr_next_seconds": 0.3, "qr_codes": 3}
+        update={"qr_first_seconds": 60, "qr_next_seconds": 20, "qr_codes": 3}
     )
     await simulator.restart()
     engine, recorder = engines.new()
 
     await engine.start(SessionTarget())
+    for shown, lifetime in ((1, 60), (2, 20), (3, 20)):
+        await recorder.wait_for_count(QrCode, shown)
+        await clock.until_sleeping()  # the network waits for a scan until this code expires
+        await clock.advance(lifetime - 0.001)
+        assert len(recorder.of(QrCode)) == shown  # still this code, until the very end of its life
+        await clock.advance(0.001)
     await recorder.wait_for_state(EngineState.QR_EXPIRED)
-    await asyncio.sleep(1.0)  # a looping engine would show new codes by now
+    await until(lambda: not engine.is_linking)  # the link loop ended: nothing will ask for a code again
+    assert clock.sleeping == 0  # and nothing waits to reconnect
 
     codes = recorder.of(QrCode)
     assert len(codes) == 3
     assert len({qr.code for qr in codes}) == 3
     assert all(qr.code.startswith("2@") and qr.code.count(",") == 3 for qr in codes)
     # The first code lives qr_first_seconds, each next one qr_next_seconds after the previous one expired.
-    gaps = [(later.expires_at - earlier.expires_at).total_seconds() for earlier, later in itertools.pairwise(codes)]
-    assert all(0.25 <= gap < 1.0 for gap in gaps), gaps
+    assert [qr.expires_at - clock.now() for qr in codes] == [timedelta(seconds=s) for s in (-40, -20, 0)]
     assert recorder.states() == [EngineState.STARTING, EngineState.QR, EngineState.QR_EXPIRED]
     assert engine.state is EngineState.QR_EXPIRED
 
@@ -222,10 +238,12 @@ async def test_messages_the_engine_did_not_acknowledge_are_delivered_again_after
 
     revived, again = engines.new()
     await revived.start(SessionTarget(session_ref=token))
-    await again.wait_for_count(MessageReceived, 2)
-    await asyncio.sleep(0.3)
+    await again.wait_for_state(EngineState.CONNECTED)
+    # Events come in order: anything sent again would arrive before this one.
+    await simulator.write(CUSTOMER, BUSINESS, "fourth")
+    await wait_until_text(again, "fourth")
 
-    assert texts(again) == ["second", "third"]  # "first" was acknowledged: not sent again
+    assert texts(again) == ["second", "third", "fourth"]  # "first" was acknowledged: not sent again
 
 
 async def test_a_backlog_reaches_the_handler_before_the_earlier_events_returned_and_each_is_acknowledged(
@@ -255,18 +273,17 @@ async def test_a_backlog_reaches_the_handler_before_the_earlier_events_returned_
 
     await slow.wait_for_count(MessageReceived, 5)  # all five handed over while the first still waits
     release.set()
-    async with asyncio.timeout(WAIT):
-        while len(returned) < 5:
-            await asyncio.sleep(0.01)
-    await asyncio.sleep(0.2)  # each acknowledgement follows its handler's return
+    await until(lambda: len(returned) == 5)
+    await until_nothing_queued(simulator)  # each acknowledgement follows its handler's return
     await engine.stop()
     assert texts(slow) == [f"backlog {number}" for number in range(5)]
 
     revived, again = engines.new()
     await revived.start(SessionTarget(session_ref=token))
     await again.wait_for_state(EngineState.CONNECTED)
-    await asyncio.sleep(0.3)
-    assert texts(again) == []  # every one was acknowledged once its handler returned
+    await simulator.write(CUSTOMER, BUSINESS, "after")  # in order: anything sent again would come first
+    await wait_until_text(again, "after")
+    assert texts(again) == ["after"]  # every one was acknowledged once its handler returned
 
 
 async def test_a_failing_handler_leaves_the_message_unacknowledged_for_the_next_link(
@@ -567,14 +584,14 @@ async def test_a_dropped_link_reconnects_by_itself_and_gets_what_was_sent_meanwh
 async def test_logout_from_the_phone_ends_the_session_and_resuming_it_reports_logged_out(
     simulator: LiveSimulator, engines: Engines
 ) -> None:
-    _, recorder, token = await engines.linked(BUSINESS)
+    engine, recorder, token = await engines.linked(BUSINESS)
 
     await simulator.call("POST", f"/api/sessions/{BUSINESS}/logout")
 
     logged_out = await recorder.wait_for_state(EngineState.LOGGED_OUT)
     assert logged_out.reason
-    await asyncio.sleep(0.3)
-    assert recorder.states()[-1] is EngineState.LOGGED_OUT  # no reconnect attempt
+    await until(lambda: not engine.is_linking)  # the link loop ended: no reconnect attempt can follow
+    assert recorder.states()[-1] is EngineState.LOGGED_OUT
     resumed, again = engines.new()
     await resumed.start(SessionTarget(session_ref=token))
     await again.wait_for_state(EngineState.LOGGED_OUT)
@@ -588,12 +605,12 @@ async def test_logout_from_the_phone_ends_the_session_and_resuming_it_reports_lo
 
 
 async def test_a_replaced_session_is_not_reconnected(simulator: LiveSimulator, engines: Engines) -> None:
-    _, recorder, _ = await engines.linked(BUSINESS)
+    engine, recorder, _ = await engines.linked(BUSINESS)
 
     await simulator.call("POST", f"/api/sessions/{BUSINESS}/replace")
 
     await recorder.wait_for_state(EngineState.REPLACED)
-    await asyncio.sleep(0.5)
+    await until(lambda: not engine.is_linking)  # the link loop ended: no reconnect attempt can follow
     assert recorder.states()[-1] is EngineState.REPLACED
     status = await simulator.call("GET", "/api/sessions")
     assert status["phones"] == [
@@ -617,13 +634,18 @@ async def test_an_unreachable_network_is_retried_until_it_comes_back(
     first, _, token = await engines.linked(BUSINESS)
     await first.stop()
     await simulator.stop()
+    simulator.clock = clock = ManualClock()
     engine, recorder = engines.new()
 
     await engine.start(SessionTarget(session_ref=token))  # must not raise
     await recorder.wait_for_state(EngineState.RECONNECTING)
-    await asyncio.sleep(0.5)
+    for _ in range(3):  # each backoff step ends in one more attempt, which fails too
+        await clock.until_sleeping()
+        await clock.advance(FAST_ENGINE.reconnect_max_seconds)
+    await clock.until_sleeping()
     assert recorder.states() == [EngineState.STARTING, EngineState.RECONNECTING]
     await simulator.start()
+    await clock.advance(FAST_ENGINE.reconnect_max_seconds)
 
     connected = await recorder.wait_for_state(EngineState.CONNECTED)
     assert connected.session_ref == token

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from zapdesk.context import AppContext
 from zapdesk.engine.base import Engine
 from zapdesk.ingest.downloader import MAX_MEDIA_BYTES, MediaDownloader
+from zapdesk.kit.retry import Backoff
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import MediaState, Message
 from zapdesk.outbox.service import RetryPolicy
 
-FAST_RETRIES = RetryPolicy(max_attempts=3, base_seconds=0.05, cap_seconds=0.1)
+FAST_RETRIES = RetryPolicy(max_attempts=3, backoff=Backoff(first=0.05, cap=0.1))
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ from zapdesk.engine.events import (
     group_address,
     lid_address,
 )
-from zapdesk.ingest.service import InboundEvent, ingest_events
+from zapdesk.ingest.service import Inbound, InboundEvent, ingest_batch
 from zapdesk.media.store import MediaStore
 
 _ids = itertools.count(1)
@@ -107,5 +107,10 @@ async def deliver_together(
     context: AppContext, connection_id: int, events: list[InboundEvent], media_store: MediaStore
 ) -> None:
     """What the worker does with events that arrived while others were being stored: one transaction."""
+    await deliver_batch(context, [Inbound(connection_id, event) for event in events], media_store)
+
+
+async def deliver_batch(context: AppContext, batch: list[Inbound], media_store: MediaStore) -> None:
+    """The same for events the engines of several connections handed over meanwhile."""
     async with unit_of_work(context.sessionmaker, context.publish) as session:
-        await ingest_events(session, connection_id=connection_id, events=events, media_store=media_store)
+        await ingest_batch(session, batch, media_store=media_store)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.conftest import EventLog
-from tests.ingest.inbound import deliver, deliver_together, moment, received
-from tests.tickets.factories import Desk
+from tests.ingest.inbound import deliver, deliver_batch, deliver_together, moment, received
+from tests.tickets.factories import Desk, make_connection, make_contact, make_ticket
 from zapdesk.contacts.models import Contact
 from zapdesk.context import AppContext
+from zapdesk.db.base import utcnow
 from zapdesk.engine.events import ReactionContent
-from zapdesk.ingest.service import InboundEvent
+from zapdesk.ingest.service import Inbound, InboundEvent
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message
-from zapdesk.tickets.models import Ticket
+from zapdesk.tickets.models import Ticket, TicketStatus
 
 ANA, BRUNO, CARLA = "5511911110001", "5511911110002", "5511911110003"
 
@@ -140,3 +142,123 @@ async def test_overlapping_batches_delivered_at_once_store_each_message_once(
     assert tickets[ANA].unread_count == 4
     assert len(published.named("message.created")) == 4
     assert len(published.named("ticket.created")) == 1
+
+
+# --- events of several connections in one batch (the worker's group commit) --------------------------------------
+
+
+async def test_a_batch_from_three_connections_stores_each_message_in_its_own_connections_ticket(
+    context: AppContext, desk: Desk, media_store: MediaStore, published: EventLog
+) -> None:
+    lines = [desk.connection, await make_connection(context), await make_connection(context)]
+    # Ids are unique per connection only: two connections may each receive a message with the same one.
+    batch = [
+        Inbound(line.id, received(ANA, f"Oi, linha {number}", external_id=f"SAME{number % 2}", at=moment(number)))
+        for number, line in enumerate(lines)
+    ]
+    batch.append(Inbound(lines[1].id, received(BRUNO, "Bom dia", at=moment(3))))
+
+    await deliver_batch(context, batch, media_store)
+
+    stored = await _messages(context)
+    assert [(message.connection_id, message.external_id, message.body) for message in stored] == [
+        (lines[0].id, "SAME0", "Oi, linha 0"),
+        (lines[1].id, "SAME1", "Oi, linha 1"),
+        (lines[2].id, "SAME0", "Oi, linha 2"),
+        (lines[1].id, batch[3].event.external_id, "Bom dia"),
+    ]
+    async with context.sessionmaker() as session:
+        tickets = {ticket.id: ticket for ticket in (await session.execute(select(Ticket))).scalars()}
+    assert len(tickets) == 4  # Ana on each line, Bruno on the second
+    assert all(tickets[message.ticket_id].connection_id == message.connection_id for message in stored)
+    assert len({tickets[message.ticket_id].contact_id for message in stored[:3]}) == 1  # one Ana, three tickets
+    assert len(published.named("message.created")) == 4
+
+
+async def test_a_batch_of_messages_already_stored_on_another_connection_stores_them_again_there(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    other = await make_connection(context)
+    first = received(ANA, "Oi")
+    await deliver(context, desk.connection.id, first, media_store)
+
+    await deliver_batch(
+        context, [Inbound(desk.connection.id, first), Inbound(other.id, first), Inbound(other.id, first)], media_store
+    )
+
+    assert sorted(message.connection_id for message in await _messages(context)) == [desk.connection.id, other.id]
+
+
+async def test_a_change_in_a_batch_finds_its_connections_earlier_messages_while_others_wait_to_be_stored(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    other = await make_connection(context)
+    question = received(ANA, "Qual o prazo?")
+    batch = [
+        Inbound(other.id, received(BRUNO, "Bom dia")),
+        Inbound(desk.connection.id, question),
+        Inbound(other.id, received(BRUNO, "Tem estoque?")),
+        Inbound(desk.connection.id, received(ANA, ReactionContent(target_id=question.external_id, emoji="👍"))),
+        Inbound(other.id, received(BRUNO, "Obrigado")),
+    ]
+
+    await deliver_batch(context, batch, media_store)
+
+    stored = {message.body: message for message in await _messages(context)}
+    assert stored.keys() == {"Bom dia", "Qual o prazo?", "Tem estoque?", "Obrigado"}
+    assert stored["Qual o prazo?"].reactions == {ANA: "👍"}
+    tickets = await _tickets_by_phone(context)
+    assert (tickets[ANA].unread_count, tickets[BRUNO].unread_count) == (1, 3)
+
+
+async def test_a_rating_in_a_batch_answers_only_the_survey_of_its_own_connection(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    other = await make_connection(context)
+    contact = await make_contact(context, phone=ANA)
+    surveyed = await make_ticket(context, connection=desk.connection, contact=contact, status=TicketStatus.CLOSED)
+    async with context.sessionmaker() as session:
+        ticket = await session.get(Ticket, surveyed.id)
+        assert ticket is not None
+        ticket.survey_until = utcnow() + timedelta(hours=1)
+        await session.commit()
+
+    await deliver_batch(
+        context,
+        [Inbound(other.id, received(ANA, "5", push_name=None)), Inbound(desk.connection.id, received(ANA, "5"))],
+        media_store,
+    )
+
+    by_connection = {message.connection_id: message.ticket_id for message in await _messages(context)}
+    assert by_connection[desk.connection.id] == surveyed.id
+    assert by_connection[other.id] != surveyed.id  # no survey waits there: a conversation of its own
+
+
+async def test_a_batch_costs_as_many_statements_for_ten_connections_as_for_two(
+    context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    lines = [desk.connection] + [await make_connection(context) for _ in range(9)]
+    customers = [f"55119222{number:05d}" for number in range(len(lines))]
+
+    def batch(lines_used: int, text: str) -> list[Inbound]:
+        conversations = list(zip(lines, customers, strict=True))[:lines_used]
+        return [Inbound(line.id, received(phone, text)) for line, phone in conversations]
+
+    await deliver_batch(context, batch(len(lines), "Oi"), media_store)  # every conversation has its ticket now
+
+    async def statements(inbound: list[Inbound]) -> int:
+        executed = 0
+
+        def count(*_args: object) -> None:
+            nonlocal executed
+            executed += 1
+
+        event.listen(context.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await deliver_batch(context, inbound, media_store)
+        finally:
+            event.remove(context.engine.sync_engine, "before_cursor_execute", count)
+        return executed
+
+    assert await statements(batch(10, "De novo")) == await statements(batch(2, "Mais uma"))
+    assert len(await _messages(context)) == 10 + 10 + 2

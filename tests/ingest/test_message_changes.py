@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import EventLog
-from tests.ingest.inbound import deliver, edited, receipt, received, revoked
+from tests.ingest.inbound import deliver, deliver_together, edited, receipt, received, revoked
 from tests.outbox.helpers import queue_message, reload
 from tests.tickets.factories import Desk, make_contact, make_ticket
 from zapdesk.context import AppContext
@@ -144,6 +144,32 @@ async def test_receipts_move_our_messages_forward_and_never_back(
         MessageStatus.READ,
     ]
     assert [e.payload["status"] for e in published.named("message.updated")] == ["delivered", "read"]
+
+
+async def test_receipts_stored_together_move_each_message_in_their_order(
+    context: AppContext, desk: Desk, media_store: MediaStore, published: EventLog
+) -> None:
+    first = await _sent_message(context, desk, "OUT-1")
+    second = await queue_message(
+        context, await _ticket(context, first.ticket_id), "e mais", status=MessageStatus.SENT, external_id="OUT-2"
+    )
+    burst = [
+        receipt(ReceiptKind.DELIVERED, "OUT-1"),
+        receipt(ReceiptKind.DELIVERED, "OUT-2"),
+        receipt(ReceiptKind.READ, "OUT-1"),
+        receipt(ReceiptKind.DELIVERED, "OUT-1"),  # late: changes nothing
+        receipt(ReceiptKind.READ, "NEVER-SEEN"),
+    ]
+
+    await deliver_together(context, desk.connection.id, list(burst), media_store)
+
+    assert (await reload(context, first.id)).status == MessageStatus.READ
+    assert (await reload(context, second.id)).status == MessageStatus.DELIVERED
+    assert [(e.payload["id"], e.payload["status"]) for e in published.named("message.updated")] == [
+        (first.id, "delivered"),
+        (second.id, "delivered"),
+        (first.id, "read"),
+    ]
 
 
 async def test_played_voice_note_counts_as_read_and_one_receipt_can_name_many_messages(

@@ -20,6 +20,17 @@ M4A = b"\x00\x00\x00\x1cftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 32
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
 TEXT = "Nome;Valor\nMaria;10,00\nJoão;20,00\n".encode()
+AMR = b"#!AMR\n" + b"\x3c" + b"\x00" * 31
+AAC = b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 32
+FLAC = b"fLaC\x00\x00\x00\x22" + b"\x00" * 34
+MOV = b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  " + b"\x00" * 32
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 32
+WEBM = (
+    b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08"
+    b"\x42\x82\x84webm\x42\x87\x81\x04\x42\x85\x81\x02" + b"\x00" * 32
+)
+RTF = b"{\\rtf1\\ansi Ol\\'e1}"
+SEVEN_ZIP = b"7z\xbc\xaf'\x1c\x00\x04" + b"\x00" * 32
 
 
 def zip_of(*names: str, extra: dict[str, bytes] | None = None) -> bytes:
@@ -36,7 +47,11 @@ DOCX = zip_of("[Content_Types].xml", "word/document.xml")
 XLSX = zip_of("[Content_Types].xml", "xl/workbook.xml")
 ODT = zip_of("content.xml", extra={"mimetype": b"application/vnd.oasis.opendocument.text"})
 ZIP = zip_of("fotos/1.txt")
+PPTX = zip_of("[Content_Types].xml", "ppt/presentation.xml")
+ODS = zip_of("content.xml", extra={"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"})
 APK = zip_of("AndroidManifest.xml", "classes.dex")
+JAR = zip_of("META-INF/MANIFEST.MF", "com/example/Main.class")
+SQLITE = b"SQLite format 3\x00" + b"\x00" * 84
 
 
 def spoken_wav(seconds: float, rate: int = 8000) -> bytes:

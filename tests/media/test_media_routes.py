@@ -149,7 +149,7 @@ async def test_upload_with_a_quote_must_quote_a_message_of_the_same_ticket(
         client, ticket.id, desk.headers("admin"), name="a.pdf", data=samples.PDF, quoted_message_id="999999"
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["code"] == "unknown_quoted_message"
 
 

@@ -1,8 +1,12 @@
-"""A file's type comes from its first bytes, never from its name."""
+"""A file's type comes from its content (magic numbers, read by `filetype`), never from its name; our allow-list says
+what we send, and as what."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 
 from tests.media import samples
 from zapdesk.media.store import display_name
@@ -31,6 +35,20 @@ from zapdesk.messages.models import MessageType
         (samples.ODT, "application/vnd.oasis.opendocument.text", MediaCategory.DOCUMENT),
         (samples.ZIP, "application/zip", MediaCategory.DOCUMENT),
         (samples.TEXT, "text/plain", MediaCategory.DOCUMENT),
+        (samples.AMR, "audio/amr", MediaCategory.AUDIO),
+        (samples.AAC, "audio/aac", MediaCategory.AUDIO),
+        (samples.FLAC, "audio/x-flac", MediaCategory.DOCUMENT),
+        (samples.MOV, "video/quicktime", MediaCategory.VIDEO),
+        (samples.WEBM, "video/webm", MediaCategory.DOCUMENT),
+        (samples.HEIC, "image/heic", MediaCategory.DOCUMENT),
+        (samples.RTF, "application/rtf", MediaCategory.DOCUMENT),
+        (samples.SEVEN_ZIP, "application/x-7z-compressed", MediaCategory.DOCUMENT),
+        (
+            samples.PPTX,
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            MediaCategory.DOCUMENT,
+        ),
+        (samples.ODS, "application/vnd.oasis.opendocument.spreadsheet", MediaCategory.DOCUMENT),
     ],
 )
 def test_allowed_files_are_recognised_by_their_content(data: bytes, mime: str, category: MediaCategory) -> None:
@@ -46,6 +64,8 @@ def test_allowed_files_are_recognised_by_their_content(data: bytes, mime: str, c
         (samples.EXE, "application/x-msdownload"),
         (samples.ELF, "application/x-executable"),
         (samples.APK, "application/vnd.android.package-archive"),
+        (samples.JAR, "application/java-archive"),
+        (samples.SQLITE, "application/x-sqlite3"),  # recognised, but not on our allow-list
     ],
 )
 def test_executables_and_installers_are_recognised_and_not_allowed(data: bytes, mime: str) -> None:
@@ -91,3 +111,26 @@ def test_long_display_names_are_cut_keeping_the_extension() -> None:
     name = display_name("a" * 300 + ".pdf", extension="pdf")
 
     assert name is not None and len(name) <= 120 and name.endswith(".pdf")
+
+
+@pytest.mark.parametrize(
+    ("pillow_format", "mime", "category"),
+    [
+        ("JPEG", "image/jpeg", MediaCategory.IMAGE),
+        ("PNG", "image/png", MediaCategory.IMAGE),
+        ("GIF", "image/gif", MediaCategory.IMAGE),
+        ("WEBP", "image/webp", MediaCategory.IMAGE),
+        ("BMP", "image/bmp", MediaCategory.DOCUMENT),
+        ("TIFF", "image/tiff", MediaCategory.DOCUMENT),
+        ("PDF", "application/pdf", MediaCategory.DOCUMENT),
+    ],
+)
+def test_whole_files_as_an_image_library_writes_them_are_recognised(
+    pillow_format: str, mime: str, category: MediaCategory
+) -> None:
+    written = io.BytesIO()
+    Image.new("RGB", (16, 16), "teal").save(written, pillow_format)
+
+    found = sniff(written.getvalue())
+
+    assert found is not None and (found.mime, found.category, found.allowed) == (mime, category, True)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.media import samples
 from tests.media.conftest import UPLOAD_LIMIT, stored_files
 from tests.media.samples import spoken_wav
-from tests.outbox.conftest import RunDispatcher, no_pacing, run_dispatcher
+from tests.outbox.conftest import RunDispatcher, clock, no_pacing, run_dispatcher
 from tests.outbox.fake_engine import FakeEngine
 from tests.tickets.factories import Desk
 from zapdesk.context import AppContext
@@ -19,7 +19,7 @@ from zapdesk.media.store import MediaStore
 from zapdesk.media.voice import VOICE_MIME, to_voice_note
 from zapdesk.messages.models import Message
 
-__all__ = ["no_pacing", "run_dispatcher"]
+__all__ = ["clock", "no_pacing", "run_dispatcher"]
 
 
 async def record(client: httpx.AsyncClient, desk: Desk, ticket_id: int, data: bytes) -> httpx.Response:

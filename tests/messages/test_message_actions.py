@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import EventLog
-from tests.outbox.conftest import RunDispatcher, media_store, no_pacing, run_dispatcher
+from tests.outbox.conftest import RunDispatcher, clock, media_store, no_pacing, run_dispatcher
 from tests.outbox.fake_engine import FakeEngine
 from tests.outbox.helpers import eventually, queue_message, reload
 from tests.tickets.factories import Desk, make_contact, make_ticket
@@ -20,7 +20,7 @@ from zapdesk.db.base import utcnow
 from zapdesk.messages.models import Message, MessageAction, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket
 
-__all__ = ["media_store", "no_pacing", "run_dispatcher"]
+__all__ = ["clock", "media_store", "no_pacing", "run_dispatcher"]
 
 pytestmark = pytest.mark.usefixtures("no_pacing")
 

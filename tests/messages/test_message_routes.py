@@ -50,10 +50,11 @@ async def test_history_comes_newest_page_first_each_page_in_chronological_order(
 
     first = await client.get(url, params={"limit": 2}, headers=headers)
     assert [m["body"] for m in first.json()["items"]] == ["m4", "m5"]
+    # The one cursor format of every list, carrying the key of the page's last (oldest) message: its id.
     assert first.json()["next_cursor"] == str(messages[3].id)
-    second = await client.get(url, params={"limit": 2, "before": first.json()["next_cursor"]}, headers=headers)
+    second = await client.get(url, params={"limit": 2, "cursor": first.json()["next_cursor"]}, headers=headers)
     assert [m["body"] for m in second.json()["items"]] == ["m2", "m3"]
-    third = await client.get(url, params={"limit": 2, "before": second.json()["next_cursor"]}, headers=headers)
+    third = await client.get(url, params={"limit": 2, "cursor": second.json()["next_cursor"]}, headers=headers)
     assert [m["body"] for m in third.json()["items"]] == ["m1"]
     assert third.json()["next_cursor"] is None
 
@@ -197,7 +198,7 @@ async def test_a_reply_may_quote_a_message_of_its_own_ticket_only(client: httpx.
     refused = await client.post(
         url, json={"body": "resposta", "quoted_message_id": foreign.id}, headers=desk.headers("admin")
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 409
     assert refused.json()["code"] == "unknown_quoted_message"
 
 
@@ -229,7 +230,7 @@ async def test_an_inbound_message_counts_as_unread_and_becomes_the_preview(
         ("GET", "/api/tickets/987654/messages", None, 404),
         ("POST", "/api/tickets/987654/messages", {"body": "Oi"}, 404),
         ("GET", "/api/tickets/abc/messages", None, 422),
-        ("GET", "/api/tickets/{id}/messages?before=abc", None, 422),
+        ("GET", "/api/tickets/{id}/messages?cursor=abc", None, 422),
         ("GET", "/api/tickets/{id}/messages?limit=0", None, 422),
         ("GET", "/api/tickets/{id}/messages?limit=101", None, 422),
         ("POST", "/api/tickets/{id}/messages", {"body": ""}, 422),

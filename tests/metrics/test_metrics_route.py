@@ -13,9 +13,9 @@ from tests.system.harness import free_port
 from tests.tickets.factories import make_connection, make_ticket
 from zapdesk.connections.models import Connection, ConnectionStatus
 from zapdesk.context import AppContext
+from zapdesk.kit.redis import command_client
 from zapdesk.metrics.store import RedisMetricsStore, metrics_key
 from zapdesk.metrics.tally import Counter, Tally
-from zapdesk.scaleout.redis import command_client
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -11,11 +11,11 @@ from tests.event_samples import message_read, ticket_read
 from tests.services import redis_url
 from zapdesk.db.events import Published
 from zapdesk.events import MessageCreated, MessageUpdated, TicketCreated
+from zapdesk.kit.redis import command_client
 from zapdesk.messages.models import MessageStatus
 from zapdesk.metrics import recorder
 from zapdesk.metrics.store import RedisMetricsStore
 from zapdesk.metrics.tally import Counter, Tally
-from zapdesk.scaleout.redis import command_client
 
 
 @pytest.fixture(autouse=True)

@@ -12,15 +12,18 @@ from tests.media.conftest import media_store
 from tests.outbox.fake_engine import FakeEngine
 from tests.tickets.conftest import desk
 from zapdesk.context import AppContext
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
+from zapdesk.kit.clock import ManualClock
+from zapdesk.kit.retry import Backoff
 from zapdesk.media.store import MediaStore
 from zapdesk.outbox.dispatcher import OutboxDispatcher
 from zapdesk.outbox.service import RetryPolicy
 from zapdesk.settings.service import OUTBOUND_MIN_INTERVAL_MS, set_setting
 
-__all__ = ["desk", "media_store", "no_pacing", "run_dispatcher"]
+__all__ = ["clock", "desk", "media_store", "no_pacing", "run_dispatcher"]
 
-FAST_RETRIES = RetryPolicy(max_attempts=3, base_seconds=0.05, cap_seconds=0.2)
+FAST_RETRIES = RetryPolicy(max_attempts=3, backoff=Backoff(first=0.05, cap=0.2))
 
 
 async def set_pace(context: AppContext, milliseconds: int) -> None:
@@ -37,7 +40,13 @@ RunDispatcher = Callable[..., AbstractAsyncContextManager[OutboxDispatcher]]
 
 
 @pytest.fixture
-def run_dispatcher(context: AppContext, media_store: MediaStore) -> RunDispatcher:
+def clock() -> ManualClock:
+    """The dispatcher's clock: time passes (retries fall due, pacing waits end) only when a test moves it."""
+    return ManualClock(start=utcnow())
+
+
+@pytest.fixture
+def run_dispatcher(context: AppContext, media_store: MediaStore, clock: ManualClock) -> RunDispatcher:
     """`async with run_dispatcher(connection_id, engine) as dispatcher:` sends until the block ends."""
 
     @asynccontextmanager
@@ -59,6 +68,7 @@ def run_dispatcher(context: AppContext, media_store: MediaStore) -> RunDispatche
             policy=policy,
             poll_seconds=poll_seconds,
             send_timeout=send_timeout,
+            clock=clock,
         )
         dispatcher.start()
         try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from dataclasses import dataclass, field
 
 from zapdesk.db.base import utcnow
 from zapdesk.engine.base import EngineError, NotConnected
 from zapdesk.engine.events import Chat, OutgoingMessage, SendResult, SessionTarget
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 
 _ids = itertools.count(1)
 
@@ -18,7 +18,7 @@ _ids = itertools.count(1)
 class SentMessage:
     chat: Chat
     message: OutgoingMessage
-    at: float  # time.monotonic()
+    at: float  # the clock's monotonic time
 
 
 @dataclass
@@ -30,6 +30,7 @@ class FakeEngine:
     attempts: int = 0
     reactions: list[tuple[str, str, str]] = field(default_factory=list)  # (chat, target id, emoji)
     read_marks: list[tuple[str, list[str]]] = field(default_factory=list)
+    clock: Clock = SYSTEM_CLOCK
     # Profile pictures by chat address; an address missing here has none.
     pictures: dict[str, bytes] = field(default_factory=dict)
     # What else the engine was asked to do, in order: ("edit", target, text), ("revoke", target), …
@@ -62,7 +63,7 @@ class FakeEngine:
             raise self.failures.pop(0)
         if message.text in self.answers:
             await self.answers[message.text].wait()
-        self.sent.append(SentMessage(chat, message, time.monotonic()))
+        self.sent.append(SentMessage(chat, message, self.clock.monotonic()))
         async with self._changed:
             self._changed.notify_all()
         return SendResult(external_id=message.message_id, timestamp=utcnow())

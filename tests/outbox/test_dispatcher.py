@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlalchemy import select
 
@@ -17,6 +15,8 @@ from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import EngineError
 from zapdesk.engine.events import MediaKind
+from zapdesk.kit.clock import ManualClock
+from zapdesk.kit.retry import Backoff
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import ActionKind, Message, MessageStatus, MessageType
 from zapdesk.messages.service import queue_action
@@ -49,14 +49,17 @@ async def test_pending_messages_go_out_in_order_and_become_sent(
 
 
 async def test_messages_wait_while_disconnected_survive_a_restart_and_go_out_after_reconnect(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     ticket = await make_ticket(context, connection=desk.connection)
     queued = [await queue_message(context, ticket, body) for body in ("um", "dois")]
     engine = FakeEngine(connected=False)
 
-    async with run_dispatcher(desk.connection.id, engine):
-        await asyncio.sleep(0.3)
+    async with run_dispatcher(desk.connection.id, engine, poll_seconds=5):
+        for _ in range(3):  # three looks, five seconds apart, while the phone is offline
+            await clock.until_sleeping()
+            await clock.advance(5)
+        await clock.until_sleeping()
     # The worker went away while the phone was offline: nothing was tried, nothing was lost.
     assert engine.attempts == 0
     assert [(await reload(context, m.id)).status for m in queued] == [MessageStatus.PENDING] * 2
@@ -69,14 +72,14 @@ async def test_messages_wait_while_disconnected_survive_a_restart_and_go_out_aft
 
 
 async def test_reconnecting_while_running_sends_what_waited(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     ticket = await make_ticket(context, connection=desk.connection)
     message = await queue_message(context, ticket, "esperando")
     engine = FakeEngine(connected=False)
 
     async with run_dispatcher(desk.connection.id, engine, poll_seconds=30) as dispatcher:
-        await asyncio.sleep(0.2)
+        await clock.until_sleeping()  # it looked, found the session down, and waits
         engine.connected = True
         dispatcher.nudge()  # what the worker does when the session reports CONNECTED
         await engine.wait_for_sent(1, timeout=5)
@@ -84,13 +87,23 @@ async def test_reconnecting_while_running_sends_what_waited(
 
 
 async def test_retryable_failure_is_tried_again_later_and_then_sent(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     ticket = await make_ticket(context, connection=desk.connection)
     message = await queue_message(context, ticket, "Olá")
     engine = FakeEngine(failures=[EngineError("WhatsApp did not answer in time.")])
+    policy = RetryPolicy(max_attempts=3, backoff=Backoff(first=10, cap=60))
 
-    async with run_dispatcher(desk.connection.id, engine):
+    async with run_dispatcher(desk.connection.id, engine, policy=policy, poll_seconds=30):
+        await engine.wait_for_attempts(1)
+        await clock.until_sleeping()
+        waiting = await reload(context, message.id)
+        assert waiting.status == MessageStatus.PENDING and waiting.next_attempt_at is not None
+        due_in = (waiting.next_attempt_at - clock.now()).total_seconds()
+        assert 5 <= due_in <= 10  # the first backoff step: between half the first wait and all of it
+        await clock.advance(due_in - 0.1)
+        assert engine.attempts == 1  # not a moment early
+        await clock.advance(0.1)
         stored = await status_becomes(context, message.id, MessageStatus.SENT)
 
     assert engine.attempts == 2
@@ -100,14 +113,14 @@ async def test_retryable_failure_is_tried_again_later_and_then_sent(
 
 
 async def test_repeated_failures_end_in_failed_with_a_readable_reason(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, published: EventLog
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, published: EventLog, clock: ManualClock
 ) -> None:
     ticket = await make_ticket(context, connection=desk.connection)
     message = await queue_message(context, ticket, "Olá")
     engine = FakeEngine(failures=[EngineError("WhatsApp did not answer in time.") for _ in range(3)])
 
-    async with run_dispatcher(desk.connection.id, engine, policy=RetryPolicy(max_attempts=3, base_seconds=0.02)):
-        stored = await status_becomes(context, message.id, MessageStatus.FAILED)
+    async with run_dispatcher(desk.connection.id, engine, policy=RetryPolicy(max_attempts=3)):
+        stored = await clock.run(status_becomes(context, message.id, MessageStatus.FAILED), step=60)
 
     assert engine.attempts == 3 and engine.sent == []
     assert stored.error == "WhatsApp did not answer in time. (gave up after 3 attempts)"
@@ -130,7 +143,7 @@ async def test_non_retryable_failure_fails_at_once(
 
 
 async def test_later_message_to_the_same_chat_waits_behind_one_being_retried_while_other_chats_go_on(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     first_chat = await make_ticket(context, connection=desk.connection)
     second_chat = await make_ticket(context, connection=desk.connection)
@@ -139,8 +152,11 @@ async def test_later_message_to_the_same_chat_waits_behind_one_being_retried_whi
     await queue_message(context, second_chat, "B1")
     engine = FakeEngine(failures=[EngineError("Temporary trouble.")])
 
-    async with run_dispatcher(desk.connection.id, engine, policy=RetryPolicy(base_seconds=0.4)):
-        await engine.wait_for_sent(3)
+    async with run_dispatcher(desk.connection.id, engine, policy=RetryPolicy()):
+        await engine.wait_for_sent(1)
+        await clock.until_sleeping()
+        assert [sent.message.text for sent in engine.sent] == ["B1"]  # A2 waits for A1's retry
+        await clock.run(engine.wait_for_sent(3), step=5)
 
     assert [sent.message.text for sent in engine.sent] == ["B1", "A1", "A2"]
 
@@ -167,19 +183,19 @@ async def test_whatsapp_id_chosen_before_sending_is_reused_after_a_crash(
 
 
 async def test_sends_are_spaced_by_the_minimum_interval_setting(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
-    await set_pace(context, 250)
+    await set_pace(context, 2500)
     ticket = await make_ticket(context, connection=desk.connection)
     for body in ("um", "dois", "três"):
         await queue_message(context, ticket, body)
-    engine = FakeEngine()
+    engine = FakeEngine(clock=clock)
 
     async with run_dispatcher(desk.connection.id, engine):
-        await engine.wait_for_sent(3)
+        await clock.run(engine.wait_for_sent(3), step=0.5)
 
     gaps = [later.at - earlier.at for earlier, later in zip(engine.sent, engine.sent[1:], strict=False)]
-    assert all(gap >= 0.24 for gap in gaps), gaps
+    assert gaps == [2.5, 2.5]
 
 
 async def test_quoted_reply_and_file_are_handed_to_the_engine(
@@ -253,7 +269,7 @@ async def test_message_whose_file_is_gone_fails_without_trying_to_send(
 
 
 async def test_dispatcher_sends_only_its_own_connections_messages(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     other_connection = await make_connection(context)
     mine = await make_ticket(context, connection=desk.connection)
@@ -264,7 +280,7 @@ async def test_dispatcher_sends_only_its_own_connections_messages(
 
     async with run_dispatcher(desk.connection.id, engine):
         await status_becomes(context, message.id, MessageStatus.SENT)
-        await asyncio.sleep(0.1)
+        await clock.until_sleeping()  # it looked again and found nothing more of its own
 
     assert [sent.message.text for sent in engine.sent] == ["desta conexão"]
 
@@ -336,12 +352,13 @@ async def test_a_send_that_times_out_is_not_sent_again_and_is_settled_when_whats
     engine = FakeEngine()
     answer = engine.hold("seu pedido saiu")
 
-    async with run_dispatcher(desk.connection.id, engine, send_timeout=0.05):
+    async with run_dispatcher(desk.connection.id, engine, send_timeout=0.05) as dispatcher:
         held = await eventually_reloaded(context, message.id, lambda m: m.next_attempt_at is not None)
         assert (held.status, held.send_attempts) == (MessageStatus.PENDING, 0)  # not a failed attempt
         assert held.error == "WhatsApp has not confirmed this message yet."
         # The dispatcher goes on (another chat's message is sent), without sending this one again.
         other = await queue_message(context, await make_ticket(context, connection=desk.connection), "outro chat")
+        dispatcher.nudge()  # as queueing a message does; the test's clock never ends the dispatcher's rest
         await status_becomes(context, other.id, MessageStatus.SENT)
         assert engine.attempts == 2
         answer.set()
@@ -361,8 +378,9 @@ async def test_a_send_still_running_when_the_session_closes_is_settled_later_not
     async with run_dispatcher(desk.connection.id, engine):
         await engine.wait_for_attempts(1)
     # The session restarted: a new dispatcher runs while Go still sends the message the old one handed over.
-    async with run_dispatcher(desk.connection.id, engine):
+    async with run_dispatcher(desk.connection.id, engine) as dispatcher:
         other = await queue_message(context, await make_ticket(context, connection=desk.connection), "outro chat")
+        dispatcher.nudge()  # as queueing a message does; the test's clock never ends the dispatcher's rest
         await status_becomes(context, other.id, MessageStatus.SENT)
         assert engine.attempts == 2  # the other chat's message, not this one again
         answer.set()

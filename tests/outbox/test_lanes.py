@@ -3,8 +3,6 @@ errors slow the connection down instead of failing messages; reactions and read 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,6 +14,7 @@ from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Throttled
 from zapdesk.engine.events import OutgoingTemplate, TemplateParameter
+from zapdesk.kit.clock import ManualClock
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus
 from zapdesk.messages.service import queue_action
 
@@ -51,7 +50,7 @@ async def test_sends_to_several_chats_at_once_keeping_each_chats_order(
 
 
 async def test_throughput_error_holds_the_connection_back_and_fails_no_message(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     tickets = await chats(context, desk, 6)
     queued = [await queue_message(context, ticket, "Promoção!") for ticket in tickets]  # type: ignore[arg-type]
@@ -59,19 +58,25 @@ async def test_throughput_error_holds_the_connection_back_and_fails_no_message(
     engine.failures = [Throttled("Rate limit hit (130429)", retry_after=0.3, whole_connection=True)]
 
     async with run_dispatcher(desk.connection.id, engine) as dispatcher:
-        started = time.monotonic()
+
+        async def held_back() -> bool:
+            return engine.attempts >= 1 and not dispatcher._in_flight and clock.sleeping > 0
+
+        await eventually(held_back)
+        await clock.advance(0.29)
+        await eventually(held_back)
+        assert len(engine.sent) < 6  # the whole connection is held back as long as Meta asked
+        await clock.advance(0.01)
         await engine.wait_for_sent(6)
-        waited = time.monotonic() - started
         lanes = dispatcher._lanes
         stored = [await status_becomes(context, message.id, MessageStatus.SENT) for message in queued]
 
     assert all(message.send_attempts == 0 for message in stored)  # waiting is not a failed attempt
-    assert waited >= 0.3  # the whole connection held back as long as Meta asked
     assert lanes < 4  # and sends in fewer lanes until enough go through
 
 
 async def test_pair_rate_limit_delays_only_that_chat(
-    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher
+    context: AppContext, desk: Desk, run_dispatcher: RunDispatcher, clock: ManualClock
 ) -> None:
     first, second = await chats(context, desk, 2)
     limited = await queue_message(context, first, "para a Ana")  # type: ignore[arg-type]
@@ -89,6 +94,7 @@ async def test_pair_rate_limit_delays_only_that_chat(
 
         await eventually(told_to_wait)
         assert (await reload(context, limited.id)).status == MessageStatus.PENDING
+        await clock.advance(0.5)
         await engine.wait_for_sent(2)
         assert (await status_becomes(context, limited.id, MessageStatus.SENT)).send_attempts == 0
 

@@ -11,6 +11,11 @@ and customers write (ticket: what happens):
 - bot (14:00): only the greeting answers; an inactivity timer closes it at 15:00.
 - rated (15:00): Ana accepts 15:02, answers 15:04, closes 15:10; the customer rates it 4 at 15:12.
 - waits (16:00): nobody has taken it when the day is read, at 16:30.
+
+Every ticket stays in the one queue, "Suporte". The connection's business hours (in the workspace's zone,
+São Paulo, UTC-3) that Tuesday are 06:00-07:30, 07:45-11:30 and 12:00-18:00: 09:00-10:30, 10:45-14:30 and from
+15:00 UTC. Every customer writes while it is open (no out-of-hours reply); the breaks fall inside "moved"
+(10:30-10:45) and "bot" (14:30-15:00).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from tests.ingest.inbound import deliver, received
 from tests.tickets.factories import Desk, make_staff
 from zapdesk.connections.models import Connection
 from zapdesk.db.uow import unit_of_work
-from zapdesk.kit.clock import FixedClock
+from zapdesk.kit.clock import ManualClock
 from zapdesk.media.store import MediaStore
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.models import TicketEventKind
@@ -36,6 +41,11 @@ from zapdesk.tickets.service import close_ticket, record_rating
 from zapdesk.users.models import User
 
 DAY = "2026-12-01"
+TUESDAY_HOURS = [
+    {"start": "06:00", "end": "07:30"},
+    {"start": "07:45", "end": "11:30"},
+    {"start": "12:00", "end": "18:00"},
+]
 READ_AT = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
 
 
@@ -60,17 +70,19 @@ class ScriptedDay:
 class _Script:
     """Each step at its time of day; after a customer writes, the worker's automation greets them."""
 
-    def __init__(self, day: ScriptedDay, client: httpx.AsyncClient, clock: FixedClock, media_store: MediaStore) -> None:
+    def __init__(
+        self, day: ScriptedDay, client: httpx.AsyncClient, clock: ManualClock, media_store: MediaStore
+    ) -> None:
         self.day, self.desk, self.client, self.clock, self.media_store = day, day.desk, client, clock, media_store
         self.phones = iter(f"55119880000{n:02d}" for n in range(1, 100))
         self.automaton = Automaton(day.desk.context)
 
-    def set_time(self, hhmm: str) -> None:
-        self.clock.set(at(hhmm))
+    async def set_time(self, hhmm: str) -> None:
+        await self.clock.advance_to(at(hhmm))
         self.automaton.now = at(hhmm)
 
     async def customer_writes(self, hhmm: str) -> int:
-        self.set_time(hhmm)
+        await self.set_time(hhmm)
         phone = next(self.phones)
         await deliver(self.desk.context, self.desk.connection.id, received(phone, "Oi", at=at(hhmm)), self.media_store)
         await self.automaton.react()
@@ -78,12 +90,12 @@ class _Script:
             return (await session.execute(select(func.max(Ticket.id)))).scalar_one()
 
     async def patch(self, hhmm: str, user: User, ticket_id: int, body: dict[str, Any]) -> None:
-        self.set_time(hhmm)
+        await self.set_time(hhmm)
         response = await self.client.patch(f"/api/tickets/{ticket_id}", json=body, headers=self.day.headers(user))
         assert response.status_code == 200, response.text
 
     async def answer(self, hhmm: str, user: User, ticket_id: int) -> None:
-        self.set_time(hhmm)
+        await self.set_time(hhmm)
         response = await self.client.post(
             f"/api/tickets/{ticket_id}/messages", json={"body": "Posso ajudar?"}, headers=self.day.headers(user)
         )
@@ -91,7 +103,7 @@ class _Script:
 
     async def by_automation(self, hhmm: str, ticket_id: int, kind: TicketEventKind) -> None:
         """What automation does (a timer closing, the survey storing an answer), through the same services."""
-        self.set_time(hhmm)
+        await self.set_time(hhmm)
         async with unit_of_work(self.desk.context.sessionmaker, self.desk.context.publish) as session:
             ticket = await session.get(Ticket, ticket_id)
             assert ticket is not None
@@ -109,12 +121,13 @@ async def cast(desk: Desk) -> ScriptedDay:
     return ScriptedDay(desk, ana, bruno, {}, {user.id: desk.auth_headers(user) for user in users})
 
 
-async def play_day(day: ScriptedDay, client: httpx.AsyncClient, clock: FixedClock, media_store: MediaStore) -> None:
+async def play_day(day: ScriptedDay, client: httpx.AsyncClient, clock: ManualClock, media_store: MediaStore) -> None:
     desk, ana, bruno = day.desk, day.ana, day.bruno
     async with desk.context.sessionmaker() as session:
         connection = await session.get(Connection, desk.connection.id)
         assert connection is not None
         connection.greeting_message = "Olá! Já vamos atender."
+        connection.automation = {**connection.automation, "hours": {"enabled": True, "days": {"tue": TUESDAY_HOURS}}}
         await session.commit()
     script = _Script(day, client, clock, media_store)
     await script.automaton.start()
@@ -150,5 +163,5 @@ async def play_day(day: ScriptedDay, client: httpx.AsyncClient, clock: FixedCloc
     await script.by_automation("15:12", rated, TicketEventKind.RATED)
 
     waits = await script.customer_writes("16:00")
-    clock.set(READ_AT)
+    await clock.advance_to(READ_AT)
     day.tickets.update(plain=plain, moved=moved, again=again, bot=bot, rated=rated, waits=waits)

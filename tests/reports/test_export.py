@@ -80,7 +80,7 @@ async def test_csv_of_50000_tickets_streams_in_flat_memory(desk: Desk) -> None:
         chunks = service.export_csv(desk.context.sessionmaker, where, query, ";")
         async for chunk in chunks:
             lines += chunk.count("\r\n")
-            if lines == 5_001:  # the header and the first five batches: the memory of a small export
+            if lines == 5_001:  # the header and the first 5,000 rows: the memory of a small export
                 early_peak = tracemalloc.get_traced_memory()[1]
                 tracemalloc.reset_peak()
         late_peak = tracemalloc.get_traced_memory()[1]

@@ -45,6 +45,44 @@ async def test_a_filter_naming_nothing_that_exists_is_refused(client: httpx.Asyn
     response = await ask(client, desk, start="2026-12-01", end="2026-12-01", **{f"{noun}_id": "999999"})
     assert response.status_code == 422, response.text
     assert response.json()["code"] == f"unknown_{noun}"
+    assert [(error["loc"], error["type"]) for error in response.json()["errors"]] == [
+        (["query", f"{noun}_id"], f"unknown_{noun}")
+    ]
+
+
+async def tickets_report(client: httpx.AsyncClient, desk: Desk, **params: Any) -> httpx.Response:
+    period = {"start": "2026-12-01", "end": "2026-12-01"}
+    return await client.get("/api/reports/tickets", params={**period, **params}, headers=desk.headers("admin"))
+
+
+@pytest.mark.parametrize("format", ["json", "csv", "xlsx"])
+async def test_ticket_report_names_each_filter_naming_nothing(
+    client: httpx.AsyncClient, desk: Desk, format: str
+) -> None:
+    response = await tickets_report(client, desk, tag="999999", queue_id="999998", format=format)
+    assert response.status_code == 422, response.text
+    assert [(error["loc"][-1], error["type"]) for error in response.json()["errors"]] == [
+        ("queue_id", "unknown_queue"),
+        ("tag", "unknown_tag"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "error_type"),
+    [
+        ({"status": "archived"}, "status", "enum"),
+        ({"rating": "6"}, "rating", "less_than_equal"),
+        ({"rating": "0"}, "rating", "greater_than_equal"),
+        ({"tag": "x"}, "tag", "int_parsing"),
+        ({"search": "a" * 201}, "search", "string_too_long"),
+    ],
+)
+async def test_ticket_report_refuses_a_malformed_filter_naming_the_field(
+    client: httpx.AsyncClient, desk: Desk, params: dict[str, str], field: str, error_type: str
+) -> None:
+    response = await tickets_report(client, desk, **params)
+    assert response.status_code == 422, response.text
+    assert [(error["loc"][-1], error["type"]) for error in response.json()["errors"]] == [(field, error_type)]
 
 
 async def test_an_unknown_export_format_is_refused(client: httpx.AsyncClient, desk: Desk) -> None:

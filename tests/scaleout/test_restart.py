@@ -56,7 +56,8 @@ async def test_restarting_every_process_resumes_the_session_without_a_scan_and_d
         print(f"\nwhole system restarted -> session CONNECTED in {time.monotonic() - restarted_at:.1f} s")
         # No scan happened: the same linked number, and the session never showed a QR code again.
         assert resumed["phone"] == BUSINESS
-        assert (await api.client.get(f"/api/connections/{connection['id']}/qr")).status_code == 404
+        no_qr = await api.client.get(f"/api/connections/{connection['id']}/qr")
+        assert (no_qr.status_code, no_qr.json()["code"]) == (409, "no_qr_code")
 
         async def conversation() -> list[str] | None:
             bodies = [m["body"] for m in await all_messages(api, ticket["id"])]

@@ -32,10 +32,9 @@ from tests.tickets.factories import (
     make_ticket,
 )
 from zapdesk.api_tokens import service as api_tokens
-from zapdesk.api_tokens.models import Scope
 from zapdesk.api_tokens.schemas import ApiTokenCreate
 from zapdesk.app import assemble_server, create_api
-from zapdesk.auth import service as auth_service
+from zapdesk.auth.models import Scope
 from zapdesk.cloud import service as cloud_service
 from zapdesk.cloud.models import CloudTemplate
 from zapdesk.cloud.schemas import CloudCredentialsIn
@@ -48,6 +47,7 @@ from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.messages.models import Message, MessageStatus
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.scheduled.models import ScheduledMessage, ScheduleState
+from zapdesk.signin import service as signin_service
 from zapdesk.tags.models import Tag
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -98,7 +98,7 @@ class World:
     async def refresh_token(self) -> str:
         context = self.desk.context
         async with unit_of_work(context.sessionmaker) as session:
-            signed_in = await auth_service.login(session, context.settings, self.desk.assignee.email, TEST_PASSWORD)
+            signed_in = await signin_service.login(session, context.settings, self.desk.assignee.email, TEST_PASSWORD)
         return signed_in.refresh_token
 
     @property
@@ -245,6 +245,12 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/auth/me", "me"): rule("signed_in", fixed("/api/auth/me")),
     route("GET", "/api/events", "events_after"): rule("signed_in", fixed("/api/events", params={"after": "0"})),
     route("GET", "/api/users/directory", "directory"): rule("signed_in", fixed("/api/users/directory")),
+    route("GET", "/api/presence", "presence"): rule("signed_in", fixed("/api/presence")),
+    # The same password again: every persona keeps signing in with it.
+    route("POST", "/api/auth/me/password", "change_password"): rule(
+        "signed_in",
+        fixed("/api/auth/me/password", json={"current_password": TEST_PASSWORD, "new_password": TEST_PASSWORD}),
+    ),
     route("GET", "/api/tags", "list_tags"): rule("signed_in", fixed("/api/tags")),
     route("GET", "/api/contact-fields", "list_contact_fields"): rule("signed_in", fixed("/api/contact-fields")),
     # The world's contact has no picture: whoever may look is told so (404), the others are refused first.
@@ -267,6 +273,9 @@ RULES: dict[RouteKey, Rule] = {
     route("GET", "/api/reports/summary", "summary"): rule("signed_in", fixed("/api/reports/summary", params=_MONTH)),
     route("GET", "/api/reports/agents", "agents"): rule("signed_in", fixed("/api/reports/agents", params=_MONTH)),
     route("GET", "/api/reports/queues", "queues"): rule("signed_in", fixed("/api/reports/queues", params=_MONTH)),
+    route("GET", "/api/reports/connections", "connections"): rule(
+        "signed_in", fixed("/api/reports/connections", params=_MONTH)
+    ),
     route("GET", "/api/reports/heatmap", "heatmap"): rule("signed_in", fixed("/api/reports/heatmap", params=_MONTH)),
     route("GET", "/api/reports/tickets", "tickets"): rule("signed_in", fixed("/api/reports/tickets", params=_MONTH)),
     route("PATCH", "/api/auth/me", "update_me"): rule("signed_in", fixed("/api/auth/me", json={"signature": True})),
@@ -301,11 +310,11 @@ RULES: dict[RouteKey, Rule] = {
         ),
         201,
     ),
-    route("GET", "/api/scheduled-messages/{schedule_id}", "get_scheduled"): rule("ticket", _on_agents_schedule("")),
-    route("PATCH", "/api/scheduled-messages/{schedule_id}", "update_scheduled"): rule(
+    route("GET", "/api/scheduled-messages/{schedule_id:int}", "get_scheduled"): rule("ticket", _on_agents_schedule("")),
+    route("PATCH", "/api/scheduled-messages/{schedule_id:int}", "update_scheduled"): rule(
         "ticket", _on_agents_schedule("", json={"body": "Lembrete de novo"})
     ),
-    route("POST", "/api/scheduled-messages/{schedule_id}/cancel", "cancel_scheduled"): rule(
+    route("POST", "/api/scheduled-messages/{schedule_id:int}/cancel", "cancel_scheduled"): rule(
         "ticket", _on_agents_schedule("/cancel")
     ),
     route("POST", "/api/automation/menu-preview", "preview_menu"): rule(
@@ -332,6 +341,15 @@ RULES: dict[RouteKey, Rule] = {
         "signed_in", fixed("/api/connections/{cloud}/templates")
     ),
     # Only those who may see the ticket (agents of its queue, its assignee, admins).
+    route("GET", "/api/tickets/{ticket_id}/messages/search", "search_messages"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/messages/search", params={"q": "oi"})
+    ),
+    route("GET", "/api/tickets/{ticket_id}/messages/{message_id}/around", "list_messages_around"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/messages/{inbound}/around")
+    ),
+    route("GET", "/api/tickets/{ticket_id}/messages/{message_id}/newer", "list_messages_newer"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/messages/{inbound}/newer")
+    ),
     route("GET", "/api/tickets/{ticket_id}/messages/window", "get_window"): rule(
         "ticket", fixed("/api/tickets/{ticket}/messages/window")
     ),
@@ -353,6 +371,9 @@ RULES: dict[RouteKey, Rule] = {
     ),
     route("POST", "/api/tickets/{ticket_id}/notes", "post_note"): rule(
         "ticket", unique(lambda w, n: Call(f"/api/tickets/{w.ticket_id}/notes", json={"body": f"Nota {n}"})), 201
+    ),
+    route("POST", "/api/tickets/{ticket_id}/typing", "post_typing"): rule(
+        "ticket", fixed("/api/tickets/{ticket}/typing", json={"typing": True}), 204
     ),
     route("GET", "/api/tickets/{ticket_id}/events", "list_ticket_events"): rule(
         "ticket", fixed("/api/tickets/{ticket}/events")
@@ -376,10 +397,10 @@ RULES: dict[RouteKey, Rule] = {
         "ticket", fixed("/api/messages/{inbound}/reaction", json={"emoji": "👍"})
     ),
     # Only a message's author may edit or delete it: whoever sees the ticket is told so (403), others get 404.
-    route("PATCH", "/api/messages/{message_id}", "edit_message"): rule(
+    route("PATCH", "/api/messages/{message_id:int}", "edit_message"): rule(
         "ticket", fixed("/api/messages/{inbound}", json={"body": "corrigido"}), 403
     ),
-    route("DELETE", "/api/messages/{message_id}", "delete_message"): rule(
+    route("DELETE", "/api/messages/{message_id:int}", "delete_message"): rule(
         "ticket", fixed("/api/messages/{inbound}"), 403
     ),
     route("POST", "/api/messages/forward", "forward_messages"): rule(
@@ -401,11 +422,11 @@ RULES: dict[RouteKey, Rule] = {
         ),
         201,
     ),
-    route("GET", "/api/users/{user_id}", "get_user"): rule("admin", fixed("/api/users/{user}")),
-    route("PATCH", "/api/users/{user_id}", "update_user"): rule(
+    route("GET", "/api/users/{user_id:int}", "get_user"): rule("admin", fixed("/api/users/{user}")),
+    route("PATCH", "/api/users/{user_id:int}", "update_user"): rule(
         "admin", fixed("/api/users/{user}", json={"name": "Ana"})
     ),
-    route("DELETE", "/api/users/{user_id}", "delete_user"): rule("admin", fixed("/api/users/{spare_user}"), 204),
+    route("DELETE", "/api/users/{user_id:int}", "delete_user"): rule("admin", fixed("/api/users/{spare_user}"), 204),
     route("POST", "/api/queues", "create_queue"): rule(
         "admin", unique(lambda _w, n: Call("/api/queues", json={"name": f"Fila {n}"})), 201
     ),
@@ -446,12 +467,27 @@ RULES: dict[RouteKey, Rule] = {
     route("DELETE", "/api/contact-fields/{field_id}", "delete_contact_field"): rule(
         "admin", fixed("/api/contact-fields/{spare_field}"), 204
     ),
-    route("GET", "/api/messages/{message_id}/history", "message_history"): rule(
+    route("GET", "/api/messages/{message_id:int}/history", "message_history"): rule(
         "admin", fixed("/api/messages/{inbound}/history")
     ),
     route("GET", "/api/settings", "list_settings"): rule("admin", fixed("/api/settings")),
-    route("PUT", "/api/settings/{key}", "put_setting"): rule(
+    route("PUT", "/api/settings/ignore_group_messages", "put_ignore_group_messages"): rule(
         "admin", fixed("/api/settings/ignore_group_messages", json={"value": True})
+    ),
+    route("PUT", "/api/settings/send_greeting_on_new_ticket", "put_send_greeting_on_new_ticket"): rule(
+        "admin", fixed("/api/settings/send_greeting_on_new_ticket", json={"value": True})
+    ),
+    route("PUT", "/api/settings/outbound_min_interval_ms", "put_outbound_min_interval_ms"): rule(
+        "admin", fixed("/api/settings/outbound_min_interval_ms", json={"value": 1000})
+    ),
+    route("PUT", "/api/settings/send_api_opens_ticket", "put_send_api_opens_ticket"): rule(
+        "admin", fixed("/api/settings/send_api_opens_ticket", json={"value": True})
+    ),
+    route("PUT", "/api/settings/agent_signature", "put_agent_signature"): rule(
+        "admin", fixed("/api/settings/agent_signature", json={"value": True})
+    ),
+    route("PUT", "/api/settings/timezone", "put_timezone"): rule(
+        "admin", fixed("/api/settings/timezone", json={"value": "America/Sao_Paulo"})
     ),
     route("DELETE", "/api/contacts/{contact_id}", "delete_contact"): rule(
         "admin", fixed("/api/contacts/{spare_contact}"), 204

@@ -95,7 +95,7 @@ async def test_values_of_the_wrong_type_or_range_are_422(
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
-    assert key in response.json()["detail"]
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", "value"]]
 
 
 async def test_a_body_without_value_is_422(client: httpx.AsyncClient, as_admin: dict[str, str]) -> None:
@@ -108,7 +108,23 @@ async def test_unknown_setting_is_404(client: httpx.AsyncClient, as_admin: dict[
     response = await client.put("/api/settings/dark_mode", json={"value": True}, headers=as_admin)
 
     assert response.status_code == 404
-    assert response.json()["code"] == "setting_not_found"
+    assert response.json()["code"] == "not_found"
+
+
+async def test_each_setting_states_its_own_value_type_in_the_openapi_document(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/api/openapi.json")).json()
+    schemas = document["components"]["schemas"]
+
+    def value_schema(key: str) -> dict[str, object]:
+        body = document["paths"][f"/api/settings/{key}"]["put"]["requestBody"]["content"]["application/json"]
+        properties: dict[str, dict[str, object]] = schemas[body["schema"]["$ref"].rsplit("/", 1)[-1]]["properties"]
+        return properties["value"]
+
+    assert value_schema("ignore_group_messages")["type"] == "boolean"
+    assert (
+        value_schema("outbound_min_interval_ms")["minimum"],
+        value_schema("outbound_min_interval_ms")["maximum"],
+    ) == (0, 600_000)
 
 
 async def test_a_time_zone_is_an_iana_name(

@@ -17,9 +17,10 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.loopback import CLIENT_LIMITS
+from tests.loopback import CLIENT_LIMITS, tcp_listener
 from zapdesk.engine.events import EngineEvent, EngineState, QrCode, SessionTarget, StateChanged
 from zapdesk.engine.simulator import SimulatorEngine, SimulatorEngineOptions
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 from zapdesk.simulator.app import create_simulator_app
 from zapdesk.simulator.config import SimulatorConfig
 
@@ -41,6 +42,8 @@ class LiveSimulator:
     """The simulator app served by uvicorn in the test's loop; `restart()` keeps its port and state file."""
 
     config: SimulatorConfig
+    # What the network's QR windows and receipts (and the engines built by `Engines`) wait on.
+    clock: Clock = SYSTEM_CLOCK
     port: int = 0
     _server: _InLoopServer | None = None
     _task: asyncio.Task[None] | None = None
@@ -52,13 +55,11 @@ class LiveSimulator:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        listener = tcp_listener("127.0.0.1", self.port)
         self.port = listener.getsockname()[1]
         self._listener = listener
         config = uvicorn.Config(
-            create_simulator_app(self.config),
+            create_simulator_app(self.config, clock=self.clock),
             lifespan="on",
             log_config=None,
             access_log=False,
@@ -150,6 +151,13 @@ class Recorder:
         return await self.wait_for(StateChanged, lambda event: event.state is state)
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait (a little at a time, up to WAIT) for `condition` to become true."""
+    async with asyncio.timeout(WAIT):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
 @dataclass
 class Engines:
     """Builds engines pointed at the live simulator and stops them all when the test ends."""
@@ -160,7 +168,11 @@ class Engines:
     def new(self, recorder: Recorder | None = None, *, base_url: str | None = None) -> tuple[SimulatorEngine, Recorder]:
         recorder = recorder or Recorder()
         engine = SimulatorEngine(
-            base_url or self.simulator.url, recorder, connection_key=f"test-{len(self.started)}", options=FAST_ENGINE
+            base_url or self.simulator.url,
+            recorder,
+            connection_key=f"test-{len(self.started)}",
+            options=FAST_ENGINE,
+            clock=self.simulator.clock,
         )
         self.started.append(engine)
         return engine, recorder

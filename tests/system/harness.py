@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -374,6 +374,63 @@ async def link_connection(
     return await wait_for_status(api, connection["id"], "CONNECTED")
 
 
+class LinkingDesk(Inbox):
+    """An admin's socket linking many numbers the way the browser does: the QR code of each connection arrives
+    as `connection.qr`, the phone scans it, and `connection.updated` says CONNECTED. Nothing polls the API, so
+    hundreds of links measure zapdesk, not a script's polls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.codes: dict[int, asyncio.Future[str]] = {}
+        self.connected: set[int] = set()  # connections said CONNECTED while this socket listened
+        self._change = asyncio.Event()
+
+    def collect(self, name: str, payload: dict[str, Any]) -> None:
+        super().collect(name, payload)
+        if name == "connection.qr":
+            self._code(payload["id"]).set_result(payload["code"])
+        elif name == "connection.updated" and payload["status"] == "CONNECTED":
+            self.connected.add(payload["id"])
+            self._change.set()
+
+    def _code(self, connection_id: int) -> asyncio.Future[str]:
+        """The connection's next code (a new future once the last one was shown: codes rotate)."""
+        future = self.codes.get(connection_id)
+        if future is None or future.done():
+            future = self.codes[connection_id] = asyncio.get_running_loop().create_future()
+        return future
+
+    async def until_connected(self, ids: Collection[int], within: float) -> None:
+        async def all_connected() -> None:
+            while not set(ids) <= self.connected:
+                self._change.clear()
+                await self._change.wait()
+
+        await asyncio.wait_for(all_connected(), within)
+
+    async def link(self, api: Api, simulator: Simulator, name: str, phone: str, *, within: float = 120.0) -> int:
+        """Create, connect, scan the QR code shown (within `within` s), wait for CONNECTED; the connection's id."""
+        connection = await api.post("/api/connections", {"name": name, "provider": "simulator"}, expect=201)
+        connection_id: int = connection["id"]
+        code = self._code(connection_id)
+        await api.post(f"/api/connections/{connection_id}/connect", expect=202)
+        await simulator.scan(await asyncio.wait_for(code, within), phone)
+        await self.until_connected([connection_id], within)
+        return connection_id
+
+    async def link_many(
+        self, api: Api, simulator: Simulator, phones: list[str], *, at_once: int, within: float = 120.0
+    ) -> list[int]:
+        """Link a number for each of `phones`, `at_once` at a time; their connections' ids, in order."""
+        gate = asyncio.Semaphore(at_once)
+
+        async def one(index: int, phone: str) -> int:
+            async with gate:
+                return await self.link(api, simulator, f"Número {index}", phone, within=within)
+
+        return list(await asyncio.gather(*(one(index, phone) for index, phone in enumerate(phones))))
+
+
 async def wait_for_status(api: Api, connection_id: int, status: str, timeout: float = 20.0) -> dict[str, Any]:
     async def reached() -> dict[str, Any] | None:
         connection: dict[str, Any] = await api.get(f"/api/connections/{connection_id}")
@@ -391,28 +448,27 @@ def customer(index: int) -> str:
     return f"55219{index:08d}"
 
 
-async def all_tickets(api: Api) -> list[dict[str, Any]]:
-    tickets: list[dict[str, Any]] = []
+async def all_pages(api: Api, path: str) -> list[list[dict[str, Any]]]:
+    """Every page of a list, following `next_cursor`, in the order the API serves them."""
+    pages: list[list[dict[str, Any]]] = []
     cursor: str | None = None
     while True:
         params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
-        page = await api.get("/api/tickets", **params)
-        tickets.extend(page["items"])
+        page = await api.get(path, **params)
+        pages.append(page["items"])
         cursor = page["next_cursor"]
         if not cursor:
-            return tickets
+            return pages
+
+
+async def all_tickets(api: Api) -> list[dict[str, Any]]:
+    return [ticket for page in await all_pages(api, "/api/tickets") for ticket in page]
 
 
 async def all_messages(api: Api, ticket_id: int) -> list[dict[str, Any]]:
-    messages: list[dict[str, Any]] = []
-    before: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 100, **({"before": before} if before else {})}
-        page = await api.get(f"/api/tickets/{ticket_id}/messages", **params)
-        messages[:0] = page["items"]
-        before = page["next_cursor"]
-        if not before:
-            return messages
+    """Oldest first: pages come newest first, each in chronological order."""
+    pages = await all_pages(api, f"/api/tickets/{ticket_id}/messages")
+    return [message for page in reversed(pages) for message in page]
 
 
 async def inbound_by_customer(api: Api) -> dict[str, list[dict[str, Any]]]:

@@ -10,14 +10,17 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.system.harness import BUSINESS, Api, Server, Simulator, all_tickets, customer, eventually, link_connection
+from zapdesk.automation import reactor
 from zapdesk.automation.models import TimerKind
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.config import Settings
 from zapdesk.db.base import utcnow
+from zapdesk.db.cursors import EventCursor
 from zapdesk.db.engine import create_engine, create_sessionmaker
+from zapdesk.db.journal import EventBatch
 from zapdesk.db.uow import unit_of_work
 from zapdesk.tickets.models import Ticket
 
@@ -45,10 +48,22 @@ async def _desk_with_customers(api: Api, simulator: Simulator, customers: int) -
 
 
 async def _closings_due(server: Server, seconds: float) -> None:
-    """Every ticket's closing falls due `seconds` from now (as if its agent wrote 30 minutes before that)."""
+    """Every ticket's closing falls due `seconds` from now (as if its agent wrote 30 minutes before that).
+
+    Armed once automation has reacted to every customer's message: a reaction to one still unread would cancel
+    its ticket's closing (the customer spoke, so they are not silent), as it should."""
     engine = create_engine(Settings(database_url=server.database_url).async_database_url)
+    sessionmaker = create_sessionmaker(engine)
+
+    async def automation_caught_up() -> bool:
+        async with sessionmaker() as session:
+            newest = await session.scalar(select(func.max(EventBatch.last_seq)))
+            read = await session.scalar(select(EventCursor.position).where(EventCursor.name == reactor.READER))
+        return read is not None and newest is not None and read >= newest
+
     try:
-        async with unit_of_work(create_sessionmaker(engine)) as session:
+        await eventually(automation_caught_up, timeout=60, what="automation to react to every message")
+        async with unit_of_work(sessionmaker) as session:
             plan = TimerPlan()
             due = utcnow() + timedelta(seconds=seconds)
             for ticket_id in (await session.execute(select(Ticket.id))).scalars():

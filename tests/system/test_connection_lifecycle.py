@@ -45,7 +45,7 @@ async def test_an_unscanned_qr_window_ends_in_qr_expired_without_looping(api: Ap
     await wait_for_status(api, connection["id"], "QR_EXPIRED", timeout=30)
     await _stays(api, connection["id"], "QR_EXPIRED", seconds=4)
     missing = await api.client.get(f"/api/connections/{connection['id']}/qr")
-    assert missing.status_code == 404
+    assert (missing.status_code, missing.json()["code"]) == (409, "no_qr_code")
 
 
 async def test_three_numbers_at_once_keep_their_own_tickets_and_one_logout_leaves_the_others(

@@ -93,7 +93,7 @@ async def test_tagging_a_ticket_out_of_sight_or_with_an_unknown_tag_is_refused(
     hidden = await client.put(f"/api/tickets/{ticket.id}/tags/{vip['id']}", headers=desk.headers("agent_not_in_queue"))
     assert (hidden.status_code, hidden.json()["code"]) == (404, "ticket_not_found")
     unknown = await client.put(f"/api/tickets/{ticket.id}/tags/999999", headers=desk.headers("admin"))
-    assert (unknown.status_code, unknown.json()["code"]) == (422, "unknown_tag")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "tag_not_found")
 
 
 async def test_contacts_carry_tags_and_the_contact_list_filters_by_them(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import EventLog
@@ -97,16 +97,28 @@ async def test_racing_creators_share_one_active_ticket(desk: Desk, session: Asyn
         first, first_created = await find_or_create_active_ticket(
             first_session, contact=first_contact, connection=first_connection, opened_by=CUSTOMER
         )
-        # Uncommitted: the second creator's lookup cannot see it (PostgreSQL then blocks on the index;
-        # SQLite blocks on the write lock until the first commits).
+        # Uncommitted: the second creator's lookup cannot see it, and PostgreSQL blocks its insert on the index
+        # until the first commits. (SQLite serializes writers from BEGIN IMMEDIATE on: the second only starts
+        # once the first has committed, and its lookup finds the ticket; the outcome below is the same.)
         second_call = asyncio.create_task(find_or_create(desk.context, contact.id, desk.connection.id))
-        await asyncio.sleep(0.3)
-        assert not second_call.done()
+        if desk.context.engine.dialect.name == "postgresql":
+            await _until_someone_waits_for_a_lock(desk.context)
+            assert not second_call.done()
         await first_session.commit()
     second, second_created = await second_call
     assert (first_created, second_created) == (True, False)
     assert second.id == first.id
     assert await active_count(session, contact.id) == 1
+
+
+async def _until_someone_waits_for_a_lock(context: AppContext) -> None:
+    async with asyncio.timeout(10), context.sessionmaker() as observer:
+        while True:
+            waiting = await observer.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+            await observer.rollback()  # a fresh snapshot of pg_locks next time
+            if waiting:
+                return
+            await asyncio.sleep(0.01)  # polling what PostgreSQL reports, not waiting for time to pass
 
 
 async def test_many_concurrent_first_messages_leave_exactly_one_ticket(desk: Desk, session: AsyncSession) -> None:

@@ -200,10 +200,30 @@ async def test_search_ignores_accents_and_case_in_messages_and_names_and_formatt
         assert await found(spelling) == [by_text.id], spelling
     for spelling in ("conceicao", "CONCEIÇÃO araujo", "araújo"):
         assert await found(spelling) == [by_name.id], spelling
-    for number in ("988887777", "+55 (21) 98888-7777", "5521988887777"):
+    for number in ("988887777", "+55 (21) 98888-7777", "5521988887777", "(21) 8888-7777", "+55 21 8888-7777"):
         assert await found(number) == [by_name.id], number
+    assert await found("(11) 98888-7777") == []  # the same digits in another area code: another person
     contacts = await client.get("/api/contacts", params={"search": "conceicao araujo"}, headers=headers)
     assert [item["id"] for item in contacts.json()["items"]] == [conceicao.id]
+
+
+async def test_search_finds_every_word_in_the_singular_or_plural_in_any_order(
+    client: httpx.AsyncClient, desk: Desk
+) -> None:
+    singular = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue)
+    await make_message(desk.context, ticket=singular, body="Meu pedido veio com defeito")
+    plural = await make_ticket(desk.context, connection=desk.connection, queue=desk.queue)
+    await make_message(desk.context, ticket=plural, body="As ações da loja e os pedidos atrasados")
+    headers = desk.headers("agent_in_queue")
+
+    async def found(search: str) -> set[int]:
+        return set(ids_of(await client.get("/api/tickets", params={"search": search}, headers=headers)))
+
+    assert await found("pedidos") == {singular.id, plural.id}
+    assert await found("pedido") == {singular.id, plural.id}
+    assert await found("ação") == {plural.id}
+    assert await found("defeito pedidos") == {singular.id}  # every word, in any order, in one message
+    assert await found("pedido de troca") == set()
 
 
 async def test_a_ticket_is_found_by_its_protocol_number_as_people_type_it(
@@ -376,22 +396,26 @@ async def test_transfer_to_a_queue_alone_puts_the_ticket_back_to_pending(
 
 
 @pytest.mark.parametrize(
-    ("body", "code"),
-    [
-        ({"assignee_id": 987654}, "unknown_user"),
-        ({"queue_id": 987654}, "unknown_queue"),
-        ({"action": "transfer"}, "transfer_target_required"),
-        ({}, "nothing_to_do"),
-        ({"action": "close", "queue_id": 1}, "invalid"),
-    ],
+    ("body", "code"), [({"assignee_id": 987654}, "unknown_user"), ({"queue_id": 987654}, "unknown_queue")]
 )
-async def test_transfer_to_something_that_does_not_exist_is_refused(
+async def test_transfer_to_something_that_does_not_exist_is_a_409_conflict(
     client: httpx.AsyncClient, desk: Desk, body: dict[str, Any], code: str
 ) -> None:
     ticket = await desk.guarded_ticket()
     response = await client.patch(f"/api/tickets/{ticket.id}", json=body, headers=desk.headers("admin"))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize(
+    "body", [{"action": "transfer"}, {}, {"action": "close", "queue_id": 1}, {"action": None, "queue_id": 1}]
+)
+async def test_a_change_that_is_neither_an_action_nor_a_transfer_to_someone_is_422(
+    client: httpx.AsyncClient, desk: Desk, body: dict[str, Any]
+) -> None:
+    ticket = await desk.guarded_ticket()
+    response = await client.patch(f"/api/tickets/{ticket.id}", json=body, headers=desk.headers("admin"))
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")
 
 
 async def test_close_then_reopen_gives_the_ticket_back_to_the_reopener(client: httpx.AsyncClient, desk: Desk) -> None:
@@ -488,7 +512,7 @@ async def test_starting_a_conversation_with_unknown_contact_or_connection_is_ref
     contact = await make_contact(desk.context)
     payload = {"contact_id": contact.id, "connection_id": desk.connection.id, f"{unknown}_id": 987654}
     response = await client.post("/api/tickets", json=payload, headers=desk.headers("admin"))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["code"] == f"unknown_{unknown}"
 
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 
 from tests.tickets.factories import Desk, ids_of, make_contact, make_message, make_ticket
 from zapdesk.db.base import utcnow
+from zapdesk.tickets import repository
 from zapdesk.tickets.models import TicketStatus
 
 
+# Search looks up the tickets of few matches by id and walks the tickets for many (`FEW_MESSAGES`, `FEW_CONTACTS`):
+# with the thresholds at 0 every match is "many", so both ways give the same pages.
+@pytest.mark.parametrize("matches", ["few", "many"])
 async def test_search_pages_interleave_contact_and_text_matches_newest_first_each_once(
-    client: httpx.AsyncClient, desk: Desk
+    client: httpx.AsyncClient, desk: Desk, monkeypatch: pytest.MonkeyPatch, matches: str
 ) -> None:
+    if matches == "many":
+        monkeypatch.setattr(repository, "FEW_MESSAGES", 0)
+        monkeypatch.setattr(repository, "FEW_CONTACTS", 0)
     start = utcnow()
     matching: list[tuple[datetime, int]] = []
     for n in range(7):

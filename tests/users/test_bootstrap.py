@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.auth.helpers import sign_in
 from tests.conftest import TEST_PASSWORD, MakeUser
+from tests.signin.helpers import sign_in
 from zapdesk.app import create_api
 from zapdesk.context import AppContext
 from zapdesk.users.bootstrap import bootstrap_first_admin

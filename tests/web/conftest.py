@@ -5,18 +5,18 @@ Screenshots go to `test-results/web/` (ignored by git) so a person can look at w
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import signal
-import socket
+import sqlite3
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,10 @@ from playwright.sync_api import Browser, Dialog, Page, Playwright, expect, sync_
 
 from tests.chromium import launch_options
 from tests.loopback import CLIENT_LIMITS
+from tests.server_process import server_process
+from tests.services import free_port
+from zapdesk.engine import codec
+from zapdesk.engine.events import Chat, MessageReceived, Sender, TextContent
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIST = REPO / "web" / "dist"
@@ -44,26 +48,6 @@ SIMULATOR_TIMINGS = {
 expect.set_options(timeout=15_000)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"zapdesk exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"zapdesk did not become healthy in {seconds} s:\n{log.read_text()[-4000:]}")
-
-
 # The running server's data folder (its SQLite database), for arranging what no API creates (dead letters).
 SERVER_DATA: dict[str, Path] = {}
 
@@ -76,7 +60,7 @@ def server_url() -> Iterator[str]:
     # Not pytest's tmp_path: other pytest runs on this machine may prune those folders while the server runs.
     data = Path(tempfile.mkdtemp(prefix="zapdesk-web-"))
     SERVER_DATA["dir"] = data
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ZAPDESK_ENV": "test",
@@ -102,27 +86,10 @@ def server_url() -> Iterator[str]:
         **SIMULATOR_TIMINGS,
     }
     log = data / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "zapdesk", "run"],
-            cwd=data,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the engine workers stop with it
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(url, process, log)
-        yield url
+        with server_process([sys.executable, "-m", "zapdesk", "run"], env=env, cwd=data, log=log, port=port):
+            yield f"http://127.0.0.1:{port}"
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
         # Kept next to the screenshots: what the server said is the first thing to read when a test fails.
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(log, SCREENSHOTS / "server.log")
@@ -171,6 +138,15 @@ class Api:
                 return value
             time.sleep(0.2)
         raise AssertionError(f"timed out waiting for {what}")
+
+    def ticket_of(self, customer: str) -> dict[str, Any]:
+        """The customer's newest ticket, once it exists."""
+
+        def newest() -> dict[str, Any] | None:
+            items = self.call("GET", "/api/tickets", params={"search": customer})["items"]
+            return items[0] if items else None
+
+        return dict(self.wait_for(f"a ticket of {customer}", newest))
 
     def qr_code(self, connection_id: int) -> str:
         def current() -> str | None:
@@ -228,8 +204,15 @@ class Tab:
 def open_tab(browser: Browser, server_url: str) -> Iterator[Callable[..., Tab]]:
     contexts = []
 
-    def open_tab(locale: str = "pt-BR", width: int = 1280, height: int = 800) -> Tab:
-        context = browser.new_context(base_url=server_url, locale=locale, viewport={"width": width, "height": height})
+    def open_tab(locale: str = "pt-BR", width: int = 1280, height: int = 800, *, mobile: bool = False) -> Tab:
+        """A new browser context; `mobile` makes it a touch phone (meta viewport honoured, no hover, coarse pointer)."""
+        context = browser.new_context(
+            base_url=server_url,
+            locale=locale,
+            viewport={"width": width, "height": height},
+            is_mobile=mobile,
+            has_touch=mobile,
+        )
         contexts.append(context)
         tab = Tab(context.new_page())
         tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
@@ -265,10 +248,31 @@ def sign_in(
     page.get_by_test_id("login-email").fill(email)
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("logout")).to_be_visible()
+    # The frame, not the logout button: on a phone that one waits in the folded menu.
+    expect(page.get_by_test_id("app-shell")).to_be_visible()
     if live:
         expect(page.get_by_test_id("app-shell")).to_have_attribute("data-realtime", "online")
     return page
+
+
+def dead_letter(connection_id: int, external_id: str, text: str, *, phone: str, name: str) -> None:
+    """A message the running server could not store, as the worker keeps it when ingest raised on an event (the row
+    `dead_letters.service.record` writes): no API makes one."""
+    event = MessageReceived(
+        external_id=external_id,
+        chat=Chat(phone, name=name),
+        sender=Sender(phone, push_name=name),
+        from_me=False,
+        timestamp=datetime.now(UTC),
+        content=TextContent(text),
+    )
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(SERVER_DATA["dir"] / "zapdesk.db") as db:
+        db.execute(
+            "INSERT INTO dead_letters (connection_id, kind, external_id, event, error, attempts, created_at,"
+            " updated_at) VALUES (?, 'MessageReceived', ?, ?, 'KeyError: a bug since fixed', 1, ?, ?)",
+            (connection_id, external_id, json.dumps(codec.encode(event)), now, now),
+        )
 
 
 def tiny_png(width: int = 48, height: int = 32) -> bytes:

@@ -17,17 +17,6 @@ from tests.web.conftest import Api, Tab, screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 
-def _ticket_of(api: Api, customer: str) -> dict[str, Any]:
-    """The customer's newest ticket, once it exists."""
-
-    def newest() -> dict[str, Any] | None:
-        items = api.call("GET", "/api/tickets", params={"search": customer})["items"]
-        return items[0] if items else None
-
-    ticket = api.wait_for(f"a ticket of {customer}", newest)
-    return dict(ticket)
-
-
 def _edit_connection(page: Page, name: str) -> Any:  # the dialog's locator
     page.get_by_test_id("connection-card").filter(has_text=name).get_by_test_id("edit-connection").click()
     return page.get_by_test_id("connection-dialog")
@@ -57,7 +46,7 @@ def test_the_menu_configured_with_its_preview_lets_a_customer_choose_a_queue_liv
     admin_api.wait_for(
         "the menu", lambda: any("*2* - Suporte Menu" in item["text"] for item in admin_api.received_by(customer))
     )
-    ticket = _ticket_of(admin_api, customer)
+    ticket = admin_api.ticket_of(customer)
     page.goto(f"/tickets/{ticket['id']}")
     expect(page.get_by_test_id("chat-queue")).to_have_text("Sem fila")
 
@@ -103,7 +92,7 @@ def test_a_message_scheduled_from_the_composer_goes_out_and_the_list_shows_it_se
     admin_api.linked_connection("Agendar no navegador", business)
     customer = "5521988880603"
     admin_api.customer_says(customer, business, "Me lembre amanhã", name="Davi Agenda")
-    ticket = _ticket_of(admin_api, customer)
+    ticket = admin_api.ticket_of(customer)
     tab = open_tab()
     page = sign_in(tab, path=f"/tickets/{ticket['id']}")
     page.get_by_test_id("accept-button").click()
@@ -134,7 +123,7 @@ def test_a_rating_after_the_close_shows_on_the_closed_ticket(open_tab: Callable[
     admin_api.call("PATCH", f"/api/connections/{connection['id']}", json={"automation": {"survey": {"enabled": True}}})
     customer = "5521988880604"
     admin_api.customer_says(customer, business, "Preciso de ajuda", name="Elisa Nota")
-    ticket = _ticket_of(admin_api, customer)
+    ticket = admin_api.ticket_of(customer)
     admin_api.call("PATCH", f"/api/tickets/{ticket['id']}", json={"action": "accept"})
     admin_api.call("PATCH", f"/api/tickets/{ticket['id']}", json={"action": "close"})
     admin_api.wait_for(
@@ -190,7 +179,7 @@ def test_a_quick_answer_chosen_in_the_composer_has_its_variables_filled_for_the_
     admin_api.call("POST", "/api/quick-answers", json={"shortcut": "protocolo", "text": text})
     customer = "5521988880605"
     admin_api.customer_says(customer, business, "Qual meu protocolo?", name="Fabio Souza")
-    ticket = _ticket_of(admin_api, customer)
+    ticket = admin_api.ticket_of(customer)
     tab = open_tab()
     page = sign_in(tab, path=f"/tickets/{ticket['id']}")
     page.get_by_test_id("accept-button").click()

@@ -85,14 +85,22 @@ def test_a_tab_back_after_ten_minutes_and_500_events_gets_what_it_may_see_once_i
     admin_api.call(
         "POST",
         "/api/users",
-        json={"name": "Dora", "email": AGENT_EMAIL, "password": AGENT_PASSWORD, "role": "agent", "queue_ids": [sales["id"]]},
+        json={
+            "name": "Dora",
+            "email": AGENT_EMAIL,
+            "password": AGENT_PASSWORD,
+            "role": "agent",
+            "queue_ids": [sales["id"]],
+        },
     )
     admin_api.linked_connection("Loja Replay", VISIBLE_BUSINESS, queue_ids=[sales["id"]])
     admin_api.linked_connection("Suporte Replay", HIDDEN_BUSINESS, queue_ids=[support["id"]])
     businesses = {"visible": VISIBLE_BUSINESS, "hidden": HIDDEN_BUSINESS}
     for side, business in businesses.items():
         for index in range(CUSTOMERS_PER_SIDE):
-            admin_api.customer_says(customer(side, index), business, f"{name_of(side, index)}: olá", name=name_of(side, index))
+            admin_api.customer_says(
+                customer(side, index), business, f"{name_of(side, index)}: olá", name=name_of(side, index)
+            )
     tickets = _wait_for_tickets(admin_api, sales["id"], support["id"])
 
     # The agent's tab: the queue's pending list, with the first customer's chat open.
@@ -155,7 +163,9 @@ def test_a_tab_back_after_ten_minutes_and_500_events_gets_what_it_may_see_once_i
     assert sorted(created) == sorted(written["visible"])  # each once; each customer's in the order written:
     for index in range(CUSTOMERS_PER_SIDE):
         mine = f"{name_of('visible', index)}: "
-        assert [body for body in created if body.startswith(mine)] == [t for t in written["visible"] if t.startswith(mine)]
+        assert [body for body in created if body.startswith(mine)] == [
+            t for t in written["visible"] if t.startswith(mine)
+        ]
     about = [(e["name"], e["payload"].get("ticket_id", e["payload"]["id"])) for e in caught_up["events"]]
     assert {ticket for name, ticket in about if name.startswith(("message.", "ticket."))} == visible_ids | {moved_in}
     assert ("ticket.removed", moved_out) in about and ("ticket.updated", moved_in) in about

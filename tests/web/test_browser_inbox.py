@@ -149,3 +149,18 @@ def test_on_a_phone_the_chat_takes_the_whole_width_with_a_way_back(
     screenshot(page, "inbox-phone-chat")
     page.get_by_test_id("back-button").click()
     expect(page.get_by_test_id("ticket-list")).to_be_visible()
+
+
+def test_a_long_preview_is_cut_short_and_leaves_the_lists_tabs_where_they_were(
+    open_tab: Callable[..., Tab], admin_api: Api, business: str
+) -> None:
+    long_text = "Bom dia, queria saber do meu pedido 7781 que ficou de chegar ontem e até agora nada apareceu aqui " * 2
+    admin_api.customer_says("5521988880199", business, long_text, name="Rui Prolixo")
+    page = sign_in(open_tab(), path="/tickets?tab=pending")
+    expect(ticket_row(page, "Rui Prolixo")).to_be_visible()
+
+    # The list keeps its column (at most 24rem): the preview ends in "…" instead of widening it under the chat.
+    list_width = page.get_by_test_id("ticket-list").evaluate("element => element.closest('.inbox-list').offsetWidth")
+    assert list_width <= 24 * 16, list_width
+    page.get_by_test_id("tab-all").click()
+    expect(page.get_by_test_id("tab-all")).to_have_attribute("aria-selected", "true")

@@ -6,7 +6,9 @@ import asyncio
 
 from zapdesk.connections.models import Connection, DesiredState
 from zapdesk.context import AppContext
+from zapdesk.db.base import utcnow
 from zapdesk.db.uow import unit_of_work
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock, ManualClock
 from zapdesk.worker import leases
 
 
@@ -18,9 +20,11 @@ async def _wanted_connection(context: AppContext, name: str = "Vendas") -> int:
         return connection.id
 
 
-async def _claim(context: AppContext, owner: str, connection_id: int, ttl: float = 30) -> bool:
+async def _claim(
+    context: AppContext, owner: str, connection_id: int, ttl: float = 30, *, clock: Clock = SYSTEM_CLOCK
+) -> bool:
     async with unit_of_work(context.sessionmaker) as session:
-        return await leases.claim(session, owner, connection_id, ttl)
+        return await leases.claim(session, owner, connection_id, ttl, now=clock.now())
 
 
 async def test_two_workers_racing_for_a_session_leave_exactly_one_holder(context: AppContext) -> None:
@@ -29,19 +33,22 @@ async def test_two_workers_racing_for_a_session_leave_exactly_one_holder(context
     assert sorted(results) == [False, False, False, True]
 
 
-async def test_an_expired_lease_can_be_taken_over(context: AppContext) -> None:
+async def test_an_expired_lease_can_be_taken_over_and_not_a_moment_before(context: AppContext) -> None:
     connection_id = await _wanted_connection(context)
-    assert await _claim(context, "dead", connection_id, ttl=0.01)
-    await asyncio.sleep(0.05)
-    assert await _claim(context, "alive", connection_id)
+    clock = ManualClock(start=utcnow())
+    assert await _claim(context, "dead", connection_id, ttl=15, clock=clock)
+    await clock.advance(14.9)
+    assert not await _claim(context, "alive", connection_id, clock=clock)
+    await clock.advance(0.2)
+    assert await _claim(context, "alive", connection_id, clock=clock)
 
 
 async def test_a_held_lease_is_renewed_by_its_owner_only(context: AppContext) -> None:
     connection_id = await _wanted_connection(context)
     assert await _claim(context, "a", connection_id)
     async with unit_of_work(context.sessionmaker) as session:
-        assert await leases.renew(session, "a", 30) == {connection_id}
-        assert await leases.renew(session, "b", 30) == set()
+        assert await leases.renew(session, "a", 30, now=utcnow()) == {connection_id}
+        assert await leases.renew(session, "b", 30, now=utcnow()) == set()
 
 
 async def test_releasing_a_dead_workers_leases_frees_its_sessions_at_once(context: AppContext) -> None:
@@ -51,7 +58,7 @@ async def test_releasing_a_dead_workers_leases_frees_its_sessions_at_once(contex
     async with unit_of_work(context.sessionmaker) as session:
         await leases.release_all(session, "dead")
     async with unit_of_work(context.sessionmaker) as session:
-        assert await leases.wanted_connection_ids(session, "next", 10) == [connection_id]
+        assert await leases.wanted_connection_ids(session, "next", 10, now=utcnow()) == [connection_id]
     assert await _claim(context, "next", connection_id)
 
 
@@ -61,7 +68,7 @@ async def test_only_running_sessions_or_ones_with_a_command_need_a_holder(contex
         session.add(Connection(name="Parada", desired_state=DesiredState.STOPPED))
         await session.commit()
     async with unit_of_work(context.sessionmaker) as session:
-        assert await leases.wanted_connection_ids(session, "w", 10) == [running]
+        assert await leases.wanted_connection_ids(session, "w", 10, now=utcnow()) == [running]
 
 
 async def test_a_worker_holding_more_than_its_free_room_still_finds_the_sessions_it_may_take(
@@ -74,4 +81,4 @@ async def test_a_worker_holding_more_than_its_free_room_still_finds_the_sessions
 
     async with unit_of_work(context.sessionmaker) as session:
         # Room for one more (a share of 4, 3 held): the one nobody holds, not one it holds already.
-        assert await leases.wanted_connection_ids(session, "w", 1) == [waiting]
+        assert await leases.wanted_connection_ids(session, "w", 1, now=utcnow()) == [waiting]

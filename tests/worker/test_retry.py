@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from zapdesk.worker import retry
-from zapdesk.worker.retry import is_database_outage, retry_through_outage
+from zapdesk.kit.clock import ManualClock
+from zapdesk.worker.retry import OUTAGE_BACKOFF, is_database_outage, retry_through_outage
 
 
 class _DriverError(Exception):
@@ -25,22 +27,27 @@ def test_unreachable_or_restarting_databases_are_outages_but_bad_statements_are_
     assert not is_database_outage(ValueError("a bug"))
 
 
-async def test_work_is_retried_until_the_database_is_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retry, "FIRST_DELAY_SECONDS", 0.001)
-    calls = 0
+async def test_work_is_retried_with_growing_waits_until_the_database_is_back() -> None:
+    clock = ManualClock()
+    calls: list[float] = []
 
     async def work() -> str:
-        nonlocal calls
-        calls += 1
-        if calls < 4:
+        calls.append(clock.monotonic())
+        if len(calls) < 5:
             raise ConnectionRefusedError(111, "Connect call failed")
         return "stored"
 
-    assert await retry_through_outage(work, keep_trying=lambda: True) == "stored"
-    assert calls == 4
+    storing = retry_through_outage(work, keep_trying=lambda: True, clock=clock)
+    assert await clock.run(storing, step=OUTAGE_BACKOFF.cap) == "stored"
+    waits = [later - earlier for earlier, later in itertools.pairwise(calls)]
+    assert len(waits) == 4
+    # Each wait lies between half the first step and the cap, and a later one may be longer than the first allows.
+    assert all(OUTAGE_BACKOFF.first / 2 <= wait <= OUTAGE_BACKOFF.cap for wait in waits)
 
 
 async def test_other_errors_and_a_stop_request_end_the_retries_at_once() -> None:
+    clock = ManualClock()
+
     async def broken() -> None:
         raise ValueError("a bug")
 
@@ -48,6 +55,7 @@ async def test_other_errors_and_a_stop_request_end_the_retries_at_once() -> None
         raise ConnectionRefusedError(111, "Connect call failed")
 
     with pytest.raises(ValueError):
-        await retry_through_outage(broken, keep_trying=lambda: True)
+        await retry_through_outage(broken, keep_trying=lambda: True, clock=clock)
     with pytest.raises(ConnectionRefusedError):
-        await retry_through_outage(unreachable, keep_trying=lambda: False)
+        await retry_through_outage(unreachable, keep_trying=lambda: False, clock=clock)
+    assert clock.monotonic() == 0  # no wait at all

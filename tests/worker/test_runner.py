@@ -20,7 +20,8 @@ from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.engine import codec
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import Chat, EngineState, MessageReceived, QrCode, Sender, StateChanged, TextContent
-from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent, RunnerDeps
+from zapdesk.kit.clock import ManualClock
+from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, Inbound, InboundEvent, RunnerDeps
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Harness:
     # Messages with these external ids make the pipeline fail (a bug on one strange message).
     poison: set[str] = field(default_factory=set)
     outboxes: list[NullOutbox] = field(default_factory=list)
+    clock: ManualClock = field(default_factory=ManualClock)
 
     def deps(self) -> RunnerDeps:
         def build(provider: str, key: str, handler: EventHandler) -> Engine:
@@ -53,8 +55,9 @@ class Harness:
             self.engines.append(engine)
             return engine
 
-        async def ingest(_session: AsyncSession, _connection_id: int, events: Sequence[InboundEvent]) -> None:
-            self.transactions.append(list(events))
+        async def ingest(_session: AsyncSession, batch: Sequence[Inbound]) -> None:
+            events = [event for _connection_id, event in batch]
+            self.transactions.append(events)
             if self.slow is not None:
                 await self.slow.wait()
             if any(isinstance(event, MessageReceived) and event.external_id in self.poison for event in events):
@@ -74,6 +77,7 @@ class Harness:
             ingest=ingest,
             start_outbox=start_outbox,
             start_downloader=lambda _connection_id, _engine, _connected: NullOutbox(),
+            clock=self.clock,
         )
 
     @property
@@ -195,14 +199,20 @@ async def test_a_qr_window_that_ends_unscanned_stops_without_looping(harness: Ha
 
 async def test_a_failed_connect_is_retried_with_backoff_then_gives_up(harness: Harness) -> None:
     harness.context.settings.connect_retry_limit = 2
-    harness.context.settings.connect_retry_max_seconds = 0.01
     connection_id = await _running_connection(harness.context, session_ref="token-1")
     runner = await _runner(harness, connection_id)
     await harness.engine.emit(StateChanged(EngineState.FAILED, reason="network down"))
     assert (await harness.connection(connection_id)).status == ConnectionStatus.RECONNECTING
+    await harness.clock.until_sleeping()
+    # Half a second at the least: not started again before its backoff.
+    await harness.clock.advance(0.49)
+    assert len(harness.engines) == 1
+    await harness.clock.advance(harness.context.settings.connect_retry_max_seconds)
     await _settle(lambda: len(harness.engines) == 2)
     assert harness.engine.started[0].session_ref == "token-1"
     await harness.engine.emit(StateChanged(EngineState.FAILED, reason="network down"))
+    await harness.clock.until_sleeping()
+    await harness.clock.advance(harness.context.settings.connect_retry_max_seconds)
     await _settle(lambda: len(harness.engines) == 3)
     await harness.engine.emit(StateChanged(EngineState.FAILED, reason="network down"))
     await _settle(lambda: runner.finished)
@@ -217,7 +227,10 @@ async def test_a_session_stuck_reconnecting_is_started_again_by_the_watchdog(har
     await harness.engine.emit(StateChanged(EngineState.RECONNECTING, reason="stream closed"))
     await runner.reconcile(await harness.row(connection_id))
     assert len(harness.engines) == 1
-    await asyncio.sleep(1.1)
+    await harness.clock.advance(0.9)
+    await runner.reconcile(await harness.row(connection_id))
+    assert len(harness.engines) == 1  # not yet: reconnecting for less than the watchdog's time
+    await harness.clock.advance(0.2)
     await runner.reconcile(await harness.row(connection_id))
     assert len(harness.engines) == 2
     assert harness.engines[0].stopped == 1
@@ -271,14 +284,14 @@ def _text_message(external_id: str, text: str = "Oi") -> MessageReceived:
 
 async def test_messages_handed_over_while_others_are_stored_share_one_transaction_in_order(harness: Harness) -> None:
     connection_id = await _running_connection(harness.context, session_ref="token-1")
-    await _runner(harness, connection_id)
+    runner = await _runner(harness, connection_id)
     harness.slow = asyncio.Event()
     first, *backlog = [_text_message(f"M{number}") for number in range(5)]
 
     handlers = [asyncio.create_task(harness.engine.emit(first))]
     await _settle(lambda: len(harness.transactions) == 1)
     handlers += [asyncio.create_task(harness.engine.emit(message)) for message in backlog]
-    await asyncio.sleep(0.05)
+    await _settle(lambda: runner._group_commit.waiting == len(backlog))  # the backlog waits behind the first commit
     assert not any(handler.done() for handler in handlers)  # nothing is acknowledged before its commit
     harness.slow.set()
     await asyncio.wait_for(asyncio.gather(*handlers), 5)

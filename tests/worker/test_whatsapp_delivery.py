@@ -36,7 +36,7 @@ from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
 from zapdesk.messages.models import Message as StoredMessage
 from zapdesk.worker.group_commit import GroupCommit
 from zapdesk.worker.pipeline import runner_deps
-from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent
+from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, Inbound, Ingest
 
 VERDICT_TIMEOUT = 5.0
 
@@ -63,15 +63,13 @@ class Gate:
     def __post_init__(self) -> None:
         self.opened.set()
 
-    def wrap(
-        self, ingest: Callable[[AsyncSession, int, Sequence[InboundEvent]], Awaitable[None]]
-    ) -> Callable[[AsyncSession, int, Sequence[InboundEvent]], Awaitable[None]]:
-        async def gated(session: AsyncSession, connection_id: int, events: Sequence[InboundEvent]) -> None:
+    def wrap(self, ingest: Ingest) -> Ingest:
+        async def gated(session: AsyncSession, batch: Sequence[Inbound]) -> None:
             self.entered.set()
             await self.opened.wait()
             if self.failure is not None:
                 raise self.failure
-            await ingest(session, connection_id, events)
+            await ingest(session, batch)
 
         return gated
 
@@ -100,7 +98,9 @@ async def link(context: AppContext) -> AsyncIterator[Callable[[int], Awaitable[L
         gate = Gate()
         deps = runner_deps(context.settings, context.sessionmaker, context.sink)
         gated = gate.wrap(deps.ingest)
-        deps = replace(deps, ingest=gated, group_commit=GroupCommit(context.sessionmaker, context.sink, gated))
+        deps = replace(
+            deps, ingest=gated, group_commit=GroupCommit(context.sessionmaker, context.sink, gated, clock=deps.clock)
+        )
         host = host_for(context.settings)
         for n in range(connections):
             device = f"55119000{n:05d}:3@s.whatsapp.net"

@@ -18,6 +18,7 @@ const QueuesPage = lazy(() => import("./queues/QueuesPage"));
 const TagsPage = lazy(() => import("./tags/TagsPage"));
 const ContactFieldsPage = lazy(() => import("./contacts/ContactFieldsPage"));
 const UsersPage = lazy(() => import("./users/UsersPage"));
+const ProfilePage = lazy(() => import("./users/ProfilePage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
 const ScheduledPage = lazy(() => import("./scheduled/ScheduledPage"));
@@ -56,6 +57,7 @@ function SignedInApp() {
           <Route path="contacts" element={<ContactsPage />} />
           <Route path="quick-answers" element={<QuickAnswersPage />} />
           <Route path="scheduled" element={<ScheduledPage />} />
+          <Route path="profile" element={<ProfilePage />} />
           {admin && <Route path="queues" element={<QueuesPage />} />}
           {admin && <Route path="tags" element={<TagsPage />} />}
           {admin && <Route path="contact-fields" element={<ContactFieldsPage />} />}

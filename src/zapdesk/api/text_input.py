@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
+from zapdesk.api.inputs import NO_NUL
 from zapdesk.errors import Invalid
 
 NUL = "\x00"
@@ -50,3 +52,49 @@ def _contains_nul(document: object) -> bool:
 
 def _nul_refused() -> Invalid:
     return Invalid("Text cannot contain the NUL character (\\u0000).", code="nul_character")
+
+
+def document_nul_refusal(api: FastAPI) -> None:
+    """Make `api`'s OpenAPI document say what `reject_nul_characters` enforces: no text a client sends holds NUL.
+
+    A string with a pattern of its own states it there (see `api.inputs`); every other string the client sends
+    (parameters and request bodies, through the components they use) gets `NO_NUL`.
+    """
+    generate = api.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        components: dict[str, Any] = document.get("components", {}).get("schemas", {})
+        seen: set[str] = set()
+        for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                _refuse_nul(parameter.get("schema", {}), components, seen)
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                _refuse_nul(media.get("schema", {}), components, seen)
+        return document
+
+    api.openapi = openapi  # type: ignore[method-assign]
+
+
+def _refuse_nul(schema: dict[str, Any], components: dict[str, Any], seen: set[str]) -> None:
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            name = reference.rsplit("/", 1)[-1]
+            if name not in seen and name in components:
+                seen.add(name)
+                pending.append(components[name])
+            continue
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+            node["pattern"] = NO_NUL
+        for key in ("items", "additionalProperties", "propertyNames"):
+            if isinstance(node.get(key), dict):
+                pending.append(node[key])
+        for key in ("properties", "patternProperties"):
+            pending.extend(child for child in node.get(key, {}).values() if isinstance(child, dict))
+        for key in ("anyOf", "oneOf", "allOf"):
+            pending.extend(child for child in node.get(key, []) if isinstance(child, dict))

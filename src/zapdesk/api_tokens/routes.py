@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from zapdesk.api.deps import AdminUser, SessionDep
+from zapdesk.api.deps import SessionDep
 from zapdesk.api.inputs import ResourceId
 from zapdesk.api_tokens import service
 from zapdesk.api_tokens.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenRead
+from zapdesk.users.current import AdminUser
 
 router = APIRouter(prefix="/tokens", tags=["api tokens"])
 

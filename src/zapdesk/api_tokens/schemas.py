@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from zapdesk.api_tokens.models import ApiToken, Scope
+from zapdesk.api.inputs import json_date_time
+from zapdesk.auth.models import ApiToken, Scope
 
 
 class ApiTokenCreate(BaseModel):
@@ -15,7 +16,9 @@ class ApiTokenCreate(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     scopes: list[Scope] = Field(min_length=1, max_length=3)
-    expires_at: datetime | None = Field(default=None, description="Leave out for a token that does not expire.")
+    expires_at: Annotated[datetime, json_date_time] | None = Field(
+        default=None, description="Leave out for a token that does not expire."
+    )
 
 
 class ApiTokenRead(BaseModel):

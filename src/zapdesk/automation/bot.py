@@ -7,7 +7,7 @@ It speaks only while the ticket is choosing a queue: an agent who accepts, trans
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from zapdesk.automation.menu import BACK, MenuItem, choose, render, with_intro
 from zapdesk.automation.messages import Said
@@ -21,6 +21,10 @@ from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.models import TicketEventKind
 from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.service import place_in_queue
+
+# WhatsApp stamps a message to the second and clocks disagree a little: a message sent this shortly before the
+# menu may still be an answer to it.
+CLOCK_SLACK = timedelta(seconds=2)
 
 
 def queue_items(queues: list[Queue]) -> list[MenuItem]:
@@ -46,15 +50,19 @@ async def start(scene: Scene, plan: TimerPlan, *, greeting: str | None) -> None:
     """The ticket's first message: the greeting and the queues."""
     scene.memory.menu_queue_id = None
     scene.memory.menu_tries = 0
-    await scene.say(menu_text(greeting, scene.connection.queues), Said.MENU)
+    await _show(scene, menu_text(greeting, scene.connection.queues), Said.MENU)
     expiry = scene.settings.menu.expire_minutes
     if expiry is not None:
         due = scene.now + timedelta(minutes=expiry)
         plan.arm(scene.ticket.id, TimerKind.MENU_EXPIRY, due, after_message_id=None, replace=True)
 
 
-async def answer(scene: Scene, plan: TimerPlan, text: str) -> None:
-    """The customer answered the menu (a number or a name)."""
+async def answer(scene: Scene, plan: TimerPlan, text: str, sent_at: datetime) -> None:
+    """The customer answered the menu (a number or a name). What they sent before the menu was shown (written
+    while the business phone was offline, or typed while it was on its way) answers nothing and is no wrong try."""
+    shown = scene.memory.menu_shown_at
+    if shown is not None and sent_at < shown - CLOCK_SLACK:
+        return
     under = _shown_queue(scene)
     if under is None:
         chosen = choose(queue_items(scene.connection.queues), text)
@@ -71,7 +79,7 @@ async def answer(scene: Scene, plan: TimerPlan, text: str) -> None:
     if choice == BACK:
         scene.memory.menu_queue_id = None
         scene.memory.menu_tries = 0
-        await scene.say(menu_text(None, scene.connection.queues), Said.MENU)
+        await _show(scene, menu_text(None, scene.connection.queues), Said.MENU)
         return
     number = choice.number if isinstance(choice, MenuItem) else None
     option = next((option for option in options_of(under) if option.number == number), None)
@@ -101,7 +109,7 @@ def _shown_queue(scene: Scene) -> Queue | None:
 async def _show_options(scene: Scene, queue: Queue) -> None:
     scene.memory.menu_queue_id = queue.id
     scene.memory.menu_tries = 0
-    await scene.say(menu_text(queue.greeting_message, scene.connection.queues, under=queue), Said.MENU)
+    await _show(scene, menu_text(queue.greeting_message, scene.connection.queues, under=queue), Said.MENU)
 
 
 async def _wrong(scene: Scene, plan: TimerPlan, *, under: Queue | None) -> None:
@@ -110,7 +118,12 @@ async def _wrong(scene: Scene, plan: TimerPlan, *, under: Queue | None) -> None:
         await fall_back(scene, plan, history.BOT)
         return
     invalid = scene.settings.menu.invalid_message
-    await scene.say(menu_text(invalid, scene.connection.queues, under=under), Said.INVALID_OPTION)
+    await _show(scene, menu_text(invalid, scene.connection.queues, under=under), Said.INVALID_OPTION)
+
+
+async def _show(scene: Scene, menu: str, what: Said) -> None:
+    scene.memory.menu_shown_at = scene.now
+    await scene.say(menu, what)
 
 
 async def _place(scene: Scene, plan: TimerPlan, queue: Queue | None, by: Actor) -> None:

@@ -7,28 +7,18 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from zapdesk.automation import reactions
 from zapdesk.automation.models import TicketAutomation, Timer
 from zapdesk.automation.scene import Stage
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.messages.models import Message
-from zapdesk.tickets.models import Ticket
+from zapdesk.tickets.repository import lock_tickets
 
 
 async def fire_timers(session: AsyncSession, timers: Sequence[Timer], now: datetime, plan: TimerPlan) -> None:
     ticket_ids = sorted({timer.ticket_id for timer in timers})
-    # Locked in id order, as every transaction that locks several tickets should, so none waits on another.
-    locked = (
-        select(Ticket)
-        .options(joinedload(Ticket.contact, innerjoin=True))
-        .where(Ticket.id.in_(ticket_ids))
-        .order_by(Ticket.id)
-        .with_for_update(of=Ticket)
-        .execution_options(populate_existing=True)
-    )
-    tickets = {ticket.id: ticket for ticket in (await session.execute(locked)).scalars()}
+    tickets = await lock_tickets(session, ticket_ids)
     memories = select(TicketAutomation).where(TicketAutomation.ticket_id.in_(ticket_ids))
     remembered = {memory.ticket_id: memory for memory in (await session.execute(memories)).scalars()}
     latest = await _latest_words(session, ticket_ids)

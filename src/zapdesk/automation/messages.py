@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.messages.models import Message, MessageStatus, MessageType
-from zapdesk.messages.service import messages_added
+from zapdesk.messages.service import from_our_side, messages_added
 from zapdesk.templates.engine import render
 from zapdesk.tickets.models import Ticket
 
@@ -67,16 +67,11 @@ def compose(ticket: Ticket, template: str | None, what: Said, values: Mapping[st
     body = render(template, values).strip()
     if not body:
         return None
-    message = Message(
-        ticket_id=ticket.id,
-        contact_id=ticket.contact_id,
-        connection_id=ticket.connection_id,
+    return from_our_side(
+        ticket,
         author_id=None,
-        from_me=True,
         body=body,
         type=MessageType.TEXT,
         status=MessageStatus.PENDING,
         extra={"automatic": what.value},
-        reactions={},
     )
-    return message

@@ -30,6 +30,8 @@ class TicketAutomation(Base):
     # The menu: the queue whose options the customer sees (None: the queues), and the wrong answers so far.
     menu_queue_id: Mapped[int | None] = mapped_column(BigIntId, default=None)
     menu_tries: Mapped[int] = mapped_column(default=0)
+    # When the menu (or its latest repetition) was written: what the customer sent before it answers nothing.
+    menu_shown_at: Mapped[datetime | None] = mapped_column(default=None)
     out_of_hours_sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

@@ -13,7 +13,7 @@ from zapdesk.automation.out_of_hours import answer_if_closed, ticket_queue
 from zapdesk.automation.scene import Scene
 from zapdesk.automation.timers import TimerPlan
 from zapdesk.connections.automation import TimerSettings
-from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET, get_setting
+from zapdesk.settings.service import SEND_GREETING_ON_NEW_TICKET
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.models import ActorKind, TicketEventKind
 from zapdesk.tickets.history.schemas import TicketEventRead
@@ -34,25 +34,25 @@ async def first_message(scene: Scene, plan: TimerPlan) -> None:
         await bot.start(scene, plan, greeting=greeting)
         return
     queue = ticket_queue(scene)
-    if greeting is None and queue is not None and await get_setting(scene.session, SEND_GREETING_ON_NEW_TICKET):
+    if greeting is None and queue is not None and await scene.stage.setting(SEND_GREETING_ON_NEW_TICKET):
         greeting = queue.greeting_message
     await scene.say(greeting, Said.GREETING)
     await answer_if_closed(scene, queue)
 
 
 async def _greeting(scene: Scene) -> str | None:
-    if not await get_setting(scene.session, SEND_GREETING_ON_NEW_TICKET):
+    if not await scene.stage.setting(SEND_GREETING_ON_NEW_TICKET):
         return None
     greeting = scene.connection.greeting_message
     return greeting if greeting and greeting.strip() else None
 
 
-async def customer_message(scene: Scene, plan: TimerPlan, text: str, message_id: int) -> None:
+async def customer_message(scene: Scene, plan: TimerPlan, text: str, message_id: int, sent_at: datetime) -> None:
     """A later message of the customer: an answer to the menu or the survey, or maybe out of hours."""
     if scene.is_closed:
         await survey.take_answer(scene, plan, text, message_id)
     elif scene.ticket.choosing_queue:
-        await bot.answer(scene, plan, text)
+        await bot.answer(scene, plan, text, sent_at)
     elif scene.ticket.status == TicketStatus.PENDING:
         await answer_if_closed(scene, ticket_queue(scene))
 

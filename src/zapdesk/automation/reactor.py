@@ -5,6 +5,11 @@ Events are read after the position of the `automation` reader (`zapdesk.db.curso
 position is stored in the same transaction: a crash loses both, a commit keeps both. Most events need no action
 (a message in a ticket an agent holds); those are told apart from what automation remembers of each ticket
 (`TicketAutomation`), without reading or locking the ticket. A ticket is locked only to act on it.
+
+Ingest changes the same ticket rows (its preview, unread count) and waits for automation's locks, so they are
+held as briefly as the work allows: before acting, one pass over the transaction's events finds the tickets that
+will likely need an answer, and one query locks them all, in id order. A ticket that turns out to need one
+after all (its state changed within the batch) is locked on its own when it does.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from zapdesk.db import cursors, journal
 from zapdesk.db.events import Published
 from zapdesk.events import MessageCreated, TicketCreated, TicketEventRecorded, TicketUpdated
 from zapdesk.messages.schemas import MessageRead
+from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.ratings import parse_rating
@@ -38,18 +44,25 @@ from zapdesk.tickets.schemas import TicketRead
 log = logging.getLogger(__name__)
 
 READER = "automation"
-# Events read per transaction: enough to keep up with a burst of ingest, few enough to keep locks short.
+# Events read per transaction: enough to keep up with a burst of ingest, few enough to keep locks short; read up
+# to the end of the logged batch that holds the last of them, as each batch is parsed whole.
 EVENTS_PER_TRANSACTION = 100
 
 
-async def react_once(session: AsyncSession, *, now: datetime, limit: int = EVENTS_PER_TRANSACTION) -> int:
-    """React to the next events of the log; how many positions it went forward (0: nothing new, or another
-    worker is reading right now)."""
+async def react_once(
+    session: AsyncSession, *, now: datetime, limit: int = EVENTS_PER_TRANSACTION, whole_batches: bool = True
+) -> int:
+    """React to the next events of the log (at least `limit` when there are, and with `whole_batches` the rest of
+    the batch holding the last: a batch of 1,000 read 100 at a time was parsed ten times); how many positions it
+    went forward (0: nothing new, or another worker is reading right now)."""
     cursor = await cursors.take(session, READER)
     if cursor is None:
         return 0
     start = cursor.position
-    upto = min(await journal.latest_position(session), start + limit)
+    if whole_batches:
+        upto = await journal.batch_end(session, start + limit)
+    else:
+        upto = min(await journal.latest_position(session), start + limit)
     if upto <= start:
         return 0
     await Reaction(session, now).run(await journal.read(session, after=start, upto=upto))
@@ -83,10 +96,14 @@ class Reaction:
         self._stage = Stage(session, now)
         self._memories: dict[int, TicketAutomation] = {}
         self._facts: dict[int, _Facts] = {}
+        self._locked: dict[int, Ticket] = {}
 
     async def run(self, events: Sequence[Published]) -> None:
         relevant = [item.event for item in events if isinstance(item.event, _REACTED_TO)]
         await self._recall({_ticket_of(event) for event in relevant})
+        likely = [ticket_id for event in relevant if (ticket_id := await self._likely_to_act(event)) is not None]
+        if likely:
+            self._locked = await tickets.lock_tickets(self.session, likely)
         for event in relevant:
             if isinstance(event, TicketCreated):
                 self._ticket_created(event.payload)
@@ -113,6 +130,27 @@ class Reaction:
             .where(Ticket.id.in_(ticket_ids))
         )
         self._facts = {ticket_id: _Facts(connection_id, is_group) for ticket_id, connection_id, is_group in facts}
+
+    async def _likely_to_act(
+        self, event: TicketCreated | TicketUpdated | MessageCreated | TicketEventRecorded
+    ) -> int | None:
+        """The ticket of `event` if acting on it will likely need the ticket itself (judged from what automation
+        remembers before the batch, so it may miss or overshoot: a miss is locked on its own, later)."""
+        if isinstance(event, TicketCreated):
+            return event.payload.id  # its first message from a customer is answered
+        if isinstance(event, TicketUpdated):
+            return event.payload.id if event.payload.choosing_queue else None
+        if isinstance(event, TicketEventRecorded):
+            return event.payload.ticket_id if reactions.concerns_automation(event.payload) else None
+        message = event.payload
+        facts = self._facts.get(message.ticket_id)
+        memory = self._memories.get(message.ticket_id)
+        if facts is None or facts.is_group or message.from_me or memory is None:
+            return None
+        connection = await self._stage.connection(facts.connection_id)
+        if connection is None or not await self._needs_a_word(memory, connection, message.body):
+            return None
+        return message.ticket_id
 
     # --- events ------------------------------------------------------------------------------------------------
 
@@ -176,7 +214,8 @@ class Reaction:
             scene.memory.fresh = False
             await reactions.first_message(scene, self.plan)
         else:
-            await reactions.customer_message(scene, self.plan, message.body, message.id)
+            sent_at = message.sent_at or message.created_at
+            await reactions.customer_message(scene, self.plan, message.body, message.id, sent_at)
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
@@ -195,4 +234,8 @@ class Reaction:
         return memory
 
     async def _scene(self, ticket_id: int) -> Scene | None:
-        return await self._stage.load_scene(ticket_id, self._memories.get(ticket_id))
+        memory = self._memories.get(ticket_id)
+        locked = self._locked.get(ticket_id)
+        if locked is not None:
+            return await self._stage.scene(locked, memory)
+        return await self._stage.load_scene(ticket_id, memory)

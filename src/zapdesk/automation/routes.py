@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from zapdesk.api.deps import AdminUser, SessionDep
+from zapdesk.api.deps import SessionDep
 from zapdesk.automation import service
 from zapdesk.automation.schemas import MenuPreviewRequest, Preview
+from zapdesk.users.current import AdminUser
 
 router = APIRouter(prefix="/automation", tags=["automation"])
 

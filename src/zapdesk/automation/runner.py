@@ -8,7 +8,7 @@
 
 Every worker runs both; the database decides who does what (the reader's row and the due rows are claimed
 FOR UPDATE SKIP LOCKED), so each event is reacted to once and each due item fires once, however many workers
-run. Time comes from the injected `now` and `wait`, so tests move time instead of sleeping.
+run. Time comes from the injected `Clock` (`zapdesk.kit.clock`), so tests move time instead of sleeping.
 """
 
 from __future__ import annotations
@@ -27,27 +27,15 @@ from zapdesk.automation.firing import fire_timers
 from zapdesk.automation.models import Timer
 from zapdesk.automation.timers import claim_due, fire_due, next_due
 from zapdesk.db import cursors
-from zapdesk.db.base import utcnow
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 from zapdesk.scheduled import service as scheduled
 
 log = logging.getLogger(__name__)
 
-Now = Callable[[], datetime]
-# Rest until the event is set or `seconds` pass (on whatever clock the runner is given).
-Wait = Callable[[asyncio.Event, float], Awaitable[object]]
-
 # Due items fired per transaction.
 DUE_PER_TRANSACTION = 200
-
-
-async def wait_on_system_clock(event: asyncio.Event, seconds: float) -> bool:
-    # `asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` can swallow a cancellation racing its timeout.
-    with contextlib.suppress(TimeoutError):
-        async with asyncio.timeout(max(0.0, seconds)):
-            await event.wait()
-    return event.is_set()
 
 
 class Automation:
@@ -56,15 +44,13 @@ class Automation:
         sessionmaker: async_sessionmaker[AsyncSession],
         sink: EventSink,
         *,
-        now: Now = utcnow,
-        wait: Wait = wait_on_system_clock,
+        clock: Clock = SYSTEM_CLOCK,
         poll_seconds: float = 5.0,
         due_per_transaction: int = DUE_PER_TRANSACTION,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.sink = sink
-        self.now = now
-        self.wait = wait
+        self.clock = clock
         self.poll_seconds = poll_seconds
         self.due_per_transaction = due_per_transaction
         self._react_wake = asyncio.Event()
@@ -102,7 +88,7 @@ class Automation:
                 log.exception("automation: %s failed; trying again shortly", what)
                 rest = self.poll_seconds
             if rest > 0:
-                await self.wait(wake, rest)
+                await self.clock.wait(wake, rest)
 
     # --- reacting ---------------------------------------------------------------------------------------------
 
@@ -110,7 +96,7 @@ class Automation:
         """React to what is new; 0 while more may be waiting, else how long to rest."""
         try:
             async with unit_of_work(self.sessionmaker, self.sink) as session:
-                moved = await reactor.react_once(session, now=self.now())
+                moved = await reactor.react_once(session, now=self.clock.now())
         except Exception:
             log.exception("automation: reacting to a batch of events failed; taking them one by one")
             moved = await self._react_singly()
@@ -124,7 +110,7 @@ class Automation:
         bad event never holds up the others."""
         try:
             async with unit_of_work(self.sessionmaker, self.sink) as session:
-                return await reactor.react_once(session, now=self.now(), limit=1)
+                return await reactor.react_once(session, now=self.clock.now(), limit=1, whole_batches=False)
         except Exception:
             log.exception("automation: passing over an event it cannot react to")
             async with unit_of_work(self.sessionmaker, self.sink) as session:
@@ -138,7 +124,7 @@ class Automation:
 
     async def due_step(self) -> float:
         """Fire what is due; 0 while more may be due, else how long until the next (at most `poll_seconds`)."""
-        now = self.now()
+        now = self.clock.now()
         fired = await self._fire_timers(now)
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             sent = await scheduled.send_due(session, now=now, limit=self.due_per_transaction)
@@ -148,7 +134,7 @@ class Automation:
             upcoming = [moment for moment in (await next_due(session), await scheduled.next_due(session)) if moment]
         if not upcoming:
             return self.poll_seconds
-        return min(self.poll_seconds, max(0.0, (min(upcoming) - self.now()).total_seconds()))
+        return min(self.poll_seconds, max(0.0, (min(upcoming) - self.clock.now()).total_seconds()))
 
     async def _fire_timers(self, now: datetime) -> int:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from zapdesk.connections.models import Connection
 from zapdesk.messages.models import Message
 from zapdesk.messages.window import has_window, service_window
 from zapdesk.queues.models import Queue
+from zapdesk.settings.service import SettingKey, get_setting
 from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.models import TicketEventKind
@@ -27,6 +28,8 @@ from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import record_ticket_updated
 from zapdesk.tickets.variables import Subject, protocol_of, variables, workspace_zone
 from zapdesk.users.models import User
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +120,7 @@ class Stage:
         self.now = now
         self.transcript = Transcript()
         self._zone: ZoneInfo | None = None
+        self._settings: dict[str, object] = {}
         self._connections: dict[int, tuple[Connection, ConnectionAutomation] | None] = {}
         # Held here: the session's identity map forgets what nobody references.
         self._users: dict[int, User | None] = {}
@@ -127,6 +131,15 @@ class Stage:
         if self._zone is None:
             self._zone = await workspace_zone(self.session)
         return self._zone
+
+    async def setting(self, key: SettingKey[T]) -> T:
+        """A workspace setting, read once per transaction: a setting never set has no row, and the session
+        cannot remember that, so every read would be a query while the tickets stay locked."""
+        if key.name in self._settings:
+            return cast(T, self._settings[key.name])
+        value = await get_setting(self.session, key)
+        self._settings[key.name] = value
+        return value
 
     async def connection(self, connection_id: int) -> tuple[Connection, ConnectionAutomation] | None:
         """A connection with its queues and settings (None if it is gone)."""

@@ -26,12 +26,12 @@ from zapdesk.engine.cloud.webhook import (
     NumberNews,
     UnreadableNotification,
     parse_notification,
-    signature_matches,
     with_media,
 )
 from zapdesk.errors import Forbidden, Invalid, NotFound, ServiceUnavailable, Unauthorized
 from zapdesk.ingest.service import ingest_events
 from zapdesk.kit.group_commit import GroupCommit
+from zapdesk.kit.hub_signatures import signature_matches
 from zapdesk.kit.secrets import SecretBox
 from zapdesk.media.store import MediaStore
 

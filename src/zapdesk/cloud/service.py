@@ -28,10 +28,10 @@ from zapdesk.db.base import utcnow
 from zapdesk.engine.cloud.adapter import ACCESS_TOKEN, BUSINESS_ACCOUNT_ID, PHONE_NUMBER_ID
 from zapdesk.engine.cloud.graph import GraphClient, GraphError
 from zapdesk.errors import Conflict, Invalid, NotFound, ServiceUnavailable
-from zapdesk.kit.placeholders import fill_placeholders, placeholders_in
 from zapdesk.kit.secrets import SecretBox, UnreadableSecret
 from zapdesk.messages.models import Message
 from zapdesk.messages.service import Outbound, queue_outbound
+from zapdesk.templates.engine import render, variables_in
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.tickets.variables import contact_name
@@ -137,7 +137,7 @@ async def engine_credentials(
 async def _cloud_connection(session: AsyncSession, connection_id: int, *, lock: bool = False) -> Connection:
     connection = await connections.get_connection(session, connection_id, for_update=lock)
     if connection.provider != Provider.CLOUD:
-        raise Invalid("Only a Cloud API connection has Meta credentials.", code="not_a_cloud_connection")
+        raise Conflict("Only a Cloud API connection has Meta credentials.", code="not_a_cloud_connection")
     return connection
 
 
@@ -199,8 +199,8 @@ def _component_text(template: CloudTemplate, kind: str) -> str | None:
 
 def template_out(template: CloudTemplate) -> TemplateOut:
     header, body = _component_text(template, "HEADER"), _component_text(template, "BODY") or ""
-    variables = [TemplateVariable(part="header", key=key) for key in placeholders_in(header or "")]
-    variables += [TemplateVariable(part="body", key=key) for key in placeholders_in(body)]
+    variables = [TemplateVariable(part="header", key=key) for key in variables_in(header or "")]
+    variables += [TemplateVariable(part="body", key=key) for key in variables_in(body)]
     return TemplateOut(
         name=template.name,
         language=template.language,
@@ -238,7 +238,7 @@ async def render_for_ticket(
     given = {"header": data.header, "body": data.body}
     values: dict[str, dict[str, str]] = {"header": {}, "body": {}}
     for variable in described.variables:
-        value = fill_placeholders(given[variable.part].get(variable.key, ""), ours).strip()
+        value = render(given[variable.part].get(variable.key, ""), ours).strip()
         if not value:
             raise Invalid(
                 f"Fill the template's {variable.part} variable {{{{{variable.key}}}}}.",
@@ -246,8 +246,8 @@ async def render_for_ticket(
             )
         values[variable.part][variable.key] = value
     parts = [
-        fill_placeholders(described.header or "", values["header"]),
-        fill_placeholders(described.body, values["body"]),
+        render(described.header or "", values["header"]),
+        render(described.body, values["body"]),
     ]
     parts.append(described.footer or "")
     named = all(not key.isdigit() for part in values.values() for key in part)

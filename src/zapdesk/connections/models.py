@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, String, Table, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zapdesk.db.base import Base, BigIntId, IdMixin, TimestampMixin, utcnow
@@ -78,6 +78,8 @@ class Connection(IdMixin, TimestampMixin, Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     greeting_message: Mapped[str | None] = mapped_column(Text, default=None)
     farewell_message: Mapped[str | None] = mapped_column(Text, default=None)
+    # Opening a ticket tells the customer we read them (blue ticks); some teams prefer not to.
+    send_read_receipts: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The queue menu, business hours, automatic messages, timers and survey (`ConnectionAutomation` as JSON).
     automation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

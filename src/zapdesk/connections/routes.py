@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body, Response, status
 
-from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
+from zapdesk.api.deps import SessionDep, SettingsDep
 from zapdesk.api.inputs import ResourceId
-from zapdesk.api.pagination import Page
 from zapdesk.connections import service
 from zapdesk.connections.schemas import (
     ConnectionCreate,
@@ -16,14 +17,22 @@ from zapdesk.connections.schemas import (
     PairingCodeOut,
     QrOut,
 )
+from zapdesk.kit.paging import DEFAULT_LIMIT, Limit, Page
+from zapdesk.users.current import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/connections", tags=["connections"])
 
 
 @router.get("", response_model=Page[ConnectionOut])
-async def list_connections(session: SessionDep, _user: CurrentUser) -> Page[ConnectionOut]:
-    connections = await service.list_connections(session)
-    return Page(items=[service.to_out(connection) for connection in connections])
+async def list_connections(
+    session: SessionDep,
+    _user: CurrentUser,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, service.BY_NAME.cursor_query()] = None,
+) -> Page[ConnectionOut]:
+    """By name."""
+    connections, next_cursor = await service.list_connections(session, limit=limit, cursor=cursor)
+    return Page(items=[service.to_out(connection) for connection in connections], next_cursor=next_cursor)
 
 
 @router.post("", response_model=ConnectionOut, status_code=status.HTTP_201_CREATED)

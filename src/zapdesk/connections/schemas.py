@@ -5,33 +5,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from zapdesk.api.inputs import IdRef
+from zapdesk.api.inputs import SAYS_SOMETHING, IdRef, PatchModel, PhoneInput, trimmed
 from zapdesk.connections.automation import ConnectionAutomation
 from zapdesk.connections.models import ConnectionStatus, Provider
 from zapdesk.templates.engine import TemplateText
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-OptionalText = Annotated[TemplateText | None, Field(default=None, max_length=4096)]
+Name = Annotated[str, Field(min_length=1, max_length=80, json_schema_extra=SAYS_SOMETHING), trimmed]
+AutomaticText = Annotated[TemplateText, Field(max_length=4096)]
+QueueIds = Annotated[list[IdRef], Field(max_length=100)]
 
 
 class ConnectionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: Name
     provider: Provider = Provider.WHATSAPP
-    is_default: bool = False
-    greeting_message: OptionalText = None
-    farewell_message: OptionalText = None
-    queue_ids: list[IdRef] = Field(default_factory=list, max_length=100)
+    is_default: StrictBool = False
+    greeting_message: AutomaticText | None = None
+    farewell_message: AutomaticText | None = None
+    send_read_receipts: StrictBool = True
+    queue_ids: QueueIds = Field(default_factory=list)
     automation: ConnectionAutomation = Field(default_factory=ConnectionAutomation)
 
 
-class ConnectionUpdate(BaseModel):
+class ConnectionUpdate(PatchModel):
+    """Only the fields present change; `null` removes the greeting or the farewell."""
+
+    nullable = frozenset({"greeting_message", "farewell_message"})
+
     name: Name | None = None
-    is_default: bool | None = None
-    greeting_message: OptionalText = None
-    farewell_message: OptionalText = None
-    queue_ids: list[IdRef] | None = Field(default=None, max_length=100)
+    is_default: StrictBool | None = None
+    greeting_message: AutomaticText | None = None
+    farewell_message: AutomaticText | None = None
+    send_read_receipts: StrictBool | None = None
+    queue_ids: QueueIds | None = None
     automation: ConnectionAutomation | None = Field(default=None, description="Replaces every section at once.")
 
 
@@ -55,6 +64,7 @@ class ConnectionOut(BaseModel):
     is_default: bool
     greeting_message: str | None
     farewell_message: str | None
+    send_read_receipts: bool = Field(description="Opening a ticket marks the customer's messages read on WhatsApp.")
     queue_ids: list[int] = Field(description="In menu order.")
     automation: ConnectionAutomation
     banned_until: datetime | None
@@ -69,13 +79,10 @@ class ConnectionOut(BaseModel):
 
 
 class ConnectRequest(BaseModel):
-    phone: Annotated[
-        str | None,
-        Field(
-            default=None,
-            description="International number of the phone to link with an 8-character code instead of a QR code.",
-        ),
-    ] = None
+    model_config = ConfigDict(extra="forbid")
+
+    # To link with an 8-character code typed on the phone instead of a QR code.
+    phone: PhoneInput | None = None
 
 
 class QrOut(BaseModel):

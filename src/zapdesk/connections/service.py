@@ -7,30 +7,18 @@ was down picks them up when it comes back; a lost nudge only delays.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 import segno
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from zapdesk.config import Settings
 from zapdesk.connections.automation import automation_of
-from zapdesk.connections.models import (
-    Connection,
-    ConnectionCommand,
-    ConnectionStatus,
-    DesiredState,
-    Provider,
-)
-from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, PairingCodeOut, QrOut
-from zapdesk.db.base import utcnow
-from zapdesk.db.uow import record_event
-from zapdesk.engine.events import AccountProfile
-from zapdesk.engine.registry import acknowledges_after_commit
-from zapdesk.errors import Conflict, Invalid, NotFound, field_error
-from zapdesk.events import (
+from zapdesk.connections.events import (
     ConnectionCommanded,
     ConnectionDeleted,
     ConnectionPairingCodeShown,
@@ -39,11 +27,27 @@ from zapdesk.events import (
     ConnectionUpdated,
     PairingCodeShown,
     QrShown,
-    Removed,
 )
-from zapdesk.queues.models import Queue
+from zapdesk.connections.models import (
+    Connection,
+    ConnectionCommand,
+    ConnectionStatus,
+    DesiredState,
+    Provider,
+)
+from zapdesk.connections.schemas import ConnectionCreate, ConnectionOut, ConnectionUpdate, PairingCodeOut, QrOut
+from zapdesk.db.audiences import Removed
+from zapdesk.db.base import utcnow
+from zapdesk.db.uow import record_event
+from zapdesk.engine.events import AccountProfile
+from zapdesk.engine.registry import acknowledges_after_commit
+from zapdesk.errors import Conflict, Invalid, NotFound, field_error
+from zapdesk.kit.conflicts import flush_or_conflict
+from zapdesk.kit.paging import Keyset, keyset_page
+from zapdesk.kit.phones import normalize_phone
+from zapdesk.queues.service import existing_queues
 
-PHONE_DIGITS = range(8, 16)
+BY_NAME = Keyset((Connection.name,))
 
 
 def to_out(connection: Connection) -> ConnectionOut:
@@ -57,9 +61,11 @@ def to_out(connection: Connection) -> ConnectionOut:
     )
 
 
-async def list_connections(session: AsyncSession) -> list[Connection]:
-    query = select(Connection).options(selectinload(Connection.queues)).order_by(Connection.name)
-    return list((await session.execute(query)).scalars())
+async def list_connections(
+    session: AsyncSession, *, limit: int, cursor: str | None
+) -> tuple[list[Connection], str | None]:
+    query = select(Connection).options(selectinload(Connection.queues))
+    return await keyset_page(session, query, BY_NAME, limit=limit, cursor=cursor)
 
 
 async def get_connection(session: AsyncSession, connection_id: int, *, for_update: bool = False) -> Connection:
@@ -88,32 +94,31 @@ async def create_connection(session: AsyncSession, settings: Settings, data: Con
         is_default=data.is_default,
         greeting_message=data.greeting_message,
         farewell_message=data.farewell_message,
-        queues=await _load_queues(session, data.queue_ids),
+        send_read_receipts=data.send_read_receipts,
+        queues=await existing_queues(session, data.queue_ids),
         automation=data.automation.model_dump(mode="json"),
     )
     _check_menu(connection)
     if data.is_default or not await _any_connection(session):
         connection.is_default = True
         await _clear_default(session)
-    session.add(connection)
-    await _flush_unique_name(session, data.name)
+    await _flush_unique_name(session, data.name, adding=connection)
     _record_updated(session, connection)
     return connection
 
 
 async def update_connection(session: AsyncSession, connection_id: int, data: ConnectionUpdate) -> Connection:
     connection = await get_connection(session, connection_id)
-    changes = data.model_dump(exclude_unset=True, exclude={"automation"})
+    changes = data.changes()
+    changes.pop("automation", None)
     if "queue_ids" in changes:
-        connection.queues = await _load_queues(session, changes.pop("queue_ids") or [])
+        connection.queues = await existing_queues(session, changes.pop("queue_ids"))
     if data.automation is not None:
         connection.automation = data.automation.model_dump(mode="json")
     _check_menu(connection)
     if changes.get("is_default"):
         await _clear_default(session)
     for field, value in changes.items():
-        if field == "name" and value is None:
-            continue
         setattr(connection, field, value)
     await _flush_unique_name(session, connection.name)
     _record_updated(session, connection)
@@ -176,7 +181,7 @@ async def current_pairing_code(session: AsyncSession, connection_id: int) -> Pai
     connection = await get_connection(session, connection_id)
     expires = connection.pairing_code_expires_at
     if not connection.pairing_code or (expires is not None and expires <= utcnow()):
-        raise NotFound("There is no pairing code right now: connect with a phone number first.", code="no_pairing_code")
+        raise Conflict("There is no pairing code right now: connect with a phone number first.", code="no_pairing_code")
     return PairingCodeOut(code=connection.pairing_code, expires_at=expires)
 
 
@@ -184,50 +189,65 @@ async def current_qr(session: AsyncSession, connection_id: int) -> QrOut:
     connection = await get_connection(session, connection_id)
     expired = connection.qr_expires_at is not None and connection.qr_expires_at <= utcnow()
     if connection.status != ConnectionStatus.QR or not connection.qr_code or expired:
-        raise NotFound("There is no QR code to scan right now: click Connect first.", code="no_qr_code")
+        raise Conflict("There is no QR code to scan right now: click Connect first.", code="no_qr_code")
     return QrOut(code=connection.qr_code, image=qr_image(connection.qr_code), expires_at=connection.qr_expires_at)
 
 
+@lru_cache(maxsize=256)
 def qr_image(code: str) -> str:
-    """A standalone SVG (with its namespace, so `<img>` renders it) as a data URL."""
+    """A standalone SVG (with its namespace, so `<img>` renders it) as a data URL. Remembered: a code is drawn
+    when the worker stores it and again for each look at it (a browser, or a script linking many numbers)."""
     return str(segno.make(code, error="l").svg_data_uri(scale=6, border=2))
 
 
 # ---- what workers report -------------------------------------------------------------------------------------
 
 
-async def record_state(
-    session: AsyncSession,
-    connection_id: int,
-    status: ConnectionStatus,
-    *,
-    reason: str | None = None,
-    phone: str | None = None,
-    session_ref: str | None = None,
-    banned_until: datetime | None = None,
-    profile: AccountProfile | None = None,
-    forget_session: bool = False,
-    stop: bool = False,
-    engine: str | None = None,
-) -> Connection | None:
+@dataclasses.dataclass(frozen=True, slots=True)
+class StateReport:
+    """A state a worker saw on connection `connection_id`, with what came with it."""
+
+    connection_id: int
+    status: ConnectionStatus
+    reason: str | None = None
+    phone: str | None = None
+    session_ref: str | None = None
+    banned_until: datetime | None = None
+    profile: AccountProfile | None = None
+    forget_session: bool = False
+    stop: bool = False  # the session waits for a person now: nobody should run it
+    engine: str | None = None  # the program the session runs in
+
+
+async def record_states(session: AsyncSession, reports: Sequence[StateReport]) -> None:
+    """Store the states workers saw, in order, and publish them: a restart reports hundreds at once."""
+    ids = {report.connection_id for report in reports}
+    # One query loads them all; `record_state` then finds each in the session.
+    await session.execute(select(Connection).where(Connection.id.in_(ids)).options(selectinload(Connection.queues)))
+    for report in reports:
+        await record_state(session, report)
+
+
+async def record_state(session: AsyncSession, report: StateReport) -> Connection | None:
     """Store a state a worker saw (None if the connection was deleted meanwhile) and publish it."""
-    connection = await session.get(Connection, connection_id, options=[selectinload(Connection.queues)])
+    connection = await session.get(Connection, report.connection_id, options=[selectinload(Connection.queues)])
     if connection is None:
         return None
-    _set_status(connection, status, reason)
-    if phone:
-        connection.phone = phone
-    if session_ref:
-        connection.session_ref = session_ref
-    if profile is not None:
-        connection.profile = dataclasses.asdict(profile)
-    if engine:
-        connection.engine = engine
-    if forget_session:
+    status = report.status
+    _set_status(connection, status, report.reason)
+    if report.phone:
+        connection.phone = report.phone
+    if report.session_ref:
+        connection.session_ref = report.session_ref
+    if report.profile is not None:
+        connection.profile = dataclasses.asdict(report.profile)
+    if report.engine:
+        connection.engine = report.engine
+    if report.forget_session:
         connection.session_ref = None
-    if stop:
+    if report.stop:
         connection.desired_state = DesiredState.STOPPED
-    connection.banned_until = banned_until
+    connection.banned_until = report.banned_until
     if status != ConnectionStatus.QR:
         _clear_codes(connection)
     if status == ConnectionStatus.CONNECTED:
@@ -283,12 +303,7 @@ def _clear_codes(connection: Connection) -> None:
 
 
 def _pairing_digits(phone: str | None) -> str | None:
-    if phone is None or not phone.strip():
-        return None
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) not in PHONE_DIGITS:
-        raise Invalid("Give the phone number in international format, e.g. +55 11 99999-1111.", code="invalid_phone")
-    return digits
+    return normalize_phone(phone) if phone is not None and phone.strip() else None
 
 
 def _record_updated(session: AsyncSession, connection: Connection) -> None:
@@ -298,16 +313,6 @@ def _record_updated(session: AsyncSession, connection: Connection) -> None:
 def _record_nudge(session: AsyncSession, connection_id: int) -> None:
     """Wake the worker that holds (or should hold) this session; never sent to browsers."""
     record_event(session, ConnectionCommanded(ConnectionRef(connection_id=connection_id)))
-
-
-async def _load_queues(session: AsyncSession, queue_ids: list[int]) -> list[Queue]:
-    if not queue_ids:
-        return []
-    queues = list((await session.execute(select(Queue).where(Queue.id.in_(set(queue_ids))))).scalars())
-    missing = set(queue_ids) - {queue.id for queue in queues}
-    if missing:
-        raise Invalid(f"Unknown queue ids: {sorted(missing)}.", code="unknown_queue")
-    return sorted(queues, key=lambda queue: (queue.order, queue.name))
 
 
 def _check_menu(connection: Connection) -> None:
@@ -349,9 +354,6 @@ async def _clear_default(session: AsyncSession) -> None:
     await session.execute(update(Connection).where(Connection.is_default.is_(True)).values(is_default=False))
 
 
-async def _flush_unique_name(session: AsyncSession, name: str) -> None:
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f'A connection named "{name}" already exists.', code="connection_name_taken") from exc
+async def _flush_unique_name(session: AsyncSession, name: str, *, adding: Connection | None = None) -> None:
+    taken = Conflict(f'A connection named "{name}" already exists.', code="connection_name_taken")
+    await flush_or_conflict(session, taken, adding=adding)

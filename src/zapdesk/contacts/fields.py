@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.contacts.models import ContactField, FieldType
 from zapdesk.contacts.schemas import ContactFieldCreate, ContactFieldUpdate
-from zapdesk.db.queries import flush_or_conflict
 from zapdesk.errors import Conflict, Invalid, NotFound
+from zapdesk.kit.conflicts import flush_or_conflict
 
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
@@ -30,8 +30,7 @@ async def create_field(session: AsyncSession, data: ContactFieldCreate) -> Conta
     if (await session.execute(select(ContactField.id).where(func.lower(ContactField.key) == key))).first():
         raise _key_taken(key)
     field = ContactField(key=key, label=data.label, type=data.type, position=data.position)
-    session.add(field)
-    await flush_or_conflict(session, _key_taken(key))
+    await flush_or_conflict(session, _key_taken(key), adding=field)
     return field
 
 
@@ -65,7 +64,8 @@ async def checked_values(
         field = fields.get(key)
         if field is None:
             if key not in current:
-                raise Invalid(f"No custom field is called {key!r}.", code="unknown_custom_field")
+                # A key names a field definition, as an id names a row: an unknown one conflicts with what exists (409).
+                raise Conflict(f"No custom field is called {key!r}.", code="unknown_custom_field")
             stored[key] = value
             continue
         stored[key] = _typed(field, value)

@@ -2,46 +2,36 @@
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from zapdesk.contacts.models import Contact
-from zapdesk.db.folding import fold
+from zapdesk.db.folding import folded_text_matches, holds
+from zapdesk.kit.paging import Keyset
+from zapdesk.kit.phones import search_forms
 from zapdesk.tags.models import contact_tags
-
-LIKE_ESCAPE = "\\"
-
-
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with the user's own `%` and `_` taken literally."""
-    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", f"{LIKE_ESCAPE}%").replace("_", f"{LIKE_ESCAPE}_")
-    return f"%{escaped}%"
 
 
 def contact_search_clause(search: str) -> ColumnElement[bool]:
-    """Name contains `search` (any case, any accents), or the phone contains its digits (`+55 11` finds `5511…`)."""
-    clauses = [Contact.name_search.like(contains_pattern(fold(search)), escape=LIKE_ESCAPE)]
-    digits = re.sub(r"[^0-9]", "", search)
-    if digits:
-        clauses.append(Contact.phone.like(contains_pattern(digits), escape=LIKE_ESCAPE))
+    """Name contains `search` (any case, any accents), or the phone contains the number however it was typed
+    (`+55 11` finds `5511…`, `(21) 8888-7777` finds `5521988887777`)."""
+    clauses = [folded_text_matches(Contact.name_search, search)]
+    clauses += [holds(Contact.phone, digits) for digits in sorted(search_forms(search))]
     return or_(*clauses)
 
 
-def contacts_page_query(
-    *, search: str | None, tag_id: int | None = None, after: tuple[str, int] | None, limit: int
-) -> Select[Contact]:
-    """Contacts by name then id, one page past the keyset `after` (plus one row to tell if more follow)."""
+# The contact list's order: by name, then id.
+BY_NAME = Keyset((Contact.name, Contact.id))
+
+
+def contacts_query(*, search: str | None, tag_id: int | None = None) -> Select[Contact]:
     query = select(Contact)
     if search:
         query = query.where(contact_search_clause(search))
     if tag_id is not None:
         query = query.where(Contact.id.in_(select(contact_tags.c.contact_id).where(contact_tags.c.tag_id == tag_id)))
-    if after is not None:
-        name, contact_id = after
-        query = query.where(or_(Contact.name > name, and_(Contact.name == name, Contact.id > contact_id)))
-    return query.order_by(Contact.name, Contact.id).limit(limit + 1)
+    return query
 
 
 async def get_contact(session: AsyncSession, contact_id: int, *, lock: bool = False) -> Contact | None:
@@ -61,8 +51,14 @@ async def contacts_by_identity(session: AsyncSession, *, phone: str, lid: str | 
 
 
 async def contacts_by_phones(session: AsyncSession, phones: set[str]) -> list[Contact]:
-    query = select(Contact).where(Contact.phone.in_(phones)).execution_options(populate_existing=True)
-    return list((await session.execute(query)).scalars())
+    # Their tags joined in, not loaded by a second query: ingest asks for a batch's contacts every time.
+    query = (
+        select(Contact)
+        .where(Contact.phone.in_(phones))
+        .options(joinedload(Contact.tags))
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(query)).unique().scalars())
 
 
 async def phone_taken(session: AsyncSession, phone: str, *, other_than: int | None = None) -> bool:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi.responses import FileResponse
 
-from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
-from zapdesk.api.inputs import MAX_ID, ResourceId
-from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.api.deps import SessionDep
+from zapdesk.api.inputs import ResourceId
 from zapdesk.contacts import fields, service
+from zapdesk.contacts.repository import BY_NAME as CONTACTS_BY_NAME
 from zapdesk.contacts.schemas import (
     ContactCreate,
     ContactFieldCreate,
@@ -19,7 +18,8 @@ from zapdesk.contacts.schemas import (
     ContactRead,
     ContactUpdate,
 )
-from zapdesk.media.store import MediaStore
+from zapdesk.kit.paging import DEFAULT_LIMIT, MAX_ID, Limit, Page
+from zapdesk.users.current import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/contacts", tags=["contacts"])
 fields_router = APIRouter(prefix="/contact-fields", tags=["contacts"])
@@ -32,7 +32,7 @@ async def list_contacts(
     search: Annotated[str | None, Query(max_length=160, description="Part of the name or of the number.")] = None,
     tag: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only contacts with this tag (its id).")] = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, CONTACTS_BY_NAME.cursor_query()] = None,
 ) -> Page[ContactRead]:
     contacts, next_cursor = await service.list_contacts(session, search=search, tag_id=tag, limit=limit, cursor=cursor)
     return Page(items=[ContactRead.from_model(contact) for contact in contacts], next_cursor=next_cursor)
@@ -69,23 +69,6 @@ async def untag_contact(
 ) -> ContactRead:
     """Take a tag off the contact."""
     return ContactRead.from_model(await service.tag_contact(session, contact_id, tag_id, tagged=False))
-
-
-@router.get(
-    "/{contact_id}/avatar",
-    response_class=FileResponse,
-    responses={200: {"description": "The profile picture, as WhatsApp gave it.", "content": {"image/*": {}}}},
-)
-async def contact_avatar(
-    session: SessionDep, _user: CurrentUser, settings: SettingsDep, contact_id: ResourceId
-) -> FileResponse:
-    """The contact's profile picture, fetched through their connection's engine and refreshed at most daily."""
-    path = await service.avatar_file(session, contact_id, MediaStore(settings.media_dir))
-    return FileResponse(
-        path,
-        media_type="image/jpeg",
-        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
-    )
 
 
 @router.delete("/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from zapdesk.api.inputs import PatchModel
+from zapdesk.api.inputs import SAYS_SOMETHING, PatchModel, PhoneInput, json_integer, trimmed
 from zapdesk.contacts.models import Contact, FieldType
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
-RawPhone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-FieldKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Name = Annotated[str, Field(min_length=1, max_length=160, json_schema_extra=SAYS_SOMETHING), trimmed]
+FieldKey = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra=SAYS_SOMETHING), trimmed]
 # Typed by the field's definition (`/api/contact-fields`): numbers may come as JSON numbers; all are stored as text.
-FieldValue = Annotated[str, StringConstraints(max_length=1000)] | int | float
-CustomFields = Annotated[dict[FieldKey, FieldValue], Field(max_length=50)]
-ContactNotes = Annotated[str, StringConstraints(max_length=5000)]
+FieldValue = Annotated[str, Field(max_length=1000)] | int | float
+
+
+def _field_names(schema: dict[str, Any]) -> None:
+    # Pydantic states the names' pattern as `patternProperties`, which lets other names through unchecked: every
+    # name must have it, so it belongs in `propertyNames`, and every value is a `FieldValue`.
+    for pattern, values in schema.pop("patternProperties", {}).items():
+        schema["additionalProperties"] = values
+        schema.setdefault("propertyNames", {})["pattern"] = pattern
+
+
+CustomFields = Annotated[dict[FieldKey, FieldValue], Field(max_length=50, json_schema_extra=_field_names)]
+PushName = Annotated[str, Field(max_length=160)]
+PictureUrl = Annotated[str, Field(max_length=2048)]
+ContactNotes = Annotated[str, Field(max_length=5000)]
 
 
 class ContactRead(BaseModel):
@@ -50,16 +61,17 @@ class ContactRead(BaseModel):
 
 
 class ContactCreate(BaseModel):
+    """A person (groups come from WhatsApp, never typed in)."""
+
     model_config = ConfigDict(extra="forbid")
 
     # Normalized by the service to international digits (`+55 (11) 98888-7777` → `5511988887777`).
-    phone: RawPhone
+    phone: PhoneInput
     # Defaults to the phone number when left out.
     name: Name | None = None
-    push_name: Annotated[str, StringConstraints(max_length=160)] | None = None
-    profile_picture_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    push_name: PushName | None = None
+    profile_picture_url: PictureUrl | None = None
     custom_fields: CustomFields = Field(default_factory=dict)
-    is_group: bool = False
     notes: ContactNotes = ""
 
 
@@ -69,16 +81,15 @@ class ContactUpdate(PatchModel):
     nullable = frozenset({"push_name", "profile_picture_url"})
 
     name: Name | None = None
-    phone: RawPhone | None = None
-    push_name: Annotated[str, StringConstraints(max_length=160)] | None = None
-    profile_picture_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+    phone: PhoneInput | None = None
+    push_name: PushName | None = None
+    profile_picture_url: PictureUrl | None = None
     custom_fields: CustomFields | None = None
-    is_group: bool | None = None
     notes: ContactNotes | None = None
 
 
-FieldLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-FieldSlug = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+FieldLabel = Annotated[str, Field(min_length=1, max_length=80, json_schema_extra=SAYS_SOMETHING), trimmed]
+FieldSlug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$"), trimmed]
 
 
 class ContactFieldRead(BaseModel):
@@ -97,9 +108,9 @@ class ContactFieldCreate(BaseModel):
     label: FieldLabel
     type: FieldType = FieldType.TEXT
     key: FieldSlug | None = Field(default=None, description="Made from the label when left out.")
-    position: Annotated[int, Field(ge=0, le=1000)] = 0
+    position: Annotated[int, Field(ge=0, le=1000), json_integer] = 0
 
 
 class ContactFieldUpdate(PatchModel):
     label: FieldLabel | None = None
-    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+    position: Annotated[int, Field(ge=0, le=1000), json_integer] | None = None

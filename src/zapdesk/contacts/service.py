@@ -3,33 +3,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.contacts import repository
+from zapdesk.contacts.events import ContactRemoved, ContactUpdated
 from zapdesk.contacts.fields import checked_values
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.schemas import ContactCreate, ContactRead, ContactUpdate
+from zapdesk.db.audiences import Removed
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
 from zapdesk.engine.events import GROUP_SUFFIX
 from zapdesk.errors import Conflict, Invalid, NotFound
-from zapdesk.events import ContactRemoved, ContactUpdated, Removed
-from zapdesk.media.store import MediaMissing, MediaStore
-from zapdesk.tags.service import existing_tag
-from zapdesk.tickets.access import ticket_rooms
-from zapdesk.tickets.models import Ticket
-from zapdesk.tickets.service import move_conversations, record_ticket_removed
+from zapdesk.kit.conflicts import flush_or_conflict, insert_unless_duplicate, unless_duplicate
+from zapdesk.kit.paging import keyset_page
+from zapdesk.kit.phones import normalize_phone
+from zapdesk.tags.service import get_tag
 
-_PHONE_PUNCTUATION = re.compile(r"[+\s\-()]")
-_PHONE_DIGITS = re.compile(r"[0-9]{8,15}")
 # A person's LID: WhatsApp's stand-in for a number it hides.
 _LID = re.compile(r"[0-9]{5,30}@lid")
 # A WhatsApp group id: digits, or the older "creator-timestamp" form.
@@ -39,21 +34,21 @@ AVATAR_MAX_AGE = timedelta(days=1)
 # Concurrent creators can keep colliding only so often before something else is wrong.
 _CREATE_ATTEMPTS = 3
 
+ContactAbsorber = Callable[[AsyncSession, Contact, Contact], Awaitable[None]]
+"""Moves what hangs on a contact (absorbed, kept) before the absorbed one is deleted."""
+# Contacts know nothing of tickets (tickets build on contacts): tickets register how their conversations move.
+_absorbers: list[ContactAbsorber] = []
 
-def normalize_phone(raw: str) -> str:
-    """International digits only (`+55 (11) 98888-7777` → `5511988887777`); 8 to 15 digits or 422."""
-    digits = _PHONE_PUNCTUATION.sub("", raw)
-    if not _PHONE_DIGITS.fullmatch(digits):
-        raise Invalid(
-            "The phone number must have 8 to 15 digits, with the country code (e.g. +55 11 98888-7777).",
-            code="invalid_phone",
-        )
-    return digits
+
+def on_absorb(absorber: ContactAbsorber) -> ContactAbsorber:
+    """Register `absorber` to run whenever two contacts turn out to be one person (a decorator)."""
+    _absorbers.append(absorber)
+    return absorber
 
 
 def normalize_contact_key(raw: str, *, is_group: bool) -> str:
-    """The unique `phone` column: a person's normalized number, their LID (`<digits>@lid`) while WhatsApp hides the
-    number, or a group's id (the engines' `<id>@g.us` address or the bare id a person types)."""
+    """The unique `phone` column: a person's normalized number (`kit.phones`), their LID (`<digits>@lid`) while
+    WhatsApp hides the number, or a group's id (the engines' `<id>@g.us` address or the bare id a person types)."""
     if not is_group:
         lid = raw.strip()
         return lid if _LID.fullmatch(lid) else normalize_phone(raw)
@@ -87,30 +82,40 @@ async def find_or_create_contact(
     race: the insert runs in a SAVEPOINT and a unique violation means the other one won, so we re-read.
     """
     key = normalize_contact_key(phone, is_group=is_group)
+    found: list[tuple[Contact, bool]] = []
+
+    async def merge_or_insert() -> None:
+        contact, changed = await _merge_identity(session, phone=key, lid=lid, push_name=push_name)
+        if contact is None:
+            contact = _new_contact(key, Sighting(phone, lid=lid, push_name=push_name, is_group=is_group, name=name))
+            session.add(contact)
+            changed = True
+        await session.flush()
+        found.append((contact, changed))
+
     for _attempt in range(_CREATE_ATTEMPTS):
-        try:
-            async with session.begin_nested():
-                contact, changed = await _merge_identity(session, phone=key, lid=lid, push_name=push_name)
-                if contact is None:
-                    contact = Contact(
-                        name=name or push_name or key,
-                        phone=key,
-                        lid=lid,
-                        push_name=push_name,
-                        is_group=is_group,
-                        custom_fields={},
-                        tags=[],
-                    )
-                    mark_avatar_due(contact)
-                    session.add(contact)
-                    changed = True
-                await session.flush()
-        except IntegrityError:
-            continue
-        if changed:
-            await record_contact_updated(session, contact)
-        return contact
+        found.clear()
+        if await unless_duplicate(session, merge_or_insert):
+            contact, changed = found[0]
+            if changed:
+                await record_contact_updated(session, contact)
+            return contact
     raise Conflict("This contact is being changed by someone else; try again.", code="contact_busy")
+
+
+def _new_contact(key: str, sighting: Sighting) -> Contact:
+    """The contact a person's first sighting makes, under their normalized `key`."""
+    contact = Contact(
+        name=sighting.name or sighting.push_name or key,
+        phone=key,
+        lid=sighting.lid,
+        push_name=sighting.push_name,
+        is_group=sighting.is_group,
+        custom_fields={},
+        tags=[],
+    )
+    mark_avatar_due(contact)
+    return contact
 
 
 async def _merge_identity(
@@ -141,7 +146,8 @@ async def _merge_identity(
 
 async def _absorb(session: AsyncSession, *, kept: Contact, absorbed: Contact) -> None:
     """`absorbed` was the same person as `kept`: its conversations become `kept`'s, and it goes."""
-    await move_conversations(session, from_contact=absorbed, to_contact=kept)
+    for absorber in _absorbers:
+        await absorber(session, absorbed, kept)
     absorbed_id = absorbed.id
     await session.delete(absorbed)
     await session.flush()
@@ -180,6 +186,7 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
     are, and only new or changed people take the one-by-one path."""
     keys = [normalize_contact_key(sighting.phone, is_group=sighting.is_group) for sighting in sightings]
     known = {contact.phone: contact for contact in await repository.contacts_by_phones(session, set(keys))}
+    known |= await _insert_new_people(session, keys, sightings, known)
     contacts = []
     marked = False
     for key, sighting in zip(keys, sightings, strict=True):
@@ -201,23 +208,29 @@ async def find_or_create_contacts(session: AsyncSession, sightings: Sequence[Sig
     return contacts
 
 
+async def _insert_new_people(
+    session: AsyncSession, keys: Sequence[str], sightings: Sequence[Sighting], known: dict[str, Contact]
+) -> dict[str, Contact]:
+    """Contacts for the numbers never seen before, inserted together (one statement). A sighting with a LID is
+    left to the one-by-one path, which merges it with whoever has that LID; so is everyone when another writer
+    inserted one of these numbers first (then nothing is inserted here)."""
+    new: dict[str, Sighting] = {}
+    for key, sighting in zip(keys, sightings, strict=True):
+        if key not in known and sighting.lid is None:
+            new.setdefault(key, sighting)
+    contacts = [_new_contact(key, sighting) for key, sighting in new.items()]
+    if not contacts or not await insert_unless_duplicate(session, *contacts):
+        return {}
+    for contact in contacts:
+        await record_contact_updated(session, contact)
+    return {contact.phone: contact for contact in contacts}
+
+
 async def list_contacts(
     session: AsyncSession, *, search: str | None, limit: int, cursor: str | None, tag_id: int | None = None
 ) -> tuple[list[Contact], str | None]:
-    after: tuple[str, int] | None = None
-    if cursor is not None:
-        name, contact_id = decode_cursor(cursor, 2)
-        if not isinstance(name, str) or not isinstance(contact_id, int):
-            raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
-        after = (name, contact_id)
-    query = repository.contacts_page_query(
-        search=search.strip() if search else None, tag_id=tag_id, after=after, limit=limit
-    )
-    contacts = list((await session.execute(query)).scalars())
-    if len(contacts) <= limit:
-        return contacts, None
-    contacts = contacts[:limit]
-    return contacts, encode_cursor(contacts[-1].name, contacts[-1].id)
+    query = repository.contacts_query(search=search.strip() if search else None, tag_id=tag_id)
+    return await keyset_page(session, query, repository.BY_NAME, limit=limit, cursor=cursor)
 
 
 async def get_contact(session: AsyncSession, contact_id: int) -> Contact:
@@ -228,14 +241,14 @@ async def get_contact(session: AsyncSession, contact_id: int) -> Contact:
 
 
 async def create_contact(session: AsyncSession, data: ContactCreate) -> Contact:
-    phone = normalize_contact_key(data.phone, is_group=data.is_group)
+    phone = normalize_phone(data.phone)
     contact = Contact(
         name=data.name or phone,
         phone=phone,
         push_name=data.push_name,
         profile_picture_url=data.profile_picture_url,
         custom_fields=await checked_values(session, data.custom_fields, {}),
-        is_group=data.is_group,
+        is_group=False,
         notes=data.notes,
         tags=[],
     )
@@ -248,9 +261,8 @@ async def create_contact(session: AsyncSession, data: ContactCreate) -> Contact:
 async def update_contact(session: AsyncSession, contact_id: int, data: ContactUpdate) -> Contact:
     contact = await get_contact(session, contact_id)
     changes = data.changes()
-    if "phone" in changes or "is_group" in changes:
-        contact.is_group = data.is_group if data.is_group is not None else contact.is_group
-        contact.phone = normalize_contact_key(data.phone or contact.phone, is_group=contact.is_group)
+    if data.phone is not None:
+        contact.phone = normalize_contact_key(data.phone, is_group=contact.is_group)
     for name in ("name", "push_name", "profile_picture_url", "notes"):
         if name in changes:
             setattr(contact, name, changes[name])
@@ -259,17 +271,6 @@ async def update_contact(session: AsyncSession, contact_id: int, data: ContactUp
     await _save_unique_phone(session, contact)
     await record_contact_updated(session, contact)
     return contact
-
-
-async def avatar_file(session: AsyncSession, contact_id: int, media_store: MediaStore) -> Path:
-    contact = await get_contact(session, contact_id)
-    missing = NotFound("This contact has no profile picture.", code="avatar_not_found")
-    if contact.avatar_path is None:
-        raise missing
-    try:
-        return media_store.path_of(contact.avatar_path)
-    except MediaMissing as exc:
-        raise missing from exc
 
 
 def mark_avatar_due(contact: Contact, *, now: datetime | None = None) -> bool:
@@ -288,7 +289,7 @@ async def tag_contact(session: AsyncSession, contact_id: int, tag_id: int, *, ta
     contact = await repository.get_contact(session, contact_id, lock=True)
     if contact is None:
         raise NotFound("There is no contact with this id.", code="contact_not_found")
-    tag = await existing_tag(session, tag_id)
+    tag = await get_tag(session, tag_id)  # a path id: unknown is 404
     others = [item for item in contact.tags if item.id != tag.id]
     if tagged == (len(others) < len(contact.tags)):
         return contact
@@ -298,11 +299,12 @@ async def tag_contact(session: AsyncSession, contact_id: int, tag_id: int, *, ta
 
 
 async def delete_contact(session: AsyncSession, contact_id: int) -> None:
-    """Delete a contact with its tickets and messages; clients drop them from their lists."""
+    """Delete a contact with its tickets and messages (the database cascades); clients drop them from their lists.
+
+    `ticket.removed` for each of its tickets comes from `zapdesk.tickets.service`, which watches contact deletions:
+    tickets build on contacts, not the other way round.
+    """
     contact = await get_contact(session, contact_id)
-    tickets = (await session.execute(select(Ticket).where(Ticket.contact_id == contact.id))).scalars()
-    for ticket in tickets:
-        record_ticket_removed(session, ticket.id, ticket_rooms(ticket))
     await session.delete(contact)
     await session.flush()
     record_event(session, ContactRemoved(Removed(id=contact_id)))
@@ -312,12 +314,7 @@ async def _save_unique_phone(session: AsyncSession, contact: Contact) -> None:
     """Flush `contact`; a phone another contact already has is a 409, whoever wrote it first."""
     if await repository.phone_taken(session, contact.phone, other_than=contact.id):
         raise _duplicate_phone()
-    try:
-        async with session.begin_nested():
-            session.add(contact)
-            await session.flush()
-    except IntegrityError as exc:
-        raise _duplicate_phone() from exc
+    await flush_or_conflict(session, _duplicate_phone(), adding=contact)
 
 
 def _duplicate_phone() -> Conflict:

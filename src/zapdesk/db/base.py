@@ -23,7 +23,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """Now, in UTC; a test's `kit.clock.fixed_clock` when one is set."""
+    """Now, in UTC, on the running task's clock (`zapdesk.kit.clock.using_clock` in a test)."""
     return clock.now()
 
 
@@ -32,6 +32,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    @property
+    def python_type(self) -> type[datetime]:
+        return datetime
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pydantic_core
-from sqlalchemy import BigInteger, Text, column, delete, func, insert, select, table, text
+from sqlalchemy import BigInteger, Text, column, delete, func, insert, literal, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -68,13 +68,15 @@ async def append(session: AsyncSession, events: Sequence[Event[Any]]) -> list[Pu
     await session.flush()
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    last = await latest_position(session)
     rows = [{"name": event.name, "payload": event.data, "rooms": event.rooms} for event in logged]
-    await session.execute(
-        insert(EventBatch).values(
-            last_seq=last + len(logged), first_seq=last + 1, events=pydantic_core.to_json(rows).decode()
-        )
+    # Read the latest position and write after it in one statement: the lock is held until the commit, and each
+    # round trip under it made every other committing transaction wait that much longer.
+    latest = func.coalesce(func.max(EventBatch.last_seq), 0)
+    written = insert(EventBatch).from_select(
+        ["last_seq", "first_seq", "events"],
+        select(latest + len(logged), latest + 1, literal(pydantic_core.to_json(rows).decode(), Text)),
     )
+    last = int((await session.execute(written.returning(EventBatch.last_seq))).scalar_one()) - len(logged)
     positions = iter(range(last + 1, last + len(logged) + 1))
     return [Published(next(positions) if event.for_browsers else None, event) for event in events]
 
@@ -83,6 +85,13 @@ async def latest_position(session: AsyncSession) -> int:
     """The position of the newest committed event (0 when none was ever logged)."""
     latest = (await session.execute(select(func.max(EventBatch.last_seq)))).scalar()
     return int(latest or 0)
+
+
+async def batch_end(session: AsyncSession, position: int) -> int:
+    """The last position of the batch that holds `position` (the latest position when none reaches it yet)."""
+    holding = select(func.min(EventBatch.last_seq)).where(EventBatch.last_seq >= position).scalar_subquery()
+    latest = select(func.max(EventBatch.last_seq)).scalar_subquery()
+    return int((await session.execute(select(func.coalesce(holding, latest, 0)))).scalar_one())
 
 
 async def oldest_position(session: AsyncSession) -> int | None:

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from zapdesk.db import journal
 from zapdesk.db.events import Event, EventSink
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 Undo = Callable[[], Awaitable[None]]
 
 
-def record_event(session: AsyncSession, event: Event[Any]) -> None:
-    """Queue an event on the session; it leaves only if the transaction commits."""
+def record_event(session: AsyncSession | Session, event: Event[Any]) -> None:
+    """Queue an event on the session (an async one, or its sync self inside a flush); it leaves only if the
+    transaction commits."""
     session.info.setdefault(AFTER_COMMIT_KEY, []).append(event)
 
 

@@ -11,19 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zapdesk.db.events import EventSink
 from zapdesk.db.outage import is_database_outage
-from zapdesk.db.queries import keyset_page
 from zapdesk.db.uow import savepoint, unit_of_work
 from zapdesk.dead_letters.models import DeadLetter
 from zapdesk.dead_letters.schemas import DeadLetterOut
 from zapdesk.engine import codec
 from zapdesk.engine.events import MediaContent, MessageReceived, Receipt
 from zapdesk.errors import NotFound
+from zapdesk.kit.paging import Keyset, keyset_page
 
 log = logging.getLogger(__name__)
 
 # Ingests one event of one connection inside the caller's transaction (the worker's pipeline, or the API's).
 Ingest = Callable[[AsyncSession, int, codec.InboundEvent], Awaitable[None]]
 _MAX_ERROR_CHARS = 2000
+BY_ID = Keyset((DeadLetter.id,))
 
 
 async def record(session: AsyncSession, connection_id: int, event: codec.InboundEvent, error: BaseException) -> None:
@@ -42,7 +43,7 @@ async def record(session: AsyncSession, connection_id: int, event: codec.Inbound
 async def list_dead_letters(
     session: AsyncSession, *, limit: int, cursor: str | None
 ) -> tuple[list[DeadLetter], str | None]:
-    return await keyset_page(session, select(DeadLetter), DeadLetter.id, limit=limit, cursor=cursor)
+    return await keyset_page(session, select(DeadLetter), BY_ID, limit=limit, cursor=cursor)
 
 
 async def get_dead_letter(session: AsyncSession, dead_letter_id: int) -> DeadLetter:

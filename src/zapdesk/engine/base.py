@@ -93,7 +93,3 @@ class Engine(Protocol):
     async def download(self, ref: str) -> bytes:
         """The file behind a received `MediaContent.ref`; `EngineError(retryable=False)` when it is gone for good."""
         ...
-
-
-EngineFactory = Callable[[str, EventHandler], Engine]
-"""Builds the engine of one connection: (connection key, event handler) -> Engine."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
 
 import aiohttp
@@ -44,6 +43,9 @@ from zapdesk.engine.events import (
     UnsupportedContent,
 )
 from zapdesk.engine.inflight import InFlight
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
+from zapdesk.kit.phones import phone_or_none
+from zapdesk.kit.retry import Backoff
 from zapdesk.simulator.protocol import (
     GROUP_SERVER,
     LID_SERVER,
@@ -78,7 +80,6 @@ from zapdesk.simulator.protocol import (
     from_ms,
     group_jid,
     new_business_message_id,
-    normalize_phone,
     split_jid,
     user_jid,
 )
@@ -91,27 +92,15 @@ InboundEvent = MessageEvent | ReceiptEvent | EditEvent | RevokeEvent
 
 @dataclass(frozen=True, slots=True)
 class SimulatorEngineOptions:
-    # Reconnects wait initial, twice that, four times... up to max seconds (20 % jitter); reset once connected.
+    # Reconnects back off from about the initial wait up to the max (kit.retry); they start over once connected.
     reconnect_initial_seconds: float = 0.5
     reconnect_max_seconds: float = 30.0
     request_timeout_seconds: float = 15.0
     heartbeat_seconds: float = 20.0
 
-
-class _Backoff:
-    def __init__(self, options: SimulatorEngineOptions) -> None:
-        self._options = options
-        self._attempt = 0
-
-    def reset(self) -> None:
-        self._attempt = 0
-
-    def next_delay(self) -> float:
-        base = min(
-            self._options.reconnect_max_seconds, self._options.reconnect_initial_seconds * 2.0 ** min(self._attempt, 30)
-        )
-        self._attempt += 1
-        return base * random.uniform(0.8, 1.2)
+    @property
+    def reconnect_backoff(self) -> Backoff:
+        return Backoff(first=self.reconnect_initial_seconds, cap=self.reconnect_max_seconds)
 
 
 class SimulatorEngine:
@@ -127,8 +116,10 @@ class SimulatorEngine:
         *,
         connection_key: str = "",
         options: SimulatorEngineOptions | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.clock = clock
         self.connection_key = connection_key
         self._handler = handler
         self._options = options or SimulatorEngineOptions()
@@ -140,6 +131,7 @@ class SimulatorEngine:
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._stopping = False
         self._in_flight = InFlight()
+        self._failed_links = 0  # links lost in a row since the last CONNECTED: the reconnect backoff's attempt
 
     @property
     def state(self) -> EngineState:
@@ -208,15 +200,15 @@ class SimulatorEngine:
     async def _run(self, target: SessionTarget) -> None:
         pairing_phone: str | None = None
         if target.pairing_phone and not target.session_ref:
-            pairing_phone = normalize_phone(target.pairing_phone)
+            pairing_phone = phone_or_none(target.pairing_phone)
             if pairing_phone is None:
                 await self._set_state(EngineState.FAILED, f"{target.pairing_phone!r} is not a phone number.")
                 return
-        backoff = _Backoff(self._options)
+        self._failed_links = 0
         await self._set_state(EngineState.STARTING)
         while True:
             try:
-                if await self._link_once(pairing_phone, backoff):
+                if await self._link_once(pairing_phone):
                     return
                 reason = "The connection to the network was lost."
             except (aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -231,9 +223,15 @@ class SimulatorEngine:
                 return
             if self._state is not EngineState.RECONNECTING:
                 await self._set_state(EngineState.RECONNECTING, reason)
-            await asyncio.sleep(backoff.next_delay())
+            self._failed_links += 1
+            await self.clock.sleep(self._options.reconnect_backoff.delay(self._failed_links))
 
-    async def _link_once(self, pairing_phone: str | None, backoff: _Backoff) -> bool:
+    @property
+    def is_linking(self) -> bool:
+        """True while the link loop runs (linked, or reconnecting); False once it ended for good or was stopped."""
+        return self._task is not None and not self._task.done()
+
+    async def _link_once(self, pairing_phone: str | None) -> bool:
         """One WebSocket session; True when it ended in a state that must not reconnect by itself."""
         url = _websocket_url(self.base_url) + "/api/link"
         async with self._http_session().ws_connect(url, heartbeat=self._options.heartbeat_seconds) as ws:
@@ -243,11 +241,11 @@ class SimulatorEngine:
             async for message in ws:
                 if message.type is not aiohttp.WSMsgType.TEXT:
                     continue
-                if await self._on_frame(ws, SERVER_FRAME.validate_json(message.data), backoff) or self._stopping:
+                if await self._on_frame(ws, SERVER_FRAME.validate_json(message.data)) or self._stopping:
                     return True
         return self._stopping
 
-    async def _on_frame(self, ws: aiohttp.ClientWebSocketResponse, frame: ServerFrame, backoff: _Backoff) -> bool:
+    async def _on_frame(self, ws: aiohttp.ClientWebSocketResponse, frame: ServerFrame) -> bool:
         if not isinstance(frame, EventFrame):
             await self._in_flight.settle()  # a state change comes after the events before it
         match frame:
@@ -262,7 +260,7 @@ class SimulatorEngine:
                 await self._emit(PairingCode(code=frame.code, expires_at=from_ms(frame.expires_at)))
             case ConnectedFrame():
                 self._session_ref, self._phone = frame.session, frame.phone
-                backoff.reset()
+                self._failed_links = 0
                 await self._set_state(EngineState.CONNECTED, phone=frame.phone, session_ref=frame.session)
             case QrExpiredFrame():
                 await self._set_state(EngineState.QR_EXPIRED, "The QR code was not scanned in time.")
@@ -548,7 +546,8 @@ def create_simulator_engine(
     *,
     base_url: str | None = None,
     options: SimulatorEngineOptions | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Engine:
     return SimulatorEngine(
-        base_url or simulator_base_url(settings), handler, connection_key=connection_key, options=options
+        base_url or simulator_base_url(settings), handler, connection_key=connection_key, options=options, clock=clock
     )

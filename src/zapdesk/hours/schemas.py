@@ -28,7 +28,8 @@ def minutes(clock_time: str) -> int:
 
 
 class Interval(BaseModel):
-    """Open from `start` (inclusive) to `end` (exclusive)."""
+    """Open from `start` (inclusive) to `end` (exclusive), which comes after it (else 422
+    `interval_ends_before_start`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -66,7 +67,8 @@ DayIntervals = Annotated[list[Interval], Field(max_length=8), AfterValidator(_no
 
 
 class WeeklyHours(BaseModel):
-    """The intervals each weekday is open (none: closed all day), in order, never overlapping."""
+    """The intervals each weekday is open (none: closed all day), in order, never overlapping (else 422
+    `intervals_overlap`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -108,7 +110,11 @@ def _one_per_date(exceptions: list[DateException]) -> list[DateException]:
     return sorted(exceptions, key=lambda exception: exception.date)
 
 
-Exceptions = Annotated[list[DateException], Field(max_length=366), AfterValidator(_one_per_date)]
+Exceptions = Annotated[
+    list[DateException],
+    Field(max_length=366, description="At most one per date (else 422 `exception_date_repeated`)."),
+    AfterValidator(_one_per_date),
+]
 OutOfHoursText = Annotated[TemplateText, StringConstraints(strip_whitespace=True, max_length=4096)]
 
 

@@ -15,7 +15,6 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from zapdesk.db.base import utcnow
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected
@@ -27,6 +26,7 @@ from zapdesk.ingest.downloads import (
     record_download_failure,
     store_download,
 )
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 from zapdesk.kit.loops import StepLoop
 from zapdesk.media.store import MediaStore
 from zapdesk.outbox.service import RetryPolicy
@@ -59,9 +59,11 @@ class MediaDownloader(StepLoop):
         parallel: int = PARALLEL_DOWNLOADS,
         max_bytes: int = MAX_MEDIA_BYTES,
         poll_seconds: float = 5.0,
+        not_connected_pause: float = 5.0,
         download_timeout: float = 120.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        super().__init__(name=f"downloads of connection {connection_id}", poll_seconds=poll_seconds)
+        super().__init__(name=f"downloads of connection {connection_id}", poll_seconds=poll_seconds, clock=clock)
         self.connection_id = connection_id
         self.engine = engine
         self.sessionmaker = sessionmaker
@@ -72,6 +74,7 @@ class MediaDownloader(StepLoop):
         self.parallel = parallel
         self.max_bytes = max_bytes
         self.download_timeout = download_timeout
+        self.not_connected_pause = not_connected_pause
         self._running: dict[int, asyncio.Task[None]] = {}
 
     async def close(self) -> None:
@@ -90,7 +93,9 @@ class MediaDownloader(StepLoop):
         if not self.is_connected() or room <= 0:
             return self.poll_seconds  # a finished download nudges
         async with unit_of_work(self.sessionmaker) as session:
-            due = await due_downloads(session, connection_id=self.connection_id, limit=room, skip=set(self._running))
+            due = await due_downloads(
+                session, connection_id=self.connection_id, limit=room, skip=set(self._running), now=self.clock.now()
+            )
             later = None if due else await next_download_at(session, connection_id=self.connection_id)
         for download in due:
             task = asyncio.create_task(self._fetch(download), name=f"download-{download.message_id}")
@@ -98,7 +103,7 @@ class MediaDownloader(StepLoop):
             task.add_done_callback(partial(self._finished, download.message_id))
         if due or later is None:
             return self.poll_seconds
-        return min(self.poll_seconds, max(0.0, (later - utcnow()).total_seconds()))
+        return min(self.poll_seconds, max(0.0, (later - self.clock.now()).total_seconds()))
 
     def _finished(self, message_id: int, _task: asyncio.Task[None]) -> None:
         self._running.pop(message_id, None)
@@ -114,7 +119,7 @@ class MediaDownloader(StepLoop):
                 data = await self.engine.download(download.ref)
         except NotConnected:
             # Not an attempt: it stays due. Held here a moment so the next look does not find it again at once.
-            await asyncio.sleep(self.poll_seconds)
+            await self.clock.sleep(self.not_connected_pause)
         except EngineError as exc:
             await self._failed(download, str(exc) or "WhatsApp refused the download.", retryable=exc.retryable)
         except TimeoutError:
@@ -132,5 +137,5 @@ class MediaDownloader(StepLoop):
         log.info("downloads of connection %s: message %s: %s", self.connection_id, download.message_id, error)
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             await record_download_failure(
-                session, download=download, error=error, retryable=retryable, policy=self.policy
+                session, download=download, error=error, retryable=retryable, policy=self.policy, now=self.clock.now()
             )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import on_rollback
+from zapdesk.kit.retry import Backoff
 from zapdesk.media.store import MediaStore, received_file_columns
 from zapdesk.messages.models import MediaState, Message
 from zapdesk.messages.service import record_message_updated
@@ -26,7 +27,7 @@ from zapdesk.outbox.service import RetryPolicy
 log = logging.getLogger(__name__)
 
 # WhatsApp's media servers blink; a file is tried for about a quarter of an hour before it is given up.
-DOWNLOAD_RETRIES = RetryPolicy(max_attempts=6, base_seconds=10.0, cap_seconds=300.0)
+DOWNLOAD_RETRIES = RetryPolicy(max_attempts=6, backoff=Backoff(first=10.0, cap=300.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,20 @@ async def due_downloads(
     rows = (await session.execute(query)).all()
     found = [Download(id_, ref, size) for id_, ref, size in rows if id_ not in skip and ref is not None]
     return found[:limit]
+
+
+async def connections_with_due_downloads(session: AsyncSession, *, now: datetime | None = None) -> set[int]:
+    """The connections with a file to download now: what a worker's sweep wakes the downloaders of."""
+    query = (
+        select(Message.connection_id)
+        .where(
+            Message.media_due_at.is_not(None),
+            Message.media_due_at <= (now or utcnow()),
+            Message.media_ref.is_not(None),
+        )
+        .distinct()
+    )
+    return set((await session.execute(query)).scalars())
 
 
 async def next_download_at(session: AsyncSession, *, connection_id: int) -> datetime | None:
@@ -121,4 +136,4 @@ async def record_download_failure(
 
 
 def _next_try(message: Message, policy: RetryPolicy, now: datetime | None) -> datetime:
-    return (now or utcnow()) + timedelta(seconds=policy.delay(message.media_attempts))
+    return (now or utcnow()) + timedelta(seconds=policy.backoff.delay(message.media_attempts))

@@ -10,6 +10,7 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 from zapdesk.kit.stepping import run_steps
 
 log = logging.getLogger(__name__)
@@ -17,11 +18,13 @@ log = logging.getLogger(__name__)
 
 class StepLoop(ABC):
     """Runs `step()` from `start()` until `close()`. A step that raises is logged, and the loop rests
-    `poll_seconds` (what failed is still in the database: the next step finds it again)."""
+    `poll_seconds` (what failed is still in the database: the next step finds it again). The rests are measured
+    on `clock`, which a test moves by hand."""
 
-    def __init__(self, *, name: str, poll_seconds: float) -> None:
+    def __init__(self, *, name: str, poll_seconds: float, clock: Clock = SYSTEM_CLOCK) -> None:
         self.name = name
         self.poll_seconds = poll_seconds
+        self.clock = clock
         self._wake = asyncio.Event()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
@@ -54,4 +57,5 @@ class StepLoop(ABC):
             log=log,
             what=self.name,
             keep_going=lambda: not self._closing,
+            clock=self.clock,
         )

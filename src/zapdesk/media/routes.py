@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Form, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
 from starlette.routing import Match
 from starlette.types import Scope
 
-from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
-from zapdesk.api.inputs import MAX_ID, ResourceId
+from zapdesk.api.deps import SessionDep, SettingsDep
+from zapdesk.api.inputs import ResourceId, file_part
 from zapdesk.errors import UNSUPPORTED_FILE_RESPONSE
+from zapdesk.kit.paging import MAX_ID
 from zapdesk.media import service
 from zapdesk.media.store import MediaStore
-from zapdesk.messages.schemas import MAX_BODY_LENGTH, MessageRead
+from zapdesk.messages.schemas import MAX_BODY_LENGTH, SENT_BEFORE, MessageRead, stored_message
+from zapdesk.users.current import CurrentUser
 
 
 def get_media_store(settings: SettingsDep) -> MediaStore:
@@ -29,7 +31,7 @@ MediaStoreDep = Annotated[MediaStore, Depends(get_media_store)]
 class MultipartOnlyRoute(APIRoute):
     """Matches only multipart requests, so a JSON route on the same path and method answers all the others.
 
-    Its router must be included before the JSON route's (`api/router.py` does).
+    Its router must be included before the JSON route's (`app.py` does).
     """
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -65,7 +67,7 @@ async def post_media_message(
     media_store: MediaStoreDep,
     ticket_id: ResourceId,
     response: Response,
-    file: Annotated[UploadFile, File(description="An image, audio, video, PDF/office document, archive or text.")],
+    file: Annotated[UploadFile, file_part("An image, audio, video, PDF/office document, archive or text.")],
     body: Annotated[str, Form(max_length=MAX_BODY_LENGTH, description="The caption.")] = "",
     quoted_message_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     client_id: Annotated[str | None, Form(min_length=1, max_length=64)] = None,
@@ -82,19 +84,14 @@ async def post_media_message(
         media_store=media_store,
         max_bytes=settings.max_upload_bytes,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return MessageRead.from_model(message)
+    return stored_message(message, created, response)
 
 
 @voice_router.post(
     "/voice-notes",
     response_model=MessageRead,
     status_code=status.HTTP_201_CREATED,
-    responses={
-        200: {"model": MessageRead, "description": "This client_id was already sent: the first message."},
-        **UNSUPPORTED_FILE_RESPONSE,
-    },
+    responses={**SENT_BEFORE, **UNSUPPORTED_FILE_RESPONSE},
 )
 async def post_voice_note(
     session: SessionDep,
@@ -103,7 +100,7 @@ async def post_voice_note(
     media_store: MediaStoreDep,
     ticket_id: ResourceId,
     response: Response,
-    file: Annotated[UploadFile, File(description="What the browser recorded (WebM/Opus, MP4/AAC, OGG, WAV…).")],
+    file: Annotated[UploadFile, file_part("What the browser recorded (WebM/Opus, MP4/AAC, OGG, WAV…).")],
     quoted_message_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     client_id: Annotated[str | None, Form(min_length=1, max_length=64)] = None,
 ) -> MessageRead:
@@ -119,9 +116,7 @@ async def post_voice_note(
         media_store=media_store,
         max_bytes=settings.max_upload_bytes,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return MessageRead.from_model(message)
+    return stored_message(message, created, response)
 
 
 @router.get(
@@ -145,4 +140,25 @@ async def download_media(
             "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'; media-src 'self'",
             "Cache-Control": "private, max-age=3600",
         },
+    )
+
+
+# The contact's picture is a file this package stores; its address is the contact's.
+avatar_router = APIRouter(prefix="/contacts", tags=["contacts"])
+
+
+@avatar_router.get(
+    "/{contact_id}/avatar",
+    response_class=FileResponse,
+    responses={200: {"description": "The profile picture, as WhatsApp gave it.", "content": {"image/*": {}}}},
+)
+async def contact_avatar(
+    session: SessionDep, _user: CurrentUser, media_store: MediaStoreDep, contact_id: ResourceId
+) -> FileResponse:
+    """The contact's profile picture, fetched through their connection's engine and refreshed at most daily."""
+    path = await service.avatar_file(session, contact_id, media_store)
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
     )

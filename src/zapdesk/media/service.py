@@ -10,14 +10,15 @@ from pathlib import Path
 from fastapi import UploadFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.contacts.service import get_contact
 from zapdesk.db.uow import on_rollback
 from zapdesk.errors import DomainError, NotFound, PayloadTooLarge
-from zapdesk.media.store import Attachment, MediaMissing, MediaStore, display_name
+from zapdesk.media.store import MediaMissing, MediaStore, display_name
 from zapdesk.media.types import servable_mime, sniff
 from zapdesk.media.voice import VOICE_MIME, to_voice_note
 from zapdesk.messages.models import Message, MessageType
 from zapdesk.messages.schemas import MessageCreate
-from zapdesk.messages.service import post_message
+from zapdesk.messages.service import Attachment, post_message
 from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.users.models import User
 
@@ -81,7 +82,12 @@ async def post_voice_note(
     stored = await media_store.save(note.data)
     on_rollback(session, partial(media_store.delete, stored.path))
     attachment = Attachment(
-        stored=stored, message_type=MessageType.VOICE, name="voice.ogg", mime=VOICE_MIME, seconds=note.seconds
+        type=MessageType.VOICE,
+        path=stored.path,
+        mime=VOICE_MIME,
+        size=stored.size,
+        name="voice.ogg",
+        seconds=note.seconds,
     )
     return await _post_attachment(session, user, ticket_id, attachment, draft, media_store)
 
@@ -101,7 +107,7 @@ async def _post_attachment(
     message, created = await post_message(session, user, ticket_id, data_fields, attachment=attachment)
     if not created:
         # The same client_id was sent before: that message already has its own copy of the file.
-        await media_store.delete(attachment.stored.path)
+        await media_store.delete(attachment.path)
     return message, created
 
 
@@ -141,8 +147,10 @@ async def store_attachment(
     stored = await media_store.save(data)
     on_rollback(session, partial(media_store.delete, stored.path))
     return Attachment(
-        stored=stored,
-        message_type=file_type.message_type,
+        type=file_type.message_type,
+        path=stored.path,
+        mime=stored.mime,
+        size=stored.size,
         name=display_name(file_name, extension=file_type.extension) or f"file.{file_type.extension}",
     )
 
@@ -174,3 +182,15 @@ async def media_file(session: AsyncSession, user: User, message_id: int, media_s
         # Only real pictures, sound and video open in place; text or anything else is a download.
         inline=message.type in _INLINE_TYPES and mime.startswith(("image/", "audio/", "video/")),
     )
+
+
+async def avatar_file(session: AsyncSession, contact_id: int, media_store: MediaStore) -> Path:
+    """The contact's stored profile picture (contacts keep its path; the files are this package's)."""
+    contact = await get_contact(session, contact_id)
+    missing = NotFound("This contact has no profile picture.", code="avatar_not_found")
+    if contact.avatar_path is None:
+        raise missing
+    try:
+        return media_store.path_of(contact.avatar_path)
+    except MediaMissing as exc:
+        raise missing from exc

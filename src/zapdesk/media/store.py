@@ -13,7 +13,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from zapdesk.media.types import FileType, sniff
-from zapdesk.messages.models import Message, MessageType
 
 _NAME_LIMIT = 120
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|;]+')
@@ -112,23 +111,3 @@ def received_file_columns(stored: StoredMedia, file_name: str | None) -> dict[st
         "media_size": stored.size,
         "media_name": display_name(file_name, extension=extension),
     }
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """A file an agent sends with a message: stored already, typed by its content."""
-
-    stored: StoredMedia
-    message_type: MessageType
-    name: str | None
-    mime: str | None = None  # more precise than the stored file's (a voice note's codec)
-    seconds: int | None = None  # a voice note's duration, shown before it is played
-
-    def apply_to(self, message: Message) -> None:
-        message.type = self.message_type
-        message.media_path = self.stored.path
-        message.media_mime = self.mime or self.stored.mime
-        message.media_size = self.stored.size
-        message.media_name = self.name
-        if self.seconds is not None:
-            message.extra = {**(message.extra or {}), "seconds": self.seconds}

@@ -22,7 +22,13 @@ from zapdesk.messages.models import (
     MessageType,
 )
 from zapdesk.messages.schemas import ForwardRequest
-from zapdesk.messages.service import message_preview, messages_added, queue_action, record_message_updated
+from zapdesk.messages.service import (
+    from_our_side,
+    message_preview,
+    messages_added,
+    queue_action,
+    record_message_updated,
+)
 from zapdesk.messages.window import ensure_free_text_allowed
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.schemas import TicketCreate
@@ -130,12 +136,9 @@ async def _forwardable(session: AsyncSession, user: User, message_id: int) -> Me
 
 
 def _copy(source: Message, ticket: Ticket, user: User) -> Message:
-    return Message(
-        ticket_id=ticket.id,
-        contact_id=ticket.contact_id,
-        connection_id=ticket.connection_id,
+    return from_our_side(
+        ticket,
         author_id=user.id,
-        from_me=True,
         body=source.body,
         type=source.type,
         status=MessageStatus.PENDING,
@@ -145,7 +148,6 @@ def _copy(source: Message, ticket: Ticket, user: User) -> Message:
         media_name=source.media_name,
         media_size=source.media_size,
         extra={"forwarded": True},
-        reactions={},
     )
 
 

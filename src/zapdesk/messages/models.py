@@ -130,6 +130,8 @@ class ActionKind(StrEnum):
     READ = "read"
     EDIT = "edit"
     REVOKE = "revoke"  # delete for everyone
+    TYPING = "typing"  # an agent is typing in the message's chat ("digitando…")
+    PAUSED = "paused"  # they stopped
 
 
 class MessageAction(IdMixin, Base):
@@ -146,6 +148,8 @@ class MessageAction(IdMixin, Base):
     text: Mapped[str] = mapped_column(Text, default="", server_default="")  # EDIT: the new text
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    # TYPING and PAUSED are worth telling only while they are true: past this, the outbox drops them untold.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class MessageRevision(IdMixin, TimestampMixin, Base):

@@ -6,9 +6,10 @@ import hashlib
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import Response, status
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
-from zapdesk.api.inputs import IdRef
+from zapdesk.api.inputs import SAYS_SOMETHING, IdRef, trimmed
 from zapdesk.messages.models import ActionKind, MediaState, Message, MessageStatus, MessageType
 from zapdesk.messages.window import ServiceWindow
 
@@ -81,7 +82,20 @@ class MessageRead(BaseModel):
         )
 
 
-ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# The second answer of a route that stores a message under the client's `client_id`.
+SENT_BEFORE: dict[int | str, dict[str, Any]] = {
+    200: {"model": MessageRead, "description": "This client_id was already sent: the first message."}
+}
+
+
+def stored_message(message: Message, created: bool, response: Response) -> MessageRead:
+    """The route's 201 for a new message; 200 with the first one when a repeated `client_id` found it."""
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return MessageRead.from_model(message)
+
+
+ClientId = Annotated[str, Field(min_length=1, max_length=64)]
 MAX_NOTE_LENGTH = 10_000
 
 
@@ -90,14 +104,14 @@ class NoteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE_LENGTH)]
+    body: Annotated[str, Field(min_length=1, max_length=MAX_NOTE_LENGTH, json_schema_extra=SAYS_SOMETHING), trimmed]
     client_id: ClientId | None = None
 
 
 class MessageCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_LENGTH)]
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY_LENGTH, json_schema_extra=SAYS_SOMETHING), trimmed]
     quoted_message_id: IdRef | None = None
     # Chosen by the client per message: sending the same one twice stores the message once.
     client_id: ClientId | None = None
@@ -116,15 +130,16 @@ class ServiceWindowRead(BaseModel):
 class ReactionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    emoji: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] = Field(
-        description="One emoji; empty removes our reaction."
-    )
+    # Stripped, not `trimmed`: empty is allowed here.
+    emoji: Annotated[
+        str, Field(max_length=32, description="One emoji; empty removes our reaction."), AfterValidator(str.strip)
+    ]
 
 
 class MessageEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY_LENGTH)]
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY_LENGTH, json_schema_extra=SAYS_SOMETHING), trimmed]
 
 
 MAX_FORWARDED = 20
@@ -154,3 +169,9 @@ class MessageRevisionRead(BaseModel):
     text: str = Field(description="An edit's new text; empty for a deletion.")
     author_id: int | None
     created_at: datetime
+
+
+class TypingState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    typing: StrictBool = Field(description="True while the agent types (repeat every few seconds); false to stop.")

@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.connections.events import ConnectionRef
+from zapdesk.connections.models import Connection
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Conflict, Invalid, NotFound
-from zapdesk.events import ConnectionRef, MessageCreated, MessageUpdated, SendQueued
-from zapdesk.media.store import Attachment
+from zapdesk.errors import Conflict, NotFound
+from zapdesk.hours.calendar import NO_HOURS, ConnectionHours
+from zapdesk.kit.conflicts import insert_unless_duplicate
 from zapdesk.messages import repository
+from zapdesk.messages.events import MessageCreated, MessageUpdated, SendQueued
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus, MessageType
 from zapdesk.messages.schemas import MessageCreate, MessageRead, NoteCreate
 from zapdesk.messages.window import ServiceWindow, ensure_free_text_allowed, service_window
@@ -28,9 +31,30 @@ from zapdesk.notifications.service import notify
 from zapdesk.settings.service import AGENT_SIGNATURE, get_setting
 from zapdesk.tickets import metrics
 from zapdesk.tickets.access import ticket_rooms
+from zapdesk.tickets.hours import hours_by_connection
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
 from zapdesk.users.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file an agent sends with a message, already stored (by `zapdesk.media`) and typed by its content."""
+
+    type: MessageType
+    path: str
+    mime: str
+    size: int
+    name: str | None
+    seconds: int | None = None  # a voice note's duration, shown before it is played
+
+    def apply_to(self, message: Message) -> None:
+        message.type = self.type
+        message.media_path, message.media_mime, message.media_size = self.path, self.mime, self.size
+        message.media_name = self.name
+        if self.seconds is not None:
+            message.extra = {**(message.extra or {}), "seconds": self.seconds}
+
 
 # Who reacted, when it was us (typed on the business phone or sent by an agent).
 OWN_REACTION_KEY = "me"
@@ -78,13 +102,18 @@ def _wake_outbox_if_pending(session: AsyncSession, message: Message) -> None:
         record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
 
 
-async def record_messages_updated(session: AsyncSession, messages: Sequence[Message]) -> None:
-    """`record_message_updated` for several messages, written in one flush and their tickets read at once."""
+async def record_messages_updated(
+    session: AsyncSession, messages: Sequence[Message], tickets: Mapping[int, Ticket] | None = None
+) -> None:
+    """`record_message_updated` for several messages, written in one flush; their tickets are read at once unless
+    the caller has them (`tickets`, by id)."""
     if not messages:
         return
     await session.flush()
-    ticket_ids = {message.ticket_id for message in messages}
-    tickets = {ticket.id: ticket for ticket in await session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))}
+    if tickets is None:
+        ticket_ids = {message.ticket_id for message in messages}
+        query = select(Ticket).where(Ticket.id.in_(ticket_ids))
+        tickets = {ticket.id: ticket for ticket in await session.scalars(query)}
     for message in messages:
         ticket = tickets.get(message.ticket_id)
         if ticket is not None:
@@ -93,6 +122,19 @@ async def record_messages_updated(session: AsyncSession, messages: Sequence[Mess
 
 
 # --- a new message in a ticket ------------------------------------------------------------------------
+
+
+def from_our_side(ticket: Ticket, **fields: Any) -> Message:
+    """A message of `ticket`'s that our side writes (an agent's, a note, a forward, an automation's, a scheduled
+    one): the ticket's contact and connection, no reactions yet; `fields` say the rest."""
+    return Message(
+        ticket_id=ticket.id,
+        contact_id=ticket.contact_id,
+        connection_id=ticket.connection_id,
+        from_me=True,
+        reactions={},
+        **fields,
+    )
 
 
 def message_preview(message: Message) -> str:
@@ -117,23 +159,27 @@ async def messages_added(session: AsyncSession, added: Sequence[tuple[Ticket, Se
     count, record `message.created` for each message and `ticket.updated` once per ticket. Call after adding
     the messages to the session; the tickets are written in one flush."""
     await session.flush()
+    answering = {
+        ticket.connection_id for ticket, messages in added if any(metrics.may_answer(ticket, each) for each in messages)
+    }
+    hours = await hours_by_connection(session, answering)
     for ticket, messages in added:
         for message in messages:
-            _move_ticket(ticket, message)
+            _move_ticket(ticket, message, hours.get(ticket.connection_id, NO_HOURS))
             record_message_created(session, message, ticket)
     await session.flush()
     for ticket, _ in added:
         await record_ticket_updated(session, ticket)
 
 
-def _move_ticket(ticket: Ticket, message: Message) -> None:
+def _move_ticket(ticket: Ticket, message: Message, hours: ConnectionHours) -> None:
     moment = message.sent_at or message.created_at
     # A late-arriving older message (history sync, retries) must not replace a newer preview.
     if ticket.last_message_at is None or moment >= ticket.last_message_at:
         ticket.last_message_preview = message_preview(message)
         ticket.last_message_at = moment
     ticket.last_activity_at = max(ticket.last_activity_at, moment)
-    metrics.apply_message(ticket, message, moment)
+    metrics.fix_message(ticket, message, moment, hours)
     if not message.from_me:
         ticket.unread_count += 1
 
@@ -189,7 +235,7 @@ async def post_message(
 
 
 def _is_voice(attachment: Attachment | None) -> bool:
-    return attachment is not None and attachment.message_type == MessageType.VOICE
+    return attachment is not None and attachment.type == MessageType.VOICE
 
 
 async def queue_outbound(
@@ -214,13 +260,10 @@ async def queue_outbound(
     if outbound.quoted_message_id is not None and not await repository.message_in_ticket(
         session, outbound.quoted_message_id, ticket.id
     ):
-        raise Invalid("The quoted message is not part of this ticket.", code="unknown_quoted_message")
-    message = Message(
-        ticket_id=ticket.id,
-        contact_id=ticket.contact_id,
-        connection_id=ticket.connection_id,
+        raise Conflict("The quoted message is not part of this ticket.", code="unknown_quoted_message")
+    message = from_our_side(
+        ticket,
         author_id=outbound.author_id,
-        from_me=True,
         body=outbound.body,
         type=MessageType.TEXT,
         status=MessageStatus.PENDING,
@@ -228,7 +271,6 @@ async def queue_outbound(
         client_id=outbound.client_id,
         sender_name=outbound.sender_name,
         extra=outbound.extra(),
-        reactions={},
     )
     if attachment is not None:
         attachment.apply_to(message)
@@ -246,18 +288,12 @@ async def queue_outbound(
 
 async def _insert_once(session: AsyncSession, message: Message) -> Message | None:
     """Insert `message`; None when done, or the earlier message a concurrent request stored with its client id."""
-    try:
-        async with session.begin_nested():
-            session.add(message)
-            await session.flush()
-    except IntegrityError:
-        if message.client_id is None:
-            raise
-        earlier = await repository.message_by_client_id(session, message.ticket_id, message.client_id)
-        if earlier is None:
-            raise
-        return earlier
-    return None
+    if await insert_unless_duplicate(session, message):
+        return None
+    earlier = await repository.message_by_client_id(session, message.ticket_id, message.client_id or "")
+    if earlier is None:
+        raise Conflict("This message is being sent by someone else; try again.")
+    return earlier
 
 
 # --- internal notes -----------------------------------------------------------------------------------
@@ -271,19 +307,15 @@ async def post_note(session: AsyncSession, user: User, ticket_id: int, data: Not
         earlier = await repository.message_by_client_id(session, ticket.id, data.client_id)
         if earlier is not None:
             return earlier, False
-    note = Message(
-        ticket_id=ticket.id,
-        contact_id=ticket.contact_id,
-        connection_id=ticket.connection_id,
+    note = from_our_side(
+        ticket,
         author_id=user.id,
-        from_me=True,
         body=data.body,
         type=MessageType.NOTE,
         status=MessageStatus.SENT,
         client_id=data.client_id,
         sender_name=user.name,
         extra={},
-        reactions={},
         sent_at=utcnow(),
     )
     earlier = await _insert_once(session, note)
@@ -332,13 +364,11 @@ def _mentions(text: str, name: str) -> bool:
 
 
 async def read_messages(
-    session: AsyncSession, user: User, ticket_id: int, *, before: int | None, limit: int
+    session: AsyncSession, user: User, ticket_id: int, *, limit: int, cursor: str | None
 ) -> tuple[list[Message], str | None]:
     """A page of the ticket's history in chronological order (newest page first), marking the ticket read."""
     ticket = await get_visible_ticket(session, user, ticket_id)
-    newest_first = await repository.messages_page(session, ticket.id, before=before, limit=limit)
-    page = newest_first[:limit]
-    next_cursor = str(page[-1].id) if len(newest_first) > limit else None
+    page, next_cursor = await repository.messages_page(session, ticket.id, limit=limit, cursor=cursor)
     page.reverse()
     if ticket.unread_count:
         ticket.unread_count = 0
@@ -347,23 +377,93 @@ async def read_messages(
     return page, next_cursor
 
 
+async def search_messages(
+    session: AsyncSession, user: User, ticket_id: int, search: str, *, limit: int, cursor: str | None
+) -> tuple[list[Message], str | None]:
+    """The ticket's messages whose text holds `search`, newest first (the matches, not the history around them)."""
+    ticket = await get_visible_ticket(session, user, ticket_id)
+    return await repository.matching_messages_page(session, ticket.id, search, limit=limit, cursor=cursor)
+
+
+async def read_messages_around(
+    session: AsyncSession, user: User, ticket_id: int, message_id: int, *, limit: int
+) -> tuple[list[Message], str | None]:
+    """The history around one message of the ticket (to jump to it), and the cursor of the page older than it."""
+    ticket = await _visible_ticket_holding(session, user, ticket_id, message_id)
+    return await repository.messages_around(session, ticket.id, message_id, limit=limit)
+
+
+async def read_messages_after(
+    session: AsyncSession, user: User, ticket_id: int, message_id: int, *, limit: int
+) -> tuple[list[Message], bool]:
+    """The history after one message (reading on from a jump towards the newest), and whether more follows."""
+    ticket = await _visible_ticket_holding(session, user, ticket_id, message_id)
+    return await repository.messages_after(session, ticket.id, message_id, limit=limit)
+
+
+async def _visible_ticket_holding(session: AsyncSession, user: User, ticket_id: int, message_id: int) -> Ticket:
+    ticket = await get_visible_ticket(session, user, ticket_id)
+    if not await repository.message_in_ticket(session, message_id, ticket.id):
+        raise NotFound("This ticket has no message with this id.", code="message_not_found")
+    return ticket
+
+
 # --- telling WhatsApp about messages ------------------------------------------------------------------
 
 
-def queue_action(session: AsyncSession, message: Message, kind: ActionKind, emoji: str = "", *, text: str = "") -> None:
-    """Queue a reaction, read mark, edit or deletion for the outbox, leaving with this transaction's commit."""
+def queue_action(
+    session: AsyncSession,
+    message: Message,
+    kind: ActionKind,
+    emoji: str = "",
+    *,
+    text: str = "",
+    expires_at: datetime | None = None,
+) -> None:
+    """Queue a reaction, read mark, edit, deletion or typing indicator for the outbox, leaving with this
+    transaction's commit."""
     action = MessageAction(
-        connection_id=message.connection_id, message_id=message.id, kind=kind, emoji=emoji, text=text
+        connection_id=message.connection_id,
+        message_id=message.id,
+        kind=kind,
+        emoji=emoji,
+        text=text,
+        expires_at=expires_at,
     )
     session.add(action)
     record_event(session, SendQueued(ConnectionRef(connection_id=message.connection_id)))
 
 
 async def _queue_read_mark(session: AsyncSession, ticket: Ticket) -> None:
-    """The customer sees blue ticks: marking the newest message read marks the earlier ones too."""
+    """The customer sees blue ticks (unless the connection keeps them off): marking the newest message read marks
+    the earlier ones too."""
+    connection = await session.get(Connection, ticket.connection_id)
+    if connection is None or not connection.send_read_receipts:
+        return
     newest = await repository.newest_inbound(session, ticket.id)
     if newest is not None:
         queue_action(session, newest, ActionKind.READ)
+
+
+# A typing indicator older than this is not worth telling: the agent has moved on (WhatsApp itself drops
+# "composing" after about 25 s without news, and the browser repeats it every few seconds while typing).
+TYPING_LIFETIME = timedelta(seconds=10)
+
+
+async def tell_typing(session: AsyncSession, user: User, ticket_id: int, *, typing: bool) -> None:
+    """The customer sees "digitando…" (or stops seeing it). Goes through the outbox like a read mark, as the
+    engine runs in the worker; an indicator the outbox could not tell within `TYPING_LIFETIME` is dropped."""
+    ticket = await get_visible_ticket(session, user, ticket_id)
+    if ticket.status == TicketStatus.CLOSED:
+        raise Conflict("This ticket is closed. Reopen it to send a message.", code="ticket_closed")
+    anchor = await repository.newest_in_chat(session, ticket.id)
+    if anchor is None:
+        return  # nothing ever crossed WhatsApp in this ticket: no chat to type in yet
+    kind = ActionKind.TYPING if typing else ActionKind.PAUSED
+    now = utcnow()
+    if await repository.action_waiting(session, anchor.id, kind, now=now):
+        return  # the same indicator is still on its way: however often a client repeats it, one row
+    queue_action(session, anchor, kind, expires_at=now + TYPING_LIFETIME)
 
 
 async def react(session: AsyncSession, user: User, message_id: int, emoji: str) -> Message:

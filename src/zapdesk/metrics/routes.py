@@ -13,14 +13,13 @@ import secrets
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from zapdesk.api.deps import ContextDep
+from zapdesk.api.deps import ContextDep, app_redis
 from zapdesk.config import Settings
 from zapdesk.errors import Unauthorized
 from zapdesk.metrics.exposition import Scrape, render
 from zapdesk.metrics.overview import connection_states, pending_sends
 from zapdesk.metrics.store import RedisMetricsStore, metrics_key
 from zapdesk.metrics.tally import Tally
-from zapdesk.scaleout.redis import app_redis
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ async def metrics(request: Request, context: ContextDep) -> Response:
     embedded: Tally | None = getattr(getattr(request.app.state, "supervisor", None), "metrics", None)
     if embedded is not None:
         scrape.tally.merge(embedded)
-    redis = app_redis(request.app.state, context)
+    redis = app_redis(request, context)
     store = RedisMetricsStore(redis, metrics_key(context.settings)) if redis is not None else None
 
     async def read_database() -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from zapdesk.db.engine import create_engine
 from zapdesk.db.migrate import include_object
-from zapdesk.db.models import Base
+from zapdesk.migrations.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from zapdesk.api.deps import CurrentUser, SessionDep
-from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.api.deps import SessionDep
+from zapdesk.kit.paging import DEFAULT_LIMIT, Limit, Page
 from zapdesk.notifications import service
 from zapdesk.notifications.schemas import MarkRead, NotificationIds, NotificationRead
+from zapdesk.users.current import CurrentUser
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
@@ -19,7 +20,7 @@ async def list_notifications(
     session: SessionDep,
     user: CurrentUser,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, service.NEWEST_FIRST.cursor_query()] = None,
 ) -> Page[NotificationRead]:
     """Newest first."""
     items, next_cursor = await service.list_notifications(session, user, cursor=cursor, limit=limit)

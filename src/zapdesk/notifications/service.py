@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Invalid
-from zapdesk.events import NotificationCreated, NotificationsRead
+from zapdesk.kit.paging import Keyset
+from zapdesk.notifications.events import NotificationCreated, NotificationsRead
 from zapdesk.notifications.models import Notification, NotificationKind
 from zapdesk.notifications.schemas import NotificationIds, NotificationRead
 from zapdesk.users.models import User
@@ -51,6 +50,9 @@ async def notify(
     return notification
 
 
+NEWEST_FIRST = Keyset((Notification.id,), descending=True)
+
+
 async def list_notifications(
     session: AsyncSession, user: User, *, cursor: str | None, limit: int
 ) -> tuple[list[NotificationRead], str | None]:
@@ -61,13 +63,10 @@ async def list_notifications(
         .where(Notification.user_id == user.id)
     )
     if cursor is not None:
-        [before] = decode_cursor(cursor, 1)
-        if not isinstance(before, int):
-            raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
-        query = query.where(Notification.id < before)
-    rows = (await session.execute(query.order_by(Notification.id.desc()).limit(limit + 1))).all()
+        query = query.where(NEWEST_FIRST.after(NEWEST_FIRST.decode(cursor)))
+    rows = (await session.execute(query.order_by(*NEWEST_FIRST.order_by()).limit(limit + 1))).all()
     items = [_read(notification, actor_name) for notification, actor_name in rows[:limit]]
-    return items, encode_cursor(items[-1].id) if len(rows) > limit else None
+    return items, NEWEST_FIRST.encode(items[-1]) if len(rows) > limit else None
 
 
 async def mark_read(session: AsyncSession, user: User, ids: Sequence[int] | None) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import Select, exists, select
@@ -59,6 +59,17 @@ async def refresh_due_avatars(
         if replaced is not None:
             await media_store.delete(replaced)  # only once the new one is committed
     return len(due)
+
+
+async def connections_with_due_avatars(session: AsyncSession, *, now: datetime | None = None) -> set[int]:
+    """The connections with a contact whose picture is due: what a worker's sweep wakes the outboxes of."""
+    query = (
+        select(Ticket.connection_id)
+        .join(Contact, Contact.id == Ticket.contact_id)
+        .where(Contact.avatar_due_at.is_not(None), Contact.avatar_due_at <= (now or utcnow()))
+        .distinct()
+    )
+    return set((await session.execute(query)).scalars())
 
 
 def _due_query(connection_id: int) -> Select[int, str, bool]:

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from zapdesk.db.base import utcnow
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EngineError, NotConnected, SendsInParallel, Throttled
 from zapdesk.engine.events import SendResult
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 from zapdesk.kit.group_commit import GroupCommit
 from zapdesk.kit.loops import StepLoop
 from zapdesk.media.store import MediaStore
@@ -94,8 +93,9 @@ class OutboxDispatcher(StepLoop):
         send_timeout: float = 60.0,
         confirm_wait: float = 600.0,
         after_sent: AfterSent | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        super().__init__(name=f"outbox of connection {connection_id}", poll_seconds=poll_seconds)
+        super().__init__(name=f"outbox of connection {connection_id}", poll_seconds=poll_seconds, clock=clock)
         self.connection_id = connection_id
         self.engine = engine
         self.sessionmaker = sessionmaker
@@ -107,17 +107,17 @@ class OutboxDispatcher(StepLoop):
         # How long an unconfirmed send holds its message back before it is tried again (it may be a duplicate).
         self.confirm_wait = confirm_wait
         self.after_sent = after_sent
-        self._last_send: float | None = None  # monotonic time of the last attempt that reached the engine
+        self._last_send: float | None = None  # the clock's monotonic time of the last attempt that reached the engine
         self._max_lanes = engine.parallel_sends if isinstance(engine, SendsInParallel) else 1
         self._lanes = self._max_lanes
         self._successes = 0  # since the lanes last changed
-        self._held_until = 0.0  # monotonic: the network asked the whole connection to wait until then
+        self._held_until = 0.0  # the clock's monotonic time: the network asked the connection to wait until then
         self._in_flight: dict[int, asyncio.Task[float]] = {}
         self._late_sends: dict[asyncio.Task[float], asyncio.Future[SendResult]] = {}  # outcome stored → its send
         # Sends that come back together are marked sent in one transaction.
         self._outcomes: GroupCommit[tuple[int, SendResult]] = GroupCommit(self._mark_sent)
-        self._actions_checked_at = float("-inf")  # monotonic; a nudge asks for a look now
-        self._next_side_work = 0.0  # monotonic time from which the next round of profile pictures may run
+        self._actions_checked_at = float("-inf")  # the clock's monotonic time; a nudge asks for a look now
+        self._next_side_work = 0.0  # the clock's monotonic time for the next round of profile pictures
 
     def nudge(self) -> None:
         self._actions_checked_at = float("-inf")
@@ -143,12 +143,12 @@ class OutboxDispatcher(StepLoop):
         nudged) before the next step."""
         if not self.is_connected():
             return self.poll_seconds
-        held = self._held_until - time.monotonic()
+        held = self._held_until - self.clock.monotonic()
         if held > 0:
             return held
-        if time.monotonic() - self._actions_checked_at >= self.poll_seconds:
+        if self.clock.monotonic() - self._actions_checked_at >= self.poll_seconds:
             # Reactions and read marks are few: looked for when nudged, else once per poll, not per send.
-            self._actions_checked_at = time.monotonic()
+            self._actions_checked_at = self.clock.monotonic()
             await self._tell_actions()
         await self._side_work()
         if self._max_lanes > 1:
@@ -193,13 +193,13 @@ class OutboxDispatcher(StepLoop):
     def _idle_wait(self, idle: _Idle) -> float:
         if idle.due_at is None:
             return self.poll_seconds
-        return min(self.poll_seconds, max(0.0, (idle.due_at - utcnow()).total_seconds()))
+        return min(self.poll_seconds, max(0.0, (idle.due_at - self.clock.now()).total_seconds()))
 
     async def _side_work(self) -> None:
         """What the session does besides sending, at most every `SIDE_WORK_SECONDS`: profile pictures."""
-        if time.monotonic() < self._next_side_work:
+        if self.clock.monotonic() < self._next_side_work:
             return
-        self._next_side_work = time.monotonic() + SIDE_WORK_SECONDS
+        self._next_side_work = self.clock.monotonic() + SIDE_WORK_SECONDS
         await refresh_due_avatars(
             self.engine,
             self.sessionmaker,
@@ -219,15 +219,16 @@ class OutboxDispatcher(StepLoop):
                 media_store=self.media_store,
                 limit=limit,
                 in_flight=list(self._in_flight),
+                now=self.clock.now(),
             )
             if deliveries:
                 return _Claimed(deliveries, interval_ms / 1000)
             return _Idle(await next_attempt_at(session, connection_id=self.connection_id))
 
     async def _tell_actions(self) -> None:
-        """Reactions, read marks, edits and deletions due now, one after the other (few, never paced like messages)."""
+        """Reactions, read marks, edits, deletions and typing due now, one after the other (few, never paced)."""
         async with unit_of_work(self.sessionmaker, self.sink) as session:
-            actions = await claim_actions(session, connection_id=self.connection_id)
+            actions = await claim_actions(session, connection_id=self.connection_id, now=self.clock.now())
         for action in actions:
             try:
                 async with asyncio.timeout(self.send_timeout):
@@ -236,7 +237,12 @@ class OutboxDispatcher(StepLoop):
                 retryable = not isinstance(exc, EngineError) or exc.retryable
                 async with unit_of_work(self.sessionmaker, self.sink) as session:
                     await action_failed(
-                        session, action_id=action.action_id, error=str(exc), retryable=retryable, policy=self.policy
+                        session,
+                        action_id=action.action_id,
+                        error=str(exc),
+                        retryable=retryable,
+                        policy=self.policy,
+                        now=self.clock.now(),
                     )
                 continue
             async with unit_of_work(self.sessionmaker, self.sink) as session:
@@ -255,15 +261,17 @@ class OutboxDispatcher(StepLoop):
             await self.engine.edit(action.chat, action.external_id, action.text)
         elif action.kind == ActionKind.REVOKE:
             await self.engine.revoke(action.chat, action.external_id)
+        elif action.kind in (ActionKind.TYPING, ActionKind.PAUSED):
+            await self.engine.set_typing(action.chat, action.kind == ActionKind.TYPING)
         else:
             await self.engine.mark_read(action.chat, [action.external_id], sender=action.author)
 
     async def _keep_pace(self, min_interval: float) -> None:
         if self._last_send is None or min_interval <= 0:
             return
-        remaining = self._last_send + min_interval - time.monotonic()
+        remaining = self._last_send + min_interval - self.clock.monotonic()
         if remaining > 0:
-            await asyncio.sleep(remaining)
+            await self.clock.sleep(remaining)
 
     async def _send(self, delivery: Delivery) -> float:
         """Hand one message to the engine and store the outcome; returns how long to wait before the next.
@@ -272,7 +280,7 @@ class OutboxDispatcher(StepLoop):
         sending would reach the customer twice. A send that takes longer than `send_timeout` (or outlives this
         dispatcher) keeps its message pending and held back; its outcome is stored whenever it comes.
         """
-        self._last_send = time.monotonic()
+        self._last_send = self.clock.monotonic()
         sending = asyncio.ensure_future(self.engine.send(delivery.chat, delivery.outgoing))
         try:
             finished, _ = await asyncio.wait({sending}, timeout=self.send_timeout)
@@ -328,12 +336,16 @@ class OutboxDispatcher(StepLoop):
             "outbox of connection %s: throttled (%s); message %s waits", self.connection_id, exc, delivery.message_id
         )
         if exc.whole_connection:
-            self._held_until = max(self._held_until, time.monotonic() + exc.retry_after)
+            self._held_until = max(self._held_until, self.clock.monotonic() + exc.retry_after)
             self._lanes = max(1, self._lanes // 2)
             self._successes = 0
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             await record_throttled(
-                session, message_id=delivery.message_id, reason=str(exc), retry_after=exc.retry_after
+                session,
+                message_id=delivery.message_id,
+                reason=str(exc),
+                retry_after=exc.retry_after,
+                now=self.clock.now(),
             )
         recorder.count(Counter.SEND_FAILURES)
 
@@ -355,7 +367,7 @@ class OutboxDispatcher(StepLoop):
         )
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             await hold_unconfirmed(
-                session, message_id=delivery.message_id, until=utcnow() + timedelta(seconds=self.confirm_wait)
+                session, message_id=delivery.message_id, until=self.clock.now() + timedelta(seconds=self.confirm_wait)
             )
 
     def _store_outcome_later(self, delivery: Delivery, sending: asyncio.Future[SendResult]) -> None:
@@ -374,7 +386,12 @@ class OutboxDispatcher(StepLoop):
     async def _failed(self, delivery: Delivery, error: str, *, retryable: bool) -> None:
         async with unit_of_work(self.sessionmaker, self.sink) as session:
             message = await record_failure(
-                session, message_id=delivery.message_id, error=error, retryable=retryable, policy=self.policy
+                session,
+                message_id=delivery.message_id,
+                error=error,
+                retryable=retryable,
+                policy=self.policy,
+                now=self.clock.now(),
             )
             gave_up = message is not None and message.status == MessageStatus.FAILED
         recorder.count(Counter.SEND_FAILURES)

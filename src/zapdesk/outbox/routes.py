@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from zapdesk.api.deps import CurrentUser, SessionDep
+from zapdesk.api.deps import SessionDep
 from zapdesk.api.inputs import ResourceId
 from zapdesk.messages import service as messages
 from zapdesk.messages.schemas import MessageRead, ReactionIn
 from zapdesk.outbox import service
+from zapdesk.users.current import CurrentUser
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 

@@ -7,7 +7,6 @@ Every function runs in the caller's transaction; the dispatcher (`outbox.dispatc
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,9 +31,11 @@ from zapdesk.engine.events import (
     group_address,
 )
 from zapdesk.errors import Conflict, NotFound
+from zapdesk.kit.retry import Backoff
 from zapdesk.media.store import MediaMissing, MediaStore
 from zapdesk.messages.models import ActionKind, Message, MessageAction, MessageStatus
 from zapdesk.messages.service import SIGNATURE_KEY, record_message_updated, record_messages_updated
+from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.service import get_visible_ticket
 from zapdesk.users.models import User
 
@@ -47,18 +48,16 @@ _TEMPLATE: TypeAdapter[OutgoingTemplate] = TypeAdapter(OutgoingTemplate)
 _MEDIA_KINDS = {kind.value: kind for kind in MediaKind}
 
 
+# A couple of seconds after the first failure, doubling up to five minutes.
+SEND_BACKOFF = Backoff(first=2.0, cap=300.0)
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """How often and how patiently a failing send is tried again."""
+    """How often and how patiently a failing send is tried again: the next try is stored as `next_attempt_at`."""
 
     max_attempts: int = 5
-    base_seconds: float = 2.0
-    cap_seconds: float = 300.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds before try number `attempt + 1`: capped exponential, with jitter so retries don't align."""
-        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** max(0, attempt - 1))
-        return ceiling * random.uniform(0.5, 1.0)
+    backoff: Backoff = SEND_BACKOFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,19 +79,42 @@ class _Undeliverable(Exception):
 def _sendable(connection_id: int, now: datetime) -> ColumnElement[bool]:
     """Pending on this connection, due, and first in its chat: a later message never overtakes an earlier one
     to the same person, even while the earlier one waits for a retry."""
+    return (Message.connection_id == connection_id) & _sendable_anywhere(now)
+
+
+def _first_pending_in_its_chat() -> ColumnElement[bool]:
     earlier = aliased(Message)
     ahead_in_chat = exists().where(
-        earlier.connection_id == connection_id,
+        earlier.connection_id == Message.connection_id,
         earlier.status == _PENDING,
         earlier.contact_id == Message.contact_id,
         earlier.id < Message.id,
     )
-    return (
-        (Message.connection_id == connection_id)
-        & (Message.status == _PENDING)
-        & or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
-        & ~ahead_in_chat
+    return (Message.status == _PENDING) & ~ahead_in_chat
+
+
+# Built once: outboxes ask on every step, and building it (an alias copies every column) costs more than running it.
+_FIRST_PENDING_IN_ITS_CHAT = _first_pending_in_its_chat()
+
+
+def _sendable_anywhere(now: datetime) -> ColumnElement[bool]:
+    """Pending, due and first in its chat, on whichever connection it is."""
+    return _FIRST_PENDING_IN_ITS_CHAT & or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now)
+
+
+async def connections_with_due_sends(session: AsyncSession, *, now: datetime | None = None) -> set[int]:
+    """The connections with a message or an action to send now: what a worker's sweep wakes the outboxes of,
+    instead of each outbox looking by itself."""
+    now = now or utcnow()
+    messages = select(Message.connection_id).where(_sendable_anywhere(now)).distinct()
+    actions = (
+        select(MessageAction.connection_id)
+        .join(Message, Message.id == MessageAction.message_id)
+        .where(_action_due(now))
+        .distinct()
     )
+    found = set((await session.execute(messages)).scalars())
+    return found | set((await session.execute(actions)).scalars())
 
 
 async def claim_next_delivery(
@@ -258,11 +280,17 @@ async def _quoted(session: AsyncSession, message: Message, contact: Contact) -> 
 
 
 async def mark_sent_many(session: AsyncSession, outcomes: Sequence[tuple[int, SendResult]]) -> list[Message]:
-    """`mark_sent` for several messages that came back together: read in one query, announced after one flush."""
-    query = select(Message).where(Message.id.in_([message_id for message_id, _ in outcomes]))
-    stored = {message.id: message for message in await session.scalars(query.execution_options(populate_existing=True))}
+    """`mark_sent` for several messages that came back together: read with their tickets in one query, announced
+    after one flush."""
+    query = (
+        select(Message, Ticket)
+        .join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Message.id.in_([message_id for message_id, _ in outcomes]))
+    )
+    rows = (await session.execute(query.execution_options(populate_existing=True))).all()
+    stored = {message.id: message for message, _ in rows}
     changed = [_sent(stored[message_id], result) for message_id, result in outcomes if message_id in stored]
-    await record_messages_updated(session, changed)
+    await record_messages_updated(session, changed, {ticket.id: ticket for _, ticket in rows})
     return changed
 
 
@@ -316,7 +344,7 @@ async def record_failure(
     message.send_attempts += 1
     if retryable and message.send_attempts < policy.max_attempts:
         message.error = error
-        message.next_attempt_at = (now or utcnow()) + timedelta(seconds=policy.delay(message.send_attempts))
+        message.next_attempt_at = (now or utcnow()) + timedelta(seconds=policy.backoff.delay(message.send_attempts))
         await record_message_updated(session, message)
         return message
     reason = error if not retryable else f"{error} (gave up after {message.send_attempts} attempts)"
@@ -369,21 +397,33 @@ def group_author(message: Message) -> str | None:
     return author if isinstance(author, str) and not message.from_me else None
 
 
+def _action_due(now: datetime) -> ColumnElement[bool]:
+    """Due now, and on a message that went out already (one still on its way waits for it)."""
+    return (
+        or_(MessageAction.next_attempt_at.is_(None), MessageAction.next_attempt_at <= now)
+        & (Message.status != MessageStatus.PENDING)
+        & Message.external_id.is_not(None)
+    )
+
+
 async def claim_actions(
     session: AsyncSession, *, connection_id: int, limit: int = 20, now: datetime | None = None
 ) -> list[ActionDelivery]:
-    """Due actions of the connection, oldest first; those on a message of ours still on its way wait for it."""
+    """Due actions of the connection, oldest first; those on a message of ours still on its way wait for it.
+    Typing indicators past their expiry are dropped untold: said late, they would be false."""
     now = now or utcnow()
+    await session.execute(
+        delete(MessageAction).where(
+            MessageAction.connection_id == connection_id,
+            MessageAction.expires_at.is_not(None),
+            MessageAction.expires_at < now,
+        )
+    )
     query = (
         select(MessageAction, Message, Contact)
         .join(Message, Message.id == MessageAction.message_id)
         .join(Contact, Contact.id == Message.contact_id)
-        .where(
-            MessageAction.connection_id == connection_id,
-            or_(MessageAction.next_attempt_at.is_(None), MessageAction.next_attempt_at <= now),
-            Message.status != MessageStatus.PENDING,
-            Message.external_id.is_not(None),
-        )
+        .where(MessageAction.connection_id == connection_id, _action_due(now))
         .order_by(MessageAction.id)
         .limit(limit)
     )
@@ -407,7 +447,13 @@ async def action_done(session: AsyncSession, *, action_id: int) -> None:
 
 
 async def action_failed(
-    session: AsyncSession, *, action_id: int, error: str, retryable: bool, policy: RetryPolicy
+    session: AsyncSession,
+    *,
+    action_id: int,
+    error: str,
+    retryable: bool,
+    policy: RetryPolicy,
+    now: datetime | None = None,
 ) -> None:
     """Try a failed reaction or read mark again later, or give it up: nobody waits on it as on a message."""
     action = await session.get(MessageAction, action_id)
@@ -415,7 +461,7 @@ async def action_failed(
         return
     action.attempts += 1
     if retryable and action.attempts < policy.max_attempts:
-        action.next_attempt_at = utcnow() + timedelta(seconds=policy.delay(action.attempts))
+        action.next_attempt_at = (now or utcnow()) + timedelta(seconds=policy.backoff.delay(action.attempts))
         return
     log.info("%s on message %s given up: %s", action.kind, action.message_id, error)
     await session.delete(action)

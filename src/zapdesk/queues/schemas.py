@@ -5,39 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from zapdesk.api.inputs import IdRef, PatchModel
+from zapdesk.api.inputs import SAYS_SOMETHING, IdRef, PatchModel, trimmed
 from zapdesk.hours.schemas import QueueHours
 from zapdesk.templates.engine import TemplateText
 
 DEFAULT_COLOR = "#6366f1"
 
-QueueName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+QueueName = Annotated[str, Field(min_length=1, max_length=80, json_schema_extra=SAYS_SOMETHING), trimmed]
 Color = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, pattern=r"^#[0-9a-fA-F]{6}$"),
-    AfterValidator(str.lower),
+    str, Field(pattern=r"^\s*#[0-9a-fA-F]{6}\s*$", examples=["#6366f1"]), trimmed, AfterValidator(str.lower)
 ]
 
 
 def _blank_is_none(value: str | None) -> str | None:
-    return value or None
+    return value.strip() or None if value is not None else None
 
 
 # An empty greeting means "no greeting": store None rather than an empty message to send.
-Greeting = Annotated[
-    TemplateText | None, StringConstraints(strip_whitespace=True, max_length=4096), AfterValidator(_blank_is_none)
-]
-Description = Annotated[
-    str | None, StringConstraints(strip_whitespace=True, max_length=120), AfterValidator(_blank_is_none)
-]
+Greeting = Annotated[TemplateText | None, Field(max_length=4096), AfterValidator(_blank_is_none)]
+Description = Annotated[str | None, Field(max_length=120), AfterValidator(_blank_is_none)]
 # "0" takes the customer back in a menu: numbers start at 1.
 MenuNumber = Annotated[int, Field(ge=1, le=99)]
 
 
-OptionAnswer = Annotated[TemplateText, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096)]
+OptionAnswer = Annotated[TemplateText, Field(min_length=1, max_length=4096, json_schema_extra=SAYS_SOMETHING), trimmed]
 
 
 class QueueOption(BaseModel):
@@ -46,7 +40,7 @@ class QueueOption(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: MenuNumber
-    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    label: Annotated[str, Field(min_length=1, max_length=80, json_schema_extra=SAYS_SOMETHING), trimmed]
     answer: OptionAnswer | None = None
     queue_id: IdRef | None = None
 

@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from sqlalchemy import column, func, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.db.queries import flush_or_conflict, keyset_page
+from zapdesk.db.audiences import Removed
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound, field_error
-from zapdesk.events import QueueCreated, QueueRemoved, QueueUpdated, Removed
+from zapdesk.kit.conflicts import flush_or_conflict
+from zapdesk.kit.paging import Keyset, keyset_page
+from zapdesk.queues.events import QueueCreated, QueueRemoved, QueueUpdated
 from zapdesk.queues.models import Queue
 from zapdesk.queues.schemas import QueueCreate, QueueOption, QueueRead, QueueUpdate
 
@@ -23,8 +25,11 @@ def queue_read(queue: Queue) -> QueueRead:
     return QueueRead.model_validate(queue)
 
 
+BY_NAME = Keyset((Queue.name,))
+
+
 async def list_queues(session: AsyncSession, *, limit: int, cursor: str | None) -> tuple[list[Queue], str | None]:
-    return await keyset_page(session, select(Queue), Queue.name, limit=limit, cursor=cursor)
+    return await keyset_page(session, select(Queue), BY_NAME, limit=limit, cursor=cursor)
 
 
 async def get_queue(session: AsyncSession, queue_id: int) -> Queue:
@@ -32,6 +37,20 @@ async def get_queue(session: AsyncSession, queue_id: int) -> Queue:
     if queue is None:
         raise NotFound(f"There is no queue with id {queue_id}.", code="queue_not_found")
     return queue
+
+
+async def existing_queues(session: AsyncSession, queue_ids: Sequence[int]) -> list[Queue]:
+    """The queues a body refers to, in their display order: an unknown id there is a conflict with what exists
+    (409), unlike an unknown id in the path (404)."""
+    wanted = sorted(set(queue_ids))
+    if not wanted:
+        return []
+    found = list((await session.execute(select(Queue).where(Queue.id.in_(wanted)))).scalars())
+    missing = sorted(set(wanted) - {queue.id for queue in found})
+    if missing:
+        listed = ", ".join(str(queue_id) for queue_id in missing)
+        raise Conflict(f"These queues do not exist: {listed}.", code="unknown_queue")
+    return sorted(found, key=lambda queue: (queue.order, queue.name))
 
 
 async def create_queue(session: AsyncSession, data: QueueCreate) -> Queue:
@@ -46,8 +65,7 @@ async def create_queue(session: AsyncSession, data: QueueCreate) -> Queue:
         options=[option.model_dump(mode="json") for option in data.options],
         hours=data.hours.model_dump(mode="json") if data.hours is not None else None,
     )
-    session.add(queue)
-    await flush_or_conflict(session, _name_taken(data.name))
+    await flush_or_conflict(session, _name_taken(data.name), adding=queue)
     record_event(session, QueueCreated(queue_read(queue)))
     return queue
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, Query, Response, UploadFile, status
 
-from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
-from zapdesk.api.inputs import ResourceId
-from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.api.deps import SessionDep, SettingsDep
+from zapdesk.api.inputs import ResourceId, file_part
+from zapdesk.errors import UNSUPPORTED_FILE_RESPONSE
+from zapdesk.kit.paging import DEFAULT_LIMIT, Limit, Page
 from zapdesk.media.routes import MediaStoreDep
-from zapdesk.messages.schemas import MessageRead
+from zapdesk.messages.schemas import SENT_BEFORE, MessageRead, stored_message
 from zapdesk.quick_answers import service
 from zapdesk.quick_answers.schemas import QuickAnswerCreate, QuickAnswerRead, QuickAnswerSend, QuickAnswerUpdate
+from zapdesk.users.current import CurrentUser
 
 router = APIRouter(prefix="/quick-answers", tags=["quick answers"])
 
@@ -26,7 +28,7 @@ async def list_quick_answers(
         str | None, Query(max_length=200, description="Start of the shortcut (with or without /) or part of the text.")
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, service.BY_SHORTCUT.cursor_query()] = None,
 ) -> Page[QuickAnswerRead]:
     """The shared answers of your queues (all of them for an administrator) and your own."""
     answers, next_cursor = await service.list_quick_answers(session, user, search=search, limit=limit, cursor=cursor)
@@ -56,14 +58,14 @@ async def delete_quick_answer(answer_id: ResourceId, user: CurrentUser, session:
     await service.delete_quick_answer(session, user, answer_id)
 
 
-@router.put("/{answer_id}/file", response_model=QuickAnswerRead)
+@router.put("/{answer_id}/file", response_model=QuickAnswerRead, responses=UNSUPPORTED_FILE_RESPONSE)
 async def attach_file(
     answer_id: ResourceId,
     user: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
     media_store: MediaStoreDep,
-    file: Annotated[UploadFile, File(description="An image, audio, video, PDF/office document, archive or text.")],
+    file: Annotated[UploadFile, file_part("An image, audio, video, PDF/office document, archive or text.")],
 ) -> QuickAnswerRead:
     """The file sent along with the answer (multipart/form-data); 413 or 415 as for a message's file."""
     answer = await service.attach_file(
@@ -76,7 +78,7 @@ async def attach_file(
     "/{answer_id}/send",
     response_model=MessageRead,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": MessageRead, "description": "This client_id was already sent: the first message."}},
+    responses=SENT_BEFORE,
 )
 async def send_quick_answer(
     answer_id: ResourceId,
@@ -88,9 +90,7 @@ async def send_quick_answer(
 ) -> MessageRead:
     """Send the answer (its text and its file) in a ticket you may see, as a pending message."""
     message, created = await service.send_quick_answer(session, user, answer_id, body, media_store=media_store)
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return MessageRead.from_model(message)
+    return stored_message(message, created, response)
 
 
 @router.delete("/{answer_id}/file", response_model=QuickAnswerRead)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
-from zapdesk.api.inputs import IdRef, PatchModel
-from zapdesk.messages.schemas import MAX_BODY_LENGTH
+from zapdesk.api.inputs import SAYS_SOMETHING, IdRef, PatchModel, trimmed
+from zapdesk.messages.schemas import MAX_BODY_LENGTH, ClientId
 from zapdesk.quick_answers.models import QuickAnswer
 from zapdesk.templates.engine import TemplateText
 
@@ -19,6 +19,12 @@ MAX_SHORTCUT_LENGTH = 64
 def strip_slash(value: str) -> str:
     """Agents type "/hello"; the slash is how they call a shortcut, not part of its name."""
     return value.strip().removeprefix("/")
+
+
+# What Python's `str.isspace` calls a space, spelled out: a pattern's `\s` differs between regex engines.
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# One word of 1 to 64 characters, with an optional leading `/` (how agents call it), spaces around it dropped.
+SHORTCUT_SHAPE = rf"^[{_SPACE}]*(/[^{_SPACE}\x00]{{1,64}}|[^{_SPACE}/\x00][^{_SPACE}\x00]{{0,63}})[{_SPACE}]*$"
 
 
 def _shortcut(value: str) -> str:
@@ -36,8 +42,11 @@ def _shortcut(value: str) -> str:
     return value
 
 
-Shortcut = Annotated[str, StringConstraints(max_length=200), AfterValidator(_shortcut)]
-AnswerText = Annotated[TemplateText, StringConstraints(strip_whitespace=True, min_length=1, max_length=4096)]
+# The schema states `_shortcut`'s rule as a pattern; the check keeps its own errors, which clients word.
+Shortcut = Annotated[
+    str, Field(max_length=200, json_schema_extra={"pattern": SHORTCUT_SHAPE}), AfterValidator(_shortcut)
+]
+AnswerText = Annotated[TemplateText, Field(min_length=1, max_length=4096, json_schema_extra=SAYS_SOMETHING), trimmed]
 
 
 class QuickAnswerRead(BaseModel):
@@ -70,7 +79,7 @@ class QuickAnswerCreate(BaseModel):
 
     shortcut: Shortcut
     text: AnswerText
-    personal: bool = Field(
+    personal: StrictBool = Field(
         default=False, description="Your own answer, which only you see (agents' answers are always their own)."
     )
     queue_ids: list[IdRef] = Field(default_factory=list, max_length=100, description="Shared answers only.")
@@ -88,7 +97,7 @@ class QuickAnswerSend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ticket_id: IdRef
-    body: Annotated[str, StringConstraints(max_length=MAX_BODY_LENGTH)] | None = Field(
+    body: Annotated[str, Field(max_length=MAX_BODY_LENGTH)] | None = Field(
         default=None, description="The text as the agent edited it; default: the answer's, filled for the ticket."
     )
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: ClientId | None = None

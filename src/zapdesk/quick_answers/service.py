@@ -7,7 +7,6 @@ shared answer and their own. Any answer may carry a file, sent along when it is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import partial
 
 from fastapi import UploadFile
@@ -15,16 +14,16 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from zapdesk.api.pagination import decode_cursor, encode_cursor
-from zapdesk.db.queries import flush_or_conflict
 from zapdesk.db.uow import on_rollback
-from zapdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from zapdesk.errors import Conflict, Forbidden, NotFound
+from zapdesk.kit.conflicts import flush_or_conflict
+from zapdesk.kit.paging import Keyset, keyset_page
 from zapdesk.media.service import accept_upload
-from zapdesk.media.store import Attachment, MediaStore, StoredMedia
+from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message, MessageType
 from zapdesk.messages.schemas import MessageCreate
-from zapdesk.messages.service import post_message
-from zapdesk.queues.models import Queue
+from zapdesk.messages.service import Attachment, post_message
+from zapdesk.queues.service import existing_queues
 from zapdesk.quick_answers.models import QuickAnswer, quick_answer_queues
 from zapdesk.quick_answers.schemas import QuickAnswerCreate, QuickAnswerSend, QuickAnswerUpdate, strip_slash
 from zapdesk.tickets.service import render_for
@@ -44,6 +43,10 @@ def _usable_by(user: User) -> ColumnElement[bool]:
     return or_(own, and_(QuickAnswer.owner_id.is_(None), or_(~limited, for_my_queues)))
 
 
+# The id breaks ties: an agent's own "/oi" and a shared "/oi" are both listed.
+BY_SHORTCUT = Keyset((QuickAnswer.shortcut, QuickAnswer.id))
+
+
 async def list_quick_answers(
     session: AsyncSession, user: User, *, search: str | None, limit: int, cursor: str | None
 ) -> tuple[list[QuickAnswer], str | None]:
@@ -57,26 +60,7 @@ async def list_quick_answers(
                 QuickAnswer.text.icontains(term, autoescape=True),
             )
         )
-    if cursor is not None:
-        shortcut, answer_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(QuickAnswer.shortcut > shortcut, and_(QuickAnswer.shortcut == shortcut, QuickAnswer.id > answer_id))
-        )
-    # The id breaks ties: an agent's own "/oi" and a shared "/oi" are both listed.
-    rows = list(
-        (await session.execute(query.order_by(QuickAnswer.shortcut, QuickAnswer.id).limit(limit + 1))).scalars()
-    )
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], encode_cursor(last.shortcut, last.id)
-
-
-def _decode_cursor(cursor: str) -> tuple[str, int]:
-    shortcut, answer_id = decode_cursor(cursor, 2)
-    if not isinstance(shortcut, str) or not isinstance(answer_id, int) or isinstance(answer_id, bool):
-        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
-    return shortcut, answer_id
+    return await keyset_page(session, query, BY_SHORTCUT, limit=limit, cursor=cursor)
 
 
 async def get_quick_answer(session: AsyncSession, user: User, answer_id: int) -> QuickAnswer:
@@ -105,9 +89,8 @@ async def create_quick_answer(session: AsyncSession, user: User, data: QuickAnsw
     owner_id = user.id if data.personal or not user.is_admin else None
     await _ensure_shortcut_free(session, data.shortcut, owner_id=owner_id)
     answer = QuickAnswer(shortcut=data.shortcut, text=data.text, owner_id=owner_id)
-    answer.queues = await _queues(session, data.queue_ids) if owner_id is None else []
-    session.add(answer)
-    await flush_or_conflict(session, _shortcut_taken(data.shortcut))
+    answer.queues = await existing_queues(session, data.queue_ids) if owner_id is None else []
+    await flush_or_conflict(session, _shortcut_taken(data.shortcut), adding=answer)
     return answer
 
 
@@ -121,7 +104,7 @@ async def update_quick_answer(
     if data.text is not None:
         answer.text = data.text
     if data.queue_ids is not None and answer.owner_id is None:
-        answer.queues = await _queues(session, data.queue_ids)
+        answer.queues = await existing_queues(session, data.queue_ids)
     await flush_or_conflict(session, _shortcut_taken(answer.shortcut))
     return answer
 
@@ -149,9 +132,8 @@ async def remove_file(session: AsyncSession, user: User, answer_id: int) -> Quic
 
 
 def _set_file(answer: QuickAnswer, attachment: Attachment) -> None:
-    stored = attachment.stored
-    answer.media_type = attachment.message_type.value
-    answer.media_path, answer.media_mime, answer.media_size = stored.path, stored.mime, stored.size
+    answer.media_type = attachment.type.value
+    answer.media_path, answer.media_mime, answer.media_size = attachment.path, attachment.mime, attachment.size
     answer.media_name = attachment.name
 
 
@@ -164,11 +146,12 @@ async def send_quick_answer(
     body = data.body if data.body is not None else await render_for(session, user, data.ticket_id, answer.text)
     attachment = await _file_copy(session, answer, media_store)
     if attachment is None and not body.strip():
-        raise Invalid("The answer has neither text nor a file to send.", code="invalid")
+        # Blank text is fine beside a file: whether it is enough depends on the answer's state (409), not the request.
+        raise Conflict("The answer has neither text nor a file to send.", code="quick_answer_empty")
     fields = MessageCreate.model_construct(body=body.strip(), quoted_message_id=None, client_id=data.client_id)
     message, created = await post_message(session, user, data.ticket_id, fields, attachment=attachment)
     if not created and attachment is not None:
-        await media_store.delete(attachment.stored.path)  # sent before: that message has its own copy
+        await media_store.delete(attachment.path)  # sent before: that message has its own copy
     return message, created
 
 
@@ -179,17 +162,13 @@ async def _file_copy(session: AsyncSession, answer: QuickAnswer, media_store: Me
         return None
     stored = await media_store.save(await media_store.read(answer.media_path), declared_mime=answer.media_mime)
     on_rollback(session, partial(media_store.delete, stored.path))
-    copy = StoredMedia(path=stored.path, mime=stored.mime, size=stored.size, file_type=stored.file_type)
-    return Attachment(stored=copy, message_type=MessageType(answer.media_type or "document"), name=answer.media_name)
-
-
-async def _queues(session: AsyncSession, queue_ids: Sequence[int]) -> list[Queue]:
-    if not queue_ids:
-        return []
-    queues = list((await session.execute(select(Queue).where(Queue.id.in_(set(queue_ids))))).scalars())
-    if len(queues) != len(set(queue_ids)):
-        raise Invalid("One of the queues does not exist.", code="unknown_queue")
-    return queues
+    return Attachment(
+        type=MessageType(answer.media_type or "document"),
+        path=stored.path,
+        mime=stored.mime,
+        size=stored.size,
+        name=answer.media_name,
+    )
 
 
 async def _ensure_shortcut_free(

@@ -1,4 +1,5 @@
-"""GET /api/events: what a reconnecting client missed while its socket was down, by position."""
+"""GET /api/events: what a reconnecting client missed while its socket was down, by position; GET /api/presence:
+who is at their desk."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
+from zapdesk.api.deps import SessionDep, SettingsDep
 from zapdesk.realtime import service
+from zapdesk.realtime.deps import PresenceDep
 from zapdesk.realtime.publisher import envelope
-from zapdesk.realtime.schemas import CatchUpRead
+from zapdesk.realtime.schemas import CatchUpRead, UserPresence
+from zapdesk.users.current import CurrentUser
 
 router = APIRouter(tags=["realtime"])
 
@@ -38,3 +41,10 @@ async def events_after(
             "events": [envelope(item) for item in caught_up.events],
         }
     )
+
+
+@router.get("/presence", response_model=list[UserPresence])
+async def presence(states: PresenceDep, _user: CurrentUser) -> list[UserPresence]:
+    """Every user who is online or away now (the others are offline), from their sockets on every server. The
+    Socket.IO event `presence` (`{"user_id", "state"}`) tells each change as it happens."""
+    return [UserPresence(user_id=user_id, state=state) for user_id, state in sorted(states.items())]

@@ -1,10 +1,11 @@
-"""The JSON shape of a catch-up after a reconnect."""
+"""The JSON shapes of a catch-up after a reconnect and of presence."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from zapdesk.events import BrowserEvent
+from zapdesk.realtime.presence import Presence
 
 
 class CatchUpRead(BaseModel):
@@ -16,3 +17,8 @@ class CatchUpRead(BaseModel):
     events: list[BrowserEvent] = Field(  # type: ignore[valid-type]
         description="The events you may see after the position you gave, oldest first, each once."
     )
+
+
+class UserPresence(BaseModel):
+    user_id: int
+    state: Presence = Field(description="online, away (tab hidden or idle) or offline.")

@@ -18,20 +18,25 @@ from redis.asyncio import Redis
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from starlette.types import ASGIApp
 
-from zapdesk.api.deps import load_user
 from zapdesk.auth.tokens import decode_access_token
 from zapdesk.context import AppContext
 from zapdesk.db.events import Published
 from zapdesk.errors import Unauthorized
 from zapdesk.events import QueueRemoved, UserRemoved, UserUpdated
+from zapdesk.kit.redis import listen_forever
+from zapdesk.realtime.presence import Presence, PresenceBoard
 from zapdesk.realtime.publisher import SOCKET_EVENT, batch_from_message, envelope, events_channel, publish_batch
 from zapdesk.realtime.relay import Relay
-from zapdesk.realtime.rooms import queue_room, user_room, user_rooms
+from zapdesk.realtime.rooms import EVERYONE, queue_room, user_room, user_rooms
 from zapdesk.users.models import User
+from zapdesk.users.repository import load_user
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
+# Presence travels apart from the logged events (`SOCKET_EVENT`): `{"user_id", "state"}` both ways (a tab sends
+# `{"away"}`).
+PRESENCE_EVENT = "presence"
 SOCKETIO_PATH = "socket.io"
 
 
@@ -48,6 +53,9 @@ class RealtimeServer:
             engineio_logger=False,
         )
         self.sio.on("connect", self._connect)
+        self.sio.on("disconnect", self._disconnect)
+        self.sio.on(PRESENCE_EVENT, self._on_presence)
+        self.presence = PresenceBoard(settings, self._announce_presence, clock=context.clock)
         self.relay = Relay(context.sessionmaker, self._hand_over)
         self._redis: Redis | None = Redis.from_url(settings.redis_url) if settings.redis_url else None
         self._channel = events_channel(settings)
@@ -85,8 +93,12 @@ class RealtimeServer:
 
     async def start(self) -> None:
         await self.relay.start()
+        await self.presence.start()
         if self._redis is not None and self._listener is None:
-            self._listener = asyncio.create_task(self._listen(self._redis))
+            # The other processes' batches; after an outage the relay reads what it missed from the event log
+            # when the next batch arrives.
+            batches = listen_forever(self._redis, self._channel, self._on_batch, clock=self.context.clock)
+            self._listener = asyncio.create_task(batches)
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -94,6 +106,7 @@ class RealtimeServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
         await self.sio.shutdown()
+        await self.presence.close()
         if self._redis is not None:
             await self._redis.aclose()
 
@@ -131,6 +144,26 @@ class RealtimeServer:
             raise _refused("This account no longer exists.", "user_gone")
         await self.sio.save_session(sid, {"user_id": user.id})
         await self._join_exactly(sid, set(user_rooms(user)))
+        self.presence.local.join(sid, user.id)
+        await self.presence.changed(user.id)
+
+    async def _disconnect(self, sid: str, _reason: object = None) -> None:
+        user_id = self.presence.local.leave(sid)
+        if user_id is not None:
+            await self.presence.changed(user_id)
+
+    async def _on_presence(self, sid: str, data: object) -> None:
+        """The tab says whether it is away (hidden or idle): `{"away": true|false}`."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("away"), bool):
+            return
+        user_id = self.presence.local.set_away(sid, data["away"])
+        if user_id is not None:
+            await self.presence.changed(user_id)
+
+    async def _announce_presence(self, user_id: int, state: Presence) -> None:
+        """Everyone signed in may see who is at their desk (admins in the user list, agents when transferring)."""
+        payload = {"user_id": user_id, "state": state.value}
+        await self.sio.emit(PRESENCE_EVENT, payload, to=list(EVERYONE), namespace=NAMESPACE)
 
     async def _load_user(self, user_id: int) -> User | None:
         async with self.context.sessionmaker() as session:
@@ -145,29 +178,9 @@ class RealtimeServer:
         for room in sorted(wanted - current):
             await self.sio.enter_room(sid, room, namespace=NAMESPACE)
 
-    async def _listen(self, redis: Redis) -> None:
-        """The other processes' batches, until closed; after an outage the relay reads what was missed from the
-        event log when the next batch arrives."""
-        delay = 1.0
-        while True:
-            try:
-                async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._channel)
-                    delay = 1.0
-                    async for message in pubsub.listen():
-                        await self._on_batch(message)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # Redis went away: local sockets keep getting local events; keep trying
-                log.warning("event channel lost; retrying in %.0f s", delay, exc_info=True)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
-
-    async def _on_batch(self, message: Mapping[str, Any]) -> None:
-        if message.get("type") != "message":
-            return
+    async def _on_batch(self, data: bytes | str) -> None:
         try:
-            events = batch_from_message(message["data"])
+            events = batch_from_message(data)
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a malformed event batch")
             return

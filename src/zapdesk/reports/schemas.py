@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from zapdesk.api.inputs import MAX_ID
+from zapdesk.api.inputs import TIME_ZONE_NAMES, TIME_ZONE_SHAPE
+from zapdesk.kit.paging import MAX_ID
+from zapdesk.realtime.presence import Presence
+from zapdesk.tickets.models import TicketStatus
 
 MAX_PERIOD_DAYS = 366
 
@@ -20,9 +23,14 @@ class ReportQuery(BaseModel):
     """A period of whole days in a time zone, and the filters every report takes."""
 
     start: date = Field(description="First day of the period (inclusive).")
-    end: date = Field(description="Last day of the period (inclusive).")
-    tz: str | None = Field(
-        default=None, max_length=64, description="IANA time zone the days are counted in; the workspace's if omitted."
+    end: date = Field(
+        description=f"Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most "
+        f"{MAX_PERIOD_DAYS} days from it (else 422 `period_too_long`)."
+    )
+    tz: Annotated[str, Field(max_length=64, pattern=TIME_ZONE_SHAPE)] | None = Field(
+        default=None,
+        description="IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is "
+        "refused with 422 `unknown_time_zone`.",
     )
     queue_id: OptionalId = None
     connection_id: OptionalId = None
@@ -46,10 +54,8 @@ class ReportQuery(BaseModel):
     def _known_zone(cls, tz: str | None) -> str | None:
         if tz is None:
             return None
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise PydanticCustomError("unknown_time_zone", "There is no time zone of this name.") from exc
+        if tz not in TIME_ZONE_NAMES:
+            raise PydanticCustomError("unknown_time_zone", "There is no time zone of this name.")
         return tz
 
     @property
@@ -66,6 +72,31 @@ class ReportQuery(BaseModel):
     def until(self) -> datetime:
         """The instant after the period's last day, in UTC."""
         return datetime.combine(self.end + timedelta(days=1), time(), self.zone).astimezone(UTC)
+
+
+Clock = Literal["all", "business"]
+
+
+class FiguresQuery(ReportQuery):
+    """A period's figures, their durations counted on the clock asked for."""
+
+    hours: Clock = Field(
+        default="all",
+        description="`all`: durations count every second. `business`: only the seconds inside the business hours "
+        "of each ticket's connection (a queue's own week where it has one; the same as `all` for a connection "
+        "without business hours). The counts and ratings do not change.",
+    )
+
+
+class TicketReportQuery(ReportQuery):
+    """The ticket report's filters: the period's, and the ticket list's (status, tag, rating, search)."""
+
+    status: TicketStatus | None = None
+    tag: OptionalId = Field(default=None, description="Only tickets with this tag (its id).")
+    rating: Annotated[int | None, Field(ge=1, le=5, description="Only tickets the customer rated so.")] = None
+    search: Annotated[str | None, Field(max_length=200)] = Field(
+        default=None, description="Contact name, phone number, protocol or text of a message, as the ticket list."
+    )
 
 
 class Spread(BaseModel):
@@ -93,6 +124,25 @@ class DayVolume(BaseModel):
 class WaitingNow(BaseModel):
     count: int
     longest_seconds: int | None
+    today: date = Field(description="Today in the workspace's time zone: where the dashboard's periods end.")
+    tz: str = Field(description="The workspace's time zone, in which the reports count days by default.")
+
+
+class AgentNow(BaseModel):
+    """An agent holding tickets open or at their desk right now."""
+
+    user_id: int
+    name: str
+    open: int = Field(description="Tickets open and held by this agent now (within what the caller may see).")
+    presence: Presence
+
+
+class Now(WaitingNow):
+    """The dashboard's live part: who waits, what each agent holds open and who is at their desk."""
+
+    agents: list[AgentNow] = Field(
+        description="Agents holding open tickets or online/away, by name; an agent gets only their own row."
+    )
 
 
 class Summary(BaseModel):
@@ -117,13 +167,28 @@ class AgentRow(BaseModel):
     csat: Csat
 
 
-class QueueRow(BaseModel):
-    queue_id: int | None = Field(description="Null for tickets in no queue.")
-    name: str | None
+class GroupFigures(BaseModel):
+    """Tickets of one queue or connection: created in the period (with their waits), closed in it."""
+
     created: int
     closed: int
     waiting: Spread
     first_response: Spread
+    resolution: Spread
+
+
+class QueueRow(GroupFigures):
+    queue_id: int | None = Field(description="Null for tickets in no queue.")
+    name: str | None
+    time_in_queue: Spread = Field(
+        description="How long the tickets closed in the period spent in this queue (each ticket's stints in it "
+        "summed), whichever queue they are in now."
+    )
+
+
+class ConnectionRow(GroupFigures):
+    connection_id: int
+    name: str
 
 
 class Heatmap(BaseModel):
@@ -148,6 +213,11 @@ class TicketMetricsRow(BaseModel):
     reopen_count: int
     message_count: int
     rating: int | None
+    queue_seconds: int | None = Field(description="Time in its current queue, over the stints that ended.")
+    business_waiting_seconds: int | None = Field(description="`waiting_seconds` inside business hours.")
+    business_first_response_seconds: int | None = Field(description="`first_response_seconds` inside business hours.")
+    business_resolution_seconds: int | None = Field(description="`resolution_seconds` inside business hours.")
+    business_queue_seconds: int | None = Field(description="`queue_seconds` inside business hours.")
 
 
 ExportFormat = Literal["json", "csv", "xlsx"]

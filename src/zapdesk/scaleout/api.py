@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 from zapdesk.app import AssembledServer, assemble_server
 from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
+from zapdesk.kit.heap import freeze_startup_heap
 from zapdesk.scaleout.nudges import RedisNudges
 from zapdesk.scaleout.requirements import api_settings
 from zapdesk.worker.nudges import nudging_sink
@@ -30,4 +31,6 @@ def create_api_app() -> ASGIApp:
     """The uvicorn factory `zapdesk api` serves."""
     settings = api_settings(get_settings())
     settings.check_production_secrets()
-    return assemble_api_server(settings).asgi
+    asgi = assemble_api_server(settings).asgi
+    freeze_startup_heap()
+    return asgi

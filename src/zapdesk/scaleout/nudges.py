@@ -6,21 +6,19 @@ nudge lost to a Redis outage delays a command or a send by at most one heartbeat
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import NoReturn
 
 from redis.asyncio import Redis
 
 from zapdesk.config import Settings
-from zapdesk.scaleout.redis import command_client
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
+from zapdesk.kit.redis import command_client, listen_forever
 from zapdesk.worker.nudges import Nudge
 
 log = logging.getLogger(__name__)
-
-RESUBSCRIBE_MAX_SECONDS = 10.0
 
 
 def nudges_channel(settings: Settings) -> str:
@@ -37,8 +35,7 @@ class RedisNudges:
     async def wake(self, nudge: Nudge) -> None:
         # Runs after the request's commit: a Redis failure must not turn the saved change into an error.
         try:
-            body = {"outbox": nudge.outbox, "automation": nudge.automation}
-            await self.redis.publish(self.channel, json.dumps(body))
+            await self.redis.publish(self.channel, json.dumps(nudge.to_wire()))
         except Exception as exc:
             log.warning("could not nudge the workers (%s); they look at their next heartbeat", type(exc).__name__)
 
@@ -46,33 +43,25 @@ class RedisNudges:
         await self.redis.aclose()
 
 
-async def listen_for_nudges(redis: Redis, channel: str, on_nudge: Callable[[Nudge], None]) -> None:
-    """The worker side, until cancelled; re-subscribes after an outage, then looks at once for what it missed."""
-    delay = 0.5
-    while True:
-        try:
-            async with redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                await pubsub.subscribe(channel)
-                on_nudge(Nudge(outbox=True, automation=True))
-                delay = 0.5
-                async for message in pubsub.listen():
-                    nudge = _parse(message)
-                    if nudge is not None:
-                        on_nudge(nudge)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("nudge channel lost (%s); subscribing again in %.1f s", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RESUBSCRIBE_MAX_SECONDS)
+async def listen_for_nudges(
+    redis: Redis, channel: str, on_nudge: Callable[[Nudge], None], *, clock: Clock = SYSTEM_CLOCK
+) -> NoReturn:
+    """The worker side, until cancelled; after (re)subscribing it looks at once for what it may have missed."""
+
+    async def looked() -> None:
+        on_nudge(Nudge(automation=True, everything=True))
+
+    async def heard(data: bytes | str) -> None:
+        nudge = _parse(data)
+        if nudge is not None:
+            on_nudge(nudge)
+
+    await listen_forever(redis, channel, heard, clock=clock, on_subscribed=looked)
 
 
-def _parse(message: dict[str, Any]) -> Nudge | None:
-    if message.get("type") != "message":
-        return None
+def _parse(data: bytes | str) -> Nudge | None:
     try:
-        body = json.loads(message["data"])
-        return Nudge(outbox=bool(body.get("outbox")), automation=bool(body.get("automation")))
+        return Nudge.from_wire(json.loads(data))
     except (ValueError, KeyError, TypeError, AttributeError):
         log.warning("ignoring a malformed nudge")
         return None

@@ -12,13 +12,13 @@ import logging
 
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
+from zapdesk.kit.heap import freeze_startup_heap
+from zapdesk.kit.redis import command_client, subscriber_client
 from zapdesk.metrics.recorder import MetricsFlusher
 from zapdesk.metrics.store import RedisMetricsStore, metrics_key
 from zapdesk.realtime.publisher import RedisEventPublisher
 from zapdesk.scaleout.nudges import listen_for_nudges, nudges_channel
-from zapdesk.scaleout.redis import command_client, subscriber_client
 from zapdesk.worker.main import stop_on_signals
-from zapdesk.worker.nudges import Nudge
 from zapdesk.worker.pipeline import worker_parts
 from zapdesk.worker.worker import Worker
 
@@ -31,15 +31,15 @@ async def run_standalone_worker(settings: Settings, owner: str) -> None:
     publisher = RedisEventPublisher(settings)
     commands = command_client(settings.redis_url)
     subscriber = subscriber_client(settings.redis_url)
-    worker = Worker(owner, *worker_parts(settings, context.sessionmaker, publisher))
+    worker = Worker(owner, *worker_parts(settings, context.sessionmaker, publisher, context.clock))
     flusher = MetricsFlusher(RedisMetricsStore(commands, metrics_key(settings)).add)
     stop = stop_on_signals()
 
-    def on_nudge(nudge: Nudge) -> None:
-        worker.nudge(outbox=nudge.outbox, automation=nudge.automation)
-
-    listener = asyncio.create_task(listen_for_nudges(subscriber, nudges_channel(settings), on_nudge))
+    listener = asyncio.create_task(
+        listen_for_nudges(subscriber, nudges_channel(settings), worker.nudge, clock=context.clock)
+    )
     flusher.start()
+    freeze_startup_heap()
     log.info(
         "worker %s started (lease %.0f s, up to %d sessions)",
         owner,

@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, Form, Query, UploadFile, status
 
-from zapdesk.api.deps import CurrentUser, SessionDep, SettingsDep
-from zapdesk.api.inputs import MAX_ID, ResourceId
-from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.api.deps import SessionDep, SettingsDep
+from zapdesk.api.inputs import ResourceId, file_part, query_date_time
 from zapdesk.db.base import utcnow
 from zapdesk.errors import UNSUPPORTED_FILE_RESPONSE
+from zapdesk.kit.paging import DEFAULT_LIMIT, MAX_ID, Limit, Page
 from zapdesk.media.routes import MediaStoreDep
 from zapdesk.media.service import accept_upload
 from zapdesk.messages.schemas import MAX_BODY_LENGTH
 from zapdesk.scheduled import service
-from zapdesk.scheduled.schemas import ScheduledCreate, ScheduledRead, ScheduledUpdate, ScheduleStatus
+from zapdesk.scheduled.schemas import ScheduledCreate, ScheduledDraft, ScheduledRead, ScheduledUpdate, ScheduleStatus
+from zapdesk.users.current import CurrentUser
 
 router = APIRouter(prefix="/scheduled-messages", tags=["scheduled messages"])
 
@@ -28,10 +29,14 @@ async def list_scheduled(
     status: ScheduleStatus | None = None,
     connection_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     contact_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    after: Annotated[datetime | None, Query(description="Only those sent (or to send) from this time.")] = None,
-    before: Annotated[datetime | None, Query(description="Only those sent (or to send) until this time.")] = None,
+    after: Annotated[
+        datetime | None, query_date_time, Query(description="Only those sent (or to send) from this time.")
+    ] = None,
+    before: Annotated[
+        datetime | None, query_date_time, Query(description="Only those sent (or to send) until this time.")
+    ] = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, service.SOONEST_FIRST.cursor_query()] = None,
 ) -> Page[ScheduledRead]:
     """Soonest first."""
     filters = service.ScheduleFilters(
@@ -60,15 +65,17 @@ async def schedule_file(
     user: CurrentUser,
     settings: SettingsDep,
     media_store: MediaStoreDep,
-    file: Annotated[UploadFile, File(description="An image, audio, video, PDF/office document, archive or text.")],
+    file: Annotated[UploadFile, file_part("An image, audio, video, PDF/office document, archive or text.")],
     connection_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     contact_id: Annotated[int, Form(ge=1, le=MAX_ID)],
-    send_at: Annotated[datetime, Form(description="When to send it, with its UTC offset.")],
+    send_at: Annotated[
+        datetime, Form(description="When to send it, with its UTC offset; in the future (else 422 `send_at_in_past`).")
+    ],
     body: Annotated[str, Form(max_length=MAX_BODY_LENGTH, description="The caption.")] = "",
     open_ticket: Annotated[bool, Form()] = True,
 ) -> ScheduledRead:
     """Schedule a file with an optional caption (multipart/form-data)."""
-    data = ScheduledCreate.model_validate(
+    data = ScheduledDraft.model_validate(
         {
             "connection_id": connection_id,
             "contact_id": contact_id,
@@ -82,12 +89,13 @@ async def schedule_file(
     return await service.read_one(session, schedule)
 
 
-@router.get("/{schedule_id}", response_model=ScheduledRead)
+# Ids are digits (`{schedule_id:int}`), so /with-file is never read as one: a PATCH to it is 405, not 422.
+@router.get("/{schedule_id:int}", response_model=ScheduledRead)
 async def get_scheduled(schedule_id: ResourceId, session: SessionDep, user: CurrentUser) -> ScheduledRead:
     return await service.read_one(session, await service.get_scheduled(session, user, schedule_id))
 
 
-@router.patch("/{schedule_id}", response_model=ScheduledRead)
+@router.patch("/{schedule_id:int}", response_model=ScheduledRead)
 async def update_scheduled(
     schedule_id: ResourceId, data: ScheduledUpdate, session: SessionDep, user: CurrentUser
 ) -> ScheduledRead:
@@ -96,7 +104,7 @@ async def update_scheduled(
     return await service.read_one(session, schedule)
 
 
-@router.post("/{schedule_id}/cancel", response_model=ScheduledRead)
+@router.post("/{schedule_id:int}/cancel", response_model=ScheduledRead)
 async def cancel_scheduled(schedule_id: ResourceId, session: SessionDep, user: CurrentUser) -> ScheduledRead:
     """It will not go out (409 `scheduled_not_pending` when it went out already)."""
     return await service.read_one(session, await service.cancel_scheduled(session, user, schedule_id))

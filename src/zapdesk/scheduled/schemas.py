@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from zapdesk.api.inputs import IdRef, PatchModel
+from zapdesk.api.inputs import SAYS_SOMETHING, IdRef, PatchModel
 from zapdesk.messages.schemas import MAX_BODY_LENGTH
 from zapdesk.templates.engine import TemplateText
 
@@ -45,17 +45,27 @@ class ScheduledRead(BaseModel):
     updated_at: datetime
 
 
-class ScheduledCreate(BaseModel):
+class ScheduledDraft(BaseModel):
+    """What a schedule is made of, whichever way it came (JSON for a text, a form with a file)."""
+
     model_config = ConfigDict(extra="forbid")
 
     connection_id: IdRef
     contact_id: IdRef
     body: ScheduledText = Field(default="", description="The text (a file's caption); required without a file.")
-    send_at: AwareDatetime = Field(description="When to send it (with its UTC offset); it must be in the future.")
+    send_at: AwareDatetime = Field(
+        description="When to send it (with its UTC offset); it must be in the future (else 422 `send_at_in_past`)."
+    )
     open_ticket: bool = Field(
         default=True,
         description="With no active ticket for the contact: open one (yours), or else use their latest ticket.",
     )
+
+
+class ScheduledCreate(ScheduledDraft):
+    """A text to send later: without a file, the text is what goes out, so it says something."""
+
+    body: ScheduledText = Field(description="The text.", json_schema_extra=SAYS_SOMETHING)
 
 
 class ScheduledUpdate(PatchModel):
@@ -64,5 +74,7 @@ class ScheduledUpdate(PatchModel):
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     body: ScheduledText | None = None
-    send_at: AwareDatetime | None = None
+    send_at: AwareDatetime | None = Field(
+        default=None, description="A new time to send it, in the future (else 422 `send_at_in_past`)."
+    )
     open_ticket: bool | None = None

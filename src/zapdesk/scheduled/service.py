@@ -11,17 +11,16 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.db.uow import record_event
 from zapdesk.errors import Conflict, Invalid, NotFound, field_error
-from zapdesk.events import ScheduledMessageUpdated
-from zapdesk.media.store import Attachment
+from zapdesk.kit.paging import Keyset
 from zapdesk.messages.models import Message, MessageStatus
-from zapdesk.messages.service import SIGNATURE_KEY, message_added, signature_of
+from zapdesk.messages.service import SIGNATURE_KEY, Attachment, from_our_side, message_added, signature_of
+from zapdesk.scheduled.events import ScheduledMessageUpdated
 from zapdesk.scheduled.models import ScheduledMessage, ScheduleState
-from zapdesk.scheduled.schemas import ScheduledCreate, ScheduledRead, ScheduledUpdate, ScheduleStatus
+from zapdesk.scheduled.schemas import ScheduledDraft, ScheduledRead, ScheduledUpdate, ScheduleStatus
 from zapdesk.templates.engine import render
 from zapdesk.tickets import repository as tickets
 from zapdesk.tickets.history import service as history
@@ -92,6 +91,9 @@ def to_read(schedule: ScheduledMessage, contact: Contact, message: Message | Non
     )
 
 
+SOONEST_FIRST = Keyset((ScheduledMessage.send_at, ScheduledMessage.id))
+
+
 async def list_scheduled(
     session: AsyncSession, user: User, filters: ScheduleFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[ScheduledRead], str | None]:
@@ -115,31 +117,10 @@ async def list_scheduled(
     if filters.before is not None:
         query = query.where(ScheduledMessage.send_at <= filters.before)
     if cursor is not None:
-        moment, schedule_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(
-                ScheduledMessage.send_at > moment,
-                and_(ScheduledMessage.send_at == moment, ScheduledMessage.id > schedule_id),
-            )
-        )
-    rows = (await session.execute(query.order_by(ScheduledMessage.send_at, ScheduledMessage.id).limit(limit + 1))).all()
+        query = query.where(SOONEST_FIRST.after(SOONEST_FIRST.decode(cursor)))
+    rows = (await session.execute(query.order_by(*SOONEST_FIRST.order_by()).limit(limit + 1))).all()
     page = [to_read(schedule, contact, sent) for schedule, contact, sent in rows[:limit]]
-    if len(rows) <= limit:
-        return page, None
-    last = page[-1]
-    return page, encode_cursor(last.send_at.isoformat(), last.id)
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, int]:
-    moment, schedule_id = decode_cursor(cursor, 2)
-    try:
-        if isinstance(moment, str) and isinstance(schedule_id, int):
-            parsed = datetime.fromisoformat(moment)
-            if parsed.tzinfo is not None:
-                return parsed, schedule_id
-    except ValueError:
-        pass
-    raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
+    return page, SOONEST_FIRST.encode(page[-1]) if len(rows) > limit else None
 
 
 async def get_scheduled(session: AsyncSession, user: User, schedule_id: int, *, lock: bool = False) -> ScheduledMessage:
@@ -164,7 +145,7 @@ async def read_one(session: AsyncSession, schedule: ScheduledMessage) -> Schedul
 
 
 async def schedule_message(
-    session: AsyncSession, user: User, data: ScheduledCreate, *, now: datetime, attachment: Attachment | None = None
+    session: AsyncSession, user: User, data: ScheduledDraft, *, now: datetime, attachment: Attachment | None = None
 ) -> ScheduledMessage:
     _ensure_future(data.send_at, now)
     if not data.body and attachment is None:
@@ -183,9 +164,12 @@ async def schedule_message(
         open_ticket=data.open_ticket,
     )
     if attachment is not None:
-        stored = attachment.stored
-        schedule.media_type = attachment.message_type.value
-        schedule.media_path, schedule.media_mime, schedule.media_size = stored.path, stored.mime, stored.size
+        schedule.media_type = attachment.type.value
+        schedule.media_path, schedule.media_mime, schedule.media_size = (
+            attachment.path,
+            attachment.mime,
+            attachment.size,
+        )
         schedule.media_name = attachment.name
     session.add(schedule)
     await session.flush()
@@ -280,12 +264,9 @@ async def _send(session: AsyncSession, schedule: ScheduledMessage, now: datetime
         schedule.error = "The contact or the connection no longer exists."
     else:
         author = await session.get(User, schedule.author_id) if schedule.author_id is not None else None
-        message = Message(
-            ticket_id=ticket.id,
-            contact_id=ticket.contact_id,
-            connection_id=ticket.connection_id,
+        message = from_our_side(
+            ticket,
             author_id=schedule.author_id,
-            from_me=True,
             body=render(schedule.body, await ticket_variables(session, ticket, now=now)),
             type=schedule.media_type or "text",
             media_path=schedule.media_path,
@@ -295,7 +276,6 @@ async def _send(session: AsyncSession, schedule: ScheduledMessage, now: datetime
             status=MessageStatus.PENDING,
             sender_name=author.name if author is not None else None,
             extra=await _extra(session, schedule, author),
-            reactions={},
         )
         session.add(message)
         await message_added(session, ticket, message)

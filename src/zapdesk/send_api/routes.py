@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, Depends, Form, Response, UploadFile, status
 from pydantic import ValidationError
 
-from zapdesk.api.deps import PrincipalDep, SessionDep, SettingsDep
-from zapdesk.api_tokens.models import ApiToken, Scope
-from zapdesk.api_tokens.service import require_scope
+from zapdesk.api.deps import SessionDep, SettingsDep
+from zapdesk.api.inputs import file_part
+from zapdesk.auth.api_tokens import require_scope
+from zapdesk.auth.caller import Authenticated
+from zapdesk.auth.models import ApiToken, Scope
 from zapdesk.errors import Forbidden, Invalid, describe_validation_errors
 from zapdesk.media.routes import MultipartOnlyRoute
 from zapdesk.messages.models import Message
 from zapdesk.send_api import service
 from zapdesk.send_api.schemas import WITH_FILE, SendMessageIn, SendMessageOut
+from zapdesk.users.repository import load_user
 
 PATH = "/v1/messages"
 upload_router = APIRouter(tags=["send API"], route_class=MultipartOnlyRoute)
@@ -28,14 +31,15 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def sender_name(session: SessionDep, principal: PrincipalDep) -> str:
+async def sender_name(session: SessionDep, caller: Authenticated) -> str:
     """Who the message is from, as agents see it: "API · <token name>" (or the administrator's own name)."""
-    if principal.grant is None:
-        if not principal.user.is_admin:
+    if caller.grant is None:
+        if not caller.is_admin:
             raise Forbidden("Only administrators and API tokens with the send scope can do this.", code="admin_only")
-        return principal.user.name
-    require_scope(principal.grant, Scope.SEND)
-    token = await session.get(ApiToken, principal.grant.token_id)
+        admin = await load_user(session, caller.user_id)
+        return admin.name if admin is not None else ""
+    require_scope(caller.grant, Scope.SEND)
+    token = await session.get(ApiToken, caller.grant.token_id)
     return f"API · {token.name}" if token is not None else "API"
 
 
@@ -60,7 +64,7 @@ async def send_media_message(
     settings: SettingsDep,
     sender: SenderDep,
     response: Response,
-    media: Annotated[UploadFile, File(description="The file to send.")],
+    media: Annotated[UploadFile, file_part("The file to send.")],
     number: Annotated[str, Form()],
     connection_id: Annotated[int | None, Form()] = None,
     connection: Annotated[str | None, Form()] = None,

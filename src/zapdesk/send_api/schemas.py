@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
 
+from zapdesk.api.inputs import NOT_BLANK, PhoneInput, WebAddress
 from zapdesk.cloud.schemas import VariableValue
+from zapdesk.connections.schemas import Name as ConnectionName
 from zapdesk.messages.models import MessageStatus
 from zapdesk.messages.schemas import MAX_BODY_LENGTH
 
@@ -14,6 +16,23 @@ from zapdesk.messages.schemas import MAX_BODY_LENGTH
 WITH_FILE = {"with_file": True}
 
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+def _rules(schema: dict[str, Any]) -> None:
+    """The schema says what the validator says (a null counts as left out, white space alone as no text): exactly
+    one of `connection_id` and `connection`; something to send; a template sent without `media_url`."""
+
+    def given(name: str, shape: dict[str, Any]) -> dict[str, Any]:
+        return {"required": [name], "properties": {name: shape}}
+
+    not_null = {"not": {"type": "null"}}
+    some_text = {"type": "string", "pattern": NOT_BLANK}
+    some_url = {"type": "string"}  # the property states the address's shape
+    schema["allOf"] = [
+        {"oneOf": [given("connection_id", not_null), given("connection", not_null)]},
+        {"anyOf": [given("body", some_text), given("media_url", some_url), given("template", not_null)]},
+        {"not": {"allOf": [given("template", not_null), given("media_url", some_url)]}},
+    ]
 
 
 class SendTemplate(BaseModel):
@@ -28,22 +47,18 @@ class SendTemplate(BaseModel):
 
 
 class SendMessageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_rules)
 
     connection_id: int | None = Field(default=None, ge=1, description="The connection, by id…")
-    connection: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None = Field(
-        default=None, description="…or by name (e.g. `Vendas`)."
-    )
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=32)] = Field(
-        description="The customer's number in international format, e.g. `+55 11 98888-7777`."
-    )
+    connection: ConnectionName | None = Field(default=None, description="…or by name (e.g. `Vendas`).")
+    number: PhoneInput
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = Field(
         default=None, description="The contact's name, used when the number is new to zapdesk."
     )
     body: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_BODY_LENGTH)] = Field(
         default="", description="The text (a file's caption, with `media_url` or a `media` file)."
     )
-    media_url: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
+    media_url: WebAddress | None = Field(
         default=None, description="An http(s) URL zapdesk downloads and sends as a file."
     )
     file_name: Annotated[str, StringConstraints(max_length=255)] | None = None

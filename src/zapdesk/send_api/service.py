@@ -17,14 +17,15 @@ from zapdesk.cloud.service import render_for_ticket
 from zapdesk.config import Settings
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
-from zapdesk.contacts.service import find_or_create_contact, normalize_phone
+from zapdesk.contacts.service import find_or_create_contact
 from zapdesk.db.base import utcnow
 from zapdesk.errors import Invalid, NotFound, PayloadTooLarge
 from zapdesk.kit.addresses import check_literal, check_url, guarded_session
+from zapdesk.kit.phones import normalize_phone
 from zapdesk.media.service import store_attachment
-from zapdesk.media.store import Attachment, MediaStore
+from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import Message
-from zapdesk.messages.service import Outbound, queue_outbound
+from zapdesk.messages.service import Attachment, Outbound, queue_outbound
 from zapdesk.send_api.schemas import SendMessageIn
 from zapdesk.settings.service import SEND_API_OPENS_TICKET, get_setting
 from zapdesk.tickets import repository as tickets

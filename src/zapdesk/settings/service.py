@@ -7,18 +7,18 @@ returns the stored value, or the default when none is stored (or a stored one no
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, Field, JsonValue, Strict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from zapdesk.api.inputs import TIME_ZONE_NAMES, TIME_ZONE_SHAPE, json_integer
 from zapdesk.db.base import utcnow
 from zapdesk.errors import Invalid, NotFound, describe_validation_errors, field_errors
+from zapdesk.kit.upserts import insert_or_update
 from zapdesk.settings.models import Setting
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,12 @@ class SettingKey(Generic[T]):
 
     name: str
     default: T
-    adapter: TypeAdapter[T]
+    value_type: Any  # the value's type, with its constraints (`Annotated[...]`)
     description: str
+    adapter: TypeAdapter[T] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "adapter", TypeAdapter(self.value_type))
 
     def validate(self, value: object) -> T:
         """The value if it fits this setting, else 422 saying why."""
@@ -73,31 +77,31 @@ class SettingKey(Generic[T]):
 
 
 # Strict: `"false"` or `0` for a switch is a client mistake to report, not to guess at.
-_switch: TypeAdapter[bool] = TypeAdapter(Annotated[bool, Strict()])
+_SWITCH = Annotated[bool, Strict()]
 
 IGNORE_GROUP_MESSAGES: SettingKey[bool] = SettingKey(
     "ignore_group_messages",
     default=False,
-    adapter=_switch,
+    value_type=_SWITCH,
     description="Messages from WhatsApp groups open no tickets (they are not stored).",
 )
 SEND_GREETING_ON_NEW_TICKET: SettingKey[bool] = SettingKey(
     "send_greeting_on_new_ticket",
     default=True,
-    adapter=_switch,
+    value_type=_SWITCH,
     description="A new ticket from a customer is answered with the greeting of its connection or queue.",
 )
 OUTBOUND_MIN_INTERVAL_MS: SettingKey[int] = SettingKey(
     "outbound_min_interval_ms",
     default=1000,
-    adapter=TypeAdapter(Annotated[int, Strict(), Field(ge=0, le=600_000)]),
+    value_type=Annotated[int, Field(ge=0, le=600_000), json_integer],
     description="The least time between two messages sent on one connection, in milliseconds.",
 )
 
 SEND_API_OPENS_TICKET: SettingKey[bool] = SettingKey(
     "send_api_opens_ticket",
     default=True,
-    adapter=_switch,
+    value_type=_SWITCH,
     description="A message sent through the send API opens the contact's ticket as pending in the inbox (off: it "
     "is sent without touching the inbox; the contact's latest ticket keeps its state).",
 )
@@ -105,24 +109,28 @@ SEND_API_OPENS_TICKET: SettingKey[bool] = SettingKey(
 AGENT_SIGNATURE: SettingKey[bool] = SettingKey(
     "agent_signature",
     default=True,
-    adapter=_switch,
+    value_type=_SWITCH,
     description="What an agent writes goes out on WhatsApp under their name in bold (each agent may turn it off).",
 )
 
 
 def _existing_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise PydanticCustomError("timezone_unknown", "there is no time zone called {zone}", {"zone": name}) from exc
+    if name not in TIME_ZONE_NAMES:
+        raise PydanticCustomError("timezone_unknown", "there is no time zone called {zone}", {"zone": name})
     return name
 
 
 TIMEZONE: SettingKey[str] = SettingKey(
     "timezone",
     default="America/Sao_Paulo",
-    adapter=TypeAdapter(Annotated[str, Strict(), Field(min_length=1, max_length=64), AfterValidator(_existing_zone)]),
-    description="The time zone of business hours, schedules and the times written to customers (IANA name).",
+    value_type=Annotated[
+        str,
+        Strict(),
+        Field(min_length=1, max_length=64, pattern=TIME_ZONE_SHAPE),
+        AfterValidator(_existing_zone),
+    ],
+    description="The time zone of business hours, schedules and the times written to customers (IANA name; a name "
+    "no zone has is refused with 422 `timezone_unknown`).",
 )
 
 AnySettingKey = SettingKey[bool] | SettingKey[int] | SettingKey[str]
@@ -165,11 +173,13 @@ async def set_setting(session: AsyncSession, name: str, value: object) -> Settin
         raise NotFound(f"There is no setting named {name}.", code="setting_not_found")
     stored = key.parse_json(value)
     # An upsert, so two admins saving the same new key at once both succeed (the last one wins).
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Setting).values(key=name, value=stored)
     await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Setting.key], set_={"value": statement.excluded.value, "updated_at": utcnow()}
+        insert_or_update(
+            session,
+            Setting,
+            {"key": name, "value": stored},
+            on=[Setting.key],
+            update={"value": stored, "updated_at": utcnow()},
         )
     )
     return SettingValue(key, stored)

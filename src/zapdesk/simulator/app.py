@@ -12,6 +12,7 @@ import zapdesk.simulator
 from zapdesk.api.docs import install_docs
 from zapdesk.config import Settings
 from zapdesk.errors import install_error_handlers
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
 from zapdesk.simulator import cloud_routes, routes
 from zapdesk.simulator.cloud import FakeCloud, GraphProblem
 from zapdesk.simulator.config import SimulatorConfig
@@ -20,10 +21,10 @@ from zapdesk.simulator.network import SimulatorNetwork
 MOUNT_PATH = "/simulator"
 
 
-def create_simulator_app(config: SimulatorConfig | None = None) -> FastAPI:
+def create_simulator_app(config: SimulatorConfig | None = None, *, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     config = config or SimulatorConfig()
-    network = SimulatorNetwork(config)
-    cloud = FakeCloud(config, network.store.put_media, network.media)
+    network = SimulatorNetwork(config, clock)
+    cloud = FakeCloud(config, network.store.put_media, network.media, clock=clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

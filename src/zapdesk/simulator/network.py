@@ -11,15 +11,16 @@ import base64
 import contextlib
 import logging
 import secrets
-import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from zapdesk.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
+from zapdesk.kit.phones import phone_or_none
 from zapdesk.simulator.config import SimulatorConfig
 from zapdesk.simulator.protocol import (
     CLIENT_FRAME,
@@ -55,8 +56,6 @@ from zapdesk.simulator.protocol import (
     lid_jid,
     new_business_message_id,
     new_phone_message_id,
-    normalize_phone,
-    now_ms,
     split_jid,
     user_jid,
 )
@@ -102,7 +101,7 @@ def display_pairing_code(code: str) -> str:
 
 
 def require_phone(raw: str, field_name: str) -> str:
-    phone = normalize_phone(raw)
+    phone = phone_or_none(raw)
     if phone is None:
         raise Invalid(f"{field_name} must be a phone number in international format (8 to 15 digits).")
     return phone
@@ -156,20 +155,27 @@ class QrWindow:
     def code(self) -> str:
         return self.codes[-1] if self.codes else ""
 
-    def rotate(self, seconds: float, codes_left: int) -> str:
+    def rotate(self, clock: Clock, seconds: float, codes_left: int) -> str:
         self.codes.append(new_qr_code())
-        self.deadline = time.monotonic() + seconds
-        self.expires_at = now_ms() + int(seconds * 1000)
+        self.deadline = clock.monotonic() + seconds
+        self.expires_at = epoch_ms(clock) + int(seconds * 1000)
         self.codes_left = codes_left
         return self.code
 
-    def accepts(self, code: str) -> bool:
-        return not self.ended and self.code == code and time.monotonic() < self.deadline
+    def accepts(self, code: str, clock: Clock) -> bool:
+        return not self.ended and self.code == code and clock.monotonic() < self.deadline
+
+
+def epoch_ms(clock: Clock) -> int:
+    """What the protocol's timestamps are: milliseconds since the epoch, on `clock`."""
+    return int(clock.now().timestamp() * 1000)
 
 
 class SimulatorNetwork:
-    def __init__(self, config: SimulatorConfig) -> None:
+    def __init__(self, config: SimulatorConfig, clock: Clock = SYSTEM_CLOCK) -> None:
         self.config = config
+        # QR windows, receipts, typing and offline spells run on it (tests move a `ManualClock`).
+        self.clock = clock
         self._store: SimulatorStore | None = None
         self._windows: dict[str, QrWindow] = {}
         self._links: dict[str, Link] = {}  # business phone -> its live link
@@ -179,6 +185,9 @@ class SimulatorNetwork:
         self._tasks: set[asyncio.Task[None]] = set()
         self._started = False
         self._closed = False
+
+    def _now_ms(self) -> int:
+        return epoch_ms(self.clock)
 
     # ---- life --------------------------------------------------------------------------------------------------
 
@@ -227,7 +236,7 @@ class SimulatorNetwork:
             if hello.session:
                 bound = await self._resume(link, hello.session)
             else:
-                bound = await self._qr_window(link, normalize_phone(hello.pairing_phone or ""))
+                bound = await self._qr_window(link, phone_or_none(hello.pairing_phone or ""))
             if bound is not None:
                 await self._bind(link, *bound)
                 await self._pump(link)
@@ -270,7 +279,7 @@ class SimulatorNetwork:
                 reason = session.logout_reason or "The device was logged out."
             await link.end(LoggedOutFrame(reason=reason))
             return None
-        if self._offline_until.get(session.phone, 0.0) > time.monotonic():
+        if self._offline_until.get(session.phone, 0.0) > self.clock.monotonic():
             await link.end(code=CLOSE_TRY_LATER)
             return None
         return session.phone, token
@@ -283,24 +292,24 @@ class SimulatorNetwork:
             link=link,
             pairing_phone=pairing_phone,
             linked=asyncio.get_running_loop().create_future(),
-            ends_at=now_ms() + int(config.qr_window_seconds * 1000),
+            ends_at=self._now_ms() + int(config.qr_window_seconds * 1000),
         )
         self._windows[window.id] = window
         closed: asyncio.Future[bool] = asyncio.ensure_future(link.closed.wait())
+        # Set once the window cannot go on: a scan or a pairing linked the device, or the link closed.
+        settled = asyncio.Event()
+        window.linked.add_done_callback(lambda _linked: settled.set())
+        closed.add_done_callback(lambda _closed: settled.set())
         try:
             for index in range(config.qr_codes):
                 seconds = config.qr_first_seconds if index == 0 else config.qr_next_seconds
-                code = window.rotate(seconds, codes_left=config.qr_codes - index - 1)
+                code = window.rotate(self.clock, seconds, codes_left=config.qr_codes - index - 1)
                 await link.send(QrFrame(code=code, expires_at=window.expires_at))
                 if index == 0 and pairing_phone is not None:
                     window.pairing_code = new_pairing_code()
                     pairing = display_pairing_code(window.pairing_code)
                     await link.send(PairingCodeFrame(code=pairing, expires_at=window.ends_at))
-                await asyncio.wait(
-                    [cast("asyncio.Future[object]", window.linked), cast("asyncio.Future[object]", closed)],
-                    timeout=seconds,
-                    return_when=asyncio.FIRST_COMPLETED,
-                )
+                await self.clock.wait(settled, seconds)
                 if window.linked.done():
                     return window.linked.result()
                 if closed.done():
@@ -315,7 +324,7 @@ class SimulatorNetwork:
             self._forget_codes(window.codes)
 
     def _forget_codes(self, codes: list[str]) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         for code, since in list(self._expired_codes.items()):
             if now - since > EXPIRED_CODES_KEPT_SECONDS:
                 del self._expired_codes[code]
@@ -357,7 +366,7 @@ class SimulatorNetwork:
     async def scan(self, code: str, raw_phone: str) -> str:
         phone = require_phone(raw_phone, "phone")
         code = code.strip()
-        window = next((window for window in self._windows.values() if window.accepts(code)), None)
+        window = next((window for window in self._windows.values() if window.accepts(code, self.clock)), None)
         if window is None:
             issued = code in self._expired_codes or any(code in w.codes for w in self._windows.values())
             if issued:
@@ -379,7 +388,7 @@ class SimulatorNetwork:
 
     async def _link_window(self, window: QrWindow, phone: str) -> None:
         window.ended = True
-        token, others = self.store.link_session(phone, now_ms(), "Another device was linked with this phone.")
+        token, others = self.store.link_session(phone, self._now_ms(), "Another device was linked with this phone.")
         window.linked.set_result((phone, token))
         previous = self._links.get(phone)
         if previous is not None and previous.session in others:
@@ -418,7 +427,7 @@ class SimulatorNetwork:
             push_name=push_name,
             group_name=group_name,
             from_me=data.from_me,
-            ts=now_ms(),
+            ts=self._now_ms(),
             quoted_id=data.quoted_id,
             body=self._body(data),
         )
@@ -492,10 +501,10 @@ class SimulatorNetwork:
             else:
                 raise Invalid("Only texts and captions can be edited.", code="not_editable")
             self.store.update_body(author, target.id, body)
-            self._deliver(business, EditEvent(chat=chat, id=target.id, text=data.text or "", ts=now_ms()))
+            self._deliver(business, EditEvent(chat=chat, id=target.id, text=data.text or "", ts=self._now_ms()))
         else:
             self.store.update_body(author, target.id, None, revoked=True)
-            self._deliver(business, RevokeEvent(chat=chat, id=target.id, ts=now_ms()))
+            self._deliver(business, RevokeEvent(chat=chat, id=target.id, ts=self._now_ms()))
         return PostedMessage(id=new_business_message_id() if data.from_me else new_phone_message_id())
 
     # ---- customer phones receiving ---------------------------------------------------------------------------
@@ -504,9 +513,11 @@ class SimulatorNetwork:
         self._spawn(self._deliver_later(message))
 
     async def _deliver_later(self, message: StoredMessage) -> None:
-        await asyncio.sleep(self.config.receipt_delay_seconds)
+        await self.clock.sleep(self.config.receipt_delay_seconds)
         if self.store.advance_state(message.author, message.id, "delivered"):
-            receipt = ReceiptEvent(chat=_chat_jid(message.chat), ids=[message.id], receipt="delivered", ts=now_ms())
+            receipt = ReceiptEvent(
+                chat=_chat_jid(message.chat), ids=[message.id], receipt="delivered", ts=self._now_ms()
+            )
             self._deliver(message.business, receipt)
 
     def messages_of(self, raw_phone: str, business: str | None, include_sent: bool) -> PhoneMessages:
@@ -514,7 +525,7 @@ class SimulatorNetwork:
         if business is not None:
             business = require_phone(business, "business")
         stored = self.store.messages_of_phone(phone, business=business, include_sent=include_sent)
-        now = time.monotonic()
+        now = self.clock.monotonic()
         typing = sorted(
             {
                 who
@@ -535,7 +546,7 @@ class SimulatorNetwork:
             if self.store.advance_state(message.author, message.id, "read"):
                 receipts.setdefault((message.business, _chat_jid(message.chat)), []).append(message.id)
         for (business, chat), read_ids in receipts.items():
-            self._deliver(business, ReceiptEvent(chat=chat, ids=read_ids, receipt="read", ts=now_ms()))
+            self._deliver(business, ReceiptEvent(chat=chat, ids=read_ids, receipt="read", ts=self._now_ms()))
         return [message_id for read_ids in receipts.values() for message_id in read_ids]
 
     def media(self, key: str) -> StoredMedia:
@@ -586,7 +597,7 @@ class SimulatorNetwork:
             body=self._device_body(request),
             quoted_id=request.quoted_id,
             state="sent",
-            ts=now_ms(),
+            ts=self._now_ms(),
             edited=False,
             revoked=False,
         )
@@ -611,7 +622,7 @@ class SimulatorNetwork:
                 raise Invalid("Only texts and captions can be edited.", code="not_editable")
         else:
             self.store.update_body(business, target.id, None, revoked=True)
-        return SendAccepted(id=request.id, timestamp=now_ms())
+        return SendAccepted(id=request.id, timestamp=self._now_ms())
 
     def profile_picture(self, jid: str) -> StoredMedia:
         picture = self.store.picture(self._chat_of(jid))
@@ -653,7 +664,7 @@ class SimulatorNetwork:
             if phone is None:
                 raise Invalid(f"Unknown LID {jid}.", code="unknown_chat")
             return phone
-        phone = normalize_phone(user) if server == USER_SERVER else None
+        phone = phone_or_none(user) if server == USER_SERVER else None
         if phone is None:
             raise Invalid(f"Cannot send to {jid}.", code="unknown_chat")
         return phone
@@ -668,12 +679,12 @@ class SimulatorNetwork:
     def presence(self, session: SessionRow, request: PresenceRequest) -> None:
         key = (session.phone, self._chat_of(request.chat))
         if request.typing:
-            self._typing[key] = time.monotonic() + TYPING_SECONDS
+            self._typing[key] = self.clock.monotonic() + TYPING_SECONDS
         else:
             self._typing.pop(key, None)
 
     async def device_logout(self, session: SessionRow) -> None:
-        self.store.logout_session(session.token, now_ms(), "The device logged out.")
+        self.store.logout_session(session.token, self._now_ms(), "The device logged out.")
         link = self._links.get(session.phone)
         if link is not None and link.session == session.token:
             await link.end(LoggedOutFrame(reason="The device logged out."))
@@ -684,13 +695,13 @@ class SimulatorNetwork:
         phone = require_phone(raw_phone, "phone")
         link = self._live_link(phone)
         if offline_seconds > 0:
-            self._offline_until[phone] = time.monotonic() + offline_seconds
+            self._offline_until[phone] = self.clock.monotonic() + offline_seconds
         await link.end(code=1012)
         return SessionAction(phone=phone, action="dropped")
 
     async def logout(self, raw_phone: str) -> SessionAction:
         phone = require_phone(raw_phone, "phone")
-        if not self.store.logout_phone(phone, now_ms(), "The phone unlinked this device."):
+        if not self.store.logout_phone(phone, self._now_ms(), "The phone unlinked this device."):
             raise NotFound(f"No device is linked with {phone}.", code="not_linked")
         link = self._links.get(phone)
         if link is not None:

@@ -7,9 +7,7 @@ them into zapdesk's normalized events.
 
 from __future__ import annotations
 
-import re
 import secrets
-import time
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -18,15 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 USER_SERVER = "s.whatsapp.net"
 GROUP_SERVER = "g.us"
 LID_SERVER = "lid"
-
-_PHONE_PUNCTUATION = re.compile(r"[\s()\-.+]")
-_DIGITS = re.compile(r"\d{8,15}")
-
-
-def normalize_phone(raw: str) -> str | None:
-    """International digits from what people type (`+55 (11) 99999-0001`), or None if it cannot be a number."""
-    digits = _PHONE_PUNCTUATION.sub("", raw.strip())
-    return digits if _DIGITS.fullmatch(digits) else None
 
 
 def user_jid(phone: str) -> str:
@@ -45,10 +34,6 @@ def split_jid(jid: str) -> tuple[str, str]:
     """(`user`, `server`) of a JID; a bare number counts as a phone JID."""
     user, _, server = jid.partition("@")
     return user, server or USER_SERVER
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def from_ms(milliseconds: int) -> datetime:

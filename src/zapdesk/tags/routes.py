@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
-from zapdesk.api.deps import AdminUser, CurrentUser, SessionDep
+from zapdesk.api.deps import SessionDep
 from zapdesk.api.inputs import ResourceId
-from zapdesk.api.pagination import DEFAULT_LIMIT, Limit, Page
+from zapdesk.kit.paging import DEFAULT_LIMIT, Limit, Page
 from zapdesk.tags import service
 from zapdesk.tags.schemas import TagCreate, TagRead, TagUpdate
+from zapdesk.users.current import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 
@@ -20,7 +21,7 @@ async def list_tags(
     _user: CurrentUser,
     session: SessionDep,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, service.BY_NAME.cursor_query()] = None,
 ) -> Page[TagRead]:
     tags, next_cursor = await service.list_tags(session, limit=limit, cursor=cursor)
     return Page(items=[TagRead.model_validate(tag) for tag in tags], next_cursor=next_cursor)

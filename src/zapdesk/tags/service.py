@@ -6,16 +6,20 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from zapdesk.db.queries import flush_or_conflict, keyset_page
+from zapdesk.db.audiences import Removed
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Conflict, Invalid, NotFound
-from zapdesk.events import Removed, TagCreated, TagRemoved, TagUpdated
+from zapdesk.errors import Conflict, NotFound
+from zapdesk.kit.conflicts import flush_or_conflict
+from zapdesk.kit.paging import Keyset, keyset_page
+from zapdesk.tags.events import TagCreated, TagRemoved, TagUpdated
 from zapdesk.tags.models import Tag
 from zapdesk.tags.schemas import TagCreate, TagRead, TagUpdate
 
+BY_NAME = Keyset((Tag.name,))
+
 
 async def list_tags(session: AsyncSession, *, limit: int, cursor: str | None) -> tuple[list[Tag], str | None]:
-    return await keyset_page(session, select(Tag), Tag.name, limit=limit, cursor=cursor)
+    return await keyset_page(session, select(Tag), BY_NAME, limit=limit, cursor=cursor)
 
 
 async def get_tag(session: AsyncSession, tag_id: int) -> Tag:
@@ -28,8 +32,7 @@ async def get_tag(session: AsyncSession, tag_id: int) -> Tag:
 async def create_tag(session: AsyncSession, data: TagCreate) -> Tag:
     await _ensure_name_free(session, data.name)
     tag = Tag(name=data.name, color=data.color)
-    session.add(tag)
-    await flush_or_conflict(session, _name_taken(data.name))
+    await flush_or_conflict(session, _name_taken(data.name), adding=tag)
     record_event(session, TagCreated(TagRead.model_validate(tag)))
     return tag
 
@@ -50,14 +53,6 @@ async def delete_tag(session: AsyncSession, tag_id: int) -> None:
     """Gone from every ticket and contact too (the database cascades); browsers drop it on `tag.removed`."""
     await session.delete(await get_tag(session, tag_id))
     record_event(session, TagRemoved(Removed(id=tag_id)))
-
-
-async def existing_tag(session: AsyncSession, tag_id: int) -> Tag:
-    """The tag to put on something: an unknown id is the caller's mistake (422), not a missing page."""
-    tag = await session.get(Tag, tag_id)
-    if tag is None:
-        raise Invalid(f"There is no tag with id {tag_id}.", code="unknown_tag")
-    return tag
 
 
 async def _ensure_name_free(session: AsyncSession, name: str, *, except_id: int | None = None) -> None:

@@ -11,14 +11,9 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, false, or_, true
 
+from zapdesk.db.audiences import ADMINS_ROOM, AGENTS_ROOM, queue_room, user_room
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.users.models import User
-
-ADMINS_ROOM = "admins"
-# Every agent: only pending tickets with no queue are sent here.
-AGENTS_ROOM = "agents"
-# What every authenticated user may see (contacts).
-EVERYONE_ROOMS: tuple[str, ...] = (ADMINS_ROOM, AGENTS_ROOM)
 
 
 class TicketScope(Protocol):
@@ -32,14 +27,6 @@ class TicketScope(Protocol):
     def assignee_id(self) -> int | None: ...
     @property
     def choosing_queue(self) -> bool: ...
-
-
-def queue_room(queue_id: int) -> str:
-    return f"queue:{queue_id}"
-
-
-def user_room(user_id: int) -> str:
-    return f"user:{user_id}"
 
 
 def _queue_ids(user: User) -> list[int]:

@@ -18,6 +18,13 @@ live and backfilled tickets agree by construction. `docs/metrics.md` words the s
 - transfer count, reopen count: the `transferred` and `reopened` lines of its history.
 - messages count: every message stored in the ticket, both directions, automatic ones included; notes
   excluded (they are not part of the conversation).
+- time in each queue: from the moment a ticket enters a queue (created in it, placed by the menu, transferred
+  to it, reopened in it) until it leaves (transferred to another queue, closed), summed per queue over every
+  such stint (`fix_event` hands back the stint that ended; `TicketQueueTime` keeps the sums). The running
+  stint is counted when it ends.
+- business-hours variants of waiting, first response and resolution time, and of time in each queue: the same
+  spans, counting only the seconds inside the business hours of the ticket's connection (a queue's own week
+  where it has one, `hours.calendar`); where the connection has none, they equal the plain figures.
 - rating: not fixed here: the satisfaction survey stores the customer's answer on the ticket itself
   (`tickets.service.record_rating`).
 """
@@ -25,9 +32,11 @@ live and backfilled tickets agree by construction. `docs/metrics.md` words the s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from zapdesk.hours.calendar import OpeningHours, elapsed_seconds
 from zapdesk.tickets.history.models import TicketEventKind
 
 # A message type that is not sent to the customer; the notes feature names its type so.
@@ -72,10 +81,6 @@ class MessageFacts(Protocol):
     def extra(self) -> Mapping[str, object]: ...
 
 
-def elapsed_seconds(start: datetime, end: datetime) -> int:
-    return max(0, round((end - start).total_seconds()))
-
-
 def apply_event(ticket: MetricColumns, event: EventFacts) -> None:
     """Fix what a new line of `ticket`'s history decides (called once per line, in order)."""
     kind = event.kind
@@ -117,3 +122,104 @@ def apply_message(ticket: MetricColumns, message: MessageFacts, at: datetime) ->
         return
     if ticket.first_customer_message_at is not None and ticket.first_response_seconds is None:
         ticket.first_response_seconds = elapsed_seconds(ticket.first_customer_message_at, at)
+
+
+# --- business hours and queues ------------------------------------------------------------------------------
+
+
+class TimedColumns(MetricColumns, Protocol):
+    """The columns `fix_event` and `fix_message` maintain besides `MetricColumns`."""
+
+    business_waiting_seconds: int | None
+    business_first_response_seconds: int | None
+    business_resolution_seconds: int | None
+    queue_since: datetime | None
+
+    @property
+    def queue_id(self) -> int | None: ...
+
+
+class QueueEventFacts(EventFacts, Protocol):
+    """What of a history line decides a stint in a queue."""
+
+    @property
+    def from_queue_id(self) -> int | None: ...
+    @property
+    def to_queue_id(self) -> int | None: ...
+
+
+class HoursOf(Protocol):
+    """The opening hours a ticket of the connection counts by, in a queue (`hours.calendar.ConnectionHours`)."""
+
+    def of(self, queue_id: int | None) -> OpeningHours: ...
+
+
+@dataclass(frozen=True, slots=True)
+class QueueTime:
+    """A stint of a ticket in a queue that just ended: to add to the ticket's time in that queue."""
+
+    queue_id: int
+    seconds: int
+    business_seconds: int
+
+
+# The history kinds that fix a duration: only for these does a caller need the connection's hours.
+TIMED_KINDS = frozenset(
+    {TicketEventKind.QUEUE_CHOSEN, TicketEventKind.ACCEPTED, TicketEventKind.TRANSFERRED, TicketEventKind.CLOSED}
+)
+
+
+def fix_event(ticket: TimedColumns, event: QueueEventFacts, hours: HoursOf) -> QueueTime | None:
+    """`apply_event`, and what the line decides in business hours; the stint in a queue it ended, if any.
+
+    `ticket.queue_id` is where the ticket is after the line (the services record a line after the change).
+    """
+    spell_start, queue_before = ticket.waiting_since, _queue_before(ticket, event)
+    ended = _end_stint(ticket, event, hours)
+    apply_event(ticket, event)
+    if event.kind in (TicketEventKind.ACCEPTED, TicketEventKind.TRANSFERRED):
+        if spell_start is not None and ticket.waiting_since is None:  # someone took it: the spell counts
+            waited = hours.of(queue_before).seconds_open(spell_start, event.at)
+            ticket.business_waiting_seconds = (ticket.business_waiting_seconds or 0) + waited
+    elif event.kind == TicketEventKind.CLOSED:
+        ticket.business_resolution_seconds = hours.of(ticket.queue_id).seconds_open(ticket.created_at, event.at)
+    return ended
+
+
+def _moves_queue(event: QueueEventFacts) -> bool:
+    if event.kind in (TicketEventKind.CREATED, TicketEventKind.QUEUE_CHOSEN):
+        return True
+    named = event.from_queue_id is not None or event.to_queue_id is not None
+    return event.kind == TicketEventKind.TRANSFERRED and named
+
+
+def _queue_before(ticket: TimedColumns, event: QueueEventFacts) -> int | None:
+    """The queue the ticket was in just before the line."""
+    return event.from_queue_id if _moves_queue(event) else ticket.queue_id
+
+
+def _end_stint(ticket: TimedColumns, event: QueueEventFacts, hours: HoursOf) -> QueueTime | None:
+    """Leaving a queue (a move, a close) ends the stint in it; arriving in one (a move, a reopening) starts one."""
+    moves = _moves_queue(event)
+    if not moves and event.kind not in (TicketEventKind.CLOSED, TicketEventKind.REOPENED):
+        return None
+    started, left = ticket.queue_since, _queue_before(ticket, event)
+    ticket.queue_since = None if event.kind == TicketEventKind.CLOSED else event.at
+    if event.kind in (TicketEventKind.CREATED, TicketEventKind.REOPENED) or started is None or left is None:
+        return None
+    return QueueTime(left, elapsed_seconds(started, event.at), hours.of(left).seconds_open(started, event.at))
+
+
+def may_answer(ticket: MetricColumns, message: MessageFacts) -> bool:
+    """Whether `message` could be the ticket's first response (its caller then needs the connection's hours)."""
+    automatic = bool(message.extra.get("automatic"))
+    return message.from_me and message.type != NOTE_TYPE and not automatic and ticket.first_response_seconds is None
+
+
+def fix_message(ticket: TimedColumns, message: MessageFacts, at: datetime, hours: HoursOf) -> None:
+    """`apply_message`, and the first response in business hours when this message is it."""
+    answered = ticket.first_response_seconds is not None
+    apply_message(ticket, message, at)
+    asked = ticket.first_customer_message_at
+    if not answered and ticket.first_response_seconds is not None and asked is not None:
+        ticket.business_first_response_seconds = hours.of(ticket.queue_id).seconds_open(asked, at)

@@ -95,6 +95,14 @@ class Ticket(IdMixin, TimestampMixin, Base):
     transfer_count: Mapped[int] = mapped_column(default=0, server_default="0")
     reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
     message_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The same durations counted only inside the business hours of the ticket's connection (equal to the plain
+    # ones where it has none).
+    business_waiting_seconds: Mapped[int | None] = mapped_column(default=None)
+    business_first_response_seconds: Mapped[int | None] = mapped_column(default=None)
+    business_resolution_seconds: Mapped[int | None] = mapped_column(default=None)
+    # When its stint in its current queue began (None while closed); the time is added to
+    # `TicketQueueTime` when the stint ends.
+    queue_since: Mapped[datetime | None] = mapped_column(default=None)
 
     contact: Mapped[Contact] = relationship(lazy="raise")
     # Loaded with the ticket (one more query per page): every ticket the API shows carries its tags.
@@ -104,6 +112,19 @@ class Ticket(IdMixin, TimestampMixin, Base):
     def protocol(self) -> str:
         """The number people quote ("2026-000123"): needs the row flushed (its id and creation time)."""
         return protocol_number(self.id, self.created_at)
+
+
+class TicketQueueTime(Base):
+    """How long a ticket has spent in one queue, over every stint that ended (a transfer out of it, a close)."""
+
+    __tablename__ = "ticket_queue_times"
+
+    ticket_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    queue_id: Mapped[int] = mapped_column(
+        BigIntId, ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    seconds: Mapped[int] = mapped_column(default=0)
+    business_seconds: Mapped[int] = mapped_column(default=0)
 
 
 # A protocol number is the ticket's year of creation (UTC) and its id: sequential per installation, fixed for

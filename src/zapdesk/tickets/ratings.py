@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
@@ -48,31 +48,31 @@ def parse_rating(text: str) -> int | None:
 
 
 async def tickets_awaiting_rating(
-    session: AsyncSession, *, connection_id: int, contact_ids: Collection[int]
-) -> dict[int, Ticket]:
-    """For each of these contacts with no active ticket on the connection, the closed ticket whose survey still
-    waits for their answer (the survey's window closing clears `survey_until`)."""
-    if not contact_ids:
+    session: AsyncSession, *, conversations: Collection[tuple[int, int]]
+) -> dict[tuple[int, int], Ticket]:
+    """For each of these `(contact_id, connection_id)` conversations with no active ticket, the closed ticket
+    whose survey still waits for the contact's answer (the survey's window closing clears `survey_until`)."""
+    if not conversations:
         return {}
     active = aliased(Ticket)
     query = (
         select(Ticket)
         .options(joinedload(Ticket.contact, innerjoin=True))
         .where(
-            Ticket.connection_id == connection_id,
-            Ticket.contact_id.in_(contact_ids),
+            tuple_(Ticket.contact_id, Ticket.connection_id).in_(set(conversations)),
             Ticket.status == TicketStatus.CLOSED,
             Ticket.survey_until.is_not(None),
             Ticket.rating.is_(None),
             ~select(active.id)
             .where(
                 active.contact_id == Ticket.contact_id,
-                active.connection_id == connection_id,
+                active.connection_id == Ticket.connection_id,
                 active.status.in_((TicketStatus.OPEN, TicketStatus.PENDING)),
             )
             .exists(),
         )
         .order_by(Ticket.id)
     )
-    # The newest closed ticket of a contact is the one that asked last.
-    return {ticket.contact_id: ticket for ticket in (await session.execute(query)).scalars().unique()}
+    # The newest closed ticket of a conversation is the one that asked last.
+    tickets = (await session.execute(query)).scalars().unique()
+    return {(ticket.contact_id, ticket.connection_id): ticket for ticket in tickets}

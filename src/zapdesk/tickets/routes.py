@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from zapdesk.api.deps import CurrentUser, SessionDep
-from zapdesk.api.inputs import MAX_ID, ResourceId
-from zapdesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Limit, Page
+from zapdesk.api.deps import SessionDep
+from zapdesk.api.inputs import ResourceId
+from zapdesk.kit.paging import DEFAULT_LIMIT, MAX_ID, MAX_LIMIT, Limit, Page
 from zapdesk.tickets import service
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.schemas import TicketEventRead
 from zapdesk.tickets.models import TicketStatus
-from zapdesk.tickets.repository import TicketFilters
+from zapdesk.tickets.repository import NEWEST_FIRST, TicketFilters
 from zapdesk.tickets.schemas import (
     AssigneeFilter,
     RenderedText,
@@ -22,6 +22,7 @@ from zapdesk.tickets.schemas import (
     TicketRead,
     TicketUpdate,
 )
+from zapdesk.users.current import CurrentUser
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -43,7 +44,7 @@ async def list_tickets(
     ] = None,
     rating: Annotated[int | None, Query(ge=1, le=5, description="Only tickets the customer rated so.")] = None,
     limit: Limit = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, NEWEST_FIRST.cursor_query()] = None,
 ) -> Page[TicketRead]:
     """Newest activity first; only the tickets the caller may see."""
     filters = TicketFilters(
@@ -96,7 +97,7 @@ async def list_ticket_events(
     user: CurrentUser,
     ticket_id: ResourceId,
     limit: Limit = MAX_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    cursor: Annotated[str | None, history.OLDEST_FIRST.cursor_query()] = None,
 ) -> Page[TicketEventRead]:
     """The ticket's history, oldest first: created, queue chosen, accepted, transferred, closed, reopened, …"""
     ticket = await service.get_visible_ticket(session, user, ticket_id)

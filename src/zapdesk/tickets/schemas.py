@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zapdesk.api.inputs import IdRef
 from zapdesk.templates.engine import TemplateText
@@ -93,27 +93,42 @@ class TicketCreate(BaseModel):
     connection_id: IdRef
 
 
-class TicketUpdate(BaseModel):
-    """An action, or just `assignee_id`/`queue_id` (a transfer). `null` unassigns or removes the queue.
-
-    - `accept`: a pending ticket becomes open and yours.
-    - `transfer`: to a user and/or a queue; a ticket left with nobody assigned goes back to pending.
-    - `close`: closed now.
-    - `reopen`: a closed ticket becomes open and yours (409 if the contact already has another active
-      ticket on that connection).
-    """
+class TicketStep(BaseModel):
+    """`accept`: a pending ticket becomes open and yours. `close`: closed now. `reopen`: a closed ticket becomes
+    open and yours (409 if the contact already has another active ticket on that connection)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    action: TicketAction | None = None
+    action: Literal[TicketAction.ACCEPT, TicketAction.CLOSE, TicketAction.REOPEN]
+
+
+class TicketTransfer(BaseModel):
+    """To a user and/or a queue (at least one of the two); `null` unassigns or removes the queue. A ticket left
+    with nobody assigned goes back to pending. `action` may be left out."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"anyOf": [{"required": ["assignee_id"]}, {"required": ["queue_id"]}]}
+    )
+
+    action: Literal[TicketAction.TRANSFER] = TicketAction.TRANSFER
     assignee_id: IdRef | None = None
     queue_id: IdRef | None = None
+
+    @model_validator(mode="after")
+    def _names_a_target(self) -> Self:
+        if not self.model_fields_set & {"assignee_id", "queue_id"}:
+            raise ValueError("a transfer needs assignee_id and/or queue_id")
+        return self
+
+
+# An action, or a transfer given by its fields.
+TicketUpdate = TicketStep | TicketTransfer
 
 
 class RenderRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: Annotated[TemplateText, StringConstraints(max_length=65_536)]
+    text: Annotated[TemplateText, Field(max_length=65_536)]
 
 
 class RenderedText(BaseModel):

@@ -6,31 +6,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, inspect, select
+from sqlalchemy.engine import Connection as DatabaseConnection
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapper, object_session
 
-from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.connections.automation import automation_of
 from zapdesk.connections.models import Connection
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.repository import get_contact
+from zapdesk.contacts.service import on_absorb
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Conflict, Invalid, NotFound
-from zapdesk.events import TicketCreated, TicketRemoved, TicketUpdated
+from zapdesk.errors import Conflict, NotFound
+from zapdesk.kit.conflicts import flush_or_conflict, insert_unless_duplicate
 from zapdesk.notifications.models import NotificationKind
 from zapdesk.notifications.service import notify
-from zapdesk.tags.service import existing_tag
+from zapdesk.tags.service import get_tag
 from zapdesk.templates.engine import render
 from zapdesk.tickets import repository
 from zapdesk.tickets.access import can_see, ticket_rooms
+from zapdesk.tickets.events import TicketCreated, TicketRemoved, TicketUpdated
 from zapdesk.tickets.history import service as history
 from zapdesk.tickets.history.models import TicketEventKind
 from zapdesk.tickets.history.service import Actor
 from zapdesk.tickets.models import Ticket, TicketStatus
 from zapdesk.tickets.repository import TicketFilters
-from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketUpdate
+from zapdesk.tickets.schemas import TicketAction, TicketCreate, TicketRead, TicketTransfer, TicketUpdate
 from zapdesk.tickets.variables import ticket_variables
 from zapdesk.users.models import User
 
@@ -68,6 +70,20 @@ def record_ticket_removed(session: AsyncSession, ticket_id: int, rooms: Iterable
     record_event(session, TicketRemoved(ticket_id, tuple(rooms)))
 
 
+@event.listens_for(Contact, "before_delete")
+def _tickets_leave_with_their_contact(_mapper: Mapper[Contact], database: DatabaseConnection, contact: Contact) -> None:
+    """The database deletes a contact's tickets with it (ON DELETE CASCADE): tell whoever could see them.
+
+    Contacts know nothing of tickets (tickets build on contacts), so tickets react to the deletion here.
+    """
+    session = object_session(contact)
+    if session is None:
+        return
+    placed = select(Ticket.id, Ticket.status, Ticket.queue_id, Ticket.assignee_id)
+    for ticket in database.execute(placed.where(Ticket.contact_id == contact.id)):
+        record_event(session, TicketRemoved(ticket.id, ticket_rooms(ticket)))
+
+
 # --- reading ------------------------------------------------------------------------------------------
 
 
@@ -82,27 +98,9 @@ async def get_visible_ticket(session: AsyncSession, user: User, ticket_id: int, 
 async def list_tickets(
     session: AsyncSession, user: User, filters: TicketFilters, *, limit: int, cursor: str | None
 ) -> tuple[list[Ticket], str | None]:
-    after = _decode_ticket_cursor(cursor) if cursor is not None else None
+    after = repository.NEWEST_FIRST.decode(cursor) if cursor is not None else None
     query = repository.tickets_page_query(user, filters, after=after, limit=limit)
-    tickets = list((await session.execute(query)).scalars().unique())
-    if len(tickets) <= limit:
-        return tickets, None
-    tickets = tickets[:limit]
-    last = tickets[-1]
-    return tickets, encode_cursor(last.last_activity_at.isoformat(), last.id)
-
-
-def _decode_ticket_cursor(cursor: str) -> tuple[datetime, int]:
-    activity, ticket_id = decode_cursor(cursor, 2)
-    if not isinstance(activity, str) or not isinstance(ticket_id, int):
-        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
-    try:
-        moment = datetime.fromisoformat(activity)
-    except ValueError as exc:
-        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor") from exc
-    if moment.tzinfo is None:
-        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
-    return moment, ticket_id
+    return repository.NEWEST_FIRST.page((await session.execute(query)).scalars().unique().all(), limit)
 
 
 # --- one person, two contacts ------------------------------------------------------------------------
@@ -131,6 +129,11 @@ async def move_conversations(session: AsyncSession, *, from_contact: Contact, to
         if target is not ticket:
             await session.delete(ticket)
         await record_ticket_updated(session, target)
+
+
+@on_absorb
+async def _conversations_follow_their_person(session: AsyncSession, absorbed: Contact, kept: Contact) -> None:
+    await move_conversations(session, from_contact=absorbed, to_contact=kept)
 
 
 def _take_activity(target: Ticket, merged: Ticket) -> None:
@@ -182,16 +185,26 @@ async def record_opening(
     session: AsyncSession, ticket: Ticket, opened_by: Actor, *, message_id: int | None = None
 ) -> None:
     """The `created` line of a new ticket's history: who opened it, into which queue, by which message."""
-    await history.record(
-        session,
-        ticket,
-        TicketEventKind.CREATED,
-        opened_by,
-        message_id=message_id,
-        to_queue_id=ticket.queue_id,
-        to_user_id=ticket.assignee_id,
-        at=ticket.created_at,
-    )
+    await record_openings(session, [(ticket, opened_by, message_id)])
+
+
+async def record_openings(session: AsyncSession, openings: Sequence[tuple[Ticket, Actor, int | None]]) -> None:
+    """`record_opening` for many new tickets (each with who opened it and the message that did): one flush."""
+    if not openings:
+        return
+    lines = [
+        history.Line(
+            ticket,
+            TicketEventKind.CREATED,
+            opened_by,
+            message_id=message_id,
+            to_queue_id=ticket.queue_id,
+            to_user_id=ticket.assignee_id,
+            at=ticket.created_at,
+        )
+        for ticket, opened_by, message_id in openings
+    ]
+    await history.record_all(session, lines)
 
 
 async def _find_or_insert_active_ticket(
@@ -208,12 +221,30 @@ async def _find_or_insert_active_ticket(
     existing = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=lock)
     if existing is not None:
         return existing, False
+    queue_ids = await repository.connection_queue_ids(session, connection.id, limit=2)
+    ticket = _new_ticket(contact, connection, queue_ids, assignee=assignee, by_customer=by_customer)
+    if not await insert_unless_duplicate(session, ticket):
+        # Another transaction opened the conversation's ticket first: the partial unique index refused ours.
+        winner = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=lock)
+        if winner is None:
+            raise Conflict("This conversation is being changed by someone else; try again.")
+        return winner, False
+    await record_ticket_created(session, ticket)
+    return ticket, True
+
+
+def _new_ticket(
+    contact: Contact, connection: Connection, queue_ids: Sequence[int], *, assignee: User | None, by_customer: bool
+) -> Ticket:
+    """A conversation's new ticket: pending in the connection's first queue (`queue_ids`, in menu order), or
+    without a queue while its customer chooses one from the menu (never in a group), or open and `assignee`'s."""
+    menu = by_customer and assignee is None
+    choosing = menu and len(queue_ids) > 1 and not contact.is_group and automation_of(connection).menu.enabled
     now = utcnow()
-    queue_id, choosing = await _first_placement(session, connection, contact, menu=by_customer and assignee is None)
-    ticket = Ticket(
+    return Ticket(
         contact=contact,
         connection_id=connection.id,
-        queue_id=queue_id,
+        queue_id=None if choosing or not queue_ids else queue_ids[0],
         choosing_queue=choosing,
         assignee_id=assignee.id if assignee is not None else None,
         status=TicketStatus.OPEN if assignee is not None else TicketStatus.PENDING,
@@ -222,65 +253,70 @@ async def _find_or_insert_active_ticket(
         created_at=now,
         tags=[],
     )
-    try:
-        async with session.begin_nested():
-            session.add(ticket)
-            await session.flush()
-    except IntegrityError:
-        winner = await repository.active_ticket(session, contact_id=contact.id, connection_id=connection.id, lock=lock)
-        if winner is None:
-            raise  # not the active-ticket index: a real integrity problem (e.g. a deleted contact)
-        return winner, False
-    await record_ticket_created(session, ticket)
-    return ticket, True
-
-
-async def _first_placement(
-    session: AsyncSession, connection: Connection, contact: Contact, *, menu: bool
-) -> tuple[int | None, bool]:
-    """A new ticket's queue, and whether its customer chooses one from the menu instead (never in a group)."""
-    queue_ids = await repository.connection_queue_ids(session, connection.id, limit=2)
-    if menu and len(queue_ids) > 1 and not contact.is_group and automation_of(connection).menu.enabled:
-        return None, True
-    return (queue_ids[0] if queue_ids else None), False
 
 
 async def find_or_create_active_tickets(
     session: AsyncSession,
     *,
-    contacts: Sequence[Contact],
-    connection: Connection,
+    conversations: Sequence[tuple[Contact, Connection]],
     by_customer: Sequence[bool],
     lock: bool = False,
 ) -> list[tuple[Ticket, bool]]:
-    """The active ticket of each contact, in order, created when missing (`by_customer` says who wrote each
-    first); one query finds those that exist.
+    """The active ticket of each conversation (a contact on a connection), in order, created when missing
+    (`by_customer` says who wrote each first); one query finds those that exist, whatever their connections.
 
     For ingest, which knows the message that opened each new ticket only once it is stored: the caller
-    records each new ticket's `created` line with `record_opening`.
+    records each new ticket's `created` line with `record_openings`.
     """
+    keys = [(contact.id, connection.id) for contact, connection in conversations]
     existing = await repository.active_tickets(
-        session, contact_ids={contact.id for contact in contacts}, connection_id=connection.id, lock=lock
+        session, conversations=[(contact, connection.id) for contact, connection in conversations], lock=lock
     )
-    by_contact = {ticket.contact_id: (ticket, False) for ticket in existing}
+    by_key = {(ticket.contact_id, ticket.connection_id): (ticket, False) for ticket in existing}
+    missing: dict[tuple[int, int], tuple[tuple[Contact, Connection], bool]] = {}
+    for key, conversation, customer in zip(keys, conversations, by_customer, strict=True):
+        if key not in by_key:
+            missing.setdefault(key, (conversation, customer))  # who wrote first opened it
+    by_key |= await _insert_new_conversations(session, list(missing.values()))
     found = []
-    for contact, customer in zip(contacts, by_customer, strict=True):
-        if contact.id not in by_contact:
-            by_contact[contact.id] = await _find_or_insert_active_ticket(
+    for key, (contact, connection), customer in zip(keys, conversations, by_customer, strict=True):
+        if key not in by_key:
+            by_key[key] = await _find_or_insert_active_ticket(
                 session, contact=contact, connection=connection, assignee=None, by_customer=customer, lock=lock
             )
-        found.append(by_contact[contact.id])
+        found.append(by_key[key])
     return found
+
+
+async def _insert_new_conversations(
+    session: AsyncSession, conversations: Sequence[tuple[tuple[Contact, Connection], bool]]
+) -> dict[tuple[int, int], tuple[Ticket, bool]]:
+    """New tickets for conversations that have none, inserted together (one statement), each placed as
+    `find_or_create_active_ticket` would (`True`: by the customer). Nothing when another writer opened one of
+    them first: the one-by-one path then finds theirs."""
+    if not conversations:
+        return {}
+    connection_ids = {connection.id for (_contact, connection), _customer in conversations}
+    queue_ids = await repository.queue_ids_by_connection(session, connection_ids)
+    tickets = [
+        _new_ticket(contact, connection, queue_ids.get(connection.id, []), assignee=None, by_customer=customer)
+        for (contact, connection), customer in conversations
+    ]
+    if not await insert_unless_duplicate(session, *tickets):
+        return {}
+    for ticket in tickets:
+        await record_ticket_created(session, ticket)
+    return {(ticket.contact_id, ticket.connection_id): (ticket, True) for ticket in tickets}
 
 
 async def start_conversation(session: AsyncSession, user: User, data: TicketCreate) -> tuple[Ticket, bool]:
     """An agent writes first: reuse the active ticket, or open a new one assigned to them."""
     contact = await get_contact(session, data.contact_id)
     if contact is None:
-        raise Invalid("There is no contact with this id.", code="unknown_contact")
+        raise Conflict("There is no contact with this id.", code="unknown_contact")
     connection = await session.get(Connection, data.connection_id)
     if connection is None:
-        raise Invalid("There is no connection with this id.", code="unknown_connection")
+        raise Conflict("There is no connection with this id.", code="unknown_connection")
     ticket, created = await find_or_create_active_ticket(
         session, contact=contact, connection=connection, opened_by=history.by_user(user.id), assignee=user
     )
@@ -298,7 +334,7 @@ async def start_conversation(session: AsyncSession, user: User, data: TicketCrea
 async def tag_ticket(session: AsyncSession, user: User, ticket_id: int, tag_id: int, *, tagged: bool) -> Ticket:
     """Put a tag on a ticket `user` may see (`tagged`), or take it off; whoever sees the ticket is told."""
     ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
-    tag = await existing_tag(session, tag_id)
+    tag = await get_tag(session, tag_id)  # a path id: unknown is 404
     others = [item for item in ticket.tags if item.id != tag.id]
     if tagged == (len(others) < len(ticket.tags)):
         return ticket
@@ -309,7 +345,7 @@ async def tag_ticket(session: AsyncSession, user: User, ticket_id: int, tag_id: 
 
 async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data: TicketUpdate) -> Ticket:
     """Apply one action (or a transfer given by fields) to a ticket `user` may see, and announce it."""
-    action = _requested_action(data)
+    action = data.action
     # Locked: two agents accepting the same ticket at once must not both win.
     ticket = await get_visible_ticket(session, user, ticket_id, lock=True)
     actor = history.by_user(user.id)
@@ -323,6 +359,7 @@ async def update_ticket(session: AsyncSession, user: User, ticket_id: int, data:
     elif action == TicketAction.REOPEN:
         changed = await _reopen(session, ticket, user)
     else:
+        assert isinstance(data, TicketTransfer)
         changed = await _transfer(session, ticket, data)
     if changed:
         await record_ticket_updated(session, ticket, previous_rooms=previous_rooms)
@@ -396,19 +433,6 @@ async def close_ticket(session: AsyncSession, ticket: Ticket, actor: Actor, *, a
     return True
 
 
-def _requested_action(data: TicketUpdate) -> TicketAction:
-    has_fields = bool(data.model_fields_set & {"assignee_id", "queue_id"})
-    if data.action is None:
-        if not has_fields:
-            raise Invalid("Say what to do: an action, or assignee_id and/or queue_id.", code="nothing_to_do")
-        return TicketAction.TRANSFER
-    if has_fields and data.action != TicketAction.TRANSFER:
-        raise Invalid(f"assignee_id and queue_id go with a transfer, not '{data.action}'.", code="invalid")
-    if data.action == TicketAction.TRANSFER and not has_fields:
-        raise Invalid("A transfer needs assignee_id and/or queue_id.", code="transfer_target_required")
-    return data.action
-
-
 def _accept(ticket: Ticket, user: User) -> bool:
     if ticket.status == TicketStatus.OPEN and ticket.assignee_id == user.id:
         return False
@@ -437,16 +461,12 @@ async def _reopen(session: AsyncSession, ticket: Ticket, user: User) -> bool:
     ticket.closed_at = None
     ticket.survey_until = None  # the conversation goes on: the survey's question is moot
     ticket.last_activity_at = utcnow()
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        # Another transaction made an active ticket between our check and our write.
-        raise conflict from exc
+    # Another transaction may have made an active ticket between our check and our write.
+    await flush_or_conflict(session, conflict)
     return True
 
 
-async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketUpdate) -> bool:
+async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketTransfer) -> bool:
     if ticket.status == TicketStatus.CLOSED:
         raise Conflict("A closed ticket cannot be transferred; reopen it first.", code="ticket_closed")
     fields = data.model_fields_set
@@ -455,9 +475,9 @@ async def _transfer(session: AsyncSession, ticket: Ticket, data: TicketUpdate) -
         and data.assignee_id is not None
         and not await repository.user_exists(session, data.assignee_id)
     ):
-        raise Invalid("There is no user with this id to transfer to.", code="unknown_user")
+        raise Conflict("There is no user with this id to transfer to.", code="unknown_user")
     if "queue_id" in fields and data.queue_id is not None and not await repository.queue_exists(session, data.queue_id):
-        raise Invalid("There is no queue with this id to transfer to.", code="unknown_queue")
+        raise Conflict("There is no queue with this id to transfer to.", code="unknown_queue")
     before = (ticket.assignee_id, ticket.queue_id, ticket.status)
     if "assignee_id" in fields:
         ticket.assignee_id = data.assignee_id

@@ -18,10 +18,15 @@ async def find_by_email(session: AsyncSession, email: str) -> User | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def load_user(session: AsyncSession, user_id: int) -> User | None:
+    """The user with their queues loaded (what visibility needs), or None."""
+    query = select(User).where(User.id == user_id).options(selectinload(User.queues))
+    return (await session.execute(query)).scalar_one_or_none()
+
+
 async def get_user(session: AsyncSession, user_id: int) -> User:
     """The user with their queues loaded, or 404."""
-    query = select(User).where(User.id == user_id).options(selectinload(User.queues))
-    user = (await session.execute(query)).scalar_one_or_none()
+    user = await load_user(session, user_id)
     if user is None:
         raise NotFound(f"There is no user with id {user_id}.", code="user_not_found")
     return user

@@ -10,14 +10,18 @@ from sqlalchemy.orm import selectinload
 
 from zapdesk.auth.passwords import hash_password_off_loop
 from zapdesk.auth.service import revoke_user_sessions
-from zapdesk.db.queries import flush_or_conflict, keyset_page
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Conflict, Invalid
-from zapdesk.events import UserCreated, UserRemoved, UserUpdated
-from zapdesk.queues.models import Queue
+from zapdesk.errors import Conflict
+from zapdesk.kit.conflicts import flush_or_conflict
+from zapdesk.kit.paging import Keyset, keyset_page
+from zapdesk.queues.service import existing_queues
 from zapdesk.users import repository
+from zapdesk.users.events import UserCreated, UserRemoved, UserUpdated
 from zapdesk.users.models import Role, User
 from zapdesk.users.schemas import OwnPreferences, UserCreate, UserRead, UserUpdate
+
+# The user list's order: by creation.
+OLDEST_FIRST = Keyset((User.id,))
 
 
 async def list_users(
@@ -30,7 +34,7 @@ async def list_users(
         query = query.where(
             or_(User.name.icontains(term, autoescape=True), User.email.icontains(term, autoescape=True))
         )
-    return await keyset_page(session, query, User.id, limit=limit, cursor=cursor)
+    return await keyset_page(session, query, OLDEST_FIRST, limit=limit, cursor=cursor)
 
 
 async def list_directory(session: AsyncSession) -> Sequence[User]:
@@ -46,11 +50,10 @@ async def create_user(session: AsyncSession, data: UserCreate) -> User:
         email=data.email,
         password_hash=await hash_password_off_loop(data.password),
         role=data.role,
-        queues=await _queues(session, data.queue_ids),
+        queues=await existing_queues(session, data.queue_ids),
         signature=data.signature,
     )
-    session.add(user)
-    await flush_or_conflict(session, _email_taken(data.email))
+    await flush_or_conflict(session, _email_taken(data.email), adding=user)
     record_event(session, UserCreated(UserRead.of(user)))
     return user
 
@@ -71,7 +74,7 @@ async def update_user(session: AsyncSession, user_id: int, data: UserUpdate) -> 
         # Whoever knew the old password may hold a refresh token: a new password signs every session out.
         await revoke_user_sessions(session, user.id)
     if data.queue_ids is not None:
-        user.queues = await _queues(session, data.queue_ids)
+        user.queues = await existing_queues(session, data.queue_ids)
     if data.signature is not None:
         user.signature = data.signature
     await flush_or_conflict(session, _email_taken(user.email))
@@ -80,8 +83,15 @@ async def update_user(session: AsyncSession, user_id: int, data: UserUpdate) -> 
 
 
 async def update_own_preferences(session: AsyncSession, user: User, data: OwnPreferences) -> User:
+    changes = data.changes()
+    if data.name is not None:
+        user.name = data.name
+    if "language" in changes:
+        user.language = data.language
     if data.signature is not None:
         user.signature = data.signature
+    if data.notifications is not None:
+        data.notifications.apply_to(user)
     await session.flush()
     record_event(session, UserUpdated(UserRead.of(user)))
     return user
@@ -113,15 +123,3 @@ async def _ensure_another_admin_remains(session: AsyncSession, user: User, actio
             f"You cannot {action} the last administrator; make another user an administrator first.",
             code="last_admin",
         )
-
-
-async def _queues(session: AsyncSession, queue_ids: Sequence[int]) -> list[Queue]:
-    wanted = sorted(set(queue_ids))
-    if not wanted:
-        return []
-    found = list((await session.execute(select(Queue).where(Queue.id.in_(wanted)))).scalars().all())
-    missing = sorted(set(wanted) - {queue.id for queue in found})
-    if missing:
-        listed = ", ".join(str(queue_id) for queue_id in missing)
-        raise Invalid(f"These queues do not exist: {listed}.", code="unknown_queue")
-    return found

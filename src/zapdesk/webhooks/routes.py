@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from zapdesk.api.deps import AdminUser, SessionDep, SettingsDep
+from zapdesk.api.deps import SessionDep, SettingsDep
 from zapdesk.api.inputs import ResourceId
+from zapdesk.users.current import AdminUser
 from zapdesk.webhooks import service
 from zapdesk.webhooks.schemas import DeliveryRead, EndpointCreate, EndpointRead, EndpointUpdate
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from zapdesk.api.inputs import WebAddress
 from zapdesk.kit.addresses import check_url
 from zapdesk.webhooks.events import EVENT_TYPES
 from zapdesk.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -15,16 +16,16 @@ EventType = Literal[
     "message.created", "message.updated", "ticket.created", "ticket.updated", "contact.updated", "connection.updated"
 ]
 assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=2048)]
+Description = Annotated[str, Field(max_length=200), AfterValidator(str.strip)]
 Secret = Annotated[str, StringConstraints(pattern=r"^whsec_[A-Za-z0-9+/]{32,}={0,2}$")]
 
 
 class EndpointCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Url
+    url: WebAddress
     events: list[EventType] = Field(min_length=1)
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    description: Description = ""
     secret: Secret | None = Field(default=None, description="A `whsec_…` secret; left out, one is made.")
 
     def model_post_init(self, _context: Any) -> None:
@@ -34,11 +35,12 @@ class EndpointCreate(BaseModel):
 class EndpointUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Url | None = None
+    url: WebAddress | None = None
     events: list[EventType] | None = Field(default=None, min_length=1)
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    enabled: bool | None = None
-    rotate_secret: bool = Field(default=False, description="Make a new secret (shown in this answer only).")
+    description: Description | None = None
+    # Strict: the schema says boolean, so "true" or 1 are refused rather than read as one.
+    enabled: StrictBool | None = None
+    rotate_secret: StrictBool = Field(default=False, description="Make a new secret (shown in this answer only).")
 
     def model_post_init(self, _context: Any) -> None:
         if self.url is not None:

@@ -17,6 +17,7 @@ from pydantic_core import to_jsonable_python
 
 from zapdesk.db.events import Published
 from zapdesk.metrics.tally import Tally
+from zapdesk.worker.nudges import Nudge
 
 EVENTS = "events"
 NUDGE = "nudge"
@@ -66,8 +67,12 @@ def events_from_message(message: dict[str, Any]) -> list[Published]:
     return [Published.from_wire(item) for item in message.get("events", [])]
 
 
-def nudge_message(*, outbox: bool, automation: bool = False) -> dict[str, Any]:
-    return {"type": NUDGE, "outbox": outbox, "automation": automation}
+def nudge_message(nudge: Nudge) -> dict[str, Any]:
+    return {"type": NUDGE, **nudge.to_wire()}
+
+
+def nudge_from_message(message: dict[str, Any]) -> Nudge:
+    return Nudge.from_wire(message)
 
 
 def metrics_message(tally: Tally) -> dict[str, Any]:

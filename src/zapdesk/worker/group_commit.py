@@ -1,17 +1,16 @@
 """Group commit for a whole worker: the inbound events every connection's engine hands over while earlier ones
-are being stored wait together, and are stored together, in one transaction (at most
+are being stored wait together, and are stored together by one call of the pipeline, in one transaction (at most
 `MAX_EVENTS_PER_TRANSACTION`); each handler call still returns only after the commit holding its event.
 
 Worker-wide, not per connection: our engine program hands one session's messages over one at a time (whatsmeow
-waits for each verdict), so batching happens across sessions. Events of one connection keep their order.
+waits for each verdict), so batching happens across sessions, and the pipeline takes the batch of all of them at
+once (`ingest.service.ingest_batch`). Events of one connection keep their order. The queue and the fallback to one
+event per transaction are `kit.group_commit`'s; this adds database outages, dead letters and the ingest metric.
 """
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -21,113 +20,92 @@ from zapdesk.db.events import EventSink
 from zapdesk.db.outage import is_database_outage
 from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters import service as dead_letters
-from zapdesk.engine.events import MessageEdited, MessageReceived, MessageRevoked, Receipt
+from zapdesk.engine.events import MessageReceived
+from zapdesk.ingest.service import Inbound, InboundEvent
+from zapdesk.kit import group_commit
+from zapdesk.kit.clock import Clock
 from zapdesk.metrics import recorder
 from zapdesk.worker.retry import retry_through_outage
 
 log = logging.getLogger(__name__)
 
-InboundEvent = MessageReceived | Receipt | MessageEdited | MessageRevoked
-Ingest = Callable[[AsyncSession, int, Sequence[InboundEvent]], Awaitable[None]]
+__all__ = ["MAX_EVENTS_PER_TRANSACTION", "GroupCommit", "Inbound", "InboundEvent", "Ingest"]
+
+# Stores a batch of events of any connections in the caller's transaction.
+Ingest = Callable[[AsyncSession, Sequence[Inbound]], Awaitable[None]]
 
 # At most this many inbound events share a transaction: enough to spread a commit's cost over many messages,
 # few enough to keep each transaction short.
 MAX_EVENTS_PER_TRANSACTION = 500
+# After a commit, fewer events waiting than it released: the sessions it answered hand over their next ones at
+# once (whatsmeow waits for each verdict), so the next transaction waits for them up to this share of the last
+# one's time. Without it, batches alternate large and tiny (95 and 5 of 100 sessions), each paying a whole
+# transaction's round trips. Live traffic rarely waits: only after a bigger batch, and never longer than that.
+REGATHER_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
-class _Waiting:
-    """An inbound event handed over by an engine, and the handler call waiting for its commit."""
+class _Handed:
+    """An inbound event handed over by an engine."""
 
-    connection_id: int
-    event: InboundEvent
-    stored: asyncio.Future[None]
-    received: float  # time.monotonic()
+    inbound: Inbound
     # False once its session is closing: a database outage then fails it instead of being waited out.
     keep_trying: Callable[[], bool]
 
 
 class GroupCommit:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink, ingest: Ingest) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink, ingest: Ingest, *, clock: Clock
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._sink = sink
         self._ingest = ingest
-        self._waiting: list[_Waiting] = []
-        self._storing: asyncio.Task[None] | None = None
+        self._clock = clock
+        self._commits: group_commit.GroupCommit[_Handed] = group_commit.GroupCommit(
+            self._store_batch,
+            max_batch=MAX_EVENTS_PER_TRANSACTION,
+            on_committed=_observe,
+            regather=REGATHER_SHARE,
+        )
+
+    @property
+    def waiting(self) -> int:
+        """How many handed-over events wait for the next transaction (not those being stored now)."""
+        return self._commits.waiting
 
     async def store(self, connection_id: int, event: InboundEvent, *, keep_trying: Callable[[], bool]) -> None:
         """Queue `event` behind those already waiting and return once it is committed (or kept as a dead letter:
         the pipeline raised on it for a reason other than a database outage)."""
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.append(_Waiting(connection_id, event, future, time.monotonic(), keep_trying))
-        if self._storing is None or self._storing.done():
-            self._storing = asyncio.ensure_future(self._store_waiting())
-        await future
-
-    async def _store_waiting(self) -> None:
-        batch: list[_Waiting] = []
+        handed = _Handed(Inbound(connection_id, event), keep_trying)
         try:
-            while self._waiting:
-                batch = self._waiting[:MAX_EVENTS_PER_TRANSACTION]
-                del self._waiting[: len(batch)]
-                await self._store_batch(batch)
-        finally:
-            # Cancelled (the worker is stopping): nobody may wait for a commit that will not come.
-            for waiting in batch + self._waiting:
-                waiting.stored.cancel()
-            self._waiting.clear()
+            await self._commits.submit(handed)
+        except Exception as error:
+            # The kit stored the rest of its batch without it: this event alone is what the pipeline refused.
+            await self._keep_dead_letter(handed, error)
 
-    async def _store_batch(self, batch: list[_Waiting]) -> None:
-        try:
-            await self._stored(batch, lambda session: self._ingest_all(session, batch), what=f"{len(batch)} events")
-        except Exception as exc:
-            if len(batch) > 1:
-                # One event the pipeline cannot take must not hold back the others: each in its own transaction.
-                for waiting in batch:
-                    await self._store_batch([waiting])
-                return
-            await self._keep_dead_letter(batch[0], exc)
-            return
-        committed = time.monotonic()
-        for waiting in batch:
-            if isinstance(waiting.event, MessageReceived):
-                # Receipt by this worker → row committed and its events handed on (not the phone's clock:
-                # an offline backlog would read as hours of latency).
-                recorder.observe_ingest(committed - waiting.received)
-            if not waiting.stored.done():
-                waiting.stored.set_result(None)
+    async def _store_batch(self, batch: Sequence[_Handed]) -> None:
+        inbound = [handed.inbound for handed in batch]
+        await self._stored(batch, lambda session: self._ingest(session, inbound), what=f"{len(batch)} events")
 
-    async def _ingest_all(self, session: AsyncSession, batch: list[_Waiting]) -> None:
-        """Each connection's run of consecutive events in one call, in the order they came."""
-        for connection_id, run in itertools.groupby(batch, key=lambda waiting: waiting.connection_id):
-            await self._ingest(session, connection_id, [waiting.event for waiting in run])
-
-    async def _keep_dead_letter(self, waiting: _Waiting, error: Exception) -> None:
+    async def _keep_dead_letter(self, handed: _Handed, error: Exception) -> None:
         """Keep the event raw for an administrator and acknowledge it, so it is neither lost nor redelivered
         forever. Only when even that cannot be stored does the engine hear a failure."""
-        if waiting.stored.done():
-            return
         if is_database_outage(error):  # its session is closing while the database is away: it is told again
-            waiting.stored.set_exception(error)
-            return
-        kind = type(waiting.event).__name__
-        log.error("connection %s: %s kept as a dead letter: %r", waiting.connection_id, kind, error)
+            raise error
+        connection_id, event = handed.inbound
+        log.error("connection %s: %s kept as a dead letter: %r", connection_id, type(event).__name__, error)
         try:
             await self._stored(
-                [waiting],
-                lambda session: dead_letters.record(session, waiting.connection_id, waiting.event, error),
+                [handed],
+                lambda session: dead_letters.record(session, connection_id, event, error),
                 what="a dead letter",
             )
-        except Exception as exc:
-            log.exception("connection %s: the dead letter could not be stored either", waiting.connection_id)
-            if not waiting.stored.done():
-                waiting.stored.set_exception(exc)
-            return
-        if not waiting.stored.done():
-            waiting.stored.set_result(None)
+        except Exception:
+            log.exception("connection %s: the dead letter could not be stored either", connection_id)
+            raise
 
     async def _stored(
-        self, batch: list[_Waiting], work: Callable[[AsyncSession], Awaitable[None]], *, what: str
+        self, batch: Sequence[_Handed], work: Callable[[AsyncSession], Awaitable[None]], *, what: str
     ) -> None:
         """A transaction for what an engine reports only once: it waits out a database outage while a session of
         the batch still runs."""
@@ -137,5 +115,15 @@ class GroupCommit:
                 await work(session)
 
         await retry_through_outage(
-            transaction, keep_trying=lambda: any(waiting.keep_trying() for waiting in batch), what=what
+            transaction,
+            keep_trying=lambda: any(handed.keep_trying() for handed in batch),
+            clock=self._clock,
+            what=what,
         )
+
+
+def _observe(handed: _Handed, seconds_waited: float) -> None:
+    if isinstance(handed.inbound.event, MessageReceived):
+        # Receipt by this worker → row committed and its events handed on (not the phone's clock: an offline
+        # backlog would read as hours of latency).
+        recorder.observe_ingest(seconds_waited)

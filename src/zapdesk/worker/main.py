@@ -12,8 +12,9 @@ import socket
 
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
+from zapdesk.kit.heap import freeze_startup_heap
 from zapdesk.metrics.recorder import MetricsFlusher
-from zapdesk.worker.channel import NUDGE, Channel, ChannelSink, metrics_message
+from zapdesk.worker.channel import NUDGE, Channel, ChannelSink, metrics_message, nudge_from_message
 from zapdesk.worker.pipeline import worker_parts
 from zapdesk.worker.supervisor import SETTINGS_ENV
 from zapdesk.worker.worker import Worker
@@ -32,19 +33,20 @@ def settings_for_worker() -> Settings:
 async def run_embedded_worker(settings: Settings, owner: str, channel_fd: int) -> None:
     context = AppContext.from_settings(settings)
     channel = await Channel.open(socket.socket(fileno=channel_fd))
-    worker = Worker(owner, *worker_parts(settings, context.sessionmaker, ChannelSink(channel)))
+    worker = Worker(owner, *worker_parts(settings, context.sessionmaker, ChannelSink(channel), context.clock))
     stop = stop_on_signals()
     flusher = MetricsFlusher(lambda tally: channel.send(metrics_message(tally)))
 
     async def listen() -> None:
         while (message := await channel.receive()) is not None:
             if message.get("type") == NUDGE:
-                worker.nudge(outbox=bool(message.get("outbox")), automation=bool(message.get("automation")))
+                worker.nudge(nudge_from_message(message))
         # The server is gone: a worker never outlives it holding sessions.
         stop.set()
 
     listener = asyncio.create_task(listen())
     flusher.start()
+    freeze_startup_heap()
     try:
         await worker.run(stop)
     finally:

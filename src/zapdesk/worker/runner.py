@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from zapdesk.config import Settings
 from zapdesk.connections import service as connections
 from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState
+from zapdesk.connections.service import StateReport
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EventHandler
@@ -37,12 +36,15 @@ from zapdesk.engine.events import (
     SessionTarget,
     StateChanged,
 )
-from zapdesk.worker.group_commit import GroupCommit, InboundEvent, Ingest
+from zapdesk.kit.clock import Clock
+from zapdesk.kit.retry import Backoff
+from zapdesk.worker.group_commit import GroupCommit, Inbound, InboundEvent, Ingest
 from zapdesk.worker.retry import retry_through_outage
+from zapdesk.worker.states import StateWriter
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ConnectionRow", "ConnectionRunner", "InboundEvent", "Ingest", "RunnerDeps"]
+__all__ = ["ConnectionRow", "ConnectionRunner", "Inbound", "InboundEvent", "Ingest", "RunnerDeps"]
 T = TypeVar("T")
 
 EngineBuilder = Callable[[str, str, EventHandler], Engine]
@@ -85,6 +87,10 @@ class ConnectionRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+async def _nothing_to_settle() -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class RunnerDeps:
     settings: Settings
@@ -94,22 +100,38 @@ class RunnerDeps:
     ingest: Ingest
     start_outbox: LoopStarter
     start_downloader: LoopStarter
+    clock: Clock
     # The name of the program a provider's engine runs in ("zapdesk-wa", …), stored with the connection's state.
     engine_name: Callable[[str], str] = str
     # Stores the inbound events of all the worker's sessions together (None: each runner its own).
     group_commit: GroupCommit | None = None
+    # Stores the states all the worker's sessions report together (None: each runner its own).
+    states: StateWriter | None = None
+    # What the worker awaits before it stops, once its sessions are closed: work its sink still does after
+    # the commits (queueing webhooks).
+    settle: Callable[[], Awaitable[None]] = _nothing_to_settle
+
+    @property
+    def connect_backoff(self) -> Backoff:
+        """A second or so after the first failed connect, then twice that each time, up to the configured cap."""
+        return Backoff(first=1.0, cap=self.settings.connect_retry_max_seconds)
 
 
 class ConnectionRunner:
-    def __init__(self, row: ConnectionRow, deps: RunnerDeps) -> None:
+    def __init__(
+        self, row: ConnectionRow, deps: RunnerDeps, *, look_for_work: Callable[[], None] | None = None
+    ) -> None:
         self.connection_id = row.id
+        # Once connected, the session's loops must look for what waited: a worker sweeps for all its sessions
+        # at once (`look_for_work`); a runner on its own wakes its loops, which look themselves.
+        self._look_for_work = look_for_work or self._wake_loops
         self.provider = row.provider
         self.deps = deps
         self.engine: Engine | None = None
         self.outbox: SessionLoop | None = None
         self.downloader: SessionLoop | None = None
         self.state = EngineState.STOPPED
-        self.state_since = time.monotonic()
+        self.state_since = deps.clock.monotonic()
         self.finished = False  # the session waits for a person: the worker gives the lease back
         self._handled_seq: int | None = None
         # The last stored session we know of: what a logout must unlink even when no engine runs.
@@ -121,7 +143,10 @@ class ConnectionRunner:
         self._lock = asyncio.Lock()
         self._closing = False
         # The worker's, shared by its sessions; a runner built alone (tests) stores its events by itself.
-        self._group_commit = deps.group_commit or GroupCommit(deps.sessionmaker, deps.sink, deps.ingest)
+        self._group_commit = deps.group_commit or GroupCommit(
+            deps.sessionmaker, deps.sink, deps.ingest, clock=deps.clock
+        )
+        self._states = deps.states or StateWriter(deps.sessionmaker, deps.sink)
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
@@ -132,7 +157,10 @@ class ConnectionRunner:
             if row.command_seq != self._handled_seq:
                 await self._carry_out(row)
                 self._handled_seq = row.command_seq
-                await self._transaction(lambda s: connections.finish_command(s, self.connection_id, row.command_seq))
+                if row.pending_command is not None:  # a worker resuming its sessions has none to clear
+                    await self._transaction(
+                        lambda s: connections.finish_command(s, self.connection_id, row.command_seq)
+                    )
             elif row.desired_state == DesiredState.STOPPED:
                 await self._stop_engine()
                 self.finished = True
@@ -147,9 +175,13 @@ class ConnectionRunner:
         if self.outbox is not None:
             self.outbox.nudge()
 
-    def _nudge_downloader(self) -> None:
+    def nudge_downloader(self) -> None:
         if self.downloader is not None:
             self.downloader.nudge()
+
+    def _wake_loops(self) -> None:
+        self.nudge_outbox()
+        self.nudge_downloader()
 
     async def close(self, *, forget: bool = False) -> None:
         """Stop the session (keeping its keys unless `forget`: the connection was deleted)."""
@@ -246,7 +278,7 @@ class ConnectionRunner:
         """Store `event` with whatever else the worker is storing, in order; return once it is committed."""
         await self._group_commit.store(self.connection_id, event, keep_trying=lambda: not self._closing)
         if isinstance(event, MessageReceived) and isinstance(event.content, MediaContent):
-            self._nudge_downloader()  # its file is due now
+            self.nudge_downloader()  # its file is due now
 
     async def _on_state(self, event: StateChanged) -> None:
         self._set_state(event.state)
@@ -272,26 +304,24 @@ class ConnectionRunner:
         if event.state == EngineState.CONNECTED:
             self._failures = 0
             self._session_ref = event.session_ref or self._session_ref
-            self.nudge_outbox()
-            self._nudge_downloader()
+            self._look_for_work()
         if stopping:
             # Not from inside the engine's own handler: stopping waits for this very handler to return.
             self._spawn(self._finish())
 
     async def _retry_or_fail(self, reason: str | None) -> None:
-        settings = self.deps.settings
         # Without a stored session a retry would open another QR window: one window per "Connect" click.
-        if self._failures >= settings.connect_retry_limit or self._session_ref is None:
+        if self._failures >= self.deps.settings.connect_retry_limit or self._session_ref is None:
             await self._store_state(ConnectionStatus.FAILED, reason=reason, stop=True)
             self._spawn(self._finish())
             return
-        delay = min(settings.connect_retry_max_seconds, 2.0**self._failures) * random.uniform(0.5, 1.0)
         self._failures += 1
+        delay = self.deps.connect_backoff.delay(self._failures)
         await self._store_state(ConnectionStatus.RECONNECTING, reason=f"{reason or 'connect failed'}; retrying")
         self._retry = asyncio.create_task(self._restart_after(delay))
 
     async def _restart_after(self, delay: float) -> None:
-        await asyncio.sleep(delay)
+        await self.deps.clock.sleep(delay)
         async with self._lock:
             self._retry = None
             session_ref = await self._transaction(self._current_session_ref)
@@ -316,11 +346,11 @@ class ConnectionRunner:
 
     def _set_state(self, state: EngineState) -> None:
         if state != self.state:
-            self.state, self.state_since = state, time.monotonic()
+            self.state, self.state_since = state, self.deps.clock.monotonic()
 
     def _stuck_reconnecting(self) -> bool:
         watchdog = self.deps.settings.reconnect_watchdog_seconds
-        return self.state == EngineState.RECONNECTING and time.monotonic() - self.state_since > watchdog
+        return self.state == EngineState.RECONNECTING and self.deps.clock.monotonic() - self.state_since > watchdog
 
     def _cancel_retry(self) -> None:
         if self._retry is not None:
@@ -344,27 +374,25 @@ class ConnectionRunner:
         forget_session: bool = False,
         stop: bool = False,
     ) -> None:
-        await self._stored(
-            lambda session: connections.record_state(
-                session,
-                self.connection_id,
-                status,
-                reason=reason,
-                phone=phone,
-                session_ref=session_ref,
-                banned_until=banned_until,
-                profile=profile,
-                forget_session=forget_session,
-                stop=stop,
-                engine=self.deps.engine_name(self.provider),
-            ),
-            what=f"state {status.value}",
+        """Store a state the session reported, with those of the worker's other sessions (waiting out a database
+        outage: it is reported only once)."""
+        report = StateReport(
+            self.connection_id,
+            status,
+            reason=reason,
+            phone=phone,
+            session_ref=session_ref,
+            banned_until=banned_until,
+            profile=profile,
+            forget_session=forget_session,
+            stop=stop,
+            engine=self.deps.engine_name(self.provider),
         )
-
-    async def _stored(self, work: Callable[[AsyncSession], Awaitable[T]], *, what: str) -> T:
-        """A transaction for something the engine reports only once: it waits out a database outage."""
-        return await retry_through_outage(
-            lambda: self._transaction(work), keep_trying=lambda: not self._closing, what=what
+        await retry_through_outage(
+            lambda: self._states.record(report),
+            keep_trying=lambda: not self._closing,
+            clock=self.deps.clock,
+            what=f"state {status.value}",
         )
 
     async def _transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:

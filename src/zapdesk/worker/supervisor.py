@@ -16,6 +16,7 @@ import sys
 from zapdesk.context import AppContext
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
+from zapdesk.kit.retry import Backoff
 from zapdesk.metrics.tally import Tally
 from zapdesk.worker import leases
 from zapdesk.worker.channel import EVENTS, METRICS, Channel, events_from_message, nudge_message
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 
 SETTINGS_ENV = "ZAPDESK_WORKER_SETTINGS"
 STOP_GRACE_SECONDS = 10.0
-MAX_RESTART_DELAY = 30.0
+# A worker that keeps dying right away is restarted ever more slowly; one that ran this long starts over.
+RESTART_BACKOFF = Backoff(first=0.5, cap=30.0)
+HEALTHY_RUN_SECONDS = 60.0
 
 
 class WorkerSupervisor:
@@ -45,12 +48,12 @@ class WorkerSupervisor:
     async def stop(self) -> None:
         await asyncio.gather(*(slot.stop() for slot in self.slots))
 
-    def nudge(self, *, outbox: bool, automation: bool = False) -> None:
+    def nudge(self, nudge: Nudge) -> None:
         for slot in self.slots:
-            slot.nudge(outbox=outbox, automation=automation)
+            slot.nudge(nudge)
 
     async def _wake(self, nudge: Nudge) -> None:
-        self.nudge(outbox=nudge.outbox, automation=nudge.automation)
+        self.nudge(nudge)
 
     @property
     def pids(self) -> list[int]:
@@ -72,10 +75,10 @@ class _WorkerSlot:
     def start(self) -> None:
         self._task = asyncio.create_task(self._keep_running(), name=f"worker-slot-{self.index}")
 
-    def nudge(self, *, outbox: bool, automation: bool = False) -> None:
+    def nudge(self, nudge: Nudge) -> None:
         channel = self.channel
         if channel is not None:
-            task = asyncio.create_task(channel.send(nudge_message(outbox=outbox, automation=automation)))
+            task = asyncio.create_task(channel.send(nudge_message(nudge)))
             task.add_done_callback(lambda t: t.exception() if not t.cancelled() else None)
 
     async def stop(self) -> None:
@@ -94,19 +97,20 @@ class _WorkerSlot:
                 await self._task
 
     async def _keep_running(self) -> None:
-        delay = 0.5
+        clock = self.supervisor.context.clock
+        quick_deaths = 0
         while not self._stopping:
-            started = asyncio.get_running_loop().time()
+            started = clock.monotonic()
             owner = f"{socket.gethostname()}:{os.getpid()}:worker{self.index}.{self.generation}"
             self.generation += 1
             code = await self._run_once(owner)
             if self._stopping:
                 return
             await self._free_leases(owner)
-            # A worker that keeps dying right away is restarted ever more slowly.
-            delay = 0.5 if asyncio.get_running_loop().time() - started > 60 else min(delay * 2, MAX_RESTART_DELAY)
+            quick_deaths = 1 if clock.monotonic() - started > HEALTHY_RUN_SECONDS else quick_deaths + 1
+            delay = RESTART_BACKOFF.delay(quick_deaths)
             log.warning("engine worker %s exited with %s; restarting in %.1fs", owner, code, delay)
-            await asyncio.sleep(delay)
+            await clock.sleep(delay)
 
     async def _run_once(self, owner: str) -> int | None:
         server_end, worker_end = socket.socketpair()

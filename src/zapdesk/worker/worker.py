@@ -1,9 +1,13 @@
-"""The worker loop: keep leases alive, claim sessions that need a holder, and reconcile each with its row."""
+"""The worker loop: keep leases alive, claim sessions that need a holder, and reconcile each with its row.
+
+A worker holds up to a thousand sessions, so nothing it does between heartbeats may cost one query per session:
+a nudge names the connections it concerns (only those are reconciled, only those outboxes woken), and the
+sessions' own loops (outbox, downloads) do not poll: once per heartbeat, and soon after sessions connect, one
+sweep (`due_work`) finds which of them have something due and wakes those."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
@@ -18,9 +22,15 @@ from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters import service as dead_letters
 from zapdesk.engine.neonize import leaked_session_threads
 from zapdesk.worker import leases
-from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, InboundEvent, RunnerDeps
+from zapdesk.worker.due_work import find_due_work
+from zapdesk.worker.nudges import Nudge
+from zapdesk.worker.runner import ConnectionRow, ConnectionRunner, Inbound, InboundEvent, RunnerDeps
 
 log = logging.getLogger(__name__)
+
+# Sessions connecting one after another (a restart resumes hundreds) are swept for due work together, at most
+# this often: one sweep instead of one look per session.
+SWEEP_INTERVAL_SECONDS = 0.5
 
 
 class Worker:
@@ -39,6 +49,10 @@ class Worker:
         self.recycled = False  # it stopped to free threads neonize leaked: its process must end and start again
         self._leaked_threads = leaked_threads
         self._wake = asyncio.Event()
+        self._next_beat = float("-inf")  # the clock's monotonic time of the next full tick
+        self._commanded: set[int] = set()  # named by nudges since the last look: reconciled before the next beat
+        self._sweep_wanted = False  # sessions connected: look for their due work soon
+        self._last_sweep = float("-inf")
 
     @property
     def heartbeat_seconds(self) -> float:
@@ -53,7 +67,11 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
-                    await self.tick()
+                    if self.deps.clock.monotonic() >= self._next_beat:
+                        self._next_beat = self.deps.clock.monotonic() + self.heartbeat_seconds
+                        await self.tick()
+                    else:
+                        await self._between_beats()
                 except Exception:
                     # The database may blink; the next tick tries again, leases outlive a few missed beats.
                     log.exception("worker %s: tick failed", self.owner)
@@ -77,31 +95,54 @@ class Worker:
         )
         return True
 
-    def nudge(self, *, outbox: bool = False, automation: bool = False) -> None:
-        """Something changed in the database: look now rather than at the next heartbeat."""
-        if outbox:
-            for runner in self.runners.values():
+    def nudge(self, nudge: Nudge) -> None:
+        """Something changed in the database: look now, at what the nudge names, rather than at the next beat."""
+        for connection_id in nudge.sends:
+            runner = self.runners.get(connection_id)
+            if runner is not None:  # another worker's session, or one not claimed yet (its start looks)
                 runner.nudge_outbox()
-        if automation and self.automation is not None:
+        if nudge.automation and self.automation is not None:
             self.automation.nudge()
+        if nudge.everything:
+            self._next_beat = float("-inf")
+        self._commanded |= nudge.commands
+        if nudge.everything or nudge.commands:
+            self._wake.set()
+
+    def sweep_soon(self) -> None:
+        """Sessions connected: look for their due work shortly, in one sweep however many connected meanwhile."""
+        self._sweep_wanted = True
         self._wake.set()
 
     async def tick(self) -> None:
+        """A heartbeat: renew the leases, claim what needs a holder, reconcile every session, wake due work."""
         settings = self.deps.settings
+        self._commanded.clear()  # every session is reconciled now
         async with unit_of_work(self.deps.sessionmaker) as session:
-            held = await leases.renew(session, self.owner, settings.lease_seconds)
+            held = await leases.renew(session, self.owner, settings.lease_seconds, now=self.deps.clock.now())
         rows = await self._claim_and_read(held)
         for connection_id in sorted(set(self.runners) | held):
             await self._reconcile_one(connection_id, rows.get(connection_id))
+        await self._sweep()
 
     async def shutdown(self) -> None:
+        """Stop every session (together: a thousand one after another outlast the supervisor's patience, and
+        leases left behind keep the next worker waiting for them to expire), then free all leases at once."""
         if self.automation is not None:
             await self.automation.close()
-        for connection_id in list(self.runners):
-            await self._drop(connection_id)
-        with contextlib.suppress(Exception):
+        runners, self.runners = list(self.runners.values()), {}
+        outcomes = await asyncio.gather(*(runner.close() for runner in runners), return_exceptions=True)
+        for runner, outcome in zip(runners, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                log.error(
+                    "worker %s: connection %s did not stop cleanly", self.owner, runner.connection_id, exc_info=outcome
+                )
+        await self.deps.settle()
+        try:
             async with unit_of_work(self.deps.sessionmaker) as session:
                 await leases.release_all(session, self.owner)
+        except Exception:
+            log.exception("worker %s: could not free its leases; they expire by themselves", self.owner)
 
     # ---- internals ---------------------------------------------------------------------------------------------
 
@@ -109,7 +150,7 @@ class Worker:
         """A worker starting may run a fixed version (a deploy): what failed before may be stored now."""
 
         async def ingest_one(session: AsyncSession, connection_id: int, event: InboundEvent) -> None:
-            await self.deps.ingest(session, connection_id, [event])
+            await self.deps.ingest(session, [Inbound(connection_id, event)])
 
         try:
             await dead_letters.retry_all(self.deps.sessionmaker, self.deps.sink, ingest_one)
@@ -119,19 +160,44 @@ class Worker:
             )
 
     async def _claim_and_read(self, held: set[int]) -> dict[int, ConnectionRow]:
-        settings = self.deps.settings
-        room = settings.max_sessions_per_worker - len(held)
-        if room > 0:
-            async with unit_of_work(self.deps.sessionmaker) as session:
-                wanted = await leases.wanted_connection_ids(session, self.owner, room)
-            for connection_id in wanted:
-                if connection_id in held:
-                    continue
-                async with unit_of_work(self.deps.sessionmaker) as session:
-                    if await leases.claim(session, self.owner, connection_id, settings.lease_seconds):
-                        held.add(connection_id)
+        held |= await self._claim(self.deps.settings.max_sessions_per_worker - len(held))
         async with unit_of_work(self.deps.sessionmaker) as session:
-            return await _read_rows(session, settings, held)
+            return await _read_rows(session, self.deps.settings, held)
+
+    async def _claim(self, room: int, among: set[int] | None = None) -> set[int]:
+        """Take up to `room` sessions that need a holder (only `among` these, if given), in one transaction."""
+        if room <= 0:
+            return set()
+        now = self.deps.clock.now()
+        async with unit_of_work(self.deps.sessionmaker) as session:
+            wanted = await leases.wanted_connection_ids(session, self.owner, room, now=now, among=among)
+            return await leases.claim_many(session, self.owner, wanted, self.deps.settings.lease_seconds, now=now)
+
+    async def _between_beats(self) -> None:
+        """Reconcile only the sessions nudges named (claiming the ones that need a holder), and sweep if asked."""
+        commanded, self._commanded = self._commanded, set()
+        if commanded:
+            held = commanded & set(self.runners)
+            room = self.deps.settings.max_sessions_per_worker - len(self.runners)
+            held |= await self._claim(room, among=commanded - held) if commanded - held else set()
+            async with unit_of_work(self.deps.sessionmaker) as session:
+                rows = await _read_rows(session, self.deps.settings, held)
+            for connection_id in sorted(held):
+                await self._reconcile_one(connection_id, rows.get(connection_id))
+        if self._sweep_wanted and self.deps.clock.monotonic() - self._last_sweep >= SWEEP_INTERVAL_SECONDS:
+            await self._sweep()
+
+    async def _sweep(self) -> None:
+        """Wake the outboxes and downloaders of the sessions that have something due, and only those."""
+        self._sweep_wanted, self._last_sweep = False, self.deps.clock.monotonic()
+        async with unit_of_work(self.deps.sessionmaker) as session:
+            due = await find_due_work(session, now=self.deps.clock.now())
+        for connection_id in due.sends:
+            if (runner := self.runners.get(connection_id)) is not None:
+                runner.nudge_outbox()
+        for connection_id in due.downloads:
+            if (runner := self.runners.get(connection_id)) is not None:
+                runner.nudge_downloader()
 
     async def _reconcile_one(self, connection_id: int, row: ConnectionRow | None) -> None:
         """One session's trouble never disturbs another's: errors are logged and retried next tick."""
@@ -142,7 +208,8 @@ class Worker:
                 return
             runner = self.runners.get(connection_id)
             if runner is None:
-                runner = self.runners[connection_id] = ConnectionRunner(row, self.deps)
+                runner = ConnectionRunner(row, self.deps, look_for_work=self.sweep_soon)
+                self.runners[connection_id] = runner
             await runner.reconcile(row)
             if runner.finished:
                 await self._drop(connection_id)
@@ -161,12 +228,19 @@ class Worker:
             return await session.get(Connection, connection_id) is not None
 
     async def _sleep_until_woken(self, stop: asyncio.Event) -> None:
-        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        """Until the next heartbeat (or a sweep that was asked for) is due on the clock, a nudge, or `stop`."""
+        if self._commanded:
+            return  # named while the last look ran
+        wake_at = self._next_beat
+        if self._sweep_wanted:
+            wake_at = min(wake_at, self._last_sweep + SWEEP_INTERVAL_SECONDS)
+        self._wake.clear()
+        stopping = asyncio.ensure_future(stop.wait())
+        stopping.add_done_callback(lambda _: self._wake.set())
         try:
-            await asyncio.wait(waits, timeout=self.heartbeat_seconds, return_when=asyncio.FIRST_COMPLETED)
+            await self.deps.clock.wait(self._wake, max(0.0, wake_at - self.deps.clock.monotonic()))
         finally:
-            for waiter in waits:
-                waiter.cancel()
+            stopping.cancel()
         self._wake.clear()
 
 

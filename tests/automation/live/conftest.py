@@ -117,7 +117,7 @@ async def live(context: AppContext, simulator: LiveSimulator, published: EventLo
     worker = Worker("test-worker", runner_deps(context.settings, context.sessionmaker, context.publish))
 
     async def wake(nudge: Nudge) -> None:
-        worker.nudge(outbox=nudge.outbox)
+        worker.nudge(nudge)
 
     # As the server does: what it commits is published, and wakes the worker when the worker has work.
     async def forward(events: Sequence[Published]) -> None:

@@ -15,8 +15,6 @@ import pytest
 from zapdesk.engine.cloud.webhook import (
     UnreadableNotification,
     parse_notification,
-    signature_matches,
-    signature_of,
     with_media,
 )
 from zapdesk.engine.events import (
@@ -33,6 +31,7 @@ from zapdesk.engine.events import (
     TextContent,
     UnsupportedContent,
 )
+from zapdesk.kit.hub_signatures import signature_matches, signature_of
 
 PAYLOADS = Path(__file__).parent / "payloads"
 CUSTOMER = "16505551234"

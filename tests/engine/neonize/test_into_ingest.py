@@ -44,6 +44,7 @@ from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.events import MessageReceived, Receipt
 from zapdesk.engine.neonize.adapter import NeonizeEngine
+from zapdesk.ingest.service import Inbound
 from zapdesk.media.store import MediaStore
 from zapdesk.messages.models import MediaState, Message, MessageStatus, MessageType
 from zapdesk.tickets.models import Ticket, TicketStatus
@@ -426,7 +427,7 @@ async def test_a_receipt_that_comes_before_its_send_returns_is_applied_once_the_
         await client.deliver(receipt_event(ReceiptEv.DELIVERED, ["3EB0GOPICKED0001"]))
         await engine.wait_idle()
         async with unit_of_work(context.sessionmaker, context.publish) as session:
-            await deps.ingest(session, desk.connection.id, recorder.of(Receipt))
+            await deps.ingest(session, [Inbound(desk.connection.id, receipt) for receipt in recorder.of(Receipt)])
         assert (await reload(context, message.id)).status == MessageStatus.PENDING  # no message has that id yet
 
         client.send_gate.set()

@@ -1,5 +1,5 @@
 // Every REST call the UI makes, typed. Components and hooks call these, never `fetch` directly.
-import { request, withQuery, type Query } from "./client";
+import { request, toApiError, withQuery, type Query } from "./client";
 import { session } from "../auth/session";
 
 const PAGE_LIMIT = 100;
@@ -59,6 +59,7 @@ import type {
   ReportSummary,
   ServiceWindow,
   ScheduledInput,
+  ScheduledChange,
   ScheduledMessage,
   ScheduleStatus,
   Setting,
@@ -72,12 +73,16 @@ import type {
   TicketStatus,
   User,
   UserChange,
-  WaitingNow,
+  ReportNow,
+  ConnectionReportRow,
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEndpointChange,
   WebhookEndpointInput,
   UserInput,
+  PasswordChange,
+  ProfileChange,
+  UserPresence,
 } from "./types";
 
 export const auth = {
@@ -86,6 +91,14 @@ export const auth = {
   logout: (refresh_token: string) =>
     request<void>("/api/auth/logout", { method: "POST", json: { refresh_token }, auth: false }),
   me: () => request<User>("/api/auth/me"),
+  updateMe: (change: ProfileChange) => request<User>("/api/auth/me", { method: "PATCH", json: change }),
+  changePassword: (change: PasswordChange) =>
+    request<LoginResponse>("/api/auth/me/password", { method: "POST", json: change }),
+};
+
+export const presence = {
+  /** Everyone online or away now (the rest are offline). */
+  list: () => request<UserPresence[]>("/api/presence"),
 };
 
 export const meta = { get: () => request<Meta>("/api/meta", { auth: false }) };
@@ -124,8 +137,21 @@ export interface NewMessage {
 }
 
 export const messages = {
-  list: (ticketId: number, before: string | null, limit = 40) =>
-    request<Page<Message>>(`/api/tickets/${ticketId}/messages`, { query: { before, limit } }),
+  /** The customer sees "typing…" while this is repeated every few seconds, until `false` or a message. */
+  typing: (ticketId: number, typing: boolean) =>
+    request<void>(`/api/tickets/${ticketId}/typing`, { method: "POST", json: { typing } }),
+  /** Newest page first; a page's `next_cursor` leads to the older one. */
+  list: (ticketId: number, cursor: string | null, limit = 40) =>
+    request<Page<Message>>(`/api/tickets/${ticketId}/messages`, { query: { cursor, limit } }),
+  /** The ticket's messages whose text holds `q`, newest first; `next_cursor` leads to older matches. */
+  search: (ticketId: number, q: string, cursor: string | null, limit = 100) =>
+    request<Page<Message>>(`/api/tickets/${ticketId}/messages/search`, { query: { q, cursor, limit } }),
+  /** A page with this message in the middle; its `next_cursor` continues with `list`. */
+  around: (ticketId: number, messageId: number, limit = 40) =>
+    request<Page<Message>>(`/api/tickets/${ticketId}/messages/${messageId}/around`, { query: { limit } }),
+  /** The messages after this one, oldest first; `next_cursor` (the last one's id) while newer ones follow. */
+  newer: (ticketId: number, messageId: number, limit = 40) =>
+    request<Page<Message>>(`/api/tickets/${ticketId}/messages/${messageId}/newer`, { query: { limit } }),
   send: (ticketId: number, message: NewMessage) => {
     const path = `/api/tickets/${ticketId}/messages`;
     if (!message.file) {
@@ -217,8 +243,21 @@ export const automation = {
 };
 
 export const scheduled = {
-  list: (status?: ScheduleStatus) => fetchAll<ScheduledMessage>("/api/scheduled-messages", { status }),
+  list: (status?: ScheduleStatus, contactId?: number) =>
+    fetchAll<ScheduledMessage>("/api/scheduled-messages", { status, contact_id: contactId }),
   create: (input: ScheduledInput) => request<ScheduledMessage>("/api/scheduled-messages", { method: "POST", json: input }),
+  /** A file with `input.body` as its caption. */
+  createWithFile: (input: ScheduledInput, file: File) => {
+    const form = new FormData();
+    form.set("file", file);
+    form.set("connection_id", String(input.connection_id));
+    form.set("contact_id", String(input.contact_id));
+    form.set("send_at", input.send_at);
+    form.set("body", input.body ?? "");
+    return request<ScheduledMessage>("/api/scheduled-messages/with-file", { method: "POST", form });
+  },
+  update: (id: number, change: ScheduledChange) =>
+    request<ScheduledMessage>(`/api/scheduled-messages/${id}`, { method: "PATCH", json: change }),
   cancel: (id: number) => request<ScheduledMessage>(`/api/scheduled-messages/${id}/cancel`, { method: "POST" }),
 };
 
@@ -297,20 +336,38 @@ export interface ReportQuery {
   user_id?: number | null;
 }
 
+/** Which seconds a report's durations count: all of them, or only those inside business hours. */
+export type ReportHours = "all" | "business";
+
+/** The figures' reports (summary, agents, queues, connections) take the clock their durations count on. */
+export interface FiguresQuery extends ReportQuery {
+  hours?: ReportHours;
+}
+
+/** The ticket report's filters besides the period's: the ticket list's. */
+export interface TicketReportQuery extends ReportQuery {
+  status?: TicketStatus | null;
+  tag?: number | null;
+  rating?: number | null;
+  search?: string | null;
+}
+
 export const reports = {
-  summary: (query: ReportQuery) => request<ReportSummary>("/api/reports/summary", { query: { ...query } }),
-  agents: (query: ReportQuery) => request<AgentReportRow[]>("/api/reports/agents", { query: { ...query } }),
-  queues: (query: ReportQuery) => request<QueueReportRow[]>("/api/reports/queues", { query: { ...query } }),
+  summary: (query: FiguresQuery) => request<ReportSummary>("/api/reports/summary", { query: { ...query } }),
+  agents: (query: FiguresQuery) => request<AgentReportRow[]>("/api/reports/agents", { query: { ...query } }),
+  queues: (query: FiguresQuery) => request<QueueReportRow[]>("/api/reports/queues", { query: { ...query } }),
+  connections: (query: FiguresQuery) =>
+    request<ConnectionReportRow[]>("/api/reports/connections", { query: { ...query } }),
   heatmap: (query: ReportQuery) => request<ReportHeatmap>("/api/reports/heatmap", { query: { ...query } }),
-  tickets: (query: ReportQuery, after: number | null) =>
+  tickets: (query: TicketReportQuery, after: number | null) =>
     request<TicketMetricsRow[]>("/api/reports/tickets", { query: { ...query, after, limit: 50 } }),
-  now: () => request<WaitingNow>("/api/reports/now"),
+  now: () => request<ReportNow>("/api/reports/now"),
   /** The whole ticket report as a file (the server streams it), saved under its own name. */
-  async download(query: ReportQuery, format: "csv" | "xlsx", sep: "," | ";" = ";"): Promise<void> {
+  async download(query: TicketReportQuery, format: "csv" | "xlsx", sep: "," | ";" = ";"): Promise<void> {
     const token = await session.accessToken();
     const url = withQuery("/api/reports/tickets", { ...query, format, sep });
     const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-    if (!response.ok) throw new Error(`export ${response.status}`);
+    if (!response.ok) throw await toApiError(response);
     const link = document.createElement("a");
     link.href = URL.createObjectURL(await response.blob());
     link.download = `zapdesk-tickets-${query.start}-${query.end}.${format}`;

@@ -52,9 +52,30 @@ export interface paths {
         head?: never;
         /**
          * Update Me
-         * @description Change your own preferences (your signature on WhatsApp).
+         * @description Change your own profile: name, language, signature on WhatsApp, what notifies you.
          */
         patch: operations["update_me_api_auth_me_patch"];
+        trace?: never;
+    };
+    "/api/auth/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change Password
+         * @description Change your password, giving the current one (403 `wrong_current_password` otherwise). Your other sessions
+         *     end; this one continues with the tokens returned.
+         */
+        post: operations["change_password_api_auth_me_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/auth/refresh": {
@@ -102,7 +123,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Connections */
+        /**
+         * List Connections
+         * @description By name.
+         */
         get: operations["list_connections_api_connections_get"];
         put?: never;
         /** Create Connection */
@@ -654,6 +678,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Presence
+         * @description Every user who is online or away now (the others are offline), from their sockets on every server. The
+         *     Socket.IO event `presence` (`{"user_id", "state"}`) tells each change as it happens.
+         */
+        get: operations["presence_api_presence_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/queues": {
         parameters: {
             query?: never;
@@ -795,6 +840,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connections
+         * @description Per connection (WhatsApp number), as the tickets sit now.
+         */
+        get: operations["connections_api_reports_connections_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports/heatmap": {
         parameters: {
             query?: never;
@@ -821,7 +886,8 @@ export interface paths {
         };
         /**
          * Now
-         * @description Who waits right now (no period): what the dashboard refreshes live as tickets change.
+         * @description Right now (no period): who waits, the open tickets each agent holds and who is at their desk — what the
+         *     dashboard refreshes live as tickets change (`event`) and agents come and go (`presence`).
          */
         get: operations["now_api_reports_now_get"];
         put?: never;
@@ -839,7 +905,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Queues */
+        /**
+         * Queues
+         * @description Per queue, as the tickets sit now; the time spent in each queue counts every queue a ticket passed.
+         */
         get: operations["queues_api_reports_queues_get"];
         put?: never;
         post?: never;
@@ -878,7 +947,8 @@ export interface paths {
         };
         /**
          * Tickets
-         * @description Tickets created in the period with their metrics: a page (by id) in JSON, or all of them as a file.
+         * @description Tickets created in the period with their metrics, filtered as the ticket list is: a page (by id) in JSON, or
+         *     all of them as a file.
          */
         get: operations["tickets_api_reports_tickets_get"];
         put?: never;
@@ -991,7 +1061,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/settings/{key}": {
+    "/api/settings/agent_signature": {
         parameters: {
             query?: never;
             header?: never;
@@ -999,8 +1069,111 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Put Setting */
-        put: operations["put_setting_api_settings__key__put"];
+        /**
+         * Set agent_signature
+         * @description What an agent writes goes out on WhatsApp under their name in bold (each agent may turn it off).
+         */
+        put: operations["put_agent_signature_api_settings_agent_signature_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/ignore_group_messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set ignore_group_messages
+         * @description Messages from WhatsApp groups open no tickets (they are not stored).
+         */
+        put: operations["put_ignore_group_messages_api_settings_ignore_group_messages_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/outbound_min_interval_ms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set outbound_min_interval_ms
+         * @description The least time between two messages sent on one connection, in milliseconds.
+         */
+        put: operations["put_outbound_min_interval_ms_api_settings_outbound_min_interval_ms_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/send_api_opens_ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set send_api_opens_ticket
+         * @description A message sent through the send API opens the contact's ticket as pending in the inbox (off: it is sent without touching the inbox; the contact's latest ticket keeps its state).
+         */
+        put: operations["put_send_api_opens_ticket_api_settings_send_api_opens_ticket_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/send_greeting_on_new_ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set send_greeting_on_new_ticket
+         * @description A new ticket from a customer is answered with the greeting of its connection or queue.
+         */
+        put: operations["put_send_greeting_on_new_ticket_api_settings_send_greeting_on_new_ticket_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/timezone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set timezone
+         * @description The time zone of business hours, schedules and the times written to customers (IANA name; a name no zone has is refused with 422 `timezone_unknown`).
+         */
+        put: operations["put_timezone_api_settings_timezone_put"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1116,7 +1289,8 @@ export interface paths {
         };
         /**
          * List Messages
-         * @description Newest page first, each page in chronological order; reading marks the ticket read (unread_count 0).
+         * @description Newest page first (its `next_cursor` leads to older ones), each page in chronological order; reading marks
+         *     the ticket read (unread_count 0).
          */
         get: operations["list_messages_api_tickets__ticket_id__messages_get"];
         put?: never;
@@ -1125,6 +1299,71 @@ export interface paths {
          * @description Store a reply as `pending` (the outbox sends it). 409 on a closed ticket.
          */
         post: operations["post_message_api_tickets__ticket_id__messages_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/messages/{message_id}/around": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Messages Around
+         * @description `limit` messages in chronological order with this one in the middle; `next_cursor` continues to older
+         *     pages of `/messages`, and newer ones are read from the newest page down. 404 when the ticket has no such
+         *     message.
+         */
+        get: operations["list_messages_around_api_tickets__ticket_id__messages__message_id__around_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/messages/{message_id}/newer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Messages Newer
+         * @description The `limit` messages after this one, in chronological order: reading on from `/around` towards the newest.
+         *     `next_cursor` is the id of the last one while newer messages follow (ask again after it), null once these
+         *     reach the newest. 404 when the ticket has no such message.
+         */
+        get: operations["list_messages_newer_api_tickets__ticket_id__messages__message_id__newer_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Messages
+         * @description The ticket's messages whose text holds `q` (any case, with or without accents), newest first; open one
+         *     with `/messages/{message_id}/around`.
+         */
+        get: operations["search_messages_api_tickets__ticket_id__messages_search_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1249,6 +1488,26 @@ export interface paths {
          * @description The template as the customer would read it, with its variables filled (nothing is sent).
          */
         post: operations["preview_template_message_api_tickets__ticket_id__template_messages_preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{ticket_id}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post Typing
+         * @description The customer sees "typing…" while `typing` is repeated (a few seconds apart), until `false` or a message.
+         */
+        post: operations["post_typing_api_tickets__ticket_id__typing_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1505,7 +1764,7 @@ export interface components {
          * ActionKind
          * @enum {string}
          */
-        ActionKind: "reaction" | "read" | "edit" | "revoke";
+        ActionKind: "reaction" | "read" | "edit" | "revoke" | "typing" | "paused";
         /**
          * ActorKind
          * @description Who did it.
@@ -1517,6 +1776,22 @@ export interface components {
             kind: components["schemas"]["ActorKind"];
             /** @description The user who acted, when a user did (and still exists). */
             user: components["schemas"]["NamedRef"] | null;
+        };
+        /**
+         * AgentNow
+         * @description An agent holding tickets open or at their desk right now.
+         */
+        AgentNow: {
+            /** Name */
+            name: string;
+            /**
+             * Open
+             * @description Tickets open and held by this agent now (within what the caller may see).
+             */
+            open: number;
+            presence: components["schemas"]["Presence"];
+            /** User Id */
+            user_id: number;
         };
         /** AgentRow */
         AgentRow: {
@@ -1531,6 +1806,14 @@ export interface components {
             resolution: components["schemas"]["Spread"];
             /** User Id */
             user_id: number;
+        };
+        /** AgentSignatureWrite */
+        AgentSignatureWrite: {
+            /**
+             * Value
+             * @description What an agent writes goes out on WhatsApp under their name in bold (each agent may turn it off).
+             */
+            value: boolean;
         };
         /** ApiTokenCreate */
         ApiTokenCreate: {
@@ -1663,7 +1946,7 @@ export interface components {
             /**
              * Send At
              * Format: date-time
-             * @description When to send it, with its UTC offset.
+             * @description When to send it, with its UTC offset; in the future (else 422 `send_at_in_past`).
              */
             send_at: string;
         };
@@ -1801,6 +2084,11 @@ export interface components {
             provider?: components["schemas"]["Provider"];
             /** Queue Ids */
             queue_ids?: number[];
+            /**
+             * Send Read Receipts
+             * @default true
+             */
+            send_read_receipts?: boolean;
         };
         /** ConnectionDeleted */
         ConnectionDeleted: {
@@ -1879,6 +2167,11 @@ export interface components {
              * @description In menu order.
              */
             queue_ids: number[];
+            /**
+             * Send Read Receipts
+             * @description Opening a ticket marks the customer's messages read on WhatsApp.
+             */
+            send_read_receipts: boolean;
             status: components["schemas"]["EngineState"];
             /**
              * Status Changed At
@@ -1942,20 +2235,39 @@ export interface components {
              */
             seq: number;
         };
-        /** ConnectionUpdate */
+        /** ConnectionRow */
+        ConnectionRow: {
+            /** Closed */
+            closed: number;
+            /** Connection Id */
+            connection_id: number;
+            /** Created */
+            created: number;
+            first_response: components["schemas"]["Spread"];
+            /** Name */
+            name: string;
+            resolution: components["schemas"]["Spread"];
+            waiting: components["schemas"]["Spread"];
+        };
+        /**
+         * ConnectionUpdate
+         * @description Only the fields present change; `null` removes the greeting or the farewell.
+         */
         ConnectionUpdate: {
             /** @description Replaces every section at once. */
-            automation?: components["schemas"]["ConnectionAutomation-Input"] | null;
+            automation?: components["schemas"]["ConnectionAutomation-Input"];
             /** Farewell Message */
             farewell_message?: string | null;
             /** Greeting Message */
             greeting_message?: string | null;
             /** Is Default */
-            is_default?: boolean | null;
+            is_default?: boolean;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Queue Ids */
-            queue_ids?: number[] | null;
+            queue_ids?: number[];
+            /** Send Read Receipts */
+            send_read_receipts?: boolean;
         };
         /**
          * ConnectionUpdated
@@ -1976,23 +2288,18 @@ export interface components {
         };
         /** ConnectRequest */
         ConnectRequest: {
-            /**
-             * Phone
-             * @description International number of the phone to link with an 8-character code instead of a QR code.
-             */
+            /** Phone */
             phone?: string | null;
         };
-        /** ContactCreate */
+        /**
+         * ContactCreate
+         * @description A person (groups come from WhatsApp, never typed in).
+         */
         ContactCreate: {
             /** Custom Fields */
             custom_fields?: {
                 [key: string]: string | number;
             };
-            /**
-             * Is Group
-             * @default false
-             */
-            is_group?: boolean;
             /** Name */
             name?: string | null;
             /**
@@ -2000,7 +2307,11 @@ export interface components {
              * @default
              */
             notes?: string;
-            /** Phone */
+            /**
+             * Phone
+             * Format: phone
+             * @description format phone: an international number with its country code, written with digits and optionally +, spaces, dots, dashes and brackets (e.g. +55 11 98888-7777), that the country's numbering plan allows (as libphonenumber knows it); a Brazilian mobile may leave out its ninth digit.
+             */
             phone: string;
             /** Profile Picture Url */
             profile_picture_url?: string | null;
@@ -2042,9 +2353,9 @@ export interface components {
         /** ContactFieldUpdate */
         ContactFieldUpdate: {
             /** Label */
-            label?: string | null;
+            label?: string;
             /** Position */
-            position?: number | null;
+            position?: number;
         };
         /** ContactRead */
         ContactRead: {
@@ -2085,7 +2396,10 @@ export interface components {
              */
             updated_at: string;
         };
-        /** ContactRemoved */
+        /**
+         * ContactRemoved
+         * @description A contact was deleted, and its tickets with it (each announced by `ticket.removed`).
+         */
         ContactRemoved: {
             /**
              * @description discriminator enum property added by openapi-typescript
@@ -2107,15 +2421,17 @@ export interface components {
             /** Custom Fields */
             custom_fields?: {
                 [key: string]: string | number;
-            } | null;
-            /** Is Group */
-            is_group?: boolean | null;
+            };
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Notes */
-            notes?: string | null;
-            /** Phone */
-            phone?: string | null;
+            notes?: string;
+            /**
+             * Phone
+             * Format: phone
+             * @description format phone: an international number with its country code, written with digits and optionally +, spaces, dots, dashes and brackets (e.g. +55 11 98888-7777), that the country's numbering plan allows (as libphonenumber knows it); a Brazilian mobile may leave out its ninth digit.
+             */
+            phone?: string;
             /** Profile Picture Url */
             profile_picture_url?: string | null;
             /** Push Name */
@@ -2274,7 +2590,10 @@ export interface components {
              * @description A `whsec_…` secret; left out, one is made.
              */
             secret?: string | null;
-            /** Url */
+            /**
+             * Url
+             * Format: web-address
+             */
             url: string;
         };
         /** EndpointRead */
@@ -2410,7 +2729,10 @@ export interface components {
              * @default false
              */
             enabled?: boolean;
-            /** Exceptions */
+            /**
+             * Exceptions
+             * @description At most one per date (else 422 `exception_date_repeated`).
+             */
             exceptions?: components["schemas"]["DateException"][];
             /**
              * Message
@@ -2435,7 +2757,10 @@ export interface components {
              * @default false
              */
             enabled?: boolean;
-            /** Exceptions */
+            /**
+             * Exceptions
+             * @description At most one per date (else 422 `exception_date_repeated`).
+             */
             exceptions?: components["schemas"]["DateException"][];
             /**
              * Message
@@ -2449,9 +2774,18 @@ export interface components {
              */
             repeat_hours?: number;
         };
+        /** IgnoreGroupMessagesWrite */
+        IgnoreGroupMessagesWrite: {
+            /**
+             * Value
+             * @description Messages from WhatsApp groups open no tickets (they are not stored).
+             */
+            value: boolean;
+        };
         /**
          * Interval
-         * @description Open from `start` (inclusive) to `end` (exclusive).
+         * @description Open from `start` (inclusive) to `end` (exclusive), which comes after it (else 422
+         *     `interval_ends_before_start`).
          */
         Interval: {
             /**
@@ -2789,6 +3123,42 @@ export interface components {
          * @enum {string}
          */
         NotificationKind: "mentioned" | "transferred";
+        /**
+         * NotificationPreferences
+         * @description What alerts a user, and how: in a hidden tab a browser notification and a sound, in a visible one a quiet
+         *     sound only.
+         */
+        NotificationPreferences: {
+            /**
+             * Desktop
+             * @description Browser notifications while the tab is hidden.
+             * @default true
+             */
+            desktop?: boolean;
+            /**
+             * Mentions
+             * @description Someone mentioned me in a note.
+             * @default true
+             */
+            mentions?: boolean;
+            /**
+             * Messages
+             * @description A customer wrote on a ticket of mine.
+             * @default true
+             */
+            messages?: boolean;
+            /**
+             * Sound
+             * @default true
+             */
+            sound?: boolean;
+            /**
+             * Transfers
+             * @description A ticket was transferred to me.
+             * @default true
+             */
+            transfers?: boolean;
+        };
         /** NotificationRead */
         NotificationRead: {
             /**
@@ -2834,12 +3204,52 @@ export interface components {
             seq: number;
         };
         /**
+         * Now
+         * @description The dashboard's live part: who waits, what each agent holds open and who is at their desk.
+         */
+        Now: {
+            /**
+             * Agents
+             * @description Agents holding open tickets or online/away, by name; an agent gets only their own row.
+             */
+            agents: components["schemas"]["AgentNow"][];
+            /** Count */
+            count: number;
+            /** Longest Seconds */
+            longest_seconds: number | null;
+            /**
+             * Today
+             * Format: date
+             * @description Today in the workspace's time zone: where the dashboard's periods end.
+             */
+            today: string;
+            /**
+             * Tz
+             * @description The workspace's time zone, in which the reports count days by default.
+             */
+            tz: string;
+        };
+        /** OutboundMinIntervalMsWrite */
+        OutboundMinIntervalMsWrite: {
+            /**
+             * Value
+             * @description The least time between two messages sent on one connection, in milliseconds.
+             */
+            value: number;
+        };
+        /**
          * OwnPreferences
-         * @description What every user may change about themselves.
+         * @description What every user may change about themselves (their password has its own request: it needs the current one).
          */
         OwnPreferences: {
+            /** Language */
+            language?: ("pt-BR" | "en") | null;
+            /** Name */
+            name?: string;
+            /** @description Replaces every choice at once. */
+            notifications?: components["schemas"]["NotificationPreferences"];
             /** Signature */
-            signature?: boolean | null;
+            signature?: boolean;
         };
         /** Page[ConnectionOut] */
         Page_ConnectionOut_: {
@@ -2951,6 +3361,18 @@ export interface components {
              */
             id: number;
         };
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
+            /** New Password */
+            new_password: string;
+        };
+        /**
+         * Presence
+         * @enum {string}
+         */
+        Presence: "online" | "away" | "offline";
         /** Preview */
         Preview: {
             /**
@@ -2998,6 +3420,7 @@ export interface components {
             /**
              * Color
              * @default #6366f1
+             * @example #6366f1
              */
             color?: string;
             /** Description */
@@ -3008,7 +3431,7 @@ export interface components {
             /** Name */
             name: string;
             /** Options */
-            options?: components["schemas"]["QueueOption-Input"][];
+            options?: components["schemas"]["QueueOption"][];
             /**
              * Order
              * @description Default: the next number after the highest in use.
@@ -3054,21 +3477,7 @@ export interface components {
          * QueueOption
          * @description One choice under a queue in the menu: it answers with a fixed text, or leads to a queue.
          */
-        "QueueOption-Input": {
-            /** Answer */
-            answer?: string | null;
-            /** Label */
-            label: string;
-            /** Number */
-            number: number;
-            /** Queue Id */
-            queue_id?: number | null;
-        };
-        /**
-         * QueueOption
-         * @description One choice under a queue in the menu: it answers with a fixed text, or leads to a queue.
-         */
-        "QueueOption-Output": {
+        QueueOption: {
             /** Answer */
             answer?: string | null;
             /** Label */
@@ -3098,7 +3507,7 @@ export interface components {
             /** Name */
             name: string;
             /** Options */
-            options: components["schemas"]["QueueOption-Output"][];
+            options: components["schemas"]["QueueOption"][];
             /**
              * Order
              * @description Its number in the menu of each connection that serves it.
@@ -3136,23 +3545,29 @@ export interface components {
              * @description Null for tickets in no queue.
              */
             queue_id: number | null;
+            resolution: components["schemas"]["Spread"];
+            /** @description How long the tickets closed in the period spent in this queue (each ticket's stints in it summed), whichever queue they are in now. */
+            time_in_queue: components["schemas"]["Spread"];
             waiting: components["schemas"]["Spread"];
         };
         /** QueueUpdate */
         QueueUpdate: {
-            /** Color */
-            color?: string | null;
+            /**
+             * Color
+             * @example #6366f1
+             */
+            color?: string;
             /** Description */
             description?: string | null;
             /** Greeting Message */
             greeting_message?: string | null;
             hours?: components["schemas"]["QueueHours-Input"] | null;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Options */
-            options?: components["schemas"]["QueueOption-Input"][] | null;
+            options?: components["schemas"]["QueueOption"][];
             /** Order */
-            order?: number | null;
+            order?: number;
         };
         /** QueueUpdated */
         QueueUpdated: {
@@ -3232,11 +3647,11 @@ export interface components {
         /** QuickAnswerUpdate */
         QuickAnswerUpdate: {
             /** Queue Ids */
-            queue_ids?: number[] | null;
+            queue_ids?: number[];
             /** Shortcut */
-            shortcut?: string | null;
+            shortcut?: string;
             /** Text */
-            text?: string | null;
+            text?: string;
         };
         /** ReactionIn */
         ReactionIn: {
@@ -3287,14 +3702,16 @@ export interface components {
          * @enum {string}
          */
         Role: "admin" | "agent";
-        /** ScheduledCreate */
+        /**
+         * ScheduledCreate
+         * @description A text to send later: without a file, the text is what goes out, so it says something.
+         */
         ScheduledCreate: {
             /**
              * Body
-             * @description The text (a file's caption); required without a file.
-             * @default
+             * @description The text.
              */
-            body?: string;
+            body: string;
             /** Connection Id */
             connection_id: number;
             /** Contact Id */
@@ -3308,7 +3725,7 @@ export interface components {
             /**
              * Send At
              * Format: date-time
-             * @description When to send it (with its UTC offset); it must be in the future.
+             * @description When to send it (with its UTC offset); it must be in the future (else 422 `send_at_in_past`).
              */
             send_at: string;
         };
@@ -3386,11 +3803,15 @@ export interface components {
          */
         ScheduledUpdate: {
             /** Body */
-            body?: string | null;
+            body?: string;
             /** Open Ticket */
-            open_ticket?: boolean | null;
-            /** Send At */
-            send_at?: string | null;
+            open_ticket?: boolean;
+            /**
+             * Send At
+             * Format: date-time
+             * @description A new time to send it, in the future (else 422 `send_at_in_past`).
+             */
+            send_at?: string;
         };
         /**
          * ScheduleStatus
@@ -3403,6 +3824,22 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "send" | "admin";
+        /** SendApiOpensTicketWrite */
+        SendApiOpensTicketWrite: {
+            /**
+             * Value
+             * @description A message sent through the send API opens the contact's ticket as pending in the inbox (off: it is sent without touching the inbox; the contact's latest ticket keeps its state).
+             */
+            value: boolean;
+        };
+        /** SendGreetingOnNewTicketWrite */
+        SendGreetingOnNewTicketWrite: {
+            /**
+             * Value
+             * @description A new ticket from a customer is answered with the greeting of its connection or queue.
+             */
+            value: boolean;
+        };
         /** SendMessageIn */
         SendMessageIn: {
             /**
@@ -3440,11 +3877,22 @@ export interface components {
             name?: string | null;
             /**
              * Number
-             * @description The customer's number in international format, e.g. `+55 11 98888-7777`.
+             * Format: phone
+             * @description format phone: an international number with its country code, written with digits and optionally +, spaces, dots, dashes and brackets (e.g. +55 11 98888-7777), that the country's numbering plan allows (as libphonenumber knows it); a Brazilian mobile may leave out its ninth digit.
              */
             number: string;
             template?: components["schemas"]["SendTemplate"] | null;
-        };
+        } & (({
+            connection_id: unknown;
+        } | {
+            connection: unknown;
+        }) & ({
+            body: string;
+        } | {
+            media_url: string;
+        } | {
+            template: unknown;
+        }) & unknown);
         /** SendMessageOut */
         SendMessageOut: {
             /** Contact Id */
@@ -3508,11 +3956,6 @@ export interface components {
             value_schema: {
                 [key: string]: unknown;
             };
-        };
-        /** SettingWrite */
-        SettingWrite: {
-            /** @description The new value; its type depends on the key (see value_schema). */
-            value: components["schemas"]["JsonValue"];
         };
         /**
          * Spread
@@ -3601,6 +4044,7 @@ export interface components {
             /**
              * Color
              * @default #64748b
+             * @example #6366f1
              */
             color?: string;
             /** Name */
@@ -3656,10 +4100,13 @@ export interface components {
         };
         /** TagUpdate */
         TagUpdate: {
-            /** Color */
-            color?: string | null;
+            /**
+             * Color
+             * @example #6366f1
+             */
+            color?: string;
             /** Name */
-            name?: string | null;
+            name?: string;
         };
         /** TagUpdated */
         TagUpdated: {
@@ -3739,11 +4186,6 @@ export interface components {
              */
             part: "header" | "body";
         };
-        /**
-         * TicketAction
-         * @enum {string}
-         */
-        TicketAction: "accept" | "transfer" | "close" | "reopen";
         /** TicketContact */
         TicketContact: {
             /** Id */
@@ -3843,6 +4285,26 @@ export interface components {
         TicketMetricsRow: {
             /** Assignee Name */
             assignee_name: string | null;
+            /**
+             * Business First Response Seconds
+             * @description `first_response_seconds` inside business hours.
+             */
+            business_first_response_seconds: number | null;
+            /**
+             * Business Queue Seconds
+             * @description `queue_seconds` inside business hours.
+             */
+            business_queue_seconds: number | null;
+            /**
+             * Business Resolution Seconds
+             * @description `resolution_seconds` inside business hours.
+             */
+            business_resolution_seconds: number | null;
+            /**
+             * Business Waiting Seconds
+             * @description `waiting_seconds` inside business hours.
+             */
+            business_waiting_seconds: number | null;
             /** Closed At */
             closed_at: string | null;
             /** Contact Name */
@@ -3862,6 +4324,11 @@ export interface components {
             protocol: string;
             /** Queue Name */
             queue_name: string | null;
+            /**
+             * Queue Seconds
+             * @description Time in its current queue, over the stints that ended.
+             */
+            queue_seconds: number | null;
             /** Rating */
             rating: number | null;
             /** Reopen Count */
@@ -3959,22 +4426,34 @@ export interface components {
          */
         TicketStatus: "pending" | "open" | "closed";
         /**
-         * TicketUpdate
-         * @description An action, or just `assignee_id`/`queue_id` (a transfer). `null` unassigns or removes the queue.
-         *
-         *     - `accept`: a pending ticket becomes open and yours.
-         *     - `transfer`: to a user and/or a queue; a ticket left with nobody assigned goes back to pending.
-         *     - `close`: closed now.
-         *     - `reopen`: a closed ticket becomes open and yours (409 if the contact already has another active
-         *       ticket on that connection).
+         * TicketStep
+         * @description `accept`: a pending ticket becomes open and yours. `close`: closed now. `reopen`: a closed ticket becomes
+         *     open and yours (409 if the contact already has another active ticket on that connection).
          */
-        TicketUpdate: {
-            action?: components["schemas"]["TicketAction"] | null;
+        TicketStep: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "accept" | "close" | "reopen";
+        };
+        /**
+         * TicketTransfer
+         * @description To a user and/or a queue (at least one of the two); `null` unassigns or removes the queue. A ticket left
+         *     with nobody assigned goes back to pending. `action` may be left out.
+         */
+        TicketTransfer: {
+            /**
+             * Action
+             * @default transfer
+             * @constant
+             */
+            action?: "transfer";
             /** Assignee Id */
             assignee_id?: number | null;
             /** Queue Id */
             queue_id?: number | null;
-        };
+        } | unknown | unknown;
         /**
          * TicketUpdated
          * @description A ticket changed (status, assignee, queue, preview, unread count): its whole new state.
@@ -4042,6 +4521,14 @@ export interface components {
             /** Reminder Message */
             reminder_message?: string | null;
         };
+        /** TimezoneWrite */
+        TimezoneWrite: {
+            /**
+             * Value
+             * @description The time zone of business hours, schedules and the times written to customers (IANA name; a name no zone has is refused with 422 `timezone_unknown`).
+             */
+            value: string;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -4061,9 +4548,20 @@ export interface components {
             token_type?: "bearer";
             user: components["schemas"]["UserRead"];
         };
+        /** TypingState */
+        TypingState: {
+            /**
+             * Typing
+             * @description True while the agent types (repeat every few seconds); false to stop.
+             */
+            typing: boolean;
+        };
         /** UserCreate */
         UserCreate: {
-            /** Email */
+            /**
+             * Email
+             * @description An e-mail address: one @, a domain of dot-separated names (internal ones such as .local too).
+             */
             email: string;
             /** Name */
             name: string;
@@ -4093,6 +4591,13 @@ export interface components {
              */
             seq: number;
         };
+        /** UserPresence */
+        UserPresence: {
+            /** @description online, away (tab hidden or idle) or offline. */
+            state: components["schemas"]["Presence"];
+            /** User Id */
+            user_id: number;
+        };
         /** UserRead */
         UserRead: {
             /**
@@ -4104,8 +4609,14 @@ export interface components {
             email: string;
             /** Id */
             id: number;
+            /**
+             * Language
+             * @description The interface's language; null follows the browser.
+             */
+            language: ("pt-BR" | "en") | null;
             /** Name */
             name: string;
+            notifications: components["schemas"]["NotificationPreferences"];
             /** Queue Ids */
             queue_ids: number[];
             role: components["schemas"]["Role"];
@@ -4134,17 +4645,20 @@ export interface components {
         };
         /** UserUpdate */
         UserUpdate: {
-            /** Email */
-            email?: string | null;
+            /**
+             * Email
+             * @description An e-mail address: one @, a domain of dot-separated names (internal ones such as .local too).
+             */
+            email?: string;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Password */
-            password?: string | null;
+            password?: string;
             /** Queue Ids */
-            queue_ids?: number[] | null;
-            role?: components["schemas"]["Role"] | null;
+            queue_ids?: number[];
+            role?: components["schemas"]["Role"];
             /** Signature */
-            signature?: boolean | null;
+            signature?: boolean;
         };
         /**
          * UserUpdated
@@ -4169,10 +4683,22 @@ export interface components {
             count: number;
             /** Longest Seconds */
             longest_seconds: number | null;
+            /**
+             * Today
+             * Format: date
+             * @description Today in the workspace's time zone: where the dashboard's periods end.
+             */
+            today: string;
+            /**
+             * Tz
+             * @description The workspace's time zone, in which the reports count days by default.
+             */
+            tz: string;
         };
         /**
          * WeeklyHours
-         * @description The intervals each weekday is open (none: closed all day), in order, never overlapping.
+         * @description The intervals each weekday is open (none: closed all day), in order, never overlapping (else 422
+         *     `intervals_overlap`).
          */
         WeeklyHours: {
             /** Fri */
@@ -4272,7 +4798,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4350,7 +4876,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4426,7 +4952,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4506,7 +5032,87 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    change_password_api_auth_me_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4586,7 +5192,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4666,7 +5272,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4698,7 +5304,12 @@ export interface operations {
     };
     list_connections_api_connections_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4742,7 +5353,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4822,7 +5433,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4901,7 +5512,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4978,7 +5589,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5061,7 +5672,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5140,7 +5751,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5223,7 +5834,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5306,7 +5917,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5385,7 +5996,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5464,7 +6075,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5543,7 +6154,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5622,7 +6233,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5704,7 +6315,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5780,7 +6391,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5860,7 +6471,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5937,7 +6548,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6020,7 +6631,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6053,6 +6664,7 @@ export interface operations {
     list_contacts_api_contacts_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -6104,7 +6716,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6184,7 +6796,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6263,7 +6875,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6340,7 +6952,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6423,7 +7035,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6502,7 +7114,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6583,7 +7195,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6664,7 +7276,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6697,6 +7309,7 @@ export interface operations {
     list_dead_letters_api_dead_letters_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -6744,7 +7357,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6821,7 +7434,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6900,7 +7513,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6979,7 +7592,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7055,7 +7668,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7143,7 +7756,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7226,7 +7839,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7305,7 +7918,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7384,7 +7997,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7467,7 +8080,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7546,7 +8159,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7626,7 +8239,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7702,7 +8315,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7735,6 +8348,7 @@ export interface operations {
     list_notifications_api_notifications_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -7782,7 +8396,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7862,7 +8476,83 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    presence_api_presence_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPresence"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7895,6 +8585,7 @@ export interface operations {
     list_queues_api_queues_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -7942,7 +8633,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8022,7 +8713,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8101,7 +8792,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8178,7 +8869,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8261,7 +8952,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8294,6 +8985,7 @@ export interface operations {
     list_quick_answers_api_quick_answers_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -8343,7 +9035,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8423,7 +9115,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8502,7 +9194,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8579,7 +9271,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8662,7 +9354,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8745,7 +9437,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8754,6 +9446,13 @@ export interface operations {
             };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An empty file, or a type outside the allow-list */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8824,7 +9523,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8916,7 +9615,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8950,12 +9649,14 @@ export interface operations {
         parameters: {
             query: {
                 connection_id?: number | null;
-                /** @description Last day of the period (inclusive). */
+                /** @description Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most 366 days from it (else 422 `period_too_long`). */
                 end: string;
+                /** @description `all`: durations count every second. `business`: only the seconds inside the business hours of each ticket's connection (a queue's own week where it has one; the same as `all` for a connection without business hours). The counts and ratings do not change. */
+                hours?: "all" | "business";
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is refused with 422 `unknown_time_zone`. */
                 tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
@@ -9003,7 +9704,96 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    connections_api_reports_connections_get: {
+        parameters: {
+            query: {
+                connection_id?: number | null;
+                /** @description Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most 366 days from it (else 422 `period_too_long`). */
+                end: string;
+                /** @description `all`: durations count every second. `business`: only the seconds inside the business hours of each ticket's connection (a queue's own week where it has one; the same as `all` for a connection without business hours). The counts and ratings do not change. */
+                hours?: "all" | "business";
+                queue_id?: number | null;
+                /** @description First day of the period (inclusive). */
+                start: string;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is refused with 422 `unknown_time_zone`. */
+                tz?: string | null;
+                /** @description Only the tickets this agent holds. */
+                user_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionRow"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9037,12 +9827,12 @@ export interface operations {
         parameters: {
             query: {
                 connection_id?: number | null;
-                /** @description Last day of the period (inclusive). */
+                /** @description Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most 366 days from it (else 422 `period_too_long`). */
                 end: string;
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is refused with 422 `unknown_time_zone`. */
                 tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
@@ -9090,7 +9880,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9135,7 +9925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WaitingNow"];
+                    "application/json": components["schemas"]["Now"];
                 };
             };
             /** @description Bad request */
@@ -9166,7 +9956,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9200,12 +9990,14 @@ export interface operations {
         parameters: {
             query: {
                 connection_id?: number | null;
-                /** @description Last day of the period (inclusive). */
+                /** @description Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most 366 days from it (else 422 `period_too_long`). */
                 end: string;
+                /** @description `all`: durations count every second. `business`: only the seconds inside the business hours of each ticket's connection (a queue's own week where it has one; the same as `all` for a connection without business hours). The counts and ratings do not change. */
+                hours?: "all" | "business";
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is refused with 422 `unknown_time_zone`. */
                 tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
@@ -9253,7 +10045,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9287,12 +10079,14 @@ export interface operations {
         parameters: {
             query: {
                 connection_id?: number | null;
-                /** @description Last day of the period (inclusive). */
+                /** @description Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most 366 days from it (else 422 `period_too_long`). */
                 end: string;
+                /** @description `all`: durations count every second. `business`: only the seconds inside the business hours of each ticket's connection (a queue's own week where it has one; the same as `all` for a connection without business hours). The counts and ratings do not change. */
+                hours?: "all" | "business";
                 queue_id?: number | null;
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is refused with 422 `unknown_time_zone`. */
                 tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
@@ -9340,7 +10134,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9376,16 +10170,23 @@ export interface operations {
                 /** @description The previous page's last ticket id. */
                 after?: number | null;
                 connection_id?: number | null;
-                /** @description Last day of the period (inclusive). */
+                /** @description Last day of the period (inclusive): not before `start` (else 422 `period_reversed`), at most 366 days from it (else 422 `period_too_long`). */
                 end: string;
                 format?: "json" | "csv" | "xlsx";
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
                 queue_id?: number | null;
+                /** @description Only tickets the customer rated so. */
+                rating?: number | null;
+                /** @description Contact name, phone number, protocol or text of a message, as the ticket list. */
+                search?: string | null;
                 sep?: "," | ";";
                 /** @description First day of the period (inclusive). */
                 start: string;
-                /** @description IANA time zone the days are counted in; the workspace's if omitted. */
+                status?: components["schemas"]["TicketStatus"] | null;
+                /** @description Only tickets with this tag (its id). */
+                tag?: number | null;
+                /** @description IANA time zone the days are counted in; the workspace's if omitted. A name no zone has is refused with 422 `unknown_time_zone`. */
                 tz?: string | null;
                 /** @description Only the tickets this agent holds. */
                 user_id?: number | null;
@@ -9435,7 +10236,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9474,6 +10275,7 @@ export interface operations {
                 before?: string | null;
                 connection_id?: number | null;
                 contact_id?: number | null;
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -9522,7 +10324,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9602,7 +10404,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9681,7 +10483,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9764,7 +10566,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9843,7 +10645,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9923,7 +10725,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10006,7 +10808,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10036,18 +10838,16 @@ export interface operations {
             };
         };
     };
-    put_setting_api_settings__key__put: {
+    put_agent_signature_api_settings_agent_signature_put: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                key: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SettingWrite"];
+                "application/json": components["schemas"]["AgentSignatureWrite"];
             };
         };
         responses: {
@@ -10088,7 +10888,407 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    put_ignore_group_messages_api_settings_ignore_group_messages_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IgnoreGroupMessagesWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    put_outbound_min_interval_ms_api_settings_outbound_min_interval_ms_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutboundMinIntervalMsWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    put_send_api_opens_ticket_api_settings_send_api_opens_ticket_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendApiOpensTicketWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    put_send_greeting_on_new_ticket_api_settings_send_greeting_on_new_ticket_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendGreetingOnNewTicketWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    put_timezone_api_settings_timezone_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TimezoneWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingRead"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10121,6 +11321,7 @@ export interface operations {
     list_tags_api_tags_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -10168,7 +11369,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10248,7 +11449,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10325,7 +11526,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10408,7 +11609,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10445,6 +11646,7 @@ export interface operations {
                 connection_id?: number | null;
                 /** @description Only this contact's tickets (the contact panel's history). */
                 contact_id?: number | null;
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -10500,7 +11702,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10589,7 +11791,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10668,7 +11870,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10710,7 +11912,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TicketUpdate"];
+                "application/json": components["schemas"]["TicketStep"] | components["schemas"]["TicketTransfer"];
             };
         };
         responses: {
@@ -10751,7 +11953,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10784,6 +11986,7 @@ export interface operations {
     list_ticket_events_api_tickets__ticket_id__events_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -10834,7 +12037,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10867,8 +12070,8 @@ export interface operations {
     list_messages_api_tickets__ticket_id__messages_get: {
         parameters: {
             query?: {
-                /** @description A message id: return messages older than it (the previous next_cursor). */
-                before?: number | null;
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
+                cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
             };
@@ -10918,7 +12121,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11010,7 +12213,261 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_messages_around_api_tickets__ticket_id__messages__message_id__around_get: {
+        parameters: {
+            query?: {
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                message_id: number;
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_messages_newer_api_tickets__ticket_id__messages__message_id__newer_get: {
+        parameters: {
+            query?: {
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                message_id: number;
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    search_messages_api_tickets__ticket_id__messages_search_get: {
+        parameters: {
+            query: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
+                cursor?: string | null;
+                /** @description How many items per page (1 to 100). */
+                limit?: number;
+                /** @description Words of the message, as typed. */
+                q: string;
+            };
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MessageRead_"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11089,7 +12546,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11135,7 +12592,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description This client_id was already sent: the first note. */
+            /** @description This client_id was already sent: the first message. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -11181,7 +12638,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11264,7 +12721,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11345,7 +12802,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11426,7 +12883,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11518,7 +12975,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11601,7 +13058,88 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    post_typing_api_tickets__ticket_id__typing_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The resource's id. */
+                ticket_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TypingState"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11693,7 +13231,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11776,7 +13314,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11856,7 +13394,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11935,7 +13473,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11968,6 +13506,7 @@ export interface operations {
     list_users_api_users_get: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page, passed back as it came; none for the first page. */
                 cursor?: string | null;
                 /** @description How many items per page (1 to 100). */
                 limit?: number;
@@ -12017,7 +13556,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12097,7 +13636,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12176,7 +13715,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12253,7 +13792,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12336,7 +13875,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12412,7 +13951,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12501,7 +14040,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12580,7 +14119,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12656,7 +14195,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12736,7 +14275,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12813,7 +14352,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12896,7 +14435,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12977,7 +14516,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13060,7 +14599,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13141,7 +14680,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Conflict */
+            /** @description Conflicts with the current state: a name taken, a referenced id that does not exist, a wrong status */
             409: {
                 headers: {
                     [name: string]: unknown;

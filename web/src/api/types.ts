@@ -11,7 +11,7 @@ export type LoginResponse = Schemas["TokenPair"];
 export type Meta = Schemas["Meta"];
 export type Queue = Schemas["QueueRead"];
 export type Tag = Schemas["TagRead"];
-export type QueueOption = Schemas["QueueOption-Input"];
+export type QueueOption = Schemas["QueueOption"];
 export type TicketStatus = Schemas["TicketStatus"];
 export type ContactSummary = Schemas["TicketContact"];
 export type Contact = Schemas["ContactRead"];
@@ -38,6 +38,11 @@ export type Setting = Schemas["SettingRead"];
 /** A connection's queue menu, business hours, automatic messages, timers and survey. */
 export type Automation = Schemas["ConnectionAutomation-Input"];
 export type Interval = Schemas["Interval"];
+export type WeeklyHours = Schemas["WeeklyHours"];
+/** A holiday or special day: its own intervals (none: closed) instead of the weekday's. */
+export type DateException = Schemas["DateException"];
+/** A queue's own week and out-of-hours message, instead of its connection's. */
+export type QueueHours = Schemas["QueueHours-Input"];
 export type MenuPreviewRequest = Schemas["MenuPreviewRequest"];
 export type Preview = Schemas["Preview"];
 /** One line of a ticket's history (accepted, queue chosen, closed for silence, rated…). */
@@ -45,6 +50,7 @@ export type Preview = Schemas["Preview"];
 export type ScheduledMessage = Schemas["ScheduledRead"];
 export type ScheduleStatus = Schemas["ScheduleStatus"];
 export type ScheduledInput = Schemas["ScheduledCreate"];
+export type ScheduledChange = Schemas["ScheduledUpdate"];
 export type DeadLetter = Schemas["DeadLetterOut"];
 export type DeadLetterRetry = Schemas["RetryOut"];
 
@@ -62,11 +68,12 @@ export type WebhookAttempt = Schemas["AttemptRead"];
 export type WebhookEventType = Schemas["EndpointCreate"]["events"][number];
 
 // What the UI sends.
-export type TicketChange = Schemas["TicketUpdate"];
+// A change is an action on the ticket, or a transfer to a user and/or a queue.
+export type TicketChange = Schemas["TicketStep"] | Schemas["TicketTransfer"];
+export type TicketAction = Schemas["TicketStep"]["action"];
 export type ForwardInput = Schemas["ForwardRequest"];
 export type ContactFieldInput = Schemas["ContactFieldCreate"];
 export type ContactFieldChange = Schemas["ContactFieldUpdate"];
-export type TicketAction = Schemas["TicketAction"];
 export type Assignee = Schemas["AssigneeFilter"];
 export type ConnectionInput = Schemas["ConnectionCreate"];
 export type ConnectionChange = Schemas["ConnectionUpdate"];
@@ -74,6 +81,11 @@ export type ContactInput = Schemas["ContactCreate"];
 export type ContactChange = Schemas["ContactUpdate"];
 export type UserInput = Schemas["UserCreate"];
 export type UserChange = Schemas["UserUpdate"];
+export type ProfileChange = Schemas["OwnPreferences"];
+export type PasswordChange = Schemas["PasswordChange"];
+export type NotificationPreferences = Schemas["NotificationPreferences"];
+export type UserPresence = Schemas["UserPresence"];
+export type PresenceState = Schemas["Presence"];
 export type QueueInput = Schemas["QueueCreate"];
 export type TagInput = Schemas["TagCreate"];
 export type QuickAnswerInput = Schemas["QuickAnswerCreate"];
@@ -99,6 +111,8 @@ export type ReportSpread = Schemas["Spread"];
 export type ReportCsat = Schemas["Csat"];
 export type AgentReportRow = Schemas["AgentRow"];
 export type QueueReportRow = Schemas["QueueRow"];
+export type ConnectionReportRow = Schemas["ConnectionRow"];
 export type ReportHeatmap = Schemas["Heatmap"];
-export type WaitingNow = Schemas["WaitingNow"];
+export type ReportNow = Schemas["Now"];
+export type AgentNow = Schemas["AgentNow"];
 export type TicketMetricsRow = Schemas["TicketMetricsRow"];

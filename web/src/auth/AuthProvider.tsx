@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { ApiError } from "../api/client";
 import { auth } from "../api/endpoints";
-import type { User } from "../api/types";
+import type { LoginResponse, User } from "../api/types";
 import { session } from "./session";
 
 type AuthState =
@@ -15,6 +15,10 @@ interface Auth {
   state: AuthState;
   login: (email: string, password: string) => Promise<void>;
   logout: () => Promise<void>;
+  /** The signed-in user changed (their own profile). */
+  replaceUser: (user: User) => void;
+  /** Fresh tokens for the same user (after a new password). */
+  renew: (tokens: LoginResponse) => void;
 }
 
 const AuthContext = createContext<Auth | null>(null);
@@ -65,7 +69,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     session.end("logout");
   }, []);
 
-  const value = useMemo(() => ({ state, login, logout }), [state, login, logout]);
+  const replaceUser = useCallback((user: User) => setState({ status: "signed-in", user }), []);
+
+  const renew = useCallback((tokens: LoginResponse) => {
+    session.save({ access_token: tokens.access_token, refresh_token: tokens.refresh_token });
+    setState({ status: "signed-in", user: tokens.user });
+  }, []);
+
+  const value = useMemo(() => ({ state, login, logout, replaceUser, renew }), [state, login, logout, replaceUser, renew]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -19,9 +19,11 @@ interface ChatHeaderProps {
   onTab: (tab: TabId) => void;
   /** Show or hide the contact panel beside the chat. */
   onContact: () => void;
+  /** Open the search inside this conversation. */
+  onSearch: () => void;
 }
 
-export function ChatHeader({ ticket, onTab, onContact }: ChatHeaderProps) {
+export function ChatHeader({ ticket, onTab, onContact, onSearch }: ChatHeaderProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const me = useMe();
@@ -79,6 +81,9 @@ export function ChatHeader({ ticket, onTab, onContact }: ChatHeaderProps) {
         </small>
       </div>
       <div className="chat-actions">
+        <button type="button" className="icon-button" onClick={onSearch} aria-label={t("chat.search")} title={t("chat.search")} data-testid="chat-search-button">
+          <Icon name="search" />
+        </button>
         {ticket.status === "pending" && (
           <button type="button" className="button primary" disabled={busy} onClick={() => void act("accept")} data-testid="accept-button">
             {t("chat.accept")}

@@ -1,6 +1,6 @@
 // One conversation: header with the ticket actions, the messages, and the reply box (files can be dropped anywhere).
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type DragEvent } from "react";
+import { useCallback, useState, type DragEvent } from "react";
 import { ApiError } from "../api/client";
 import { messages, tickets } from "../api/endpoints";
 import { keys } from "../api/queries";
@@ -11,11 +11,14 @@ import { useI18n } from "../i18n/I18nProvider";
 import { allTickets, type Pages } from "../realtime/cache";
 import type { TabId } from "../tickets/tabs";
 import { Spinner } from "../ui/Spinner";
-import { ScheduleDialog } from "../scheduled/ScheduleDialog";
+import { ScheduleDialog, type NewSchedule } from "../scheduled/ScheduleDialog";
+import { ScheduledStrip } from "../scheduled/ScheduledStrip";
 import { ChatHeader } from "./ChatHeader";
+import { ChatSearch } from "./ChatSearch";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { TemplatePicker } from "./TemplatePicker";
+import { useTypingSignal } from "./typing";
 import { useSend } from "./useSend";
 
 function useTicket(ticketId: number) {
@@ -46,11 +49,18 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
   const serviceWindow = useServiceWindow(ticketId);
   const [picking, setPicking] = useState(false);
   const { send, resend } = useSend(ticketId);
+  const typing = useTypingSignal(ticketId);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [showContact, setShowContact] = useState(false);
-  const [scheduling, setScheduling] = useState<string | null>(null);
+  const [scheduling, setScheduling] = useState<NewSchedule | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [focusId, setFocusId] = useState<number | null>(null);
+  const closeSearch = useCallback(() => {
+    setSearching(false);
+    setFocusId(null);
+  }, []);
 
   if (ticket.isError) {
     const gone = ticket.error instanceof ApiError && [403, 404].includes(ticket.error.status);
@@ -90,9 +100,18 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
         }}
         onDrop={onDrop}
       >
-        <ChatHeader ticket={current} onTab={onTab} onContact={() => setShowContact(!showContact)} />
-        <MessageList ticketId={ticketId} isGroup={current.contact.is_group} onReply={setReplyTo} onResend={resend} />
+        <ChatHeader ticket={current} onTab={onTab} onContact={() => setShowContact(!showContact)} onSearch={() => setSearching(true)} />
+        {searching && <ChatSearch ticketId={ticketId} onFocus={setFocusId} onClose={closeSearch} />}
+        <MessageList
+          ticketId={ticketId}
+          isGroup={current.contact.is_group}
+          onReply={setReplyTo}
+          onResend={resend}
+          focusId={focusId}
+          onLeaveFocus={closeSearch}
+        />
         {dragging && <div className="drop-overlay">{t("chat.dropHere")}</div>}
+        <ScheduledStrip contactId={current.contact.id} connectionId={current.connection_id} />
         {windowClosed && (
           <div className="banner banner-warning window-banner" role="status" data-testid="window-banner">
             <span>{t("chat.windowClosed")}</span>
@@ -110,12 +129,20 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
             file={file}
             onFile={setFile}
             onSend={send}
-            onSchedule={setScheduling}
+            onSchedule={(draft) => setScheduling({ ticket: current, draft, file })}
             fillTemplate={(text) => tickets.render(ticketId, text)}
+            onTyping={(on) => (on ? typing.typed() : typing.stopped())}
           />
         )}
         {scheduling !== null && (
-          <ScheduleDialog ticket={current} draft={scheduling} onDone={() => setScheduling(null)} onClose={() => setScheduling(null)} />
+          <ScheduleDialog
+            subject={scheduling}
+            onDone={() => {
+              if (scheduling.file) setFile(null); // it went with the schedule
+              setScheduling(null);
+            }}
+            onClose={() => setScheduling(null)}
+          />
         )}
       </div>
       {showContact && <ContactPanel contactId={current.contact.id} ticketId={current.id} onClose={() => setShowContact(false)} />}

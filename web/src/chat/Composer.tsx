@@ -24,9 +24,11 @@ interface ComposerProps {
   onSchedule: (draft: string) => void;
   /** A quick answer's variables filled for this ticket. */
   fillTemplate: (text: string) => Promise<string>;
+  /** The agent typed a reply (true) or stopped: the customer sees "typing…". Never for notes. */
+  onTyping: (typing: boolean) => void;
 }
 
-export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate }: ComposerProps) {
+export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate, onTyping }: ComposerProps) {
   const { t } = useI18n();
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
@@ -46,6 +48,7 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
     const body = text.trim();
     if (!body && !file) return;
     onSend(note ? { body, file: null, quoted: null, note: true } : { body, file, quoted: replyTo });
+    onTyping(false);
     setText("");
     onFile(null);
     onCancelReply();
@@ -248,6 +251,7 @@ export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, 
           onChange={(event) => {
             setText(event.target.value);
             setHighlight(0);
+            if (!note) onTyping(event.target.value.trim() !== "");
           }}
           onKeyDown={onKeyDown}
           onPaste={onPaste}

@@ -13,21 +13,24 @@ interface BubbleProps {
   onReply: (message: Message) => void;
   onResend: (message: Message) => void;
   onOpenImage: (src: string) => void;
+  /** The search result jumped to. */
+  highlighted?: boolean;
 }
 
 function quotePreview(message: Message): string {
   return message.body || message.media_name || message.type;
 }
 
-export function MessageBubble({ message, quoted, showSender, onReply, onResend, onOpenImage }: BubbleProps) {
+export function MessageBubble({ message, quoted, showSender, onReply, onResend, onOpenImage, highlighted = false }: BubbleProps) {
   const { t, formatTime } = useI18n();
   const reactions = Object.entries(message.reactions);
   const note = message.type === "note";
   const side = note ? "out note" : message.from_me ? "out" : "in";
   return (
     <div
-      className={`bubble-row ${side}`}
+      className={`bubble-row ${side}${highlighted ? " highlighted" : ""}`}
       data-testid="message"
+      data-highlighted={highlighted || undefined}
       data-message-id={message.id}
       data-status={message.status}
       data-type={message.type}

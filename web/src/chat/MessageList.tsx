@@ -1,5 +1,6 @@
 // The conversation: day separators, older pages loaded when scrolled to the top (keeping the view still),
-// and a stick-to-bottom behaviour for new messages.
+// a stick-to-bottom behaviour for new messages, and a jump to a search result (its surroundings loaded when it is
+// older than what is loaded, newer pages as scrolled down; a bar leads back to the newest messages).
 import { useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
@@ -9,7 +10,7 @@ import { dayLabel, withDaySeparators } from "./days";
 import { historyLine, timeline } from "./history";
 import { ImageViewer } from "./ImageViewer";
 import { MessageBubble } from "./MessageBubble";
-import { useMessages } from "./useMessages";
+import { useMessages, useMessagesAround } from "./useMessages";
 import { useTicketHistory } from "./useTicketHistory";
 
 interface MessageListProps {
@@ -17,11 +18,18 @@ interface MessageListProps {
   isGroup: boolean;
   onReply: (message: Message) => void;
   onResend: (message: Message) => void;
+  /** The message to show, centred and highlighted (a search result); null for the newest messages. */
+  focusId: number | null;
+  onLeaveFocus: () => void;
 }
 
-export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageListProps) {
+export function MessageList({ ticketId, isGroup, onReply, onResend, focusId, onLeaveFocus }: MessageListProps) {
   const { t, formatDate, formatTime } = useI18n();
-  const list = useMessages(ticketId);
+  const live = useMessages(ticketId);
+  // A result already loaded is shown where it is; an older one with the page around it, instead of the live list.
+  const jumpFar = focusId !== null && !live.items.some((message) => message.id === focusId);
+  const around = useMessagesAround(ticketId, jumpFar ? focusId : null);
+  const list = jumpFar ? around : live;
   const history = useTicketHistory(ticketId);
   const [viewing, setViewing] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
@@ -41,6 +49,9 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
     anchor.current = { height: element.scrollHeight, top: element.scrollTop };
     void list.fetchNextPage();
   }, Boolean(list.hasNextPage));
+  const newerSentinel = useInfiniteScroll<HTMLDivElement>(() => {
+    if (around.hasPreviousPage && !around.isFetchingPreviousPage) void around.fetchPreviousPage();
+  }, jumpFar && around.hasPreviousPage);
 
   // Older messages were put above: keep what the person was reading where it was.
   useLayoutEffect(() => {
@@ -50,14 +61,28 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
     anchor.current = null;
   }, [firstKey]);
 
-  // A new last message: follow it if we were at the bottom, or if it is ours.
+  // A new last message: follow it if we were at the bottom, or if it is ours; not after a jump, where the last
+  // message is the end of a newer page loaded below what is being read.
   const stuck = useRef(true);
   useLayoutEffect(() => {
     const element = scroller.current;
-    if (element && (stuck.current || last?.from_me)) element.scrollTop = element.scrollHeight;
-  }, [last?.id, last?.client_id, last?.from_me]);
+    if (element && !jumpFar && (stuck.current || last?.from_me)) element.scrollTop = element.scrollHeight;
+  }, [jumpFar, last?.id, last?.client_id, last?.from_me]);
+
+  // The focused message, once rendered: into the middle of the view (after the effects above).
+  const shown = list.items.some((message) => message.id === focusId);
+  useLayoutEffect(() => {
+    const element = scroller.current?.querySelector(`[data-message-id="${focusId}"]`);
+    if (!element) return;
+    stuck.current = false;
+    element.scrollIntoView({ block: "center" });
+  }, [focusId, shown]);
 
   if (list.isPending) return <div className="messages"><Spinner label={t("common.loading")} /></div>;
+  const leave = () => {
+    stuck.current = true;
+    onLeaveFocus();
+  };
   return (
     <div
       className="messages"
@@ -103,9 +128,20 @@ export function MessageList({ ticketId, isGroup, onReply, onResend }: MessageLis
             onReply={onReply}
             onResend={onResend}
             onOpenImage={setViewing}
+            highlighted={message.id === focusId}
           />
         );
       })}
+      {jumpFar && around.hasPreviousPage && (
+        <div ref={newerSentinel} className="history-more" data-testid="history-newer">
+          <Spinner label={t("chat.loadingHistory")} />
+        </div>
+      )}
+      {jumpFar && (
+        <button type="button" className="button jump-newest" onClick={leave} data-testid="jump-newest">
+          {t("chat.searchNewest")}
+        </button>
+      )}
       {viewing && <ImageViewer src={viewing} onClose={() => setViewing(null)} />}
     </div>
   );

@@ -3,6 +3,7 @@ import { tickets } from "../api/endpoints";
 import { useDirectory, useQueues } from "../api/queries";
 import type { Ticket } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
+import { usePresence } from "../presence/presence";
 import { Field } from "../ui/Field";
 import { Modal } from "../ui/Modal";
 import { useApiForm } from "../ui/useApiForm";
@@ -14,6 +15,7 @@ export function TransferDialog({ ticket, onDone, onClose }: { ticket: Ticket; on
   const { t } = useI18n();
   const queues = useQueues().data ?? [];
   const people = useDirectory().data ?? [];
+  const presenceOf = usePresence();
   const [queue, setQueue] = useState(KEEP);
   const [user, setUser] = useState(NOBODY);
   const { busy, errors, formError, submit } = useApiForm();
@@ -54,8 +56,8 @@ export function TransferDialog({ ticket, onDone, onClose }: { ticket: Ticket; on
             <select {...props} value={user} onChange={(event) => setUser(event.target.value)} data-testid="transfer-user">
               <option value={NOBODY}>{t("chat.transferKeepUser")}</option>
               {candidates.map((person) => (
-                <option key={person.id} value={person.id}>
-                  {person.name}
+                <option key={person.id} value={person.id} data-presence={presenceOf(person.id)}>
+                  {`${person.name} · ${t(`presence.${presenceOf(person.id)}`)}`}
                 </option>
               ))}
             </select>

@@ -49,3 +49,34 @@ export function useMessages(ticketId: number) {
 
   return { ...query, items };
 }
+
+// Where a page of the history around a message comes from: the jump itself, older pages of the list, or the
+// messages after the newest one loaded.
+type AroundParam = { around: number } | { older: string } | { newerThan: number };
+
+function aroundPage(ticketId: number, param: AroundParam) {
+  if ("around" in param) return messages.around(ticketId, param.around, 40);
+  if ("older" in param) return messages.list(ticketId, param.older, 40);
+  return messages.newer(ticketId, param.newerThan, 40);
+}
+
+/** The history around one message (a search result far back): that page first, then older pages as scrolled up
+ * and newer ones as scrolled down, until the newest. Not kept live: new messages go to `useMessages`' pages. */
+export function useMessagesAround(ticketId: number, messageId: number | null) {
+  const query = useInfiniteQuery({
+    queryKey: keys.messagesAround(ticketId, messageId ?? 0),
+    queryFn: ({ pageParam }) => aroundPage(ticketId, pageParam),
+    initialPageParam: { around: messageId ?? 0 } as AroundParam,
+    getNextPageParam: (last): AroundParam | undefined => (last.next_cursor ? { older: last.next_cursor } : undefined),
+    // pages[0] is the newest page loaded; a page of newer messages that ends before the newest says where to go on.
+    getPreviousPageParam: (first, _pages, firstParam): AroundParam | undefined => {
+      const newest = first.items[first.items.length - 1];
+      if (!newest || ("newerThan" in firstParam && !first.next_cursor)) return undefined;
+      return { newerThan: newest.id };
+    },
+    enabled: messageId !== null,
+    staleTime: 30_000,
+  });
+  const items = useMemo(() => chronological(query.data), [query.data]);
+  return { ...query, items };
+}

@@ -1,13 +1,12 @@
 // The connection form's automation sections: Menu (with a live preview of what the customer reads), Horários,
 // Mensagens automáticas and Pesquisa de satisfação. Everything is saved with the connection, as one document.
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
 import { automation } from "../api/endpoints";
 import type { Automation, Queue } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
-import type { MessageKey } from "../i18n/translate";
 import { Field } from "../ui/Field";
-import { intervalsText, parseIntervals, WEEKDAYS, type Weekday } from "./weeklyHours";
+import { ExceptionsEditor } from "./ExceptionsEditor";
+import { WeekEditor } from "./WeekEditor";
 
 interface AutomationSectionProps {
   value: Automation;
@@ -42,15 +41,6 @@ export function AutomationSection({ value, onChange, greeting, queues, errors }:
   const messages = value.messages ?? {};
   const timers = value.timers ?? {};
   const survey = value.survey ?? {};
-  const days = hours.days ?? {};
-  // The day lines as typed: parsed on every change, but not rewritten while someone is typing them.
-  const [dayText, setDayText] = useState<Record<Weekday, string>>(
-    () => Object.fromEntries(WEEKDAYS.map((day) => [day, intervalsText(days[day])])) as Record<Weekday, string>,
-  );
-  const setDay = (day: Weekday, text: string) => {
-    setDayText((old) => ({ ...old, [day]: text }));
-    onChange({ ...value, hours: { ...hours, days: { ...days, [day]: parseIntervals(text) } } });
-  };
   const orEmpty = (text: string) => (text.trim() ? text : null);
   const minutes = (text: string) => (text === "" ? null : Number(text));
 
@@ -110,11 +100,12 @@ export function AutomationSection({ value, onChange, greeting, queues, errors }:
         {hours.enabled && (
           <>
             <small className="field-hint">{t("automation.hoursHint")}</small>
-            {WEEKDAYS.map((day) => (
-              <Field key={day} label={t(`automation.day.${day}` as MessageKey)} error={errors[day]}>
-                {(props) => <input {...props} value={dayText[day]} placeholder="08:00-12:00, 13:30-18:00" onChange={(e) => setDay(day, e.target.value)} data-testid={`hours-${day}`} />}
-              </Field>
-            ))}
+            <WeekEditor value={hours.days} onChange={(days) => onChange({ ...value, hours: { ...hours, days } })} errors={errors} testId="hours" />
+            <ExceptionsEditor
+              value={hours.exceptions ?? []}
+              onChange={(exceptions) => onChange({ ...value, hours: { ...hours, exceptions } })}
+              error={errors.exceptions ?? errors.intervals ?? errors.date ?? errors.label}
+            />
             <Field label={t("automation.outOfHours")} error={errors.message}>
               {(props) => <textarea {...props} rows={2} value={hours.message ?? ""} onChange={(e) => onChange({ ...value, hours: { ...hours, message: e.target.value } })} />}
             </Field>

@@ -24,6 +24,7 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
     is_default: connection?.is_default ?? false,
     greeting_message: connection?.greeting_message ?? "",
     farewell_message: connection?.farewell_message ?? "",
+    send_read_receipts: connection?.send_read_receipts ?? true,
     queue_ids: connection?.queue_ids ?? [],
     automation: connection?.automation ?? {},
   });
@@ -87,6 +88,15 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
         <label className="checkbox">
           <input type="checkbox" checked={form.is_default} onChange={(e) => set("is_default", e.target.checked)} data-testid="connection-default" />
           {t("connections.isDefault")}
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={form.send_read_receipts}
+            onChange={(e) => set("send_read_receipts", e.target.checked)}
+            data-testid="connection-read-receipts"
+          />
+          {t("connections.readReceipts")}
         </label>
         {queues.length > 0 && (
           <fieldset className="field">

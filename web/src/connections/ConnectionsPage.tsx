@@ -6,6 +6,7 @@ import { keys, useConnections, useMeta } from "../api/queries";
 import type { Connection, ConnectionProfile } from "../api/types";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
+import { withConnection } from "../realtime/cache";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { errorMessage } from "../ui/errors";
 import { Spinner } from "../ui/Spinner";
@@ -48,7 +49,7 @@ function ConnectionCard({ connection, admin, onDialog }: { connection: Connectio
     setError(null);
     try {
       const updated = await work();
-      client.setQueryData<Connection[]>(keys.connections, (list) => list?.map((item) => (item.id === updated.id ? updated : item)));
+      client.setQueryData<Connection[]>(keys.connections, (list) => list && withConnection(list, updated));
     } catch (caught) {
       setError(errorMessage(caught, i18n));
     } finally {

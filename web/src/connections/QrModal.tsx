@@ -28,7 +28,7 @@ function QrTab({ connection }: { connection: Connection }) {
     queryKey: keys.qr(connection.id),
     queryFn: () =>
       connections.qr(connection.id).catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 404) return null; // no code yet
+        if (error instanceof ApiError && error.code === "no_qr_code") return null; // no code yet
         throw error;
       }),
     // Socket events bring each new code; polling covers a socket that is still (re)connecting.

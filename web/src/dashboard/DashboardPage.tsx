@@ -1,7 +1,8 @@
-// "Painel": who waits right now (live), and how the team did over a period — figures, charts and the ticket report.
+// "Painel": right now (live: who waits, who is at their desk, who holds what), and how the team did over a period —
+// figures, charts, tables per queue and per connection, and the ticket report.
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { reports, type ReportQuery } from "../api/endpoints";
+import { reports, type FiguresQuery, type ReportHours } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { ReportSpread, ReportSummary } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
@@ -9,36 +10,17 @@ import type { MessageKey } from "../i18n/translate";
 import { errorMessage, fieldErrors } from "../ui/errors";
 import { Spinner } from "../ui/Spinner";
 import { AgentsChart, HeatmapTable, VolumeChart } from "./charts";
-import { formatDuration, formatNumber, localToday, periodFor, type Period, type PeriodChoice } from "./period";
+import { GroupTable } from "./GroupTable";
+import { AgentsNow, NowFigures, useNow } from "./NowPanel";
+import { formatDuration, formatNumber, periodFor, type Period, type PeriodChoice } from "./period";
 import { TicketReport } from "./TicketReport";
 
-// Days are counted in the workspace's time zone by the server; "today" is taken in the browser's, which agents
-// share with their workspace in practice.
-const TIME_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const CHOICES: { value: PeriodChoice; label: MessageKey }[] = [
   { value: "today", label: "dashboard.today" },
   { value: "7d", label: "dashboard.last7" },
   { value: "30d", label: "dashboard.last30" },
   { value: "custom", label: "dashboard.custom" },
 ];
-
-function WaitingNowPanel() {
-  const { t, language } = useI18n();
-  // Refetched whenever a ticket event arrives (RealtimeProvider invalidates this key).
-  const now = useQuery({ queryKey: keys.waitingNow, queryFn: reports.now });
-  return (
-    <section className="dashboard-now" aria-live="polite">
-      <div className="dashboard-figure">
-        <span>{t("dashboard.waitingNow")}</span>
-        <strong data-testid="waiting-now">{now.data ? formatNumber(language, now.data.count) : "…"}</strong>
-      </div>
-      <div className="dashboard-figure">
-        <span>{t("dashboard.longestWait")}</span>
-        <strong data-testid="longest-wait">{formatDuration(now.data?.longest_seconds)}</strong>
-      </div>
-    </section>
-  );
-}
 
 function PeriodPicker({ choice, custom, onChoice, onCustom, errors }: {
   choice: PeriodChoice;
@@ -83,6 +65,24 @@ function PeriodPicker({ choice, custom, onChoice, onCustom, errors }: {
   );
 }
 
+// Durations counted only inside each connection's business hours, or every second; counts never change.
+function BusinessHoursToggle({ hours, onChange }: { hours: ReportHours; onChange: (hours: ReportHours) => void }) {
+  const { t } = useI18n();
+  const business = hours === "business";
+  return (
+    <button
+      type="button"
+      className={`button ${business ? "" : "ghost"}`}
+      aria-pressed={business}
+      title={t("dashboard.businessHoursHint")}
+      data-testid="hours-business"
+      onClick={() => onChange(business ? "all" : "business")}
+    >
+      {t("dashboard.businessHours")}
+    </button>
+  );
+}
+
 function SpreadFigure({ label, spread, testId }: { label: string; spread: ReportSpread; testId: string }) {
   const { t } = useI18n();
   return (
@@ -123,14 +123,21 @@ function Figures({ summary }: { summary: ReportSummary }) {
   );
 }
 
-function PeriodReports({ query }: { query: ReportQuery }) {
+function PeriodReports({ query }: { query: FiguresQuery }) {
   const i18n = useI18n();
   const { t } = i18n;
   const summary = useQuery({ queryKey: [...keys.reports, "summary", query], queryFn: () => reports.summary(query) });
   const agents = useQuery({ queryKey: [...keys.reports, "agents", query], queryFn: () => reports.agents(query) });
   const heatmap = useQuery({ queryKey: [...keys.reports, "heatmap", query], queryFn: () => reports.heatmap(query) });
+  const queues = useQuery({ queryKey: [...keys.reports, "queues", query], queryFn: () => reports.queues(query) });
+  const connections = useQuery({
+    queryKey: [...keys.reports, "connections", query],
+    queryFn: () => reports.connections(query),
+  });
   if (summary.error) return <p className="form-error">{errorMessage(summary.error, i18n)}</p>;
-  if (!summary.data || !agents.data || !heatmap.data) return <Spinner label={t("common.loading")} />;
+  if (!summary.data || !agents.data || !heatmap.data || !queues.data || !connections.data) {
+    return <Spinner label={t("common.loading")} />;
+  }
   return (
     <>
       <Figures summary={summary.data} />
@@ -138,6 +145,23 @@ function PeriodReports({ query }: { query: ReportQuery }) {
         <VolumeChart days={summary.data.by_day} />
         <AgentsChart rows={agents.data} />
         <HeatmapTable cells={heatmap.data.cells} />
+        <GroupTable
+          title={t("dashboard.perQueue")}
+          nameHeader={t("dashboard.queue")}
+          testId="table-queues"
+          rows={queues.data.map((row) => ({
+            key: row.queue_id ?? "none",
+            name: row.name ?? t("dashboard.noQueue"),
+            figures: row,
+            timeInQueue: row.time_in_queue,
+          }))}
+        />
+        <GroupTable
+          title={t("dashboard.perConnection")}
+          nameHeader={t("dashboard.connection")}
+          testId="table-connections"
+          rows={connections.data.map((row) => ({ key: row.connection_id, name: row.name, figures: row }))}
+        />
       </div>
       <TicketReport query={query} />
     </>
@@ -145,13 +169,35 @@ function PeriodReports({ query }: { query: ReportQuery }) {
 }
 
 export default function DashboardPage() {
+  const { t } = useI18n();
+  return (
+    <div className="page dashboard" data-testid="dashboard-page">
+      <header className="page-header">
+        <h1>{t("dashboard.title")}</h1>
+        <NowFigures />
+      </header>
+      <AgentsNow />
+      <PeriodsEndingToday />
+    </div>
+  );
+}
+
+// Periods end on the workspace's today, which the server counts in its time zone, not the browser's.
+function PeriodsEndingToday() {
   const i18n = useI18n();
-  const { t } = i18n;
-  const today = localToday(new Date(), TIME_ZONE);
+  const now = useNow();
+  if (now.error) return <p className="form-error">{errorMessage(now.error, i18n)}</p>;
+  if (!now.data) return <Spinner label={i18n.t("common.loading")} />;
+  return <Periods today={now.data.today} />;
+}
+
+function Periods({ today }: { today: string }) {
+  const i18n = useI18n();
   const [choice, setChoice] = useState<PeriodChoice>("7d");
   const [custom, setCustom] = useState<Period>({ start: today, end: today });
+  const [hours, setHours] = useState<ReportHours>("all");
   const period = periodFor(choice, today, custom);
-  const query: ReportQuery = { ...period };
+  const query: FiguresQuery = { ...period, hours };
   // Asked only to word a bad custom period field by field; the reports show the same error otherwise.
   const check = useQuery({
     queryKey: [...keys.reports, "summary", query],
@@ -159,13 +205,12 @@ export default function DashboardPage() {
     enabled: choice === "custom",
   });
   return (
-    <div className="page dashboard" data-testid="dashboard-page">
-      <header className="page-header">
-        <h1>{t("dashboard.title")}</h1>
-        <WaitingNowPanel />
-      </header>
-      <PeriodPicker choice={choice} custom={custom} onChoice={setChoice} onCustom={setCustom} errors={fieldErrors(check.error, i18n)} />
+    <>
+      <div className="dashboard-controls">
+        <PeriodPicker choice={choice} custom={custom} onChoice={setChoice} onCustom={setCustom} errors={fieldErrors(check.error, i18n)} />
+        <BusinessHoursToggle hours={hours} onChange={setHours} />
+      </div>
       <PeriodReports query={query} />
-    </div>
+    </>
   );
 }

@@ -1,18 +1,24 @@
-// The ticket report: tickets created in the period with their metrics, a page at a time, and the CSV export.
+// The ticket report: tickets created in the period with their metrics, filtered as the ticket list is, a page at a
+// time, and the CSV/XLSX export of the same tickets.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { reports, type ReportQuery } from "../api/endpoints";
+import { reports, type FiguresQuery, type TicketReportQuery } from "../api/endpoints";
 import { keys } from "../api/queries";
 import { useI18n } from "../i18n/I18nProvider";
-import { errorMessage } from "../ui/errors";
+import { errorMessage, fieldErrors } from "../ui/errors";
 import { formatDuration } from "./period";
+import { ReportFilters, type TicketFilters } from "./ReportFilters";
 
 const PAGE = 50;
 
-export function TicketReport({ query }: { query: ReportQuery }) {
+/** The report of `query`'s period; its durations on `query`'s clock (the exports hold both). */
+export function TicketReport({ query: { hours, ...period } }: { query: FiguresQuery }) {
   const i18n = useI18n();
   const { t, formatDate } = i18n;
   const [exportError, setExportError] = useState<string | null>(null);
+  const [filters, setFilters] = useState<TicketFilters>({});
+  const query: TicketReportQuery = { ...period, ...filters };
+  const business = hours === "business";
   const pages = useInfiniteQuery({
     queryKey: [...keys.reports, "tickets", query],
     queryFn: ({ pageParam }) => reports.tickets(query, pageParam),
@@ -40,7 +46,8 @@ export function TicketReport({ query }: { query: ReportQuery }) {
           </button>
         </div>
       </header>
-      {exportError && <p className="form-error">{exportError}</p>}
+      <ReportFilters filters={filters} onChange={setFilters} errors={fieldErrors(pages.error, i18n)} />
+      {exportError && <p className="form-error" data-testid="export-error">{exportError}</p>}
       <div className="table-wrap">
         <table className="table">
           <thead>
@@ -52,6 +59,7 @@ export function TicketReport({ query }: { query: ReportQuery }) {
               <th>{t("dashboard.waiting")}</th>
               <th>{t("dashboard.firstResponse")}</th>
               <th>{t("dashboard.resolution")}</th>
+              <th>{t("dashboard.timeInQueue")}</th>
               <th>{t("dashboard.transfers")}</th>
               <th>{t("dashboard.reopenings")}</th>
               <th>{t("dashboard.messages")}</th>
@@ -65,9 +73,10 @@ export function TicketReport({ query }: { query: ReportQuery }) {
                 <td>{row.contact_name}</td>
                 <td>{row.assignee_name ?? "—"}</td>
                 <td>{formatDate(row.created_at)}</td>
-                <td>{formatDuration(row.waiting_seconds)}</td>
-                <td>{formatDuration(row.first_response_seconds)}</td>
-                <td>{formatDuration(row.resolution_seconds)}</td>
+                <td>{formatDuration(business ? row.business_waiting_seconds : row.waiting_seconds)}</td>
+                <td>{formatDuration(business ? row.business_first_response_seconds : row.first_response_seconds)}</td>
+                <td>{formatDuration(business ? row.business_resolution_seconds : row.resolution_seconds)}</td>
+                <td data-testid="report-in-queue">{formatDuration(business ? row.business_queue_seconds : row.queue_seconds)}</td>
                 <td>{row.transfer_count}</td>
                 <td>{row.reopen_count}</td>
                 <td>{row.message_count}</td>
@@ -77,7 +86,9 @@ export function TicketReport({ query }: { query: ReportQuery }) {
           </tbody>
         </table>
       </div>
-      {pages.error && <p className="form-error">{errorMessage(pages.error, i18n)}</p>}
+      {pages.error && Object.keys(fieldErrors(pages.error, i18n)).length === 0 && (
+        <p className="form-error">{errorMessage(pages.error, i18n)}</p>
+      )}
       {pages.hasNextPage && (
         <button type="button" className="button ghost" disabled={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>
           {t("dashboard.more")}

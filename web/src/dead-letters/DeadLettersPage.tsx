@@ -8,7 +8,7 @@ import { useI18n } from "../i18n/I18nProvider";
 import { dictionaries, type MessageKey } from "../i18n/translate";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { errorMessage } from "../ui/errors";
-import { Spinner } from "../ui/Spinner";
+import { ListTable } from "../ui/ListTable";
 
 function kindLabel(kind: string, t: (key: MessageKey) => string): string {
   const key = `deadLetters.kind.${kind}`;
@@ -36,12 +36,12 @@ function DeadLetterRow({ item, onDiscard }: { item: DeadLetter; onDiscard: (item
   };
   return (
     <tr data-testid="dead-letter-row" data-id={item.id}>
-      <td>{formatDate(item.created_at)}</td>
-      <td>
+      <td data-label={t("deadLetters.received")}>{formatDate(item.created_at)}</td>
+      <td data-label={t("deadLetters.content")}>
         <strong>{kindLabel(item.kind, t)}</strong>
         <div className="pre-line">{item.summary}</div>
       </td>
-      <td>
+      <td data-label={t("deadLetters.error")}>
         <code className="pre-line">{item.error}</code>
         {outcome && (
           <p className="field-hint" role="status" data-testid="dead-letter-outcome">
@@ -49,7 +49,7 @@ function DeadLetterRow({ item, onDiscard }: { item: DeadLetter; onDiscard: (item
           </p>
         )}
       </td>
-      <td>{item.attempts}</td>
+      <td data-label={t("deadLetters.attempts")}>{item.attempts}</td>
       <td className="actions-col">
         <button type="button" className="button ghost" disabled={busy} onClick={() => void retry()} data-testid="dead-letter-retry">
           {t("deadLetters.retry")}
@@ -63,8 +63,7 @@ function DeadLetterRow({ item, onDiscard }: { item: DeadLetter; onDiscard: (item
 }
 
 export default function DeadLettersPage() {
-  const i18n = useI18n();
-  const { t } = i18n;
+  const { t } = useI18n();
   const client = useQueryClient();
   const list = useQuery({ queryKey: keys.deadLetters, queryFn: deadLetters.list });
   const [discarding, setDiscarding] = useState<DeadLetter | null>(null);
@@ -74,32 +73,12 @@ export default function DeadLettersPage() {
         <h1>{t("deadLetters.title")}</h1>
       </header>
       <p className="field-hint">{t("deadLetters.intro")}</p>
-      {list.error ? (
-        <p className="form-error">{errorMessage(list.error, i18n)}</p>
-      ) : !list.data ? (
-        <Spinner label={t("common.loading")} />
-      ) : list.data.length === 0 ? (
-        <p className="page-empty">{t("common.empty")}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("deadLetters.received")}</th>
-                <th>{t("deadLetters.content")}</th>
-                <th>{t("deadLetters.error")}</th>
-                <th>{t("deadLetters.attempts")}</th>
-                <th className="actions-col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((item) => (
-                <DeadLetterRow key={item.id} item={item} onDiscard={setDiscarding} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        items={list.data}
+        error={list.error}
+        headers={["deadLetters.received", "deadLetters.content", "deadLetters.error", "deadLetters.attempts"]}
+        row={(item) => <DeadLetterRow key={item.id} item={item} onDiscard={setDiscarding} />}
+      />
       {discarding && (
         <ConfirmDialog
           title={t("deadLetters.discard")}

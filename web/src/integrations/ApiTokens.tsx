@@ -61,13 +61,13 @@ function TokenRow({ token, onRevoke }: { token: ApiToken; onRevoke: (token: ApiT
   const { t, formatTime } = useI18n();
   return (
     <tr data-testid="token-row">
-      <td>{token.name}</td>
-      <td>
+      <td data-label={t("tokens.name")}>{token.name}</td>
+      <td data-label={t("tokens.prefix")}>
         <code>{token.prefix}…</code>
       </td>
-      <td>{token.scopes.map((scope) => t(`tokens.scope.${scope}`)).join(", ")}</td>
-      <td>{token.last_used_at ? formatTime(token.last_used_at) : t("tokens.never")}</td>
-      <td>{token.expires_at ? formatTime(token.expires_at) : "—"}</td>
+      <td data-label={t("tokens.scopes")}>{token.scopes.map((scope) => t(`tokens.scope.${scope}`)).join(", ")}</td>
+      <td data-label={t("tokens.lastUsed")}>{token.last_used_at ? formatTime(token.last_used_at) : t("tokens.never")}</td>
+      <td data-label={t("tokens.expires")}>{token.expires_at ? formatTime(token.expires_at) : "—"}</td>
       <td>
         {token.revoked_at ? (
           <span className="tag">{t("tokens.revoked")}</span>
@@ -101,7 +101,7 @@ export function ApiTokens() {
       <p className="field-hint">{t("tokens.hint")}</p>
       {list.isError && <p className="form-error">{errorMessage(list.error, i18n)}</p>}
       {list.data && list.data.length > 0 && (
-        <table className="data-table">
+        <table className="data-table stack-on-phone">
           <thead>
             <tr>
               <th>{t("tokens.name")}</th>

@@ -7,6 +7,11 @@ export function useNotifications() {
   return useQuery({ queryKey: keys.notifications, queryFn: async () => (await notifications.list()).items, staleTime: Infinity });
 }
 
+/** How many notifications are unread: shown on the bell, and on the phone's menu button while the bell is folded. */
+export function useUnreadCount(): number {
+  return (useNotifications().data ?? []).filter((item) => !item.read_at).length;
+}
+
 /** A new notification, first in the list (once). */
 export function addNotification(client: QueryClient, notification: AppNotification): void {
   client.setQueryData<AppNotification[]>(keys.notifications, (list) =>

@@ -8,6 +8,7 @@ import { CrudPage } from "../ui/CrudPage";
 import { Field } from "../ui/Field";
 import { FormDialog } from "../ui/FormDialog";
 import { useApiForm } from "../ui/useApiForm";
+import { WeekEditor } from "../connections/WeekEditor";
 import { OptionsEditor } from "./OptionsEditor";
 
 function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => void }) {
@@ -19,6 +20,7 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
     greeting_message: queue?.greeting_message ?? "",
     description: queue?.description ?? "",
     options: queue?.options ?? [],
+    hours: queue?.hours ?? null,
     ...(queue ? { order: queue.order } : {}),
   });
   const others = (useQueues().data ?? []).filter((other) => other.id !== queue?.id);
@@ -49,6 +51,26 @@ function QueueForm({ queue, onClose }: { queue: Queue | null; onClose: () => voi
       <Field label={t("queues.description")} error={errors.description}>
         {(p) => <input {...p} value={form.description ?? ""} maxLength={120} onChange={(e) => setForm({ ...form, description: e.target.value })} data-testid="queue-description" />}
       </Field>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={form.hours != null}
+          onChange={(e) => setForm({ ...form, hours: e.target.checked ? { days: {}, message: null } : null })}
+          data-testid="queue-own-hours"
+        />
+        {t("queues.ownHours")}
+      </label>
+      {form.hours != null && (
+        <fieldset className="field" data-testid="queue-hours">
+          <small className="field-hint">{t("queues.ownHoursHint")}</small>
+          <WeekEditor value={form.hours.days} onChange={(days) => setForm({ ...form, hours: { ...form.hours, days } })} errors={errors} testId="queue-hours" />
+          <Field label={t("queues.outOfHours")} error={errors.message}>
+            {(p) => (
+              <textarea {...p} rows={2} value={form.hours?.message ?? ""} onChange={(e) => setForm({ ...form, hours: { ...form.hours, message: e.target.value || null } })} data-testid="queue-hours-message" />
+            )}
+          </Field>
+        </fieldset>
+      )}
       <OptionsEditor value={form.options ?? []} onChange={(options) => setForm({ ...form, options })} queues={others} error={errors.options ?? errors.answer ?? errors.label} />
     </FormDialog>
   );

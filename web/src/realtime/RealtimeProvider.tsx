@@ -5,12 +5,23 @@ import { createContext, useContext, useEffect, useLayoutEffect, useRef, useState
 import { ApiError } from "../api/client";
 import { events, tickets, type TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Connection, Contact, Message, Page, ScheduledMessage, ServerEvent, Ticket, TicketEvent } from "../api/types";
+import type {
+  Connection,
+  Contact,
+  Message,
+  NotificationPreferences,
+  Page,
+  ScheduledMessage,
+  ServerEvent,
+  Ticket,
+  TicketEvent,
+} from "../api/types";
 import { notifyAttention, notifyMessage, notifyTicket } from "../attention/notify";
 import { addNotification, markNotificationsRead } from "../notifications/useNotifications";
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
-import { applyTicket, canSee, removeTicket, upsertMessage, type Pages, type Viewer } from "./cache";
+import { applyPresence, watchAway } from "../presence/presence";
+import { applyTicket, canSee, removeTicket, upsertMessage, withConnection, type Pages, type Viewer } from "./cache";
 import { EventReplay } from "./replay";
 import { openSocket } from "./socket";
 import { EventStream } from "./stream";
@@ -72,14 +83,6 @@ function pick(contact: Contact): Ticket["contact"] {
   return { id, name, phone, profile_picture_url, is_group };
 }
 
-function applyConnection(client: QueryClient, connection: Connection): void {
-  client.setQueryData<Connection[]>(keys.connections, (list) => {
-    if (!list) return list;
-    const known = list.some((item) => item.id === connection.id);
-    return known ? list.map((item) => (item.id === connection.id ? connection : item)) : [...list, connection];
-  });
-}
-
 function isScheduled(client: QueryClient, messageId: number): boolean {
   return client
     .getQueriesData<ScheduledMessage[]>({ queryKey: keys.scheduled })
@@ -87,14 +90,21 @@ function isScheduled(client: QueryClient, messageId: number): boolean {
 }
 
 /** Apply one event to the cache; each kind is matched on its name, which types its payload. */
-function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent, viewer: () => Viewer, t: Translate): void {
+function applyEvent(
+  client: QueryClient,
+  replay: EventReplay,
+  event: ServerEvent,
+  viewer: () => Viewer,
+  t: Translate,
+  prefs: () => NotificationPreferences,
+): void {
   // A ticket that arrives, is taken or closes changes who waits now (the dashboard's live figure).
   if (event.name.startsWith("ticket.")) void client.invalidateQueries({ queryKey: keys.waitingNow });
   switch (event.name) {
     case "ticket.created":
       replay.ticket(event.payload);
       applyTicketEverywhere(client, event.payload, viewer());
-      if (event.payload.status === "pending") notifyTicket(event.payload, t);
+      if (event.payload.status === "pending") notifyTicket(event.payload, t, prefs());
       return;
     case "ticket.updated":
       replay.ticket(event.payload);
@@ -127,7 +137,7 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
       // The customer wrote: a closed 24-hour window (Cloud API) opens again.
       if (!message.from_me) void client.invalidateQueries({ queryKey: keys.window(message.ticket_id) });
       const ticket = client.getQueryData<Ticket>(keys.ticket(message.ticket_id));
-      if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t);
+      if (!message.from_me && ticket?.assignee_id === viewer().id) notifyMessage(ticket, t, prefs());
       return;
     }
     case "message.updated":
@@ -143,7 +153,7 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
       void client.invalidateQueries({ queryKey: keys.contacts });
       return;
     case "connection.updated":
-      applyConnection(client, event.payload);
+      client.setQueryData<Connection[]>(keys.connections, (list) => list && withConnection(list, event.payload));
       return;
     case "connection.deleted":
       client.setQueryData<Connection[]>(keys.connections, (list) => list?.filter((item) => item.id !== event.payload.id));
@@ -165,7 +175,7 @@ function applyEvent(client: QueryClient, replay: EventReplay, event: ServerEvent
       return;
     case "notification.created":
       addNotification(client, event.payload);
-      notifyAttention(event.payload, t);
+      notifyAttention(event.payload, t, prefs());
       return;
     case "notification.read":
       markNotificationsRead(client, event.payload.ids);
@@ -213,22 +223,32 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const stopReplay = client.getQueryCache().subscribe(replay.onCacheEvent);
     const t: Translate = (...args) => latest.current.t(...args);
     const stream = new EventStream({
-      apply: (event) => applyEvent(client, replay, event, viewer, t),
+      apply: (event) => applyEvent(client, replay, event, viewer, t, () => latest.current.me.notifications),
       // Too far behind (or the first connection: lists may have loaded before it): refetch what is on screen.
       reload: () => client.invalidateQueries(),
       fetchAfter: (after) => events.after(after),
       moved: setPosition,
     });
+    let away = false;
     socket.on("connect", () => {
+      // A new socket starts online: say again if this tab is away, and read who came and went meanwhile.
+      if (away) socket.emit("presence", { away });
+      void client.invalidateQueries({ queryKey: keys.presence });
       void stream.resume().then(() => {
         if (socket.connected) setStatus("online");
       });
+    });
+    socket.on("presence", (change) => applyPresence(client, change));
+    const stopWatching = watchAway((now) => {
+      away = now;
+      if (socket.connected) socket.emit("presence", { away });
     });
     socket.on("disconnect", () => setStatus("lost"));
     socket.on("connect_error", () => setStatus("lost"));
     socket.on("event", (event) => stream.receive(event));
 
     return () => {
+      stopWatching();
       stopReplay();
       socket.removeAllListeners();
       socket.disconnect();

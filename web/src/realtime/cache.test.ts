@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { Message, Ticket } from "../api/types";
-import { applyTicket, canSee, chronological, placeTicket, ticketMatches, upsertMessage, type Pages, type Viewer } from "./cache";
+import type { Connection, Message, Ticket } from "../api/types";
+import {
+  applyTicket,
+  canSee,
+  chronological,
+  placeTicket,
+  ticketMatches,
+  upsertMessage,
+  withConnection,
+  type Pages,
+  type Viewer,
+} from "./cache";
 import { ticket } from "./fixtures";
 
 const agent = (id: number, queue_ids: number[] = []): Viewer => ({ id, role: "agent", queue_ids });
@@ -71,6 +81,13 @@ describe("ticket lists", () => {
     expect(canSee(ticket(1, "x", { queue_id: 3, status: "open", assignee_id: 7 }), agent(7))).toBe(true);
   });
 
+  it("orders by time when one timestamp has a fraction of a second and the other has none", () => {
+    const data = list([[ticket(1, "2026-01-01T10:00:05.000001Z")], null]);
+    expect(ids(placeTicket(data, ticket(9, "2026-01-01T10:00:05Z")))).toEqual([1, 9]);
+    expect(ids(placeTicket(data, ticket(9, "2026-01-01T10:00:05.1Z")))).toEqual([9, 1]);
+    expect(ids(placeTicket(data, ticket(0, "2026-01-01T10:00:05.000001Z")))).toEqual([1, 0]);
+  });
+
   it("does not append past pages that are not loaded yet", () => {
     const data = list([[ticket(1, "2026-01-01T10:00:00Z")], "more"]);
     expect(ids(placeTicket(data, ticket(2, "2025-01-01T10:00:00Z")))).toEqual([1]);
@@ -106,6 +123,12 @@ describe("chat messages", () => {
     expect(chronological(data).map((m) => m.status)).toEqual(["delivered"]);
   });
 
+  it("keeps the newer copy when only the older one's time has a fraction of a second", () => {
+    const stored = message(10, { updated_at: "2026-01-01T10:00:00.5Z", status: "read" });
+    const stale = message(10, { updated_at: "2026-01-01T10:00:00Z", status: "delivered" });
+    expect(chronological(upsertMessage(upsertMessage(chat([]), stored), stale)).map((m) => m.status)).toEqual(["read"]);
+  });
+
   it("orders older pages before newer ones", () => {
     expect(chronological(chat([message(3), message(4)], [message(1), message(2)])).map((m) => m.id)).toEqual([
       1, 2, 3, 4,
@@ -118,5 +141,23 @@ describe("a list filtered by a tag", () => {
     const viewer = { id: 1, role: "admin" as const, queue_ids: [] };
     expect(ticketMatches(ticket(1, "2026-01-01T00:00:00Z", { tag_ids: [3] }), { tag: 3 }, viewer)).toBe(true);
     expect(ticketMatches(ticket(2, "2026-01-01T00:00:00Z", { tag_ids: [4] }), { tag: 3 }, viewer)).toBe(false);
+  });
+});
+
+describe("the connection list", () => {
+  const connection = (id: number, status: Connection["status"], updated_at: string) => ({ id, status, updated_at }) as Connection;
+
+  it("keeps the worker's newer status when the answer to Conectar arrives after it", () => {
+    const pushed = connection(1, "QR", "2026-01-01T10:00:01.500Z");
+    const answer = connection(1, "STARTING", "2026-01-01T10:00:01.200Z");
+    expect(withConnection([pushed], answer).map((item) => item.status)).toEqual(["QR"]);
+  });
+
+  it("takes a newer copy and adds a connection it did not hold", () => {
+    const list = withConnection([connection(1, "STARTING", "2026-01-01T10:00:01Z")], connection(1, "QR", "2026-01-01T10:00:02Z"));
+    expect(withConnection(list, connection(2, "STOPPED", "2026-01-01T10:00:00Z")).map((item) => [item.id, item.status])).toEqual([
+      [1, "QR"],
+      [2, "STOPPED"],
+    ]);
   });
 });

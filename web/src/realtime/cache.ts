@@ -1,7 +1,7 @@
 // Pure cache edits the socket events apply: tickets in their filtered lists, messages in a chat.
 import type { InfiniteData } from "@tanstack/react-query";
 import type { TicketFilters } from "../api/endpoints";
-import type { Message, Page, Ticket } from "../api/types";
+import type { Connection, Message, Page, Ticket } from "../api/types";
 
 export type Pages<T> = InfiniteData<Page<T>, unknown>;
 
@@ -32,9 +32,18 @@ export function ticketMatches(ticket: Ticket, filters: TicketFilters, viewer: Vi
   return true;
 }
 
+/**
+ * The server's UTC timestamp in a form whose text order is time order, to the microsecond: the API writes the
+ * fraction only when there is one ("…:05Z" is earlier than "…:05.123Z", though "Z" sorts after ".").
+ */
+export function instant(iso: string): string {
+  const match = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?Z$/.exec(iso);
+  return match ? `${match[1]}.${(match[2] ?? "").padEnd(6, "0")}Z` : iso;
+}
+
 /** Newest activity first, ties by id: the server's order. */
 export function compareTickets(a: Ticket, b: Ticket): number {
-  const byTime = b.last_activity_at.localeCompare(a.last_activity_at);
+  const byTime = instant(b.last_activity_at).localeCompare(instant(a.last_activity_at));
   return byTime !== 0 ? byTime : b.id - a.id;
 }
 
@@ -108,6 +117,18 @@ export function upsertMessage(data: Pages<Message>, message: Message): Pages<Mes
 
 /** A late, older copy (an event overtaken by the POST's answer) must not roll a status back. */
 function newer(current: Message, incoming: Message): Message {
-  if (current.id > 0 && incoming.id === current.id && incoming.updated_at < current.updated_at) return current;
+  const older = instant(incoming.updated_at) < instant(current.updated_at);
+  if (current.id > 0 && incoming.id === current.id && older) return current;
   return incoming;
+}
+
+/**
+ * The connection list with `incoming` in it, unless the list already holds a newer copy: the answer to "Conectar"
+ * can arrive after the worker's own update (status QR) was pushed, and must not put the older status back.
+ */
+export function withConnection(list: Connection[], incoming: Connection): Connection[] {
+  const known = list.find((item) => item.id === incoming.id);
+  if (!known) return [...list, incoming];
+  if (instant(known.updated_at) > instant(incoming.updated_at)) return list;
+  return list.map((item) => (item.id === incoming.id ? incoming : item));
 }

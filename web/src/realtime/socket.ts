@@ -1,11 +1,13 @@
 // The one Socket.IO connection: a fresh access token on every (re)connect, a refresh when it is refused.
 import { io, type Socket } from "socket.io-client";
-import type { ServerEvent } from "../api/types";
+import type { ServerEvent, UserPresence } from "../api/types";
 import { session } from "../auth/session";
 
-// Every domain event arrives as "event": `{seq, name, payload}`, typed by its name.
-type Listeners = { event: (event: ServerEvent) => void };
-export type AppSocket = Socket<Listeners>;
+// Every domain event arrives as "event": `{seq, name, payload}`, typed by its name. Presence, no database change,
+// comes apart as "presence"; the tab says "presence" `{away}` when it turns away or back.
+type Listeners = { event: (event: ServerEvent) => void; presence: (change: UserPresence) => void };
+type Emits = { presence: (state: { away: boolean }) => void };
+export type AppSocket = Socket<Listeners, Emits>;
 
 const AUTH_CODES = new Set(["unauthorized", "token_expired", "invalid_token", "expired"]);
 

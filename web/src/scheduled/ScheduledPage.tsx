@@ -1,4 +1,4 @@
-// "Agendamentos": messages waiting to go out later, and what became of them; cancel one until it goes out.
+// "Agendamentos": messages waiting to go out later, and what became of them; edit or cancel one until it goes out.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { scheduled } from "../api/endpoints";
@@ -7,25 +7,33 @@ import type { ScheduleStatus, ScheduledMessage } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
 import type { MessageKey } from "../i18n/translate";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { errorMessage } from "../ui/errors";
-import { Spinner } from "../ui/Spinner";
+import { ListTable } from "../ui/ListTable";
+import { ScheduleDialog } from "./ScheduleDialog";
 import { browserZone } from "./when";
 
 const STATUSES: ScheduleStatus[] = ["scheduled", "sending", "sent", "failed", "cancelled"];
 
 const statusKey = (status: ScheduleStatus) => `scheduled.status.${status}` as MessageKey;
 
-function ScheduledRow({ item, onCancel }: { item: ScheduledMessage; onCancel: (item: ScheduledMessage) => void }) {
+interface RowProps {
+  item: ScheduledMessage;
+  onEdit: (item: ScheduledMessage) => void;
+  onCancel: (item: ScheduledMessage) => void;
+}
+
+function ScheduledRow({ item, onEdit, onCancel }: RowProps) {
   const { t, formatDate } = useI18n();
   return (
     <tr data-testid="scheduled-row" data-id={item.id} data-status={item.status}>
-      <td>{formatDate(item.send_at)}</td>
-      <td>
+      <td data-label={t("scheduled.sendAt")}>{formatDate(item.send_at)}</td>
+      <td data-label={t("scheduled.contact")}>
         <strong>{item.contact_name}</strong>
         <div className="field-hint">+{item.contact_phone}</div>
       </td>
-      <td className="pre-line">{item.body || item.media_name}</td>
-      <td>
+      <td className="pre-line" data-label={t("scheduled.message")}>
+        {item.body || item.media_name}
+      </td>
+      <td data-label={t("scheduled.state")}>
         <span className={`tag schedule-${item.status}`} data-testid="scheduled-status">
           {t(statusKey(item.status))}
         </span>
@@ -33,9 +41,14 @@ function ScheduledRow({ item, onCancel }: { item: ScheduledMessage; onCancel: (i
       </td>
       <td className="actions-col">
         {item.status === "scheduled" && (
-          <button type="button" className="button ghost danger-text" onClick={() => onCancel(item)} data-testid="scheduled-cancel">
-            {t("scheduled.cancel")}
-          </button>
+          <>
+            <button type="button" className="button ghost" onClick={() => onEdit(item)} data-testid="scheduled-edit">
+              {t("common.edit")}
+            </button>
+            <button type="button" className="button ghost danger-text" onClick={() => onCancel(item)} data-testid="scheduled-cancel">
+              {t("scheduled.cancel")}
+            </button>
+          </>
         )}
       </td>
     </tr>
@@ -43,12 +56,12 @@ function ScheduledRow({ item, onCancel }: { item: ScheduledMessage; onCancel: (i
 }
 
 export default function ScheduledPage() {
-  const i18n = useI18n();
-  const { t } = i18n;
+  const { t } = useI18n();
   const client = useQueryClient();
   const [status, setStatus] = useState<ScheduleStatus | "">("");
   const list = useQuery({ queryKey: [...keys.scheduled, status], queryFn: () => scheduled.list(status || undefined) });
   const [cancelling, setCancelling] = useState<ScheduledMessage | null>(null);
+  const [editing, setEditing] = useState<ScheduledMessage | null>(null);
   return (
     <div className="page" data-testid="scheduled-page">
       <header className="page-header">
@@ -63,32 +76,13 @@ export default function ScheduledPage() {
         </select>
       </header>
       <p className="field-hint">{t("scheduled.intro", { zone: browserZone() })}</p>
-      {list.error ? (
-        <p className="form-error">{errorMessage(list.error, i18n)}</p>
-      ) : !list.data ? (
-        <Spinner label={t("common.loading")} />
-      ) : list.data.length === 0 ? (
-        <p className="page-empty">{t("common.empty")}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th>{t("scheduled.sendAt")}</th>
-                <th>{t("scheduled.contact")}</th>
-                <th>{t("scheduled.message")}</th>
-                <th>{t("scheduled.state")}</th>
-                <th className="actions-col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((item) => (
-                <ScheduledRow key={item.id} item={item} onCancel={setCancelling} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        items={list.data}
+        error={list.error}
+        headers={["scheduled.sendAt", "scheduled.contact", "scheduled.message", "scheduled.state"]}
+        row={(item) => <ScheduledRow key={item.id} item={item} onEdit={setEditing} onCancel={setCancelling} />}
+      />
+      {editing && <ScheduleDialog subject={editing} onDone={() => setEditing(null)} onClose={() => setEditing(null)} />}
       {cancelling && (
         <ConfirmDialog
           title={t("scheduled.cancel")}

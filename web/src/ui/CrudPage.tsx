@@ -3,8 +3,7 @@ import { useState, type ReactNode } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import type { MessageKey } from "../i18n/translate";
 import { ConfirmDialog } from "./ConfirmDialog";
-import { errorMessage } from "./errors";
-import { Spinner } from "./Spinner";
+import { ListTable } from "./ListTable";
 
 export interface Column<T> {
   header: MessageKey;
@@ -28,8 +27,7 @@ interface CrudPageProps<T extends { id: number }> {
 }
 
 export function CrudPage<T extends { id: number }>(props: CrudPageProps<T>) {
-  const i18n = useI18n();
-  const { t } = i18n;
+  const { t } = useI18n();
   const { items, columns, canEdit = true } = props;
   const [editing, setEditing] = useState<{ item: T | null } | null>(null);
   const [deleting, setDeleting] = useState<T | null>(null);
@@ -44,48 +42,33 @@ export function CrudPage<T extends { id: number }>(props: CrudPageProps<T>) {
         )}
       </header>
       {props.toolbar}
-      {props.error ? (
-        <p className="form-error">{errorMessage(props.error, i18n)}</p>
-      ) : !items ? (
-        <Spinner label={t("common.loading")} />
-      ) : items.length === 0 ? (
-        <p className="page-empty">{t("common.empty")}</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                {columns.map((column) => (
-                  <th key={column.header}>{t(column.header)}</th>
-                ))}
-                <th className="actions-col">{t("common.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id} data-testid="item-row" data-name={props.nameOf(item)}>
-                  {columns.map((column) => (
-                    <td key={column.header}>{column.cell(item)}</td>
-                  ))}
-                  <td className="actions-col">
-                    {props.rowActions?.(item)}
-                    {canEdit && (
-                      <button type="button" className="button ghost" onClick={() => setEditing({ item })} data-testid="edit-item">
-                        {t("common.edit")}
-                      </button>
-                    )}
-                    {canEdit && props.remove && (
-                      <button type="button" className="button ghost danger-text" onClick={() => setDeleting(item)} data-testid="delete-item">
-                        {t("common.delete")}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        items={items}
+        error={props.error}
+        headers={columns.map((column) => column.header)}
+        row={(item) => (
+          <tr key={item.id} data-testid="item-row" data-name={props.nameOf(item)}>
+            {columns.map((column) => (
+              <td key={column.header} data-label={t(column.header)}>
+                {column.cell(item)}
+              </td>
+            ))}
+            <td className="actions-col">
+              {props.rowActions?.(item)}
+              {canEdit && (
+                <button type="button" className="button ghost" onClick={() => setEditing({ item })} data-testid="edit-item">
+                  {t("common.edit")}
+                </button>
+              )}
+              {canEdit && props.remove && (
+                <button type="button" className="button ghost danger-text" onClick={() => setDeleting(item)} data-testid="delete-item">
+                  {t("common.delete")}
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      />
       {props.footer}
       {editing && props.renderForm(editing.item, () => setEditing(null))}
       {deleting && props.remove && (

@@ -4,6 +4,8 @@ import { users } from "../api/endpoints";
 import { keys, useQueues } from "../api/queries";
 import type { Role, User, UserInput } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
+import { PresenceBadge } from "../presence/PresenceBadge";
+import { usePresence } from "../presence/presence";
 import { CrudPage } from "../ui/CrudPage";
 import { Field } from "../ui/Field";
 import { FormDialog } from "../ui/FormDialog";
@@ -68,6 +70,7 @@ export default function UsersPage() {
   const client = useQueryClient();
   const list = useQuery({ queryKey: keys.users, queryFn: users.list });
   const queues = useQueues().data ?? [];
+  const presenceOf = usePresence();
   return (
     <CrudPage<User>
       title="users.title"
@@ -80,6 +83,7 @@ export default function UsersPage() {
         { header: "common.name", cell: (user) => user.name },
         { header: "users.email", cell: (user) => user.email },
         { header: "users.role", cell: (user) => t(`users.role.${user.role}`) },
+        { header: "users.presence", cell: (user) => <PresenceBadge state={presenceOf(user.id)} /> },
         {
           header: "users.queues",
           cell: (user) =>

@@ -33,6 +33,7 @@ from zapdesk.engine.events import (
     StateChanged,
     TemplateParameter,
 )
+from zapdesk.kit.phones import phone_or_none
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -101,7 +102,7 @@ class CloudEngine:
             quality_rating=number.quality_rating,
             messaging_limit=number.messaging_limit,
         )
-        phone = "".join(ch for ch in number.display_phone_number if ch.isdigit()) or None
+        phone = phone_or_none(number.display_phone_number)  # Meta writes it for people: "+55 11 98888-7777"
         await self._set_state(EngineState.CONNECTED, phone=phone, profile=profile)
 
     async def stop(self) -> None:

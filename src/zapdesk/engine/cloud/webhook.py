@@ -9,8 +9,6 @@ business phone number, received messages, statuses of messages we sent, and erro
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -36,7 +34,6 @@ from zapdesk.engine.events import (
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Hub-Signature-256"
 # The ids zapdesk chooses for what it sends; Meta echoes them back as `biz_opaque_callback_data`.
 OWN_ID_PREFIX = "zapdesk."
 
@@ -53,16 +50,6 @@ _MEDIA_TYPES = {
     "document": MediaKind.DOCUMENT,
     "sticker": MediaKind.STICKER,
 }
-
-
-def signature_of(app_secret: str, body: bytes) -> str:
-    """The `X-Hub-Signature-256` value Meta sends with `body`: HMAC-SHA256 of the raw bytes with the app secret."""
-    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def signature_matches(app_secret: str, body: bytes, header: str) -> bool:
-    """Constant-time: how long the comparison takes says nothing about how much of a guess was right."""
-    return hmac.compare_digest(signature_of(app_secret, body).encode(), header.strip().encode())
 
 
 # ---- Meta's shapes -------------------------------------------------------------------------------------------

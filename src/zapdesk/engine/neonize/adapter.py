@@ -69,6 +69,7 @@ from zapdesk.engine.neonize.runtime import (
     release_client,
 )
 from zapdesk.engine.neonize.session_store import SessionStore, prepare_session_store, remove_sqlite_store
+from zapdesk.kit.phones import phone_or_none
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +232,7 @@ class NeonizeEngine:
         if target.session_ref:
             client = await self._resumable_client(target.session_ref)
         else:
-            self._pairing_phone = convert.digits(target.pairing_phone or "") or None
+            self._pairing_phone = phone_or_none(target.pairing_phone or "")
             client_uuid = f"zapdesk-{self.connection_key}-{uuid_module.uuid4().hex}"
             client = self._backend.new_client(self._store.location, uuid=client_uuid)
         if client is None:

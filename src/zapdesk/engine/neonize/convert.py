@@ -64,6 +64,7 @@ from zapdesk.engine.events import (
     group_address,
     lid_address,
 )
+from zapdesk.kit.phones import InvalidPhone, normalize_phone
 
 PHONE_SERVERS = frozenset({"s.whatsapp.net", "c.us", "hosted"})
 LID_SERVERS = frozenset({"lid", "hosted.lid"})
@@ -171,21 +172,26 @@ def chat_jid(chat: Chat) -> JID:
     if "@" in chat.address:
         user, _, server = chat.address.partition("@")
         return make_jid(user, server)
-    return make_jid(digits(chat.address), GROUP_SERVER if chat.is_group else PERSON_SERVER)
+    if chat.is_group:
+        return make_jid(chat.address, GROUP_SERVER)
+    return make_jid(_phone(chat.address), PERSON_SERVER)
 
 
 def person_jid_str(address: str) -> str:
     """A person's address (`Sender.address`: international digits, or `<lid>@lid`) as a JID string."""
-    return address if "@" in address else f"{digits(address)}@{PERSON_SERVER}"
+    return address if "@" in address else f"{_phone(address)}@{PERSON_SERVER}"
+
+
+def _phone(address: str) -> str:
+    try:
+        return normalize_phone(address)
+    except InvalidPhone as exc:
+        raise EngineError(str(exc), retryable=False) from exc
 
 
 def person_jid(address: str) -> JID:
     user, _, server = person_jid_str(address).partition("@")
     return make_jid(user, server)
-
-
-def digits(value: str) -> str:
-    return "".join(character for character in value if character.isdigit())
 
 
 def _is_phone(jid: JID) -> bool:

@@ -36,6 +36,7 @@ from zapdesk.engine.neonize import convert
 from zapdesk.engine.whatsapp import wire
 from zapdesk.engine.whatsapp.host import EngineHost, EngineProgramError
 from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
+from zapdesk.kit.phones import phone_or_none
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class WhatsAppEngine:
             await self.stop()
         self._running, self._connected = True, False
         self._device_jid = target.session_ref
-        self._pairing_phone = convert.digits(target.pairing_phone or "") or None
+        self._pairing_phone = phone_or_none(target.pairing_phone or "")
         self._qr_window_end = None
         self._queue = asyncio.Queue()
         self._consumer = asyncio.create_task(self._consume(), name=f"zapdesk-wa-{self.connection_key}")

@@ -20,15 +20,17 @@ from typing import Protocol
 
 from zapdesk.engine.base import EngineError, NotConnected
 from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
+from zapdesk.kit.clock import SYSTEM_CLOCK, Clock
+from zapdesk.kit.retry import Backoff
 
 log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = pb.PROTOCOL_VERSION
 _HEADER = struct.Struct(">I")
 MAX_FRAME_BYTES = 256 * 1024 * 1024
-# A program that keeps dying right away is started again ever more slowly.
-_FIRST_RESTART_DELAY = 0.2
-_MAX_RESTART_DELAY = 30.0
+# A program that keeps dying right away is started again ever more slowly; one that lived this long, at once.
+_RESTART_BACKOFF = Backoff(first=0.2, cap=30.0)
+_HEALTHY_LIFETIME_SECONDS = 60.0
 _STOP_GRACE_SECONDS = 10.0
 
 
@@ -70,8 +72,9 @@ class ProgramSpec:
 class EngineHost:
     """The engine program of this worker, started on first use and again whenever it died."""
 
-    def __init__(self, spec: ProgramSpec) -> None:
+    def __init__(self, spec: ProgramSpec, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self.spec = spec
+        self._clock = clock
         self.engine_version = ""
         # Counts the programs started: event ids restart with each, so a verdict names its program.
         self.program = 0
@@ -82,8 +85,10 @@ class EngineHost:
         self._starting = asyncio.Lock()
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[pb.Response]] = {}
+        self._verdicts: list[bytes] = []  # framed, leaving at the loop's next turn
         self._listeners: dict[str, SessionListener] = {}
-        self._restart_delay = 0.0
+        # Starts that failed, or programs that died young, in a row: the restart backoff's attempt.
+        self._failed_starts = 0
         self._closed = False
         self._background: set[asyncio.Task[None]] = set()
 
@@ -127,11 +132,22 @@ class EngineHost:
 
     async def verdict(self, event_id: int, program: int, *, ok: bool, error: str = "") -> None:
         """The worker's answer to an event of `program`: ok only once it is committed. Dropped when that program
-        is gone (no harm: the handler that waited for it failed, and WhatsApp delivers the event again)."""
+        is gone (no harm: the handler that waited for it failed, and WhatsApp delivers the event again).
+
+        A commit answers a whole batch at once: its verdicts leave together, in one write at the loop's next
+        turn, not one system call (and one wake-up of the program) each."""
         if program != self.program or not self.running:
             return
-        with contextlib.suppress(EngineProgramError, ConnectionError):
-            await self._write(pb.WorkerFrame(verdict=pb.Verdict(event_id=event_id, ok=ok, error=error)))
+        body = pb.WorkerFrame(verdict=pb.Verdict(event_id=event_id, ok=ok, error=error)).SerializeToString()
+        if not self._verdicts:
+            asyncio.get_running_loop().call_soon(self._send_verdicts, program)
+        self._verdicts.append(_HEADER.pack(len(body)) + body)
+
+    def _send_verdicts(self, program: int) -> None:
+        frames, self._verdicts = self._verdicts, []
+        writer = self._writer
+        if program == self.program and writer is not None and not writer.is_closing():
+            writer.write(b"".join(frames))  # a few bytes per event in flight: no need to wait for the buffer
 
     async def _write(self, frame: pb.WorkerFrame) -> None:
         writer = self._writer
@@ -151,12 +167,12 @@ class EngineHost:
                 return
             if self._closed:
                 raise EngineProgramError("the engine host is closed")
-            if self._restart_delay:
-                await asyncio.sleep(self._restart_delay)
+            if self._failed_starts:
+                await self._clock.sleep(_RESTART_BACKOFF.delay(self._failed_starts))
             try:
                 await self._start_program()
             except Exception:
-                self._restart_delay = min(max(self._restart_delay * 2, _FIRST_RESTART_DELAY), _MAX_RESTART_DELAY)
+                self._failed_starts += 1
                 raise
 
     async def _start_program(self) -> None:
@@ -196,7 +212,7 @@ class EngineHost:
         log.info("engine program %s started (pid %s)", self.engine_version, self.process.pid)
 
     async def _read_loop(self, reader: asyncio.StreamReader, process: asyncio.subprocess.Process) -> None:
-        started = asyncio.get_running_loop().time()
+        started = self._clock.monotonic()
         try:
             while (frame := await _read_frame(reader)) is not None:
                 self._dispatch(frame)
@@ -205,7 +221,7 @@ class EngineHost:
         except Exception:
             log.exception("engine program sent something unreadable; restarting it")
         finally:
-            self._lost(process, lived=asyncio.get_running_loop().time() - started)
+            self._lost(process, lived=self._clock.monotonic() - started)
 
     def _dispatch(self, frame: pb.EngineFrame) -> None:
         if frame.HasField("response"):
@@ -232,7 +248,7 @@ class EngineHost:
             writer.close()
         if process.returncode is None:
             process.kill()
-        self._restart_delay = 0.0 if lived > 60 else min(max(self._restart_delay * 2, _FIRST_RESTART_DELAY), 30)
+        self._failed_starts = 0 if lived > _HEALTHY_LIFETIME_SECONDS else self._failed_starts + 1
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(EngineProgramError("the engine program exited"))

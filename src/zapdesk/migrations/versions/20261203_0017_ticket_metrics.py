@@ -10,7 +10,7 @@ the figures live over their stored history and messages, in batches so memory st
 the history (migration 0006) get only what their messages and `closed_at` tell.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import zapdesk.db.base
+from zapdesk.migrations.batches import rows_by_id
 from zapdesk.tickets import metrics
 
 revision: str = '0017'
@@ -96,20 +97,8 @@ class _Message:
     extra: dict[str, Any]
 
 
-def _batches(bind: sa.Connection) -> Iterator[list[sa.Row[Any]]]:
-    after = 0
-    while True:
-        query = (sa.select(_tickets.c.id, _tickets.c.created_at, _tickets.c.closed_at)
-                 .where(_tickets.c.id > after).order_by(_tickets.c.id).limit(_BATCH))
-        rows = list(bind.execute(query))
-        if not rows:
-            return
-        yield rows
-        after = rows[-1].id
-
-
 def _backfill(bind: sa.Connection) -> None:
-    for rows in _batches(bind):
+    for rows in rows_by_id(bind, _tickets, 'created_at', 'closed_at', size=_BATCH):
         ids = [row.id for row in rows]
         folded = {row.id: _Ticket(created_at=row.created_at) for row in rows}
         # (time, 0 for history / 1 for messages, id): a history line goes before a message of the same instant,

@@ -47,7 +47,11 @@ _QUEUE = "queues.id"
 
 class TicketEvent(IdMixin, Base):
     __tablename__ = "ticket_events"
-    __table_args__ = (Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),)
+    __table_args__ = (
+        Index("ix_ticket_events_ticket_id_id", "ticket_id", "id"),
+        # The dashboard counts one kind (reopenings) in a period.
+        Index("ix_ticket_events_kind_at", "kind", "at"),
+    )
 
     ticket_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("tickets.id", ondelete="CASCADE"))
     kind: Mapped[TicketEventKind] = mapped_column(String(32))

@@ -27,16 +27,17 @@ from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from zapdesk.api.pagination import decode_cursor, encode_cursor
 from zapdesk.db.base import utcnow
 from zapdesk.db.uow import record_event
-from zapdesk.errors import Invalid
-from zapdesk.events import TicketEventRecorded
+from zapdesk.hours.calendar import NO_HOURS, ConnectionHours
+from zapdesk.kit.paging import Keyset, keyset_page
 from zapdesk.queues.models import Queue
-from zapdesk.tickets import metrics
+from zapdesk.tickets import metrics, repository
 from zapdesk.tickets.access import TicketScope
+from zapdesk.tickets.events import TicketEventRecorded
 from zapdesk.tickets.history.models import ActorKind, TicketEvent, TicketEventKind
 from zapdesk.tickets.history.schemas import ActorRead, DetailValue, NamedRef, TicketEventRead
+from zapdesk.tickets.hours import hours_by_connection
 from zapdesk.tickets.models import Ticket
 from zapdesk.users.models import User
 
@@ -131,25 +132,37 @@ class Line:
 async def record_all(session: AsyncSession, lines: Sequence[Line]) -> list[TicketEvent]:
     """`record` for many lines (of any tickets), in order: one flush, one look-up of the names they mention."""
     rows = [line.row() for line in lines]
-    for line, row in zip(lines, rows, strict=True):
-        if isinstance(line.ticket, Ticket):
-            _fix_metrics(line.ticket, row)
+    timed = [(line.ticket, row) for line, row in zip(lines, rows, strict=True) if isinstance(line.ticket, Ticket)]
+    needed = {ticket.connection_id for ticket, row in timed if row.kind in metrics.TIMED_KINDS}
+    hours = await hours_by_connection(session, needed)
+    stints = [
+        (ticket.id, _fix_metrics(ticket, row, hours.get(ticket.connection_id, NO_HOURS))) for ticket, row in timed
+    ]
     session.add_all(rows)
     await session.flush()
+    for ticket_id, stint in stints:
+        if stint is not None:
+            await repository.add_queue_time(session, ticket_id, stint)
     for line, payload in zip(lines, await describe(session, rows), strict=True):
         record_event(session, TicketEventRecorded(payload, line.ticket))
     return rows
 
 
-def _fix_metrics(ticket: Ticket, row: TicketEvent) -> None:
-    """The ticket's figures that this line decides. They are no change to announce: `updated_at` is written as
-    the change left it (the `ticket.updated` already recorded carries it) instead of bumped by its `onupdate`."""
-    metrics.apply_event(ticket, row)
+def _fix_metrics(ticket: Ticket, row: TicketEvent, hours: ConnectionHours) -> metrics.QueueTime | None:
+    """The ticket's figures that this line decides, and the stint in a queue it ended. They are no change to
+    announce: `updated_at` is written as the change left it (the `ticket.updated` already recorded carries it)
+    instead of bumped by its `onupdate`."""
+    stint = metrics.fix_event(ticket, row, hours)
     if "updated_at" not in inspect(ticket).unloaded:
         flag_modified(ticket, "updated_at")
+    return stint
 
 
 # --- reading ------------------------------------------------------------------------------------------
+
+
+# A ticket's history reads oldest first.
+OLDEST_FIRST = Keyset((TicketEvent.id,))
 
 
 async def list_events(
@@ -157,18 +170,8 @@ async def list_events(
 ) -> tuple[list[TicketEventRead], str | None]:
     """One page of a ticket's history, oldest first (the caller checked that the ticket may be seen)."""
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-    if cursor is not None:
-        query = query.where(TicketEvent.id > _decode_cursor(cursor))
-    rows = list((await session.execute(query.order_by(TicketEvent.id).limit(limit + 1))).scalars())
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return await describe(session, rows[:limit]), next_cursor
-
-
-def _decode_cursor(cursor: str) -> int:
-    [after] = decode_cursor(cursor, 1)
-    if not isinstance(after, int):
-        raise Invalid("The cursor is not one this server issued.", code="invalid_cursor")
-    return after
+    rows, next_cursor = await keyset_page(session, query, OLDEST_FIRST, limit=limit, cursor=cursor)
+    return await describe(session, rows), next_cursor
 
 
 async def describe(session: AsyncSession, rows: Sequence[TicketEvent]) -> list[TicketEventRead]:
