@@ -76,14 +76,20 @@ class MediaDownloader(StepLoop):
         self.download_timeout = download_timeout
         self.not_connected_pause = not_connected_pause
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._storing: set[int] = set()
 
     async def close(self) -> None:
-        """Stop downloading; a file caught mid-download stays due and is fetched by whoever runs the session next."""
+        """Stop downloading; a file caught mid-download stays due and is fetched by whoever runs the session next.
+
+        A file already downloaded is let finish: its commit and then the deletion of the copy it replaced, which a
+        cancellation between the two would leave on disk for ever.
+        """
         await super().close()
-        running = list(self._running.values())
-        for task in running:
-            task.cancel()
-        for task in running:
+        running = list(self._running.items())
+        for message_id, task in running:
+            if message_id not in self._storing:
+                task.cancel()
+        for _, task in running:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
@@ -128,10 +134,17 @@ class MediaDownloader(StepLoop):
             log.exception("downloads of connection %s: message %s failed", self.connection_id, download.message_id)
             await self._failed(download, f"The download failed unexpectedly: {exc}", retryable=True)
         else:
-            async with unit_of_work(self.sessionmaker, self.sink) as session:
-                replaced = await store_download(session, download=download, data=data, media_store=self.media_store)
-            if replaced is not None:
-                await self.media_store.delete(replaced)
+            self._storing.add(download.message_id)
+            try:
+                await self._store(download, data)
+            finally:
+                self._storing.discard(download.message_id)
+
+    async def _store(self, download: Download, data: bytes) -> None:
+        async with unit_of_work(self.sessionmaker, self.sink) as session:
+            replaced = await store_download(session, download=download, data=data, media_store=self.media_store)
+        if replaced is not None:
+            await self.media_store.delete(replaced)
 
     async def _failed(self, download: Download, error: str, *, retryable: bool) -> None:
         log.info("downloads of connection %s: message %s: %s", self.connection_id, download.message_id, error)

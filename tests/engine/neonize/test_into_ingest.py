@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -268,6 +269,42 @@ async def test_an_hd_photo_replaces_the_file_of_its_standard_copy_in_one_message
         return not media_store.root.joinpath(first.media_path or "").exists()
 
     await eventually(first_file_deleted)
+
+
+class HeldDeletions(MediaStore):
+    """A store whose deletions wait for `release`: holds the downloader between a commit and the deletion it allows."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.deleting = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def delete(self, relative: str) -> None:
+        self.deleting.set()
+        await self.release.wait()
+        await super().delete(relative)
+
+
+async def test_closing_the_downloader_after_the_hd_commit_still_deletes_the_file_it_replaced(
+    ingest: Ingest, connected: Connected, context: AppContext, desk: Desk, media_store: MediaStore
+) -> None:
+    engine, client = connected
+    store = HeldDeletions(media_store.root)
+    client.media = {"/v/standard": JPEG, "/v/hd": JPEG + b"\x00" * 4096}
+    await ingest(message_event(WaMessage(imageMessage=image_part("/v/standard", "fachada")), message_id="SD1"))
+    async with running_downloader(context, desk.connection.id, engine, store) as downloader:
+        first = await media_settles(context, "SD1")
+        await ingest(hd_copy_event("HD1", "SD1", image_part("/v/hd", "fachada")))
+        async with asyncio.timeout(10):
+            await store.deleting.wait()  # the HD file is committed; the first one not yet deleted
+        closing = asyncio.create_task(downloader.close())  # the worker stops the session right now
+        await asyncio.sleep(0.1)
+        store.release.set()
+        await closing
+
+    assert first.media_path is not None
+    assert not media_store.root.joinpath(first.media_path).exists()
+    assert (await message_by_external_id(context, "SD1")).extra["better_copy_id"] == "HD1"
 
 
 async def test_an_hd_copy_whose_original_is_not_stored_is_a_message_of_its_own(
