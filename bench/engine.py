@@ -14,11 +14,14 @@ whatsmeow handlers one message after another, as whatsmeow does for one session 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from zapdesk.engine.whatsapp import DEFAULT_BINARY, close_hosts, host_for
 from zapdesk.engine.whatsapp.adapter import WhatsAppEngine
 from zapdesk.engine.whatsapp.host import EngineHost, ProgramSpec
 from zapdesk.engine.whatsapp.protocol import zapdesk_engine_pb2 as pb
+from zapdesk.kit.heap import settle_heap
 from zapdesk.messages.models import Message
 from zapdesk.worker.pipeline import runner_deps
 from zapdesk.worker.runner import ConnectionRow, ConnectionRunner
@@ -172,14 +176,15 @@ async def _ingest(report: Report, kind: str, url: str, workdir: Path) -> None:
         async with asyncio.timeout(60):
             while not all(runner.state is EngineState.CONNECTED for runner in runners):
                 await asyncio.sleep(0.05)
-        started = time.perf_counter()
-        failed = await asyncio.gather(
-            *(
-                _flood(host, str(runner.connection_id), message(n), INGEST_MESSAGES, f"ING{n}X")
-                for n, runner in enumerate(runners)
+        with _as_a_worker_process():
+            started = time.perf_counter()
+            failed = await asyncio.gather(
+                *(
+                    _flood(host, str(runner.connection_id), message(n), INGEST_MESSAGES, f"ING{n}X")
+                    for n, runner in enumerate(runners)
+                )
             )
-        )
-        elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
         async with context.sessionmaker() as session:
             stored = await session.scalar(select(func.count()).select_from(Message))
     finally:
@@ -203,6 +208,19 @@ async def _ingest(report: Report, kind: str, url: str, workdir: Path) -> None:
             + (f"; {ratio:.0%} of the simulator engine end to end" if ratio else "; no ingest.json to compare with")
         ),
     )
+
+
+@contextlib.contextmanager
+def _as_a_worker_process() -> Iterator[None]:
+    """The collector as a worker process has it once started (`worker.main`, `settle_heap`), as in the simulator
+    leg's worker process. Undone after, for the legs that follow."""
+    thresholds = gc.get_threshold()
+    settle_heap()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 def _no_outbox(*_args: object) -> _NullOutbox:

@@ -28,7 +28,7 @@ from zapdesk.contacts import routes as contacts
 from zapdesk.context import AppContext
 from zapdesk.dead_letters import routes as dead_letters
 from zapdesk.errors import ERROR_RESPONSES, install_error_handlers
-from zapdesk.kit.heap import freeze_startup_heap
+from zapdesk.kit.heap import settle_heap
 from zapdesk.media import routes as media
 from zapdesk.messages import routes as messages
 from zapdesk.meta import routes as meta
@@ -195,5 +195,5 @@ def create_app(settings: Settings | None = None) -> ASGIApp:
     settings = settings or get_settings()
     settings.check_production_secrets()
     asgi = assemble_server(AppContext.from_settings(settings)).asgi
-    freeze_startup_heap()
+    settle_heap()
     return asgi

@@ -45,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
 def _simulator(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from zapdesk.kit.heap import freeze_startup_heap
+    from zapdesk.kit.heap import settle_heap
     from zapdesk.simulator.app import create_simulator_app
     from zapdesk.simulator.config import SimulatorConfig
 
@@ -54,7 +54,7 @@ def _simulator(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"state_file": args.state})
     print(f"WhatsApp simulator on port {args.port}, state in {config.state_file}; phones page at /")
     app = create_simulator_app(config)
-    freeze_startup_heap()
+    settle_heap()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 

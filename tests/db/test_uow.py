@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import event
 
 from tests.conftest import EventLog
 from zapdesk.context import AppContext
-from zapdesk.db.uow import Undo, on_rollback, record_event, savepoint, unit_of_work
+from zapdesk.db.uow import Undo, on_rollback, reading, record_event, savepoint, unit_of_work
 from zapdesk.events import ContactRemoved, Removed
 from zapdesk.settings.service import IGNORE_GROUP_MESSAGES, get_setting, set_setting
 
@@ -132,3 +134,20 @@ async def test_work_of_a_released_savepoint_is_undone_when_the_transaction_fails
             raise Boom
 
     assert undone.names == ["inside"]
+
+
+async def test_a_reading_session_sees_what_is_committed_without_waiting_for_a_writer_nor_holding_one_up(
+    context: AppContext,
+) -> None:
+    # SQLite: every unit of work holds the database's one write lock from its first statement; a reader that took
+    # it too would wait out the writer (up to the busy timeout) and make the next writer sleep in SQLite's busy wait.
+    async with unit_of_work(context.sessionmaker) as writer:
+        await set_setting(writer, IGNORE_GROUP_MESSAGES.name, True)
+        await writer.flush()
+        async with asyncio.timeout(5), reading(context.sessionmaker) as reader:
+            assert await get_setting(reader, IGNORE_GROUP_MESSAGES) is False  # not committed yet
+    async with reading(context.sessionmaker) as reader:
+        assert await get_setting(reader, IGNORE_GROUP_MESSAGES) is True
+        async with asyncio.timeout(5), unit_of_work(context.sessionmaker) as writer:
+            await set_setting(writer, IGNORE_GROUP_MESSAGES.name, False)
+    assert await _ignoring_groups(context) is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from tests.conftest import EventLog
 from tests.tickets.factories import PERSONAS, Desk, guarded_status, ids_of, make_message, make_ticket
 from zapdesk.db.uow import unit_of_work
 from zapdesk.messages.models import Message
-from zapdesk.messages.service import message_added
+from zapdesk.messages.service import message_added, messages_added
 from zapdesk.tickets.models import Ticket, TicketStatus
 
 MESSAGE_ROUTES: list[tuple[str, dict[str, Any] | None, int]] = [
@@ -222,6 +223,34 @@ async def test_an_inbound_message_counts_as_unread_and_becomes_the_preview(
         await message_added(work, stored, message)
     body = (await client.get(f"/api/tickets/{ticket.id}", headers=desk.headers("admin"))).json()
     assert (body["unread_count"], body["last_message"]) == (1, "Quando chega?")
+
+
+async def test_messages_stored_in_one_ticket_in_two_parts_of_a_batch_move_it_once_leaving_nothing_to_flush(
+    client: httpx.AsyncClient, desk: Desk
+) -> None:
+    ticket = await desk.guarded_ticket()
+    async with unit_of_work(desk.context.sessionmaker) as work:
+        stored = await work.get(Ticket, ticket.id)
+        assert stored is not None
+        first, second = (
+            Message(
+                ticket_id=ticket.id,
+                contact_id=ticket.contact_id,
+                connection_id=ticket.connection_id,
+                body=body,
+                extra={},
+                reactions={},
+            )
+            for body in ("Oi", "Quando chega?")
+        )
+        work.add_all([first, second])
+        await messages_added(work, [(stored, [first]), (stored, [second])])
+        # The ticket's new columns are written in one statement for the batch, and the object holds them as stored.
+        assert not work.dirty
+        assert stored.updated_at > ticket.updated_at
+    body = (await client.get(f"/api/tickets/{ticket.id}", headers=desk.headers("admin"))).json()
+    updated_at = datetime.fromisoformat(body["updated_at"])
+    assert (body["unread_count"], body["last_message"], updated_at) == (2, "Quando chega?", stored.updated_at)
 
 
 @pytest.mark.parametrize(

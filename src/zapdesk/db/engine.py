@@ -17,6 +17,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # A pooled PostgreSQL connection idle longer than this is pinged before use (see `_ping_if_idle`).
 PING_AFTER_IDLE_SECONDS = 1.0
 _IDLE_SINCE = "zapdesk_idle_since"
+# An execution option of a connection that only reads (`uow.reading`): on SQLite it takes no write lock.
+READ_ONLY = "zapdesk_read_only"
 
 
 def create_engine(url: str, *, pooled: bool = False, pool_size: int = 10) -> AsyncEngine:
@@ -76,8 +78,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate_sqlite(connection: Any) -> None:
-    # Taking the write lock up front avoids SQLITE_BUSY deadlocks when two writers upgrade from read.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Taking the write lock up front avoids SQLITE_BUSY deadlocks when two writers upgrade from read. A reader
+    # takes a snapshot instead: holding the write lock, it would make every writer sleep in SQLite's busy wait.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def _keep_cancelled_sqlite_connection(context: ExceptionContext) -> None:

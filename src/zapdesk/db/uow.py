@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from zapdesk.db import journal
+from zapdesk.db.engine import READ_ONLY
 from zapdesk.db.events import Event, EventSink
 
 AFTER_COMMIT_KEY = "zapdesk.after_commit"
@@ -77,6 +78,15 @@ async def unit_of_work(
         await journal.prune(sessionmaker)
     if published and sink is not None:
         await sink(published)
+
+
+@asynccontextmanager
+async def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session that only reads: one snapshot, rolled back at the end. On SQLite it does not take the write lock
+    every `unit_of_work` takes, so it neither waits for a writer nor makes one wait."""
+    async with sessionmaker() as session:
+        await session.connection(execution_options={READ_ONLY: True})
+        yield session
 
 
 @asynccontextmanager

@@ -10,6 +10,7 @@ active tickets, one INSERT, and one update per ticket; duplicates are looked for
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -189,23 +190,32 @@ def without_nul(value: _T) -> _T:
     A sender may put NUL anywhere (text, name, caption, vCard) and PostgreSQL cannot store it in text: the
     message must still be stored, so the character goes.
     """
-    if isinstance(value, Enum):  # a StrEnum is a str too, and must stay its enum
-        return value
     if isinstance(value, str):
+        if isinstance(value, Enum):  # a StrEnum is a str too, and must stay its enum
+            return value
         return cast(_T, value.replace("\x00", "")) if "\x00" in value else value
     if isinstance(value, tuple):
         cleaned = tuple(without_nul(item) for item in value)
         return value if all(new is old for new, old in zip(cleaned, value, strict=True)) else cast(_T, cleaned)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
-        for item in dataclasses.fields(value):
-            old = getattr(value, item.name)
-            new = without_nul(old)
-            if new is not old:
-                changes[item.name] = new
-        # Almost no event holds a NUL: it is kept as it is instead of rebuilt.
-        return cast(_T, dataclasses.replace(value, **changes)) if changes else value
-    return value
+    names = _dataclass_fields(cast(type, type(value)))
+    if not names:
+        return value
+    changes = {}
+    for name in names:
+        old = getattr(value, name)
+        new = without_nul(old)
+        if new is not old:
+            changes[name] = new
+    # Almost no event holds a NUL: it is kept as it is instead of rebuilt.
+    return cast(_T, dataclasses.replace(cast(Any, value), **changes)) if changes else value
+
+
+@functools.cache
+def _dataclass_fields(kind: type) -> tuple[str, ...]:
+    """The field names of a dataclass (none for any other type), looked up once per type: every event is walked."""
+    if not dataclasses.is_dataclass(kind):
+        return ()
+    return tuple(item.name for item in dataclasses.fields(kind))
 
 
 # --- received messages -----------------------------------------------------------------------------------------
@@ -233,7 +243,7 @@ async def _store_new_messages(session: AsyncSession, batch: Sequence[_Received],
             return
         try:
             async with savepoint(session):
-                await _store(session, connections, fresh, media_store)
+                await _store(session, fresh, media_store)
         except _AlreadyStored:
             # A repeated delivery, or another one stored some of them first: again, without those.
             fresh = await _not_yet_stored(session, batch)
@@ -242,13 +252,10 @@ async def _store_new_messages(session: AsyncSession, batch: Sequence[_Received],
     raise RuntimeError(f"messages for connections {sorted(connections)} kept being stored by another delivery")
 
 
-async def _connections(session: AsyncSession, ids: set[int]) -> dict[int, Connection]:
-    """These connections by id; messages for one that no longer exists are dropped with a warning."""
-    found = {
-        connection.id: connection
-        for connection in await session.scalars(select(Connection).where(Connection.id.in_(ids)))
-    }
-    for missing in ids - found.keys():
+async def _connections(session: AsyncSession, ids: set[int]) -> set[int]:
+    """Those of these connections that exist; messages for one that no longer exists are dropped with a warning."""
+    found = set(await session.scalars(select(Connection.id).where(Connection.id.in_(ids))))
+    for missing in ids - found:
         log.warning("messages for unknown connection %s ignored", missing)
     return found
 
@@ -305,13 +312,11 @@ class _Thread:
     messages: list[Message] = field(default_factory=list)
 
 
-async def _store(
-    session: AsyncSession, connections: dict[int, Connection], batch: Sequence[_Received], media_store: MediaStore
-) -> None:
+async def _store(session: AsyncSession, batch: Sequence[_Received], media_store: MediaStore) -> None:
     seen = [(received, await _sighting(session, received.event)) for received in batch]
     readable = [(received, sighting) for received, sighting in seen if sighting is not None]
     batch = [received for received, _ in readable]
-    threads = await _open_threads(session, connections, readable)
+    threads = await _open_threads(session, readable)
     quoted_ids = await _quoted_ids(session, batch)
     rows = [
         await _row_values(session, received.event, thread.ticket, quoted_ids, media_store)
@@ -333,9 +338,7 @@ async def _store(
     await messages_added(session, [(thread.ticket, thread.messages) for thread in by_ticket.values()])
 
 
-async def _open_threads(
-    session: AsyncSession, connections: dict[int, Connection], readable: Sequence[tuple[_Received, Sighting]]
-) -> list[_Thread]:
+async def _open_threads(session: AsyncSession, readable: Sequence[tuple[_Received, Sighting]]) -> list[_Thread]:
     """The thread of each event (one per ticket), in order: contacts and active tickets found or created.
 
     A customer's rating that answers the survey of their closed ticket goes into that ticket and opens none;
@@ -360,7 +363,7 @@ async def _open_threads(
     # Locked (PostgreSQL): an agent may be resetting the unread count at this very moment.
     active = await find_or_create_active_tickets(
         session,
-        conversations=[(contacts[index], connections[readable[index][0].connection_id]) for index in rest],
+        conversations=[(contacts[index], readable[index][0].connection_id) for index in rest],
         by_customer=[not events[index].from_me for index in rest],
         lock=True,
     )

@@ -33,7 +33,8 @@ from zapdesk.tickets import metrics
 from zapdesk.tickets.access import ticket_rooms
 from zapdesk.tickets.hours import hours_by_connection
 from zapdesk.tickets.models import Ticket, TicketStatus
-from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated
+from zapdesk.tickets.repository import write_ticket_columns
+from zapdesk.tickets.service import get_visible_ticket, record_ticket_updated, record_tickets_updated
 from zapdesk.users.models import User
 
 
@@ -157,31 +158,66 @@ async def message_added(session: AsyncSession, ticket: Ticket, message: Message)
 async def messages_added(session: AsyncSession, added: Sequence[tuple[Ticket, Sequence[Message]]]) -> None:
     """Messages were stored in these tickets, in this order: move each ticket's preview, activity and unread
     count, record `message.created` for each message and `ticket.updated` once per ticket. Call after adding
-    the messages to the session; the tickets are written in one flush."""
+    the messages to the session; the tickets are written in one statement."""
     await session.flush()
     answering = {
         ticket.connection_id for ticket, messages in added if any(metrics.may_answer(ticket, each) for each in messages)
     }
     hours = await hours_by_connection(session, answering)
+    moved: dict[int, tuple[Ticket, _Moves]] = {}
     for ticket, messages in added:
+        _, moves = moved.setdefault(ticket.id, (ticket, _Moves.of(ticket)))
         for message in messages:
-            _move_ticket(ticket, message, hours.get(ticket.connection_id, NO_HOURS))
+            moves.follow(message, hours.get(ticket.connection_id, NO_HOURS))
             record_message_created(session, message, ticket)
-    await session.flush()
-    for ticket, _ in added:
-        await record_ticket_updated(session, ticket)
+    await write_ticket_columns(session, [(ticket, moves.columns()) for ticket, moves in moved.values()])
+    await record_tickets_updated(session, [ticket for ticket, _ in moved.values()])
 
 
-def _move_ticket(ticket: Ticket, message: Message, hours: ConnectionHours) -> None:
-    moment = message.sent_at or message.created_at
-    # A late-arriving older message (history sync, retries) must not replace a newer preview.
-    if ticket.last_message_at is None or moment >= ticket.last_message_at:
-        ticket.last_message_preview = message_preview(message)
-        ticket.last_message_at = moment
-    ticket.last_activity_at = max(ticket.last_activity_at, moment)
-    metrics.fix_message(ticket, message, moment, hours)
-    if not message.from_me:
-        ticket.unread_count += 1
+@dataclass(slots=True)
+class _Moves:
+    """The columns of a ticket that the messages stored in it move, worked out beside the ticket and then written
+    for every ticket at once (`write_ticket_columns`)."""
+
+    queue_id: int | None
+    last_message_preview: str | None
+    last_message_at: datetime | None
+    last_activity_at: datetime
+    unread_count: int
+    message_count: int
+    first_customer_message_at: datetime | None
+    first_response_seconds: int | None
+    business_first_response_seconds: int | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> _Moves:
+        return cls(queue_id=ticket.queue_id, **{name: getattr(ticket, name) for name in _MOVED_COLUMNS})
+
+    def follow(self, message: Message, hours: ConnectionHours) -> None:
+        moment = message.sent_at or message.created_at
+        # A late-arriving older message (history sync, retries) must not replace a newer preview.
+        if self.last_message_at is None or moment >= self.last_message_at:
+            self.last_message_preview = message_preview(message)
+            self.last_message_at = moment
+        self.last_activity_at = max(self.last_activity_at, moment)
+        metrics.fix_message(self, message, moment, hours)
+        if not message.from_me:
+            self.unread_count += 1
+
+    def columns(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in _MOVED_COLUMNS}
+
+
+_MOVED_COLUMNS = (
+    "last_message_preview",
+    "last_message_at",
+    "last_activity_at",
+    "unread_count",
+    "message_count",
+    "first_customer_message_at",
+    "first_response_seconds",
+    "business_first_response_seconds",
+)
 
 
 @dataclass(frozen=True, slots=True)

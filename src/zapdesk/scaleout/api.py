@@ -11,7 +11,7 @@ from starlette.types import ASGIApp
 from zapdesk.app import AssembledServer, assemble_server
 from zapdesk.config import Settings, get_settings
 from zapdesk.context import AppContext
-from zapdesk.kit.heap import freeze_startup_heap
+from zapdesk.kit.heap import settle_heap
 from zapdesk.scaleout.nudges import RedisNudges
 from zapdesk.scaleout.requirements import api_settings
 from zapdesk.worker.nudges import nudging_sink
@@ -32,5 +32,5 @@ def create_api_app() -> ASGIApp:
     settings = api_settings(get_settings())
     settings.check_production_secrets()
     asgi = assemble_api_server(settings).asgi
-    freeze_startup_heap()
+    settle_heap()
     return asgi

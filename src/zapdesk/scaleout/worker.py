@@ -12,7 +12,7 @@ import logging
 
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
-from zapdesk.kit.heap import freeze_startup_heap
+from zapdesk.kit.heap import settle_heap
 from zapdesk.kit.redis import command_client, subscriber_client
 from zapdesk.metrics.recorder import MetricsFlusher
 from zapdesk.metrics.store import RedisMetricsStore, metrics_key
@@ -39,7 +39,7 @@ async def run_standalone_worker(settings: Settings, owner: str) -> None:
         listen_for_nudges(subscriber, nudges_channel(settings), worker.nudge, clock=context.clock)
     )
     flusher.start()
-    freeze_startup_heap()
+    settle_heap()
     log.info(
         "worker %s started (lease %.0f s, up to %d sessions)",
         owner,

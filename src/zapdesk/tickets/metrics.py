@@ -59,6 +59,18 @@ class MetricColumns(Protocol):
     def created_at(self) -> datetime: ...
 
 
+class MessageColumns(Protocol):
+    """The ticket's columns a stored message moves (`fix_message`)."""
+
+    message_count: int
+    first_customer_message_at: datetime | None
+    first_response_seconds: int | None
+    business_first_response_seconds: int | None
+
+    @property
+    def queue_id(self) -> int | None: ...
+
+
 class EventFacts(Protocol):
     """What of a history line decides a metric."""
 
@@ -109,7 +121,7 @@ def _hand_over(ticket: MetricColumns, event: EventFacts) -> None:
         ticket.waiting_since = None
 
 
-def apply_message(ticket: MetricColumns, message: MessageFacts, at: datetime) -> None:
+def apply_message(ticket: MessageColumns, message: MessageFacts, at: datetime) -> None:
     """Fix what a message stored in `ticket`, written at `at`, decides (called once per message, in order)."""
     if message.type == NOTE_TYPE:
         return
@@ -216,7 +228,7 @@ def may_answer(ticket: MetricColumns, message: MessageFacts) -> bool:
     return message.from_me and message.type != NOTE_TYPE and not automatic and ticket.first_response_seconds is None
 
 
-def fix_message(ticket: TimedColumns, message: MessageFacts, at: datetime, hours: HoursOf) -> None:
+def fix_message(ticket: MessageColumns, message: MessageFacts, at: datetime, hours: HoursOf) -> None:
     """`apply_message`, and the first response in business hours when this message is it."""
     answered = ticket.first_response_seconds is not None
     apply_message(ticket, message, at)

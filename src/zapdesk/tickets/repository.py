@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -14,6 +14,7 @@ from sqlalchemy import (
     SQLColumnExpression,
     Text,
     and_,
+    bindparam,
     column,
     exists,
     false,
@@ -32,6 +33,7 @@ from zapdesk.connections.models import connection_queues
 from zapdesk.contacts.models import Contact
 from zapdesk.contacts.repository import contact_search_clause
 from zapdesk.db.among import among
+from zapdesk.db.base import utcnow
 from zapdesk.db.fulltext import message_text_matches
 from zapdesk.kit.paging import Keyset, KeyValue
 from zapdesk.kit.upserts import insert_or_update
@@ -351,3 +353,25 @@ async def add_queue_time(session: AsyncSession, ticket_id: int, stint: QueueTime
     }
     on = (TicketQueueTime.ticket_id, TicketQueueTime.queue_id)
     await session.execute(insert_or_update(session, TicketQueueTime, values, on=on, update=added))
+
+
+async def write_ticket_columns(session: AsyncSession, changes: Sequence[tuple[Ticket, Mapping[str, Any]]]) -> None:
+    """Write these columns of these tickets (the same columns for each) with one UPDATE for them all, and make the
+    objects hold the values as stored, so that no flush writes them again. The ORM's flush of a hundred changed
+    tickets costs several times as much: it compares every column of each."""
+    if not changes:
+        return
+    rows_of = Ticket.__table__
+    names = list(changes[0][1])
+    updated_at = utcnow()  # what the ORM's flush would set (`onupdate`), known here to the objects too
+    statement = (
+        update(rows_of)  # type: ignore[arg-type]
+        .where(rows_of.c.id == bindparam("ticket_id"))
+        .values({**{name: bindparam(f"new_{name}") for name in names}, "updated_at": updated_at})
+    )
+    rows = [{"ticket_id": ticket.id, **{f"new_{name}": values[name] for name in names}} for ticket, values in changes]
+    await session.execute(statement, rows)
+    for ticket, values in changes:
+        for name in names:
+            set_committed_value(ticket, name, values[name])
+        set_committed_value(ticket, "updated_at", updated_at)

@@ -42,6 +42,10 @@ from zapdesk.users.models import User
 async def ticket_payload(session: AsyncSession, ticket: Ticket) -> TicketRead:
     """The ticket exactly as the REST API returns it (flushed first, so timestamps are current)."""
     await session.flush()
+    return await _flushed_payload(session, ticket)
+
+
+async def _flushed_payload(session: AsyncSession, ticket: Ticket) -> TicketRead:
     unloaded = inspect(ticket).unloaded & {"contact", "tags"}
     if unloaded:
         await session.refresh(ticket, attribute_names=sorted(unloaded))
@@ -63,6 +67,13 @@ async def record_ticket_updated(session: AsyncSession, ticket: Ticket, *, previo
     if lost:
         record_ticket_removed(session, ticket.id, lost)
     record_event(session, TicketUpdated(await ticket_payload(session, ticket)))
+
+
+async def record_tickets_updated(session: AsyncSession, tickets: Iterable[Ticket]) -> None:
+    """`record_ticket_updated` for tickets whose rooms stay the same, after one flush for them all."""
+    await session.flush()
+    for ticket in tickets:
+        record_event(session, TicketUpdated(await _flushed_payload(session, ticket)))
 
 
 def record_ticket_removed(session: AsyncSession, ticket_id: int, rooms: Iterable[str]) -> None:
@@ -258,34 +269,51 @@ def _new_ticket(
 async def find_or_create_active_tickets(
     session: AsyncSession,
     *,
-    conversations: Sequence[tuple[Contact, Connection]],
+    conversations: Sequence[tuple[Contact, int]],
     by_customer: Sequence[bool],
     lock: bool = False,
 ) -> list[tuple[Ticket, bool]]:
-    """The active ticket of each conversation (a contact on a connection), in order, created when missing
-    (`by_customer` says who wrote each first); one query finds those that exist, whatever their connections.
+    """The active ticket of each conversation (a contact on a connection, by id), in order, created when missing
+    (`by_customer` says who wrote each first); one query finds those that exist, whatever their connections, and
+    the connections are read only for the conversations that need a new ticket.
 
     For ingest, which knows the message that opened each new ticket only once it is stored: the caller
     records each new ticket's `created` line with `record_openings`.
     """
-    keys = [(contact.id, connection.id) for contact, connection in conversations]
-    existing = await repository.active_tickets(
-        session, conversations=[(contact, connection.id) for contact, connection in conversations], lock=lock
-    )
+    keys = [(contact.id, connection_id) for contact, connection_id in conversations]
+    existing = await repository.active_tickets(session, conversations=conversations, lock=lock)
     by_key = {(ticket.contact_id, ticket.connection_id): (ticket, False) for ticket in existing}
-    missing: dict[tuple[int, int], tuple[tuple[Contact, Connection], bool]] = {}
-    for key, conversation, customer in zip(keys, conversations, by_customer, strict=True):
+    missing: dict[tuple[int, int], tuple[Contact, bool]] = {}
+    for key, (contact, _), customer in zip(keys, conversations, by_customer, strict=True):
         if key not in by_key:
-            missing.setdefault(key, (conversation, customer))  # who wrote first opened it
-    by_key |= await _insert_new_conversations(session, list(missing.values()))
+            missing.setdefault(key, (contact, customer))  # who wrote first opened it
+    if not missing:
+        return [by_key[key] for key in keys]
+    connections = await _connections_by_id(session, {connection_id for _, connection_id in missing})
+    new = [
+        ((contact, connections[connection_id]), customer) for (_, connection_id), (contact, customer) in missing.items()
+    ]
+    by_key |= await _insert_new_conversations(session, new)
     found = []
-    for key, (contact, connection), customer in zip(keys, conversations, by_customer, strict=True):
+    for key, (contact, connection_id), customer in zip(keys, conversations, by_customer, strict=True):
         if key not in by_key:
             by_key[key] = await _find_or_insert_active_ticket(
-                session, contact=contact, connection=connection, assignee=None, by_customer=customer, lock=lock
+                session,
+                contact=contact,
+                connection=connections[connection_id],
+                assignee=None,
+                by_customer=customer,
+                lock=lock,
             )
         found.append(by_key[key])
     return found
+
+
+async def _connections_by_id(session: AsyncSession, ids: set[int]) -> dict[int, Connection]:
+    return {
+        connection.id: connection
+        for connection in await session.scalars(select(Connection).where(Connection.id.in_(ids)))
+    }
 
 
 async def _insert_new_conversations(

@@ -12,7 +12,7 @@ import socket
 
 from zapdesk.config import Settings
 from zapdesk.context import AppContext
-from zapdesk.kit.heap import freeze_startup_heap
+from zapdesk.kit.heap import settle_heap
 from zapdesk.metrics.recorder import MetricsFlusher
 from zapdesk.worker.channel import NUDGE, Channel, ChannelSink, metrics_message, nudge_from_message
 from zapdesk.worker.pipeline import worker_parts
@@ -46,7 +46,7 @@ async def run_embedded_worker(settings: Settings, owner: str, channel_fd: int) -
 
     listener = asyncio.create_task(listen())
     flusher.start()
-    freeze_startup_heap()
+    settle_heap()
     try:
         await worker.run(stop)
     finally:
