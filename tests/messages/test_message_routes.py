@@ -203,6 +203,18 @@ async def test_a_reply_may_quote_a_message_of_its_own_ticket_only(client: httpx.
     assert refused.json()["code"] == "unknown_quoted_message"
 
 
+def customer_message(ticket: Ticket, body: str) -> Message:
+    """A customer's message in `ticket`, as the inbound pipeline stores one (not flushed yet)."""
+    return Message(
+        ticket_id=ticket.id,
+        contact_id=ticket.contact_id,
+        connection_id=ticket.connection_id,
+        body=body,
+        extra={},
+        reactions={},
+    )
+
+
 async def test_an_inbound_message_counts_as_unread_and_becomes_the_preview(
     client: httpx.AsyncClient, desk: Desk
 ) -> None:
@@ -211,14 +223,7 @@ async def test_an_inbound_message_counts_as_unread_and_becomes_the_preview(
     async with unit_of_work(desk.context.sessionmaker) as work:
         stored = await work.get(Ticket, ticket.id)
         assert stored is not None
-        message = Message(
-            ticket_id=ticket.id,
-            contact_id=ticket.contact_id,
-            connection_id=ticket.connection_id,
-            body="Quando chega?",
-            extra={},
-            reactions={},
-        )
+        message = customer_message(ticket, "Quando chega?")
         work.add(message)
         await message_added(work, stored, message)
     body = (await client.get(f"/api/tickets/{ticket.id}", headers=desk.headers("admin"))).json()
@@ -232,17 +237,7 @@ async def test_messages_stored_in_one_ticket_in_two_parts_of_a_batch_move_it_onc
     async with unit_of_work(desk.context.sessionmaker) as work:
         stored = await work.get(Ticket, ticket.id)
         assert stored is not None
-        first, second = (
-            Message(
-                ticket_id=ticket.id,
-                contact_id=ticket.contact_id,
-                connection_id=ticket.connection_id,
-                body=body,
-                extra={},
-                reactions={},
-            )
-            for body in ("Oi", "Quando chega?")
-        )
+        first, second = customer_message(ticket, "Oi"), customer_message(ticket, "Quando chega?")
         work.add_all([first, second])
         await messages_added(work, [(stored, [first]), (stored, [second])])
         # The ticket's new columns are written in one statement for the batch, and the object holds them as stored.
