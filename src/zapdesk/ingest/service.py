@@ -4,7 +4,7 @@
 connections handed over meanwhile in one `unit_of_work`, and acknowledges them to WhatsApp only after that
 commit. A message is stored once per `(connection_id, external_id)`; a repeated delivery changes nothing and
 announces nothing. New messages of every connection are stored together: one query for contacts, one for the
-active tickets, one INSERT, and one update per ticket; duplicates are looked for only when the INSERT met one.
+active tickets, one INSERT, and one UPDATE for the tickets; duplicates are looked for only when the INSERT met one.
 """
 
 from __future__ import annotations
