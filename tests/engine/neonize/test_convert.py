@@ -1,4 +1,4 @@
-"""The pure helpers behind the adapter: JIDs, the store's device list, timestamps, lifecycle reasons."""
+"""The pure helpers behind the adapter: JIDs, LIDs, the store's device list, timestamps, lifecycle reasons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from neonize.proto.Neonize_pb2 import ConnectFailureReason
 from neonize.proto.Neonize_pb2 import LoggedOut as LoggedOutEv
 
+from tests.engine.neonize.protos import CUSTOMER, jid, source
 from zapdesk.engine.events import Chat, EngineState
 from zapdesk.engine.neonize import convert
 
@@ -54,3 +55,15 @@ def test_logged_out_names_its_reason() -> None:
 
     assert state.state is EngineState.LOGGED_OUT
     assert state.reason == "unlinked from the phone while connecting (main_device_gone)"
+
+
+def test_numbers_behind_lids_come_from_the_event_first_then_from_what_the_session_learned() -> None:
+    known = {str(n): f"55119{n:08d}" for n in range(5000)}
+    plain = source(jid(CUSTOMER), jid(CUSTOMER))
+    revealing = source(jid("42", "lid"), jid("42", "lid"), sender_alt=jid("5521988887777"))
+
+    assert convert.with_learned_lids(plain, known) is known  # nothing new: the session's pairs, not a copy
+    looked_up = convert.with_learned_lids(revealing, known)
+    assert looked_up["42"] == "5521988887777"  # the event's own pair wins over an older one
+    assert looked_up["7"] == known["7"]
+    assert known["42"] == "5511900000042"  # and the session's map is left as it was

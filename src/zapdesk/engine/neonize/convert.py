@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from google.protobuf.message import DecodeError
 from google.protobuf.message import Message as ProtoMessage
@@ -225,9 +227,17 @@ def learned_lids(source: MessageSource) -> dict[str, str]:
     return pairs
 
 
+def with_learned_lids(source: MessageSource, known: Mapping[str, str]) -> Mapping[str, str]:
+    """`known` LID → phone pairs and those this event reveals, without copying `known` (a session learns
+    thousands, and every event asks)."""
+    learned = learned_lids(source)
+    # A ChainMap writes only to its first map (`learned`): `known` is only read.
+    return ChainMap(learned, cast(MutableMapping[str, str], known)) if learned else known
+
+
 def unresolved_lids(source: MessageSource, known: Mapping[str, str]) -> list[JID]:
     """LIDs in an event whose phone number neither the event nor `known` gives: ask the LID store for these."""
-    found = {**known, **learned_lids(source)}
+    found = with_learned_lids(source, known)
     return [jid for jid in (source.Chat, source.Sender) if _is_lid(jid) and jid.User not in found]
 
 
@@ -303,7 +313,7 @@ def message_event(event: MessageEv, lid_phones: Mapping[str, str]) -> Incoming |
     if not is_conversation(source.Chat):
         return None
     push_name = info.Pushname or None
-    phones = {**lid_phones, **learned_lids(source)}
+    phones = with_learned_lids(source, lid_phones)
     chat = _chat(source, phones, push_name)
     timestamp = from_milliseconds(info.Timestamp)
     message, association = _unwrapped(event.Message)
@@ -493,7 +503,7 @@ def receipt_event(event: ReceiptEv, lid_phones: Mapping[str, str]) -> Receipt | 
     ids = tuple(dict.fromkeys(message_id for message_id in event.MessageIDs if message_id))
     if not ids:
         return None
-    chat = _chat(source, {**lid_phones, **learned_lids(source)}, None)
+    chat = _chat(source, with_learned_lids(source, lid_phones), None)
     return Receipt(chat=chat, external_ids=ids, kind=kind, timestamp=from_seconds(event.Timestamp))
 
 
