@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload
 
 from zapdesk.contacts.models import Contact
 from zapdesk.db.folding import folded_text_matches, holds
@@ -51,14 +51,15 @@ async def contacts_by_identity(session: AsyncSession, *, phone: str, lid: str | 
 
 
 async def contacts_by_phones(session: AsyncSession, phones: set[str]) -> list[Contact]:
-    # Their tags joined in, not loaded by a second query: ingest asks for a batch's contacts every time.
+    """Without their tags: ingest asks for a batch's contacts every time and needs their tags only to announce a
+    change (`record_contact_updated` loads them then)."""
     query = (
         select(Contact)
         .where(Contact.phone.in_(phones))
-        .options(joinedload(Contact.tags))
+        .options(lazyload(Contact.tags))
         .execution_options(populate_existing=True)
     )
-    return list((await session.execute(query)).unique().scalars())
+    return list((await session.execute(query)).scalars())
 
 
 async def phone_taken(session: AsyncSession, phone: str, *, other_than: int | None = None) -> bool:
