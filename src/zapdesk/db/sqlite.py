@@ -2,7 +2,7 @@
 
 aiosqlite runs each call on the connection's own thread, and SQLAlchemy's adapter makes four calls per statement
 (open a cursor, execute, fetch the rows, close it): four hand-overs between threads, each paying a wake-up and a
-turn of the GIL. They were a third of what a worker's ingest batch cost on SQLite. Here a statement's cursor is
+turn of the GIL: a quarter of what a worker's transaction storing one message cost. Here a statement's cursor is
 opened, run, read and closed in one call on the thread; only a result longer than `PREFETCH_ROWS` (a streamed
 report) keeps its cursor open and is read on in further calls, as aiosqlite does.
 """
