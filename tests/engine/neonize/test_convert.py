@@ -67,3 +67,12 @@ def test_numbers_behind_lids_come_from_the_event_first_then_from_what_the_sessio
     assert looked_up["42"] == "5521988887777"  # the event's own pair wins over an older one
     assert looked_up["7"] == known["7"]
     assert known["42"] == "5511900000042"  # and the session's map is left as it was
+
+
+def test_only_lids_that_no_known_pair_names_are_looked_up() -> None:
+    stranger = source(jid("77", "lid"), jid("77", "lid"))
+    revealing = source(jid("42", "lid"), jid("42", "lid"), sender_alt=jid("5521988887777"))
+    known = convert.learned_lids(revealing)  # what an adapter remembers before asking
+
+    assert [lid.User for lid in convert.unresolved_lids(stranger, known)] == ["77"]  # chat and sender: asked once
+    assert convert.unresolved_lids(revealing, known) == []

@@ -236,9 +236,11 @@ def with_learned_lids(source: MessageSource, known: Mapping[str, str]) -> Mappin
 
 
 def unresolved_lids(source: MessageSource, known: Mapping[str, str]) -> list[JID]:
-    """LIDs in an event whose phone number neither the event nor `known` gives: ask the LID store for these."""
-    found = with_learned_lids(source, known)
-    return [jid for jid in (source.Chat, source.Sender) if _is_lid(jid) and jid.User not in found]
+    """LIDs in an event whose phone number `known` does not give: ask the LID store for these. `known` holds
+    what the event itself reveals already (`learned_lids`, remembered first). Each LID once: in a chat with a
+    person, the chat and the sender are the same."""
+    unresolved = {jid.User: jid for jid in (source.Chat, source.Sender) if _is_lid(jid) and jid.User not in known}
+    return list(unresolved.values())
 
 
 def _identity(jid: JID, alt: JID, lid_phones: Mapping[str, str]) -> tuple[str | None, str | None]:
