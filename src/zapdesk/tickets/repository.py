@@ -14,7 +14,6 @@ from sqlalchemy import (
     SQLColumnExpression,
     Text,
     and_,
-    bindparam,
     column,
     exists,
     false,
@@ -356,22 +355,11 @@ async def add_queue_time(session: AsyncSession, ticket_id: int, stint: QueueTime
 
 
 async def write_ticket_columns(session: AsyncSession, changes: Sequence[tuple[Ticket, Mapping[str, Any]]]) -> None:
-    """Write these columns of these tickets (the same columns for each) with one UPDATE for them all, and make the
-    objects hold the values as stored, so that no flush writes them again. The ORM's flush of a hundred changed
-    tickets costs several times as much: it compares every column of each."""
+    """Write these columns of these tickets with one executemany UPDATE by primary key. The ORM's bulk UPDATE
+    gives the objects in the session the values as stored (no flush writes them again); its flush of a hundred
+    changed tickets would cost several times as much, comparing every column of each."""
     if not changes:
         return
-    rows_of = Ticket.__table__
-    names = list(changes[0][1])
-    updated_at = utcnow()  # what the ORM's flush would set (`onupdate`), known here to the objects too
-    statement = (
-        update(rows_of)  # type: ignore[arg-type]
-        .where(rows_of.c.id == bindparam("ticket_id"))
-        .values({**{name: bindparam(f"new_{name}") for name in names}, "updated_at": updated_at})
-    )
-    rows = [{"ticket_id": ticket.id, **{f"new_{name}": values[name] for name in names}} for ticket, values in changes]
-    await session.execute(statement, rows)
-    for ticket, values in changes:
-        for name in names:
-            set_committed_value(ticket, name, values[name])
-        set_committed_value(ticket, "updated_at", updated_at)
+    updated_at = utcnow()  # what a flush would set (`onupdate`), given here so that the objects hold it too
+    rows = [{"id": ticket.id, **values, "updated_at": updated_at} for ticket, values in changes]
+    await session.execute(update(Ticket), rows)
