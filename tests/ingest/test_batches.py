@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from tests.conftest import EventLog
+from tests.conftest import EventLog, executed_statements
 from tests.ingest.inbound import deliver, deliver_batch, deliver_together, moment, received
 from tests.tickets.factories import Desk, make_connection, make_contact, make_ticket
 from zapdesk.contacts.models import Contact
@@ -247,18 +247,9 @@ async def test_a_batch_costs_as_many_statements_for_ten_connections_as_for_two(
     await deliver_batch(context, batch(len(lines), "Oi"), media_store)  # every conversation has its ticket now
 
     async def statements(inbound: list[Inbound]) -> int:
-        executed = 0
-
-        def count(*_args: object) -> None:
-            nonlocal executed
-            executed += 1
-
-        event.listen(context.engine.sync_engine, "before_cursor_execute", count)
-        try:
+        with executed_statements(context) as sent:
             await deliver_batch(context, inbound, media_store)
-        finally:
-            event.remove(context.engine.sync_engine, "before_cursor_execute", count)
-        return executed
+        return len(sent)
 
     assert await statements(batch(10, "De novo")) == await statements(batch(2, "Mais uma"))
     assert len(await _messages(context)) == 10 + 10 + 2

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from tests.conftest import executed_statements
 from tests.tickets.factories import Desk, make_connection, make_ticket
-from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
 from zapdesk.tickets.models import Ticket
 from zapdesk.tickets.repository import write_ticket_columns
-
-
-@contextmanager
-def statements(context: AppContext) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement.split()[0])
-
-    event.listen(context.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(context.engine.sync_engine, "before_cursor_execute", record)
 
 
 async def test_the_tickets_are_written_in_one_update_and_their_objects_hold_what_was_stored(desk: Desk) -> None:
@@ -38,7 +21,7 @@ async def test_the_tickets_are_written_in_one_update_and_their_objects_hold_what
     async with desk.context.sessionmaker() as session:
         tickets = list(await session.scalars(these))
         moved = {"unread_count": 2, "last_message_preview": "olá", "last_message_at": moment}
-        with statements(desk.context) as sent:
+        with executed_statements(desk.context) as sent:
             await write_ticket_columns(session, [(ticket, moved) for ticket in tickets])
             await session.flush()  # nothing left for it: the objects already hold the stored values
             await session.commit()

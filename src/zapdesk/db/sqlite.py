@@ -108,14 +108,15 @@ class OneTripCursor:
         assert cursor is not None
         wanted = max(count or 0, PREFETCH_ROWS)
 
-        def read(_connection: sqlite3.Connection) -> list[_Row]:
+        def read(_connection: sqlite3.Connection) -> tuple[list[_Row], bool]:
             rows = cursor.fetchall() if count is None else cursor.fetchmany(wanted)
-            if count is None or len(rows) < wanted:
+            exhausted = count is None or len(rows) < wanted
+            if exhausted:
                 cursor.close()
-            return rows
+            return rows, exhausted
 
-        rows = await self._connection.on_thread(read)
-        if count is None or len(rows) < wanted:
+        rows, exhausted = await self._connection.on_thread(read)
+        if exhausted:
             self._open = None
         self._rows.extend(rows)
 
