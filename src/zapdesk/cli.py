@@ -84,22 +84,21 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import asyncio
-
+    from zapdesk.kit import event_loop
     from zapdesk.scaleout.requirements import ScaleOutUnavailable, unique_owner, worker_settings
     from zapdesk.scaleout.worker import run_standalone_worker
     from zapdesk.worker.main import run_embedded_worker, settings_for_worker
 
     owner = args.owner or unique_owner()
     if args.channel_fd is not None:
-        asyncio.run(run_embedded_worker(settings_for_worker(), owner, args.channel_fd))
+        event_loop.run(run_embedded_worker(settings_for_worker(), owner, args.channel_fd))
         _exit_despite_go_threads()
     try:
         settings = worker_settings(get_settings())
     except ScaleOutUnavailable as exc:
         print(f"zapdesk worker: {exc}", file=sys.stderr)
         return 2
-    asyncio.run(run_standalone_worker(settings, owner))
+    event_loop.run(run_standalone_worker(settings, owner))
     _exit_despite_go_threads()
 
 
