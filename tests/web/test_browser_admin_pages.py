@@ -59,6 +59,9 @@ def test_a_contact_is_created_found_and_a_conversation_started_with_it(
     dialog.get_by_test_id("contact-phone").fill("+55 (21) 98765-4321")
     dialog.get_by_test_id("field-cpf").fill("123")  # the fields an administrator defined
     dialog.get_by_test_id("form-submit").click()
+    # The dialog stays open (the page behind it inert) until every contact list is fresh: the new row can show
+    # before it closes, and typing into the search box then would be lost.
+    expect(dialog).to_be_hidden()
     row = page.get_by_test_id("item-row").filter(has_text="Pedro Contato")
     expect(row).to_contain_text("+5521987654321")
     expect(row).to_contain_text("CPF: 123")
