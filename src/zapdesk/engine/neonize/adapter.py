@@ -555,7 +555,7 @@ class NeonizeEngine:
         if isinstance(item, MessageEv):
             await self._on_message(item)
         elif isinstance(item, ReceiptEv):
-            await self._learn_phones(item.MessageSource)
+            await convert.learn_lid_phones(item.MessageSource, self._lid_phones, self._phone_of)
             receipt = convert.receipt_event(item, self._lid_phones)
             if receipt is not None:
                 await self._hand_over(receipt)
@@ -699,7 +699,7 @@ class NeonizeEngine:
         await self._handler(PairingCode(code=code, expires_at=expires_at))
 
     async def _on_message(self, event: MessageEv) -> None:
-        await self._learn_phones(event.Info.MessageSource)
+        await convert.learn_lid_phones(event.Info.MessageSource, self._lid_phones, self._phone_of)
         normalized = convert.message_event(event, self._lid_phones)
         if normalized is not None:
             await self._hand_over(normalized)  # a file comes later: the worker downloads it once this is stored
@@ -714,20 +714,14 @@ class NeonizeEngine:
 
         await self._in_flight.start(event, handle)
 
-    async def _learn_phones(self, source: ProtoMessage) -> None:
-        """Phone numbers behind LIDs: from the event itself, else from whatsmeow's LID store (cached)."""
-        self._lid_phones.update(convert.learned_lids(source))
-        for lid in convert.unresolved_lids(source, self._lid_phones):
-            try:
-                phone = await self._phone_of(lid)
-            except Exception as exc:
-                log.debug("connection %s: no phone number for LID %s: %s", self.connection_key, lid.User, exc)
-                continue
-            if phone.User:
-                self._lid_phones[lid.User] = phone.User
-
-    async def _phone_of(self, lid: JID) -> JID:
-        return await self._go(lambda c: c.get_pn_from_lid(lid))
+    async def _phone_of(self, lid: JID) -> str | None:
+        """The number whatsmeow's LID store has for `lid`, if any."""
+        try:
+            phone = await self._go(lambda c: c.get_pn_from_lid(lid))
+        except Exception as exc:
+            log.debug("connection %s: no phone number for LID %s: %s", self.connection_key, lid.User, exc)
+            return None
+        return phone.User or None
 
     async def download(self, ref: str) -> bytes:
         try:

@@ -10,7 +10,7 @@ import base64
 import re
 import secrets
 from collections import ChainMap
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -241,6 +241,18 @@ def unresolved_lids(source: MessageSource, known: Mapping[str, str]) -> list[JID
     person, the chat and the sender are the same."""
     unresolved = {jid.User: jid for jid in (source.Chat, source.Sender) if _is_lid(jid) and jid.User not in known}
     return list(unresolved.values())
+
+
+async def learn_lid_phones(
+    source: MessageSource, known: MutableMapping[str, str], phone_of: Callable[[JID], Awaitable[str | None]]
+) -> None:
+    """Remember in `known` the phone numbers behind the event's LIDs: those the event reveals, then for the rest
+    what `phone_of` finds (a session's LID store, asked once per LID; None when it has no number)."""
+    known.update(learned_lids(source))
+    for lid in unresolved_lids(source, known):
+        phone = await phone_of(lid)
+        if phone:
+            known[lid.User] = phone
 
 
 def _identity(jid: JID, alt: JID, lid_phones: Mapping[str, str]) -> tuple[str | None, str | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from neonize.proto.Neonize_pb2 import MessageSource, UploadResponse
+from neonize.proto.Neonize_pb2 import JID, UploadResponse
 from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message
 
 from zapdesk.engine.base import EngineError, EventHandler, NotConnected
@@ -321,7 +321,7 @@ class WhatsAppEngine:
 
     async def _on_message(self, received: _Received, message: pb.MessageEvent) -> None:
         neonize_event = wire.message_ev(message)
-        await self._learn_phones(neonize_event.Info.MessageSource)
+        await convert.learn_lid_phones(neonize_event.Info.MessageSource, self._lid_phones, self._phone_of)
         normalized = convert.message_event(neonize_event, self._lid_phones)
         if normalized is None:
             await self._verdict(received, ok=True)  # not a conversation: nothing to store
@@ -332,7 +332,7 @@ class WhatsAppEngine:
         neonize_receipt = wire.receipt_ev(receipt)
         normalized = None
         if neonize_receipt is not None:
-            await self._learn_phones(neonize_receipt.MessageSource)
+            await convert.learn_lid_phones(neonize_receipt.MessageSource, self._lid_phones, self._phone_of)
             normalized = convert.receipt_event(neonize_receipt, self._lid_phones)
         if normalized is None:
             await self._verdict(received, ok=True)
@@ -384,20 +384,16 @@ class WhatsAppEngine:
             self._running = False  # the program already ended the session
         await self._handler(event)
 
-    async def _learn_phones(self, source: MessageSource) -> None:
-        """Phone numbers behind LIDs: from the event itself, else from whatsmeow's LID store (cached)."""
-        self._lid_phones.update(convert.learned_lids(source))
-        for lid in convert.unresolved_lids(source, self._lid_phones):
-            try:
-                response = await self._host.request(
-                    self.connection_key, phone_of_lid=pb.PhoneOfLid(lid_jid=convert.jid_to_str(lid))
-                )
-            except EngineError as exc:
-                log.debug("connection %s: no phone number for LID %s: %s", self.connection_key, lid.User, exc)
-                continue
-            phone = wire.jid(response.phone_jid)
-            if phone.User:
-                self._lid_phones[lid.User] = phone.User
+    async def _phone_of(self, lid: JID) -> str | None:
+        """The number whatsmeow's LID store has for `lid`, if any."""
+        try:
+            response = await self._host.request(
+                self.connection_key, phone_of_lid=pb.PhoneOfLid(lid_jid=convert.jid_to_str(lid))
+            )
+        except EngineError as exc:
+            log.debug("connection %s: no phone number for LID %s: %s", self.connection_key, lid.User, exc)
+            return None
+        return wire.jid(response.phone_jid).User or None
 
 
 def _chat_jid(chat: Chat) -> str:
