@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import re
 import struct
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from tests.web.conftest import Api, Tab, screenshot, sign_in, tiny_png
 
@@ -205,3 +206,34 @@ def test_a_message_the_server_refuses_is_marked_failed_with_its_reason_and_can_b
     failed.get_by_test_id("resend").click()
     expect(failed).to_have_count(1)
     expect(failed).to_have_attribute("data-status", "failed")
+
+
+def test_a_message_refused_before_the_chat_had_loaded_shows_once_it_has(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    business, customer = "5511999990404", "5521955550404"
+    admin_api.linked_connection("Falhas Cedo", business)
+    admin_api.customer_says(customer, business, "manda o instalador", name="Gil Cedo")
+    tab = open_tab()
+    page = sign_in(tab, path="/tickets?tab=pending")
+    # The chat's messages are slow to come (a busy server): the agent writes before they are on screen.
+    held: list[Route] = []
+    chat_pages = re.compile(r"/api/tickets/\d+/messages(\?|$)")
+    page.route(chat_pages, lambda route: held.append(route) if route.request.method == "GET" else route.continue_())
+    page.get_by_test_id("ticket-row").filter(has_text="Gil Cedo").click()
+    page.get_by_test_id("accept-button").click()
+    expect(page.get_by_test_id("message-input")).to_be_visible()
+
+    page.evaluate(DROP_FILE, ["[data-testid=message-input]", "paste", "setup.exe", "application/x-msdownload", "MZ"])
+    with page.expect_response(lambda answer: answer.request.method == "POST" and "/messages" in answer.url) as post:
+        page.get_by_test_id("send-button").click()
+    assert post.value.status == 415
+    assert held, "the chat's first page was asked for and is still held"
+
+    for route in held:
+        route.continue_()
+    page.unroute(chat_pages)
+    expect(page.get_by_test_id("message").filter(has_text="manda o instalador")).to_have_count(1)
+    failed = page.get_by_test_id("message").filter(has_text="setup.exe")
+    expect(failed).to_have_attribute("data-status", "failed")
+    expect(failed.get_by_test_id("failed-reason")).to_contain_text("Este tipo de arquivo não pode ser enviado.")

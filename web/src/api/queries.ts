@@ -16,6 +16,8 @@ export const keys = {
   ticketList: (filters: TicketFilters) => ["tickets", filters] as const,
   ticket: (id: number) => ["ticket", id] as const,
   messages: (ticketId: number) => ["messages", ticketId] as const,
+  // Written only here, never fetched: what a refetch of `messages` brings cannot replace them.
+  unsentMessages: (ticketId: number) => ["unsent-messages", ticketId] as const,
   // Not under `messages`: live updates go to the newest pages only.
   messagesAround: (ticketId: number, messageId: number) => ["messages-around", ticketId, messageId] as const,
   messageSearch: (ticketId: number, q: string) => ["message-search", ticketId, q] as const,

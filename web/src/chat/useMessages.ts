@@ -1,9 +1,9 @@
-import { useInfiniteQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { skipToken, useInfiniteQuery, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo } from "react";
 import { messages } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Ticket } from "../api/types";
-import { chronological, type Pages } from "../realtime/cache";
+import type { Message, Ticket } from "../api/types";
+import { chronological, withUnsent, type Pages } from "../realtime/cache";
 
 function markSeen(client: QueryClient, ticketId: number): void {
   const seen = (ticket: Ticket) => (ticket.id === ticketId ? { ...ticket, unread_count: 0 } : ticket);
@@ -22,7 +22,9 @@ export function useMessages(ticketId: number) {
     getNextPageParam: (last) => last.next_cursor,
     staleTime: Infinity,
   });
-  const items = useMemo(() => chronological(query.data), [query.data]);
+  // Never fetched (`applyMessage` writes them), and kept while the tab lives: a refused message stays in sight.
+  const unsent = useQuery<Message[]>({ queryKey: keys.unsentMessages(ticketId), queryFn: skipToken, gcTime: Infinity });
+  const items = useMemo(() => withUnsent(chronological(query.data), unsent.data), [query.data, unsent.data]);
   const last = items[items.length - 1];
   const unreadArrived = query.isSuccess && last !== undefined && !last.from_me ? last.id : null;
 

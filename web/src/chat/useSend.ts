@@ -1,6 +1,6 @@
 // Sending: the bubble appears at once (pending), then becomes the stored message (matched by client_id).
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback, useRef } from "react";
+import { useCallback } from "react";
 import { ApiError } from "../api/client";
 import { messages } from "../api/endpoints";
 import { keys } from "../api/queries";
@@ -10,11 +10,13 @@ import { applyMessage } from "../realtime/RealtimeProvider";
 import { errorMessage } from "../ui/errors";
 import { newClientId, optimisticMessage, type Draft } from "./outgoing";
 
+// What each message not stored yet was made from, by client_id, so "Reenviar" posts the same thing (same
+// client_id); kept as long as its unsent copy, also after the chat was closed and opened again.
+const drafts = new Map<string, Draft>();
+
 export function useSend(ticketId: number) {
   const client = useQueryClient();
   const i18n = useI18n();
-  // What each optimistic message was made from, so "Reenviar" can post the same thing (same client_id).
-  const drafts = useRef(new Map<string, Draft>());
 
   const post = useCallback(
     (optimistic: Message, draft: Draft) => {
@@ -32,7 +34,7 @@ export function useSend(ticketId: number) {
           });
       stored.then(
           (stored) => {
-            drafts.current.delete(optimistic.client_id ?? "");
+            drafts.delete(optimistic.client_id ?? "");
             applyMessage(client, stored);
           },
           (error: unknown) => {
@@ -48,7 +50,7 @@ export function useSend(ticketId: number) {
   const send = useCallback(
     (draft: Draft) => {
       const clientId = newClientId();
-      drafts.current.set(clientId, draft);
+      drafts.set(clientId, draft);
       post(optimisticMessage(ticketId, draft, clientId), draft);
     },
     [post, ticketId],
@@ -56,7 +58,7 @@ export function useSend(ticketId: number) {
 
   const resend = useCallback(
     (message: Message) => {
-      const draft = message.client_id ? drafts.current.get(message.client_id) : undefined;
+      const draft = message.client_id ? drafts.get(message.client_id) : undefined;
       if (message.id < 0 && draft) {
         post(message, draft);
         return;

@@ -21,7 +21,17 @@ import { addNotification, markNotificationsRead } from "../notifications/useNoti
 import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { applyPresence, watchAway } from "../presence/presence";
-import { applyTicket, canSee, removeTicket, upsertMessage, withConnection, type Pages, type Viewer } from "./cache";
+import {
+  applyTicket,
+  canSee,
+  dropStored,
+  keepUnsent,
+  removeTicket,
+  upsertMessage,
+  withConnection,
+  type Pages,
+  type Viewer,
+} from "./cache";
 import { EventReplay } from "./replay";
 import { openSocket } from "./socket";
 import { EventStream } from "./stream";
@@ -59,7 +69,15 @@ function dropTicketEverywhere(client: QueryClient, id: number): void {
   void client.invalidateQueries({ queryKey: keys.ticket(id) });
 }
 
+/** A message into its chat: a stored one into the fetched pages (replacing its unsent copy), one the server has not
+ * stored yet (negative id: sending, or refused) among the chat's unsent messages. */
 export function applyMessage(client: QueryClient, message: Message): void {
+  const unsent = keys.unsentMessages(message.ticket_id);
+  if (message.id < 0) {
+    client.setQueryData<Message[]>(unsent, (list) => keepUnsent(list, message));
+    return;
+  }
+  client.setQueryData<Message[]>(unsent, (list) => list && dropStored(list, message));
   client.setQueryData<Pages<Message>>(keys.messages(message.ticket_id), (data) => data && upsertMessage(data, message));
 }
 

@@ -4,45 +4,19 @@ import {
   applyTicket,
   canSee,
   chronological,
+  dropStored,
+  keepUnsent,
   placeTicket,
   ticketMatches,
   upsertMessage,
   withConnection,
+  withUnsent,
   type Pages,
   type Viewer,
 } from "./cache";
-import { ticket } from "./fixtures";
+import { message, ticket } from "./fixtures";
 
 const agent = (id: number, queue_ids: number[] = []): Viewer => ({ id, role: "agent", queue_ids });
-
-function message(id: number, extra: Partial<Message> = {}): Message {
-  return {
-    id,
-    ticket_id: 1,
-    body: `m${id}`,
-    type: "text",
-    from_me: true,
-    status: "sent",
-    error: null,
-    external_id: null,
-    client_id: null,
-    quoted_message_id: null,
-    media_url: null,
-    media_name: null,
-    media_mime: null,
-    media_state: null,
-    extra: {},
-    reactions: {},
-    is_edited: false,
-    is_deleted: false,
-    sender_name: null,
-    author_id: null,
-    sent_at: null,
-    created_at: "2026-01-01T10:00:00Z",
-    updated_at: "2026-01-01T10:00:00Z",
-    ...extra,
-  };
-}
 
 const list = (...pages: [Ticket[], string | null][]): Pages<Ticket> => ({
   pages: pages.map(([items, next_cursor]) => ({ items, next_cursor })),
@@ -106,13 +80,13 @@ describe("chat messages", () => {
     pageParams: pages.map(() => null),
   });
 
-  it("reconciles the optimistic copy with the stored message by client_id", () => {
-    const optimistic = message(-1, { client_id: "abc", status: "pending" });
-    const stored = message(10, { client_id: "abc", status: "sent" });
-    const data = upsertMessage(chat([message(1), optimistic]), stored);
+  it("replaces a stored message by id and appends a new one", () => {
+    const read = message(2, { status: "read", updated_at: "2026-01-01T10:00:01Z" });
+    const data = upsertMessage(upsertMessage(chat([message(1), message(2)]), read), message(3));
     expect(chronological(data).map((m) => [m.id, m.status])).toEqual([
       [1, "sent"],
-      [10, "sent"],
+      [2, "read"],
+      [3, "sent"],
     ]);
   });
 
@@ -127,6 +101,32 @@ describe("chat messages", () => {
     const stored = message(10, { updated_at: "2026-01-01T10:00:00.5Z", status: "read" });
     const stale = message(10, { updated_at: "2026-01-01T10:00:00Z", status: "delivered" });
     expect(chronological(upsertMessage(upsertMessage(chat([]), stored), stale)).map((m) => m.status)).toEqual(["read"]);
+  });
+
+  it("keeps messages the server has not stored in the order sent, a resend in its failed copy's place", () => {
+    const first = message(-1, { client_id: "a", status: "pending" });
+    const second = message(-2, { client_id: "b", status: "pending" });
+    let unsent = keepUnsent(keepUnsent(undefined, first), second);
+    unsent = keepUnsent(unsent, { ...first, status: "failed", error: "Este tipo de arquivo não pode ser enviado." });
+    unsent = keepUnsent(unsent, { ...first, status: "pending", error: null });
+    expect(unsent.map((m) => [m.client_id, m.status])).toEqual([
+      ["a", "pending"],
+      ["b", "pending"],
+    ]);
+  });
+
+  it("lets an unsent message go once its stored copy arrives", () => {
+    const unsent = [message(-1, { client_id: "a", status: "pending" }), message(-2, { client_id: "b", status: "failed" })];
+    expect(dropStored(unsent, message(10, { client_id: "a" })).map((m) => m.client_id)).toEqual(["b"]);
+    expect(dropStored(unsent, message(11))).toEqual(unsent); // the customer's, or another agent's
+  });
+
+  it("shows unsent messages after the stored ones, unless a refetch already brought their stored copy", () => {
+    const stored = [message(1), message(10, { client_id: "a" })];
+    const unsent = [message(-1, { client_id: "a", status: "failed" }), message(-2, { client_id: "b", status: "failed" })];
+    expect(withUnsent(stored, unsent).map((m) => m.id)).toEqual([1, 10, -2]);
+    expect(withUnsent([], unsent).map((m) => m.id)).toEqual([-1, -2]);
+    expect(withUnsent(stored, undefined)).toBe(stored);
   });
 
   it("orders older pages before newer ones", () => {

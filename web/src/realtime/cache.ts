@@ -90,36 +90,48 @@ export function chronological(data: Pages<Message> | undefined): Message[] {
   return data ? [...data.pages].reverse().flatMap((page) => page.items) : [];
 }
 
-function sameMessage(a: Message, b: Message): boolean {
-  return a.id === b.id || (a.client_id !== null && a.client_id === b.client_id);
-}
-
-/** Insert or replace a message; an optimistic copy is replaced by the server's through `client_id`. */
+/** Insert or replace a stored message (by id). */
 export function upsertMessage(data: Pages<Message>, message: Message): Pages<Message> {
-  let replaced = false;
-  const pages = data.pages.map((page) => {
-    if (!page.items.some((item) => sameMessage(item, message))) return page;
-    const items = page.items
-      .map((item) => {
-        if (!sameMessage(item, message)) return item;
-        if (replaced) return null; // the optimistic copy and the stored one were both present: keep one
-        replaced = true;
-        return newer(item, message);
-      })
-      .filter((item): item is Message => item !== null);
-    return { ...page, items };
-  });
-  if (replaced) return { ...data, pages };
-  const [first, ...rest] = pages;
+  if (data.pages.some((page) => page.items.some((item) => item.id === message.id))) {
+    const pages = data.pages.map((page) => ({
+      ...page,
+      items: page.items.map((item) => (item.id === message.id ? newer(item, message) : item)),
+    }));
+    return { ...data, pages };
+  }
+  const [first, ...rest] = data.pages;
   if (!first) return { ...data, pages: [{ items: [message], next_cursor: null }], pageParams: [null] };
   return { ...data, pages: [{ ...first, items: [...first.items, message] }, ...rest] };
 }
 
+/*
+ * The agent's messages the server has not stored (still sending, or refused), in the order sent. They are kept
+ * apart from the fetched pages: a refetch of the chat (a reload of the event stream) replaces the pages, and a send
+ * made before the chat's first page arrived has no pages to go into; neither may lose a message the agent wrote.
+ */
+
+/** `message` (not stored yet) in its place among the unsent ones: a resend replaces its failed copy. */
+export function keepUnsent(unsent: Message[] | undefined, message: Message): Message[] {
+  const list = unsent ?? [];
+  const same = (item: Message) => item.client_id === message.client_id;
+  return list.some(same) ? list.map((item) => (same(item) ? message : item)) : [...list, message];
+}
+
+/** The unsent messages once `stored` arrived: its unsent copy goes. */
+export function dropStored(unsent: Message[], stored: Message): Message[] {
+  return stored.client_id === null ? unsent : unsent.filter((item) => item.client_id !== stored.client_id);
+}
+
+/** The chat as shown: the stored messages, then the unsent ones whose stored copy is not among them. */
+export function withUnsent(stored: Message[], unsent: Message[] | undefined): Message[] {
+  if (!unsent?.length) return stored;
+  const sent = new Set(stored.map((message) => message.client_id));
+  return [...stored, ...unsent.filter((message) => !sent.has(message.client_id))];
+}
+
 /** A late, older copy (an event overtaken by the POST's answer) must not roll a status back. */
 function newer(current: Message, incoming: Message): Message {
-  const older = instant(incoming.updated_at) < instant(current.updated_at);
-  if (current.id > 0 && incoming.id === current.id && older) return current;
-  return incoming;
+  return instant(incoming.updated_at) < instant(current.updated_at) ? current : incoming;
 }
 
 /**
