@@ -26,6 +26,19 @@ def silent_wav(seconds: float = 0.5, rate: int = 8000) -> bytes:
 
 
 CUSTOMER = "5521955550401"
+
+
+def waiting_customer(
+    open_tab: Callable[..., Tab], admin_api: Api, connection: str, business: str, customer: str, name: str, says: str
+) -> Tab:
+    """A tab signed in at the pending tickets, where `name` (`customer`) just wrote `says` to a new connection."""
+    admin_api.linked_connection(connection, business)
+    admin_api.customer_says(customer, business, says, name=name)
+    tab = open_tab()
+    sign_in(tab, path="/tickets?tab=pending")
+    return tab
+
+
 TINY_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 32
 
 
@@ -143,10 +156,8 @@ def test_files_are_attached_by_button_drop_and_paste_and_reach_the_customer(
     open_tab: Callable[..., Tab], admin_api: Api
 ) -> None:
     business, customer = "5511999990402", "5521955550402"
-    admin_api.linked_connection("Anexos", business)
-    admin_api.customer_says(customer, business, "pode mandar o boleto?", name="Otto Anexo")
-    tab = open_tab()
-    page = sign_in(tab, path="/tickets?tab=pending")
+    tab = waiting_customer(open_tab, admin_api, "Anexos", business, customer, "Otto Anexo", "pode mandar o boleto?")
+    page = tab.page
     page.get_by_test_id("ticket-row").filter(has_text="Otto Anexo").click()
     page.get_by_test_id("accept-button").click()
     composer = page.get_by_test_id("message-input")
@@ -183,11 +194,8 @@ def test_files_are_attached_by_button_drop_and_paste_and_reach_the_customer(
 def test_a_message_the_server_refuses_is_marked_failed_with_its_reason_and_can_be_resent(
     open_tab: Callable[..., Tab], admin_api: Api
 ) -> None:
-    business, customer = "5511999990403", "5521955550403"
-    admin_api.linked_connection("Falhas", business)
-    admin_api.customer_says(customer, business, "manda o programa", name="Fabi Falha")
-    tab = open_tab()
-    page = sign_in(tab, path="/tickets?tab=pending")
+    tab = waiting_customer(open_tab, admin_api, "Falhas", "5511999990403", "5521955550403", "Fabi Falha", "o programa")
+    page = tab.page
     page.get_by_test_id("ticket-row").filter(has_text="Fabi Falha").click()
     page.get_by_test_id("accept-button").click()
 
@@ -211,11 +219,8 @@ def test_a_message_the_server_refuses_is_marked_failed_with_its_reason_and_can_b
 def test_a_message_refused_before_the_chat_had_loaded_shows_once_it_has(
     open_tab: Callable[..., Tab], admin_api: Api
 ) -> None:
-    business, customer = "5511999990404", "5521955550404"
-    admin_api.linked_connection("Falhas Cedo", business)
-    admin_api.customer_says(customer, business, "manda o instalador", name="Gil Cedo")
-    tab = open_tab()
-    page = sign_in(tab, path="/tickets?tab=pending")
+    tab = waiting_customer(open_tab, admin_api, "Cedo", "5511999990404", "5521955550404", "Gil Cedo", "manda o setup")
+    page = tab.page
     # The chat's messages are slow to come (a busy server): the agent writes before they are on screen.
     held: list[Route] = []
     chat_pages = re.compile(r"/api/tickets/\d+/messages(\?|$)")
@@ -233,7 +238,7 @@ def test_a_message_refused_before_the_chat_had_loaded_shows_once_it_has(
     for route in held:
         route.continue_()
     page.unroute(chat_pages)
-    expect(page.get_by_test_id("message").filter(has_text="manda o instalador")).to_have_count(1)
+    expect(page.get_by_test_id("message").filter(has_text="manda o setup")).to_have_count(1)
     failed = page.get_by_test_id("message").filter(has_text="setup.exe")
     expect(failed).to_have_attribute("data-status", "failed")
     expect(failed.get_by_test_id("failed-reason")).to_contain_text("Este tipo de arquivo não pode ser enviado.")
