@@ -1,5 +1,5 @@
 """Internal notes in the browser: written with the switch, seen by the team, never on the customer's phone, and
-"@Bia" lights Bia's bell (and only hers)."""
+"@Bia" lights Bia's bell (and only hers). What is typed and not sent, a note or a reply, stays with its chat."""
 
 from __future__ import annotations
 
@@ -78,3 +78,51 @@ def test_a_note_reaches_the_team_and_bias_bell_but_not_the_customer(
     )
     assert [m["text"] for m in admin_api.received_by(CUSTOMER)] == [received[0]["text"]]
     assert all(tab.errors == [] for tab in (admin_tab, nina_tab, bia_tab))
+
+
+def test_what_is_typed_and_not_sent_stays_with_its_chat_a_note_as_a_note(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    business, ana, beto = "5511999990502", "5521977770502", "5521977770503"
+    admin_api.linked_connection("Rascunhos", business)
+    admin_api.customer_says(ana, business, "Cadê meu pedido?", name="Ana Rascunho")
+    admin_api.customer_says(beto, business, "Tem desconto?", name="Beto Rascunho")
+    tab = open_tab()
+    page = sign_in(tab, path="/tickets?tab=pending")
+    rows, field, composer = (page.get_by_test_id(id) for id in ("ticket-row", "message-input", "composer"))
+
+    rows.filter(has_text="Ana Rascunho").click()
+    page.get_by_test_id("accept-button").click()
+    field.fill("Seu pedido saiu hoje")
+    page.get_by_test_id("tab-pending").click()
+    rows.filter(has_text="Beto Rascunho").click()
+    page.get_by_test_id("composer-blocked").get_by_test_id("note-toggle").click()  # pending: a note only
+    field.fill("cliente pediu desconto de novo")
+
+    # Ana's reply is waiting in her chat, Beto's note in his, still a note: after switching, and after a reload.
+    page.get_by_test_id("tab-open").click()
+    rows.filter(has_text="Ana Rascunho").click()
+    expect(field).to_have_value("Seu pedido saiu hoje")
+    expect(composer).to_have_attribute("data-note", "false")
+    page.reload()
+    page.get_by_test_id("tab-pending").click()
+    rows.filter(has_text="Beto Rascunho").click()
+    expect(field).to_have_value("cliente pediu desconto de novo")
+    expect(composer).to_have_attribute("data-note", "true")
+
+    # Sent, it is gone from the chat's box; only what was sent reached the customer.
+    page.get_by_test_id("tab-open").click()
+    rows.filter(has_text="Ana Rascunho").click()
+    field.press("Enter")
+    expect(page.get_by_test_id("message").filter(has_text="Seu pedido saiu hoje")).to_have_attribute(
+        "data-status", "sent"
+    )
+    page.get_by_test_id("tab-pending").click()
+    rows.filter(has_text="Beto Rascunho").click()
+    page.get_by_test_id("tab-open").click()
+    rows.filter(has_text="Ana Rascunho").click()
+    expect(field).to_have_value("")
+    admin_api.wait_for("the reply on Ana's phone", lambda: admin_api.received_by(ana))
+    assert [m["text"] for m in admin_api.received_by(ana)] == ["*Administrator:*\nSeu pedido saiu hoje"]  # signed
+    assert admin_api.received_by(beto) == []
+    assert tab.errors == []

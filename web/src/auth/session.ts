@@ -8,7 +8,7 @@ export interface Tokens {
 
 export type SessionEnd = "logout" | "expired";
 
-interface KeyValueStore {
+export interface KeyValueStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;

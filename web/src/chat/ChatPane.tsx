@@ -123,6 +123,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
         {picking && <TemplatePicker ticket={current} onClose={() => setPicking(false)} />}
         {!windowClosed && (
           <Composer
+            ticketId={ticketId}
             blockedReason={blocked}
             replyTo={replyTo}
             onCancelReply={() => setReplyTo(null)}

@@ -1,10 +1,11 @@
 // Typing a reply: Enter sends, Shift+Enter breaks the line, "/" opens quick answers, files by button or paste.
 // "Nota interna" (or Ctrl+Shift+N) writes a note for the team instead, where "@" suggests people to mention.
 import { useQuery } from "@tanstack/react-query";
-import { useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } from "react";
 import { quickAnswers } from "../api/endpoints";
 import { keys, useDirectory } from "../api/queries";
 import type { Message } from "../api/types";
+import { useMe } from "../auth/AuthProvider";
 import { useI18n } from "../i18n/I18nProvider";
 import { Icon } from "../ui/Icon";
 import { EmojiPicker } from "./EmojiPicker";
@@ -12,8 +13,11 @@ import { VoiceRecorder } from "./VoiceRecorder";
 import type { Draft } from "./outgoing";
 import { matchPeople, mentionQuery, withMention } from "./mentions";
 import { matchQuickAnswers, shortcutQuery } from "./quickAnswerMatch";
+import { keepTypedReply, typedReply } from "./typedReplies";
 
 interface ComposerProps {
+  /** The chat's ticket: what is typed in it and not sent is kept for it. */
+  ticketId: number;
   blockedReason: string | null;
   replyTo: Message | null;
   onCancelReply: () => void;
@@ -28,10 +32,12 @@ interface ComposerProps {
   onTyping: (typing: boolean) => void;
 }
 
-export function Composer({ blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate, onTyping }: ComposerProps) {
+export function Composer({ ticketId, blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate, onTyping }: ComposerProps) {
   const { t } = useI18n();
-  const [text, setText] = useState("");
-  const [note, setNote] = useState(false);
+  const me = useMe();
+  const [text, setText] = useState(() => typedReply(me.id, ticketId).text);
+  const [note, setNote] = useState(() => typedReply(me.id, ticketId).note);
+  useEffect(() => keepTypedReply(me.id, ticketId, { text, note }), [me.id, ticketId, text, note]);
   const people = useDirectory().data ?? [];
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [highlight, setHighlight] = useState(0);
