@@ -174,11 +174,18 @@ def test_a_file_scheduled_from_the_composer_goes_out_once(open_tab: Callable[...
     page.get_by_test_id("message-input").fill("Seu boleto")
     page.get_by_test_id("schedule-button").click()
     dialog = page.get_by_test_id("form-dialog")
+    dialog.get_by_role("button", name="Cancelar").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("message-input")).to_have_value("Seu boleto")  # given back as it was
+    expect(page.get_by_test_id("composer-file")).to_contain_text("boleto.pdf")
+
+    page.get_by_test_id("schedule-button").click()
     expect(dialog.get_by_test_id("schedule-file")).to_contain_text("boleto.pdf")
     dialog.get_by_test_id("schedule-when").fill(_typed(datetime.now() + timedelta(seconds=3)))
     dialog.get_by_test_id("form-submit").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_test_id("composer-file")).to_be_hidden()  # the file went with the schedule
+    expect(page.get_by_test_id("message-input")).to_have_value("")  # and the text
 
     document = page.get_by_test_id("message").filter(has=page.get_by_test_id("message-document"))
     expect(document).to_contain_text("boleto.pdf", timeout=20_000)

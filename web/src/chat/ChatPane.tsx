@@ -54,7 +54,8 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
   const [file, setFile] = useState<File | null>(null);
   const [dragging, setDragging] = useState(false);
   const [showContact, setShowContact] = useState(false);
-  const [scheduling, setScheduling] = useState<NewSchedule | null>(null);
+  // Open while the agent schedules what the composer held; `settle` tells the composer how it ended.
+  const [scheduling, setScheduling] = useState<(NewSchedule & { settle: (scheduled: boolean) => void }) | null>(null);
   const [searching, setSearching] = useState(false);
   const [focusId, setFocusId] = useState<number | null>(null);
   const closeSearch = useCallback(() => {
@@ -130,7 +131,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
             file={file}
             onFile={setFile}
             onSend={send}
-            onSchedule={(draft) => setScheduling({ ticket: current, draft, file })}
+            onSchedule={(draft) => new Promise((settle) => setScheduling({ ticket: current, draft, file, settle }))}
             fillTemplate={(text) => tickets.render(ticketId, text)}
             onTyping={(on) => (on ? typing.typed() : typing.stopped())}
           />
@@ -140,9 +141,13 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
             subject={scheduling}
             onDone={() => {
               if (scheduling.file) setFile(null); // it went with the schedule
+              scheduling.settle(true);
               setScheduling(null);
             }}
-            onClose={() => setScheduling(null)}
+            onClose={() => {
+              scheduling.settle(false);
+              setScheduling(null);
+            }}
           />
         )}
       </div>

@@ -24,8 +24,8 @@ interface ComposerProps {
   file: File | null;
   onFile: (file: File | null) => void;
   onSend: (draft: Draft) => void;
-  /** "Agendar mensagem", with what is typed so far. */
-  onSchedule: (draft: string) => void;
+  /** "Agendar mensagem", with what is typed so far: true once scheduled, false when the agent gave up. */
+  onSchedule: (draft: string) => Promise<boolean>;
   /** A quick answer's variables filled for this ticket. */
   fillTemplate: (text: string) => Promise<string>;
   /** The agent typed a reply (true) or stopped: the customer sees "typing…". Never for notes. */
@@ -227,8 +227,8 @@ export function Composer({ ticketId, blockedReason, replyTo, onCancelReply, file
               type="button"
               className="icon-button"
               onClick={() => {
-                onSchedule(text);
-                setText("");
+                // Kept in the box until scheduled: closing the dialog gives it back as it was.
+                void onSchedule(text).then((scheduled) => scheduled && setText(""));
               }}
               aria-label={t("scheduled.new")}
               title={t("scheduled.new")}
