@@ -215,6 +215,12 @@ def test_a_message_the_server_refuses_is_marked_failed_with_its_reason_and_can_b
     expect(failed).to_have_count(1)
     expect(failed).to_have_attribute("data-status", "failed")
 
+    # Given up on: it never left, so it leaves the chat.
+    expect(failed.get_by_test_id("discard")).to_have_text("Descartar")
+    failed.get_by_test_id("discard").click()
+    expect(failed).to_have_count(0)
+    expect(page.get_by_test_id("message").filter(has_text="o programa")).to_have_count(1)
+
 
 def test_a_message_refused_before_the_chat_had_loaded_shows_once_it_has(
     open_tab: Callable[..., Tab], admin_api: Api

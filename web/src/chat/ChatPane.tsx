@@ -48,7 +48,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
   const ticket = useTicket(ticketId);
   const serviceWindow = useServiceWindow(ticketId);
   const [picking, setPicking] = useState(false);
-  const { send, resend } = useSend(ticketId);
+  const { send, resend, discard } = useSend(ticketId);
   const typing = useTypingSignal(ticketId);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [file, setFile] = useState<File | null>(null);
@@ -108,6 +108,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
           isGroup={current.contact.is_group}
           onReply={setReplyTo}
           onResend={resend}
+          onDiscard={discard}
           focusId={focusId}
           onLeaveFocus={closeSearch}
         />

@@ -12,6 +12,8 @@ interface BubbleProps {
   showSender: boolean;
   onReply: (message: Message) => void;
   onResend: (message: Message) => void;
+  /** Drop a message the server never stored (refused): it goes nowhere. */
+  onDiscard: (message: Message) => void;
   onOpenImage: (src: string) => void;
   /** The search result jumped to. */
   highlighted?: boolean;
@@ -21,7 +23,7 @@ function quotePreview(message: Message): string {
   return message.body || message.media_name || message.type;
 }
 
-export function MessageBubble({ message, quoted, showSender, onReply, onResend, onOpenImage, highlighted = false }: BubbleProps) {
+export function MessageBubble({ message, quoted, showSender, onReply, onResend, onDiscard, onOpenImage, highlighted = false }: BubbleProps) {
   const { t, formatTime } = useI18n();
   const reactions = Object.entries(message.reactions);
   const note = message.type === "note";
@@ -84,6 +86,11 @@ export function MessageBubble({ message, quoted, showSender, onReply, onResend, 
             <button type="button" className="link-button" onClick={() => onResend(message)} data-testid="resend">
               {t("chat.resend")}
             </button>
+            {message.id < 0 && (
+              <button type="button" className="link-button" onClick={() => onDiscard(message)} data-testid="discard">
+                {t("chat.discard")}
+              </button>
+            )}
           </div>
         )}
         {reactions.length > 0 && (

@@ -18,12 +18,13 @@ interface MessageListProps {
   isGroup: boolean;
   onReply: (message: Message) => void;
   onResend: (message: Message) => void;
+  onDiscard: (message: Message) => void;
   /** The message to show, centred and highlighted (a search result); null for the newest messages. */
   focusId: number | null;
   onLeaveFocus: () => void;
 }
 
-export function MessageList({ ticketId, isGroup, onReply, onResend, focusId, onLeaveFocus }: MessageListProps) {
+export function MessageList({ ticketId, isGroup, onReply, onResend, onDiscard, focusId, onLeaveFocus }: MessageListProps) {
   const { t, formatDate, formatTime } = useI18n();
   const live = useMessages(ticketId);
   // A result already loaded is shown where it is; an older one with the page around it, instead of the live list.
@@ -127,6 +128,7 @@ export function MessageList({ ticketId, isGroup, onReply, onResend, focusId, onL
             showSender={isGroup && !message.from_me}
             onReply={onReply}
             onResend={onResend}
+            onDiscard={onDiscard}
             onOpenImage={setViewing}
             highlighted={message.id === focusId}
           />

@@ -6,6 +6,7 @@ import { messages } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
+import { withoutUnsentCopy } from "../realtime/cache";
 import { applyMessage } from "../realtime/RealtimeProvider";
 import { errorMessage } from "../ui/errors";
 import { newClientId, optimisticMessage, type Draft } from "./outgoing";
@@ -72,5 +73,14 @@ export function useSend(ticketId: number) {
     [client, post, i18n],
   );
 
-  return { send, resend };
+  // A message the server refused and the agent gives up on (it never left): out of the chat, its draft forgotten.
+  const discard = useCallback(
+    (message: Message) => {
+      drafts.delete(message.client_id ?? "");
+      client.setQueryData<Message[]>(keys.unsentMessages(ticketId), (list) => list && withoutUnsentCopy(list, message));
+    },
+    [client, ticketId],
+  );
+
+  return { send, resend, discard };
 }

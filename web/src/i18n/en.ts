@@ -163,6 +163,7 @@ export const en: Record<MessageKey, string> = {
   "chat.removeAttachment": "Remove attachment",
   "chat.dropHere": "Drop the file to attach it",
   "chat.resend": "Resend",
+  "chat.discard": "Discard",
   "chat.failed": "Not sent",
   "chat.actions": "Message actions",
   "chat.copy": "Copy",

@@ -161,6 +161,7 @@ export const ptBR = {
   "chat.removeAttachment": "Remover anexo",
   "chat.dropHere": "Solte o arquivo para anexar",
   "chat.resend": "Reenviar",
+  "chat.discard": "Descartar",
   "chat.failed": "Falha no envio",
   "chat.actions": "Ações da mensagem",
   "chat.copy": "Copiar",

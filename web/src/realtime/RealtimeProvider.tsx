@@ -24,11 +24,11 @@ import { applyPresence, watchAway } from "../presence/presence";
 import {
   applyTicket,
   canSee,
-  dropStored,
   keepUnsent,
   removeTicket,
   upsertMessage,
   withConnection,
+  withoutUnsentCopy,
   type Pages,
   type Viewer,
 } from "./cache";
@@ -77,7 +77,7 @@ export function applyMessage(client: QueryClient, message: Message): void {
     client.setQueryData<Message[]>(unsent, (list) => keepUnsent(list, message));
     return;
   }
-  client.setQueryData<Message[]>(unsent, (list) => list && dropStored(list, message));
+  client.setQueryData<Message[]>(unsent, (list) => list && withoutUnsentCopy(list, message));
   client.setQueryData<Pages<Message>>(keys.messages(message.ticket_id), (data) => data && upsertMessage(data, message));
 }
 

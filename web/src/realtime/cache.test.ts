@@ -4,7 +4,7 @@ import {
   applyTicket,
   canSee,
   chronological,
-  dropStored,
+  withoutUnsentCopy,
   keepUnsent,
   placeTicket,
   ticketMatches,
@@ -117,8 +117,8 @@ describe("chat messages", () => {
 
   it("lets an unsent message go once its stored copy arrives", () => {
     const unsent = [message(-1, { client_id: "a", status: "pending" }), message(-2, { client_id: "b", status: "failed" })];
-    expect(dropStored(unsent, message(10, { client_id: "a" })).map((m) => m.client_id)).toEqual(["b"]);
-    expect(dropStored(unsent, message(11))).toEqual(unsent); // the customer's, or another agent's
+    expect(withoutUnsentCopy(unsent, message(10, { client_id: "a" })).map((m) => m.client_id)).toEqual(["b"]);
+    expect(withoutUnsentCopy(unsent, message(11))).toEqual(unsent); // the customer's, or another agent's
   });
 
   it("shows unsent messages after the stored ones, unless a refetch already brought their stored copy", () => {

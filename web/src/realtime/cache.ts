@@ -117,9 +117,9 @@ export function keepUnsent(unsent: Message[] | undefined, message: Message): Mes
   return list.some(same) ? list.map((item) => (same(item) ? message : item)) : [...list, message];
 }
 
-/** The unsent messages once `stored` arrived: its unsent copy goes. */
-export function dropStored(unsent: Message[], stored: Message): Message[] {
-  return stored.client_id === null ? unsent : unsent.filter((item) => item.client_id !== stored.client_id);
+/** The unsent messages without `message`'s copy: its stored copy arrived, or the agent discarded it. */
+export function withoutUnsentCopy(unsent: Message[], message: Message): Message[] {
+  return message.client_id === null ? unsent : unsent.filter((item) => item.client_id !== message.client_id);
 }
 
 /** The chat as shown: the stored messages, then the unsent ones whose stored copy is not among them. */
