@@ -35,8 +35,9 @@ interface ComposerProps {
 export function Composer({ ticketId, blockedReason, replyTo, onCancelReply, file, onFile, onSend, onSchedule, fillTemplate, onTyping }: ComposerProps) {
   const { t } = useI18n();
   const me = useMe();
-  const [text, setText] = useState(() => typedReply(me.id, ticketId).text);
-  const [note, setNote] = useState(() => typedReply(me.id, ticketId).note);
+  const [typed] = useState(() => typedReply(me.id, ticketId));
+  const [text, setText] = useState(typed.text);
+  const [note, setNote] = useState(typed.note);
   useEffect(() => keepTypedReply(me.id, ticketId, { text, note }), [me.id, ticketId, text, note]);
   const people = useDirectory().data ?? [];
   const [emojiOpen, setEmojiOpen] = useState(false);

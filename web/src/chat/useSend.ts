@@ -6,8 +6,7 @@ import { messages } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Message } from "../api/types";
 import { useI18n } from "../i18n/I18nProvider";
-import { withoutUnsentCopy } from "../realtime/cache";
-import { applyMessage } from "../realtime/RealtimeProvider";
+import { applyMessage, forgetUnsent } from "../realtime/RealtimeProvider";
 import { errorMessage } from "../ui/errors";
 import { newClientId, optimisticMessage, type Draft } from "./outgoing";
 
@@ -77,9 +76,9 @@ export function useSend(ticketId: number) {
   const discard = useCallback(
     (message: Message) => {
       drafts.delete(message.client_id ?? "");
-      client.setQueryData<Message[]>(keys.unsentMessages(ticketId), (list) => list && withoutUnsentCopy(list, message));
+      forgetUnsent(client, message);
     },
-    [client, ticketId],
+    [client],
   );
 
   return { send, resend, discard };

@@ -72,13 +72,17 @@ function dropTicketEverywhere(client: QueryClient, id: number): void {
 /** A message into its chat: a stored one into the fetched pages (replacing its unsent copy), one the server has not
  * stored yet (negative id: sending, or refused) among the chat's unsent messages. */
 export function applyMessage(client: QueryClient, message: Message): void {
-  const unsent = keys.unsentMessages(message.ticket_id);
   if (message.id < 0) {
-    client.setQueryData<Message[]>(unsent, (list) => keepUnsent(list, message));
+    client.setQueryData<Message[]>(keys.unsentMessages(message.ticket_id), (list) => keepUnsent(list, message));
     return;
   }
-  client.setQueryData<Message[]>(unsent, (list) => list && withoutUnsentCopy(list, message));
+  forgetUnsent(client, message);
   client.setQueryData<Pages<Message>>(keys.messages(message.ticket_id), (data) => data && upsertMessage(data, message));
+}
+
+/** Out of the chat's unsent messages: its stored copy arrived, or the agent discarded it. */
+export function forgetUnsent(client: QueryClient, message: Message): void {
+  client.setQueryData<Message[]>(keys.unsentMessages(message.ticket_id), (list) => list && withoutUnsentCopy(list, message));
 }
 
 function applyContact(client: QueryClient, contact: Contact): void {
