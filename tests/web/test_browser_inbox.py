@@ -164,3 +164,30 @@ def test_a_long_preview_is_cut_short_and_leaves_the_lists_tabs_where_they_were(
     assert list_width <= 24 * 16, list_width
     page.get_by_test_id("tab-all").click()
     expect(page.get_by_test_id("tab-all")).to_have_attribute("aria-selected", "true")
+
+
+def test_a_message_in_the_open_chat_is_read_also_when_an_automatic_reply_follows_it(
+    open_tab: Callable[..., Tab], admin_api: Api
+) -> None:
+    business, customer = "5511999990104", "5521988880104"
+    connection = admin_api.linked_connection("Fora do Expediente", business)
+    admin_api.customer_says(customer, business, "Bom dia", name="Caio Noturno")
+    ticket = admin_api.ticket_of(customer)
+    # Closed all week from now on: a message on a waiting ticket gets the out-of-hours reply right after it.
+    closed = {"hours": {"enabled": True, "days": {}, "message": "Estamos fechados agora."}}
+    admin_api.call("PATCH", f"/api/connections/{connection['id']}", json={"automation": closed})
+    page = sign_in(open_tab(), path="/tickets?tab=pending")
+    row = ticket_row(page, "Caio Noturno")
+    row.click()
+    expect(page.get_by_test_id("message").filter(has_text="Bom dia")).to_be_visible()
+    expect(row.get_by_test_id("unread-badge")).to_have_count(0)
+
+    admin_api.customer_says(customer, business, "Alguém aí?")
+    automatic = page.get_by_test_id("message").filter(has_text="Estamos fechados agora.")
+    expect(automatic.get_by_test_id("message-automatic")).to_be_visible()
+    # The newest message is the business's own, yet the customer's, just before it, was seen in this open chat.
+    expect(row.get_by_test_id("unread-badge")).to_have_count(0)
+    admin_api.wait_for(
+        "the ticket read on the server",
+        lambda: admin_api.call("GET", f"/api/tickets/{ticket['id']}")["unread_count"] == 0,
+    )

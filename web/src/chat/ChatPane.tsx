@@ -18,6 +18,7 @@ import { ChatSearch } from "./ChatSearch";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { TemplatePicker } from "./TemplatePicker";
+import { useReadWhileOpen } from "./useMessages";
 import { useTypingSignal } from "./typing";
 import { useSend } from "./useSend";
 
@@ -62,6 +63,7 @@ export function ChatPane({ ticketId, onTab }: { ticketId: number; onTab: (tab: T
     setSearching(false);
     setFocusId(null);
   }, []);
+  useReadWhileOpen(ticketId, ticket.data?.unread_count ?? 0);
 
   if (ticket.isError) {
     const gone = ticket.error instanceof ApiError && [403, 404].includes(ticket.error.status);

@@ -25,18 +25,24 @@ export function useMessages(ticketId: number) {
   // Never fetched (`applyMessage` writes them), and kept while the tab lives: a refused message stays in sight.
   const unsent = useQuery<Message[]>({ queryKey: keys.unsentMessages(ticketId), queryFn: skipToken, gcTime: Infinity });
   const items = useMemo(() => withUnsent(chronological(query.data), unsent.data), [query.data, unsent.data]);
-  const last = items[items.length - 1];
-  const unreadArrived = query.isSuccess && last !== undefined && !last.from_me ? last.id : null;
 
   // Reading the messages resets the ticket's unread count on the server: show it at once everywhere.
   useEffect(() => {
     if (query.isSuccess) markSeen(client, ticketId);
   }, [client, query.isSuccess, ticketId]);
 
-  // A message arriving in the open chat is read by the person looking at it: tell the server (fetching the
-  // newest message is what marks a ticket read), unless the tab is hidden; then when it shows again.
+  return { ...query, items };
+}
+
+/**
+ * An open chat is read by the person looking at it: whenever its ticket counts unread messages (a customer's
+ * message arrived, also one an automatic reply followed, or an older update put the count back), tell the server
+ * (fetching the newest message is what marks a ticket read), unless the tab is hidden; then when it shows again.
+ */
+export function useReadWhileOpen(ticketId: number, unread: number): void {
+  const client = useQueryClient();
   useEffect(() => {
-    if (unreadArrived === null) return;
+    if (unread === 0) return;
     const read = () => {
       if (document.hidden) return;
       void messages.list(ticketId, null, 1).then(() => markSeen(client, ticketId));
@@ -47,9 +53,7 @@ export function useMessages(ticketId: number) {
       window.clearTimeout(timer);
       document.removeEventListener("visibilitychange", read);
     };
-  }, [client, ticketId, unreadArrived]);
-
-  return { ...query, items };
+  }, [client, ticketId, unread]);
 }
 
 // Where a page of the history around a message comes from: the jump itself, older pages of the list, or the
