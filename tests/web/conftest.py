@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +94,20 @@ def server_url() -> Iterator[str]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(log, SCREENSHOTS / "server.log")
         shutil.rmtree(data, ignore_errors=True)
+
+
+# What the server said last, under a failed browser test's report: CI keeps the output, not the files.
+SERVER_LOG_LINES = 60
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report = yield
+    log = SERVER_DATA["dir"] / "server.log" if "dir" in SERVER_DATA else None
+    if report.failed and report.when == "call" and log is not None and log.is_file():
+        tail = log.read_text(errors="replace").splitlines()[-SERVER_LOG_LINES:]
+        report.sections.append((f"server log, last {len(tail)} lines", "\n".join(tail)))
+    return report
 
 
 @dataclass
