@@ -101,7 +101,7 @@ SERVER_LOG_LINES = 60
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+def pytest_runtest_makereport() -> Generator[None, Any, Any]:
     report = yield
     log = SERVER_DATA["dir"] / "server.log" if "dir" in SERVER_DATA else None
     if report.failed and report.when == "call" and log is not None and log.is_file():

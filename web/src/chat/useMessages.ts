@@ -3,7 +3,7 @@ import { useEffect, useMemo } from "react";
 import { messages } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Message, Ticket } from "../api/types";
-import { chronological, withUnsent, type Pages } from "../realtime/cache";
+import { chatMessages, chronological, type Pages } from "../realtime/cache";
 
 function markSeen(client: QueryClient, ticketId: number): void {
   const seen = (ticket: Ticket) => (ticket.id === ticketId ? { ...ticket, unread_count: 0 } : ticket);
@@ -24,7 +24,7 @@ export function useMessages(ticketId: number) {
   });
   // Never fetched (`applyMessage` writes them), and kept while the tab lives: a refused message stays in sight.
   const unsent = useQuery<Message[]>({ queryKey: keys.unsentMessages(ticketId), queryFn: skipToken, gcTime: Infinity });
-  const items = useMemo(() => withUnsent(chronological(query.data), unsent.data), [query.data, unsent.data]);
+  const items = useMemo(() => chatMessages(query.data, unsent.data), [query.data, unsent.data]);
 
   // Reading the messages resets the ticket's unread count on the server: show it at once everywhere.
   useEffect(() => {

@@ -3,6 +3,7 @@ import type { Connection, Message, Ticket } from "../api/types";
 import {
   applyTicket,
   canSee,
+  chatMessages,
   chronological,
   withoutUnsentCopy,
   keepUnsent,
@@ -10,7 +11,6 @@ import {
   ticketMatches,
   upsertMessage,
   withConnection,
-  withUnsent,
   type Pages,
   type Viewer,
 } from "./cache";
@@ -124,9 +124,9 @@ describe("chat messages", () => {
   it("shows unsent messages after the stored ones, unless a refetch already brought their stored copy", () => {
     const stored = [message(1), message(10, { client_id: "a" })];
     const unsent = [message(-1, { client_id: "a", status: "failed" }), message(-2, { client_id: "b", status: "failed" })];
-    expect(withUnsent(stored, unsent).map((m) => m.id)).toEqual([1, 10, -2]);
-    expect(withUnsent([], unsent).map((m) => m.id)).toEqual([-1, -2]);
-    expect(withUnsent(stored, undefined)).toBe(stored);
+    expect(chatMessages(chat(stored), unsent).map((m) => m.id)).toEqual([1, 10, -2]);
+    expect(chatMessages(undefined, unsent).map((m) => m.id)).toEqual([-1, -2]);
+    expect(chatMessages(chat(stored), undefined)).toEqual(stored);
   });
 
   it("orders older pages before newer ones", () => {

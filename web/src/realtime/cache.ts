@@ -122,8 +122,9 @@ export function withoutUnsentCopy(unsent: Message[], message: Message): Message[
   return message.client_id === null ? unsent : unsent.filter((item) => item.client_id !== message.client_id);
 }
 
-/** The chat as shown: the stored messages, then the unsent ones whose stored copy is not among them. */
-export function withUnsent(stored: Message[], unsent: Message[] | undefined): Message[] {
+/** The chat as shown, oldest first: the stored messages, then the unsent ones whose stored copy is not among them. */
+export function chatMessages(data: Pages<Message> | undefined, unsent: Message[] | undefined): Message[] {
+  const stored = chronological(data);
   if (!unsent?.length) return stored;
   const sent = new Set(stored.map((message) => message.client_id));
   return [...stored, ...unsent.filter((message) => !sent.has(message.client_id))];

@@ -2,14 +2,14 @@ import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { keys } from "../api/queries";
 import type { Message, Page } from "../api/types";
-import { chronological, withUnsent, type Pages } from "./cache";
+import { chatMessages, type Pages } from "./cache";
 import { message } from "./fixtures";
 import { applyMessage } from "./RealtimeProvider";
 
 // What the chat shows, from the cache as `useMessages` reads it.
 function shown(client: QueryClient): [number, string][] {
-  const stored = chronological(client.getQueryData<Pages<Message>>(keys.messages(1)));
-  return withUnsent(stored, client.getQueryData<Message[]>(keys.unsentMessages(1))).map((m) => [m.id, m.status]);
+  const pages = client.getQueryData<Pages<Message>>(keys.messages(1));
+  return chatMessages(pages, client.getQueryData<Message[]>(keys.unsentMessages(1))).map((m) => [m.id, m.status]);
 }
 
 function loadChat(client: QueryClient, items: Message[]): Promise<unknown> {
