@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import unquote
 
 import httpx
@@ -12,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.conftest import EventLog, MakeUser
 from zapdesk.connections.models import Connection, ConnectionCommand, ConnectionStatus, DesiredState
-from zapdesk.connections.service import record_pairing_code, record_qr
+from zapdesk.connections.service import StateReport, record_pairing_code, record_qr, record_states
 from zapdesk.context import AppContext
 from zapdesk.db.base import utcnow
+from zapdesk.db.uow import unit_of_work
 from zapdesk.events import ConnectionCommanded
 from zapdesk.users.models import Role, User
 
@@ -130,6 +132,27 @@ async def test_logout_leaves_a_logout_command_for_the_worker(
     row = (await session.execute(select(Connection))).scalar_one()
     assert row.pending_command == ConnectionCommand.LOGOUT
     assert row.desired_state == DesiredState.STOPPED
+
+
+async def test_each_pushed_update_carries_the_time_of_its_own_change(
+    context: AppContext, client: httpx.AsyncClient, make_user: MakeUser, auth_headers: Headers, published: EventLog
+) -> None:
+    """Browsers keep the newest copy of a connection by `updated_at`: a page read before the worker stored
+    "logged out" must lose against that update's event, so the event names the row as it was committed."""
+    headers = await _admin(make_user, auth_headers)
+    created = (await client.post("/api/connections", json={"name": "Vendas"}, headers=headers)).json()
+    await client.post(f"/api/connections/{created['id']}/logout", headers=headers)
+    async with unit_of_work(context.sessionmaker, context.sink) as session:
+        await record_states(session, [StateReport(created["id"], ConnectionStatus.STOPPED, stop=True)])
+
+    # Created, logged out, stopped by the worker.
+    pushed = [heard.payload["updated_at"] for heard in published.named("connection.updated")]
+    async with context.sessionmaker() as session:
+        committed = await session.scalar(select(Connection.updated_at).where(Connection.id == created["id"]))
+    assert committed is not None
+    assert len(pushed) == 3
+    assert pushed[0] < pushed[1] < pushed[2]
+    assert datetime.fromisoformat(pushed[-1]).replace(tzinfo=None) == committed.replace(tzinfo=None)
 
 
 async def test_connecting_an_already_connected_number_is_a_conflict(

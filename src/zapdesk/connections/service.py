@@ -307,6 +307,9 @@ def _pairing_digits(phone: str | None) -> str | None:
 
 
 def _record_updated(session: AsyncSession, connection: Connection) -> None:
+    # Stamped now, not at the flush: the event must carry the time the row is stored with, which browsers
+    # compare to keep the newest copy (a list read just before this change must not win over its event).
+    connection.updated_at = utcnow()
     record_event(session, ConnectionUpdated(to_out(connection)))
 
 
