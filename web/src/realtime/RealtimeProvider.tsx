@@ -175,9 +175,11 @@ function applyEvent(
       void client.invalidateQueries({ queryKey: keys.contacts });
       return;
     case "connection.updated":
+      replay.connection(event.payload);
       client.setQueryData<Connection[]>(keys.connections, (list) => list && withConnection(list, event.payload));
       return;
     case "connection.deleted":
+      replay.forgetConnection(event.payload.id);
       client.setQueryData<Connection[]>(keys.connections, (list) => list?.filter((item) => item.id !== event.payload.id));
       return;
     case "connection.qr": {

@@ -1,6 +1,6 @@
 import { QueryClient, type InfiniteData } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
-import type { Page, Ticket } from "../api/types";
+import type { Connection, Page, Ticket } from "../api/types";
 import { EventReplay } from "./replay";
 import { ticket } from "./fixtures";
 
@@ -43,4 +43,38 @@ describe("events received during a refetch", () => {
     const data = client.getQueryData<InfiniteData<Page<Ticket>>>(key);
     expect(data?.pages[0]?.items).toEqual([]);
   });
+
+  it("keep a connection's pushed update over a list read before it", async () => {
+    // "Desconectar" refetched the list; the worker stored the logout after the server read it.
+    const statuses = await connectionsAfter(connection("STOPPED", "2026-01-01T10:00:02.5Z"), [
+      connection("CONNECTED", "2026-01-01T10:00:02Z"),
+    ]);
+    expect(statuses).toEqual(["STOPPED"]);
+  });
+
+  it("take a connection's newer state from the answer over an older update received meanwhile", async () => {
+    const statuses = await connectionsAfter(connection("STARTING", "2026-01-01T10:00:01Z"), [
+      connection("QR", "2026-01-01T10:00:03Z"),
+    ]);
+    expect(statuses).toEqual(["QR"]);
+  });
 });
+
+const connection = (status: Connection["status"], updated_at: string) => ({ id: 1, status, updated_at }) as Connection;
+
+/** The connection list's statuses after `pushed` arrived while a fetch of the list was answering `answer`. */
+async function connectionsAfter(pushed: Connection, answer: Connection[]): Promise<string[] | undefined> {
+  const client = new QueryClient();
+  const replay = new EventReplay(client, () => ({ id: 1, role: "admin", queue_ids: [] }));
+  client.getQueryCache().subscribe(replay.onCacheEvent);
+  let respond: (list: Connection[]) => void = () => undefined;
+  const fetching = client.fetchQuery({
+    queryKey: ["connections"],
+    queryFn: () => new Promise<Connection[]>((resolve) => (respond = resolve)),
+  });
+  await Promise.resolve();
+  replay.connection(pushed);
+  respond(answer);
+  await fetching;
+  return client.getQueryData<Connection[]>(["connections"])?.map((item) => item.status);
+}

@@ -3,8 +3,8 @@
 import type { QueryCacheNotifyEvent, QueryClient } from "@tanstack/react-query";
 import type { TicketFilters } from "../api/endpoints";
 import { keys } from "../api/queries";
-import type { Message, Ticket } from "../api/types";
-import { applyTicket, upsertMessage, type Pages, type Viewer } from "./cache";
+import type { Connection, Message, Ticket } from "../api/types";
+import { applyTicket, upsertMessage, withConnection, type Pages, type Viewer } from "./cache";
 
 const KEEP_MS = 120_000;
 
@@ -16,6 +16,7 @@ interface Received<T> {
 export class EventReplay {
   private readonly tickets = new Map<number, Received<Ticket>>();
   private readonly messages = new Map<number, Received<Message>>();
+  private readonly connections = new Map<number, Received<Connection>>();
   private readonly fetchStarted = new Map<string, number>();
 
   constructor(
@@ -34,8 +35,17 @@ export class EventReplay {
     this.prune();
   }
 
+  connection(connection: Connection): void {
+    this.connections.set(connection.id, { at: this.now(), item: connection });
+    this.prune();
+  }
+
   forgetTicket(id: number): void {
     this.tickets.delete(id);
+  }
+
+  forgetConnection(id: number): void {
+    this.connections.delete(id);
   }
 
   /** The query cache listener: remembers when fetches start, replays over what they bring back. */
@@ -53,24 +63,35 @@ export class EventReplay {
     const [kind, arg] = query.queryKey as [string, unknown];
     if (kind === keys.ticketLists[0]) {
       const filters = (arg ?? {}) as TicketFilters;
-      const late = [...this.tickets.values()].filter((entry) => entry.at >= since);
+      const late = receivedSince(this.tickets, since);
       if (late.length === 0) return;
       this.client.setQueryData<Pages<Ticket>>(query.queryKey, (data) =>
         late.reduce((current, { item }) => current && applyTicket(current, item, filters, this.viewer()), data),
       );
     } else if (kind === "messages") {
-      const late = [...this.messages.values()].filter((entry) => entry.at >= since && entry.item.ticket_id === arg);
+      const late = receivedSince(this.messages, since).filter((entry) => entry.item.ticket_id === arg);
       if (late.length === 0) return;
       this.client.setQueryData<Pages<Message>>(query.queryKey, (data) =>
         late.reduce((current, { item }) => current && upsertMessage(current, item), data),
+      );
+    } else if (kind === keys.connections[0]) {
+      // "Desconectar" refetches the list while the worker logs out: its update must not lose to that answer.
+      const late = receivedSince(this.connections, since);
+      if (late.length === 0) return;
+      this.client.setQueryData<Connection[]>(query.queryKey, (data) =>
+        late.reduce((current, { item }) => current && withConnection(current, item), data),
       );
     }
   };
 
   private prune(): void {
     const oldest = this.now() - KEEP_MS;
-    for (const store of [this.tickets, this.messages] as Map<number, Received<unknown>>[]) {
+    for (const store of [this.tickets, this.messages, this.connections] as Map<number, Received<unknown>>[]) {
       for (const [id, entry] of store) if (entry.at < oldest) store.delete(id);
     }
   }
+}
+
+function receivedSince<T>(store: Map<number, Received<T>>, since: number): Received<T>[] {
+  return [...store.values()].filter((entry) => entry.at >= since);
 }
