@@ -9,6 +9,7 @@ from zapdesk.db.base import Base
 from zapdesk.db.cursors import EventCursor
 from zapdesk.db.journal import EventBatch
 from zapdesk.dead_letters.models import DeadLetter
+from zapdesk.ingest.models import InboxEntry
 from zapdesk.messages.models import Message, MessageAction, MessageRevision
 from zapdesk.notifications.models import Notification
 from zapdesk.queues.models import Queue
@@ -33,6 +34,7 @@ __all__ = [
     "DeadLetter",
     "EventBatch",
     "EventCursor",
+    "InboxEntry",
     "Message",
     "MessageAction",
     "MessageRevision",

@@ -21,6 +21,7 @@ from zapdesk.db.outage import is_database_outage
 from zapdesk.db.uow import unit_of_work
 from zapdesk.dead_letters import service as dead_letters
 from zapdesk.engine.events import MessageReceived
+from zapdesk.ingest import inbox
 from zapdesk.ingest.service import Inbound, InboundEvent
 from zapdesk.kit import group_commit
 from zapdesk.kit.clock import Clock
@@ -51,11 +52,19 @@ class _Handed:
     inbound: Inbound
     # False once its session is closing: a database outage then fails it instead of being waited out.
     keep_trying: Callable[[], bool]
+    # Its entry in the inbound inbox (`worker.inbox`), which leaves in the transaction that stores it.
+    inbox_id: int | None = None
 
 
 class GroupCommit:
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], sink: EventSink, ingest: Ingest, *, clock: Clock
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        sink: EventSink,
+        ingest: Ingest,
+        *,
+        clock: Clock,
+        regather: float = REGATHER_SHARE,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._sink = sink
@@ -65,7 +74,7 @@ class GroupCommit:
             self._store_batch,
             max_batch=MAX_EVENTS_PER_TRANSACTION,
             on_committed=_observe,
-            regather=REGATHER_SHARE,
+            regather=regather,
         )
 
     @property
@@ -73,10 +82,17 @@ class GroupCommit:
         """How many handed-over events wait for the next transaction (not those being stored now)."""
         return self._commits.waiting
 
-    async def store(self, connection_id: int, event: InboundEvent, *, keep_trying: Callable[[], bool]) -> None:
+    async def store(
+        self,
+        connection_id: int,
+        event: InboundEvent,
+        *,
+        keep_trying: Callable[[], bool],
+        inbox_id: int | None = None,
+    ) -> None:
         """Queue `event` behind those already waiting and return once it is committed (or kept as a dead letter:
-        the pipeline raised on it for a reason other than a database outage)."""
-        handed = _Handed(Inbound(connection_id, event), keep_trying)
+        the pipeline raised on it for a reason other than a database outage), and its inbox entry with it."""
+        handed = _Handed(Inbound(connection_id, event), keep_trying, inbox_id)
         try:
             await self._commits.submit(handed)
         except Exception as error:
@@ -85,7 +101,12 @@ class GroupCommit:
 
     async def _store_batch(self, batch: Sequence[_Handed]) -> None:
         inbound = [handed.inbound for handed in batch]
-        await self._stored(batch, lambda session: self._ingest(session, inbound), what=f"{len(batch)} events")
+
+        async def ingest(session: AsyncSession) -> None:
+            await self._ingest(session, inbound)
+            await inbox.forget(session, _inbox_ids(batch))
+
+        await self._stored(batch, ingest, what=f"{len(batch)} events")
 
     async def _keep_dead_letter(self, handed: _Handed, error: Exception) -> None:
         """Keep the event raw for an administrator and acknowledge it, so it is neither lost nor redelivered
@@ -94,12 +115,13 @@ class GroupCommit:
             raise error
         connection_id, event = handed.inbound
         log.error("connection %s: %s kept as a dead letter: %r", connection_id, type(event).__name__, error)
+
+        async def keep(session: AsyncSession) -> None:
+            await dead_letters.record(session, connection_id, event, error)
+            await inbox.forget(session, _inbox_ids([handed]))
+
         try:
-            await self._stored(
-                [handed],
-                lambda session: dead_letters.record(session, connection_id, event, error),
-                what="a dead letter",
-            )
+            await self._stored([handed], keep, what="a dead letter")
         except Exception:
             log.exception("connection %s: the dead letter could not be stored either", connection_id)
             raise
@@ -120,6 +142,10 @@ class GroupCommit:
             clock=self._clock,
             what=what,
         )
+
+
+def _inbox_ids(batch: Sequence[_Handed]) -> list[int]:
+    return [handed.inbox_id for handed in batch if handed.inbox_id is not None]
 
 
 def _observe(handed: _Handed, seconds_waited: float) -> None:

@@ -22,6 +22,7 @@ from zapdesk.metrics.recorder import counting_sink
 from zapdesk.outbox.dispatcher import OutboxDispatcher
 from zapdesk.webhooks.service import FeedingSink, WebhookFeeder
 from zapdesk.worker.group_commit import GroupCommit
+from zapdesk.worker.inbox import Inbox
 from zapdesk.worker.nudges import wakes_automation
 from zapdesk.worker.runner import LoopStarter, RunnerDeps, SessionLoop
 from zapdesk.worker.states import StateWriter
@@ -83,6 +84,15 @@ def runner_deps(
 
         return start
 
+    group_commit = GroupCommit(sessionmaker, sink, ingest, clock=clock)
+    # The inbox gathers its batches itself (`Inbox._gather`): its pipeline stores each at once.
+    drains = GroupCommit(sessionmaker, sink, ingest, clock=clock, regather=0.0)
+    inbox = Inbox(sessionmaker, drains, clock=clock, one_writer=settings.is_sqlite)
+
+    async def settle() -> None:
+        await inbox.close()
+        await feeding.flush()
+
     return RunnerDeps(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -93,7 +103,8 @@ def runner_deps(
         start_downloader=starter(partial(MediaDownloader, clock=clock)),
         clock=clock,
         engine_name=lambda provider: engine_name(provider, settings),
-        group_commit=GroupCommit(sessionmaker, sink, ingest, clock=clock),
+        group_commit=group_commit,
         states=StateWriter(sessionmaker, sink),
-        settle=feeding.flush,
+        inbox=inbox,
+        settle=settle,
     )

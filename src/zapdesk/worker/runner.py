@@ -2,7 +2,9 @@
 states and ingested messages, retries failed connects with backoff, and restarts sessions stuck reconnecting.
 
 Inbound events go through the worker's group commit (`group_commit.py`): stored together with what its other
-sessions hand over meanwhile, in one transaction, each handler call still returning only after its commit."""
+sessions hand over meanwhile, in one transaction, each handler call still returning only after its commit. Our
+WhatsApp engine program's go through the worker's inbox first (`inbox.py`): its handler returns once the raw event
+is committed, and the pipeline stores it right after."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from zapdesk.config import Settings
 from zapdesk.connections import service as connections
-from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState
+from zapdesk.connections.models import ConnectionCommand, ConnectionStatus, DesiredState, Provider
 from zapdesk.connections.service import StateReport
 from zapdesk.db.events import EventSink
 from zapdesk.db.uow import unit_of_work
@@ -39,6 +41,7 @@ from zapdesk.engine.events import (
 from zapdesk.kit.clock import Clock
 from zapdesk.kit.retry import Backoff
 from zapdesk.worker.group_commit import GroupCommit, Inbound, InboundEvent, Ingest
+from zapdesk.worker.inbox import Inbox
 from zapdesk.worker.retry import retry_through_outage
 from zapdesk.worker.states import StateWriter
 
@@ -107,6 +110,8 @@ class RunnerDeps:
     group_commit: GroupCommit | None = None
     # Stores the states all the worker's sessions report together (None: each runner its own).
     states: StateWriter | None = None
+    # Takes the inbound events of our WhatsApp engine program's sessions (None: they go to the group commit).
+    inbox: Inbox | None = None
     # What the worker awaits before it stops, once its sessions are closed: work its sink still does after
     # the commits (queueing webhooks).
     settle: Callable[[], Awaitable[None]] = _nothing_to_settle
@@ -147,6 +152,8 @@ class ConnectionRunner:
             deps.sessionmaker, deps.sink, deps.ingest, clock=deps.clock
         )
         self._states = deps.states or StateWriter(deps.sessionmaker, deps.sink)
+        # whatsmeow hands a session's events over one at a time, each after our verdict on the previous one.
+        self._inbox = deps.inbox if row.provider == Provider.WHATSAPP else None
 
     # ---- driven by the worker's ticks -------------------------------------------------------------------------
 
@@ -223,6 +230,8 @@ class ConnectionRunner:
         self.outbox = self.deps.start_outbox(self.connection_id, self.engine, self._is_connected)
         self.downloader = self.deps.start_downloader(self.connection_id, self.engine, self._is_connected)
         self._set_state(EngineState.STARTING)
+        if self._inbox is not None:
+            await self._inbox.recover(self.connection_id)  # before the session hands over anything newer
         await self.engine.start(target)
 
     async def _stop_engine(self) -> None:
@@ -275,9 +284,16 @@ class ConnectionRunner:
             await self._on_state(event)
 
     async def _ingest(self, event: InboundEvent) -> None:
-        """Store `event` with whatever else the worker is storing, in order; return once it is committed."""
+        """Store `event` with whatever else the worker is storing, in order; return once it is committed (in the
+        inbox, for our WhatsApp engine program)."""
+        has_file = isinstance(event, MessageReceived) and isinstance(event.content, MediaContent)
+        if self._inbox is not None:
+            # Its file is due once the pipeline stored it.
+            stored = self.nudge_downloader if has_file else None
+            await self._inbox.store(self.connection_id, event, keep_trying=lambda: not self._closing, stored=stored)
+            return
         await self._group_commit.store(self.connection_id, event, keep_trying=lambda: not self._closing)
-        if isinstance(event, MessageReceived) and isinstance(event.content, MediaContent):
+        if has_file:
             self.nudge_downloader()  # its file is due now
 
     async def _on_state(self, event: StateChanged) -> None:

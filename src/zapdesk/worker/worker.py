@@ -64,6 +64,7 @@ class Worker:
         if self.automation is not None:
             self.automation.start()
         await self._retry_dead_letters()
+        await self._store_inbox_of_stopped_sessions()
         try:
             while not stop.is_set():
                 try:
@@ -158,6 +159,14 @@ class Worker:
             log.exception(
                 "worker %s: retrying dead letters failed; they wait for the next start or an admin", self.owner
             )
+
+    async def _store_inbox_of_stopped_sessions(self) -> None:
+        if self.deps.inbox is None:
+            return
+        try:
+            await self.deps.inbox.recover_stopped()
+        except Exception:
+            log.exception("worker %s: the inbox of stopped sessions waits for the next start", self.owner)
 
     async def _claim_and_read(self, held: set[int]) -> dict[int, ConnectionRow]:
         held |= await self._claim(self.deps.settings.max_sessions_per_worker - len(held))
