@@ -188,6 +188,7 @@ class Inbox:
             if isinstance(outcome, BaseException):
                 # Neither stored nor kept as a dead letter (the database is away while we stop): the entry stays,
                 # and the session's next start stores it.
-                log.error("inbox entry %s of connection %s left for later: %r", entry.id, entry.inbound[0], outcome)
+                connection_id = entry.inbound.connection_id
+                log.error("inbox entry %s of connection %s left for later: %r", entry.id, connection_id, outcome)
             elif entry.stored is not None:
                 entry.stored()
