@@ -117,6 +117,21 @@ async def _exists(path: Path) -> bool:
     return path.exists()
 
 
+async def _stored(url: str) -> dict[str, int]:
+    """How many times each WhatsApp id is stored."""
+    engine = create_engine(to_async_url(url))
+    try:
+        async with engine.connect() as db:
+            rows = (await db.execute(text("SELECT external_id, count(*) FROM messages GROUP BY external_id"))).all()
+    finally:
+        await engine.dispose()
+    return {external_id: count for external_id, count in rows}
+
+
+async def _all_in(url: str, count: int) -> bool:
+    return len(await _stored(url)) == count
+
+
 async def _deliver(socket: DebugSocket, session: str, event: pb.Event, *, before_answer: object = None) -> int:
     """WhatsApp's side for one message: send it until whatsmeow's handler succeeds; how many tries failed."""
     failures = 0
@@ -156,13 +171,9 @@ async def test_killing_the_worker_mid_batch_then_its_restart_store_every_message
             failures += await _deliver(socket, str(connection_id), event, before_answer=kill)
 
         assert failures >= 1  # the message in flight when the worker died was delivered again
-        engine = create_engine(to_async_url(fresh_database_url))
-        try:
-            async with engine.connect() as db:
-                rows = (await db.execute(text("SELECT external_id, count(*) FROM messages GROUP BY external_id"))).all()
-        finally:
-            await engine.dispose()
-        assert dict(rows) == {f"K{n:02d}": 1 for n in range(20)}
+        # The last receipts followed the commit into the worker's inbox: the pipeline stores them right after.
+        await eventually(lambda: _all_in(fresh_database_url, 20), timeout=30, what="every message stored")
+        assert await _stored(fresh_database_url) == {f"K{n:02d}": 1 for n in range(20)}
         assert engine_server.worker_pids() and engine_server.worker_pids() != [worker]
         await wait_for_status(api, connection_id, "CONNECTED", timeout=30)
     finally:
