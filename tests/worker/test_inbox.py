@@ -21,6 +21,7 @@ from zapdesk.ingest import inbox as entries
 from zapdesk.ingest.models import InboxEntry
 from zapdesk.kit.clock import ManualClock
 from zapdesk.messages.models import Message
+from zapdesk.metrics import recorder
 from zapdesk.worker import inbox as inbox_module
 from zapdesk.worker.group_commit import GroupCommit, Inbound, Ingest
 from zapdesk.worker.inbox import FLOOD, ROUND_SECONDS, Inbox
@@ -194,3 +195,22 @@ async def test_a_starting_worker_stores_what_connections_stopped_since_left_in_t
 
     assert await _stored(context) == ["STOPPED"]
     assert await _in_inbox(context) == 1  # a running connection's session stores its own as it starts
+
+
+async def test_an_events_ingest_time_counts_from_the_moment_the_inbox_took_it(
+    context: AppContext, worker: Worker
+) -> None:
+    lines = [(await make_connection(context)).id for _ in range(FLOOD)]
+    recorder.take()
+    flood = [received(f"55119444{n:05d}", "Oi", external_id=f"M{n}") for n in range(FLOOD)]
+    await asyncio.gather(
+        *(worker.inbox.store(line, event, keep_trying=lambda: True) for line, event in zip(lines, flood, strict=True))
+    )
+    await worker.clock.until_sleeping()  # the pipeline waits for the next round
+    await asyncio.sleep(0.2)
+    await worker.clock.advance(ROUND_SECONDS)
+    await worker.inbox.close()
+
+    tally = recorder.take()
+    assert tally.ingest_count == FLOOD
+    assert tally.ingest_sum >= FLOOD * 0.2  # the wait in the inbox is part of it

@@ -11,6 +11,7 @@ event per transaction are `kit.group_commit`'s; this adds database outages, dead
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -52,8 +53,10 @@ class _Handed:
     inbound: Inbound
     # False once its session is closing: a database outage then fails it instead of being waited out.
     keep_trying: Callable[[], bool]
-    # Its entry in the inbound inbox (`worker.inbox`), which leaves in the transaction that stores it.
+    # Its entry in the inbound inbox (`worker.inbox`), which leaves in the transaction that stores it, and when
+    # the inbox took it (`time.monotonic()`): its ingest time counts from there.
     inbox_id: int | None = None
+    handed_at: float | None = None
 
 
 class GroupCommit:
@@ -89,10 +92,11 @@ class GroupCommit:
         *,
         keep_trying: Callable[[], bool],
         inbox_id: int | None = None,
+        handed_at: float | None = None,
     ) -> None:
         """Queue `event` behind those already waiting and return once it is committed (or kept as a dead letter:
         the pipeline raised on it for a reason other than a database outage), and its inbox entry with it."""
-        handed = _Handed(Inbound(connection_id, event), keep_trying, inbox_id)
+        handed = _Handed(Inbound(connection_id, event), keep_trying, inbox_id, handed_at)
         try:
             await self._commits.submit(handed)
         except Exception as error:
@@ -149,6 +153,8 @@ def _inbox_ids(batch: Sequence[_Handed]) -> list[int]:
 
 
 def _observe(handed: _Handed, seconds_waited: float) -> None:
+    if handed.handed_at is not None:
+        seconds_waited = time.monotonic() - handed.handed_at
     if isinstance(handed.inbound.event, MessageReceived):
         # Receipt by this worker → row committed and its events handed on (not the phone's clock: an offline
         # backlog would read as hours of latency).

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class _Handed:
     inbound: Inbound
     keep_trying: Callable[[], bool]
     stored: Callable[[], None] | None  # called once the pipeline stored the event
+    handed_at: float  # time.monotonic(), as the group commit measures ingest times
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class _Entry:
     id: int
     inbound: Inbound
     stored: Callable[[], None] | None = None
+    handed_at: float | None = None  # None: left by another run of a worker
 
 
 class Inbox:
@@ -98,7 +101,7 @@ class Inbox:
         """Return once `event` is committed in the inbox (raise what kept it out: the engine then reports a
         failure, and WhatsApp delivers the event again). `stored` is called once the pipeline stored it."""
         await self._room.wait()
-        await self._writes.submit(_Handed(Inbound(connection_id, event), keep_trying, stored))
+        await self._writes.submit(_Handed(Inbound(connection_id, event), keep_trying, stored, time.monotonic()))
 
     async def recover(self, connection_id: int) -> None:
         """Store what `connection_id` left in the inbox, oldest first; call before its session starts."""
@@ -139,7 +142,8 @@ class Inbox:
                 what=f"{len(batch)} events into the inbox",
             )
         self._queue.extend(
-            _Entry(entry_id, handed.inbound, handed.stored) for entry_id, handed in zip(ids, batch, strict=True)
+            _Entry(entry_id, handed.inbound, handed.stored, handed.handed_at)
+            for entry_id, handed in zip(ids, batch, strict=True)
         )
         self._held.update(ids)
         self._arrived.set()
@@ -178,6 +182,7 @@ class Inbox:
                     entry.inbound.event,
                     keep_trying=lambda: not self._closing,
                     inbox_id=entry.id,
+                    handed_at=entry.handed_at,
                 )
                 for entry in entries
             ),
