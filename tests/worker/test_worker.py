@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.ingest.inbound import received
 from tests.outbox.helpers import queue_message
 from tests.tickets.factories import make_connection, make_ticket
 from tests.worker.scripted_engine import ScriptedEngine
@@ -20,10 +21,13 @@ from zapdesk.context import AppContext
 from zapdesk.db.uow import unit_of_work
 from zapdesk.engine.base import Engine, EventHandler
 from zapdesk.engine.events import EngineState, StateChanged
+from zapdesk.ingest import inbox
 from zapdesk.kit.clock import ManualClock
 from zapdesk.worker import leases
+from zapdesk.worker.group_commit import GroupCommit
+from zapdesk.worker.inbox import Inbox
 from zapdesk.worker.nudges import Nudge
-from zapdesk.worker.runner import InboundEvent, RunnerDeps
+from zapdesk.worker.runner import Inbound, InboundEvent, RunnerDeps
 from zapdesk.worker.worker import SWEEP_INTERVAL_SECONDS, Worker
 
 
@@ -231,3 +235,34 @@ async def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
         while not check():
             await asyncio.sleep(0.01)
+
+
+async def test_each_heartbeat_stores_what_a_dead_worker_left_in_the_inbox_for_stopped_connections(
+    context: AppContext,
+) -> None:
+    clock, sessions = ManualClock(), Sessions()
+    stored: list[tuple[int, str]] = []
+
+    async def ingest(_session: AsyncSession, batch: Sequence[Inbound]) -> None:
+        stored.extend((connection_id, getattr(event, "external_id", "")) for connection_id, event in batch)
+
+    pipeline = GroupCommit(context.sessionmaker, context.sink, ingest, clock=clock, regather=0.0)
+    deps = replace(sessions.deps(context, clock), inbox=Inbox(context.sessionmaker, pipeline, clock=clock))
+    running = Running(Worker("worker-a", deps), sessions, clock)
+    stopped = (await make_connection(context)).id
+    await _leave_in_inbox(context, stopped, "BEFORE")
+    try:
+        await running.start([])
+        await _until(lambda: stored == [(stopped, "BEFORE")])
+        await _leave_in_inbox(context, stopped, "AFTER")  # another worker died meanwhile
+        await running.heartbeat()
+        await _until(lambda: stored == [(stopped, "BEFORE"), (stopped, "AFTER")])
+    finally:
+        running.stop.set()
+        if running.task is not None:
+            await running.task
+
+
+async def _leave_in_inbox(context: AppContext, connection_id: int, external_id: str) -> None:
+    async with context.sessionmaker() as session, session.begin():
+        await inbox.add(session, [Inbound(connection_id, received("5511944400001", "Oi", external_id=external_id))])

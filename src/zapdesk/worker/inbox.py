@@ -115,7 +115,7 @@ class Inbox:
 
     async def recover_stopped(self) -> None:
         """Store what a worker that died left in the inbox for connections stopped since (no session start will):
-        a worker does this as it starts."""
+        a worker does this on each heartbeat."""
         async with unit_of_work(self._sessionmaker) as session:
             stopped = await inbox.stopped_with_entries(session)
         for connection_id in stopped:

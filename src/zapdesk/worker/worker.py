@@ -64,7 +64,6 @@ class Worker:
         if self.automation is not None:
             self.automation.start()
         await self._retry_dead_letters()
-        await self._store_inbox_of_stopped_sessions()
         try:
             while not stop.is_set():
                 try:
@@ -116,7 +115,8 @@ class Worker:
         self._wake.set()
 
     async def tick(self) -> None:
-        """A heartbeat: renew the leases, claim what needs a holder, reconcile every session, wake due work."""
+        """A heartbeat: renew the leases, claim what needs a holder, reconcile every session, wake due work, and
+        store what a worker that died left in the inbox for connections nobody runs."""
         settings = self.deps.settings
         self._commanded.clear()  # every session is reconciled now
         async with unit_of_work(self.deps.sessionmaker) as session:
@@ -125,6 +125,7 @@ class Worker:
         for connection_id in sorted(set(self.runners) | held):
             await self._reconcile_one(connection_id, rows.get(connection_id))
         await self._sweep()
+        await self._store_inbox_of_stopped_sessions()
 
     async def shutdown(self) -> None:
         """Stop every session (together: a thousand one after another outlast the supervisor's patience, and
@@ -166,7 +167,7 @@ class Worker:
         try:
             await self.deps.inbox.recover_stopped()
         except Exception:
-            log.exception("worker %s: the inbox of stopped sessions waits for the next start", self.owner)
+            log.exception("worker %s: the inbox of stopped sessions waits for the next heartbeat", self.owner)
 
     async def _claim_and_read(self, held: set[int]) -> dict[int, ConnectionRow]:
         held |= await self._claim(self.deps.settings.max_sessions_per_worker - len(held))
