@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.event import listen, remove
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.ingest.inbound import received
@@ -185,13 +186,11 @@ async def test_a_starting_worker_stores_what_connections_stopped_since_left_in_t
     stopped = (await make_connection(context)).id
     running = (await make_connection(context)).id
     async with context.sessionmaker() as session, session.begin():  # a worker died after these verdicts
-        await session.execute(
-            update(Connection).where(Connection.id == running).values(desired_state=DesiredState.RUNNING)
-        )
+        await _run(session, running)
         left = [Inbound(stopped, received("5511944400001", "Oi", external_id="STOPPED"))]
         await entries.add(session, [*left, Inbound(running, received("5511944400002", "Oi", external_id="RUNNING"))])
 
-    await worker.inbox.recover_stopped()
+    await worker.inbox.look_for_leftovers()
 
     assert await _stored(context) == ["STOPPED"]
     assert await _in_inbox(context) == 1  # a running connection's session stores its own as it starts
@@ -214,3 +213,34 @@ async def test_an_events_ingest_time_counts_from_the_moment_the_inbox_took_it(
     tally = recorder.take()
     assert tally.ingest_count == FLOOD
     assert tally.ingest_sum >= FLOOD * 0.2  # the wait in the inbox is part of it
+
+
+async def test_once_the_worker_looked_a_session_starts_without_a_query_unless_its_connection_left_entries(
+    context: AppContext, worker: Worker
+) -> None:
+    quiet, left = (await make_connection(context)).id, (await make_connection(context)).id
+    async with context.sessionmaker() as session, session.begin():
+        await _run(session, left)
+        await entries.add(session, [Inbound(left, received("5511944400001", "Oi", external_id="LEFT"))])
+    await worker.inbox.look_for_leftovers()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    listen(context.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        await worker.inbox.recover(quiet)  # one of a thousand sessions a restart starts
+    finally:
+        remove(context.engine.sync_engine, "before_cursor_execute", count)
+    await worker.inbox.recover(left)
+    await worker.inbox.close()
+
+    assert statements == []
+    assert await _stored(context) == ["LEFT"]
+
+
+async def _run(session: AsyncSession, connection_id: int) -> None:
+    """Someone asked for the connection's session to run: it stores its own leftovers as it starts."""
+    running = update(Connection).where(Connection.id == connection_id).values(desired_state=DesiredState.RUNNING)
+    await session.execute(running)

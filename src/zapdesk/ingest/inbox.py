@@ -54,12 +54,8 @@ async def left_for(session: AsyncSession, connection_id: int, *, skip: Collectio
     return left
 
 
-async def stopped_with_entries(session: AsyncSession) -> list[int]:
-    """The connections nobody should run that still have entries: their sessions will not start to store them."""
-    query = (
-        select(InboxEntry.connection_id)
-        .join(Connection, Connection.id == InboxEntry.connection_id)
-        .where(Connection.desired_state == DesiredState.STOPPED)
-        .distinct()
-    )
-    return list(await session.scalars(query))
+async def connections_with_entries(session: AsyncSession) -> list[tuple[int, bool]]:
+    """The connections with entries, each with whether it is stopped (nobody should run it)."""
+    stopped = Connection.desired_state == DesiredState.STOPPED
+    query = select(InboxEntry.connection_id, stopped).join(Connection, Connection.id == InboxEntry.connection_id)
+    return [(connection_id, bool(is_stopped)) for connection_id, is_stopped in await session.execute(query.distinct())]

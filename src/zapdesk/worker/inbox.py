@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from zapdesk.db.uow import unit_of_work
+from zapdesk.db.uow import reading, unit_of_work
 from zapdesk.ingest import inbox
 from zapdesk.ingest.service import Inbound, InboundEvent
 from zapdesk.kit import group_commit
@@ -84,6 +84,8 @@ class Inbox:
         )
         self._queue: deque[_Entry] = deque()
         self._held: set[int] = set()  # this worker's entries not stored yet: a recovery leaves them alone
+        # The connections with entries at the last look (None: not looked yet): only their sessions' starts query.
+        self._left: set[int] | None = None
         self._arrived = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -105,21 +107,27 @@ class Inbox:
 
     async def recover(self, connection_id: int) -> None:
         """Store what `connection_id` left in the inbox, oldest first; call before its session starts."""
-        async with unit_of_work(self._sessionmaker) as session:
+        if self._left is not None and connection_id not in self._left:
+            return  # a thousand sessions starting do not cost a thousand queries
+        async with reading(self._sessionmaker) as session:
             left = await inbox.left_for(session, connection_id, skip=self._held)
+        if self._left is not None:
+            self._left.discard(connection_id)
         if left:
             log.info("connection %s: storing %d events left in the inbox", connection_id, len(left))
             entries = [_Entry(entry_id, inbound) for entry_id, inbound in left]
             self._held.update(entry.id for entry in entries)
             await self._store(entries)
 
-    async def recover_stopped(self) -> None:
-        """Store what a worker that died left in the inbox for connections stopped since (no session start will):
-        a worker does this on each heartbeat."""
-        async with unit_of_work(self._sessionmaker) as session:
-            stopped = await inbox.stopped_with_entries(session)
-        for connection_id in stopped:
-            await self.recover(connection_id)
+    async def look_for_leftovers(self) -> None:
+        """One look at the whole inbox, on each heartbeat of a worker: what a worker that died left for a connection
+        stopped since is stored now (no session start will); the others' sessions store theirs as they start."""
+        async with reading(self._sessionmaker) as session:
+            left = await inbox.connections_with_entries(session)
+        self._left = {connection_id for connection_id, _ in left}
+        for connection_id, stopped in left:
+            if stopped:
+                await self.recover(connection_id)
 
     async def close(self) -> None:
         """Store what was handed over (without waiting out a database outage: it stays for the next start)."""

@@ -115,17 +115,17 @@ class Worker:
         self._wake.set()
 
     async def tick(self) -> None:
-        """A heartbeat: renew the leases, claim what needs a holder, reconcile every session, wake due work, and
-        store what a worker that died left in the inbox for connections nobody runs."""
+        """A heartbeat: renew the leases, look at what workers that died left in the inbox, claim what needs a
+        holder, reconcile every session, wake due work."""
         settings = self.deps.settings
         self._commanded.clear()  # every session is reconciled now
         async with unit_of_work(self.deps.sessionmaker) as session:
             held = await leases.renew(session, self.owner, settings.lease_seconds, now=self.deps.clock.now())
+        await self._look_at_the_inbox()
         rows = await self._claim_and_read(held)
         for connection_id in sorted(set(self.runners) | held):
             await self._reconcile_one(connection_id, rows.get(connection_id))
         await self._sweep()
-        await self._store_inbox_of_stopped_sessions()
 
     async def shutdown(self) -> None:
         """Stop every session (together: a thousand one after another outlast the supervisor's patience, and
@@ -161,13 +161,13 @@ class Worker:
                 "worker %s: retrying dead letters failed; they wait for the next start or an admin", self.owner
             )
 
-    async def _store_inbox_of_stopped_sessions(self) -> None:
+    async def _look_at_the_inbox(self) -> None:
         if self.deps.inbox is None:
             return
         try:
-            await self.deps.inbox.recover_stopped()
+            await self.deps.inbox.look_for_leftovers()
         except Exception:
-            log.exception("worker %s: the inbox of stopped sessions waits for the next heartbeat", self.owner)
+            log.exception("worker %s: what the inbox holds waits for the next heartbeat", self.owner)
 
     async def _claim_and_read(self, held: set[int]) -> dict[int, ConnectionRow]:
         held |= await self._claim(self.deps.settings.max_sessions_per_worker - len(held))
